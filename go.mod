@@ -1,0 +1,3 @@
+module github.com/libsocket/libsocket
+
+go 1.26

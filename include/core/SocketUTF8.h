@@ -1,0 +1,100 @@
+/**
+ * @file SocketUTF8.h
+ * @brief UTF-8 validation (RFC 3629), one-shot and incremental, plus
+ *        code point encode/decode.
+ *
+ * Rejected: overlong forms, UTF-16 surrogates (U+D800..U+DFFF), code points
+ * above U+10FFFF, stray continuation bytes and truncated sequences. The
+ * validator is a DFA with an ASCII fast path; the incremental form accepts
+ * any split of the input (e.g. WebSocket text fragments).
+ *
+ * Thread-safety: reentrant; state lives in the caller's SocketUTF8_State.
+ */
+#ifndef SOCKETUTF8_INCLUDED
+#define SOCKETUTF8_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/Except.h"
+
+#define SOCKET_UTF8_MAX_BYTES 4
+#define SOCKET_UTF8_MAX_CODEPOINT 0x10FFFF
+#define SOCKET_UTF8_SURROGATE_MIN 0xD800
+#define SOCKET_UTF8_SURROGATE_MAX 0xDFFF
+
+/** Validation result; every value except UTF8_VALID/UTF8_INCOMPLETE is an error. */
+typedef enum
+{
+  UTF8_VALID = 0,   /**< complete and valid */
+  UTF8_INVALID,     /**< invalid byte or sequence */
+  UTF8_INCOMPLETE,  /**< valid so far, ends inside a sequence */
+  UTF8_OVERLONG,    /**< overlong encoding */
+  UTF8_SURROGATE,   /**< encodes U+D800..U+DFFF */
+  UTF8_TOO_LARGE    /**< encodes a value above U+10FFFF */
+} SocketUTF8_Result;
+
+/** Incremental validator state (initialise with SocketUTF8_init()). */
+typedef struct
+{
+  uint32_t state;        /**< DFA state (0 = accept) */
+  uint32_t codepoint;    /**< code point being assembled */
+  uint8_t bytes_needed;  /**< length of the current sequence */
+  uint8_t bytes_seen;    /**< bytes of it consumed so far */
+} SocketUTF8_State;
+
+/** Raised for NULL arguments to functions that cannot report them otherwise. */
+extern SOCKET_API const Except_T SocketUTF8_Failed;
+
+/** @brief Validate @p len bytes. NULL with len 0 is valid. */
+extern SOCKET_API SocketUTF8_Result SocketUTF8_validate (const unsigned char *data, size_t len);
+
+/** @brief Validate a NUL-terminated string (NULL → UTF8_INVALID). */
+extern SOCKET_API SocketUTF8_Result SocketUTF8_validate_str (const char *str);
+
+/** @brief Reset @p state to the start of a stream. */
+extern SOCKET_API void SocketUTF8_init (SocketUTF8_State *state);
+
+/**
+ * @brief Feed the next @p len bytes.
+ * @return UTF8_VALID if the input so far ends on a boundary, UTF8_INCOMPLETE
+ *         if it ends inside a sequence, or the error. After an error the
+ *         state stays failed until SocketUTF8_reset().
+ */
+extern SOCKET_API SocketUTF8_Result SocketUTF8_update (SocketUTF8_State *state,
+                                                       const unsigned char *data, size_t len);
+
+/** @brief Final verdict: UTF8_INCOMPLETE if the stream ended mid-sequence. */
+extern SOCKET_API SocketUTF8_Result SocketUTF8_finish (const SocketUTF8_State *state);
+
+/** @brief Same as SocketUTF8_init(). */
+extern SOCKET_API void SocketUTF8_reset (SocketUTF8_State *state);
+
+/** @brief Bytes needed to encode @p codepoint (1..4), 0 if not encodable. */
+extern SOCKET_API int SocketUTF8_codepoint_len (uint32_t codepoint);
+
+/** @brief Sequence length announced by a lead byte (1..4), 0 if not a lead byte. */
+extern SOCKET_API int SocketUTF8_sequence_len (unsigned char first_byte);
+
+/**
+ * @brief Encode @p codepoint into @p output (room for 4 bytes).
+ * @return bytes written, 0 for surrogates, values above U+10FFFF or NULL output.
+ */
+extern SOCKET_API int SocketUTF8_encode (uint32_t codepoint, unsigned char *output);
+
+/**
+ * @brief Decode the first code point of @p data.
+ * @param codepoint,consumed outputs (either may be NULL). On error
+ *        @p consumed is the number of bytes to skip (at least 1).
+ */
+extern SOCKET_API SocketUTF8_Result SocketUTF8_decode (const unsigned char *data, size_t len,
+                                                       uint32_t *codepoint, size_t *consumed);
+
+/** @brief Validate and count code points; @p count is set only when valid. */
+extern SOCKET_API SocketUTF8_Result SocketUTF8_count_codepoints (const unsigned char *data,
+                                                                 size_t len, size_t *count);
+
+/** @brief Static description of @p result. */
+extern SOCKET_API const char *SocketUTF8_result_string (SocketUTF8_Result result);
+
+#endif /* SOCKETUTF8_INCLUDED */
