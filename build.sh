@@ -6,6 +6,7 @@
 #   ./build.sh test            build + ctest + go vet + go test + abi-check
 #   ./build.sh test --sanitize the C tests under ASan+UBSan, go test -race
 #   ./build.sh tsan            the thread-safe modules' tests under TSan
+#   ./build.sh clang           the C build and tests with clang
 #   ./build.sh bench           C and Go benchmarks
 #   ./build.sh fuzz [target] [seconds]   libFuzzer (clang)
 #   ./build.sh gen             regenerate cgo stubs and the csrc hash
@@ -167,6 +168,13 @@ cmd_tsan() {
   (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j "$JOBS" -L thread)
 }
 
+cmd_clang() {
+  need_pkgs clang
+  log "C build + ctest with clang (-Werror)"
+  CC=clang cmake_build build-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DSOCKET_BUILD_BENCH=ON
+  (cd build-clang && ctest --output-on-failure -j "$JOBS")
+}
+
 cmd_bench() {
   cmake_build build-release -DCMAKE_BUILD_TYPE=Release -DSOCKET_BUILD_TESTS=OFF
   log "C benchmarks"
@@ -213,10 +221,11 @@ case "${1:-}" in
   run)      shift; cmd_run "$@" ;;
   test)     shift; cmd_test "$@" ;;
   tsan)     cmd_tsan ;;
+  clang)    cmd_clang ;;
   bench)    cmd_bench ;;
   fuzz)     shift; cmd_fuzz "$@" ;;
   gen)      gen ;;
   check)    check ;;
   install)  shift; cmd_install "$@" ;;
-  *)        sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *)        sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
