@@ -210,10 +210,10 @@ TEST (except_error_truncation_marker)
 static void *
 thread_body (void *arg)
 {
-  intptr_t id = (intptr_t)arg;
+  volatile intptr_t id = (intptr_t)arg;
   volatile intptr_t caught = 0;
 
-  for (int i = 0; i < 10000; i++)
+  for (volatile int i = 0; i < 10000; i++)
     {
       TRY
         if (i % 2)

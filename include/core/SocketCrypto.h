@@ -3,9 +3,12 @@
  * @brief Hashes, HMAC, Base64/hex codecs, CSPRNG, constant-time helpers and
  *        the WebSocket handshake key/accept computation.
  *
- * Hashes and HMAC use OpenSSL's EVP interface when the library is built with
- * TLS (SOCKET_HAS_TLS); without it, portable built-in implementations are
- * used. Random bytes come from OpenSSL's RAND_bytes or getrandom(2).
+ * Hashes, HMAC, random bytes, constant-time comparison and cleansing use
+ * OpenSSL's libcrypto (EVP_Digest, HMAC, RAND_bytes, CRYPTO_memcmp,
+ * OPENSSL_cleanse), which the library links in every configuration, with
+ * or without TLS. The Base64 and hex codecs are the library's own; they
+ * treat their input as untrusted, report bad input as -1 and never write
+ * past the stated output size.
  *
  * Thread-safety: every function is reentrant; there is no global state.
  */
@@ -31,7 +34,11 @@
 /** Raised for invalid arguments or when the crypto backend fails. */
 extern SOCKET_API const Except_T SocketCrypto_Failed;
 
-/** @brief SHA-1 of @p input_len bytes. @throws SocketCrypto_Failed on NULL input with non-zero length. */
+/**
+ * @brief SHA-1 of @p input_len bytes (NULL input with length 0 is the empty
+ *        message). @throws SocketCrypto_Failed on NULL input with non-zero
+ *        length, NULL output, or a backend failure.
+ */
 extern SOCKET_API void SocketCrypto_sha1 (const void *input, size_t input_len,
                                           unsigned char output[SOCKET_CRYPTO_SHA1_SIZE]);
 
@@ -43,7 +50,12 @@ extern SOCKET_API void SocketCrypto_sha256 (const void *input, size_t input_len,
 extern SOCKET_API void SocketCrypto_md5 (const void *input, size_t input_len,
                                          unsigned char output[SOCKET_CRYPTO_MD5_SIZE]);
 
-/** @brief HMAC-SHA256 (RFC 2104). @throws SocketCrypto_Failed on NULL key/data with non-zero length. */
+/**
+ * @brief HMAC-SHA256 (RFC 2104); keys of any length (longer than the block
+ *        size are hashed first, as RFC 2104 specifies).
+ * @throws SocketCrypto_Failed on NULL key/data with non-zero length, NULL
+ *         output, or a backend failure.
+ */
 extern SOCKET_API void SocketCrypto_hmac_sha256 (const void *key, size_t key_len,
                                                  const void *data, size_t data_len,
                                                  unsigned char output[SOCKET_CRYPTO_SHA256_SIZE]);
@@ -52,35 +64,44 @@ extern SOCKET_API void SocketCrypto_hmac_sha256 (const void *key, size_t key_len
  * @brief Standard Base64 (RFC 4648 §4, padded), NUL-terminated.
  * @param output_size must be >= SocketCrypto_base64_encoded_size(input_len).
  * @return characters written (excluding NUL), or -1 if @p output is too
- *         small or an argument is NULL.
+ *         small (nothing is written then) or an argument is NULL.
  */
 extern SOCKET_API ssize_t SocketCrypto_base64_encode (const void *input, size_t input_len,
                                                       char *output, size_t output_size);
 
 /**
- * @brief Strict Base64 decode: standard alphabet, correct padding, zero
- * unused bits; ASCII whitespace is skipped; missing final padding accepted.
- * @return bytes written, or -1 for invalid input or a too-small @p output.
+ * @brief Strict Base64 decode: standard alphabet only (no URL-safe
+ * characters); '=' only at the end, exactly as many as the final group
+ * needs (or none: missing final padding is accepted); the unused low bits
+ * of the final group must be zero; space, tab, CR and LF are skipped
+ * anywhere. Never writes more than @p output_size bytes.
+ * @param output may be NULL only with @p output_size 0.
+ * @return bytes written, or -1 for invalid input or a too-small @p output
+ *         (the output may then hold partial data).
  */
 extern SOCKET_API ssize_t SocketCrypto_base64_decode (const char *input, size_t input_len,
                                                       unsigned char *output, size_t output_size);
 
-/** @brief Buffer size for encoding @p input_len bytes, including the NUL. */
+/** @brief Buffer size for encoding @p input_len bytes, including the NUL:
+ *  4 * ceil(input_len / 3) + 1, or SIZE_MAX if that overflows. */
 extern SOCKET_API size_t SocketCrypto_base64_encoded_size (size_t input_len);
 
-/** @brief Upper bound of decoded bytes for @p input_len Base64 characters. */
+/** @brief Upper bound of decoded bytes for @p input_len Base64 characters
+ *  (floor(3 * input_len / 4); whitespace and padding only lower it). */
 extern SOCKET_API size_t SocketCrypto_base64_decoded_size (size_t input_len);
 
 /**
  * @brief Hex-encode into @p output (needs 2 * input_len + 1 bytes; NUL-terminated).
  * @param lowercase non-zero for a-f, zero for A-F.
+ * @throws SocketCrypto_Failed on NULL output, or NULL input with non-zero length.
  */
 extern SOCKET_API void SocketCrypto_hex_encode (const void *input, size_t input_len,
                                                 char *output, int lowercase);
 
 /**
  * @brief Decode hex (either case) into @p output (needs input_len / 2 bytes).
- * @return bytes written, or -1 for odd length or a non-hex character.
+ * @return bytes written, or -1 for odd length, a non-hex character (no
+ *         whitespace or "0x" prefix) or a NULL argument with non-zero length.
  */
 extern SOCKET_API ssize_t SocketCrypto_hex_decode (const char *input, size_t input_len,
                                                    unsigned char *output);
@@ -93,7 +114,10 @@ extern SOCKET_API uint32_t SocketCrypto_random_uint32 (void);
 
 /**
  * @brief Sec-WebSocket-Accept for @p client_key (RFC 6455 §4.2.2).
- * @return 0 on success, -1 for a NULL or malformed key (must be Base64 of 16 bytes).
+ * @return 0 on success, -1 for a NULL or malformed key. A valid key is
+ *         exactly 24 characters of padded Base64 decoding to 16 bytes, with
+ *         no whitespace (the caller trims the header value). @p output gets
+ *         28 characters plus NUL.
  */
 extern SOCKET_API int SocketCrypto_websocket_accept (const char *client_key,
                                                      char output[SOCKET_CRYPTO_WEBSOCKET_ACCEPT_SIZE]);
@@ -105,10 +129,12 @@ extern SOCKET_API int SocketCrypto_websocket_key (char output[SOCKET_CRYPTO_WEBS
  * @brief Compare @p len bytes in time independent of their contents.
  * @return 0 when equal, non-zero otherwise (memcmp convention; note the
  *         seed README reads it as a boolean match, see docs/MIGRATION.md).
+ *         Length 0 compares equal whatever the pointers; a NULL pointer with
+ *         non-zero length compares unequal.
  */
 extern SOCKET_API int SocketCrypto_secure_compare (const void *a, const void *b, size_t len);
 
-/** @brief Zero @p len bytes in a way the compiler cannot elide. */
+/** @brief Zero @p len bytes in a way the compiler cannot elide (NULL is a no-op). */
 extern SOCKET_API void SocketCrypto_secure_clear (void *ptr, size_t len);
 
 #endif /* SOCKETCRYPTO_INCLUDED */

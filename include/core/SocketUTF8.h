@@ -5,8 +5,18 @@
  *
  * Rejected: overlong forms, UTF-16 surrogates (U+D800..U+DFFF), code points
  * above U+10FFFF, stray continuation bytes and truncated sequences. The
- * validator is a DFA with an ASCII fast path; the incremental form accepts
- * any split of the input (e.g. WebSocket text fragments).
+ * validator is a DFA with an ASCII fast path (SSE2 where available; define
+ * SOCKET_UTF8_NO_SIMD when building the library to use only the portable
+ * word-at-a-time path). The incremental form gives the same verdict as the
+ * one-shot form for any split of the input (e.g. WebSocket text fragments).
+ *
+ * The verdict is the first error in byte order, decided at the first byte
+ * that rules the input out: a continuation byte where a sequence must start
+ * is UTF8_INVALID; C0/C1, and E0 80..9F / F0 80..8F, are UTF8_OVERLONG;
+ * ED A0..BF is UTF8_SURROGATE; F4 90..BF and the lead bytes F5..FF
+ * (including 5/6-byte forms) are UTF8_TOO_LARGE; any other missing
+ * continuation byte is UTF8_INVALID; input that ends inside an otherwise
+ * valid sequence is UTF8_INCOMPLETE.
  *
  * Thread-safety: reentrant; state lives in the caller's SocketUTF8_State.
  */
@@ -34,7 +44,12 @@ typedef enum
   UTF8_TOO_LARGE    /**< encodes a value above U+10FFFF */
 } SocketUTF8_Result;
 
-/** Incremental validator state (initialise with SocketUTF8_init()). */
+/**
+ * Incremental validator state (initialise with SocketUTF8_init()). Treat
+ * it as opaque except for reading: @c state is 0 on a sequence boundary;
+ * while a sequence is split across calls, @c bytes_needed, @c bytes_seen
+ * and @c codepoint (the bits received so far) describe it.
+ */
 typedef struct
 {
   uint32_t state;        /**< DFA state (0 = accept) */
@@ -46,7 +61,8 @@ typedef struct
 /** Raised for NULL arguments to functions that cannot report them otherwise. */
 extern SOCKET_API const Except_T SocketUTF8_Failed;
 
-/** @brief Validate @p len bytes. NULL with len 0 is valid. */
+/** @brief Validate @p len bytes. NULL with len 0 is valid; NULL with a
+ *  non-zero length is UTF8_INVALID. */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_validate (const unsigned char *data, size_t len);
 
 /** @brief Validate a NUL-terminated string (NULL → UTF8_INVALID). */
@@ -60,6 +76,8 @@ extern SOCKET_API void SocketUTF8_init (SocketUTF8_State *state);
  * @return UTF8_VALID if the input so far ends on a boundary, UTF8_INCOMPLETE
  *         if it ends inside a sequence, or the error. After an error the
  *         state stays failed until SocketUTF8_reset().
+ * @throws SocketUTF8_Failed if @p state is NULL (as do init, finish and
+ *         reset).
  */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_update (SocketUTF8_State *state,
                                                        const unsigned char *data, size_t len);
@@ -85,12 +103,17 @@ extern SOCKET_API int SocketUTF8_encode (uint32_t codepoint, unsigned char *outp
 /**
  * @brief Decode the first code point of @p data.
  * @param codepoint,consumed outputs (either may be NULL). On error
- *        @p consumed is the number of bytes to skip (at least 1).
+ *        @p consumed is the number of bytes to skip (at least 1): the
+ *        maximal ill-formed prefix, so the byte that broke a sequence is
+ *        examined again ("E2 82 41" skips 2, then decodes 'A').
+ * @return UTF8_VALID, the error, or UTF8_INCOMPLETE when @p data ends
+ *         inside a sequence (@p consumed = @p len; 0 for empty input).
  */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_decode (const unsigned char *data, size_t len,
                                                        uint32_t *codepoint, size_t *consumed);
 
-/** @brief Validate and count code points; @p count is set only when valid. */
+/** @brief Validate and count code points; @p count (may be NULL) is set
+ *  only when valid. */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_count_codepoints (const unsigned char *data,
                                                                  size_t len, size_t *count);
 
