@@ -104,6 +104,13 @@ TEST (ratelimit_invalid_arguments_raise)
     raised = 1;
   END_TRY;
   ASSERT_EQ (raised, 1);
+  raised = 0;
+  TRY
+    (void)SocketRateLimit_new (NULL, 10, SIZE_MAX / 2); /* too large to track */
+  EXCEPT (SocketRateLimit_Failed)
+    raised = 1;
+  END_TRY;
+  ASSERT_EQ (raised, 1);
   SocketRateLimit_free (NULL);
 }
 

@@ -20,6 +20,8 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketRateLimit);
 
 #define MILLI 1000u
 #define NS_PER_SEC 1000000000LL
+/* Tokens are stored in thousandths in a uint64_t. */
+#define MAX_TOKENS ((size_t)(UINT64_MAX / MILLI))
 
 struct SocketRateLimit_T
 {
@@ -57,8 +59,7 @@ now_ns (void)
 static uint64_t
 capacity_milli (const struct SocketRateLimit_T *l)
 {
-  unsigned __int128 c = (unsigned __int128)l->capacity * MILLI;
-  return c > UINT64_MAX ? UINT64_MAX : (uint64_t)c;
+  return (uint64_t)l->capacity * MILLI; /* capacity <= MAX_TOKENS */
 }
 
 /* Credit the tokens earned since last_ns. Caller holds the lock. */
@@ -104,6 +105,9 @@ SocketRateLimit_new (Arena_T arena, size_t tokens_per_sec, size_t bucket_size)
   if (tokens_per_sec == 0)
     SOCKET_RAISE_MSG (SocketRateLimit, SocketRateLimit_Failed,
                       "SocketRateLimit_new: tokens_per_sec must be > 0");
+  if (tokens_per_sec > MAX_TOKENS || bucket_size > MAX_TOKENS)
+    SOCKET_RAISE_MSG (SocketRateLimit, SocketRateLimit_Failed,
+                      "SocketRateLimit_new: rate/bucket above %zu", MAX_TOKENS);
   if (arena != NULL)
     l = ALLOC (arena, sizeof *l);
   else if ((l = malloc (sizeof *l)) == NULL)
@@ -200,6 +204,10 @@ SocketRateLimit_configure (SocketRateLimit_T limiter, size_t tokens_per_sec,
                            size_t bucket_size)
 {
   check_handle (limiter, "SocketRateLimit_configure");
+  if (tokens_per_sec > MAX_TOKENS || bucket_size > MAX_TOKENS)
+    SOCKET_RAISE_MSG (SocketRateLimit, SocketRateLimit_Failed,
+                      "SocketRateLimit_configure: rate/bucket above %zu",
+                      MAX_TOKENS);
   pthread_mutex_lock (&limiter->lock);
   refill (limiter); /* credit the old rate up to now */
   if (tokens_per_sec != 0)

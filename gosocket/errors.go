@@ -1,0 +1,153 @@
+package gosocket
+
+import (
+	"errors"
+	"net"
+	"os"
+	"slices"
+	"syscall"
+
+	csocket "github.com/libsocket/libsocket/cgo"
+)
+
+// Error is the error type of the package: a C exception caught at the
+// boundary, or an argument or input rejected by gosocket.
+//
+// Use errors.Is with the Err* sentinels to test the kind of failure, and
+// with a syscall.Errno (through Unwrap) to test the saved errno.
+type Error struct {
+	Op        string        // operation, e.g. "NewRateLimiter"
+	Exception string        // C exception, e.g. "SocketRateLimit_Failed"; "" if none was raised
+	Errno     syscall.Errno // errno saved with the failure, 0 if none
+	Msg       string        // description, from the C library where it has one
+
+	kind error // sentinel for failures that are not C exceptions
+}
+
+func (e *Error) Error() string {
+	s := "gosocket: " + e.Op + ": " + e.Msg
+	if e.Exception != "" {
+		s += " (" + e.Exception + ")"
+	}
+	return s
+}
+
+// Unwrap returns the saved errno, or nil if there is none.
+func (e *Error) Unwrap() error {
+	if e.Errno != 0 {
+		return e.Errno
+	}
+	return nil
+}
+
+// Is reports whether target is the sentinel of e's family (see
+// exceptionFamilies), or an error that sentinel matches, such as
+// net.ErrClosed for ErrClosed.
+func (e *Error) Is(target error) bool {
+	for _, fam := range [...]error{e.family(), errnoFamilies[e.Errno]} {
+		if fam != nil && (fam == target || errors.Is(fam, target)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Timeout reports whether the error is a timeout, as net.Error does.
+func (e *Error) Timeout() bool { return e.Is(ErrTimeout) }
+
+func (e *Error) family() error {
+	if e.kind != nil {
+		return e.kind
+	}
+	return exceptionFamilies[e.Exception]
+}
+
+// sentinel is an error value that may also match other errors, so that
+// for example ErrClosed matches net.ErrClosed.
+type sentinel struct {
+	msg  string
+	also []error
+}
+
+func (s *sentinel) Error() string { return s.msg }
+
+func (s *sentinel) Is(target error) bool { return slices.Contains(s.also, target) }
+
+// Sentinels, one per family of C exceptions, plus the input errors of the
+// codecs. Test with errors.Is(err, gosocket.ErrCrypto).
+var (
+	ErrAssert    error = &sentinel{msg: "gosocket: C library assertion failed (API misuse)"}
+	ErrArena     error = &sentinel{msg: "gosocket: arena allocation failed"}
+	ErrCrypto    error = &sentinel{msg: "gosocket: crypto failure"}
+	ErrUTF8      error = &sentinel{msg: "gosocket: UTF-8 validator failure"}
+	ErrRateLimit error = &sentinel{msg: "gosocket: rate limiter failure"}
+	ErrSecurity  error = &sentinel{msg: "gosocket: security limit exceeded or validation failed"}
+	ErrCallback  error = &sentinel{msg: "gosocket: Go callback called from C failed"}
+
+	// ErrClosed is returned for use of a closed object; it matches
+	// net.ErrClosed.
+	ErrClosed error = &sentinel{msg: "gosocket: use of closed object", also: []error{net.ErrClosed}}
+	// ErrTimeout matches os.ErrDeadlineExceeded; errors carrying the errno
+	// ETIMEDOUT match it too.
+	ErrTimeout error = &sentinel{msg: "gosocket: timeout", also: []error{os.ErrDeadlineExceeded}}
+
+	// ErrInvalidInput is returned by decoders for malformed input.
+	ErrInvalidInput error = &sentinel{msg: "gosocket: invalid input"}
+	// ErrInvalidUTF8 is returned for malformed or truncated UTF-8.
+	ErrInvalidUTF8 error = &sentinel{msg: "gosocket: invalid UTF-8"}
+	// ErrNoCgo is returned when the package was built without cgo.
+	ErrNoCgo error = &sentinel{msg: csocket.ErrNoCgo.Error(), also: []error{csocket.ErrNoCgo}}
+)
+
+// exceptionFamilies maps the public name of a C exception to its sentinel.
+// A module that gains Go bindings adds a row per exception it raises (the
+// name table of the C shims, cgo/shim_core.c, must know them too).
+var exceptionFamilies = map[string]error{
+	"Assert_Failed":                   ErrAssert,
+	"Arena_Failed":                    ErrArena,
+	"SocketCrypto_Failed":             ErrCrypto,
+	"SocketUTF8_Failed":               ErrUTF8,
+	"SocketRateLimit_Failed":          ErrRateLimit,
+	"SocketSecurity_SizeExceeded":     ErrSecurity,
+	"SocketSecurity_ValidationFailed": ErrSecurity,
+	"GoCallback_Failed":               ErrCallback,
+	"Socket_Closed":                   ErrClosed,
+	"SocketHTTPClient_Timeout":        ErrTimeout,
+	"SocketDTLS_TimeoutExpired":       ErrTimeout,
+}
+
+// errnoFamilies maps saved errnos to sentinels, whatever the exception.
+var errnoFamilies = map[syscall.Errno]error{
+	syscall.ETIMEDOUT: ErrTimeout,
+}
+
+// wrapErr converts an error of package csocket. kind is the family of a
+// failure C reported without an exception; it may be nil.
+func wrapErr(op string, err error, kind error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *csocket.Error
+	switch {
+	case errors.As(err, &ce):
+		e := &Error{Op: op, Exception: ce.Exception, Errno: ce.Errno, Msg: ce.Reason}
+		if exceptionFamilies[ce.Exception] == nil {
+			e.kind = kind
+		}
+		return e
+	case errors.Is(err, csocket.ErrFreed):
+		return &Error{Op: op, Msg: "use of closed object", kind: ErrClosed}
+	case errors.Is(err, csocket.ErrNoCgo):
+		return &Error{Op: op, Msg: err.Error(), kind: ErrNoCgo}
+	}
+	return &Error{Op: op, Msg: err.Error(), kind: kind}
+}
+
+// must panics with the wrapped error. It is for calls whose failure means
+// a broken build or C backend (or a build without cgo), not bad input.
+func must[T any](op string, v T, err error) T {
+	if err != nil {
+		panic(wrapErr(op, err, nil))
+	}
+	return v
+}

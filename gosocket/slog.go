@@ -1,0 +1,54 @@
+package gosocket
+
+import (
+	"context"
+	"log/slog"
+
+	csocket "github.com/libsocket/libsocket/cgo"
+)
+
+// Levels of the C library without a log/slog counterpart.
+const (
+	LevelTrace = slog.LevelDebug - 4
+	LevelFatal = slog.LevelError + 4
+)
+
+// slogLevel maps a SocketLogLevel to a slog.Level.
+func slogLevel(level int) slog.Level {
+	switch level {
+	case csocket.LogTrace:
+		return LevelTrace
+	case csocket.LogDebug:
+		return slog.LevelDebug
+	case csocket.LogInfo:
+		return slog.LevelInfo
+	case csocket.LogWarn:
+		return slog.LevelWarn
+	case csocket.LogError:
+		return slog.LevelError
+	}
+	return LevelFatal
+}
+
+// SetLogger sends the C library's log messages to l, with the emitting C
+// module in the attribute "component" and the levels mapped TRACE →
+// LevelTrace, DEBUG → Debug, INFO → Info, WARN → Warn, ERROR → Error,
+// FATAL → LevelFatal. Messages may arrive from any thread, including
+// threads the C library started. SetLogger(nil) restores the C default
+// logger, which writes to stderr.
+//
+// A panic in l's handler is recovered at the boundary and the message is
+// lost.
+func SetLogger(l *slog.Logger) {
+	if l == nil {
+		must("SetLogger", struct{}{}, csocket.SetLogSink(nil))
+		return
+	}
+	must("SetLogger", struct{}{}, csocket.SetLogSink(func(level int, component, message string) {
+		lvl := slogLevel(level)
+		ctx := context.Background()
+		if l.Enabled(ctx, lvl) {
+			l.LogAttrs(ctx, lvl, message, slog.String("component", component))
+		}
+	}))
+}

@@ -1,0 +1,110 @@
+package gosocket
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	csocket "github.com/libsocket/libsocket/cgo"
+)
+
+type logRecord struct {
+	Level     slog.Level
+	Message   string
+	Component string
+}
+
+// recordHandler keeps every record at or above its level.
+type recordHandler struct {
+	level slog.Level
+	mu    sync.Mutex
+	recs  []logRecord
+}
+
+func (h *recordHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
+func (h *recordHandler) WithAttrs([]slog.Attr) slog.Handler           { return h }
+func (h *recordHandler) WithGroup(string) slog.Handler                { return h }
+
+func (h *recordHandler) Handle(_ context.Context, r slog.Record) error {
+	rec := logRecord{Level: r.Level, Message: r.Message}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "component" {
+			rec.Component = a.Value.String()
+		}
+		return true
+	})
+	h.mu.Lock()
+	h.recs = append(h.recs, rec)
+	h.mu.Unlock()
+	return nil
+}
+
+func (h *recordHandler) records() []logRecord {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]logRecord(nil), h.recs...)
+}
+
+// Messages emitted by the C library (SocketLog_emit, reached through a
+// shim) arrive in slog with mapped levels.
+func TestSetLogger(t *testing.T) {
+	h := &recordHandler{level: LevelTrace}
+	SetLogger(slog.New(h))
+	defer SetLogger(nil)
+	levels := []struct {
+		c    int
+		want slog.Level
+	}{
+		{csocket.LogTrace, LevelTrace},
+		{csocket.LogDebug, slog.LevelDebug},
+		{csocket.LogInfo, slog.LevelInfo},
+		{csocket.LogWarn, slog.LevelWarn},
+		{csocket.LogError, slog.LevelError},
+		{csocket.LogFatal, LevelFatal},
+	}
+	var want []logRecord
+	for _, l := range levels {
+		msg := fmt.Sprintf("message at C level %d", l.c)
+		if err := csocket.LogEmit(l.c, "DNS", msg); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, logRecord{l.want, msg, "DNS"})
+	}
+	if diff := cmp.Diff(want, h.records()); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+}
+
+func TestSetLoggerLevelFilterAndRestore(t *testing.T) {
+	h := &recordHandler{level: slog.LevelWarn}
+	SetLogger(slog.New(h))
+	csocket.LogEmit(csocket.LogInfo, "Socket", "dropped by the handler level")
+	csocket.LogEmit(csocket.LogError, "Socket", "kept")
+	SetLogger(nil)
+	csocket.LogEmit(csocket.LogDebug, "Socket", "to the C default logger, below its INFO threshold")
+	want := []logRecord{{slog.LevelError, "kept", "Socket"}}
+	if diff := cmp.Diff(want, h.records()); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+}
+
+func TestSetLoggerConcurrent(t *testing.T) {
+	h := &recordHandler{level: slog.LevelInfo}
+	SetLogger(slog.New(h))
+	defer SetLogger(nil)
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 50 {
+				csocket.LogEmit(csocket.LogInfo, "Test", fmt.Sprintf("%d/%d", g, i))
+			}
+		})
+	}
+	wg.Wait()
+	if got := len(h.records()); got != 16*50 {
+		t.Errorf("got %d records, want %d", got, 16*50)
+	}
+}
