@@ -9,25 +9,9 @@
 #include <string.h>
 
 #include "core/SocketCrypto.h"
+#include "fuzz_common.h"
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                           \
-  do                                                                          \
-    {                                                                         \
-      if (!(cond))                                                            \
-        abort ();                                                             \
-    }                                                                         \
-  while (0)
-
-/* malloc that never returns NULL for 0 bytes, so a 0-byte buffer is real. */
-static void *
-xmalloc (size_t n)
-{
-  void *p = malloc (n ? n : 1);
-  CHECK (p != NULL);
-  return p;
-}
 
 /* Encodes @p len bytes into an exact-size buffer and decodes them back. */
 static void

@@ -10,24 +10,9 @@
 #include <string.h>
 
 #include "core/SocketCrypto.h"
+#include "fuzz_common.h"
 
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                           \
-  do                                                                          \
-    {                                                                         \
-      if (!(cond))                                                            \
-        abort ();                                                             \
-    }                                                                         \
-  while (0)
-
-static void *
-xmalloc (size_t n)
-{
-  void *p = malloc (n ? n : 1);
-  CHECK (p != NULL);
-  return p;
-}
 
 static int
 all_hex_digits (const uint8_t *s, size_t n)

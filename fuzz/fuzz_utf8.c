@@ -10,18 +10,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "core/SocketUTF8.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 #include "core/SocketUTF8-private.h"
-
-#define CHECK(cond)                                                           \
-  do                                                                          \
-    {                                                                         \
-      if (!(cond))                                                            \
-        abort ();                                                             \
-    }                                                                         \
-  while (0)
+#include "core/SocketUTF8.h"
+#include "fuzz_common.h"
 
 /* Feeds text in pieces whose boundaries follow a small LCG. */
 static SocketUTF8_Result

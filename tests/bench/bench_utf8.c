@@ -13,22 +13,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_common.h"
 #include "core/SocketUTF8.h"
 
 #include "core/SocketUTF8-private.h"
 
 #define BUF_SIZE (1u << 20)
-#define RUNS 5
-#define RUN_SECONDS 0.1
 #define PIECE 4096
-
-static double
-now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 typedef int (*bench_fn) (const unsigned char *buf, size_t len);
 
@@ -60,41 +51,26 @@ run_memchr (const unsigned char *buf, size_t len)
   return memchr (buf, 0xFF, len) == NULL;
 }
 
-/* Best throughput in GB/s over RUNS runs; exits if a result is wrong. */
+struct measure_ctx
+{
+  bench_fn fn;
+  const unsigned char *buf;
+  size_t len;
+};
+
+static int
+measure_call (void *arg)
+{
+  struct measure_ctx *m = arg;
+  return m->fn (m->buf, m->len);
+}
+
+/* Best throughput in GB/s; exits if a result is wrong. */
 static double
 measure (bench_fn fn, const unsigned char *buf, size_t len, const char *what)
 {
-  /* Calibrate: iterations for one run of about RUN_SECONDS. */
-  size_t iters = 1;
-  for (;;)
-    {
-      double t0 = now ();
-      for (size_t i = 0; i < iters; i++)
-        if (!fn (buf, len))
-          goto wrong;
-      double dt = now () - t0;
-      if (dt >= RUN_SECONDS / 4)
-        {
-          iters = (size_t)((double)iters * RUN_SECONDS / dt) + 1;
-          break;
-        }
-      iters *= 2;
-    }
-  double best = 0;
-  for (int r = 0; r < RUNS; r++)
-    {
-      double t0 = now ();
-      for (size_t i = 0; i < iters; i++)
-        if (!fn (buf, len))
-          goto wrong;
-      double gbps = (double)len * (double)iters / (now () - t0) / 1e9;
-      if (gbps > best)
-        best = gbps;
-    }
-  return best;
-wrong:
-  fprintf (stderr, "%s: unexpected result\n", what);
-  exit (1);
+  struct measure_ctx m = { fn, buf, len };
+  return (double)len / bench_best_seconds (measure_call, &m, what) / 1e9;
 }
 
 /* Printable ASCII prose: words of 2..9 letters, spaces, punctuation. */
