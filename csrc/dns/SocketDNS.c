@@ -12,12 +12,12 @@
  * buckets. A stale handle (request delivered, cancelled or freed) or one of
  * another resolver is therefore never dereferenced.
  *
- * Completions are signalled by writing one byte to a pipe
+ * Completions are signalled by writing one byte to a socketpair
  * (SocketDNS_pollfd); one lock guards all state, callbacks run without it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <sys/socket.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -237,7 +237,7 @@ signal_completion (struct SocketDNS_T *d)
   if (d->signalled)
     return;
   d->signalled = 1;
-  if (write (d->pipe_w, &byte, 1) < 0 && errno != EAGAIN)
+  if (send (d->pipe_w, &byte, 1, MSG_NOSIGNAL) < 0 && errno != EAGAIN)
     d->signalled = 0;
 }
 
@@ -397,18 +397,17 @@ destroy (struct SocketDNS_T *d)
   free (d);
 }
 
+/* The completion "pipe" is a stream socketpair: as readable as a pipe, and
+ * a socket, so Socket_new_from_fd(dup(SocketDNS_pollfd(dns))) can put it
+ * into a SocketPoll (which registers Socket_T objects only). */
 static int
 open_pipe (struct SocketDNS_T *d)
 {
   int fds[2];
 
-  if (pipe (fds) < 0)
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds)
+      < 0)
     return -1;
-  for (int i = 0; i < 2; i++)
-    {
-      fcntl (fds[i], F_SETFD, FD_CLOEXEC);
-      fcntl (fds[i], F_SETFL, fcntl (fds[i], F_GETFL) | O_NONBLOCK);
-    }
   d->pipe_r = fds[0];
   d->pipe_w = fds[1];
   return 0;
@@ -439,7 +438,7 @@ SocketDNS_new (void)
       destroy (d);
       errno = saved;
       SOCKET_RAISE_FMT (SocketDNS, SocketDNS_Failed,
-                        "SocketDNS_new: cannot create completion pipe");
+                        "SocketDNS_new: cannot create completion socketpair");
     }
   rc = start_workers (d);
   if (rc != 0)
@@ -666,7 +665,7 @@ drain_pipe (struct SocketDNS_T *d)
   char buf[SOCKET_DNS_PIPE_BUFFER_SIZE];
 
   d->signalled = 0; /* before reading: a later completion writes again */
-  while (read (d->pipe_r, buf, sizeof buf) > 0)
+  while (recv (d->pipe_r, buf, sizeof buf, 0) > 0)
     ;
 }
 
