@@ -26,7 +26,9 @@
 #if defined(__linux__) && defined(__has_include)
 #if __has_include(<linux/io_uring.h>)
 #include <linux/io_uring.h>
-#if defined(IORING_FEAT_FAST_POLL) && defined(IORING_REGISTER_PROBE)
+/* FAST_POLL (5.7 headers) implies the PROBE/SEND/RECV enum constants
+ * (5.6), which are enumerators and cannot be tested with #ifdef. */
+#if defined(IORING_FEAT_FAST_POLL)
 #define SOCKET_ASYNC_HAVE_URING 1
 #endif
 #endif
