@@ -33,20 +33,49 @@ typedef enum
 
 extern SOCKET_API const Except_T SocketAsync_Failed;
 
+/**
+ * @brief New instance: io_uring when the kernel allows it (Linux >= 5.7 with
+ *        fast poll), else the edge-triggered fallback. The environment
+ *        variable SOCKET_ASYNC_DISABLE_URING=1 forces the fallback.
+ *        @p arena (may be NULL) holds the instance itself; requests are
+ *        heap-allocated and freed as they complete.
+ * @throws SocketAsync_Failed when no backend can be created.
+ */
 extern SOCKET_API SocketAsync_T SocketAsync_new (Arena_T arena);
+/** @brief Cancel everything in flight (no callbacks; the kernel is done with
+ *         the buffers when this returns) and free; sets *async to NULL. */
 extern SOCKET_API void SocketAsync_free (SocketAsync_T *async);
-/** @return a request id (> 0) for SocketAsync_cancel. */
+/**
+ * @brief Queue a send of @p len bytes of @p buf (borrowed until the callback
+ *        or a successful cancel). The callback gets the bytes sent, which
+ *        may be fewer than @p len. ASYNC_FLAG_URGENT submits at once; other
+ *        io_uring requests are batched until the next
+ *        process_completions/SocketPoll_wait. ASYNC_FLAG_ZERO_COPY is
+ *        accepted and currently ignored.
+ * @return a request id (> 0) for SocketAsync_cancel.
+ * @throws SocketAsync_Failed on NULL arguments or submission failure.
+ */
 extern SOCKET_API unsigned SocketAsync_send (SocketAsync_T async, Socket_T socket, const void *buf, size_t len,
                                              SocketAsync_Callback cb, void *user_data, SocketAsync_Flags flags);
+/** @brief Queue a receive into @p buf; bytes 0 with err 0 means EOF. @return request id. */
 extern SOCKET_API unsigned SocketAsync_recv (SocketAsync_T async, Socket_T socket, void *buf, size_t len,
                                              SocketAsync_Callback cb, void *user_data, SocketAsync_Flags flags);
-/** @return 0 if cancelled (the callback will not run), -1 if unknown or complete. */
+/**
+ * @brief Cancel an in-flight request. On io_uring this waits for the
+ *        kernel's answer, so after 0 the buffer is no longer used.
+ * @return 0 if cancelled (the callback will not run), -1 if unknown or
+ *         already complete (its callback runs at the next processing).
+ */
 extern SOCKET_API int SocketAsync_cancel (SocketAsync_T async, unsigned request_id);
-/** @brief Run callbacks of finished requests, waiting up to @p timeout_ms. @return callbacks run. */
+/**
+ * @brief Run callbacks of finished requests, waiting up to @p timeout_ms
+ *        (-1 forever) when none is ready; returns at once when nothing is
+ *        in flight. @return callbacks run.
+ */
 extern SOCKET_API int SocketAsync_process_completions (SocketAsync_T async, int timeout_ms);
 /** @brief 1 when a kernel completion backend (io_uring) is in use. */
 extern SOCKET_API int SocketAsync_is_available (const SocketAsync_T async);
-/** @brief "io_uring", "kqueue" or "edge-triggered". */
+/** @brief "io_uring", "kqueue" (BSD fallback) or "edge-triggered" (Linux fallback). */
 extern SOCKET_API const char *SocketAsync_backend_name (const SocketAsync_T async);
 
 #endif /* SOCKETASYNC_INCLUDED */
