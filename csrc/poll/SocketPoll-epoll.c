@@ -67,7 +67,7 @@ to_epoll (unsigned events)
 }
 
 static int
-ctl (PollBackend_T b, int op, int fd, unsigned events)
+ep_ctl (PollBackend_T b, int op, int fd, unsigned events)
 {
   struct epoll_event ev = { 0 };
 
@@ -79,13 +79,13 @@ ctl (PollBackend_T b, int op, int fd, unsigned events)
 static int
 backend_add (PollBackend_T b, int fd, unsigned events)
 {
-  return ctl (b, EPOLL_CTL_ADD, fd, events);
+  return ep_ctl (b, EPOLL_CTL_ADD, fd, events);
 }
 
 static int
 backend_mod (PollBackend_T b, int fd, unsigned events)
 {
-  return ctl (b, EPOLL_CTL_MOD, fd, events);
+  return ep_ctl (b, EPOLL_CTL_MOD, fd, events);
 }
 
 static int

@@ -69,7 +69,7 @@ backend_free (PollBackend_T b)
 }
 
 static int
-change (PollBackend_T b, int fd, short filter, unsigned short flags)
+kq_change (PollBackend_T b, int fd, short filter, unsigned short flags)
 {
   struct kevent kev;
 
@@ -79,23 +79,23 @@ change (PollBackend_T b, int fd, short filter, unsigned short flags)
 
 /* Enable the wanted filters and remove the others (missing ones are fine). */
 static int
-apply (PollBackend_T b, int fd, unsigned events)
+kq_apply (PollBackend_T b, int fd, unsigned events)
 {
   unsigned short clear = (events & POLL_EDGE) ? EV_CLEAR : 0;
 
   if (events & POLL_READ)
     {
-      if (change (b, fd, EVFILT_READ, EV_ADD | EV_ENABLE | clear) < 0)
+      if (kq_change (b, fd, EVFILT_READ, EV_ADD | EV_ENABLE | clear) < 0)
         return -1;
     }
-  else if (change (b, fd, EVFILT_READ, EV_DELETE) < 0 && errno != ENOENT)
+  else if (kq_change (b, fd, EVFILT_READ, EV_DELETE) < 0 && errno != ENOENT)
     return -1;
   if (events & POLL_WRITE)
     {
-      if (change (b, fd, EVFILT_WRITE, EV_ADD | EV_ENABLE | clear) < 0)
+      if (kq_change (b, fd, EVFILT_WRITE, EV_ADD | EV_ENABLE | clear) < 0)
         return -1;
     }
-  else if (change (b, fd, EVFILT_WRITE, EV_DELETE) < 0 && errno != ENOENT)
+  else if (kq_change (b, fd, EVFILT_WRITE, EV_DELETE) < 0 && errno != ENOENT)
     return -1;
   return 0;
 }
@@ -103,20 +103,20 @@ apply (PollBackend_T b, int fd, unsigned events)
 static int
 backend_add (PollBackend_T b, int fd, unsigned events)
 {
-  return apply (b, fd, events);
+  return kq_apply (b, fd, events);
 }
 
 static int
 backend_mod (PollBackend_T b, int fd, unsigned events)
 {
-  return apply (b, fd, events);
+  return kq_apply (b, fd, events);
 }
 
 static int
 backend_del (PollBackend_T b, int fd)
 {
-  int r = change (b, fd, EVFILT_READ, EV_DELETE);
-  int w = change (b, fd, EVFILT_WRITE, EV_DELETE);
+  int r = kq_change (b, fd, EVFILT_READ, EV_DELETE);
+  int w = kq_change (b, fd, EVFILT_WRITE, EV_DELETE);
 
   return (r == 0 || w == 0) ? 0 : -1;
 }
@@ -138,7 +138,7 @@ from_kevent (const struct kevent *k)
 }
 
 static int
-by_ident (const void *a, const void *b)
+kq_by_ident (const void *a, const void *b)
 {
   uintptr_t x = ((const struct kevent *)a)->ident;
   uintptr_t y = ((const struct kevent *)b)->ident;
@@ -162,7 +162,7 @@ backend_wait (PollBackend_T b, int timeout_ms)
   if (n <= 0)
     return n;
   /* Sort by fd, then merge the read and write results of one fd. */
-  qsort (b->ready, (size_t)n, sizeof *b->ready, by_ident);
+  qsort (b->ready, (size_t)n, sizeof *b->ready, kq_by_ident);
   for (int i = 0; i < n; i++)
     {
       int fd = (int)b->ready[i].ident;

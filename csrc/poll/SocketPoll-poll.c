@@ -81,7 +81,7 @@ to_poll (unsigned events)
 
 /* Make index[] cover @p fd. Caller holds the lock. */
 static int
-ensure_index (PollBackend_T b, int fd)
+pb_ensure_index (PollBackend_T b, int fd)
 {
   int size, *idx;
 
@@ -104,9 +104,9 @@ ensure_index (PollBackend_T b, int fd)
 }
 
 static int
-add_locked (PollBackend_T b, int fd, unsigned events)
+pb_add_locked (PollBackend_T b, int fd, unsigned events)
 {
-  if (ensure_index (b, fd) < 0)
+  if (pb_ensure_index (b, fd) < 0)
     return -1;
   if (b->index[fd] >= 0)
     {
@@ -143,7 +143,7 @@ backend_add (PollBackend_T b, int fd, unsigned events)
       return -1;
     }
   pthread_mutex_lock (&b->lock);
-  rc = add_locked (b, fd, events);
+  rc = pb_add_locked (b, fd, events);
   pthread_mutex_unlock (&b->lock);
   return rc;
 }
@@ -191,7 +191,7 @@ backend_del (PollBackend_T b, int fd)
 
 /* Copy the registered set into snap. */
 static int
-take_snapshot (PollBackend_T b)
+pb_snapshot (PollBackend_T b)
 {
   int rc = 0;
 
@@ -225,7 +225,7 @@ backend_wait (PollBackend_T b, int timeout_ms)
   int n;
 
   b->nready = 0;
-  if (take_snapshot (b) < 0)
+  if (pb_snapshot (b) < 0)
     return -1;
   n = poll (b->snap, (nfds_t)b->nsnap, timeout_ms);
   if (n <= 0)
