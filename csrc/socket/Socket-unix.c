@@ -204,9 +204,8 @@ check_fd_socket (Socket_T s, const void *fds, size_t count, const char *op)
       errno = EAFNOSUPPORT;
       RAISE_FMT ("%s: descriptors can only be passed over AF_UNIX", op);
     }
-  if (fds == NULL || count == 0 || count > SOCKET_MAX_FDS_PER_MSG)
-    RAISE_MSG ("%s: need 1-%d descriptors (array %p, count %zu)", op,
-               SOCKET_MAX_FDS_PER_MSG, fds, count);
+  if (fds == NULL || count == 0)
+    RAISE_MSG ("%s: NULL or empty descriptor array", op);
 }
 
 static ssize_t __attribute__ ((cold))
@@ -239,6 +238,9 @@ send_fds (Socket_T s, const int *fds, size_t count, const void *data,
   ssize_t n;
 
   check_fd_socket (s, fds, count, op);
+  if (count > SOCKET_MAX_FDS_PER_MSG)
+    RAISE_MSG ("%s: %zu descriptors exceed the limit of %d per message", op,
+               count, SOCKET_MAX_FDS_PER_MSG);
   if (data == NULL && len > 0)
     RAISE_MSG ("%s: NULL payload with length %zu", op, len);
   for (size_t i = 0; i < count; i++)
@@ -318,6 +320,8 @@ recv_fds (Socket_T s, int *fds, size_t max, size_t *received, void *buf,
   int overflow = 0;
 
   check_fd_socket (s, fds, max, op);
+  if (max > SOCKET_MAX_FDS_PER_MSG)
+    max = SOCKET_MAX_FDS_PER_MSG; /* no message can carry more */
   if (buf == NULL && len > 0)
     RAISE_MSG ("%s: NULL buffer with length %zu", op, len);
   iov.iov_base = len > 0 ? buf : &dummy;
