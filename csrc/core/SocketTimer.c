@@ -58,6 +58,7 @@ struct SocketTimer__Heap
   uint32_t nslots, slot_cap, free_head;
   uint32_t *heap; /* slot indices */
   uint32_t count, heap_cap;
+  atomic_uint live; /* == count; lets the poll skip the lock when empty */
   uint64_t next_seq;
   uint32_t gen_seed; /* first generation of new slots: differs per heap so
                         a handle from another poll is rejected */
@@ -139,6 +140,7 @@ heap_push (SocketTimer__Heap *h, uint32_t slot)
   h->heap[h->count] = slot;
   h->slots[slot].heap_pos = (int32_t)h->count;
   h->count++;
+  atomic_store (&h->live, h->count);
   sift_up (h, h->count - 1);
 }
 
@@ -148,6 +150,7 @@ heap_remove (SocketTimer__Heap *h, uint32_t pos)
   uint32_t removed = h->heap[pos];
 
   h->count--;
+  atomic_store (&h->live, h->count);
   if (pos != h->count)
     {
       heap_set (h, pos, h->heap[h->count]);
@@ -280,6 +283,12 @@ SocketTimer__next_timeout_ms (SocketTimer__Heap *h)
 {
   int64_t d;
 
+  /* Lock-free fast path. A timer added concurrently is not missed: the
+   * adder stores live before it reads the poll's waiting flag, and the
+   * poll sets that flag before calling us (both sequentially consistent),
+   * so either we see the timer or the adder wakes the poll. */
+  if (atomic_load (&h->live) == 0)
+    return -1;
   pthread_mutex_lock (&h->lock);
   if (h->count == 0)
     {
@@ -329,11 +338,14 @@ int
 SocketTimer__process (SocketTimer__Heap *h)
 {
   int fired = 0;
-  int64_t now = SocketTimer__now_ms ();
+  int64_t now;
   uint64_t seq_limit;
   SocketTimerCallback cb;
   void *ud;
 
+  if (atomic_load (&h->live) == 0) /* a racing add fires next round */
+    return 0;
+  now = SocketTimer__now_ms ();
   pthread_mutex_lock (&h->lock);
   seq_limit = h->next_seq;
   while (pop_due (h, now, seq_limit, &cb, &ud))

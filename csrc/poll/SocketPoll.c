@@ -70,8 +70,8 @@ struct SocketPoll_T
   atomic_int waiting;        /* a wait is between its setup and return */
   atomic_int wake_pending;   /* a wakeup byte is in flight */
   SocketTimer__Heap *timers;
-  SocketAsync_T async;       /* lazily created */
-  int async_fd;              /* its pollable descriptor, -1 if none */
+  _Atomic (SocketAsync_T) async; /* lazily created; set once */
+  atomic_int async_fd;       /* its pollable descriptor, -1 if none */
 };
 
 #define CHECK_POLL(p, op)                                                     \
@@ -161,8 +161,10 @@ SocketPoll__backend_name (void)
 static void
 poll_destroy (struct SocketPoll_T *p)
 {
-  if (p->async != NULL)
-    SocketAsync_free (&p->async);
+  SocketAsync_T async = atomic_load (&p->async);
+
+  if (async != NULL)
+    SocketAsync_free (&async);
   if (p->backend != NULL)
     backend_free (p->backend);
   wake_close (p);
@@ -187,7 +189,8 @@ SocketPoll_new (int maxevents)
     SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed, "SocketPoll_new: %s",
                       SOCKET_ENOMEM);
   pthread_mutex_init (&p->lock, NULL);
-  p->wake_rfd = p->wake_wfd = p->async_fd = -1;
+  p->wake_rfd = p->wake_wfd = -1;
+  atomic_init (&p->async_fd, -1);
   p->maxevents = maxevents;
   atomic_init (&p->default_timeout, SOCKET_DEFAULT_POLL_TIMEOUT);
   p->events = calloc ((size_t)maxevents, sizeof *p->events);
@@ -397,24 +400,23 @@ SocketPoll_get_async (SocketPoll_T poll)
   SocketAsync_T fresh, existing;
 
   CHECK_POLL (poll, "SocketPoll_get_async");
-  pthread_mutex_lock (&poll->lock);
-  existing = poll->async;
-  pthread_mutex_unlock (&poll->lock);
+  existing = atomic_load (&poll->async);
   if (existing != NULL)
     return existing;
   /* Create outside the lock: SocketAsync_new may raise. */
   fresh = SocketAsync_new (NULL);
   pthread_mutex_lock (&poll->lock);
-  if (poll->async == NULL)
+  if (atomic_load (&poll->async) == NULL)
     {
       int fd = SocketAsync__pollfd (fresh);
       if (fd >= 0 && backend_add (poll->backend, fd, POLL_READ) < 0)
         fd = -1; /* not pollable: wait polls async every round instead */
-      poll->async = fresh;
-      poll->async_fd = fd;
+      atomic_store (&poll->async_fd, fd);
+      atomic_store (&poll->async, fresh); /* after async_fd: wait reads
+                                             async first */
       fresh = NULL;
     }
-  existing = poll->async;
+  existing = atomic_load (&poll->async);
   pthread_mutex_unlock (&poll->lock);
   if (fresh != NULL) /* another thread won the race */
     SocketAsync_free (&fresh);
@@ -461,7 +463,7 @@ translate (struct SocketPoll_T *p, int nready, int *woke, int *async_ready)
           *woke = 1;
           continue;
         }
-      if (fd == p->async_fd)
+      if (fd == atomic_load_explicit (&p->async_fd, memory_order_relaxed))
         {
           *async_ready = 1;
           continue;
@@ -491,10 +493,8 @@ SocketPoll_wait (SocketPoll_T poll, SocketEvent_T **events, int timeout)
   if (events == NULL)
     SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
                       "SocketPoll_wait: NULL events pointer");
-  pthread_mutex_lock (&poll->lock);
-  async = poll->async;
-  async_fd = poll->async_fd;
-  pthread_mutex_unlock (&poll->lock);
+  async = atomic_load (&poll->async);
+  async_fd = atomic_load (&poll->async_fd);
   if (async != NULL)
     SocketAsync__flush (async); /* batched io_uring submissions */
   atomic_store (&poll->waiting, 1);

@@ -201,26 +201,44 @@ listener (void)
 }
 
 static double
+thread_cpu_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Server CPU seconds of the last measured window: requests per CPU second
+ * is steadier than requests/s on a shared machine. */
+static double last_cpu;
+
+static double
 run_load (void (*serve) (Socket_T, double), const char *name)
 {
   Socket_T l = listener ();
   pthread_t th;
-  long before;
-  double rate;
+  long before, done;
+  double rate, cpu0;
 
   atomic_store (&client_stop, 0);
   atomic_store (&round_trips, 0);
   pthread_create (&th, NULL, client_main, NULL);
   serve (l, 0.5); /* warm-up: connections accepted, caches hot */
   before = atomic_load (&round_trips);
+  cpu0 = thread_cpu_s ();
   serve (l, SECONDS);
-  rate = (double)(atomic_load (&round_trips) - before) / SECONDS;
+  last_cpu = thread_cpu_s () - cpu0;
+  done = atomic_load (&round_trips) - before;
+  rate = (double)done / SECONDS;
   atomic_store (&client_stop, 1);
   serve (l, 0.2); /* let the client finish its last exchange */
   pthread_join (th, NULL);
   Socket_free (&l);
-  printf ("echo %-22s %9.0f requests/s (%d conns, 1 server thread)\n", name,
-          rate, CONNS);
+  printf ("echo %-12s %9.0f requests/s, %6.2f us server CPU/request "
+          "(%d conns, 1 server thread)\n",
+          name, rate, last_cpu / (double)done * 1e6, CONNS);
+  last_cpu = (double)done / last_cpu; /* requests per CPU second */
   return rate;
 }
 
@@ -360,6 +378,13 @@ libevent_cleanup (void)
 }
 #endif
 
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
 int
 main (void)
 {
@@ -370,18 +395,37 @@ main (void)
   setrlimit (RLIMIT_NOFILE, &rl);
   bench_timers ();
   bench_wait ();
-  double ours = run_load (socketpoll_serve, "SocketPoll");
-  socketpoll_cleanup ();
 #ifdef BENCH_WITH_LIBEVENT
-  double theirs = run_load (libevent_serve, "libevent");
-  libevent_cleanup ();
-  printf ("SocketPoll / libevent requests/s ratio: %.3f (%s)\n",
-          ours / theirs, event_get_version ());
-  ours = run_load (socketpoll_serve, "SocketPoll (again)");
-  socketpoll_cleanup ();
-  printf ("SocketPoll (second run) / libevent: %.3f\n", ours / theirs);
+  /* Alternate the two servers and compare medians: the machine is shared,
+   * so single runs are noisy. */
+  enum
+  {
+    ROUNDS = 5
+  };
+  double ours[ROUNDS], theirs[ROUNDS], ours_cpu[ROUNDS], theirs_cpu[ROUNDS];
+  for (int r = 0; r < ROUNDS; r++)
+    {
+      ours[r] = run_load (socketpoll_serve, "SocketPoll");
+      ours_cpu[r] = last_cpu;
+      socketpoll_cleanup ();
+      theirs[r] = run_load (libevent_serve, "libevent");
+      theirs_cpu[r] = last_cpu;
+      libevent_cleanup ();
+    }
+  qsort (ours, ROUNDS, sizeof ours[0], cmp_double);
+  qsort (theirs, ROUNDS, sizeof theirs[0], cmp_double);
+  qsort (ours_cpu, ROUNDS, sizeof ours_cpu[0], cmp_double);
+  qsort (theirs_cpu, ROUNDS, sizeof theirs_cpu[0], cmp_double);
+  printf ("median requests/s: SocketPoll %.0f, libevent %.0f, ratio %.3f\n",
+          ours[ROUNDS / 2], theirs[ROUNDS / 2],
+          ours[ROUNDS / 2] / theirs[ROUNDS / 2]);
+  printf ("median requests per server CPU second: SocketPoll %.0f, libevent "
+          "%.0f, ratio %.3f (libevent %s)\n",
+          ours_cpu[ROUNDS / 2], theirs_cpu[ROUNDS / 2],
+          ours_cpu[ROUNDS / 2] / theirs_cpu[ROUNDS / 2], event_get_version ());
 #else
-  (void)ours;
+  run_load (socketpoll_serve, "SocketPoll");
+  socketpoll_cleanup ();
   printf ("(built without -DBENCH_WITH_LIBEVENT: no libevent comparison)\n");
 #endif
   return 0;
