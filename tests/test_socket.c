@@ -12,6 +12,7 @@
 #include "SocketTestUtil.h"
 #include "Test.h"
 #include "core/SocketUtil.h"
+#include "dns/SocketDNS-private.h"
 #include "socket/Socket-private.h"
 #include "socket/Socket.h"
 
@@ -20,6 +21,9 @@ static int baseline_fds = -1;
 __attribute__ ((constructor (101))) static void
 record_baseline (void)
 {
+  /* The shared resolver (worker threads + a pipe) lives for the whole
+   * process once a host name is looked up; count it in the baseline. */
+  SocketCommon_get_dns_resolver ();
   baseline_fds = test_count_fds ();
 }
 
@@ -1064,6 +1068,99 @@ TEST (bandwidth_limit_recv)
   free (buf);
   Socket_free (&c);
   Socket_free (&s);
+}
+
+TEST (dns_timeout_applies_to_hostname_connect)
+{
+  Socket_T c = Socket_new (AF_INET, SOCK_STREAM, 0);
+  SocketTimeouts_T t;
+  volatile int r;
+  int64_t start, elapsed;
+
+  Socket_timeouts_get (c, &t);
+  t.dns_timeout_ms = 100;
+  Socket_timeouts_set (c, &t);
+  /* Hold the shared resolver's workers: the lookup cannot finish. */
+  SocketDNS__set_stall (SocketCommon_get_dns_resolver (), 1);
+  start = test_now_ms ();
+  r = RAISES (Socket_Failed, Socket_connect (c, "localhost", 9));
+  elapsed = test_now_ms () - start;
+  SocketDNS__set_stall (SocketCommon_get_dns_resolver (), 0);
+  ASSERT_EQ (r, 1);
+  ASSERT_EQ (Socket_geterrno (), ETIMEDOUT);
+  ASSERT (strstr (Socket_GetLastError (), "localhost") != NULL);
+  ASSERT (elapsed >= 90 && elapsed < 3000);
+  /* Literals never wait for the resolver. */
+  SocketDNS__set_stall (SocketCommon_get_dns_resolver (), 1);
+  r = RAISES (Socket_Failed, Socket_bind (c, "127.0.0.1", 0));
+  SocketDNS__set_stall (SocketCommon_get_dns_resolver (), 0);
+  ASSERT_EQ (r, 0);
+  ASSERT (SocketCommon_get_dns_resolver ()
+          == SocketCommon_get_dns_resolver ());
+  Socket_free (&c);
+}
+
+static struct addrinfo *
+await_result (SocketDNS_T dns, SocketDNS_Request_T req)
+{
+  struct addrinfo *res = NULL;
+  int64_t end = test_now_ms () + 5000;
+
+  while (res == NULL && test_now_ms () < end)
+    {
+      SocketCommon__wait_fd (SocketDNS_pollfd (dns), POLLIN, 100);
+      SocketDNS_check (dns);
+      res = SocketDNS_getresult (dns, req);
+    }
+  return res;
+}
+
+TEST (bind_and_connect_async)
+{
+  SocketDNS_T dns = SocketDNS_new ();
+  Socket_T l = Socket_new (AF_INET, SOCK_STREAM, 0);
+  Socket_T c = Socket_new (AF_INET, SOCK_STREAM, 0);
+  Socket_T a;
+  SocketDNS_Request_T req;
+  struct addrinfo *res;
+
+  req = Socket_bind_async (dns, l, NULL, 0); /* wildcard: already done */
+  res = SocketDNS_getresult (dns, req);
+  ASSERT (res != NULL);
+  ASSERT_EQ (res->ai_family, AF_INET);
+  Socket_bind_with_addrinfo (l, res);
+  freeaddrinfo (res);
+  ASSERT_STREQ (Socket_getlocaladdr (l), "0.0.0.0");
+  Socket_listen (l, 4);
+  req = Socket_connect_async (dns, c, "localhost", Socket_getlocalport (l));
+  res = await_result (dns, req);
+  ASSERT (res != NULL);
+  Socket_connect_with_addrinfo (c, res);
+  freeaddrinfo (res);
+  ASSERT_EQ (Socket_isconnected (c), 1);
+  a = Socket_accept (l);
+  ASSERT (a != NULL);
+  Socket_free (&a);
+  Socket_free (&c);
+  /* A cancelled request never yields a result. */
+  c = Socket_new (AF_INET, SOCK_STREAM, 0);
+  SocketDNS__set_stall (dns, 1);
+  req = Socket_connect_async (dns, c, "localhost", 80);
+  Socket_connect_async_cancel (dns, req);
+  req = Socket_bind_async (dns, c, "localhost", 0);
+  Socket_bind_async_cancel (dns, req);
+  SocketDNS__set_stall (dns, 0);
+  SocketDNS_check (dns);
+  ASSERT (SocketDNS_getresult (dns, req) == NULL);
+  ASSERT_EQ (RAISES (Socket_Failed, Socket_connect_async (NULL, c, "x", 1)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed, Socket_connect_async (dns, c, "bad host",
+                                                          1)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed, Socket_bind_async (dns, c, NULL, -1)), 1);
+  Socket_free (&c);
+  Socket_free (&l);
+  SocketDNS_free (&dns);
 }
 
 TEST (zz_no_leaks)

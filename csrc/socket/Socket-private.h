@@ -76,13 +76,24 @@ const char *SocketCommon__endpoint_label (const char *addr, int port,
 /**
  * Resolve @p host/@p port for @p family (AF_INET6 also yields IPv4 as
  * v4-mapped addresses) and @p socktype. Numeric hosts never touch DNS;
- * names go through the shared resolver with the DNS timeout. NULL host is
+ * names go through the shared resolver within @p dns_timeout_ms. NULL host is
  * the wildcard (needs @p passive). Free the result with freeaddrinfo().
  * Raises @p exc with the host named in the message.
  */
 struct addrinfo *SocketCommon__resolve (const char *host, int port,
                                         int family, int socktype,
-                                        int passive, Except_T exc);
+                                        int passive, int dns_timeout_ms,
+                                        Except_T exc);
+
+/**
+ * Look up a host name (not a literal) through the shared resolver within
+ * @p timeout_ms (0 = resolver default). @return 0, or -1 when failing with
+ * @p use_exceptions == 0; otherwise raises @p exc.
+ */
+int SocketCommon__resolve_name (const char *host, int port,
+                                const struct addrinfo *hints,
+                                struct addrinfo **res, int timeout_ms,
+                                Except_T exc, int use_exceptions);
 
 /**
  * Copy @p ai's address into @p out for a socket of @p family, mapping

@@ -199,7 +199,8 @@ Socket_bind (Socket_T socket, const char *host, int port)
   SocketCommon_validate_port (port, Socket_Failed);
   host = SocketCommon_normalize_wildcard_host (host);
   res = SocketCommon__resolve (host, port, socket->base->domain, SOCK_STREAM,
-                               1, Socket_Failed);
+                               1, socket->base->timeouts.dns_timeout_ms,
+                               Socket_Failed);
   TRY rc = SocketCommon_try_bind_resolved_addresses (
       socket->base, res, socket->base->domain, Socket_Failed);
   FINALLY freeaddrinfo (res);
@@ -460,7 +461,8 @@ Socket_connect (Socket_T socket, const char *host, int port)
                SOCKET_PORT_VALID_RANGE ")",
                port);
   res = SocketCommon__resolve (host, port, socket->base->domain, SOCK_STREAM,
-                               0, Socket_Failed);
+                               0, socket->base->timeouts.dns_timeout_ms,
+                               Socket_Failed);
   TRY connect_resolved (socket, res, host, port);
   FINALLY freeaddrinfo (res);
   END_TRY;

@@ -108,14 +108,6 @@ SocketCommon_setup_hints (struct addrinfo *hints, int socktype, int flags)
   hints->ai_flags = flags;
 }
 
-/* Names (not numeric addresses) are looked up here. */
-static int
-resolve_name (const char *host, const char *port, const struct addrinfo *hints,
-              struct addrinfo **res)
-{
-  return getaddrinfo (host, port, hints, res);
-}
-
 static int
 resolve_fail (const char *host, int port, int gai, Except_T exc,
               int use_exceptions)
@@ -132,11 +124,10 @@ resolve_fail (const char *host, int port, int gai, Except_T exc,
              host ? host : "*", port, gai_strerror (gai));
 }
 
-int
-SocketCommon_resolve_address (const char *host, int port,
-                              const struct addrinfo *hints,
-                              struct addrinfo **res, Except_T exception_type,
-                              int socket_family, int use_exceptions)
+static int
+resolve_impl (const char *host, int port, const struct addrinfo *hints,
+              struct addrinfo **res, Except_T exc, int socket_family,
+              int use_exceptions, int timeout_ms)
 {
   struct addrinfo h;
   char portstr[SOCKET_PORT_STR_BUFSIZE];
@@ -146,7 +137,7 @@ SocketCommon_resolve_address (const char *host, int port,
     {
       if (!use_exceptions)
         return -1;
-      RAISE_MSG (exception_type, "resolve: %s",
+      RAISE_MSG (exc, "resolve: %s",
                  res == NULL ? "NULL result pointer" : "invalid port");
     }
   *res = NULL;
@@ -159,27 +150,38 @@ SocketCommon_resolve_address (const char *host, int port,
   if (host == NULL)
     h.ai_flags |= AI_PASSIVE;
   h.ai_flags |= AI_NUMERICSERV;
-  snprintf (portstr, sizeof portstr, "%d", port);
-  if (host == NULL || SocketCommon_parse_ip (host, NULL))
-    gai = getaddrinfo (host, portstr, &h, res);
-  else
+  if (host != NULL && !SocketCommon_parse_ip (host, NULL))
     {
+      /* A name: the shared resolver applies the timeout. */
       if (strlen (host) > MAX_HOSTNAME_LEN)
-        gai = EAI_NONAME;
-      else
-        gai = resolve_name (host, portstr, &h, res);
+        return resolve_fail (host, port, EAI_NONAME, exc, use_exceptions);
+      return SocketCommon__resolve_name (host, port, &h, res, timeout_ms, exc,
+                                         use_exceptions);
     }
+  snprintf (portstr, sizeof portstr, "%d", port);
+  h.ai_flags |= AI_NUMERICHOST;
+  gai = getaddrinfo (host, portstr, &h, res);
   if (gai != 0)
     {
       *res = NULL;
-      return resolve_fail (host, port, gai, exception_type, use_exceptions);
+      return resolve_fail (host, port, gai, exc, use_exceptions);
     }
   return 0;
 }
 
+int
+SocketCommon_resolve_address (const char *host, int port,
+                              const struct addrinfo *hints,
+                              struct addrinfo **res, Except_T exception_type,
+                              int socket_family, int use_exceptions)
+{
+  return resolve_impl (host, port, hints, res, exception_type, socket_family,
+                       use_exceptions, SocketCommon_get_dns_timeout ());
+}
+
 struct addrinfo *
 SocketCommon__resolve (const char *host, int port, int family, int socktype,
-                       int passive, Except_T exc)
+                       int passive, int dns_timeout_ms, Except_T exc)
 {
   struct addrinfo hints, *res = NULL;
 
@@ -189,7 +191,7 @@ SocketCommon__resolve (const char *host, int port, int family, int socktype,
   hints.ai_family = family == AF_INET6 && host != NULL ? AF_UNSPEC : family;
   if (host != NULL)
     SocketCommon_validate_hostname (host, exc);
-  SocketCommon_resolve_address (host, port, &hints, &res, exc, AF_UNSPEC, 1);
+  resolve_impl (host, port, &hints, &res, exc, AF_UNSPEC, 1, dns_timeout_ms);
   return res;
 }
 

@@ -156,6 +156,7 @@ SocketDgram_bind (SocketDgram_T socket, const char *host, int port)
   SocketCommon_validate_port (port, SocketDgram_Failed);
   host = SocketCommon_normalize_wildcard_host (host);
   res = SocketCommon__resolve (host, port, socket->base->domain, SOCK_DGRAM, 1,
+                               socket->base->timeouts.dns_timeout_ms,
                                SocketDgram_Failed);
   TRY rc = SocketCommon_try_bind_resolved_addresses (
       socket->base, res, socket->base->domain, SocketDgram_Failed);
@@ -185,6 +186,7 @@ resolve_peer (SocketDgram_T s, const char *host, int port,
                ")",
                port);
   res = SocketCommon__resolve (host, port, s->base->domain, SOCK_DGRAM, 0,
+                               s->base->timeouts.dns_timeout_ms,
                                SocketDgram_Failed);
   for (int pass = 0; pass < 2 && len == 0; pass++)
     for (struct addrinfo *ai = res; ai != NULL && len == 0; ai = ai->ai_next)
