@@ -36,67 +36,6 @@ const Except_T SocketDNS_Failed
     = { &SocketDNS_Failed, "DNS resolution failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketDNS);
 
-#define MAX_HOSTNAME 255
-/* Failed requests whose result was taken stay answerable by geterror();
- * the oldest are dropped beyond this many. */
-#define RETIRED_MAX 1024
-#define SERIAL_SHIFT (sizeof (uintptr_t) * CHAR_BIT - 12)
-
-enum dns_state
-{
-  DNS_QUEUED,
-  DNS_RUNNING,
-  DNS_DONE,     /* finished, waiting for SocketDNS_check */
-  DNS_COMPLETE, /* checked, result waiting for getresult */
-  DNS_RETIRED   /* result taken, error kept for geterror */
-};
-
-struct dns_req
-{
-  uintptr_t id;
-  enum dns_state state;
-  char *host; /* NULL = passive */
-  int port;
-  struct addrinfo hints;
-  SocketDNS_Callback cb;
-  void *data;
-  int error;
-  struct addrinfo *result;
-  int64_t submit_ms;
-  int timeout_ms;        /* 0 = none */
-  int sync;              /* owned by a resolve_sync caller */
-  int timed_out;
-  int worker_active;     /* a worker reads host/hints and will write back */
-  int zombie;            /* user side gone; the worker frees it */
-  struct dns_req *hnext; /* hash chain */
-  struct dns_req *next;  /* queue / done / retired list */
-  struct dns_req *aprev, *anext; /* active (queued+running) list */
-};
-
-struct req_list
-{
-  struct dns_req *head, *tail;
-};
-
-struct SocketDNS_T
-{
-  pthread_mutex_t lock;
-  pthread_cond_t work_cond;  /* queue non-empty or shutdown */
-  pthread_cond_t sync_cond;  /* a sync request finished */
-  pthread_cond_t stall_cond; /* test gate opened */
-  pthread_t threads[SOCKET_DNS_THREAD_COUNT];
-  int nthreads;
-  int shutdown, stalled;
-  int pipe_r, pipe_w;
-  int signalled;             /* a byte is in the pipe */
-  struct dns_req *table[SOCKET_DNS_REQUEST_HASH_SIZE];
-  struct req_list queue, done, retired;
-  struct dns_req *active;
-  size_t pending, max_pending, nretired, nrecords;
-  int timeout_ms;
-  uintptr_t serial, next_id;
-};
-
 /* ---- records ----------------------------------------------------------- */
 
 static unsigned
@@ -157,8 +96,8 @@ list_pop (struct req_list *l)
   return r;
 }
 
-static void
-list_remove (struct req_list *l, struct dns_req *r)
+void
+SocketDNS__list_remove (struct req_list *l, struct dns_req *r)
 {
   struct dns_req *prev = NULL, *it = l->head;
 
@@ -189,8 +128,8 @@ active_add (struct SocketDNS_T *d, struct dns_req *r)
   d->pending++;
 }
 
-static void
-active_remove (struct SocketDNS_T *d, struct dns_req *r)
+void
+SocketDNS__active_remove (struct SocketDNS_T *d, struct dns_req *r)
 {
   if (r->aprev)
     r->aprev->anext = r->anext;
@@ -214,8 +153,8 @@ req_free (struct SocketDNS_T *d, struct dns_req *r)
 
 /* Drop the user-visible record; a worker still holding it frees it later.
  * Caller holds the lock and has unlinked it from every list. */
-static void
-req_release (struct SocketDNS_T *d, struct dns_req *r)
+void
+SocketDNS__req_release (struct SocketDNS_T *d, struct dns_req *r)
 {
   table_remove (d, r);
   if (r->worker_active)
@@ -258,7 +197,7 @@ worker_finish (struct SocketDNS_T *d, struct dns_req *r, int err,
         req_free (d, r);
       return;
     }
-  active_remove (d, r);
+  SocketDNS__active_remove (d, r);
   r->state = DNS_DONE;
   r->error = err;
   r->result = err == 0 ? res : NULL;
@@ -431,7 +370,7 @@ SocketDNS_new (void)
   d->max_pending = SOCKET_DNS_MAX_PENDING;
   d->timeout_ms = SOCKET_DEFAULT_DNS_TIMEOUT_MS;
   /* Serial in the top bits: handles of different resolvers never match. */
-  d->serial = ((atomic_fetch_add (&serials, 1) % 4095) + 1) << SERIAL_SHIFT;
+  d->serial = ((atomic_fetch_add (&serials, 1) % 4095) + 1) << DNS_SERIAL_SHIFT;
   if (open_pipe (d) < 0)
     {
       int saved = errno;
@@ -497,11 +436,11 @@ valid_host (const char *host)
       if (++label > SOCKET_DNS_MAX_LABEL_LENGTH)
         return 0;
     }
-  return len > 0 && len <= MAX_HOSTNAME;
+  return len > 0 && len <= DNS_MAX_HOSTNAME;
 }
 
-static void
-validate_args (const char *host, int port, const char *op)
+void
+SocketDNS__validate_args (const char *host, int port, const char *op)
 {
   if (host != NULL && !valid_host (host))
     SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
@@ -511,8 +450,8 @@ validate_args (const char *host, int port, const char *op)
                       "%s: port %d outside 0..%d", op, port, SOCKET_MAX_PORT);
 }
 
-static void
-default_hints (struct addrinfo *h, const char *host)
+void
+SocketDNS__default_hints (struct addrinfo *h, const char *host)
 {
   memset (h, 0, sizeof *h);
   h->ai_family = AF_UNSPEC;
@@ -522,8 +461,8 @@ default_hints (struct addrinfo *h, const char *host)
 
 /* Allocate and queue; returns NULL with *why set when it cannot. Caller
  * holds the lock. */
-static struct dns_req *
-enqueue_locked (struct SocketDNS_T *d, const char *host, int port,
+struct dns_req *
+SocketDNS__enqueue_locked (struct SocketDNS_T *d, const char *host, int port,
                 const struct addrinfo *hints, const char **why)
 {
   struct dns_req *r;
@@ -541,7 +480,7 @@ enqueue_locked (struct SocketDNS_T *d, const char *host, int port,
       return NULL;
     }
   d->nrecords++;
-  r->id = d->serial | (++d->next_id & ((((uintptr_t)1) << SERIAL_SHIFT) - 1));
+  r->id = d->serial | (++d->next_id & ((((uintptr_t)1) << DNS_SERIAL_SHIFT) - 1));
   r->port = port;
   if (hints)
     {
@@ -551,7 +490,7 @@ enqueue_locked (struct SocketDNS_T *d, const char *host, int port,
       r->hints.ai_protocol = hints->ai_protocol;
     }
   else
-    default_hints (&r->hints, host);
+    SocketDNS__default_hints (&r->hints, host);
   r->submit_ms = Socket_get_monotonic_ms ();
   r->timeout_ms = d->timeout_ms;
   r->state = DNS_QUEUED;
@@ -573,9 +512,9 @@ SocketDNS_resolve (SocketDNS_T dns, const char *host, int port,
   uintptr_t id = 0;
 
   check_dns (dns, "SocketDNS_resolve");
-  validate_args (host, port, "SocketDNS_resolve");
+  SocketDNS__validate_args (host, port, "SocketDNS_resolve");
   pthread_mutex_lock (&dns->lock);
-  r = enqueue_locked (dns, host, port, NULL, &why);
+  r = SocketDNS__enqueue_locked (dns, host, port, NULL, &why);
   if (r != NULL)
     {
       r->cb = callback;
@@ -604,24 +543,24 @@ SocketDNS_cancel (SocketDNS_T dns, SocketDNS_Request_T req)
       switch (r->state)
         {
         case DNS_QUEUED:
-          list_remove (&dns->queue, r);
-          active_remove (dns, r);
+          SocketDNS__list_remove (&dns->queue, r);
+          SocketDNS__active_remove (dns, r);
           break;
         case DNS_RUNNING:
-          active_remove (dns, r);
+          SocketDNS__active_remove (dns, r);
           break;
         case DNS_DONE:
-          list_remove (&dns->done, r);
+          SocketDNS__list_remove (&dns->done, r);
           break;
         case DNS_COMPLETE:
           break;
         case DNS_RETIRED:
-          list_remove (&dns->retired, r);
+          SocketDNS__list_remove (&dns->retired, r);
           dns->nretired--;
           counted = 0;
           break;
         }
-      req_release (dns, r);
+      SocketDNS__req_release (dns, r);
       if (counted)
         SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_CANCELLED, 1);
     }
@@ -649,8 +588,8 @@ expire_locked (struct SocketDNS_T *d)
       if (r->sync || !expired (r, now))
         continue;
       if (r->state == DNS_QUEUED)
-        list_remove (&d->queue, r);
-      active_remove (d, r);
+        SocketDNS__list_remove (&d->queue, r);
+      SocketDNS__active_remove (d, r);
       r->state = DNS_DONE; /* a running worker will discard its result */
       r->error = EAI_AGAIN;
       r->timed_out = 1;
@@ -674,7 +613,7 @@ drain_pipe (struct SocketDNS_T *d)
 static void
 deliver (struct SocketDNS_T *d, struct dns_req *r)
 {
-  char host[MAX_HOSTNAME + 1];
+  char host[DNS_MAX_HOSTNAME + 1];
   int port = r->port, timed_out = r->timed_out;
 
   snprintf (host, sizeof host, "%s", r->host ? r->host : "");
@@ -689,7 +628,7 @@ deliver (struct SocketDNS_T *d, struct dns_req *r)
       SocketDNS_Request_T handle = (SocketDNS_Request_T)r->id;
 
       r->result = NULL; /* ownership passes to the callback */
-      req_release (d, r);
+      SocketDNS__req_release (d, r);
       pthread_mutex_unlock (&d->lock);
       if (timed_out)
         SocketEvent_emit_dns_timeout (host, port);
@@ -737,11 +676,11 @@ retire_locked (struct SocketDNS_T *d, struct dns_req *r)
 {
   r->state = DNS_RETIRED;
   list_push (&d->retired, r);
-  if (++d->nretired > RETIRED_MAX)
+  if (++d->nretired > DNS_RETIRED_MAX)
     {
       struct dns_req *old = list_pop (&d->retired);
       d->nretired--;
-      req_release (d, old);
+      SocketDNS__req_release (d, old);
     }
 }
 
@@ -758,11 +697,11 @@ SocketDNS_getresult (SocketDNS_T dns, SocketDNS_Request_T req)
       && (r->state == DNS_DONE || r->state == DNS_COMPLETE))
     {
       if (r->state == DNS_DONE)
-        list_remove (&dns->done, r);
+        SocketDNS__list_remove (&dns->done, r);
       res = r->result;
       r->result = NULL;
       if (r->error == 0)
-        req_release (dns, r); /* geterror() of a stale handle is 0 too */
+        SocketDNS__req_release (dns, r); /* geterror() of a stale handle is 0 too */
       else
         retire_locked (dns, r);
     }
@@ -864,7 +803,7 @@ SocketDNS_create_completed_request (SocketDNS_T dns, struct addrinfo *result,
   if (result == NULL)
     SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
                       "SocketDNS_create_completed_request: NULL result");
-  validate_args (NULL, port, "SocketDNS_create_completed_request");
+  SocketDNS__validate_args (NULL, port, "SocketDNS_create_completed_request");
   r = calloc (1, sizeof *r);
   if (r == NULL)
     SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
@@ -873,7 +812,7 @@ SocketDNS_create_completed_request (SocketDNS_T dns, struct addrinfo *result,
   pthread_mutex_lock (&dns->lock);
   dns->nrecords++;
   r->id = dns->serial
-          | (++dns->next_id & ((((uintptr_t)1) << SERIAL_SHIFT) - 1));
+          | (++dns->next_id & ((((uintptr_t)1) << DNS_SERIAL_SHIFT) - 1));
   r->port = port;
   r->result = result;
   r->state = DNS_COMPLETE;
@@ -883,160 +822,4 @@ SocketDNS_create_completed_request (SocketDNS_T dns, struct addrinfo *result,
   id = r->id;
   pthread_mutex_unlock (&dns->lock);
   return (SocketDNS_Request_T)id;
-}
-
-/* ---- synchronous resolution -------------------------------------------- */
-
-static int
-is_numeric_host (const char *host)
-{
-  unsigned char buf[sizeof (struct in6_addr)];
-
-  return host == NULL || inet_pton (AF_INET, host, buf) == 1
-         || inet_pton (AF_INET6, host, buf) == 1;
-}
-
-static struct addrinfo *
-resolve_direct (const char *host, int port, const struct addrinfo *hints)
-{
-  struct addrinfo h, *res = NULL;
-  char portstr[SOCKET_DNS_PORT_STR_SIZE];
-  int err;
-
-  if (hints)
-    h = *hints;
-  else
-    default_hints (&h, host);
-  h.ai_flags |= AI_NUMERICSERV;
-  h.ai_addr = NULL;
-  h.ai_canonname = NULL;
-  h.ai_next = NULL;
-  snprintf (portstr, sizeof portstr, "%d", port);
-  err = getaddrinfo (host, portstr, &h, &res);
-  if (err != 0)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_resolve_sync(%s:%d): %s",
-                      host ? host : "*", port, gai_strerror (err));
-  return res;
-}
-
-static void
-deadline_ts (struct timespec *ts, int timeout_ms)
-{
-  clock_gettime (CLOCK_REALTIME, ts); /* pthread_cond_timedwait's clock */
-  ts->tv_sec += timeout_ms / 1000;
-  ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (ts->tv_nsec >= 1000000000L)
-    {
-      ts->tv_sec++;
-      ts->tv_nsec -= 1000000000L;
-    }
-}
-
-/* Wait for a sync request; returns 0 when it finished, ETIMEDOUT after
- * abandoning it. Lock held. */
-static int
-wait_sync_locked (struct SocketDNS_T *d, struct dns_req *r, int timeout_ms)
-{
-  struct timespec ts;
-  int rc = 0;
-
-  if (timeout_ms > 0)
-    deadline_ts (&ts, timeout_ms);
-  while (r->state != DNS_DONE && rc != ETIMEDOUT)
-    rc = timeout_ms > 0 ? pthread_cond_timedwait (&d->sync_cond, &d->lock, &ts)
-                        : pthread_cond_wait (&d->sync_cond, &d->lock);
-  if (r->state == DNS_DONE)
-    return 0;
-  if (r->state == DNS_QUEUED)
-    list_remove (&d->queue, r);
-  active_remove (d, r);
-  req_release (d, r); /* a running worker frees it */
-  SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_TIMEOUT, 1);
-  return ETIMEDOUT;
-}
-
-struct addrinfo *
-SocketDNS_resolve_sync (SocketDNS_T dns, const char *host, int port,
-                        const struct addrinfo *hints, int timeout_ms)
-{
-  struct dns_req *r;
-  struct addrinfo *res = NULL;
-  const char *why = NULL;
-  int err = 0, rc;
-
-  validate_args (host, port, "SocketDNS_resolve_sync");
-  if (timeout_ms < 0)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_resolve_sync: timeout %d ms", timeout_ms);
-  /* Literals never block; without a resolver there is no timeout. */
-  if (dns == NULL || is_numeric_host (host))
-    return resolve_direct (host, port, hints);
-  pthread_mutex_lock (&dns->lock);
-  if (timeout_ms == 0)
-    timeout_ms = dns->timeout_ms;
-  r = enqueue_locked (dns, host, port, hints, &why);
-  if (r == NULL)
-    {
-      pthread_mutex_unlock (&dns->lock);
-      SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                        "SocketDNS_resolve_sync(%s:%d): %s", host, port, why);
-    }
-  r->sync = 1;
-  rc = wait_sync_locked (dns, r, timeout_ms);
-  if (rc == 0)
-    {
-      err = r->error;
-      res = r->result;
-      r->result = NULL;
-      req_release (dns, r);
-    }
-  pthread_mutex_unlock (&dns->lock);
-  if (rc == ETIMEDOUT)
-    {
-      SocketEvent_emit_dns_timeout (host, port);
-      errno = ETIMEDOUT;
-      SOCKET_RAISE_FMT (SocketDNS, SocketDNS_Failed,
-                        "SocketDNS_resolve_sync(%s:%d): no answer within %d ms",
-                        host, port, timeout_ms);
-    }
-  if (err != 0)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_resolve_sync(%s:%d): %s", host, port,
-                      gai_strerror (err));
-  return res;
-}
-
-/* ---- test hooks -------------------------------------------------------- */
-
-void
-SocketDNS__set_stall (SocketDNS_T dns, int stalled)
-{
-  pthread_mutex_lock (&dns->lock);
-  dns->stalled = stalled;
-  if (!stalled)
-    pthread_cond_broadcast (&dns->stall_cond);
-  pthread_mutex_unlock (&dns->lock);
-}
-
-size_t
-SocketDNS__live_records (SocketDNS_T dns)
-{
-  size_t n;
-
-  pthread_mutex_lock (&dns->lock);
-  n = dns->nrecords;
-  pthread_mutex_unlock (&dns->lock);
-  return n;
-}
-
-size_t
-SocketDNS__pending (SocketDNS_T dns)
-{
-  size_t n;
-
-  pthread_mutex_lock (&dns->lock);
-  n = dns->pending;
-  pthread_mutex_unlock (&dns->lock);
-  return n;
 }
