@@ -46,6 +46,13 @@ struct Socket_T
   SocketRateLimit_T limiter; /* malloc'd, NULL when unlimited */
 };
 
+struct SocketDgram_T
+{
+  struct SocketBase_T *base;
+  int bound;
+  int connected;
+};
+
 /** The public exception @p e names (SocketCommon_Failed when unset). */
 #define SOCKET__EXC(e)                                                        \
   (*((e).type != NULL ? (e).type : &SocketCommon_Failed))

@@ -31,13 +31,6 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketDgram);
 
 #define IOV_STACK_COPY 16
 
-struct SocketDgram_T
-{
-  struct SocketBase_T *base;
-  int bound;
-  int connected;
-};
-
 static struct SocketLiveCount dgram_live = SOCKETLIVECOUNT_STATIC_INIT;
 
 typedef char label_buf[SOCKET_NI_MAXHOST + 16];
