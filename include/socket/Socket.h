@@ -22,6 +22,7 @@
 
 #include "core/Except.h"
 #include "core/SocketConfig.h"
+#include "core/SocketUtil.h" /* Socket_GetLastError(), Socket_geterrno() */
 #include "dns/SocketDNS.h"
 #include "socket/SocketCommon.h"
 

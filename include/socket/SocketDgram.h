@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 
 #include "core/Except.h"
+#include "core/SocketUtil.h" /* Socket_GetLastError(), Socket_geterrno() */
 #include "socket/SocketCommon.h"
 
 typedef struct SocketDgram_T *SocketDgram_T;
