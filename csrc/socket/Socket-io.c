@@ -305,16 +305,15 @@ iov_all (Socket_T s, const struct iovec *iov, int iovcnt, int sending)
 {
   struct iovec stack_copy[IOV_STACK_COPY];
   struct iovec *volatile heap = NULL;
-  struct iovec *copy = stack_copy;
   volatile size_t done = 0;
 
   check_iov (s, iov, iovcnt, sending ? "Socket_sendvall" : "Socket_recvvall");
   iov_total (iov, iovcnt);
   if (iovcnt > IOV_STACK_COPY)
-    copy = heap = SocketCommon_alloc_iov_copy (iov, iovcnt, Socket_Failed);
+    heap = SocketCommon_alloc_iov_copy (iov, iovcnt, Socket_Failed);
   else
     memcpy (stack_copy, iov, (size_t)iovcnt * sizeof *iov);
-  TRY done = iov_loop (s, copy, iovcnt, sending);
+  TRY done = iov_loop (s, heap ? heap : stack_copy, iovcnt, sending);
   FINALLY free (heap);
   END_TRY;
   return (ssize_t)done;

@@ -187,11 +187,23 @@ Socket_debug_live_count (void)
 /* Bind, listen, accept                                               */
 /* ------------------------------------------------------------------ */
 
+/* Bind to the first usable entry of @p res, which is freed. 0 or -1. */
+static int
+bind_and_free (Socket_T socket, struct addrinfo *res)
+{
+  volatile int rc = -1;
+
+  TRY rc = SocketCommon_try_bind_resolved_addresses (
+      socket->base, res, socket->base->domain, Socket_Failed);
+  FINALLY freeaddrinfo (res);
+  END_TRY;
+  return rc;
+}
+
 void
 Socket_bind (Socket_T socket, const char *host, int port)
 {
-  struct addrinfo *volatile res = NULL;
-  volatile int rc = -1;
+  struct addrinfo *res;
 
   check_socket (socket, "Socket_bind");
   if (socket->base->domain == AF_UNIX)
@@ -201,11 +213,7 @@ Socket_bind (Socket_T socket, const char *host, int port)
   res = SocketCommon__resolve (host, port, socket->base->domain, SOCK_STREAM,
                                1, socket->base->timeouts.dns_timeout_ms,
                                Socket_Failed);
-  TRY rc = SocketCommon_try_bind_resolved_addresses (
-      socket->base, res, socket->base->domain, Socket_Failed);
-  FINALLY freeaddrinfo (res);
-  END_TRY;
-  if (rc != 0)
+  if (bind_and_free (socket, res) != 0)
     {
       SocketCommon_format_bind_error (host, port);
       SOCKET_RAISE_MODULE_ERROR (Socket, Socket_Failed);

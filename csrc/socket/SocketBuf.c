@@ -36,14 +36,15 @@ check (const struct SocketBuf_T *buf, const char *op)
     RAISE_MSG ("%s: NULL or released buffer", op);
 }
 
-static unsigned char *
-alloc_storage (Arena_T arena, size_t size)
+/* Arena memory, or SocketBuf_Failed (not Arena_Failed) when unavailable. */
+static void *
+alloc_or_raise (Arena_T arena, size_t size)
 {
-  unsigned char *volatile p = NULL;
+  void *volatile p = NULL;
 
   TRY p = ALLOC (arena, size);
   EXCEPT (Arena_Failed)
-  RAISE_MSG ("cannot allocate %zu bytes of buffer storage", size);
+  RAISE_MSG ("cannot allocate %zu bytes of buffer memory", size);
   END_TRY;
   return p;
 }
@@ -51,7 +52,7 @@ alloc_storage (Arena_T arena, size_t size)
 SocketBuf_T
 SocketBuf_new (Arena_T arena, size_t capacity)
 {
-  struct SocketBuf_T *volatile buf = NULL;
+  struct SocketBuf_T *buf;
 
   if (arena == NULL)
     RAISE_MSG ("SocketBuf_new: NULL arena");
@@ -60,12 +61,9 @@ SocketBuf_new (Arena_T arena, size_t capacity)
                capacity, (size_t)SOCKETBUF_MAX_CAPACITY);
   if (capacity < SOCKETBUF_MIN_CAPACITY)
     capacity = SOCKETBUF_MIN_CAPACITY;
-  TRY buf = ALLOC (arena, sizeof *buf);
-  EXCEPT (Arena_Failed)
-  RAISE_MSG ("SocketBuf_new: out of memory");
-  END_TRY;
+  buf = alloc_or_raise (arena, sizeof *buf);
   buf->arena = arena;
-  buf->data = alloc_storage (arena, capacity);
+  buf->data = alloc_or_raise (arena, capacity);
   buf->capacity = capacity;
   buf->head = 0;
   buf->count = 0;
@@ -213,7 +211,7 @@ SocketBuf_reserve (SocketBuf_T buf, size_t min_space)
   cap = buf->capacity;
   while (cap < need)
     cap = cap > SOCKETBUF_MAX_CAPACITY / 2 ? SOCKETBUF_MAX_CAPACITY : cap * 2;
-  p = alloc_storage (buf->arena, cap);
+  p = alloc_or_raise (buf->arena, cap);
   SocketBuf_peek (buf, p, buf->count);
   /* Old storage may hold secrets; it stays in the arena, so wipe it. */
   explicit_bzero (buf->data, buf->capacity);

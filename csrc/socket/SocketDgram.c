@@ -139,11 +139,23 @@ SocketDgram_debug_live_count (void)
   return SocketLiveCount_get (&dgram_live);
 }
 
+/* Bind to the first usable entry of @p res, which is freed. 0 or -1. */
+static int
+bind_and_free (SocketDgram_T socket, struct addrinfo *res)
+{
+  volatile int rc = -1;
+
+  TRY rc = SocketCommon_try_bind_resolved_addresses (
+      socket->base, res, socket->base->domain, SocketDgram_Failed);
+  FINALLY freeaddrinfo (res);
+  END_TRY;
+  return rc;
+}
+
 void
 SocketDgram_bind (SocketDgram_T socket, const char *host, int port)
 {
-  struct addrinfo *volatile res = NULL;
-  volatile int rc = -1;
+  struct addrinfo *res;
 
   check (socket, "SocketDgram_bind");
   SocketCommon_validate_port (port, SocketDgram_Failed);
@@ -151,11 +163,7 @@ SocketDgram_bind (SocketDgram_T socket, const char *host, int port)
   res = SocketCommon__resolve (host, port, socket->base->domain, SOCK_DGRAM, 1,
                                socket->base->timeouts.dns_timeout_ms,
                                SocketDgram_Failed);
-  TRY rc = SocketCommon_try_bind_resolved_addresses (
-      socket->base, res, socket->base->domain, SocketDgram_Failed);
-  FINALLY freeaddrinfo (res);
-  END_TRY;
-  if (rc != 0)
+  if (bind_and_free (socket, res) != 0)
     {
       SocketCommon_format_bind_error (host, port);
       SOCKET_RAISE_MODULE_ERROR (SocketDgram, SocketDgram_Failed);
@@ -454,7 +462,6 @@ vall (SocketDgram_T s, const struct iovec *iov, int iovcnt, int sending)
 {
   struct iovec stack_copy[IOV_STACK_COPY];
   struct iovec *volatile heap = NULL;
-  struct iovec *copy = stack_copy;
   volatile size_t done = 0;
 
   check_iov (s, iov, iovcnt,
@@ -462,11 +469,10 @@ vall (SocketDgram_T s, const struct iovec *iov, int iovcnt, int sending)
   if (sending)
     check_connected (s, "SocketDgram_sendvall");
   if (iovcnt > IOV_STACK_COPY)
-    copy = heap = SocketCommon_alloc_iov_copy (iov, iovcnt,
-                                               SocketDgram_Failed);
+    heap = SocketCommon_alloc_iov_copy (iov, iovcnt, SocketDgram_Failed);
   else
     memcpy (stack_copy, iov, (size_t)iovcnt * sizeof *iov);
-  TRY done = vall_loop (s, copy, iovcnt, sending);
+  TRY done = vall_loop (s, heap ? heap : stack_copy, iovcnt, sending);
   FINALLY free (heap);
   END_TRY;
   return (ssize_t)done;
