@@ -24,7 +24,7 @@ extern SOCKET_API const Except_T SocketBuf_Failed;
 
 /** @brief New buffer of @p capacity bytes (>= SOCKETBUF_MIN_CAPACITY is used) in @p arena. */
 extern SOCKET_API SocketBuf_T SocketBuf_new (Arena_T arena, size_t capacity);
-/** @brief Release the buffer's storage; sets *buf to NULL. */
+/** @brief Detach the buffer from its storage (the memory returns with the arena); sets *buf to NULL. */
 extern SOCKET_API void SocketBuf_release (SocketBuf_T *buf);
 /** @brief Copy in as much of @p data as fits. @return bytes written. */
 extern SOCKET_API size_t SocketBuf_write (SocketBuf_T buf, const void *data, size_t len);
@@ -41,7 +41,11 @@ extern SOCKET_API int SocketBuf_full (const SocketBuf_T buf);
 extern SOCKET_API void SocketBuf_clear (SocketBuf_T buf);
 /** @brief Clear and zero the storage (for secrets). */
 extern SOCKET_API void SocketBuf_secureclear (SocketBuf_T buf);
-/** @brief Ensure at least @p min_space free bytes. @throws SocketBuf_Failed past the maximum. */
+/**
+ * @brief Ensure at least @p min_space free bytes, growing (doubling) into
+ * new arena storage with the data linearised; the old storage is wiped.
+ * @throws SocketBuf_Failed past the maximum or when memory runs out.
+ */
 extern SOCKET_API void SocketBuf_reserve (SocketBuf_T buf, size_t min_space);
 extern SOCKET_API bool SocketBuf_check_invariants (const SocketBuf_T buf);
 /** @brief Contiguous readable region; *len set to its size (0 when empty). */

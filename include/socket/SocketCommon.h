@@ -172,11 +172,20 @@ extern SOCKET_API struct iovec *SocketCommon_alloc_iov_copy (const struct iovec 
 extern SOCKET_API void SocketCommon_set_cloexec_fd (int fd, bool enable, Except_T exc_type);
 
 /* --- bind helpers ----------------------------------------------------- */
+/** @brief bind(). @return 0, or -1 with errno set (raises only for NULL arguments). */
 extern SOCKET_API int SocketCommon_try_bind_address (SocketBase_T base, const struct sockaddr *addr,
                                                      socklen_t addrlen, Except_T exc_type);
+/**
+ * @brief Bind to the first usable entry of @p res for @p family (AF_UNSPEC
+ * = the socket's); AF_INET6 sockets are made dual-stack and also take IPv4
+ * entries v4-mapped. @return 0, or -1 (errno set) when no entry worked.
+ * Errors other than "address not available here" raise @p exc_type.
+ */
 extern SOCKET_API int SocketCommon_try_bind_resolved_addresses (SocketBase_T base, struct addrinfo *res, int family,
                                                                 Except_T exc_type);
+/** @brief -1 for EADDRNOTAVAIL/EAFNOSUPPORT (try the next address); otherwise raises @p exc_type naming @p addr_str. */
 extern SOCKET_API int SocketCommon_handle_bind_error (int err, const char *addr_str, Except_T exc_type);
+/** @brief Put "bind to host:port failed: strerror(errno)" into Socket_GetLastError() (no raise). */
 extern SOCKET_API void SocketCommon_format_bind_error (const char *host, int port);
 extern SOCKET_API void SocketCommon_update_local_endpoint (SocketBase_T base);
 extern SOCKET_API int SocketCommon_get_socket_family (SocketBase_T base);
@@ -188,7 +197,7 @@ extern SOCKET_API void SocketCommon_free_addrinfo (struct addrinfo *ai);
 /* --- defaults and the shared resolver --------------------------------- */
 extern SOCKET_API void SocketCommon_timeouts_getdefaults (SocketTimeouts_T *timeouts);
 extern SOCKET_API void SocketCommon_timeouts_setdefaults (const SocketTimeouts_T *timeouts);
-/** @brief Lazily created process-wide resolver used by Socket_connect. */
+/** @brief Lazily created process-wide resolver used by Socket_connect; lives until exit (never free it). */
 extern SOCKET_API SocketDNS_T SocketCommon_get_dns_resolver (void);
 extern SOCKET_API void SocketCommon_set_dns_timeout (int timeout_ms);
 extern SOCKET_API int SocketCommon_get_dns_timeout (void);

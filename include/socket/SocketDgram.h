@@ -32,12 +32,17 @@ extern SOCKET_API void SocketDgram_bind (SocketDgram_T socket, const char *host,
 extern SOCKET_API void SocketDgram_connect (SocketDgram_T socket, const char *host, int port);
 extern SOCKET_API ssize_t SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len, const char *host,
                                               int port);
-/** @brief Receive one datagram; sender's numeric address into @p host and port into *port. */
+/**
+ * @brief Receive one datagram; sender's numeric address into @p host and
+ * port into *port (either may be NULL). @return bytes (0 if it would
+ * block). @throws SocketDgram_Failed if @p host_len cannot hold the address.
+ */
 extern SOCKET_API ssize_t SocketDgram_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
                                                 size_t host_len, int *port);
 extern SOCKET_API ssize_t SocketDgram_send (SocketDgram_T socket, const void *buf, size_t len);
 extern SOCKET_API ssize_t SocketDgram_recv (SocketDgram_T socket, void *buf, size_t len);
 extern SOCKET_API ssize_t SocketDgram_sendall (SocketDgram_T socket, const void *buf, size_t len);
+/** @brief Receive datagrams until @p len bytes are filled. */
 extern SOCKET_API ssize_t SocketDgram_recvall (SocketDgram_T socket, void *buf, size_t len);
 extern SOCKET_API ssize_t SocketDgram_sendv (SocketDgram_T socket, const struct iovec *iov, int iovcnt);
 extern SOCKET_API ssize_t SocketDgram_recvv (SocketDgram_T socket, struct iovec *iov, int iovcnt);
@@ -50,7 +55,7 @@ extern SOCKET_API void SocketDgram_setbroadcast (SocketDgram_T socket, int enabl
 /** @brief Join @p group on @p interface (address or name; NULL = default). */
 extern SOCKET_API void SocketDgram_joinmulticast (SocketDgram_T socket, const char *group, const char *interface);
 extern SOCKET_API void SocketDgram_leavemulticast (SocketDgram_T socket, const char *group, const char *interface);
-/** @brief Unicast TTL (IPv4) or hop limit (IPv6), 1..255. */
+/** @brief Unicast TTL (IPv4) or hop limit (IPv6), 1..255; the multicast TTL/hop limit is set too. */
 extern SOCKET_API void SocketDgram_setttl (SocketDgram_T socket, int ttl);
 extern SOCKET_API void SocketDgram_settimeout (SocketDgram_T socket, int timeout_sec);
 extern SOCKET_API int SocketDgram_gettimeout (SocketDgram_T socket);
