@@ -176,6 +176,7 @@ cmd_clang() {
 }
 
 cmd_bench() {
+  need_pkgs libevent-dev   # peer for the SocketPoll echo benchmark
   cmake_build build-release -DCMAKE_BUILD_TYPE=Release -DSOCKET_BUILD_TESTS=OFF
   log "C benchmarks"
   local b

@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "739c188948b758ffc9e76e0d8561c1fc57acc2867c739bc60b263dbc9f0c0922"
+const csrcHash = "32a7cb44bdef0a63f55f84cfb7f462d935914b58e06d00e9eef63f9c4dfb9c44"

@@ -1,0 +1,134 @@
+/*
+ * Socket-private.h - internals shared by Socket*.c, SocketCommon*.c and
+ * SocketDgram.c. Not installed; nothing here is API.
+ *
+ * Every socket object owns one arena holding the object itself and its
+ * cached endpoint strings, so freeing a socket is close() plus one
+ * Arena_dispose().
+ */
+#ifndef SOCKET_PRIVATE_INCLUDED
+#define SOCKET_PRIVATE_INCLUDED
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "core/Arena.h"
+#include "core/Except.h"
+#include "core/SocketRateLimit.h"
+#include "core/SocketUtil.h"
+#include "socket/SocketCommon.h"
+
+/** Endpoint label used in messages when nothing better is known. */
+#define SOCKET__UNKNOWN_ADDR "(unknown)"
+
+struct SocketBase_T
+{
+  int fd;
+  int domain;
+  int type;
+  int protocol;
+  Arena_T arena;           /* owns this struct and the strings below */
+  char *localaddr;         /* numeric host, Unix path, or NULL */
+  int localport;
+  char *remoteaddr;
+  int remoteport;
+  SocketTimeouts_T timeouts;
+};
+
+struct Socket_T
+{
+  struct SocketBase_T *base;
+  unsigned bound : 1;
+  unsigned listening : 1;
+  unsigned connected : 1;
+  size_t bandwidth;          /* bytes/s, 0 = unlimited */
+  SocketRateLimit_T limiter; /* malloc'd, NULL when unlimited */
+};
+
+struct SocketDgram_T
+{
+  struct SocketBase_T *base;
+  int bound;
+  int connected;
+};
+
+/** The public exception @p e names (SocketCommon_Failed when unset). */
+#define SOCKET__EXC(e)                                                        \
+  (*((e).type != NULL ? (e).type : &SocketCommon_Failed))
+
+/**
+ * New base around a fresh socket(domain, type|SOCK_CLOEXEC, protocol).
+ * Raises @p exc on failure (nothing leaks).
+ */
+SocketBase_T SocketCommon__new_base (int domain, int type, int protocol,
+                                     Except_T exc);
+
+/**
+ * New base taking ownership of @p fd (domain/type read from the kernel).
+ * On failure raises @p exc and leaves @p fd open (the caller still owns it).
+ */
+SocketBase_T SocketCommon__base_from_fd (int fd, Except_T exc);
+
+/** Refresh the cached peer address (getpeername). 0 on success. */
+int SocketCommon__update_peer_endpoint (SocketBase_T base);
+
+/**
+ * Format "host:port", "[v6]:port" or a Unix path for messages into @p buf.
+ * @return @p buf.
+ */
+const char *SocketCommon__endpoint_label (const char *addr, int port,
+                                          char *buf, size_t size);
+
+/**
+ * Resolve @p host/@p port for @p family (AF_INET6 also yields IPv4 as
+ * v4-mapped addresses) and @p socktype. Numeric hosts never touch DNS;
+ * names go through the shared resolver within @p dns_timeout_ms. NULL host is
+ * the wildcard (needs @p passive). Free the result with freeaddrinfo().
+ * Raises @p exc with the host named in the message.
+ */
+struct addrinfo *SocketCommon__resolve (const char *host, int port,
+                                        int family, int socktype,
+                                        int passive, int dns_timeout_ms,
+                                        Except_T exc);
+
+/**
+ * Look up a host name (not a literal) through the shared resolver within
+ * @p timeout_ms (0 = resolver default). @return 0, or -1 when failing with
+ * @p use_exceptions == 0; otherwise raises @p exc.
+ */
+int SocketCommon__resolve_name (const char *host, int port,
+                                const struct addrinfo *hints,
+                                struct addrinfo **res, int timeout_ms,
+                                Except_T exc, int use_exceptions);
+
+/**
+ * Copy @p ai's address into @p out for a socket of @p family, mapping
+ * IPv4 into ::ffff:0:0/96 for AF_INET6 sockets. @return length, or 0 if
+ * the address family cannot be used with the socket.
+ */
+socklen_t SocketCommon__sockaddr_for_family (const struct addrinfo *ai,
+                                             int family,
+                                             struct sockaddr_storage *out);
+
+/**
+ * poll() one descriptor for @p events, restarting on EINTR with the
+ * remaining time. @p timeout_ms < 0 waits forever.
+ * @return revents (> 0), 0 on timeout, -1 on poll() failure (errno set).
+ */
+int SocketCommon__wait_fd (int fd, short events, int timeout_ms);
+
+/** 1 if O_NONBLOCK is set on @p fd. */
+int SocketCommon__is_nonblocking (int fd);
+
+/** Set SO_RCVTIMEO and SO_SNDTIMEO to @p seconds (0 = none). */
+void SocketCommon__set_timeout_sec (SocketBase_T base, int seconds,
+                                    Except_T exc);
+
+/** SO_RCVTIMEO in whole seconds (rounded up). */
+int SocketCommon__get_timeout_sec (SocketBase_T base, Except_T exc);
+
+/** Test hook: 1 forces the read/send fallback of Socket_sendfile. */
+extern int Socket__sendfile_force_fallback;
+
+#endif /* SOCKET_PRIVATE_INCLUDED */

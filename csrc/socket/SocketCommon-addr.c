@@ -1,0 +1,596 @@
+/*
+ * SocketCommon-addr.c - address resolution, validation, formatting, CIDR
+ * matching and the bind helpers.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "core/SocketUtil.h"
+#include "socket/Socket-private.h"
+#include "socket/SocketCommon.h"
+
+SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommonAddr);
+
+#define RAISE_FMT(exc, fmt, ...)                                              \
+  SOCKET_RAISE_FMT (SocketCommonAddr, SOCKET__EXC (exc), fmt, ##__VA_ARGS__)
+#define RAISE_MSG(exc, fmt, ...)                                              \
+  SOCKET_RAISE_MSG (SocketCommonAddr, SOCKET__EXC (exc), fmt, ##__VA_ARGS__)
+
+#define MAX_HOSTNAME_LEN 255
+
+/* ------------------------------------------------------------------ */
+/* Validation                                                         */
+/* ------------------------------------------------------------------ */
+
+void
+SocketCommon_validate_port (int port, Except_T exception_type)
+{
+  if (!SOCKET_VALID_PORT (port))
+    RAISE_MSG (exception_type, "invalid port %d (valid: 0-65535)", port);
+}
+
+void
+SocketCommon_validate_host_not_null (const char *host, Except_T exception_type)
+{
+  if (host == NULL)
+    RAISE_MSG (exception_type, "host must not be NULL");
+}
+
+/* RFC 1123 host name: labels of 1-63 letters, digits, '-' (and '_', which
+ * real zones use), not starting or ending with '-'. */
+static int
+valid_hostname_syntax (const char *host, size_t len)
+{
+  size_t label = 0;
+
+  if (len == 0 || len > MAX_HOSTNAME_LEN)
+    return 0;
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char)host[i];
+      if (c == '.')
+        {
+          if (label == 0 || host[i - 1] == '-')
+            return 0;
+          label = 0;
+          continue;
+        }
+      if (!isalnum (c) && c != '-' && c != '_')
+        return 0;
+      if (c == '-' && label == 0)
+        return 0;
+      if (++label > SOCKET_DNS_MAX_LABEL_LENGTH)
+        return 0;
+    }
+  return host[len - 1] != '-';
+}
+
+void
+SocketCommon_validate_hostname (const char *host, Except_T exception_type)
+{
+  if (host == NULL)
+    return; /* NULL is the wildcard address */
+  if (SocketCommon_parse_ip (host, NULL))
+    return;
+  if (!valid_hostname_syntax (host, strlen (host)))
+    RAISE_MSG (exception_type, "invalid host name '%.*s'",
+               SOCKET_ERROR_MAX_HOSTNAME, host);
+}
+
+const char *
+SocketCommon_normalize_wildcard_host (const char *host)
+{
+  if (host != NULL
+      && (strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0
+          || strcmp (host, "*") == 0))
+    return NULL;
+  return host;
+}
+
+/* ------------------------------------------------------------------ */
+/* Resolution                                                         */
+/* ------------------------------------------------------------------ */
+
+void
+SocketCommon_setup_hints (struct addrinfo *hints, int socktype, int flags)
+{
+  if (hints == NULL)
+    RAISE_MSG (SocketCommon_Failed, "setup_hints: NULL hints");
+  memset (hints, 0, sizeof *hints);
+  hints->ai_family = AF_UNSPEC;
+  hints->ai_socktype = socktype;
+  hints->ai_flags = flags;
+}
+
+static int
+resolve_fail (const char *host, int port, int gai, Except_T exc,
+              int use_exceptions)
+{
+  if (gai == EAI_SYSTEM)
+    {
+      if (!use_exceptions)
+        return -1;
+      RAISE_FMT (exc, "resolve %s:%d failed", host ? host : "*", port);
+    }
+  if (!use_exceptions)
+    return -1;
+  RAISE_MSG (exc, "resolve %.*s:%d failed: %s", SOCKET_ERROR_MAX_HOSTNAME,
+             host ? host : "*", port, gai_strerror (gai));
+}
+
+static int
+resolve_impl (const char *host, int port, const struct addrinfo *hints,
+              struct addrinfo **res, Except_T exc, int socket_family,
+              int use_exceptions, int timeout_ms)
+{
+  struct addrinfo h;
+  char portstr[SOCKET_PORT_STR_BUFSIZE];
+  int gai;
+
+  if (res == NULL || !SOCKET_VALID_PORT (port))
+    {
+      if (!use_exceptions)
+        return -1;
+      RAISE_MSG (exc, "resolve: %s",
+                 res == NULL ? "NULL result pointer" : "invalid port");
+    }
+  *res = NULL;
+  if (hints != NULL)
+    h = *hints;
+  else
+    SocketCommon_setup_hints (&h, 0, 0);
+  if (socket_family != AF_UNSPEC && h.ai_family == AF_UNSPEC)
+    h.ai_family = socket_family;
+  if (host == NULL)
+    h.ai_flags |= AI_PASSIVE;
+  h.ai_flags |= AI_NUMERICSERV;
+  if (host != NULL && !SocketCommon_parse_ip (host, NULL))
+    {
+      /* A name: the shared resolver applies the timeout. */
+      if (strlen (host) > MAX_HOSTNAME_LEN)
+        return resolve_fail (host, port, EAI_NONAME, exc, use_exceptions);
+      return SocketCommon__resolve_name (host, port, &h, res, timeout_ms, exc,
+                                         use_exceptions);
+    }
+  snprintf (portstr, sizeof portstr, "%d", port);
+  h.ai_flags |= AI_NUMERICHOST;
+  gai = getaddrinfo (host, portstr, &h, res);
+  if (gai != 0)
+    {
+      *res = NULL;
+      return resolve_fail (host, port, gai, exc, use_exceptions);
+    }
+  return 0;
+}
+
+int
+SocketCommon_resolve_address (const char *host, int port,
+                              const struct addrinfo *hints,
+                              struct addrinfo **res, Except_T exception_type,
+                              int socket_family, int use_exceptions)
+{
+  return resolve_impl (host, port, hints, res, exception_type, socket_family,
+                       use_exceptions, SocketCommon_get_dns_timeout ());
+}
+
+struct addrinfo *
+SocketCommon__resolve (const char *host, int port, int family, int socktype,
+                       int passive, int dns_timeout_ms, Except_T exc)
+{
+  struct addrinfo hints, *res = NULL;
+
+  SocketCommon_setup_hints (&hints, socktype, passive ? AI_PASSIVE : 0);
+  /* AF_INET6 sockets take IPv4 results as v4-mapped, so ask for both,
+   * except for the wildcard where "::" is the dual-stack address. */
+  hints.ai_family = family == AF_INET6 && host != NULL ? AF_UNSPEC : family;
+  if (host != NULL)
+    SocketCommon_validate_hostname (host, exc);
+  resolve_impl (host, port, &hints, &res, exc, AF_UNSPEC, 1, dns_timeout_ms);
+  return res;
+}
+
+socklen_t
+SocketCommon__sockaddr_for_family (const struct addrinfo *ai, int family,
+                                   struct sockaddr_storage *out)
+{
+  memset (out, 0, sizeof *out);
+  if (ai->ai_addr == NULL || ai->ai_addrlen > sizeof *out)
+    return 0;
+  if (ai->ai_family == family)
+    {
+      memcpy (out, ai->ai_addr, ai->ai_addrlen);
+      return ai->ai_addrlen;
+    }
+  if (family == AF_INET6 && ai->ai_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *)ai->ai_addr;
+      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = in->sin_port;
+      in6->sin6_addr.s6_addr[10] = 0xff;
+      in6->sin6_addr.s6_addr[11] = 0xff;
+      memcpy (&in6->sin6_addr.s6_addr[12], &in->sin_addr, 4);
+      return sizeof *in6;
+    }
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Formatting                                                         */
+/* ------------------------------------------------------------------ */
+
+/* Unix address text: the path, "@name" for the abstract namespace, "" for
+ * an unnamed socket. */
+static void
+format_unix (const struct sockaddr *addr, socklen_t addrlen, char *out,
+             size_t size)
+{
+  const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
+  size_t off = offsetof (struct sockaddr_un, sun_path);
+  size_t n = addrlen > off ? addrlen - off : 0;
+
+  if (n > sizeof un->sun_path)
+    n = sizeof un->sun_path;
+  if (n == 0)
+    out[0] = '\0';
+  else if (un->sun_path[0] == '\0')
+    snprintf (out, size, "@%.*s", (int)(n - 1), un->sun_path + 1);
+  else
+    snprintf (out, size, "%.*s", (int)strnlen (un->sun_path, n), un->sun_path);
+}
+
+int
+SocketCommon_cache_endpoint (Arena_T arena, const struct sockaddr *addr,
+                             socklen_t addrlen, char **addr_out, int *port_out)
+{
+  char host[sizeof ((struct sockaddr_un *)0)->sun_path + 2];
+  char serv[SOCKET_NI_MAXSERV];
+  size_t len;
+  char *copy;
+
+  if (arena == NULL || addr == NULL || addr_out == NULL || port_out == NULL)
+    return -1;
+  if (addr->sa_family == AF_UNIX)
+    {
+      format_unix (addr, addrlen, host, sizeof host);
+      *port_out = 0;
+    }
+  else if (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)
+    {
+      if (getnameinfo (addr, addrlen, host, sizeof host, serv, sizeof serv,
+                       NI_NUMERICHOST | NI_NUMERICSERV)
+          != 0)
+        return -1;
+      *port_out = atoi (serv);
+    }
+  else
+    return -1;
+  len = strlen (host) + 1;
+  copy = ALLOC (arena, len);
+  memcpy (copy, host, len);
+  *addr_out = copy;
+  return 0;
+}
+
+const char *
+SocketCommon__endpoint_label (const char *addr, int port, char *buf,
+                              size_t size)
+{
+  if (addr == NULL)
+    snprintf (buf, size, "%s", SOCKET__UNKNOWN_ADDR);
+  else if (addr[0] == '/' || addr[0] == '@' || addr[0] == '\0')
+    snprintf (buf, size, "%s", addr[0] ? addr : "(unnamed)");
+  else if (strchr (addr, ':') != NULL)
+    snprintf (buf, size, "[%s]:%d", addr, port);
+  else
+    snprintf (buf, size, "%s:%d", addr, port);
+  return buf;
+}
+
+void
+SocketCommon_update_local_endpoint (SocketBase_T base)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
+  if (base == NULL)
+    RAISE_MSG (SocketCommon_Failed, "update_local_endpoint: NULL socket");
+  if (getsockname (base->fd, (struct sockaddr *)&ss, &len) == 0)
+    SocketCommon_cache_endpoint (base->arena, (struct sockaddr *)&ss, len,
+                                 &base->localaddr, &base->localport);
+}
+
+int
+SocketCommon__update_peer_endpoint (SocketBase_T base)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
+  if (getpeername (base->fd, (struct sockaddr *)&ss, &len) < 0)
+    return -1;
+  return SocketCommon_cache_endpoint (base->arena, (struct sockaddr *)&ss,
+                                      len, &base->remoteaddr,
+                                      &base->remoteport);
+}
+
+int
+SocketCommon_reverse_lookup (const struct sockaddr *addr, socklen_t addrlen,
+                             char *host, socklen_t hostlen, char *serv,
+                             socklen_t servlen, int flags,
+                             Except_T exception_type)
+{
+  int gai;
+
+  if (addr == NULL || (host == NULL && serv == NULL))
+    RAISE_MSG (exception_type, "reverse_lookup: NULL argument");
+  gai = getnameinfo (addr, addrlen, host, host ? hostlen : 0, serv,
+                     serv ? servlen : 0, flags);
+  if (gai == EAI_SYSTEM)
+    RAISE_FMT (exception_type, "getnameinfo failed");
+  if (gai != 0)
+    RAISE_MSG (exception_type, "getnameinfo failed: %s", gai_strerror (gai));
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* IP parsing and CIDR                                                */
+/* ------------------------------------------------------------------ */
+
+/* Parse @p s into 16 bytes (IPv4 as v4-mapped). Accepts an IPv6 zone
+ * suffix ("fe80::1%lo"). @return AF_INET/AF_INET6, or 0. */
+static int
+parse_ip16 (const char *s, unsigned char out[16])
+{
+  char buf[INET6_ADDRSTRLEN + 1];
+  const char *pct;
+  struct in_addr a4;
+
+  if (s == NULL)
+    return 0;
+  if (inet_pton (AF_INET, s, &a4) == 1)
+    {
+      memset (out, 0, 10);
+      out[10] = out[11] = 0xff;
+      memcpy (out + 12, &a4, 4);
+      return AF_INET;
+    }
+  pct = strchr (s, '%');
+  if (pct != NULL)
+    {
+      size_t n = (size_t)(pct - s);
+      if (n >= sizeof buf || pct[1] == '\0')
+        return 0;
+      memcpy (buf, s, n);
+      buf[n] = '\0';
+      s = buf;
+    }
+  return inet_pton (AF_INET6, s, out) == 1 ? AF_INET6 : 0;
+}
+
+int
+SocketCommon_parse_ip (const char *ip_str, int *family)
+{
+  unsigned char tmp[16];
+  int f = parse_ip16 (ip_str, tmp);
+
+  if (family != NULL)
+    *family = f;
+  return f != 0;
+}
+
+static int
+is_v4mapped (const unsigned char a[16])
+{
+  static const unsigned char prefix[12]
+      = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  return memcmp (a, prefix, sizeof prefix) == 0;
+}
+
+int
+SocketCommon_cidr_match (const char *ip_str, const char *cidr_str)
+{
+  char net[INET6_ADDRSTRLEN + 8];
+  unsigned char ip[16], pfx[16];
+  const char *slash;
+  int ipf, netf;
+  long bits;
+
+  if (ip_str == NULL || cidr_str == NULL)
+    return -1;
+  slash = strchr (cidr_str, '/');
+  if ((slash ? (size_t)(slash - cidr_str) : strlen (cidr_str)) >= sizeof net)
+    return -1;
+  snprintf (net, sizeof net, "%.*s",
+            (int)(slash ? slash - cidr_str : (long)strlen (cidr_str)),
+            cidr_str);
+  ipf = parse_ip16 (ip_str, ip);
+  netf = parse_ip16 (net, pfx);
+  if (ipf == 0 || netf == 0)
+    return -1;
+  if (slash != NULL)
+    {
+      char *end;
+      if (!isdigit ((unsigned char)slash[1]))
+        return -1;
+      bits = strtol (slash + 1, &end, 10);
+      if (*end != '\0')
+        return -1;
+      if (bits > (netf == AF_INET ? SOCKET_IPV4_MAX_PREFIX
+                                  : SOCKET_IPV6_MAX_PREFIX))
+        return -1;
+    }
+  else
+    bits = netf == AF_INET ? SOCKET_IPV4_MAX_PREFIX : SOCKET_IPV6_MAX_PREFIX;
+  /* Compare in 128-bit space: IPv4 prefixes sit behind the mapped prefix. */
+  if (netf == AF_INET)
+    bits += 96;
+  if (netf == AF_INET && ipf == AF_INET6 && !is_v4mapped (ip))
+    return 0;
+  for (long i = 0; i < bits; i++)
+    {
+      unsigned char m = (unsigned char)(0x80u >> (i % 8));
+      if ((ip[i / 8] & m) != (pfx[i / 8] & m))
+        return 0;
+    }
+  return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* addrinfo copies                                                    */
+/* ------------------------------------------------------------------ */
+
+void
+SocketCommon_free_addrinfo (struct addrinfo *ai)
+{
+  while (ai != NULL)
+    {
+      struct addrinfo *next = ai->ai_next;
+      free (ai->ai_addr);
+      free (ai->ai_canonname);
+      free (ai);
+      ai = next;
+    }
+}
+
+static struct addrinfo *
+copy_one (const struct addrinfo *src)
+{
+  struct addrinfo *dst = calloc (1, sizeof *dst);
+
+  if (dst == NULL)
+    return NULL;
+  *dst = *src;
+  dst->ai_next = NULL;
+  dst->ai_addr = NULL;
+  dst->ai_canonname = NULL;
+  if (src->ai_addr != NULL && src->ai_addrlen > 0)
+    {
+      dst->ai_addr = malloc (src->ai_addrlen);
+      if (dst->ai_addr == NULL)
+        goto fail;
+      memcpy (dst->ai_addr, src->ai_addr, src->ai_addrlen);
+    }
+  if (src->ai_canonname != NULL
+      && (dst->ai_canonname = strdup (src->ai_canonname)) == NULL)
+    goto fail;
+  return dst;
+fail:
+  SocketCommon_free_addrinfo (dst);
+  return NULL;
+}
+
+struct addrinfo *
+SocketCommon_copy_addrinfo (const struct addrinfo *src)
+{
+  struct addrinfo *head = NULL, **tail = &head;
+
+  for (; src != NULL; src = src->ai_next)
+    {
+      struct addrinfo *c = copy_one (src);
+      if (c == NULL)
+        {
+          SocketCommon_free_addrinfo (head);
+          return NULL;
+        }
+      *tail = c;
+      tail = &c->ai_next;
+    }
+  return head;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bind helpers                                                       */
+/* ------------------------------------------------------------------ */
+
+int
+SocketCommon_try_bind_address (SocketBase_T base, const struct sockaddr *addr,
+                               socklen_t addrlen, Except_T exc_type)
+{
+  if (base == NULL || addr == NULL)
+    RAISE_MSG (exc_type, "bind: NULL argument");
+  return bind (base->fd, addr, addrlen) == 0 ? 0 : -1;
+}
+
+int
+SocketCommon_handle_bind_error (int err, const char *addr_str,
+                                Except_T exc_type)
+{
+  /* The address is unusable on this host: let the caller try the next. */
+  if (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)
+    return -1;
+  errno = err;
+  RAISE_FMT (exc_type, "bind to %s failed", addr_str ? addr_str : "*");
+}
+
+void
+SocketCommon_format_bind_error (const char *host, int port)
+{
+  SOCKET_ERROR_FMT ("bind to %.*s:%d failed", SOCKET_ERROR_MAX_HOSTNAME,
+                    host ? host : "*", port);
+}
+
+static int
+bind_one (SocketBase_T base, const struct addrinfo *ai, int family,
+          Except_T exc)
+{
+  struct sockaddr_storage ss;
+  socklen_t len = SocketCommon__sockaddr_for_family (ai, family, &ss);
+  char host[SOCKET_NI_MAXHOST], label[SOCKET_NI_MAXHOST + 16];
+  char serv[SOCKET_NI_MAXSERV];
+
+  if (len == 0)
+    {
+      errno = EAFNOSUPPORT;
+      return -1;
+    }
+  if (SocketCommon_try_bind_address (base, (struct sockaddr *)&ss, len, exc)
+      == 0)
+    return 0;
+  {
+    int err = errno;
+    if (getnameinfo ((struct sockaddr *)&ss, len, host, sizeof host, serv,
+                     sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV)
+        != 0)
+      snprintf (host, sizeof host, "?"), snprintf (serv, sizeof serv, "?");
+    SocketCommon__endpoint_label (host, atoi (serv), label, sizeof label);
+    SocketCommon_handle_bind_error (err, label, exc);
+    errno = err;
+  }
+  return -1;
+}
+
+int
+SocketCommon_try_bind_resolved_addresses (SocketBase_T base,
+                                          struct addrinfo *res, int family,
+                                          Except_T exc_type)
+{
+  int v6only = 0;
+
+  if (base == NULL)
+    RAISE_MSG (exc_type, "bind: NULL socket");
+  if (res == NULL)
+    {
+      errno = EADDRNOTAVAIL;
+      return -1;
+    }
+  if (family == AF_UNSPEC)
+    family = base->domain;
+  /* IPv6 sockets serve IPv4 too (dual-stack), whatever the sysctl says. */
+  if (family == AF_INET6)
+    (void)setsockopt (base->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+                      sizeof v6only);
+  errno = EADDRNOTAVAIL;
+  /* Native-family addresses first, then v4-mapped ones. */
+  for (int pass = 0; pass < 2; pass++)
+    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
+      if ((ai->ai_family == family) == (pass == 0)
+          && bind_one (base, ai, family, exc_type) == 0)
+        return 0;
+  return -1;
+}

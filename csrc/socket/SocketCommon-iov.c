@@ -1,0 +1,109 @@
+/*
+ * SocketCommon-iov.c - iovec arithmetic for scatter/gather I/O.
+ *
+ * The *vall loops work on a private copy of the caller's array and use
+ * these helpers to skip what the kernel already took.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/SocketUtil.h"
+#include "socket/Socket-private.h"
+#include "socket/SocketCommon.h"
+
+SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommonIov);
+
+#define RAISE_MSG(exc, fmt, ...)                                              \
+  SOCKET_RAISE_MSG (SocketCommonIov, SOCKET__EXC (exc), fmt, ##__VA_ARGS__)
+
+static void
+check_array (const struct iovec *iov, int iovcnt, Except_T exc)
+{
+  if (iovcnt < 0 || iovcnt > IOV_MAX)
+    RAISE_MSG (exc, "iovec count %d out of range (0-%d)", iovcnt, IOV_MAX);
+  if (iov == NULL && iovcnt > 0)
+    RAISE_MSG (exc, "NULL iovec array with count %d", iovcnt);
+}
+
+size_t
+SocketCommon_calculate_total_iov_len (const struct iovec *iov, int iovcnt)
+{
+  size_t total = 0;
+
+  check_array (iov, iovcnt, SocketCommon_Failed);
+  for (int i = 0; i < iovcnt; i++)
+    {
+      if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
+        RAISE_MSG (SocketCommon_Failed, "iovec[%d] has NULL base", i);
+      /* sendmsg() rejects totals above SSIZE_MAX, so do we. */
+      if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+        RAISE_MSG (SocketCommon_Failed, "iovec total length overflows");
+      total += iov[i].iov_len;
+    }
+  return total;
+}
+
+void
+SocketCommon_advance_iov (struct iovec *iov, int iovcnt, size_t bytes)
+{
+  check_array (iov, iovcnt, SocketCommon_Failed);
+  for (int i = 0; i < iovcnt && bytes > 0; i++)
+    {
+      size_t take = bytes < iov[i].iov_len ? bytes : iov[i].iov_len;
+      iov[i].iov_base = (char *)iov[i].iov_base + take;
+      iov[i].iov_len -= take;
+      bytes -= take;
+    }
+  if (bytes > 0)
+    RAISE_MSG (SocketCommon_Failed,
+               "advance_iov: %zu bytes beyond the end of the iovec", bytes);
+}
+
+struct iovec *
+SocketCommon_find_active_iov (struct iovec *iov, int iovcnt,
+                              int *active_iovcnt)
+{
+  check_array (iov, iovcnt, SocketCommon_Failed);
+  for (int i = 0; i < iovcnt; i++)
+    if (iov[i].iov_len > 0)
+      {
+        if (active_iovcnt != NULL)
+          *active_iovcnt = iovcnt - i;
+        return &iov[i];
+      }
+  if (active_iovcnt != NULL)
+    *active_iovcnt = 0;
+  return NULL;
+}
+
+void
+SocketCommon_sync_iov_progress (struct iovec *original,
+                                const struct iovec *copy, int iovcnt)
+{
+  check_array (original, iovcnt, SocketCommon_Failed);
+  check_array (copy, iovcnt, SocketCommon_Failed);
+  for (int i = 0; i < iovcnt; i++)
+    original[i] = copy[i];
+}
+
+struct iovec *
+SocketCommon_alloc_iov_copy (const struct iovec *iov, int iovcnt,
+                             Except_T exc_type)
+{
+  struct iovec *copy;
+
+  check_array (iov, iovcnt, exc_type);
+  if (iovcnt == 0)
+    RAISE_MSG (exc_type, "alloc_iov_copy: empty iovec");
+  copy = malloc ((size_t)iovcnt * sizeof *copy);
+  if (copy == NULL)
+    {
+      errno = ENOMEM;
+      RAISE_MSG (exc_type, "iovec copy: %s", SOCKET_ENOMEM);
+    }
+  memcpy (copy, iov, (size_t)iovcnt * sizeof *copy);
+  return copy;
+}
