@@ -7,6 +7,7 @@
 #   ./build.sh test --sanitize the C tests under ASan+UBSan, go test -race
 #   ./build.sh tsan            the thread-safe modules' tests under TSan
 #   ./build.sh clang           the C build and tests with clang
+#   ./build.sh pollbackend     the network tests on the poll(2) backend
 #   ./build.sh bench           C and Go benchmarks
 #   ./build.sh fuzz [target] [seconds]   libFuzzer (clang)
 #   ./build.sh gen             regenerate cgo stubs and the csrc hash
@@ -168,6 +169,12 @@ cmd_tsan() {
   (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j "$JOBS" -L thread)
 }
 
+cmd_pollbackend() {
+  log "network tests on the poll(2) backend (-DSOCKET_POLL_BACKEND=poll)"
+  cmake_build build-poll -DCMAKE_BUILD_TYPE=Debug -DSOCKET_POLL_BACKEND=poll -DSOCKET_BUILD_BENCH=OFF
+  (cd build-poll && ctest --output-on-failure -j "$JOBS" -L net)
+}
+
 cmd_clang() {
   need_pkgs clang
   log "C build + ctest with clang (-Werror)"
@@ -223,10 +230,11 @@ case "${1:-}" in
   test)     shift; cmd_test "$@" ;;
   tsan)     cmd_tsan ;;
   clang)    cmd_clang ;;
+  pollbackend) cmd_pollbackend ;;
   bench)    cmd_bench ;;
   fuzz)     shift; cmd_fuzz "$@" ;;
   gen)      gen ;;
   check)    check ;;
   install)  shift; cmd_install "$@" ;;
-  *)        sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *)        sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
