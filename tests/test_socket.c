@@ -400,7 +400,7 @@ reader_main (void *arg)
 {
   struct reader *r = arg;
   static __thread unsigned char buf[7000];
-  int reads = 0;
+  volatile int reads = 0;
 
   r->ok = 1;
   TRY
@@ -481,7 +481,7 @@ reset_main (void *arg)
 {
   struct resetter *r = arg;
   char buf[4096];
-  size_t got = 0;
+  volatile size_t got = 0;
   struct linger lg = { 1, 0 };
 
   TRY
@@ -863,7 +863,7 @@ TEST (shutdown_write_side_gives_peer_eof)
 
 TEST (new_from_fd_and_pair)
 {
-  int fd = socket (AF_INET, SOCK_STREAM, 0);
+  volatile int fd = socket (AF_INET, SOCK_STREAM, 0);
   int p[2];
   Socket_T s, a, b;
   char buf[3];

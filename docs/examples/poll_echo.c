@@ -43,7 +43,7 @@ int
 main (void)
 {
   pthread_t client;
-  int served = 0, running = 1;
+  volatile int served = 0, running = 1;
 
   Socket_T server = Socket_new (AF_INET, SOCK_STREAM, 0);
   Socket_setreuseaddr (server);
@@ -61,7 +61,7 @@ main (void)
       SocketEvent_T *events;
       int n = SocketPoll_wait (poll, &events, 1000);
 
-      for (int i = 0; i < n; i++)
+      for (volatile int i = 0; i < n; i++)
         {
           if (events[i].socket == server)
             {
