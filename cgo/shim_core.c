@@ -13,6 +13,8 @@
 
 #include "core/Arena.h"
 #include "core/SocketSecurity.h"
+#include "socket/SocketAsync.h"
+#include "socket/SocketBuf.h"
 
 __thread int go_nocallback_depth;
 
@@ -34,6 +36,16 @@ static const struct
   GO_EXCEPTION (SocketSecurity_SizeExceeded),
   GO_EXCEPTION (SocketSecurity_ValidationFailed),
   GO_EXCEPTION (GoCallback_Failed),
+  GO_EXCEPTION (Socket_Failed),
+  GO_EXCEPTION (Socket_Closed),
+  GO_EXCEPTION (SocketUnix_Failed),
+  GO_EXCEPTION (SocketDgram_Failed),
+  GO_EXCEPTION (SocketCommon_Failed),
+  GO_EXCEPTION (SocketBuf_Failed),
+  GO_EXCEPTION (SocketPoll_Failed),
+  GO_EXCEPTION (SocketTimer_Failed),
+  GO_EXCEPTION (SocketAsync_Failed),
+  GO_EXCEPTION (SocketDNS_Failed),
 };
 #undef GO_EXCEPTION
 

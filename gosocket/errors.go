@@ -52,8 +52,17 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// Timeout reports whether the error is a timeout, as net.Error does.
+// Timeout reports whether the error is a timeout (a passed deadline, a
+// cancelled wait on a deadline, or the errno ETIMEDOUT), as net.Error does.
 func (e *Error) Timeout() bool { return e.Is(ErrTimeout) }
+
+// Temporary reports whether retrying may succeed: a timeout, or an errno
+// that syscall.Errno calls temporary (EINTR, EMFILE, ENFILE, EAGAIN,
+// ECONNRESET, ECONNABORTED, ...). With Timeout it makes *Error a
+// net.Error; like net.Error's, it is of limited use beyond accept loops.
+func (e *Error) Temporary() bool {
+	return e.Timeout() || (e.Errno != 0 && e.Errno.Temporary())
+}
 
 func (e *Error) family() error {
 	if e.kind != nil {
@@ -84,12 +93,30 @@ var (
 	ErrSecurity  error = &sentinel{msg: "gosocket: security limit exceeded or validation failed"}
 	ErrCallback  error = &sentinel{msg: "gosocket: Go callback called from C failed"}
 
-	// ErrClosed is returned for use of a closed object; it matches
+	// ErrClosed is returned for use of an object this program closed
+	// (including an operation interrupted by Close); it matches
 	// net.ErrClosed.
 	ErrClosed error = &sentinel{msg: "gosocket: use of closed object", also: []error{net.ErrClosed}}
 	// ErrTimeout matches os.ErrDeadlineExceeded; errors carrying the errno
 	// ETIMEDOUT match it too.
 	ErrTimeout error = &sentinel{msg: "gosocket: timeout", also: []error{os.ErrDeadlineExceeded}}
+
+	// ErrSocket is the family of socket failures (Socket_Failed,
+	// SocketUnix_Failed, SocketDgram_Failed, SocketCommon_Failed,
+	// SocketBuf_Failed, SocketAsync_Failed); the errno says more.
+	ErrSocket error = &sentinel{msg: "gosocket: socket operation failed"}
+	// ErrPeerClosed is the exception Socket_Closed: the peer closed or
+	// reset the connection (a write gets it with errno EPIPE or
+	// ECONNRESET). Read reports an orderly end of stream as io.EOF
+	// instead. It does not match net.ErrClosed, which means this side
+	// closed.
+	ErrPeerClosed error = &sentinel{msg: "gosocket: connection closed by peer"}
+	// ErrPoll is the family of event loop and timer failures
+	// (SocketPoll_Failed, SocketTimer_Failed).
+	ErrPoll error = &sentinel{msg: "gosocket: event loop failure"}
+	// ErrDNS is the family of resolver failures (SocketDNS_Failed),
+	// including names that do not resolve.
+	ErrDNS error = &sentinel{msg: "gosocket: name resolution failed"}
 
 	// ErrInvalidInput is returned by decoders for malformed input.
 	ErrInvalidInput error = &sentinel{msg: "gosocket: invalid input"}
@@ -111,7 +138,16 @@ var exceptionFamilies = map[string]error{
 	"SocketSecurity_SizeExceeded":     ErrSecurity,
 	"SocketSecurity_ValidationFailed": ErrSecurity,
 	"GoCallback_Failed":               ErrCallback,
-	"Socket_Closed":                   ErrClosed,
+	"Socket_Closed":                   ErrPeerClosed,
+	"Socket_Failed":                   ErrSocket,
+	"SocketUnix_Failed":               ErrSocket,
+	"SocketDgram_Failed":              ErrSocket,
+	"SocketCommon_Failed":             ErrSocket,
+	"SocketBuf_Failed":                ErrSocket,
+	"SocketAsync_Failed":              ErrSocket,
+	"SocketPoll_Failed":               ErrPoll,
+	"SocketTimer_Failed":              ErrPoll,
+	"SocketDNS_Failed":                ErrDNS,
 	"SocketHTTPClient_Timeout":        ErrTimeout,
 	"SocketDTLS_TimeoutExpired":       ErrTimeout,
 }

@@ -25,8 +25,14 @@ func TestErrorIs(t *testing.T) {
 		{"assert", &Error{Exception: "Assert_Failed"}, []error{ErrAssert}, []error{ErrCrypto}, false},
 		{"arena", &Error{Exception: "Arena_Failed"}, []error{ErrArena}, nil, false},
 		{"utf8", &Error{Exception: "SocketUTF8_Failed"}, []error{ErrUTF8}, []error{ErrInvalidUTF8}, false},
-		{"closed", &Error{Op: "Read", Exception: "Socket_Closed"},
-			[]error{ErrClosed, net.ErrClosed}, []error{io.EOF, ErrTimeout}, false},
+		{"peer closed", &Error{Op: "Conn.Write", Exception: "Socket_Closed", Errno: syscall.EPIPE},
+			[]error{ErrPeerClosed, syscall.EPIPE}, []error{ErrClosed, net.ErrClosed, io.EOF, ErrTimeout}, false},
+		{"closed here", &Error{Op: "Conn.Read", kind: ErrClosed},
+			[]error{ErrClosed, net.ErrClosed}, []error{ErrPeerClosed, io.EOF}, false},
+		{"socket", &Error{Exception: "SocketUnix_Failed", Errno: syscall.ENOENT},
+			[]error{ErrSocket, syscall.ENOENT}, []error{ErrPoll, ErrDNS}, false},
+		{"poll", &Error{Exception: "SocketTimer_Failed"}, []error{ErrPoll}, []error{ErrSocket}, false},
+		{"dns", &Error{Exception: "SocketDNS_Failed"}, []error{ErrDNS}, []error{ErrSocket}, false},
 		{"timeout exception", &Error{Exception: "SocketHTTPClient_Timeout"},
 			[]error{ErrTimeout, os.ErrDeadlineExceeded}, []error{ErrClosed}, true},
 		{"timeout errno", &Error{Exception: "Socket_Failed", Errno: syscall.ETIMEDOUT},
@@ -82,5 +88,21 @@ func TestSentinels(t *testing.T) {
 	}
 	if errors.Is(ErrCrypto, ErrClosed) {
 		t.Error("distinct sentinels match each other")
+	}
+}
+
+func TestErrorTemporary(t *testing.T) {
+	for _, tt := range []struct {
+		err  *Error
+		want bool
+	}{
+		{&Error{Op: "Conn.Read", kind: ErrTimeout}, true},
+		{&Error{Op: "Listener.Accept", Exception: "Socket_Failed", Errno: syscall.EMFILE}, true},
+		{&Error{Op: "Dial", Exception: "Socket_Failed", Errno: syscall.ECONNREFUSED}, false},
+		{&Error{Op: "Conn.Read", kind: ErrClosed}, false},
+	} {
+		if got := tt.err.Temporary(); got != tt.want {
+			t.Errorf("%v: Temporary() = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }

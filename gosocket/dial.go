@@ -1,0 +1,289 @@
+package gosocket
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+
+	csocket "github.com/libsocket/libsocket/cgo"
+)
+
+// A Dialer holds options for connecting. The zero value dials with no
+// timeout beyond the context's, resolving names with the package's
+// default Resolver.
+type Dialer struct {
+	// Timeout bounds the whole dial, name resolution included (0: none).
+	Timeout time.Duration
+	// Deadline is an absolute limit for the dial (zero: none).
+	Deadline time.Time
+	// Resolver resolves host names; nil uses Resolve's default resolver.
+	Resolver *Resolver
+}
+
+// Dial connects to address on network ("tcp", "tcp4", "tcp6" or "unix")
+// with a zero Dialer. See Dialer.DialContext.
+func Dial(ctx context.Context, network, address string) (net.Conn, error) {
+	var d Dialer
+	return d.DialContext(ctx, network, address)
+}
+
+// DialTimeout is Dial with a timeout and no context.
+func DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
+	d := Dialer{Timeout: timeout}
+	return d.DialContext(context.Background(), network, address)
+}
+
+// Dial is DialContext with context.Background.
+func (d *Dialer) Dial(network, address string) (net.Conn, error) {
+	return d.DialContext(context.Background(), network, address)
+}
+
+// DialContext connects to address on network. For "tcp", "tcp4" and
+// "tcp6", address is "host:port": a literal address is dialled directly,
+// a name is resolved through SocketDNS and its addresses are tried in
+// order until one connects (an empty host dials the loopback address).
+// For "unix", address is a socket path or "@name". The result is a *Conn,
+// or a *UnixConn for "unix", with TCP_NODELAY set on TCP connections.
+//
+// ctx bounds the dial: when it is cancelled the dial fails with an error
+// matching context.Canceled; when its deadline (or the Dialer's) passes,
+// with a timeout error matching os.ErrDeadlineExceeded and
+// context.DeadlineExceeded. Once connected, ctx no longer matters.
+//
+// DialContext has the signature of http.Transport.DialContext.
+func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	deadline := d.Deadline
+	if d.Timeout > 0 {
+		if t := time.Now().Add(d.Timeout); deadline.IsZero() || t.Before(deadline) {
+			deadline = t
+		}
+	}
+	if !deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	if ctx.Err() != nil {
+		return nil, ctxError("Dial", ctx)
+	}
+	switch network {
+	case "tcp", "tcp4", "tcp6":
+		return d.dialTCP(ctx, network, address)
+	case "unix":
+		info, err := csocket.DialUnix(address)
+		if err != nil {
+			return nil, wrapErr("Dial", err, ErrSocket)
+		}
+		c, err := newConn(info, "unix")
+		if err != nil {
+			return nil, err
+		}
+		if !info.Connected {
+			if err := c.waitConnect(ctx); err != nil {
+				c.Close()
+				return nil, err
+			}
+		}
+		return &UnixConn{c}, nil
+	}
+	return nil, unknownNetwork("Dial", network)
+}
+
+func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn, error) {
+	host, port, err := splitHostPort("Dial", network, address)
+	if err != nil {
+		return nil, err
+	}
+	if port == 0 {
+		return nil, &Error{Op: "Dial", Msg: "missing port in address " + address, kind: ErrSocket}
+	}
+	targets, err := d.targets(ctx, network, host, port)
+	if err != nil {
+		return nil, err
+	}
+	var first error
+	for _, ap := range targets {
+		c, err := dialOne(ctx, ap)
+		if err == nil {
+			return c, nil
+		}
+		if first == nil {
+			first = err
+		}
+		if ctx.Err() != nil {
+			return nil, ctxError("Dial", ctx)
+		}
+	}
+	return nil, first
+}
+
+// targets lists the addresses to try for host.
+func (d *Dialer) targets(ctx context.Context, network, host string, port int) ([]netip.AddrPort, error) {
+	if host == "" {
+		lo := netip.MustParseAddr("127.0.0.1")
+		if network == "tcp6" {
+			lo = netip.IPv6Loopback()
+		}
+		return []netip.AddrPort{netip.AddrPortFrom(lo, uint16(port))}, nil
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ip = ip.Unmap()
+		if !familyOK(network, ip) {
+			return nil, &Error{Op: "Dial", Msg: "address " + host + " is not of network " + network, kind: ErrSocket}
+		}
+		return []netip.AddrPort{netip.AddrPortFrom(ip, uint16(port))}, nil
+	}
+	r := d.Resolver
+	if r == nil {
+		var err error
+		if r, err = defaultResolver(); err != nil {
+			return nil, err
+		}
+	}
+	aps, err := r.Resolve(ctx, host, port)
+	if err != nil {
+		return nil, err
+	}
+	if aps = filterFamily(network, aps); len(aps) == 0 {
+		return nil, &Error{Op: "Dial", Msg: "no " + network + " address for " + host, kind: ErrDNS}
+	}
+	return aps, nil
+}
+
+// dialOne connects to one address.
+func dialOne(ctx context.Context, ap netip.AddrPort) (*Conn, error) {
+	ip := ap.Addr().Unmap()
+	info, err := csocket.Dial(domainOf(ip), ip.String(), int(ap.Port()), true)
+	if err != nil {
+		return nil, wrapErr("Dial", err, ErrSocket)
+	}
+	c, err := newConn(info, "tcp")
+	if err != nil {
+		return nil, err
+	}
+	if !info.Connected {
+		if err := c.waitConnect(ctx); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// waitConnect waits for a connect in progress: writability through the
+// poller, then SO_ERROR. ctx interrupts it through the write deadline.
+func (c *Conn) waitConnect(ctx context.Context) error {
+	if dl, ok := ctx.Deadline(); ok {
+		c.f.SetWriteDeadline(dl)
+	}
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		c.f.SetWriteDeadline(aLongTimeAgo)
+		close(fired)
+	})
+	var info csocket.SockInfo
+	var cerr error
+	err := c.rc.Write(func(uintptr) bool {
+		info, cerr = c.sock.ConnectResult()
+		return cerr != nil || info.Connected
+	})
+	if !stop() {
+		<-fired // the deadline it set must not outlive the dial
+	}
+	c.f.SetWriteDeadline(time.Time{})
+	switch {
+	case err != nil && errors.Is(ctx.Err(), context.Canceled):
+		return ctxError("Dial", ctx)
+	case err != nil && (ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded)):
+		// The write deadline is ctx's own and may fire just before ctx's
+		// timer does: a deadline error either way.
+		return &Error{Op: "Dial", Msg: "i/o timeout", kind: errDeadline}
+	case err != nil:
+		return c.pollError("Dial", err)
+	case cerr != nil:
+		return wrapErr("Dial", cerr, ErrSocket)
+	}
+	c.setAddrs(info)
+	return nil
+}
+
+// errDeadline is the kind of a passed context deadline: a timeout that
+// also matches context.DeadlineExceeded.
+var errDeadline error = &sentinel{msg: "gosocket: timeout", also: []error{ErrTimeout, os.ErrDeadlineExceeded, context.DeadlineExceeded}}
+
+// ctxError is the error of an operation stopped by ctx.
+func ctxError(op string, ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &Error{Op: op, Msg: "i/o timeout", kind: errDeadline}
+	}
+	return &Error{Op: op, Msg: "operation was canceled", kind: context.Canceled}
+}
+
+func unknownNetwork(op, network string) error {
+	return &Error{Op: op, Msg: "unknown network " + strconv.Quote(network), kind: ErrSocket}
+}
+
+// splitHostPort parses "host:port"; the port may be a number or a service
+// name ("http").
+func splitHostPort(op, network, address string) (string, int, error) {
+	host, service, err := net.SplitHostPort(address)
+	if err != nil {
+		return "", 0, &Error{Op: op, Msg: err.Error(), kind: ErrSocket}
+	}
+	port, err := strconv.Atoi(service)
+	if err != nil {
+		if port, err = net.LookupPort(network, service); err != nil {
+			return "", 0, &Error{Op: op, Msg: "unknown port " + strconv.Quote(service), kind: ErrSocket}
+		}
+	}
+	if port < 0 || port > 65535 {
+		return "", 0, &Error{Op: op, Msg: "invalid port " + service, kind: ErrSocket}
+	}
+	return host, port, nil
+}
+
+func domainOf(ip netip.Addr) int {
+	if ip.Is4() {
+		return syscall.AF_INET
+	}
+	return syscall.AF_INET6
+}
+
+func familyOK(network string, ip netip.Addr) bool {
+	switch network {
+	case "tcp4", "udp4":
+		return ip.Is4()
+	case "tcp6", "udp6":
+		return ip.Is6()
+	}
+	return true
+}
+
+// filterFamily keeps the addresses usable on network (mapped IPv4
+// addresses are unmapped first).
+func filterFamily(network string, aps []netip.AddrPort) []netip.AddrPort {
+	out := aps[:0]
+	for _, ap := range aps {
+		ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		if familyOK(network, ap.Addr()) {
+			out = append(out, ap)
+		}
+	}
+	return out
+}
+
+func errnoOf(err error) syscall.Errno {
+	var ce *csocket.Error
+	if errors.As(err, &ce) {
+		return ce.Errno
+	}
+	return 0
+}

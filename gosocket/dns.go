@@ -1,0 +1,215 @@
+package gosocket
+
+import (
+	"context"
+	"net/netip"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	csocket "github.com/libsocket/libsocket/cgo"
+)
+
+// Resolver resolves host names with the C library's SocketDNS: a pool of
+// threads running getaddrinfo, with a completion descriptor.
+//
+// Design: the completion descriptor (a dup of it) sits in Go's poller. One
+// goroutine per Resolver waits on it without holding an OS thread, runs
+// SocketDNS_check when it fires, and wakes the Resolve calls waiting for
+// a result; each then takes its own result (one cgo call). Waiting is
+// thus a channel receive that a context can interrupt: on cancellation
+// the request is cancelled in C (SocketDNS_cancel) and the lookup's late
+// result is discarded there. This is preferred over SocketDNS_resolve_sync
+// with a timeout derived from the context, which would pin a thread per
+// lookup and could honour a deadline but not a cancellation.
+type Resolver struct {
+	c       csocket.Resolver
+	f       sockFile // the completion descriptor in Go's poller
+	timeout time.Duration
+	done    chan struct{} // closed when the dispatcher has exited
+
+	life   sync.RWMutex // write-held by Close to free the C resolver
+	closed bool         // guarded by life
+
+	genMu sync.Mutex
+	gen   chan struct{} // closed (and replaced) after each completion batch
+}
+
+// NewResolver starts a resolver with the C defaults: 4 threads, 1000
+// pending lookups at most, 5 s per lookup unless the context says less.
+// Close it when done; Resolve uses a default one that is never closed.
+func NewResolver() (*Resolver, error) {
+	c, fd, timeoutMS, err := csocket.NewResolver()
+	if err != nil {
+		return nil, wrapErr("NewResolver", err, ErrDNS)
+	}
+	r := &Resolver{c: c, timeout: time.Duration(timeoutMS) * time.Millisecond,
+		done: make(chan struct{}), gen: make(chan struct{})}
+	if err := r.f.init(fd, "gosocket-dns"); err != nil {
+		syscall.Close(fd)
+		c.Free()
+		return nil, err
+	}
+	go r.dispatch()
+	return r, nil
+}
+
+var defaultResolver = sync.OnceValues(NewResolver)
+
+// Resolve resolves host with the default Resolver. See Resolver.Resolve.
+func Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
+	r, err := defaultResolver()
+	if err != nil {
+		return nil, err
+	}
+	return r.Resolve(ctx, host, port)
+}
+
+// Resolve returns the addresses of host (a name or a literal; "" is the
+// wildcard address) with port, IPv4 and IPv6, in getaddrinfo's order. It
+// fails with an error matching ErrDNS when the name does not resolve,
+// and stops when ctx is done (an error matching context.Canceled, or a
+// timeout error matching context.DeadlineExceeded) or after the
+// resolver's own timeout.
+func (r *Resolver) Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
+	if port < 0 || port > 65535 {
+		return nil, &Error{Op: "Resolve", Msg: "invalid port " + strconv.Itoa(port), kind: ErrDNS}
+	}
+	if ctx.Err() != nil {
+		return nil, ctxError("Resolve", ctx)
+	}
+	req, err := r.submit(host, port)
+	if err != nil {
+		return nil, err
+	}
+	var timer <-chan time.Time
+	if r.timeout > 0 {
+		t := time.NewTimer(r.timeout)
+		defer t.Stop()
+		timer = t.C
+	}
+	for {
+		g := r.generation()
+		addrs, done, err := r.result(req)
+		if done || err != nil {
+			return addrs, err
+		}
+		select {
+		case <-g:
+		case <-ctx.Done():
+			r.cancel(req)
+			return nil, ctxError("Resolve", ctx)
+		case <-timer:
+			r.cancel(req)
+			return nil, &Error{Op: "Resolve", Msg: "lookup of " + host + " timed out", kind: ErrTimeout}
+		}
+	}
+}
+
+func (r *Resolver) submit(host string, port int) (uintptr, error) {
+	r.life.RLock()
+	defer r.life.RUnlock()
+	if r.closed {
+		return 0, closedError("Resolve")
+	}
+	req, err := r.c.Submit(host, port)
+	if err != nil {
+		return 0, wrapErr("Resolve", err, ErrDNS)
+	}
+	return req, nil
+}
+
+func (r *Resolver) result(req uintptr) ([]netip.AddrPort, bool, error) {
+	r.life.RLock()
+	defer r.life.RUnlock()
+	if r.closed {
+		return nil, true, closedError("Resolve")
+	}
+	addrs, done, _, err := r.c.Result(req, nil)
+	if err != nil {
+		return nil, true, wrapErr("Resolve", err, ErrDNS)
+	}
+	out := make([]netip.AddrPort, 0, len(addrs))
+	for _, a := range addrs {
+		var ip netip.Addr
+		if a.Family == syscall.AF_INET {
+			ip = netip.AddrFrom4([4]byte(a.IP[:4]))
+		} else {
+			ip = netip.AddrFrom16(a.IP)
+			if a.ScopeID != 0 {
+				ip = ip.WithZone(strconv.FormatUint(uint64(a.ScopeID), 10))
+			}
+		}
+		out = append(out, netip.AddrPortFrom(ip, uint16(a.Port)))
+	}
+	return out, done, nil
+}
+
+func (r *Resolver) cancel(req uintptr) {
+	r.life.RLock()
+	defer r.life.RUnlock()
+	if !r.closed {
+		r.c.Cancel(req)
+	}
+}
+
+func (r *Resolver) generation() chan struct{} {
+	r.genMu.Lock()
+	defer r.genMu.Unlock()
+	return r.gen
+}
+
+func (r *Resolver) broadcast() {
+	r.genMu.Lock()
+	close(r.gen)
+	r.gen = make(chan struct{})
+	r.genMu.Unlock()
+}
+
+// dispatch waits for completions and wakes the waiting Resolve calls. It
+// is the only caller of SocketDNS_check, so a batch it delivers is never
+// missed by a waiter: each waiter takes its generation channel before
+// looking at its request.
+func (r *Resolver) dispatch() {
+	defer close(r.done)
+	for {
+		var n int
+		err := r.f.rc.Read(func(uintptr) bool {
+			var err error
+			n, err = r.c.Check()
+			return n > 0 || err != nil
+		})
+		if err != nil {
+			return // closed
+		}
+		r.broadcast()
+	}
+}
+
+// Close cancels the lookups in progress (they return an error matching
+// net.ErrClosed), stops the worker threads and frees the resolver. It is
+// idempotent.
+func (r *Resolver) Close() error {
+	if !r.f.closeFile() { // stops the dispatcher after its current check
+		return nil
+	}
+	<-r.done
+	r.life.Lock()
+	r.closed = true
+	r.c.Free()
+	r.life.Unlock()
+	r.broadcast()
+	return nil
+}
+
+// testHook exposes the C resolver's test hooks: stall >= 0 sets the
+// worker stall gate; live is the number of request records allocated.
+func (r *Resolver) testHook(stall int) (int, error) {
+	r.life.RLock()
+	defer r.life.RUnlock()
+	if r.closed {
+		return 0, closedError("Resolver.testHook")
+	}
+	return r.c.TestHook(stall)
+}

@@ -1,0 +1,214 @@
+package gosocket
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+
+	csocket "github.com/libsocket/libsocket/cgo"
+)
+
+// listenBacklog is the listen(2) backlog (the C library caps it at
+// SOCKET_MAX_LISTEN_BACKLOG).
+const listenBacklog = 1024
+
+// Listener is a TCP or Unix-domain listening socket. It implements
+// net.Listener; Close is idempotent and makes a blocked Accept return an
+// error matching net.ErrClosed. A Unix listener bound to a file path
+// removes the socket file on Close.
+type Listener struct {
+	sockFile
+	sock    csocket.Socket
+	network string // "tcp" or "unix"
+	addr    net.Addr
+	unlink  string // socket file to remove on Close
+	cleanup runtime.Cleanup
+
+	amu      sync.Mutex // one Accept at a time; guards ainfo, aok, aerr
+	ainfo    csocket.SockInfo
+	aok      bool
+	aerr     error
+	acceptFn func(uintptr) bool
+}
+
+// Listen listens on a local address. network is "tcp", "tcp4", "tcp6" or
+// "unix". For TCP, address is "host:port": an empty host listens on every
+// address (dual-stack IPv6 for "tcp", falling back to IPv4 where IPv6 is
+// unavailable), a port of 0 picks one (see Addr). A host name is
+// resolved and the first address of the network's family is used (IPv4
+// first for "tcp"). For "unix", address is a file path or "@name" in the
+// abstract namespace.
+//
+// The C library makes every IPv6 socket dual-stack, so unlike package net
+// a "tcp6" listener also accepts IPv4 connections (seen as IPv4
+// addresses).
+func Listen(network, address string) (*Listener, error) {
+	switch network {
+	case "tcp", "tcp4", "tcp6":
+		return listenTCP(network, address)
+	case "unix":
+		info, err := csocket.ListenUnix(address, listenBacklog)
+		if err != nil {
+			return nil, wrapErr("Listen", err, ErrSocket)
+		}
+		l, err := newListener(info, "unix")
+		if err == nil && !strings.HasPrefix(address, "@") {
+			l.unlink = address
+		}
+		return l, err
+	}
+	return nil, unknownNetwork("Listen", network)
+}
+
+func listenTCP(network, address string) (*Listener, error) {
+	host, port, err := splitHostPort("Listen", network, address)
+	if err != nil {
+		return nil, err
+	}
+	var info csocket.SockInfo
+	if host == "" {
+		domain := syscall.AF_INET6
+		if network == "tcp4" {
+			domain = syscall.AF_INET
+		}
+		info, err = csocket.Listen(domain, "", port, listenBacklog)
+		if err != nil && network == "tcp" && errnoOf(err) == syscall.EAFNOSUPPORT {
+			info, err = csocket.Listen(syscall.AF_INET, "", port, listenBacklog)
+		}
+	} else {
+		var ip netip.Addr
+		ip, err = listenAddr(network, host, port)
+		if err != nil {
+			return nil, err
+		}
+		info, err = csocket.Listen(domainOf(ip), ip.String(), port, listenBacklog)
+	}
+	if err != nil {
+		return nil, wrapErr("Listen", err, ErrSocket)
+	}
+	return newListener(info, "tcp")
+}
+
+// listenAddr picks the address to bind for host.
+func listenAddr(network, host string, port int) (netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ip = ip.Unmap()
+		if !familyOK(network, ip) {
+			return netip.Addr{}, &Error{Op: "Listen", Msg: "address " + host + " is not of network " + network, kind: ErrSocket}
+		}
+		return ip, nil
+	}
+	r, err := defaultResolver()
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	aps, err := r.Resolve(context.Background(), host, port)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	aps = filterFamily(network, aps)
+	if network == "tcp" {
+		for _, ap := range aps {
+			if ap.Addr().Is4() {
+				return ap.Addr(), nil
+			}
+		}
+	}
+	if len(aps) == 0 {
+		return netip.Addr{}, &Error{Op: "Listen", Msg: "no " + network + " address for " + host, kind: ErrDNS}
+	}
+	return aps[0].Addr(), nil
+}
+
+func newListener(info csocket.SockInfo, network string) (*Listener, error) {
+	l := &Listener{sock: info.Sock, network: network}
+	if err := l.init(info.PollFD, "gosocket-listener"); err != nil {
+		syscall.Close(info.PollFD)
+		info.Sock.Free()
+		return nil, err
+	}
+	if network == "unix" {
+		l.addr = &net.UnixAddr{Name: info.LocalAddr, Net: "unix"}
+	} else {
+		l.addr = tcpAddr(info.LocalAddr, info.LocalPort)
+	}
+	l.acceptFn = l.acceptOnce
+	l.cleanup = runtime.AddCleanup(l, csocket.Socket.Free, info.Sock)
+	return l, nil
+}
+
+// Accept waits for the next connection: a *Conn for TCP, a *UnixConn for
+// Unix sockets.
+func (l *Listener) Accept() (net.Conn, error) {
+	c, err := l.accept()
+	if err != nil {
+		return nil, err
+	}
+	if l.network == "unix" {
+		return &UnixConn{c}, nil
+	}
+	return c, nil
+}
+
+// AcceptUnix is Accept for a Unix listener, with the concrete type.
+func (l *Listener) AcceptUnix() (*UnixConn, error) {
+	if l.network != "unix" {
+		return nil, &Error{Op: "Listener.AcceptUnix", Msg: "not a Unix listener", kind: ErrSocket}
+	}
+	c, err := l.accept()
+	if err != nil {
+		return nil, err
+	}
+	return &UnixConn{c}, nil
+}
+
+func (l *Listener) accept() (*Conn, error) {
+	l.amu.Lock()
+	l.ainfo, l.aok, l.aerr = csocket.SockInfo{}, false, nil
+	err := l.rc.Read(l.acceptFn)
+	info, aerr := l.ainfo, l.aerr
+	l.aerr = nil
+	l.amu.Unlock()
+	if err != nil {
+		return nil, l.pollError("Listener.Accept", err)
+	}
+	if aerr != nil {
+		return nil, wrapErr("Listener.Accept", aerr, ErrSocket)
+	}
+	c, err := newConn(info, l.network)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (l *Listener) acceptOnce(uintptr) bool {
+	l.ainfo, l.aok, l.aerr = l.sock.Accept(l.network == "tcp")
+	return l.aok || l.aerr != nil
+}
+
+// Close stops listening. It is idempotent; a blocked Accept returns an
+// error matching net.ErrClosed. Connections already accepted stay open.
+func (l *Listener) Close() error {
+	if l.closeFile() {
+		l.cleanup.Stop()
+		l.sock.Free()
+		if l.unlink != "" {
+			os.Remove(l.unlink)
+		}
+	}
+	return nil
+}
+
+// Addr returns the bound address (*net.TCPAddr, with the port picked for
+// port 0, or *net.UnixAddr).
+func (l *Listener) Addr() net.Addr { return l.addr }
+
+func (l *Listener) pollTarget() (*sockFile, csocket.Socket) { return &l.sockFile, l.sock }
+
+var _ net.Listener = (*Listener)(nil)

@@ -1,0 +1,247 @@
+package gosocket
+
+import (
+	"runtime/cgo"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	csocket "github.com/libsocket/libsocket/cgo"
+)
+
+// Events is a set of readiness events of a Poll.
+type Events uint32
+
+// Event bits. EventError and EventHangup are always reported; EventEdge
+// is a registration flag (edge-triggered reporting) and never appears in
+// an Event.
+const (
+	EventRead   Events = csocket.PollRead
+	EventWrite  Events = csocket.PollWrite
+	EventError  Events = csocket.PollError
+	EventHangup Events = csocket.PollHangup
+	EventEdge   Events = csocket.PollEdge
+)
+
+// Pollable is a socket a Poll can watch: *Conn, *UnixConn and *Listener.
+type Pollable interface {
+	pollTarget() (*sockFile, csocket.Socket)
+}
+
+// Event is one ready socket returned by Poll.Wait.
+type Event struct {
+	Source Pollable // the socket, as given to Add
+	Data   any      // the data given to Add or Mod
+	Events Events
+}
+
+// Poll is the C event loop (SocketPoll: epoll on Linux) for programs that
+// want to drive sockets themselves rather than block goroutines on them.
+// Read and Write of a socket reported ready do not block; a socket stays
+// usable with deadlines and blocking calls at the same time, as Go's
+// poller watches it independently.
+//
+// Add, Mod, Del and Wake may be called from any goroutine, also while
+// another one is in Wait. Wait calls are serialized; a blocked Wait holds
+// an OS thread. Closing a watched socket removes it from the Poll.
+type Poll struct {
+	c       csocket.Poll
+	life    sync.RWMutex // write-held by Close to free the C loop
+	closed  bool         // guarded by life
+	closing atomic.Bool
+	waitMu  sync.Mutex
+
+	mu   sync.Mutex // guards regs
+	regs map[uintptr]pollReg
+	buf  []csocket.PollEvent // Wait's scratch, guarded by waitMu
+}
+
+type pollReg struct {
+	src Pollable
+	h   cgo.Handle
+}
+
+// NewPoll creates an event loop returning at most maxEvents events per
+// Wait (1..10000).
+func NewPoll(maxEvents int) (*Poll, error) {
+	c, err := csocket.NewPoll(maxEvents)
+	if err != nil {
+		return nil, wrapErr("NewPoll", err, ErrPoll)
+	}
+	return &Poll{c: c, regs: make(map[uintptr]pollReg)}, nil
+}
+
+// Add watches s for events (EventRead, EventWrite, optionally EventEdge);
+// data comes back in the Events of s. It fails if s is already watched or
+// closed.
+func (p *Poll) Add(s Pollable, events Events, data any) error {
+	return p.ctl("Poll.Add", csocket.PollAdd, s, events, data)
+}
+
+// Mod replaces the events and data of a watched socket.
+func (p *Poll) Mod(s Pollable, events Events, data any) error {
+	return p.ctl("Poll.Mod", csocket.PollMod, s, events, data)
+}
+
+func (p *Poll) ctl(op string, cop int, s Pollable, events Events, data any) error {
+	sf, sock := s.pollTarget()
+	p.life.RLock()
+	defer p.life.RUnlock()
+	if p.closed {
+		return closedError(op)
+	}
+	sf.pollsMu.Lock()
+	defer sf.pollsMu.Unlock()
+	if sf.noPolls {
+		return closedError(op)
+	}
+	h := cgo.NewHandle(data)
+	err := sf.control(op, func() error { return p.c.Ctl(cop, sock, uint32(events), uintptr(h)) })
+	if err != nil {
+		h.Delete()
+		return err
+	}
+	p.mu.Lock()
+	old, had := p.regs[sock.ID()]
+	p.regs[sock.ID()] = pollReg{src: s, h: h}
+	p.mu.Unlock()
+	if had {
+		old.h.Delete()
+	}
+	if sf.polls == nil {
+		sf.polls = make(map[*Poll]struct{})
+	}
+	sf.polls[p] = struct{}{}
+	return nil
+}
+
+// Del stops watching s; a socket that is not watched is ignored.
+func (p *Poll) Del(s Pollable) error {
+	sf, _ := s.pollTarget()
+	sf.pollsMu.Lock()
+	delete(sf.polls, p)
+	sf.pollsMu.Unlock()
+	return p.forget(s)
+}
+
+// forget removes s from the C loop and the registrations.
+func (p *Poll) forget(s Pollable) error {
+	sf, sock := s.pollTarget()
+	p.life.RLock()
+	defer p.life.RUnlock()
+	if p.closed {
+		return nil
+	}
+	err := sf.control("Poll.Del", func() error { return p.c.Ctl(csocket.PollDel, sock, 0, 0) })
+	p.mu.Lock()
+	if r, ok := p.regs[sock.ID()]; ok && sameSocket(r.src, sf) {
+		delete(p.regs, sock.ID())
+		r.h.Delete()
+	}
+	p.mu.Unlock()
+	return err
+}
+
+func sameSocket(p Pollable, sf *sockFile) bool {
+	x, _ := p.pollTarget()
+	return x == sf
+}
+
+// detachPolls removes the socket from every Poll watching it. Close calls
+// it before the socket is freed.
+func (s *sockFile) detachPolls() {
+	s.pollsMu.Lock()
+	s.noPolls = true
+	polls := s.polls
+	s.polls = nil
+	s.pollsMu.Unlock()
+	for p := range polls {
+		p.mu.Lock()
+		var src Pollable
+		for _, r := range p.regs {
+			if sameSocket(r.src, s) {
+				src = r.src
+				break
+			}
+		}
+		p.mu.Unlock()
+		if src != nil {
+			p.forget(src)
+		}
+	}
+}
+
+// Wait waits until a watched socket is ready, a Wake, or the timeout
+// (negative: no timeout) and returns the ready sockets, possibly none.
+// It returns an error matching net.ErrClosed when the Poll was closed.
+func (p *Poll) Wait(timeout time.Duration) ([]Event, error) {
+	ms := -1
+	if timeout >= 0 {
+		ms = int(min((timeout+time.Millisecond-1)/time.Millisecond, 1<<31-1))
+	}
+	p.waitMu.Lock()
+	defer p.waitMu.Unlock()
+	p.life.RLock()
+	defer p.life.RUnlock()
+	if p.closed || p.closing.Load() {
+		return nil, closedError("Poll.Wait")
+	}
+	var err error
+	p.buf, err = p.c.Wait(ms, p.buf[:0])
+	if err != nil {
+		return nil, wrapErr("Poll.Wait", err, ErrPoll)
+	}
+	if p.closing.Load() {
+		return nil, closedError("Poll.Wait")
+	}
+	events := make([]Event, 0, len(p.buf))
+	p.mu.Lock()
+	for _, ev := range p.buf {
+		r, ok := p.regs[ev.Socket]
+		if !ok || uintptr(r.h) != ev.Data {
+			continue // removed or changed after the wait returned it
+		}
+		events = append(events, Event{Source: r.src, Data: r.h.Value(), Events: Events(ev.Events)})
+	}
+	p.mu.Unlock()
+	return events, nil
+}
+
+// Wake makes the Wait in progress return, or the next one if none is
+// waiting. Safe from any goroutine.
+func (p *Poll) Wake() error {
+	p.life.RLock()
+	defer p.life.RUnlock()
+	if p.closed {
+		return closedError("Poll.Wake")
+	}
+	return wrapErr("Poll.Wake", p.c.Wake(), ErrPoll)
+}
+
+// Close interrupts a Wait in progress (it returns an error matching
+// net.ErrClosed), forgets every watched socket (they stay open) and frees
+// the loop. It is idempotent.
+func (p *Poll) Close() error {
+	if !p.closing.CompareAndSwap(false, true) {
+		return nil
+	}
+	p.life.RLock()
+	p.c.Wake()
+	p.life.RUnlock()
+	p.life.Lock()
+	p.closed = true
+	p.mu.Lock()
+	regs := p.regs
+	p.regs = nil
+	p.mu.Unlock()
+	p.c.Free()
+	p.life.Unlock()
+	for _, r := range regs {
+		r.h.Delete()
+		sf, _ := r.src.pollTarget()
+		sf.pollsMu.Lock()
+		delete(sf.polls, p)
+		sf.pollsMu.Unlock()
+	}
+	return nil
+}
