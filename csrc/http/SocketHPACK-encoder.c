@@ -1,0 +1,299 @@
+/*
+ * SocketHPACK-encoder.c - the HPACK encoder (RFC 7541 §2, §4, §6, §7).
+ *
+ * For each field, in order of preference:
+ *   1. sensitive (never_index, or a credential-carrying name): a
+ *      never-indexed literal, so neither we nor intermediaries index it;
+ *   2. an exact match in the static table, then in the dynamic table:
+ *      an indexed field;
+ *   3. a literal, with incremental indexing if indexing is on and the
+ *      field is worth a table slot (see worth_indexing()), naming the
+ *      field by a static or dynamic index when one has the name.
+ * A string is Huffman-coded when that is strictly shorter.
+ *
+ * Output space is checked as bytes are written. Running out leaves the
+ * table with entries the peer never saw, so the encoder then empties its
+ * table and makes the next block start with a size update to 0 (which
+ * empties the peer's table too) followed by the current size.
+ */
+#include <string.h>
+
+#include "http/SocketHPACK-private.h"
+
+struct SocketHPACK_Encoder
+{
+  SocketHPACK_Table_T table;
+  int huffman;
+  int indexing;
+  int update_pending; /* start the next block with size update(s) */
+  size_t pending_min; /* smallest table size since the last block */
+};
+
+/* Output cursor; ok drops to 0 at the first write that does not fit. */
+struct wbuf
+{
+  unsigned char *p, *end;
+  int ok;
+};
+
+/* Static indices of names whose values rarely repeat between messages:
+ * indexing them would only push reusable entries out of the table. */
+static const uint64_t volatile_static_names
+    = (1ull << 4)      /* :path */
+      | (1ull << 21)   /* age */
+      | (1ull << 28)   /* content-length */
+      | (1ull << 34)   /* etag */
+      | (1ull << 40)   /* if-modified-since */
+      | (1ull << 41)   /* if-none-match */
+      | (1ull << 44)   /* last-modified */
+      | (1ull << 46)   /* location */
+      | (1ull << 55);  /* set-cookie */
+
+void
+SocketHPACK_encoder_config_defaults (SocketHPACK_EncoderConfig *config)
+{
+  if (config == NULL)
+    return;
+  config->max_table_size = SOCKETHPACK_DEFAULT_TABLE_SIZE;
+  config->huffman_encode = 1;
+  config->use_indexing = 1;
+}
+
+SocketHPACK_Encoder_T
+SocketHPACK_Encoder_new (const SocketHPACK_EncoderConfig *config, Arena_T arena)
+{
+  SocketHPACK_EncoderConfig cfg;
+  SocketHPACK_Encoder_T e;
+  size_t initial;
+
+  if (config == NULL)
+    SocketHPACK_encoder_config_defaults (&cfg);
+  else
+    cfg = *config;
+  e = SocketHPACK__alloc (arena, 1, sizeof *e);
+  e->table = SocketHPACK__table_create (cfg.max_table_size, 1, arena);
+  e->huffman = cfg.huffman_encode != 0;
+  e->indexing = cfg.use_indexing != 0;
+  /* The peer's decoder starts at 4096; we may use less, and say so. */
+  initial = cfg.max_table_size < SOCKETHPACK_DEFAULT_TABLE_SIZE ? cfg.max_table_size
+                                                               : SOCKETHPACK_DEFAULT_TABLE_SIZE;
+  SocketHPACK_Table_set_max_size (e->table, initial);
+  e->update_pending = initial != SOCKETHPACK_DEFAULT_TABLE_SIZE;
+  e->pending_min = initial;
+  return e;
+}
+
+void
+SocketHPACK_Encoder_free (SocketHPACK_Encoder_T *encoder)
+{
+  if (encoder != NULL)
+    *encoder = NULL;
+}
+
+void
+SocketHPACK_Encoder_set_table_size (SocketHPACK_Encoder_T encoder, size_t max_size)
+{
+  if (encoder == NULL)
+    return;
+  SocketHPACK_Table_set_max_size (encoder->table, max_size); /* clamps, evicts */
+  max_size = encoder->table->max_size;
+  if (!encoder->update_pending || max_size < encoder->pending_min)
+    encoder->pending_min = max_size;
+  encoder->update_pending = 1;
+}
+
+SocketHPACK_Table_T
+SocketHPACK_Encoder_get_table (SocketHPACK_Encoder_T encoder)
+{
+  return encoder ? encoder->table : NULL;
+}
+
+/* ===================================================================== */
+/* Output                                                                 */
+/* ===================================================================== */
+
+/* Integer with a @p prefix-bit prefix; @p pattern fills the bits above it. */
+static void
+put_int (struct wbuf *w, uint64_t value, unsigned prefix, unsigned pattern)
+{
+  uint64_t mask = (1u << prefix) - 1;
+
+  if (__builtin_expect (value < mask && w->p < w->end, 1))
+    {
+      *w->p++ = (unsigned char)(pattern | value);
+      return;
+    }
+  size_t n = SocketHPACK_int_encode (value, (int)prefix, w->p, (size_t)(w->end - w->p));
+  if (n == 0)
+    {
+      w->ok = 0;
+      return;
+    }
+  w->p[0] |= (unsigned char)pattern;
+  w->p += n;
+}
+
+static void
+put_string (struct wbuf *w, int huffman, const char *s, size_t len)
+{
+  size_t hlen = huffman ? SocketHPACK_huffman_encoded_size ((const unsigned char *)s, len) : len;
+
+  if (hlen < len)
+    {
+      put_int (w, hlen, 7, 0x80);
+      if (!w->ok || (size_t)(w->end - w->p) < hlen)
+        {
+          w->ok = 0;
+          return;
+        }
+      SocketHPACK__huffman_encode_exact ((const unsigned char *)s, len, w->p, hlen);
+      w->p += hlen;
+      return;
+    }
+  put_int (w, len, 7, 0x00);
+  if (!w->ok || (size_t)(w->end - w->p) < len)
+    {
+      w->ok = 0;
+      return;
+    }
+  if (len > 0)
+    memcpy (w->p, s, len);
+  w->p += len;
+}
+
+/* ===================================================================== */
+/* Policy                                                                 */
+/* ===================================================================== */
+
+static int
+ascii_ieq (const char *a, const char *lower, size_t len)
+{
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char)a[i];
+      if (c >= 'A' && c <= 'Z')
+        c = (unsigned char)(c + ('a' - 'A'));
+      if (c != (unsigned char)lower[i])
+        return 0;
+    }
+  return 1;
+}
+
+/* Credential-carrying fields (RFC 7541 §7.1.3): never indexed by default. */
+static int
+is_sensitive (const char *name, size_t len)
+{
+  switch (len)
+    {
+    case 6: return ascii_ieq (name, "cookie", 6);
+    case 10: return ascii_ieq (name, "set-cookie", 10);
+    case 13: return ascii_ieq (name, "authorization", 13);
+    case 19: return ascii_ieq (name, "proxy-authorization", 19);
+    }
+  return 0;
+}
+
+/* A field earns a table slot if it is likely to repeat and does not
+ * flush most of the table on its own. @p static_name is the static index
+ * of its name (0: none). */
+static int
+worth_indexing (SocketHPACK_Encoder_T e, int static_name, size_t name_len, size_t value_len)
+{
+  size_t size = name_len + value_len + SOCKETHPACK_ENTRY_OVERHEAD;
+
+  if (!e->indexing || size > e->table->max_size / 4 * 3)
+    return 0;
+  return static_name == 0 || !(volatile_static_names >> static_name & 1);
+}
+
+/* ===================================================================== */
+/* Encoding                                                               */
+/* ===================================================================== */
+
+static void
+encode_field (SocketHPACK_Encoder_T e, struct wbuf *w, const SocketHPACK_Header *h)
+{
+  const char *name = h->name ? h->name : "", *value = h->value ? h->value : "";
+  size_t nlen = h->name_len, vlen = h->value_len;
+  int sensitive = h->never_index || is_sensitive (name, nlen);
+  int st = SocketHPACK_static_find (name, nlen, value, vlen);
+  uint32_t nh = SocketHPACK__hash (name, nlen, 0);
+  uint32_t fh = SocketHPACK__hash (value, vlen, nh);
+  long dyn_name = -1, dyn = -1;
+  uint64_t name_index;
+
+  if (st > 0 && !sensitive)
+    {
+      put_int (w, (uint64_t)st, 7, 0x80);
+      return;
+    }
+  if (hpack_table_count (e->table) > 0)
+    dyn = SocketHPACK__table_find (e->table, name, nlen, value, vlen, nh, fh, &dyn_name);
+  if (dyn >= 0 && !sensitive)
+    {
+      put_int (w, (uint64_t)dyn + SOCKETHPACK_STATIC_TABLE_SIZE + 1, 7, 0x80);
+      return;
+    }
+  if (st != 0)
+    name_index = (uint64_t)(st < 0 ? -st : st);
+  else if (dyn >= 0)
+    name_index = (uint64_t)dyn + SOCKETHPACK_STATIC_TABLE_SIZE + 1;
+  else if (dyn_name >= 0)
+    name_index = (uint64_t)dyn_name + SOCKETHPACK_STATIC_TABLE_SIZE + 1;
+  else
+    name_index = 0;
+
+  int add = !sensitive && worth_indexing (e, st < 0 ? -st : st, nlen, vlen);
+  if (sensitive)
+    put_int (w, name_index, 4, 0x10);
+  else if (add)
+    put_int (w, name_index, 6, 0x40);
+  else
+    put_int (w, name_index, 4, 0x00);
+  if (name_index == 0)
+    put_string (w, e->huffman, name, nlen);
+  put_string (w, e->huffman, value, vlen);
+  if (add && w->ok)
+    SocketHPACK__table_insert (e->table, name, nlen, value, vlen, nh, fh);
+}
+
+static void
+emit_size_updates (SocketHPACK_Encoder_T e, struct wbuf *w)
+{
+  if (e->pending_min < e->table->max_size)
+    put_int (w, e->pending_min, 5, 0x20);
+  put_int (w, e->table->max_size, 5, 0x20);
+}
+
+ssize_t
+SocketHPACK_Encoder_encode (SocketHPACK_Encoder_T encoder, const SocketHPACK_Header *headers,
+                            size_t count, unsigned char *output, size_t output_size)
+{
+  struct wbuf w;
+
+  if (encoder == NULL || output == NULL || (headers == NULL && count > 0))
+    return -1;
+  for (size_t i = 0; i < count; i++)
+    if ((headers[i].name == NULL && headers[i].name_len > 0)
+        || (headers[i].value == NULL && headers[i].value_len > 0))
+      return -1;
+  w.p = output;
+  w.end = output + output_size;
+  w.ok = 1;
+  if (encoder->update_pending)
+    emit_size_updates (encoder, &w);
+  for (size_t i = 0; i < count && w.ok; i++)
+    encode_field (encoder, &w, &headers[i]);
+  if (!w.ok)
+    {
+      /* The peer will never see this block: resynchronise through an
+       * update to 0 (which empties its table) at the next block. */
+      SocketHPACK__table_clear (encoder->table);
+      encoder->update_pending = 1;
+      encoder->pending_min = 0;
+      return -1;
+    }
+  encoder->update_pending = 0;
+  encoder->pending_min = encoder->table->max_size;
+  return (ssize_t)(w.p - output);
+}

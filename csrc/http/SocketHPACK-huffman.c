@@ -1,0 +1,253 @@
+/*
+ * SocketHPACK-huffman.c - the HPACK Huffman code (RFC 7541 §5.2, App. B).
+ *
+ * Decoding keeps the input in a 64-bit buffer, MSB first, and looks the
+ * next HPACK_HUFF_FAST_BITS (12) bits up in a generated table that yields
+ * up to two whole symbols (every printable ASCII code but a dozen is <= 12
+ * bits, and 5-7 bit codes pair up), so a typical header string costs about
+ * one load per output byte pair. Codes longer than 12 bits fall back to
+ * the canonical per-length rows. The main loop refills 8 bytes at a time
+ * and writes both symbol slots unconditionally, so it runs only while
+ * 8 input bytes and 8 output bytes remain; the tail then goes symbol by
+ * symbol with bounds checks and validates the padding:
+ *   - fewer than 8 leftover bits, all ones (a prefix of EOS);
+ *   - never a whole EOS code.
+ *
+ * Encoding accumulates codes in a 64-bit word and stores 32 bits at a time.
+ */
+#include <string.h>
+
+#include "http/SocketHPACK-private.h"
+
+#define FAST_BITS HPACK_HUFF_FAST_BITS
+#define FAST_SHIFT (64 - FAST_BITS)
+
+/* Fast table entry fields (see the generator). */
+#define E_SYMS(e) ((e) >> 24)
+#define E_BITS(e) (((e) >> 16) & 0xFu)
+#define E_LEN1(e) (((e) >> 20) & 0xFu)
+
+static inline uint64_t
+load_be64 (const unsigned char *p)
+{
+  uint64_t v;
+  memcpy (&v, p, sizeof v);
+  return __builtin_bswap64 (v);
+}
+
+static inline void
+store_be32 (unsigned char *p, uint32_t v)
+{
+  v = __builtin_bswap32 (v);
+  memcpy (p, &v, sizeof v);
+}
+
+/*
+ * Decodes one code longer than FAST_BITS from the top 30 bits of @p peek.
+ * Returns the symbol (HPACK_HUFF_EOS for EOS) and its length in *len.
+ * The code is complete, so some length always matches.
+ */
+static unsigned
+decode_long (uint64_t peek, unsigned *len)
+{
+  uint32_t v = (uint32_t)(peek >> 34); /* 30 bits */
+
+  for (unsigned l = FAST_BITS + 1; l <= 30; l++)
+    {
+      const struct hpack_huff_long *row = &hpack_huff_long_rows[l - FAST_BITS - 1];
+      uint32_t code = v >> (30 - l);
+      if (code - row->first < row->count)
+        {
+          *len = l;
+          return hpack_huff_long_syms[row->offset + (code - row->first)];
+        }
+    }
+  *len = 30; /* unreachable: the code is complete */
+  return HPACK_HUFF_EOS;
+}
+
+struct huff_state
+{
+  const unsigned char *in, *in_end;
+  unsigned char *out, *out_end;
+  uint64_t buf;   /* pending bits, MSB first; bits past nbits are input or 0 */
+  unsigned nbits; /* valid bits in buf (< 64) */
+};
+
+/*
+ * Bulk loop: while 8 input and 8 output bytes remain. After a refill
+ * nbits >= 56, and each step uses at most 30 bits, so steps run while
+ * nbits >= 30 and write at most 2 bytes each (at most 3 steps: 6 bytes).
+ * Returns 0, or -1 on EOS.
+ */
+static int
+decode_bulk (struct huff_state *s)
+{
+  uint64_t buf = s->buf;
+  unsigned nbits = s->nbits;
+  const unsigned char *in = s->in;
+  unsigned char *out = s->out;
+
+  while (s->in_end - in >= 8 && s->out_end - out >= 8)
+    {
+      buf |= load_be64 (in) >> nbits;
+      in += (63 - nbits) >> 3;
+      nbits |= 56;
+      do
+        {
+          uint32_t e = hpack_huff_decode_fast[buf >> FAST_SHIFT];
+          if (__builtin_expect (E_SYMS (e) != 0, 1))
+            {
+              out[0] = (unsigned char)e;
+              out[1] = (unsigned char)(e >> 8);
+              out += E_SYMS (e);
+              buf <<= E_BITS (e);
+              nbits -= E_BITS (e);
+            }
+          else
+            {
+              unsigned len, sym = decode_long (buf, &len);
+              if (sym == HPACK_HUFF_EOS)
+                return -1;
+              *out++ = (unsigned char)sym;
+              buf <<= len;
+              nbits -= len;
+            }
+        }
+      while (nbits >= 30);
+    }
+  s->buf = buf;
+  s->nbits = nbits;
+  s->in = in;
+  s->out = out;
+  return 0;
+}
+
+/*
+ * Tail: one symbol at a time with every bound checked. Bits past the end
+ * of the input are read as ones, so a code that would need them is
+ * detected by its length, and the leftover bits are then checked.
+ * Returns 0, -1 for an invalid string, -2 if the output is too small.
+ */
+static int
+decode_tail (struct huff_state *s)
+{
+  for (;;)
+    {
+      while (s->nbits < 56 && s->in < s->in_end)
+        {
+          s->buf |= (uint64_t)*s->in++ << (56 - s->nbits);
+          s->nbits += 8;
+        }
+      if (s->nbits == 0)
+        return 0;
+      uint64_t peek = s->buf | (~(uint64_t)0 >> s->nbits);
+      uint32_t e = hpack_huff_decode_fast[peek >> FAST_SHIFT];
+      unsigned len, sym;
+      if (E_SYMS (e) != 0)
+        {
+          len = E_LEN1 (e);
+          sym = e & 0xFFu;
+        }
+      else
+        sym = decode_long (peek, &len);
+      if (len > s->nbits)
+        break; /* only padding (or a truncated code) is left */
+      if (sym == HPACK_HUFF_EOS)
+        return -1;
+      if (s->out == s->out_end)
+        return -2;
+      *s->out++ = (unsigned char)sym;
+      s->buf <<= len;
+      s->nbits -= len;
+    }
+  /* Padding: at most 7 bits, all ones (RFC 7541 §5.2). */
+  if (s->nbits == 0)
+    return 0;
+  if (s->nbits > 7 || (s->buf >> (64 - s->nbits)) != (1u << s->nbits) - 1)
+    return -1;
+  return 0;
+}
+
+ssize_t
+SocketHPACK_huffman_decode (const unsigned char *input, size_t input_len, unsigned char *output,
+                            size_t output_size)
+{
+  struct huff_state s;
+
+  if ((input == NULL || output == NULL) && input_len != 0)
+    return -1;
+  if (input_len == 0)
+    return 0;
+  s.in = input;
+  s.in_end = input + input_len;
+  s.out = output;
+  s.out_end = output + output_size;
+  s.buf = 0;
+  s.nbits = 0;
+  if (decode_bulk (&s) != 0 || decode_tail (&s) != 0)
+    return -1;
+  return (ssize_t)(s.out - output);
+}
+
+size_t
+SocketHPACK_huffman_encoded_size (const unsigned char *input, size_t input_len)
+{
+  uint64_t bits = 0;
+
+  if (input == NULL)
+    return 0;
+  for (size_t i = 0; i < input_len; i++)
+    bits += hpack_huff_encode_table[input[i]].len;
+  return (size_t)((bits + 7) / 8);
+}
+
+void
+SocketHPACK__huffman_encode_exact (const unsigned char *in, size_t len, unsigned char *out,
+                                   size_t encoded_size)
+{
+  uint64_t acc = 0; /* the low n bits are pending output */
+  unsigned n = 0;
+  unsigned char *end = out + encoded_size;
+
+  for (size_t i = 0; i < len; i++)
+    {
+      const struct hpack_huff_code *c = &hpack_huff_encode_table[in[i]];
+      acc = (acc << c->len) | c->code;
+      n += c->len;
+      if (n >= 32) /* n < 32 + 30, so acc never overflows */
+        {
+          n -= 32;
+          store_be32 (out, (uint32_t)(acc >> n));
+          out += 4;
+        }
+    }
+  /* Pad with the high bits of EOS (ones) to a byte boundary. */
+  if (n % 8 != 0)
+    {
+      unsigned pad = 8 - n % 8;
+      acc = (acc << pad) | ((1u << pad) - 1);
+      n += pad;
+    }
+  while (n > 0 && out < end)
+    {
+      n -= 8;
+      *out++ = (unsigned char)(acc >> n);
+    }
+}
+
+ssize_t
+SocketHPACK_huffman_encode (const unsigned char *input, size_t input_len, unsigned char *output,
+                            size_t output_size)
+{
+  size_t need;
+
+  if ((input == NULL || output == NULL) && input_len != 0)
+    return -1;
+  need = SocketHPACK_huffman_encoded_size (input, input_len);
+  if (need > output_size)
+    return -1;
+  if (need > 0)
+    SocketHPACK__huffman_encode_exact (input, input_len, output, need);
+  return (ssize_t)need;
+}
