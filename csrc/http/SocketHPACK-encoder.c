@@ -46,7 +46,6 @@ static const uint64_t volatile_static_names
       | (1ull << 40)   /* if-modified-since */
       | (1ull << 41)   /* if-none-match */
       | (1ull << 44)   /* last-modified */
-      | (1ull << 46)   /* location */
       | (1ull << 55);  /* set-cookie */
 
 void
