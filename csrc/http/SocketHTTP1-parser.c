@@ -253,11 +253,45 @@ field_value_end (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size
   return HTTP1_OK;
 }
 
+/*
+ * Strict mode checks Content-Length as soon as its line is complete, so a
+ * bad or conflicting length is refused without waiting for the rest of the
+ * head (SocketHTTP1__finish_head checks every field again in any mode).
+ */
+static SocketHTTP1_Result
+early_content_length (SocketHTTP1_Parser_T p, const h1_section *sec, const char *data)
+{
+  static const char name[] = "content-length";
+  const h1_field *f = &sec->cur;
+  uint64_t v = 0;
+  if (f->name_len != 14 || sec != &p->head || !p->cfg.strict_mode)
+    return HTTP1_OK;
+  for (uint32_t k = 0; k < 14; k++)
+    if (http_lower (sec_byte (sec, data, f->name_off + k)) != (unsigned char)name[k])
+      return HTTP1_OK;
+  if (f->value_end == f->value_off || f->folded)
+    return HTTP1_ERROR_INVALID_CONTENT_LENGTH;
+  for (uint32_t k = f->value_off; k < f->value_end; k++)
+    {
+      unsigned char c = sec_byte (sec, data, k);
+      if (c < '0' || c > '9' || v > ((uint64_t)INT64_MAX - (c - '0')) / 10)
+        return HTTP1_ERROR_INVALID_CONTENT_LENGTH;
+      v = v * 10 + (c - '0');
+    }
+  if (p->early_cl >= 0)
+    return (int64_t)v != p->early_cl ? HTTP1_ERROR_SMUGGLING_DETECTED
+                                     : HTTP1_ERROR_INVALID_CONTENT_LENGTH;
+  p->early_cl = (int64_t)v;
+  return HTTP1_OK;
+}
+
 /* A complete field line: store the field, check the section size. */
 static SocketHTTP1_Result
-field_line_done (SocketHTTP1_Parser_T p, h1_section *sec, size_t off)
+field_line_done (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t off)
 {
-  SocketHTTP1_Result r = push_field (p, sec);
+  SocketHTTP1_Result r = early_content_length (p, sec, data);
+  if (r == HTTP1_OK)
+    r = push_field (p, sec);
   if (r != HTTP1_OK)
     return r;
   sec->hs = HS_LINE;
@@ -353,7 +387,7 @@ SocketHTTP1__parse_fields (SocketHTTP1_Parser_T p, h1_section *sec, const char *
           i++;
           if (c == '\r')
             sec->hs = HS_VALUE_LF;
-          else if ((r = field_line_done (p, sec, base + i)) != HTTP1_OK)
+          else if ((r = field_line_done (p, sec, data, base + i)) != HTTP1_OK)
             goto out; /* bare LF (lenient) ends the line */
           break;
         case HS_VALUE_LF:
@@ -363,7 +397,7 @@ SocketHTTP1__parse_fields (SocketHTTP1_Parser_T p, h1_section *sec, const char *
               goto out;
             }
           i++;
-          if ((r = field_line_done (p, sec, base + i)) != HTTP1_OK)
+          if ((r = field_line_done (p, sec, data, base + i)) != HTTP1_OK)
             goto out;
           break;
         case HS_END_LF:
@@ -395,25 +429,6 @@ done:
 /* Start line                                                            */
 /* ===================================================================== */
 
-/* One byte of "HTTP/d.d" at position p->ver_idx. */
-static int
-version_byte (SocketHTTP1_Parser_T p, unsigned char c)
-{
-  static const char proto[] = "HTTP/";
-  unsigned idx = p->ver_idx++;
-  if (idx < 5)
-    return c == (unsigned char)proto[idx];
-  if (idx == 6)
-    return c == '.';
-  if (!HTTP_IS (c, HTTP_C_DIGIT))
-    return 0;
-  if (idx == 5)
-    p->major = (uint8_t)(c - '0');
-  else
-    p->minor = (uint8_t)(c - '0');
-  return 1;
-}
-
 /* HTTP/1.0 and 1.1; lenient mode reads 1.2-1.9 as 1.1 (RFC 9110 2.5). */
 static int
 version_ok (SocketHTTP1_Parser_T p)
@@ -427,6 +442,27 @@ version_ok (SocketHTTP1_Parser_T p)
       p->minor = 1;
     }
   return 1;
+}
+
+/* One byte of "HTTP/d.d" at position p->ver_idx. */
+static int
+version_byte (SocketHTTP1_Parser_T p, unsigned char c)
+{
+  static const char proto[] = "HTTP/";
+  unsigned idx = p->ver_idx++;
+  if (idx < 5)
+    return c == (unsigned char)proto[idx];
+  if (idx == 6)
+    return c == '.';
+  if (!HTTP_IS (c, HTTP_C_DIGIT))
+    return 0;
+  if (idx == 5)
+    {
+      p->major = (uint8_t)(c - '0');
+      return 1;
+    }
+  p->minor = (uint8_t)(c - '0');
+  return version_ok (p); /* reject as soon as the version is known */
 }
 
 /* Leading empty lines (RFC 9112 2.2 lets a server skip them). */
@@ -466,11 +502,6 @@ start_line_end (SocketHTTP1_Parser_T p, unsigned char c, SocketHTTP1_Result bad)
     }
   if (c != '\n' || (sec->hs == HS_RL_CR && p->cfg.strict_mode))
     return bad;
-  if (!version_ok (p))
-    return HTTP1_ERROR_INVALID_VERSION;
-  if (p->mode == HTTP1_PARSE_RESPONSE
-      && (p->status < 100 || p->status > (p->cfg.strict_mode ? 599 : 999)))
-    return HTTP1_ERROR_INVALID_STATUS;
   sec->hs = HS_LINE;
   p->state = HTTP1_STATE_HEADERS;
   return HTTP1_OK;
@@ -582,7 +613,14 @@ status_line (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *ip)
             }
           p->status = p->status * 10 + (c - '0');
           if (++p->ver_idx == 3)
-            sec->hs = HS_R_AFTER_STATUS;
+            {
+              if (p->status < 100 || p->status > (p->cfg.strict_mode ? 599 : 999))
+                {
+                  r = HTTP1_ERROR_INVALID_STATUS;
+                  break;
+                }
+              sec->hs = HS_R_AFTER_STATUS;
+            }
           i++;
           break;
         case HS_R_AFTER_STATUS:
@@ -709,6 +747,7 @@ SocketHTTP1_Parser_reset (SocketHTTP1_Parser_T p)
   SocketHTTP_Headers_clear (p->trailers);
   p->body_mode = HTTP1_BODY_NONE;
   p->content_length = -1;
+  p->early_cl = -1;
   p->remaining = 0;
   p->upgrade_proto = NULL;
   p->keepalive = p->upgrade = p->expect_continue = p->head_done = 0;

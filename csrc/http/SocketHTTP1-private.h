@@ -57,6 +57,7 @@ struct SocketHTTP1_Parser
   SocketHTTP_Headers_T headers, trailers;
   SocketHTTP1_BodyMode body_mode;
   int64_t content_length;
+  int64_t early_cl;   /* first Content-Length seen while parsing (strict), or -1 */
   uint64_t remaining; /* Content-Length body or current chunk */
   const char *upgrade_proto;
   unsigned keepalive : 1, upgrade : 1, expect_continue : 1, head_done : 1;
