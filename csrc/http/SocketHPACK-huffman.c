@@ -22,10 +22,14 @@
 #define FAST_BITS HPACK_HUFF_FAST_BITS
 #define FAST_SHIFT (64 - FAST_BITS)
 
-/* Fast table entry fields (see the generator). */
-#define E_SYMS(e) ((e) >> 24)
-#define E_BITS(e) (((e) >> 16) & 0xFu)
-#define E_LEN1(e) (((e) >> 20) & 0xFu)
+/* Fast table entry fields (see the generator). The bit count sits in the
+ * low bits so that `& 63` is free on the shift (x86 and ARM mask the
+ * count anyway): it is the loop's critical path. */
+#define E_BITS(e) ((e) & 63u)
+#define E_SYM1(e) ((unsigned char)((e) >> 8))
+#define E_SYM2(e) ((unsigned char)((e) >> 16))
+#define E_SYMS(e) (((e) >> 24) & 3u)
+#define E_LEN1(e) ((e) >> 26)
 
 static inline uint64_t
 load_be64 (const unsigned char *p)
@@ -98,8 +102,8 @@ decode_bulk (struct huff_state *s)
           uint32_t e = hpack_huff_decode_fast[buf >> FAST_SHIFT];
           if (__builtin_expect (E_SYMS (e) != 0, 1))
             {
-              out[0] = (unsigned char)e;
-              out[1] = (unsigned char)(e >> 8);
+              out[0] = E_SYM1 (e);
+              out[1] = E_SYM2 (e);
               out += E_SYMS (e);
               buf <<= E_BITS (e);
               nbits -= E_BITS (e);
@@ -147,7 +151,7 @@ decode_tail (struct huff_state *s)
       if (E_SYMS (e) != 0)
         {
           len = E_LEN1 (e);
-          sym = e & 0xFFu;
+          sym = E_SYM1 (e);
         }
       else
         sym = decode_long (peek, &len);

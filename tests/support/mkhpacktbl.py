@@ -116,9 +116,10 @@ def emit(static, codes, out):
 
     codes_by_len = {(l, c): s for s, (c, l) in codes.items()}
     w("/*\n * Fast decode table, indexed by the next %d input bits. Entry layout:\n" % K)
-    w(" * bits 0-7 first symbol, 8-15 second symbol, 16-19 bits consumed by the\n")
-    w(" * whole symbols, 20-23 length of the first symbol, 24-25 symbol count.\n")
-    w(" * A count of 0 means the next code is longer than %d bits.\n */\n" % K)
+    w(" * bits 0-5 bits consumed by the whole symbols (in the low bits so that it\n")
+    w(" * is a shift count as it stands), 8-15 first symbol, 16-23 second symbol,\n")
+    w(" * 24-25 symbol count, 26-29 length of the first symbol. An entry of 0\n")
+    w(" * means the next code is longer than %d bits.\n */\n" % K)
     w("const uint32_t hpack_huff_decode_fast[1u << HPACK_HUFF_FAST_BITS] = {\n")
     entries = []
     for v in range(1 << K):
@@ -128,15 +129,15 @@ def emit(static, codes, out):
             continue
         s1, l1 = first
         assert s1 < 256
-        e = s1 | (l1 << 16) | (l1 << 20) | (1 << 24)
+        e = l1 | (s1 << 8) | (1 << 24) | (l1 << 26)
         rest = K - l1
         second = decode_one(v & ((1 << rest) - 1), rest, codes_by_len) if rest >= 5 else None
         if second is not None:
             s2, l2 = second
-            e = s1 | (s2 << 8) | ((l1 + l2) << 16) | (l1 << 20) | (2 << 24)
+            e = (l1 + l2) | (s1 << 8) | (s2 << 16) | (2 << 24) | (l1 << 26)
         entries.append(e)
     for i in range(0, len(entries), 8):
-        w("  " + ", ".join("0x%07x" % e for e in entries[i:i + 8]) + ",\n")
+        w("  " + ", ".join("0x%08x" % e for e in entries[i:i + 8]) + ",\n")
     w("};\n\n")
 
     w("/* Codes longer than %d bits, by length: the codes of one length are\n" % K)
