@@ -119,12 +119,26 @@ parse_transfer_encoding (const char *v, size_t n, head_info *hi)
     }
 }
 
+/* Connection options, one pass over the list (RFC 9110 7.6.1). */
 static void
 parse_connection (const char *v, size_t n, head_info *hi)
 {
-  hi->conn_close |= SocketHTTP__list_has_token (v, n, "close", 5);
-  hi->conn_keepalive |= SocketHTTP__list_has_token (v, n, "keep-alive", 10);
-  hi->conn_upgrade |= SocketHTTP__list_has_token (v, n, "upgrade", 7);
+  size_t i = 0;
+  while (i < n)
+    {
+      size_t start, end;
+      while (i < n && (is_ows (v[i]) || v[i] == ','))
+        i++;
+      start = i;
+      while (i < n && v[i] != ',')
+        i++;
+      end = i;
+      while (end > start && is_ows (v[end - 1]))
+        end--;
+      hi->conn_close |= http_name_is (v + start, end - start, "close", 5);
+      hi->conn_keepalive |= http_name_is (v + start, end - start, "keep-alive", 10);
+      hi->conn_upgrade |= http_name_is (v + start, end - start, "upgrade", 7);
+    }
 }
 
 /* Summarises the fields that decide framing and connection handling. */

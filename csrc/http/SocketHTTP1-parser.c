@@ -182,6 +182,13 @@ sec_byte (const h1_section *sec, const char *data, size_t off)
 static size_t
 trim_end (const h1_section *sec, const char *data, size_t start, size_t end)
 {
+  if (start >= sec->len) /* value entirely in this call's input: the common case */
+    {
+      const char *d = data - sec->len;
+      while (end > start && (d[end - 1] == ' ' || d[end - 1] == '\t'))
+        end--;
+      return end;
+    }
   while (end > start)
     {
       unsigned char c = sec_byte (sec, data, end - 1);
@@ -193,7 +200,7 @@ trim_end (const h1_section *sec, const char *data, size_t start, size_t end)
 }
 
 static SocketHTTP1_Result
-push_field (SocketHTTP1_Parser_T p, h1_section *sec)
+push_field (SocketHTTP1_Parser_T p, h1_section *sec, const h1_field *cur)
 {
   if (sec->nfields >= p->cfg.max_headers)
     return HTTP1_ERROR_TOO_MANY_HEADERS;
@@ -206,50 +213,20 @@ push_field (SocketHTTP1_Parser_T p, h1_section *sec)
       sec->fields = nf;
       sec->fields_cap = cap;
     }
-  sec->fields[sec->nfields++] = sec->cur;
+  sec->fields[sec->nfields++] = *cur;
   return HTTP1_OK;
 }
 
-/* Line start: a name, the empty line, or an obs-fold continuation. */
-static SocketHTTP1_Result
-field_line_start (SocketHTTP1_Parser_T p, h1_section *sec, unsigned char c, size_t off)
+/* End of a field line at @p off (its CR, or a bare LF when allowed). The
+ * limit applies to the value as received, trailing whitespace included,
+ * so it is decided the same way whether or not the line was split. */
+static inline SocketHTTP1_Result
+field_value_end (SocketHTTP1_Parser_T p, const h1_section *sec, h1_field *cur, const char *data,
+                 size_t off)
 {
-  if (HTTP_IS (c, HTTP_C_TCHAR))
-    {
-      sec->cur.name_off = (uint32_t)off;
-      sec->cur.folded = 0;
-      sec->hs = HS_NAME;
-      return HTTP1_OK;
-    }
-  if (c == '\r')
-    {
-      sec->hs = HS_END_LF;
-      return HTTP1_INCOMPLETE; /* consumed, no field */
-    }
-  if (c == '\n' && !p->cfg.strict_mode)
-    {
-      sec->hs = HS_DONE;
-      return HTTP1_INCOMPLETE;
-    }
-  if ((c == ' ' || c == '\t') && sec->nfields > 0)
-    {
-      if (!p->cfg.allow_obs_fold)
-        return HTTP1_ERROR_INVALID_HEADER_VALUE;
-      sec->cur = sec->fields[--sec->nfields]; /* reopen the previous field */
-      sec->cur.folded = 1;
-      sec->hs = HS_FOLD;
-      return HTTP1_INCOMPLETE;
-    }
-  return HTTP1_ERROR_INVALID_HEADER_NAME;
-}
-
-/* End of a field line (at the CR, or a bare LF when allowed). */
-static SocketHTTP1_Result
-field_value_end (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t off)
-{
-  sec->cur.value_end = (uint32_t)trim_end (sec, data, sec->cur.value_off, off);
-  if (sec->cur.value_end - sec->cur.value_off > p->cfg.max_header_value)
+  if (off - cur->value_off > p->cfg.max_header_value)
     return HTTP1_ERROR_HEADER_TOO_LARGE;
+  cur->value_end = (uint32_t)trim_end (sec, data, cur->value_off, off);
   return HTTP1_OK;
 }
 
@@ -259,12 +236,12 @@ field_value_end (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size
  * head (SocketHTTP1__finish_head checks every field again in any mode).
  */
 static SocketHTTP1_Result
-early_content_length (SocketHTTP1_Parser_T p, const h1_section *sec, const char *data)
+early_content_length (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_field *f,
+                      const char *data)
 {
   static const char name[] = "content-length";
-  const h1_field *f = &sec->cur;
   uint64_t v = 0;
-  if (f->name_len != 14 || sec != &p->head || !p->cfg.strict_mode)
+  if (sec != &p->head || !p->cfg.strict_mode)
     return HTTP1_OK;
   for (uint32_t k = 0; k < 14; k++)
     if (http_lower (sec_byte (sec, data, f->name_off + k)) != (unsigned char)name[k])
@@ -286,31 +263,62 @@ early_content_length (SocketHTTP1_Parser_T p, const h1_section *sec, const char 
 }
 
 /* A complete field line: store the field, check the section size. */
-static SocketHTTP1_Result
-field_line_done (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t off)
+static inline SocketHTTP1_Result
+field_line_done (SocketHTTP1_Parser_T p, h1_section *sec, const h1_field *cur, const char *data,
+                 size_t off)
 {
-  SocketHTTP1_Result r = early_content_length (p, sec, data);
-  if (r == HTTP1_OK)
-    r = push_field (p, sec);
-  if (r != HTTP1_OK)
+  SocketHTTP1_Result r;
+  if (off - sec->fields_off > sec->max_size) /* crossed at or before this LF */
+    return HTTP1_ERROR_HEADER_TOO_LARGE;
+  if (cur->name_len == 14 && (r = early_content_length (p, sec, cur, data)) != HTTP1_OK)
     return r;
-  sec->hs = HS_LINE;
-  return off - sec->fields_off > sec->max_size ? HTTP1_ERROR_HEADER_TOO_LARGE : HTTP1_OK;
-}
-
-/* Length checks at a stop (end of input or end of line). */
-static SocketHTTP1_Result
-field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, size_t off)
-{
-  if (off - sec->fields_off > sec->max_size)
-    return HTTP1_ERROR_HEADER_TOO_LARGE;
-  if (sec->hs == HS_NAME && off - sec->cur.name_off > p->cfg.max_header_name)
-    return HTTP1_ERROR_HEADER_TOO_LARGE;
-  if (sec->hs == HS_VALUE && off - sec->cur.value_off > p->cfg.max_header_value)
-    return HTTP1_ERROR_HEADER_TOO_LARGE;
+  if (sec->nfields < sec->fields_cap && sec->nfields < p->cfg.max_headers)
+    sec->fields[sec->nfields++] = *cur;
+  else
+    return push_field (p, sec, cur);
   return HTTP1_OK;
 }
 
+/* The size limit that bytes before offset @p off break while in state
+ * @p st (a limit counts as broken at the first byte past it), else
+ * @p otherwise: so "too large" and any other error are ordered by their
+ * position in the byte stream, whatever the input's split. */
+static SocketHTTP1_Result
+field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_field *cur, int st,
+              size_t off, SocketHTTP1_Result otherwise)
+{
+  if (off - sec->fields_off > sec->max_size)
+    return HTTP1_ERROR_HEADER_TOO_LARGE;
+  if (st == HS_NAME && off - cur->name_off > p->cfg.max_header_name)
+    return HTTP1_ERROR_HEADER_TOO_LARGE;
+  if (st == HS_VALUE && off - cur->value_off > p->cfg.max_header_value)
+    return HTTP1_ERROR_HEADER_TOO_LARGE;
+  return otherwise;
+}
+
+/* Stops the machine: input exhausted in state @p st. */
+#define SUSPEND(st)                                                           \
+  do                                                                          \
+    {                                                                         \
+      sec->hs = (st);                                                         \
+      r = field_limits (p, sec, &cur, st, base + len, HTTP1_INCOMPLETE);      \
+      goto out;                                                               \
+    }                                                                         \
+  while (0)
+/* Stops the machine: byte i is invalid in state @p st. */
+#define FAIL(st, code)                                                        \
+  do                                                                          \
+    {                                                                         \
+      r = field_limits (p, sec, &cur, st, base + i, code);                    \
+      goto out;                                                               \
+    }                                                                         \
+  while (0)
+
+/*
+ * Field lines up to the empty line. Threaded code: the saved state is
+ * dispatched once per call, then states hand over by goto, so a complete
+ * line costs no indirect jumps.
+ */
 SocketHTTP1_Result
 SocketHTTP1__parse_fields (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t len,
                            size_t *ip)
@@ -318,112 +326,110 @@ SocketHTTP1__parse_fields (SocketHTTP1_Parser_T p, h1_section *sec, const char *
   size_t i = *ip;
   const size_t base = sec->len;
   SocketHTTP1_Result r = HTTP1_OK;
+  h1_field cur = sec->cur; /* in registers while parsing; saved on exit */
   unsigned char c;
 
-  while (i < len)
+  switch (sec->hs)
     {
-      c = (unsigned char)data[i];
-      switch (sec->hs)
-        {
-        case HS_LINE:
-          sec->line_off = base + i;
-          r = field_line_start (p, sec, c, base + i);
-          if (r >= HTTP1_ERROR)
-            goto out;
-          if (r == HTTP1_INCOMPLETE)
-            i++; /* CR, LF or fold byte consumed */
-          if (sec->hs == HS_DONE)
-            goto done;
-          break;
-        case HS_NAME:
-          i += scan_token (data + i, len - i);
-          if (i == len)
-            break;
-          if (data[i] != ':')
-            {
-              r = HTTP1_ERROR_INVALID_HEADER_NAME; /* incl. space before ':' */
-              goto out;
-            }
-          sec->cur.name_len = (uint32_t)(base + i - sec->cur.name_off);
-          if (sec->cur.name_len > p->cfg.max_header_name)
-            {
-              r = HTTP1_ERROR_HEADER_TOO_LARGE;
-              goto out;
-            }
-          i++;
-          sec->hs = HS_OWS;
-          break;
-        case HS_FOLD:
-          if (sec->cur.value_end == sec->cur.value_off && c != ' ' && c != '\t')
-            sec->cur.value_off = (uint32_t)(base + i); /* value was empty so far */
-          __attribute__ ((fallthrough));
-        case HS_OWS:
-          if (c == ' ' || c == '\t')
-            {
-              i++;
-              break;
-            }
-          if (sec->hs == HS_OWS)
-            sec->cur.value_off = (uint32_t)(base + i);
-          sec->hs = HS_VALUE;
-          __attribute__ ((fallthrough));
-        case HS_VALUE:
-          i += scan_value (data + i, len - i);
-          if (i == len)
-            break;
-          c = (unsigned char)data[i];
-          if (c == '\t')
-            {
-              i++;
-              break;
-            }
-          if (c != '\r' && (c != '\n' || p->cfg.strict_mode))
-            {
-              r = HTTP1_ERROR_INVALID_HEADER_VALUE; /* CTL, DEL, bare LF */
-              goto out;
-            }
-          if ((r = field_value_end (p, sec, data, base + i)) != HTTP1_OK)
-            goto out;
-          i++;
-          if (c == '\r')
-            sec->hs = HS_VALUE_LF;
-          else if ((r = field_line_done (p, sec, data, base + i)) != HTTP1_OK)
-            goto out; /* bare LF (lenient) ends the line */
-          break;
-        case HS_VALUE_LF:
-          if (c != '\n')
-            {
-              r = HTTP1_ERROR_INVALID_HEADER_VALUE; /* bare CR */
-              goto out;
-            }
-          i++;
-          if ((r = field_line_done (p, sec, data, base + i)) != HTTP1_OK)
-            goto out;
-          break;
-        case HS_END_LF:
-          if (c != '\n')
-            {
-              r = HTTP1_ERROR_INVALID_HEADER_NAME; /* CR not followed by LF */
-              goto out;
-            }
-          i++;
-          sec->hs = HS_DONE;
-          goto done;
-        default:
-          r = HTTP1_ERROR;
-          goto out;
-        }
+    case HS_LINE: goto line;
+    case HS_NAME: goto name;
+    case HS_OWS: goto ows;
+    case HS_FOLD: goto fold;
+    case HS_VALUE: goto value;
+    case HS_VALUE_LF: goto value_lf;
+    case HS_END_LF: goto end_lf;
+    default: FAIL (HS_LINE, HTTP1_ERROR);
     }
-  r = field_limits (p, sec, base + len);
-  if (r == HTTP1_OK)
-    r = HTTP1_INCOMPLETE;
+line:
+  if (i == len)
+    SUSPEND (HS_LINE);
+  c = (unsigned char)data[i];
+  if (__builtin_expect (HTTP_IS (c, HTTP_C_TCHAR), 1))
+    {
+      cur.name_off = (uint32_t)(base + i);
+      cur.folded = 0;
+      goto name;
+    }
+  i++;
+  if (c == '\r')
+    goto end_lf;
+  if (c == '\n' && !p->cfg.strict_mode)
+    goto done;
+  i--;
+  if ((c != ' ' && c != '\t') || sec->nfields == 0)
+    FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_NAME); /* incl. whitespace before field 1 */
+  if (!p->cfg.allow_obs_fold)
+    FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_VALUE);
+  cur = sec->fields[--sec->nfields]; /* obs-fold: reopen the previous field */
+  cur.folded = 1;
+fold:
+  while (i < len && (data[i] == ' ' || data[i] == '\t'))
+    i++;
+  if (i == len)
+    SUSPEND (HS_FOLD);
+  if (cur.value_end == cur.value_off)
+    cur.value_off = (uint32_t)(base + i); /* value was empty so far */
+  goto value;
+name:
+  i += scan_token (data + i, len - i);
+  if (i == len)
+    SUSPEND (HS_NAME);
+  if (data[i] != ':')
+    FAIL (HS_NAME, HTTP1_ERROR_INVALID_HEADER_NAME); /* incl. whitespace before ':' */
+  cur.name_len = (uint32_t)(base + i - cur.name_off);
+  if (cur.name_len > p->cfg.max_header_name)
+    FAIL (HS_NAME, HTTP1_ERROR_HEADER_TOO_LARGE);
+  i++;
+ows:
+  while (i < len && (data[i] == ' ' || data[i] == '\t'))
+    i++;
+  if (i == len)
+    SUSPEND (HS_OWS);
+  cur.value_off = (uint32_t)(base + i);
+value:
+  i += scan_value (data + i, len - i);
+  if (i == len)
+    SUSPEND (HS_VALUE);
+  c = (unsigned char)data[i];
+  if (c == '\t')
+    {
+      i++;
+      goto value;
+    }
+  if (c != '\r' && (c != '\n' || p->cfg.strict_mode))
+    FAIL (HS_VALUE, HTTP1_ERROR_INVALID_HEADER_VALUE); /* CTL, DEL, bare LF */
+  if ((r = field_value_end (p, sec, &cur, data, base + i)) != HTTP1_OK)
+    goto out;
+  i++;
+  if (c == '\n')
+    goto line_done; /* lenient bare LF */
+value_lf:
+  if (i == len)
+    SUSPEND (HS_VALUE_LF);
+  if (data[i] != '\n')
+    FAIL (HS_VALUE_LF, HTTP1_ERROR_INVALID_HEADER_VALUE); /* bare CR */
+  i++;
+line_done:
+  if ((r = field_line_done (p, sec, &cur, data, base + i)) != HTTP1_OK)
+    goto out;
+  goto line;
+end_lf:
+  if (i == len)
+    SUSPEND (HS_END_LF);
+  if (data[i] != '\n')
+    FAIL (HS_END_LF, HTTP1_ERROR_INVALID_HEADER_NAME); /* CR not followed by LF */
+  i++;
+done:
+  sec->hs = HS_DONE;
+  r = field_limits (p, sec, &cur, HS_DONE, base + i, HTTP1_OK); /* final CRLF counts */
 out:
+  sec->cur = cur;
   *ip = i;
   return r;
-done:
-  *ip = i;
-  return HTTP1_OK;
 }
+
+#undef SUSPEND
+#undef FAIL
 
 /* ===================================================================== */
 /* Start line                                                            */
@@ -485,91 +491,151 @@ start_byte (SocketHTTP1_Parser_T p, unsigned char c, size_t off, SocketHTTP1_Res
   if (c == '\n')
     return bad;
   p->start_off = off;
-  p->state = HTTP1_STATE_START;
   sec->hs = p->mode == HTTP1_PARSE_REQUEST ? HS_METHOD : HS_R_VERSION;
   return HTTP1_OK;
 }
 
-/* CR LF (or a lenient bare LF) closing the start line. */
+/* Skips empty lines before the start line; HTTP1_OK at its first byte. */
 static SocketHTTP1_Result
-start_line_end (SocketHTTP1_Parser_T p, unsigned char c, SocketHTTP1_Result bad)
+skip_empty_lines (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *ip,
+                  SocketHTTP1_Result bad)
 {
-  h1_section *sec = &p->head;
-  if (sec->hs == HS_RL_CR && c == '\r')
+  for (; *ip < len; (*ip)++)
     {
-      sec->hs = HS_RL_LF;
-      return HTTP1_INCOMPLETE;
+      SocketHTTP1_Result r = start_byte (p, (unsigned char)data[*ip], p->head.len + *ip, bad);
+      if (r != HTTP1_INCOMPLETE)
+        return r;
     }
-  if (c != '\n' || (sec->hs == HS_RL_CR && p->cfg.strict_mode))
-    return bad;
-  sec->hs = HS_LINE;
-  p->state = HTTP1_STATE_HEADERS;
-  return HTTP1_OK;
+  return HTTP1_INCOMPLETE;
 }
 
-/* Request line: method SP request-target SP HTTP-version CRLF. */
+/*
+ * The limit that bytes [start_off, k) of the start line break, if any. A
+ * limit counts as broken at the first byte past it, so whichever of "too
+ * long" and any other error comes first in the byte stream wins, however
+ * the input is split.
+ */
+static SocketHTTP1_Result
+start_limits (SocketHTTP1_Parser_T p, int in_method, size_t k, SocketHTTP1_Result otherwise)
+{
+  size_t n = k - p->start_off, llim = p->cfg.max_request_line;
+  if (in_method && n > SOCKETHTTP1_MAX_METHOD_LEN && SOCKETHTTP1_MAX_METHOD_LEN < llim)
+    return HTTP1_ERROR_INVALID_METHOD;
+  return n > llim ? HTTP1_ERROR_LINE_TOO_LONG : otherwise;
+}
+
+/* Start line complete at offset @p k (after its LF). */
+static SocketHTTP1_Result
+start_line_done (SocketHTTP1_Parser_T p, size_t k)
+{
+  SocketHTTP1_Result r = start_limits (p, 0, k, HTTP1_OK);
+  if (r == HTTP1_OK)
+    {
+      p->head.hs = HS_LINE;
+      p->head.fields_off = k;
+      p->state = HTTP1_STATE_HEADERS;
+    }
+  return r;
+}
+
+#define RL_SUSPEND(st, in_method)                                             \
+  do                                                                          \
+    {                                                                         \
+      sec->hs = (st);                                                         \
+      r = start_limits (p, in_method, base + len, HTTP1_INCOMPLETE);          \
+      goto out;                                                               \
+    }                                                                         \
+  while (0)
+#define RL_FAIL(code, in_method)                                              \
+  do                                                                          \
+    {                                                                         \
+      r = start_limits (p, in_method, base + i, code);                        \
+      goto out;                                                               \
+    }                                                                         \
+  while (0)
+
+/* Request line: method SP request-target SP HTTP-version CRLF (threaded
+ * like the field parser; "HTTP/1.1\r\n" is matched in one compare). */
 static SocketHTTP1_Result
 request_line (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *ip)
 {
   h1_section *sec = &p->head;
   const size_t base = sec->len;
   size_t i = *ip;
-  SocketHTTP1_Result r = HTTP1_INCOMPLETE;
-  while (i < len && r == HTTP1_INCOMPLETE)
+  SocketHTTP1_Result r;
+  unsigned char c;
+  switch (sec->hs)
     {
-      unsigned char c = (unsigned char)data[i];
-      switch (sec->hs)
-        {
-        case HS_START:
-        case HS_START_LF:
-          r = start_byte (p, c, base + i, HTTP1_ERROR_INVALID_METHOD);
-          if (r == HTTP1_INCOMPLETE)
-            i++;
-          else if (r == HTTP1_OK)
-            r = HTTP1_INCOMPLETE;
-          break;
-        case HS_METHOD:
-          i += scan_token (data + i, len - i);
-          if (base + i - p->start_off > SOCKETHTTP1_MAX_METHOD_LEN)
-            r = HTTP1_ERROR_INVALID_METHOD;
-          else if (i < len && (data[i] != ' ' || base + i == p->start_off))
-            r = HTTP1_ERROR_INVALID_METHOD;
-          else if (i < len)
-            p->method_end = base + i++, sec->hs = HS_TARGET_START;
-          break;
-        case HS_TARGET_START:
-          if (!HTTP_IS (c, HTTP_C_TARGET) && (c < 0x80 || p->cfg.strict_mode))
-            r = HTTP1_ERROR_INVALID_URI;
-          p->target_off = base + i;
-          sec->hs = HS_TARGET;
-          break;
-        case HS_TARGET:
-          i += scan_target (data + i, len - i, !p->cfg.strict_mode);
-          if (i == len)
-            break;
-          if (data[i] == ' ')
-            p->target_end = base + i++, sec->hs = HS_VERSION, p->ver_idx = 0;
-          else /* CR/LF here would be HTTP/0.9, which is not supported */
-            r = (data[i] == '\r' || data[i] == '\n') ? HTTP1_ERROR_INVALID_VERSION
-                                                     : HTTP1_ERROR_INVALID_URI;
-          break;
-        case HS_VERSION:
-          if (!version_byte (p, c))
-            r = HTTP1_ERROR_INVALID_VERSION;
-          else if (i++, p->ver_idx == 8)
-            sec->hs = HS_RL_CR;
-          break;
-        default: /* HS_RL_CR, HS_RL_LF */
-          r = start_line_end (p, c, HTTP1_ERROR_INVALID_VERSION);
-          if (r != HTTP1_OK && r != HTTP1_INCOMPLETE)
-            break;
-          i++;
-          break;
-        }
-      if (r < HTTP1_ERROR && p->state == HTTP1_STATE_START && sec->hs != HS_START
-          && sec->hs != HS_START_LF && base + i - p->start_off > p->cfg.max_request_line)
-        r = HTTP1_ERROR_LINE_TOO_LONG;
+    case HS_METHOD: goto method;
+    case HS_TARGET_START: goto target_start;
+    case HS_TARGET: goto target;
+    case HS_VERSION: goto version;
+    case HS_RL_CR: goto rl_cr;
+    case HS_RL_LF: goto rl_lf;
+    default: break;
     }
+  if ((r = skip_empty_lines (p, data, len, &i, HTTP1_ERROR_INVALID_METHOD)) != HTTP1_OK)
+    goto out;
+method:
+  i += scan_token (data + i, len - i);
+  if (i == len)
+    RL_SUSPEND (HS_METHOD, 1);
+  if (data[i] != ' ' || base + i == p->start_off)
+    RL_FAIL (HTTP1_ERROR_INVALID_METHOD, 1);
+  if ((r = start_limits (p, 1, base + i, HTTP1_OK)) != HTTP1_OK)
+    goto out;
+  p->method_end = base + i++;
+target_start:
+  if (i == len)
+    RL_SUSPEND (HS_TARGET_START, 0);
+  c = (unsigned char)data[i];
+  if (!HTTP_IS (c, HTTP_C_TARGET) && (c < 0x80 || p->cfg.strict_mode))
+    RL_FAIL (HTTP1_ERROR_INVALID_URI, 0);
+  p->target_off = base + i;
+target:
+  i += scan_target (data + i, len - i, !p->cfg.strict_mode);
+  if (i == len)
+    RL_SUSPEND (HS_TARGET, 0);
+  if (data[i] != ' ') /* CR/LF here would be HTTP/0.9, which is not supported */
+    RL_FAIL ((data[i] == '\r' || data[i] == '\n') ? HTTP1_ERROR_INVALID_VERSION
+                                                  : HTTP1_ERROR_INVALID_URI, 0);
+  p->target_end = base + i++;
+  p->ver_idx = 0;
+  if (len - i >= 10 && memcmp (data + i, "HTTP/1.1\r\n", 10) == 0)
+    {
+      p->major = p->minor = 1;
+      i += 10;
+      goto done;
+    }
+version:
+  for (; p->ver_idx < 8; i++)
+    {
+      if (i == len)
+        RL_SUSPEND (HS_VERSION, 0);
+      if (!version_byte (p, (unsigned char)data[i]))
+        RL_FAIL (HTTP1_ERROR_INVALID_VERSION, 0);
+    }
+rl_cr:
+  if (i == len)
+    RL_SUSPEND (HS_RL_CR, 0);
+  c = (unsigned char)data[i];
+  if (c == '\n' && !p->cfg.strict_mode)
+    {
+      i++;
+      goto done;
+    }
+  if (c != '\r')
+    RL_FAIL (HTTP1_ERROR_INVALID_VERSION, 0);
+  i++;
+rl_lf:
+  if (i == len)
+    RL_SUSPEND (HS_RL_LF, 0);
+  if (data[i] != '\n')
+    RL_FAIL (HTTP1_ERROR_INVALID_VERSION, 0);
+  i++;
+done:
+  r = start_line_done (p, base + i);
+out:
   *ip = i;
   return r;
 }
@@ -581,80 +647,111 @@ status_line (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *ip)
   h1_section *sec = &p->head;
   const size_t base = sec->len;
   size_t i = *ip;
-  SocketHTTP1_Result r = HTTP1_INCOMPLETE;
-  while (i < len && r == HTTP1_INCOMPLETE)
+  SocketHTTP1_Result r;
+  unsigned char c;
+  switch (sec->hs)
     {
-      unsigned char c = (unsigned char)data[i];
-      switch (sec->hs)
-        {
-        case HS_START:
-        case HS_START_LF:
-          r = start_byte (p, c, base + i, HTTP1_ERROR_INVALID_VERSION);
-          if (r == HTTP1_INCOMPLETE)
-            i++;
-          else if (r == HTTP1_OK)
-            r = HTTP1_INCOMPLETE, p->ver_idx = 0;
-          break;
-        case HS_R_VERSION:
-          if (p->ver_idx < 8 ? !version_byte (p, c) : c != ' ')
-            {
-              r = HTTP1_ERROR_INVALID_VERSION;
-              break;
-            }
-          if (c == ' ')
-            sec->hs = HS_R_STATUS, p->ver_idx = 0, p->status = 0;
-          i++;
-          break;
-        case HS_R_STATUS:
-          if (!HTTP_IS (c, HTTP_C_DIGIT))
-            {
-              r = HTTP1_ERROR_INVALID_STATUS;
-              break;
-            }
-          p->status = p->status * 10 + (c - '0');
-          if (++p->ver_idx == 3)
-            {
-              if (p->status < 100 || p->status > (p->cfg.strict_mode ? 599 : 999))
-                {
-                  r = HTTP1_ERROR_INVALID_STATUS;
-                  break;
-                }
-              sec->hs = HS_R_AFTER_STATUS;
-            }
-          i++;
-          break;
-        case HS_R_AFTER_STATUS:
-          if (c == ' ')
-            p->reason_off = base + i + 1, sec->hs = HS_R_REASON, i++;
-          else if (c == '\r' || c == '\n')
-            p->reason_off = p->reason_end = base + i, sec->hs = HS_RL_CR;
-          else
-            r = HTTP1_ERROR_INVALID_STATUS;
-          break;
-        case HS_R_REASON:
-          i += scan_value (data + i, len - i);
-          if (i == len)
-            break;
-          if (data[i] == '\t')
-            i++;
-          else if (data[i] == '\r' || data[i] == '\n')
-            p->reason_end = base + i, sec->hs = HS_RL_CR;
-          else
-            r = HTTP1_ERROR_INVALID_STATUS;
-          break;
-        default:
-          r = start_line_end (p, c, HTTP1_ERROR_INVALID_STATUS);
-          if (r == HTTP1_OK || r == HTTP1_INCOMPLETE)
-            i++;
-          break;
-        }
-      if (r < HTTP1_ERROR && p->state == HTTP1_STATE_START && sec->hs != HS_START
-          && sec->hs != HS_START_LF && base + i - p->start_off > p->cfg.max_request_line)
-        r = HTTP1_ERROR_LINE_TOO_LONG;
+    case HS_R_VERSION: goto version;
+    case HS_R_STATUS: goto status;
+    case HS_R_AFTER_STATUS: goto after_status;
+    case HS_R_REASON: goto reason;
+    case HS_RL_CR: goto rl_cr;
+    case HS_RL_LF: goto rl_lf;
+    default: break;
     }
+  if ((r = skip_empty_lines (p, data, len, &i, HTTP1_ERROR_INVALID_VERSION)) != HTTP1_OK)
+    goto out;
+  p->ver_idx = 0;
+  if (len - i >= 9 && memcmp (data + i, "HTTP/1.1 ", 9) == 0)
+    {
+      p->major = p->minor = 1;
+      p->ver_idx = 0;
+      p->status = 0;
+      i += 9;
+      goto status;
+    }
+version:
+  for (; p->ver_idx < 8; i++)
+    {
+      if (i == len)
+        RL_SUSPEND (HS_R_VERSION, 0);
+      if (!version_byte (p, (unsigned char)data[i]))
+        RL_FAIL (HTTP1_ERROR_INVALID_VERSION, 0);
+    }
+  if (i == len)
+    RL_SUSPEND (HS_R_VERSION, 0);
+  if (data[i] != ' ')
+    RL_FAIL (HTTP1_ERROR_INVALID_VERSION, 0);
+  i++;
+  p->ver_idx = 0;
+  p->status = 0;
+status:
+  for (; p->ver_idx < 3; i++, p->ver_idx++)
+    {
+      if (i == len)
+        RL_SUSPEND (HS_R_STATUS, 0);
+      if (!HTTP_IS (data[i], HTTP_C_DIGIT))
+        RL_FAIL (HTTP1_ERROR_INVALID_STATUS, 0);
+      p->status = p->status * 10 + (data[i] - '0');
+    }
+  if (p->status < 100 || p->status > (p->cfg.strict_mode ? 599 : 999))
+    {
+      i--; /* blame the last digit */
+      RL_FAIL (HTTP1_ERROR_INVALID_STATUS, 0);
+    }
+after_status:
+  if (i == len)
+    RL_SUSPEND (HS_R_AFTER_STATUS, 0);
+  c = (unsigned char)data[i];
+  if (c == ' ')
+    p->reason_off = base + ++i;
+  else if (c == '\r' || c == '\n')
+    {
+      p->reason_off = p->reason_end = base + i;
+      goto rl_cr;
+    }
+  else
+    RL_FAIL (HTTP1_ERROR_INVALID_STATUS, 0);
+reason:
+  i += scan_value (data + i, len - i);
+  if (i == len)
+    RL_SUSPEND (HS_R_REASON, 0);
+  c = (unsigned char)data[i];
+  if (c == '\t')
+    {
+      i++;
+      goto reason;
+    }
+  if (c != '\r' && c != '\n')
+    RL_FAIL (HTTP1_ERROR_INVALID_STATUS, 0);
+  p->reason_end = base + i;
+rl_cr:
+  if (i == len)
+    RL_SUSPEND (HS_RL_CR, 0);
+  c = (unsigned char)data[i];
+  if (c == '\n' && !p->cfg.strict_mode)
+    {
+      i++;
+      goto done;
+    }
+  if (c != '\r')
+    RL_FAIL (HTTP1_ERROR_INVALID_STATUS, 0);
+  i++;
+rl_lf:
+  if (i == len)
+    RL_SUSPEND (HS_RL_LF, 0);
+  if (data[i] != '\n')
+    RL_FAIL (HTTP1_ERROR_INVALID_STATUS, 0);
+  i++;
+done:
+  r = start_line_done (p, base + i);
+out:
   *ip = i;
   return r;
 }
+
+#undef RL_SUSPEND
+#undef RL_FAIL
 
 /* ===================================================================== */
 /* Lifecycle                                                             */
@@ -804,11 +901,7 @@ SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len
     r = p->mode == HTTP1_PARSE_REQUEST ? request_line (p, data, len, &i)
                                        : status_line (p, data, len, &i);
   if (r == HTTP1_OK)
-    {
-      if (p->head.fields_off == 0 && p->head.hs == HS_LINE && p->state == HTTP1_STATE_HEADERS)
-        p->head.fields_off = p->head.len + i;
-      r = SocketHTTP1__parse_fields (p, &p->head, data, len, &i);
-    }
+    r = SocketHTTP1__parse_fields (p, &p->head, data, len, &i);
   *consumed = i;
   if (r >= HTTP1_ERROR)
     return fail (p, r);
