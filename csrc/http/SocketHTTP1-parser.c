@@ -151,24 +151,30 @@ scan_token (const char *p, size_t n)
 /* Sections                                                              */
 /* ===================================================================== */
 
+/* Grows the section buffer to take @p n more bytes. */
+static void
+section_grow (SocketHTTP1_Parser_T p, h1_section *sec, size_t n)
+{
+  size_t cap = sec->cap ? sec->cap : H1_INITIAL_BUF;
+  char *nb;
+  while (cap - sec->len < n)
+    cap *= 2;
+  nb = ALLOC (p->arena, cap);
+  if (sec->len > 0)
+    memcpy (nb, sec->buf, sec->len);
+  sec->buf = nb;
+  sec->cap = cap;
+}
+
 void
 SocketHTTP1__section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t n)
 {
-  if (n == 0)
-    return;
   if (n > sec->cap - sec->len)
-    {
-      size_t cap = sec->cap ? sec->cap : H1_INITIAL_BUF;
-      char *nb;
-      while (cap - sec->len < n)
-        cap *= 2;
-      nb = ALLOC (p->arena, cap);
-      if (sec->len > 0)
-        memcpy (nb, sec->buf, sec->len);
-      sec->buf = nb;
-      sec->cap = cap;
-    }
-  memcpy (sec->buf + sec->len, data, n);
+    section_grow (p, sec, n);
+  if (n == 1) /* byte-at-a-time input: skip the memcpy call */
+    sec->buf[sec->len] = data[0];
+  else if (n > 0)
+    memcpy (sec->buf + sec->len, data, n);
   sec->len += n;
 }
 
@@ -319,9 +325,8 @@ field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_field *cur
  * dispatched once per call, then states hand over by goto, so a complete
  * line costs no indirect jumps.
  */
-SocketHTTP1_Result
-SocketHTTP1__parse_fields (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t len,
-                           size_t *ip)
+static inline __attribute__ ((always_inline)) SocketHTTP1_Result
+parse_fields (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t len, size_t *ip)
 {
   size_t i = *ip;
   const size_t base = sec->len;
@@ -430,6 +435,14 @@ out:
 
 #undef SUSPEND
 #undef FAIL
+
+/* Out-of-line entry for the trailer section (the head inlines it). */
+SocketHTTP1_Result
+SocketHTTP1__parse_fields (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t len,
+                           size_t *ip)
+{
+  return parse_fields (p, sec, data, len, ip);
+}
 
 /* ===================================================================== */
 /* Start line                                                            */
@@ -901,7 +914,7 @@ SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len
     r = p->mode == HTTP1_PARSE_REQUEST ? request_line (p, data, len, &i)
                                        : status_line (p, data, len, &i);
   if (r == HTTP1_OK)
-    r = SocketHTTP1__parse_fields (p, &p->head, data, len, &i);
+    r = parse_fields (p, &p->head, data, len, &i);
   *consumed = i;
   if (r >= HTTP1_ERROR)
     return fail (p, r);
