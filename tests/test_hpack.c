@@ -857,6 +857,17 @@ TEST (decode_size_updates)
   ASSERT_EQ (decode_hex (d, "20 be", arena, NULL), HPACK_ERROR_INVALID_INDEX);
   ASSERT_EQ (SocketHPACK_Table_count (t), 0);
   ASSERT_EQ (SocketHPACK_Table_max_size (t), 0);
+  /* A decoder allowing 8192 starts at 4096, as the peer does, until an
+   * update raises it. */
+  SocketHPACK_DecoderConfig cfg;
+  SocketHPACK_decoder_config_defaults (&cfg);
+  cfg.max_table_size = 8192;
+  d = SocketHPACK_Decoder_new (&cfg, arena);
+  t = SocketHPACK_Decoder_get_table (d);
+  ASSERT_EQ (SocketHPACK_Table_max_size (t), 4096);
+  ASSERT_EQ (decode_hex (d, "3fe13f", arena, NULL), HPACK_OK); /* 8192 */
+  ASSERT_EQ (SocketHPACK_Table_max_size (t), 8192);
+  ASSERT_EQ (decode_hex (d, "3fe23f", arena, NULL), HPACK_ERROR_TABLE_SIZE); /* 8193 */
   Arena_dispose (&arena);
 }
 

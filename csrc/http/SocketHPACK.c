@@ -233,6 +233,10 @@ SocketHPACK_Decoder_new (const SocketHPACK_DecoderConfig *config, Arena_T arena)
     SOCKET_RAISE_MSG (SocketHPACK, SocketHPACK_Error, "HPACK: decoder size limits must be > 0");
   d = SocketHPACK__alloc (arena, 1, sizeof *d);
   d->table = SocketHPACK__table_create (cfg.max_table_size, 0, arena);
+  /* Both peers start at 4096; a larger table must be asked for with an
+   * update, a smaller one is taken as already in force. */
+  if (cfg.max_table_size > SOCKETHPACK_DEFAULT_TABLE_SIZE)
+    SocketHPACK_Table_set_max_size (d->table, SOCKETHPACK_DEFAULT_TABLE_SIZE);
   d->settings_max = d->pending_min = cfg.max_table_size;
   d->max_header_size = cfg.max_header_size;
   d->max_header_list_size = cfg.max_header_list_size;

@@ -238,7 +238,12 @@ extern SOCKET_API SocketHPACK_Table_T SocketHPACK_Encoder_get_table (SocketHPACK
 extern SOCKET_API void SocketHPACK_decoder_config_defaults (SocketHPACK_DecoderConfig *config);
 
 /**
- * @brief Create a decoder.
+ * @brief Create a decoder. Its table starts at min(max_table_size, 4096)
+ *        bytes, and the peer may raise it with size updates up to
+ *        max_table_size. A max_table_size below 4096 is taken as already
+ *        in force; in HTTP/2, where 4096 holds until the peer acknowledges
+ *        our SETTINGS, create the decoder with 4096 and call
+ *        SocketHPACK_Decoder_set_table_size() on the acknowledgement.
  * @param config NULL for the defaults (copied).
  * @param arena owns the decoder (borrowed; must outlive it).
  * @throws SocketHPACK_Error if @p arena is NULL, max_table_size is above
