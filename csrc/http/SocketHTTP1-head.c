@@ -110,12 +110,10 @@ parse_transfer_encoding (const char *v, size_t n, head_info *hi)
         i++;
       if (tok == 0 || (i < n && v[i] != ',' && v[i] != ';'))
         hi->te_bad = 1; /* not a token list, e.g. "chunked abc" or "\"chunked\"" */
-      if (i < n && v[i] == ';')
-        {
-          hi->te_bad |= hi->te_last_chunked; /* RFC 9112 7.1: chunked has no parameters */
-          while (i < n && v[i] != ',')
-            i++;
-        }
+      else if (i < n && v[i] == ';')
+        hi->te_bad |= hi->te_last_chunked; /* RFC 9112 7.1: chunked has no parameters */
+      while (i < n && v[i] != ',')
+        i++; /* parameters (or the rest of a bad element) */
     }
 }
 
