@@ -402,6 +402,15 @@ fill_result (const char *s, const uri_spans *u, SocketHTTP_URI *r, Arena_T arena
       path = "", r->path_len = 0;
     else if (r->path_len > 0 && path[0] == '/')
       path[r->path_len = remove_dot_segments (path, r->path_len)] = '\0';
+    if (!u->host.present && r->path_len >= 2 && path[0] == '/' && path[1] == '/')
+      {
+        /* "x:/.//a" must not become "x://a" (an authority): keep "/." (RFC 3986 5.2.4 note) */
+        char *p2 = ALLOC (arena, r->path_len + 3);
+        memcpy (p2, "/.", 2);
+        memcpy (p2 + 2, path, r->path_len + 1);
+        path = p2;
+        r->path_len += 2;
+      }
     r->path = path;
   }
 }
