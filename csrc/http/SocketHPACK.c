@@ -488,12 +488,12 @@ decode_size_updates (SocketHPACK_Decoder_T d, struct block *b)
         return HPACK_ERROR_TABLE_SIZE;
       SocketHPACK_Table_set_max_size (d->table, (size_t)size);
     }
-  if (updates > 0)
-    d->update_required = 0;
-  else if (d->update_required && b->p < b->end)
+  /* The first block after a reduction must start with an update, even
+   * an otherwise empty block (RFC 7541 §4.2). */
+  if (updates == 0 && d->update_required)
     return HPACK_ERROR_TABLE_SIZE;
-  if (!d->update_required)
-    d->pending_min = d->settings_max;
+  d->update_required = 0;
+  d->pending_min = d->settings_max;
   return HPACK_OK;
 }
 

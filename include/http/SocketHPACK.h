@@ -262,8 +262,8 @@ extern SOCKET_API void SocketHPACK_Decoder_free (SocketHPACK_Decoder_T *decoder)
  * Table size updates are accepted only before the first field, at most
  * SOCKETHPACK_MAX_TABLE_UPDATES of them, each at most the decoder's
  * maximum; after SocketHPACK_Decoder_set_table_size() lowered the
- * maximum, the block must start with an update no larger than the lowest
- * maximum set since the previous block.
+ * maximum, the next block (even an empty one) must start with an update
+ * no larger than the lowest maximum set since the previous block.
  *
  * @param headers receives the fields in order; names and values are
  *        NUL-terminated, and live in @p arena (or are static strings);
