@@ -410,3 +410,21 @@ SocketHTTP_header_value_valid (const char *value, size_t len)
       return 0;
   return 1;
 }
+
+size_t
+SocketHTTP_Headers__max_chain (SocketHTTP_Headers_T h)
+{
+  size_t longest = 0;
+  if (h == NULL || h->count == 0)
+    return 0;
+  ensure_index (h);
+  for (uint32_t b = 0; b < h->nbuckets; b++)
+    {
+      size_t n = 0;
+      for (int32_t i = h->head[b]; i >= 0; i = h->next[i])
+        n++;
+      if (n > longest)
+        longest = n;
+    }
+  return longest;
+}

@@ -79,6 +79,9 @@ http_name_is (const char *p, size_t n, const char *lit, size_t litlen)
  */
 SocketHTTP_Header *SocketHTTP_Headers__append_raw (SocketHTTP_Headers_T h, size_t n);
 
+/** Longest bucket chain of the hash index (tests: lookups are not scans). */
+size_t SocketHTTP_Headers__max_chain (SocketHTTP_Headers_T h);
+
 /**
  * Case-insensitive search for element @p tok in the comma-separated list
  * [v, v+len) (OWS and ";params" ignored). @return 1 if present.

@@ -339,8 +339,10 @@ remove_dot_segments (char *p, size_t n)
       else if ((rest >= 4 && memcmp (p + in, "/../", 4) == 0)
                || (rest == 3 && memcmp (p + in, "/..", 3) == 0))
         {
-          in += 2;
-          p[in] = '/'; /* "/../x" -> "/x"; "/.." -> "/" (in > out, so safe) */
+          if (rest >= 4)
+            in += 3; /* "/../x" -> "/x" */
+          else
+            p[in += 2] = '/'; /* "/.." -> "/" (in > out, so the write is safe) */
           while (out > 0 && p[out - 1] != '/')
             out--;
           if (out > 0)
