@@ -814,6 +814,10 @@ TEST (decode_errors)
   ASSERT_EQ (decode_hex (d, "7e", arena, NULL), HPACK_ERROR_INVALID_INDEX); /* name index 62 */
   ASSERT_EQ (decode_hex (d, "ff", arena, NULL), HPACK_INCOMPLETE);          /* index cut short */
   ASSERT_EQ (decode_hex (d, "ffffffffffffffffffffff7f", arena, NULL), HPACK_ERROR_INTEGER);
+  /* In a block, integers may use 5 continuation bytes (here redundant
+   * ones for name index 15), not 6. */
+  ASSERT_EQ (decode_hex (d, "0f8080808000 00", arena, NULL), HPACK_OK);
+  ASSERT_EQ (decode_hex (d, "0f808080808000 00", arena, NULL), HPACK_ERROR_INTEGER);
   ASSERT_EQ (decode_hex (d, "4003616263", arena, NULL), HPACK_INCOMPLETE); /* no value */
   ASSERT_EQ (decode_hex (d, "400361", arena, NULL), HPACK_INCOMPLETE);     /* name cut short */
   ASSERT_EQ (decode_hex (d, "0003616263058161", arena, NULL), HPACK_INCOMPLETE);

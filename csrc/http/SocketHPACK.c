@@ -29,6 +29,10 @@ const Except_T SocketHPACK_Error = { &SocketHPACK_Error, "HPACK error" };
 #define HPACK_INT_MAX ((uint64_t)1 << 62)
 /* 2^62 needs at most 9 continuation bytes; one redundant byte is allowed. */
 #define HPACK_INT_MAX_CONT 10
+/* Inside a header block every integer is an index, a length or a table
+ * size, all far below 2^32; 5 continuation bytes (35 bits) are plenty,
+ * and longer encodings exceed our limits (RFC 7541 §5.1), as in nghttp2. */
+#define HPACK_BLOCK_INT_MAX_CONT 5
 
 const char *
 SocketHPACK_result_string (SocketHPACK_Result result)
@@ -84,13 +88,14 @@ SocketHPACK_int_encode (uint64_t value, int prefix_bits, unsigned char *output, 
 
 /* Continuation bytes after a full prefix @p x; *pp points past the prefix. */
 static SocketHPACK_Result
-int_continue (const unsigned char **pp, const unsigned char *end, uint64_t x, uint64_t *value)
+int_continue (const unsigned char **pp, const unsigned char *end, uint64_t x, uint64_t *value,
+              unsigned max_cont)
 {
   const unsigned char *p = *pp;
 
   for (unsigned i = 0;; i++)
     {
-      if (i == HPACK_INT_MAX_CONT)
+      if (i == max_cont)
         return HPACK_ERROR_INTEGER;
       if (p == end)
         return HPACK_INCOMPLETE;
@@ -115,7 +120,8 @@ int_continue (const unsigned char **pp, const unsigned char *end, uint64_t x, ui
 
 /* Reads an integer at *pp (< end) with a @p prefix-bit prefix. */
 static inline SocketHPACK_Result
-read_int (const unsigned char **pp, const unsigned char *end, unsigned prefix, uint64_t *value)
+read_int_limit (const unsigned char **pp, const unsigned char *end, unsigned prefix, uint64_t *value,
+                unsigned max_cont)
 {
   unsigned mask = (1u << prefix) - 1;
   uint64_t x = **pp & mask;
@@ -126,7 +132,14 @@ read_int (const unsigned char **pp, const unsigned char *end, unsigned prefix, u
       *value = x;
       return HPACK_OK;
     }
-  return int_continue (pp, end, x, value);
+  return int_continue (pp, end, x, value, max_cont);
+}
+
+/* An integer inside a header block. */
+static inline SocketHPACK_Result
+read_int (const unsigned char **pp, const unsigned char *end, unsigned prefix, uint64_t *value)
+{
+  return read_int_limit (pp, end, prefix, value, HPACK_BLOCK_INT_MAX_CONT);
 }
 
 SocketHPACK_Result
@@ -141,7 +154,7 @@ SocketHPACK_int_decode (const unsigned char *input, size_t input_len, int prefix
     return HPACK_ERROR;
   if (input_len == 0)
     return HPACK_INCOMPLETE;
-  r = read_int (&p, input + input_len, (unsigned)prefix_bits, &v);
+  r = read_int_limit (&p, input + input_len, (unsigned)prefix_bits, &v, HPACK_INT_MAX_CONT);
   if (r == HPACK_OK)
     {
       *value = v;
