@@ -56,8 +56,8 @@ chunk_line_byte (SocketHTTP1_Parser_T p, unsigned char c)
 {
   int hex = http_hexval (c);
   int lenient = !p->cfg.strict_mode;
-  if (++p->chunk_line > SOCKETHTTP1_MAX_CHUNK_EXT)
-    return HTTP1_ERROR_LINE_TOO_LONG;
+  if (c != '\r' && c != '\n' && ++p->chunk_line > SOCKETHTTP1_MAX_CHUNK_EXT)
+    return HTTP1_ERROR_LINE_TOO_LONG; /* the line without its CRLF */
   if (c == '\n' && p->cs != CS_LF && p->cs != CS_SIZE_START && p->cs != CS_EXT_NAME_START
       && p->cs != CS_EXT_VAL_START && p->cs != CS_EXT_QUOTED && p->cs != CS_EXT_QUOTED_ESC)
     return lenient ? HTTP1_OK : HTTP1_ERROR_INVALID_CHUNK_SIZE; /* bare LF */

@@ -33,10 +33,11 @@ SocketHTTP1__section_publish (h1_section *sec, SocketHTTP_Headers_T h)
   for (size_t i = 0; i < sec->nfields; i++)
     {
       const h1_field *f = &sec->fields[i];
-      if (f->folded) /* obs-fold: each CR/LF of the fold becomes SP (RFC 9112 5.2) */
+      if (f->folded) /* obs-fold (CRLF + whitespace) becomes SPs (RFC 9112 5.2) */
         for (uint32_t k = f->value_off; k < f->value_end; k++)
           if (b[k] == '\r' || b[k] == '\n')
-            b[k] = ' ';
+            for (; k < f->value_end && (b[k] == '\r' || b[k] == '\n' || b[k] == ' ' || b[k] == '\t'); k++)
+              b[k] = ' ';
       b[f->name_off + f->name_len] = '\0';
       b[f->value_end] = '\0';
       e[i].name = b + f->name_off;
