@@ -49,45 +49,13 @@ line_end (SocketHTTP1_Parser_T p, unsigned char c)
   return 0;
 }
 
-/* One byte of a chunk-size line. Returns HTTP1_INCOMPLETE to go on,
- * HTTP1_OK when the line is complete (byte consumed), or an error. */
+/* One byte of the chunk extensions (RFC 9112 7.1.1):
+ * *( BWS ";" BWS token [ BWS "=" BWS ( token / quoted-string ) ] ). */
 static SocketHTTP1_Result
-chunk_line_byte (SocketHTTP1_Parser_T p, unsigned char c)
+chunk_ext_byte (SocketHTTP1_Parser_T p, unsigned char c)
 {
-  int hex = http_hexval (c);
-  int lenient = !p->cfg.strict_mode;
-  if (c != '\r' && c != '\n' && ++p->chunk_line > SOCKETHTTP1_MAX_CHUNK_EXT)
-    return HTTP1_ERROR_LINE_TOO_LONG; /* the line without its CRLF */
-  if (c == '\n' && p->cs != CS_LF && p->cs != CS_SIZE_START && p->cs != CS_EXT_NAME_START
-      && p->cs != CS_EXT_VAL_START && p->cs != CS_EXT_QUOTED && p->cs != CS_EXT_QUOTED_ESC)
-    return lenient ? HTTP1_OK : HTTP1_ERROR_INVALID_CHUNK_SIZE; /* bare LF */
   switch (p->cs)
     {
-    case CS_SIZE_START:
-    case CS_SIZE:
-      if (hex >= 0)
-        {
-          if (p->chunk_size > (UINT64_MAX >> 4))
-            return HTTP1_ERROR_INVALID_CHUNK_SIZE; /* overflow */
-          p->chunk_size = (p->chunk_size << 4) | (uint64_t)hex;
-          p->cs = CS_SIZE;
-          return HTTP1_INCOMPLETE;
-        }
-      if (p->cs == CS_SIZE_START)
-        return HTTP1_ERROR_INVALID_CHUNK_SIZE;
-      if (c == ';')
-        p->cs = CS_EXT_NAME_START;
-      else if (is_ws (c))
-        p->cs = CS_SIZE_BWS;
-      else if (!line_end (p, c))
-        return HTTP1_ERROR_INVALID_CHUNK_SIZE;
-      return HTTP1_INCOMPLETE;
-    case CS_SIZE_BWS:
-      if (c == ';')
-        p->cs = CS_EXT_NAME_START;
-      else if (!is_ws (c) && !(lenient && line_end (p, c)))
-        return HTTP1_ERROR_INVALID_CHUNK_SIZE; /* "5 junk", strict "5 \r\n" */
-      return HTTP1_INCOMPLETE;
     case CS_EXT_NAME_START:
       if (HTTP_IS (c, HTTP_C_TCHAR))
         p->cs = CS_EXT_NAME;
@@ -140,10 +108,54 @@ chunk_line_byte (SocketHTTP1_Parser_T p, unsigned char c)
         return HTTP1_ERROR_INVALID_CHUNK_SIZE;
       p->cs = CS_EXT_QUOTED;
       return HTTP1_INCOMPLETE;
+    default:
+      return HTTP1_ERROR;
+    }
+}
+
+/* One byte of a chunk-size line. Returns HTTP1_INCOMPLETE to go on,
+ * HTTP1_OK when the line is complete (byte consumed), or an error. */
+static SocketHTTP1_Result
+chunk_line_byte (SocketHTTP1_Parser_T p, unsigned char c)
+{
+  int hex = http_hexval (c);
+  int lenient = !p->cfg.strict_mode;
+  if (c != '\r' && c != '\n' && ++p->chunk_line > SOCKETHTTP1_MAX_CHUNK_EXT)
+    return HTTP1_ERROR_LINE_TOO_LONG; /* the line without its CRLF */
+  if (c == '\n' && p->cs != CS_LF && p->cs != CS_SIZE_START && p->cs != CS_EXT_NAME_START
+      && p->cs != CS_EXT_VAL_START && p->cs != CS_EXT_QUOTED && p->cs != CS_EXT_QUOTED_ESC)
+    return lenient ? HTTP1_OK : HTTP1_ERROR_INVALID_CHUNK_SIZE; /* bare LF */
+  switch (p->cs)
+    {
+    case CS_SIZE_START:
+    case CS_SIZE:
+      if (hex >= 0)
+        {
+          if (p->chunk_size > (UINT64_MAX >> 4))
+            return HTTP1_ERROR_INVALID_CHUNK_SIZE; /* overflow */
+          p->chunk_size = (p->chunk_size << 4) | (uint64_t)hex;
+          p->cs = CS_SIZE;
+          return HTTP1_INCOMPLETE;
+        }
+      if (p->cs == CS_SIZE_START)
+        return HTTP1_ERROR_INVALID_CHUNK_SIZE;
+      if (c == ';')
+        p->cs = CS_EXT_NAME_START;
+      else if (is_ws (c))
+        p->cs = CS_SIZE_BWS;
+      else if (!line_end (p, c))
+        return HTTP1_ERROR_INVALID_CHUNK_SIZE;
+      return HTTP1_INCOMPLETE;
+    case CS_SIZE_BWS:
+      if (c == ';')
+        p->cs = CS_EXT_NAME_START;
+      else if (!is_ws (c) && !(lenient && line_end (p, c)))
+        return HTTP1_ERROR_INVALID_CHUNK_SIZE; /* "5 junk", strict "5 \r\n" */
+      return HTTP1_INCOMPLETE;
     case CS_LF:
       return c == '\n' ? HTTP1_OK : HTTP1_ERROR_INVALID_CHUNK_SIZE;
     default:
-      return HTTP1_ERROR;
+      return chunk_ext_byte (p, c);
     }
 }
 

@@ -653,32 +653,25 @@ out:
   return r;
 }
 
-/* Status line: HTTP-version SP 3DIGIT SP [ reason-phrase ] CRLF. */
+/* Status line up to the status code: HTTP-version SP 3DIGIT. HTTP1_OK
+ * leaves the machine in HS_R_AFTER_STATUS. */
 static SocketHTTP1_Result
-status_line (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *ip)
+status_code (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *ip)
 {
   h1_section *sec = &p->head;
   const size_t base = sec->len;
   size_t i = *ip;
-  SocketHTTP1_Result r;
-  unsigned char c;
-  switch (sec->hs)
-    {
-    case HS_R_VERSION: goto version;
-    case HS_R_STATUS: goto status;
-    case HS_R_AFTER_STATUS: goto after_status;
-    case HS_R_REASON: goto reason;
-    case HS_RL_CR: goto rl_cr;
-    case HS_RL_LF: goto rl_lf;
-    default: break;
-    }
+  SocketHTTP1_Result r = HTTP1_OK;
+  if (sec->hs == HS_R_VERSION)
+    goto version;
+  if (sec->hs == HS_R_STATUS)
+    goto status;
   if ((r = skip_empty_lines (p, data, len, &i, HTTP1_ERROR_INVALID_VERSION)) != HTTP1_OK)
     goto out;
   p->ver_idx = 0;
   if (len - i >= 9 && memcmp (data + i, "HTTP/1.1 ", 9) == 0)
     {
       p->major = p->minor = 1;
-      p->ver_idx = 0;
       p->status = 0;
       i += 9;
       goto status;
@@ -712,7 +705,32 @@ status:
       i--; /* blame the last digit */
       RL_FAIL (HTTP1_ERROR_INVALID_STATUS, 0);
     }
-after_status:
+  sec->hs = HS_R_AFTER_STATUS;
+out:
+  *ip = i;
+  return r;
+}
+
+/* Status line: HTTP-version SP 3DIGIT SP [ reason-phrase ] CRLF. */
+static SocketHTTP1_Result
+status_line (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *ip)
+{
+  h1_section *sec = &p->head;
+  const size_t base = sec->len;
+  size_t i;
+  SocketHTTP1_Result r;
+  unsigned char c;
+  if (sec->hs != HS_R_AFTER_STATUS && sec->hs != HS_R_REASON && sec->hs != HS_RL_CR
+      && sec->hs != HS_RL_LF && (r = status_code (p, data, len, ip)) != HTTP1_OK)
+    return r;
+  i = *ip;
+  switch (sec->hs)
+    {
+    case HS_R_REASON: goto reason;
+    case HS_RL_CR: goto rl_cr;
+    case HS_RL_LF: goto rl_lf;
+    default: break;
+    }
   if (i == len)
     RL_SUSPEND (HS_R_AFTER_STATUS, 0);
   c = (unsigned char)data[i];

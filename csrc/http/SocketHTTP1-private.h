@@ -29,7 +29,6 @@ typedef struct
   size_t nfields, fields_cap;
   h1_field cur;       /* field being parsed */
   size_t fields_off;  /* offset of the first field line */
-  size_t line_off;    /* offset of the current line */
   uint8_t hs;         /* section sub-state (HS_*) */
   size_t max_size;    /* byte limit of the field lines */
 } h1_section;
