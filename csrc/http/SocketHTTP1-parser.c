@@ -135,8 +135,33 @@ scan_target (const char *p, size_t n, int obs_text)
   return scan_target_scalar (p, n, obs_text);
 }
 
+#if H1_SIMD
+/* Bit k set when byte k is not a token char (RFC 9110 5.6.2): outside
+ * 0x21..0x7E (one signed compare catches <= SP and >= 0x80), DEL, or one
+ * of the separators " ( ) , / : ; < = > ? @ [ \ ] { }. */
+static inline int
+token_mask16 (const char *p)
+{
+  __m128i v = _mm_loadu_si128 ((const __m128i *)(const void *)p);
+  __m128i bad = _mm_cmplt_epi8 (v, _mm_set1_epi8 (0x21));
+  __m128i r1 = _mm_sub_epi8 (v, _mm_set1_epi8 (0x3A)); /* : ; < = > ? @ */
+  __m128i r2 = _mm_sub_epi8 (v, _mm_set1_epi8 (0x5B)); /* [ \ ] */
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (_mm_min_epu8 (r1, _mm_set1_epi8 (6)), r1));
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (_mm_min_epu8 (r2, _mm_set1_epi8 (2)), r2));
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (_mm_or_si128 (v, _mm_set1_epi8 (1)),
+                                           _mm_set1_epi8 (0x29))); /* ( ) */
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x22)));
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x2C)));
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x2F)));
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x7B)));
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x7D)));
+  bad = _mm_or_si128 (bad, _mm_cmpeq_epi8 (v, _mm_set1_epi8 (0x7F)));
+  return _mm_movemask_epi8 (bad);
+}
+#endif
+
 static inline size_t
-scan_token (const char *p, size_t n)
+scan_token_scalar (const char *p, size_t n)
 {
   size_t i = 0;
   while (i + 4 <= n && HTTP_IS (p[i], HTTP_C_TCHAR) && HTTP_IS (p[i + 1], HTTP_C_TCHAR)
@@ -145,6 +170,26 @@ scan_token (const char *p, size_t n)
   while (i < n && HTTP_IS (p[i], HTTP_C_TCHAR))
     i++;
   return i;
+}
+
+/* First byte of [p, p+n) that is not a token char, or n. */
+static inline size_t
+scan_token (const char *p, size_t n)
+{
+#if H1_SIMD
+  if (n >= 16 && !SocketHTTP1__force_scalar)
+    {
+      size_t i = 0;
+      int m;
+      for (; i + 16 <= n; i += 16)
+        if ((m = token_mask16 (p + i)) != 0)
+          return i + (size_t)__builtin_ctz ((unsigned)m);
+      if (i < n && (m = token_mask16 (p + n - 16) >> (16 - (n - i))) != 0)
+        return i + (size_t)__builtin_ctz ((unsigned)m);
+      return n;
+    }
+#endif
+  return scan_token_scalar (p, n);
 }
 
 /* ===================================================================== */
