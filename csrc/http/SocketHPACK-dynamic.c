@@ -263,16 +263,12 @@ SocketHPACK_Table_add (SocketHPACK_Table_T table, const char *name, size_t name_
 }
 
 long
-SocketHPACK__table_find (SocketHPACK_Table_T t, const char *name, size_t name_len,
-                         const char *value, size_t value_len, uint32_t name_hash,
-                         uint32_t field_hash, long *name_index)
+SocketHPACK__table_find_field (SocketHPACK_Table_T t, const char *name, size_t name_len,
+                               const char *value, size_t value_len, uint32_t field_hash)
 {
-  uint64_t seq;
-
-  *name_index = -1;
   if (t->links == NULL)
     return -1;
-  for (seq = t->field_buckets[field_hash & t->bucket_mask]; seq >= t->first_seq;
+  for (uint64_t seq = t->field_buckets[field_hash & t->bucket_mask]; seq >= t->first_seq;
        seq = t->links[seq & t->ring_mask].next_field)
     {
       const struct hpack_entry *e = &t->ring[seq & t->ring_mask];
@@ -282,16 +278,22 @@ SocketHPACK__table_find (SocketHPACK_Table_T t, const char *name, size_t name_le
           && memcmp (p + name_len, value, value_len) == 0)
         return (long)(t->next_seq - 1 - seq);
     }
-  for (seq = t->name_buckets[name_hash & t->bucket_mask]; seq >= t->first_seq;
+  return -1;
+}
+
+long
+SocketHPACK__table_find_name (SocketHPACK_Table_T t, const char *name, size_t name_len,
+                              uint32_t name_hash)
+{
+  if (t->links == NULL)
+    return -1;
+  for (uint64_t seq = t->name_buckets[name_hash & t->bucket_mask]; seq >= t->first_seq;
        seq = t->links[seq & t->ring_mask].next_name)
     {
       const struct hpack_entry *e = &t->ring[seq & t->ring_mask];
       if (t->links[seq & t->ring_mask].name_hash == name_hash && e->name_len == name_len
           && memcmp (t->buf + e->off, name, name_len) == 0)
-        {
-          *name_index = (long)(t->next_seq - 1 - seq);
-          break;
-        }
+        return (long)(t->next_seq - 1 - seq);
     }
   return -1;
 }
@@ -315,8 +317,16 @@ SocketHPACK__hash (const void *data, size_t len, uint32_t seed)
     }
   if (len > 0)
     {
-      w = 0;
-      memcpy (&w, p, len);
+      /* 1..7 bytes: two overlapping loads, no variable-length copy. */
+      uint32_t a, b;
+      if (len >= 4)
+        {
+          memcpy (&a, p, 4);
+          memcpy (&b, p + len - 4, 4);
+          w = (uint64_t)a << 32 | b;
+        }
+      else
+        w = (uint64_t)p[0] << 16 | (uint64_t)p[len / 2] << 8 | p[len - 1];
       h = (h ^ w) * 0xFF51AFD7ED558CCDull;
     }
   h ^= h >> 32;

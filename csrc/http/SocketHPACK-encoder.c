@@ -215,33 +215,38 @@ encode_field (SocketHPACK_Encoder_T e, struct wbuf *w, const SocketHPACK_Header 
   size_t nlen = h->name_len, vlen = h->value_len;
   int sensitive = h->never_index || is_sensitive (name, nlen);
   int st = SocketHPACK_static_find (name, nlen, value, vlen);
-  uint32_t nh = SocketHPACK__hash (name, nlen, 0);
-  uint32_t fh = SocketHPACK__hash (value, vlen, nh);
-  long dyn_name = -1, dyn = -1;
-  uint64_t name_index;
+  int static_name = st < 0 ? -st : st;
+  uint64_t name_index = (uint64_t)static_name;
+  int entries = hpack_table_count (e->table) > 0;
+  uint32_t nh = 0, fh = 0;
 
   if (st > 0 && !sensitive)
     {
       put_int (w, (uint64_t)st, 7, 0x80);
       return;
     }
-  if (hpack_table_count (e->table) > 0)
-    dyn = SocketHPACK__table_find (e->table, name, nlen, value, vlen, nh, fh, &dyn_name);
-  if (dyn >= 0 && !sensitive)
+  int add = !sensitive && worth_indexing (e, static_name, nlen, vlen);
+  /* We never insert volatile names, so only look for other fields. */
+  int lookup = entries && !sensitive && !(volatile_static_names >> static_name & 1);
+  if (lookup || add || (entries && static_name == 0))
+    nh = SocketHPACK__hash (name, nlen, 0);
+  if (lookup || add)
+    fh = SocketHPACK__hash (value, vlen, nh);
+  if (lookup)
     {
-      put_int (w, (uint64_t)dyn + SOCKETHPACK_STATIC_TABLE_SIZE + 1, 7, 0x80);
-      return;
+      long dyn = SocketHPACK__table_find_field (e->table, name, nlen, value, vlen, fh);
+      if (dyn >= 0)
+        {
+          put_int (w, (uint64_t)dyn + SOCKETHPACK_STATIC_TABLE_SIZE + 1, 7, 0x80);
+          return;
+        }
     }
-  if (st != 0)
-    name_index = (uint64_t)(st < 0 ? -st : st);
-  else if (dyn >= 0)
-    name_index = (uint64_t)dyn + SOCKETHPACK_STATIC_TABLE_SIZE + 1;
-  else if (dyn_name >= 0)
-    name_index = (uint64_t)dyn_name + SOCKETHPACK_STATIC_TABLE_SIZE + 1;
-  else
-    name_index = 0;
-
-  int add = !sensitive && worth_indexing (e, st < 0 ? -st : st, nlen, vlen);
+  if (entries && static_name == 0)
+    {
+      long dyn_name = SocketHPACK__table_find_name (e->table, name, nlen, nh);
+      if (dyn_name >= 0)
+        name_index = (uint64_t)dyn_name + SOCKETHPACK_STATIC_TABLE_SIZE + 1;
+    }
   if (sensitive)
     put_int (w, name_index, 4, 0x10);
   else if (add)

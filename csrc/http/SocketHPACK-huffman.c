@@ -78,10 +78,28 @@ struct huff_state
   unsigned nbits; /* valid bits in buf (< 64) */
 };
 
+/* One table step: up to two symbols of at most 12 bits in total. Goes to
+ * @p slow if the next code is longer. */
+#define FAST_STEP(slow)                                                       \
+  do                                                                          \
+    {                                                                         \
+      uint32_t e_ = hpack_huff_decode_fast[buf >> FAST_SHIFT];                \
+      if (__builtin_expect (E_SYMS (e_) == 0, 0))                             \
+        goto slow;                                                            \
+      out[0] = E_SYM1 (e_);                                                   \
+      out[1] = E_SYM2 (e_);                                                   \
+      out += E_SYMS (e_);                                                     \
+      buf <<= E_BITS (e_);                                                    \
+      nbits -= E_BITS (e_);                                                   \
+    }                                                                         \
+  while (0)
+
 /*
- * Bulk loop: while 8 input and 8 output bytes remain. After a refill
- * nbits >= 56, and each step uses at most 30 bits, so steps run while
- * nbits >= 30 and write at most 2 bytes each (at most 3 steps: 6 bytes).
+ * Bulk loop: while 8 input and 8 output bytes remain. A refill leaves
+ * nbits >= 56; then exactly three table steps (at most 36 bits, 6 output
+ * bytes) run unrolled, since a data-dependent step count costs a branch
+ * miss every few steps. A code longer than 12 bits (rare in headers) is
+ * met with nbits >= 32 and decoded on its own, then the loop refills.
  * Returns 0, or -1 on EOS.
  */
 static int
@@ -97,28 +115,17 @@ decode_bulk (struct huff_state *s)
       buf |= load_be64 (in) >> nbits;
       in += (63 - nbits) >> 3;
       nbits |= 56;
-      do
-        {
-          uint32_t e = hpack_huff_decode_fast[buf >> FAST_SHIFT];
-          if (__builtin_expect (E_SYMS (e) != 0, 1))
-            {
-              out[0] = E_SYM1 (e);
-              out[1] = E_SYM2 (e);
-              out += E_SYMS (e);
-              buf <<= E_BITS (e);
-              nbits -= E_BITS (e);
-            }
-          else
-            {
-              unsigned len, sym = decode_long (buf, &len);
-              if (sym == HPACK_HUFF_EOS)
-                return -1;
-              *out++ = (unsigned char)sym;
-              buf <<= len;
-              nbits -= len;
-            }
-        }
-      while (nbits >= 30);
+      FAST_STEP (long_code);
+      FAST_STEP (long_code);
+      FAST_STEP (long_code);
+      continue;
+    long_code:;
+      unsigned len, sym = decode_long (buf, &len);
+      if (sym == HPACK_HUFF_EOS)
+        return -1;
+      *out++ = (unsigned char)sym;
+      buf <<= len;
+      nbits -= len;
     }
   s->buf = buf;
   s->nbits = nbits;
@@ -127,48 +134,65 @@ decode_bulk (struct huff_state *s)
   return 0;
 }
 
+#undef FAST_STEP
+
 /*
- * Tail: one symbol at a time with every bound checked. Bits past the end
- * of the input are read as ones, so a code that would need them is
- * detected by its length, and the leftover bits are then checked.
+ * Tail: the last < 8 input bytes (all of a short string), with every
+ * bound checked. Bits past the end of the input are read as ones, so a
+ * code that would need them shows by its length: a table step whose
+ * symbols all fit in the real bits is taken whole, else one symbol is
+ * tried, and what is left must be valid padding.
  * Returns 0, -1 for an invalid string, -2 if the output is too small.
  */
 static int
 decode_tail (struct huff_state *s)
 {
+  uint64_t buf = s->buf;
+  unsigned nbits = s->nbits;
+  const unsigned char *in = s->in;
+  unsigned char *out = s->out;
+
   for (;;)
     {
-      while (s->nbits < 56 && s->in < s->in_end)
+      while (nbits < 56 && in < s->in_end)
         {
-          s->buf |= (uint64_t)*s->in++ << (56 - s->nbits);
-          s->nbits += 8;
+          buf |= (uint64_t)*in++ << (56 - nbits);
+          nbits += 8;
         }
-      if (s->nbits == 0)
-        return 0;
-      uint64_t peek = s->buf | (~(uint64_t)0 >> s->nbits);
+      if (nbits == 0)
+        break;
+      uint64_t peek = buf | (~(uint64_t)0 >> nbits);
       uint32_t e = hpack_huff_decode_fast[peek >> FAST_SHIFT];
       unsigned len, sym;
       if (E_SYMS (e) != 0)
         {
+          if (E_BITS (e) <= nbits && s->out_end - out >= 2)
+            {
+              out[0] = E_SYM1 (e);
+              out[1] = E_SYM2 (e);
+              out += E_SYMS (e);
+              buf <<= E_BITS (e);
+              nbits -= E_BITS (e);
+              continue;
+            }
           len = E_LEN1 (e);
           sym = E_SYM1 (e);
         }
       else
         sym = decode_long (peek, &len);
-      if (len > s->nbits)
+      if (len > nbits)
         break; /* only padding (or a truncated code) is left */
       if (sym == HPACK_HUFF_EOS)
         return -1;
-      if (s->out == s->out_end)
+      if (out == s->out_end)
         return -2;
-      *s->out++ = (unsigned char)sym;
-      s->buf <<= len;
-      s->nbits -= len;
+      *out++ = (unsigned char)sym;
+      buf <<= len;
+      nbits -= len;
     }
+  s->out = out;
   /* Padding: at most 7 bits, all ones (RFC 7541 §5.2). */
-  if (s->nbits == 0)
-    return 0;
-  if (s->nbits > 7 || (s->buf >> (64 - s->nbits)) != (1u << s->nbits) - 1)
+  if (nbits > 7 || (nbits > 0 && (buf >> (64 - nbits)) != (1u << nbits) - 1))
     return -1;
   return 0;
 }

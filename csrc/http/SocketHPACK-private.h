@@ -123,12 +123,12 @@ void SocketHPACK__table_insert (SocketHPACK_Table_T table, const char *name, siz
                                 const char *value, size_t value_len, uint32_t name_hash,
                                 uint32_t field_hash);
 
-/* Indexed tables: 0-based index of the newest entry equal to the field,
- * or -1; if none, *name_index gets that of the newest entry with the name
- * (or -1). */
-long SocketHPACK__table_find (SocketHPACK_Table_T table, const char *name, size_t name_len,
-                              const char *value, size_t value_len, uint32_t name_hash,
-                              uint32_t field_hash, long *name_index);
+/* Indexed tables: 0-based index of the newest entry equal to the field
+ * (or with the name), or -1. */
+long SocketHPACK__table_find_field (SocketHPACK_Table_T table, const char *name, size_t name_len,
+                                    const char *value, size_t value_len, uint32_t field_hash);
+long SocketHPACK__table_find_name (SocketHPACK_Table_T table, const char *name, size_t name_len,
+                                   uint32_t name_hash);
 
 /* Hash of a string for the encoder index (seed: 0 for names, the name's
  * hash for values). */
