@@ -49,6 +49,8 @@ sb_add (sbuf *b, const char *s, size_t n)
   b->s[b->len] = '\0';
 }
 
+static void sb_printf (sbuf *b, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+
 static void
 sb_printf (sbuf *b, const char *fmt, ...)
 {
