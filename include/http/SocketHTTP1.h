@@ -43,7 +43,8 @@
  *   method (CONNECT needs authority-form host:port, "*" needs OPTIONS,
  *   others need origin-form or absolute-form); non-ASCII in the target;
  * - HTTP versions other than 1.0 and 1.1 (strict_mode 0 reads HTTP/1.2-1.9
- *   as 1.1); CONNECT with content (Content-Length > 0 or Transfer-Encoding);
+ *   as 1.1), status codes above 599; CONNECT with content (Content-Length
+ *   > 0 or Transfer-Encoding);
  * - whitespace after a chunk size that is not followed by ';';
  * - framing fields (Content-Length, Transfer-Encoding, Host) in trailers.
  * obs-fold (a field line continued by a line starting with SP/HTAB) is
@@ -63,7 +64,9 @@
  *
  * Errors are sticky: after an error the parser only reports it again until
  * reset. On an error, *consumed is the offset of the offending byte in that
- * call's input.
+ * call's input (for a size limit, where it was detected). Which error is
+ * reported never depends on how the input was split: a limit counts as
+ * broken at the first byte past it, and the first problem in byte order wins.
  *
  * Thread-safety: a parser has one owner at a time; serializers are reentrant.
  */
