@@ -131,6 +131,15 @@ check_get (run_t *rt)
   ASSERT (!SocketHTTP1_Parser_expects_continue (rt->p));
   ASSERT (SocketHTTP1_Parser_get_response (rt->p) == NULL);
   ASSERT_EQ (rt->consumed, sizeof (get_req) - 1);
+  {
+    size_t hl;
+    const char *base = SocketHTTP1__head_bytes (rt->p, &hl);
+    const SocketHTTP_Header *f = SocketHTTP_Headers_at (q->headers, 1);
+    ASSERT_EQ (hl, sizeof (get_req) - 1);
+    ASSERT_EQ (f->name - base, /* offsets into the message, for bindings */
+               (long)sizeof ("GET /search?q=a%20b HTTP/1.1" R "Host: example.com" R) - 1);
+    ASSERT_MEMEQ (get_req + (f->value - base), "curl/8.0", 8);
+  }
 }
 
 TEST (request_get)

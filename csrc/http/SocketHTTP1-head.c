@@ -465,3 +465,17 @@ SocketHTTP1_Parser_skip_body (SocketHTTP1_Parser_T parser)
   parser->state = HTTP1_STATE_COMPLETE;
   parser->req.has_body = parser->resp.has_body = 0;
 }
+
+const char *
+SocketHTTP1__head_bytes (SocketHTTP1_Parser_T p, size_t *len)
+{
+  if (p == NULL || p->head.len == 0)
+    {
+      if (len)
+        *len = 0;
+      return NULL;
+    }
+  if (len)
+    *len = p->head.len;
+  return p->head.buf;
+}

@@ -117,6 +117,14 @@ SocketHTTP1_Result SocketHTTP1__body (SocketHTTP1_Parser_T p, const char *in, si
                                       size_t *consumed, char *out, size_t out_len,
                                       size_t *written);
 
+/**
+ * The head as received (the parser's copy, NUL-terminated in place once
+ * complete); every pointer the parser returned into the head minus this
+ * base is the byte offset in the message, which is how a binding (e.g. Go)
+ * can turn fields into offsets into its own buffer. NULL before any byte.
+ */
+const char *SocketHTTP1__head_bytes (SocketHTTP1_Parser_T p, size_t *len);
+
 /** Test/bench hook: non-zero forces the portable scanners at run time. */
 extern int SocketHTTP1__force_scalar;
 
