@@ -32,12 +32,33 @@ struct SocketHTTP_Headers
 };
 
 /* Case-insensitive hash, 8 bytes at a time: OR-ing 0x20 lowercases
- * letters (it also merges a few non-letters, which only costs a compare). */
+ * letters (it also merges a few non-letters, which only costs a compare).
+ * The last 1..8 bytes are read with overlapping loads, never past the end. */
+static inline uint64_t
+load_tail (const char *p, size_t n, size_t total)
+{
+  uint64_t w;
+  if (total >= 8)
+    memcpy (&w, p + n - 8, 8); /* overlaps bytes already hashed */
+  else if (n >= 4)
+    {
+      uint32_t a, b;
+      memcpy (&a, p, 4);
+      memcpy (&b, p + n - 4, 4);
+      w = ((uint64_t)a << 32) | b;
+    }
+  else
+    w = ((uint64_t)(unsigned char)p[0] << 16) | ((uint64_t)(unsigned char)p[n >> 1] << 8)
+        | (unsigned char)p[n - 1];
+  return w | 0x2020202020202020ull;
+}
+
 static uint32_t
 hash_name (const char *p, size_t n)
 {
+  const size_t total = n;
   uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
-  while (n >= 8)
+  while (n > 8)
     {
       uint64_t w;
       memcpy (&w, p, 8);
@@ -47,14 +68,14 @@ hash_name (const char *p, size_t n)
       n -= 8;
     }
   if (n > 0)
-    {
-      uint64_t w = 0;
-      for (size_t i = 0; i < n; i++)
-        w |= (uint64_t)((unsigned char)p[i] | 0x20u) << (8 * i);
-      h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
-    }
-  h ^= h >> 29;
-  return (uint32_t)(h ^ (h >> 32));
+    h ^= load_tail (p, n, total);
+  /* final avalanche (MurmurHash3 fmix64): buckets use the low bits */
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
+  return (uint32_t)h;
 }
 
 SocketHTTP_Headers_T
