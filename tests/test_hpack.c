@@ -758,6 +758,16 @@ TEST (encode_policy_options)
   d = SocketHPACK_Decoder_new (NULL, arena);
   ASSERT (roundtrip (e, d, &large, 1, arena) > 0);
   ASSERT_EQ (SocketHPACK_Table_count (SocketHPACK_Encoder_get_table (e)), 0);
+  /* A buffer of exactly the block's size suffices, one byte less does not
+   * (the Huffman-coded strings fit where the raw ones would not). */
+  SocketHPACK_Header lit = H ("x-custom", "value-value-value-value");
+  e = SocketHPACK_Encoder_new (NULL, arena);
+  ssize_t exact = SocketHPACK_Encoder_encode (e, &lit, 1, out, sizeof out);
+  ASSERT (exact > 0 && exact < 1 + 1 + 8 + 1 + 23);
+  e = SocketHPACK_Encoder_new (NULL, arena);
+  ASSERT_EQ (SocketHPACK_Encoder_encode (e, &lit, 1, out, (size_t)exact - 1), -1);
+  e = SocketHPACK_Encoder_new (NULL, arena);
+  ASSERT_EQ (SocketHPACK_Encoder_encode (e, &lit, 1, out, (size_t)exact), exact);
   /* Bad arguments. */
   SocketHPACK_Header nul = { NULL, 3, "a", 1, 0 };
   ASSERT_EQ (SocketHPACK_Encoder_encode (e, &nul, 1, out, sizeof out), -1);

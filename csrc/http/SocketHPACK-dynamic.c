@@ -274,7 +274,7 @@ SocketHPACK__table_find_field (SocketHPACK_Table_T t, const char *name, size_t n
       const struct hpack_entry *e = &t->ring[seq & t->ring_mask];
       const unsigned char *p = t->buf + e->off;
       if (t->links[seq & t->ring_mask].field_hash == field_hash && e->name_len == name_len
-          && e->value_len == value_len && memcmp (p, name, name_len) == 0
+          && e->value_len == value_len && hpack_bytes_eq (p, name, name_len)
           && memcmp (p + name_len, value, value_len) == 0)
         return (long)(t->next_seq - 1 - seq);
     }
@@ -292,7 +292,7 @@ SocketHPACK__table_find_name (SocketHPACK_Table_T t, const char *name, size_t na
     {
       const struct hpack_entry *e = &t->ring[seq & t->ring_mask];
       if (t->links[seq & t->ring_mask].name_hash == name_hash && e->name_len == name_len
-          && memcmp (t->buf + e->off, name, name_len) == 0)
+          && hpack_bytes_eq (t->buf + e->off, name, name_len))
         return (long)(t->next_seq - 1 - seq);
     }
   return -1;

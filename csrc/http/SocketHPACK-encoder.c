@@ -131,23 +131,63 @@ put_int (struct wbuf *w, uint64_t value, unsigned prefix, unsigned pattern)
   w->p += n;
 }
 
-static void
-put_string (struct wbuf *w, int huffman, const char *s, size_t len)
+/* Bytes of an integer with a @p prefix-bit prefix. */
+static size_t
+int_size (uint64_t value, unsigned prefix)
 {
-  size_t hlen = huffman ? SocketHPACK_huffman_encoded_size ((const unsigned char *)s, len) : len;
+  uint64_t mask = (1u << prefix) - 1;
+  size_t n = 1;
 
-  if (hlen < len)
+  if (value < mask)
+    return 1;
+  for (value -= mask; value >= 0x80; value >>= 7)
+    n++;
+  return n + 1;
+}
+
+/* Huffman-codes a string in place, right after room for its raw length
+ * prefix, giving up as soon as it is no shorter than the raw string (a
+ * single pass instead of sizing first). Returns 0 if the raw form is to
+ * be sent instead, 1 if the string was handled (w->ok tells whether it
+ * fit). */
+static int
+put_huffman (struct wbuf *w, const char *s, size_t len)
+{
+  size_t room = int_size (len, 7), hlen;
+  if (len < 2)
+    return 0; /* Huffman codes are at least 5 bits: no gain */
+  if ((size_t)(w->end - w->p) < room + len)
     {
+      /* Tight buffer: size first, the coded string may still fit. */
+      hlen = SocketHPACK_huffman_encoded_size ((const unsigned char *)s, len);
+      if (hlen >= len)
+        return 0;
       put_int (w, hlen, 7, 0x80);
       if (!w->ok || (size_t)(w->end - w->p) < hlen)
         {
           w->ok = 0;
-          return;
+          return 1;
         }
-      SocketHPACK__huffman_encode_exact ((const unsigned char *)s, len, w->p, hlen);
+      SocketHPACK__huffman_encode_within ((const unsigned char *)s, len, w->p, hlen);
       w->p += hlen;
-      return;
+      return 1;
     }
+  hlen = SocketHPACK__huffman_encode_within ((const unsigned char *)s, len, w->p + room, len - 1);
+  if (hlen == 0)
+    return 0;
+  size_t prefix = int_size (hlen, 7);
+  if (prefix < room)
+    memmove (w->p + prefix, w->p + room, hlen);
+  put_int (w, hlen, 7, 0x80);
+  w->p += hlen;
+  return 1;
+}
+
+static void
+put_string (struct wbuf *w, int huffman, const char *s, size_t len)
+{
+  if (huffman && put_huffman (w, s, len))
+    return;
   put_int (w, len, 7, 0x00);
   if (!w->ok || (size_t)(w->end - w->p) < len)
     {

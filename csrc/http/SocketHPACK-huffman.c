@@ -13,7 +13,9 @@
  *   - fewer than 8 leftover bits, all ones (a prefix of EOS);
  *   - never a whole EOS code.
  *
- * Encoding accumulates codes in a 64-bit word and stores 32 bits at a time.
+ * Encoding accumulates codes in a 64-bit word and stores 32 bits at a
+ * time, checking the room left only at those stores, so it needs no
+ * sizing pass.
  */
 #include <string.h>
 
@@ -230,52 +232,56 @@ SocketHPACK_huffman_encoded_size (const unsigned char *input, size_t input_len)
   return (size_t)((bits + 7) / 8);
 }
 
-void
-SocketHPACK__huffman_encode_exact (const unsigned char *in, size_t len, unsigned char *out,
-                                   size_t encoded_size)
+size_t
+SocketHPACK__huffman_encode_within (const unsigned char *in, size_t len, unsigned char *out,
+                                    size_t max_len)
 {
-  uint64_t acc = 0; /* the low n bits are pending output */
+  uint64_t acc = 0;
   unsigned n = 0;
-  unsigned char *end = out + encoded_size;
+  unsigned char *o = out, *end = out + max_len;
 
   for (size_t i = 0; i < len; i++)
     {
       const struct hpack_huff_code *c = &hpack_huff_encode_table[in[i]];
       acc = (acc << c->len) | c->code;
       n += c->len;
-      if (n >= 32) /* n < 32 + 30, so acc never overflows */
+      if (n >= 32)
         {
+          if (end - o < 4)
+            return 0;
           n -= 32;
-          store_be32 (out, (uint32_t)(acc >> n));
-          out += 4;
+          store_be32 (o, (uint32_t)(acc >> n));
+          o += 4;
         }
     }
-  /* Pad with the high bits of EOS (ones) to a byte boundary. */
+  if ((size_t)(end - o) < (n + 7) / 8)
+    return 0;
   if (n % 8 != 0)
     {
       unsigned pad = 8 - n % 8;
       acc = (acc << pad) | ((1u << pad) - 1);
       n += pad;
     }
-  while (n > 0 && out < end)
+  while (n > 0)
     {
       n -= 8;
-      *out++ = (unsigned char)(acc >> n);
+      *o++ = (unsigned char)(acc >> n);
     }
+  return (size_t)(o - out);
 }
 
 ssize_t
 SocketHPACK_huffman_encode (const unsigned char *input, size_t input_len, unsigned char *output,
                             size_t output_size)
 {
-  size_t need;
+  size_t n;
 
   if ((input == NULL || output == NULL) && input_len != 0)
     return -1;
-  need = SocketHPACK_huffman_encoded_size (input, input_len);
-  if (need > output_size)
-    return -1;
-  if (need > 0)
-    SocketHPACK__huffman_encode_exact (input, input_len, output, need);
-  return (ssize_t)need;
+  if (input_len == 0)
+    return 0;
+  /* One pass: a non-empty string codes to at least one byte, so 0 means
+   * it did not fit. */
+  n = SocketHPACK__huffman_encode_within (input, input_len, output, output_size);
+  return n == 0 ? -1 : (ssize_t)n;
 }

@@ -57,6 +57,44 @@ hpack_static_name_hash (const char *name, size_t len)
   return (uint32_t)(x * hpack_static_hash_mul) >> (32 - hpack_static_hash_bits);
 }
 
+/* Equality of short strings (header names, static values) without a
+ * library call: 8-byte words, the last one overlapping. */
+static inline int
+hpack_bytes_eq (const void *a, const void *b, size_t n)
+{
+  const unsigned char *x = a, *y = b;
+  uint64_t u, v;
+  uint32_t p, q;
+
+  if (n >= 8)
+    {
+      for (size_t i = 0; i + 8 < n; i += 8)
+        {
+          memcpy (&u, x + i, 8);
+          memcpy (&v, y + i, 8);
+          if (u != v)
+            return 0;
+        }
+      memcpy (&u, x + n - 8, 8);
+      memcpy (&v, y + n - 8, 8);
+      return u == v;
+    }
+  if (n >= 4)
+    {
+      memcpy (&p, x, 4);
+      memcpy (&q, y, 4);
+      if (p != q)
+        return 0;
+      memcpy (&p, x + n - 4, 4);
+      memcpy (&q, y + n - 4, 4);
+      return p == q;
+    }
+  for (size_t i = 0; i < n; i++)
+    if (x[i] != y[i])
+      return 0;
+  return 1;
+}
+
 /* ===================================================================== */
 /* Dynamic table (SocketHPACK-dynamic.c)                                  */
 /* ===================================================================== */
@@ -154,9 +192,9 @@ hpack_table_entry (SocketHPACK_Table_T t, size_t index)
 /* Largest decoded length of @p n Huffman bytes (every code is >= 5 bits). */
 #define HPACK_HUFF_MAX_DECODED(n) ((n) / 5 * 8 + ((n) % 5) * 8 / 5)
 
-/* Encodes into @p out, which holds exactly @p encoded_size bytes as
- * computed by SocketHPACK_huffman_encoded_size(). */
-void SocketHPACK__huffman_encode_exact (const unsigned char *in, size_t len, unsigned char *out,
-                                        size_t encoded_size);
+/* Huffman-codes @p in into @p out if that takes at most @p max_len bytes;
+ * returns the coded length, or 0 (out then holds scraps) if longer. */
+size_t SocketHPACK__huffman_encode_within (const unsigned char *in, size_t len, unsigned char *out,
+                                           size_t max_len);
 
 #endif /* SOCKETHPACK_PRIVATE_INCLUDED */

@@ -197,13 +197,13 @@ SocketHPACK_static_find (const char *name, size_t name_len, const char *value, s
     return 0;
   idx = hpack_static_name_slot[hpack_static_name_hash (name, name_len)];
   e = &hpack_static_table[idx];
-  if (idx == 0 || e->name_len != name_len || memcmp (e->name, name, name_len) != 0)
+  if (idx == 0 || e->name_len != name_len || !hpack_bytes_eq (e->name, name, name_len))
     return 0;
   if (value == NULL)
     return (int)idx;
   for (unsigned i = idx; i < idx + e->same_name; i++)
     if (hpack_static_table[i].value_len == value_len
-        && memcmp (hpack_static_table[i].value, value, value_len) == 0)
+        && hpack_bytes_eq (hpack_static_table[i].value, value, value_len))
       return (int)i;
   return -(int)idx;
 }
