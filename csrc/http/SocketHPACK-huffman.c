@@ -237,10 +237,24 @@ SocketHPACK__huffman_encode_within (const unsigned char *in, size_t len, unsigne
                                     size_t max_len)
 {
   uint64_t acc = 0;
-  unsigned n = 0;
+  unsigned n = 0; /* pending bits, < 32 between bytes */
   unsigned char *o = out, *end = out + max_len;
+  size_t i = 0;
 
-  for (size_t i = 0; i < len; i++)
+  /* While 4 bytes of room remain, store the top 32 pending bits after
+   * every byte and advance only when they are complete: no branch on the
+   * irregular flush points. */
+  for (; i < len && end - o >= 4; i++)
+    {
+      const struct hpack_huff_code *c = &hpack_huff_encode_table[in[i]];
+      acc = (acc << c->len) | c->code;
+      n += c->len;
+      unsigned full = n >= 32;
+      n -= 32 * full;
+      store_be32 (o, (uint32_t)(acc >> n));
+      o += 4 * full;
+    }
+  for (; i < len; i++)
     {
       const struct hpack_huff_code *c = &hpack_huff_encode_table[in[i]];
       acc = (acc << c->len) | c->code;

@@ -193,7 +193,8 @@ hpack_table_entry (SocketHPACK_Table_T t, size_t index)
 #define HPACK_HUFF_MAX_DECODED(n) ((n) / 5 * 8 + ((n) % 5) * 8 / 5)
 
 /* Huffman-codes @p in into @p out if that takes at most @p max_len bytes;
- * returns the coded length, or 0 (out then holds scraps) if longer. */
+ * returns the coded length, or 0 if longer. All of out[0..max_len) is
+ * scratch: bytes past the result may be overwritten. */
 size_t SocketHPACK__huffman_encode_within (const unsigned char *in, size_t len, unsigned char *out,
                                            size_t max_len);
 

@@ -300,6 +300,8 @@ extern SOCKET_API SocketHPACK_Table_T SocketHPACK_Decoder_get_table (SocketHPACK
 
 /**
  * @brief Huffman-encode @p input_len bytes, padding the last byte with ones.
+ *        The whole of @p output may serve as scratch: bytes past the
+ *        returned length (and all of it on failure) can be overwritten.
  * @return bytes written (SocketHPACK_huffman_encoded_size()), or -1 if
  *         @p output_size is too small or a pointer is NULL with a
  *         non-zero length.
