@@ -1,0 +1,550 @@
+/*
+ * SocketHPACK.c - HPACK integers, the static table and the decoder
+ * (RFC 7541 §5.1, §6, Appendix A).
+ *
+ * The decoder takes one complete header block and never raises on bad
+ * input: every representation is bounds-checked against the block and
+ * every failure is a SocketHPACK_Result. Decoded strings are copied into
+ * the caller's arena (entries referenced early in a block may be evicted
+ * later in the same block, and the input buffer is the caller's), except
+ * static table strings, which are returned as they are.
+ *
+ * Limits are checked before the bytes they guard are produced where
+ * possible: a literal's wire length against max_header_size before it is
+ * decoded, a referenced entry's size against the list limit before it is
+ * copied. Exceeding the list limit with more than SOCKETHPACK_BOMB_RATIO
+ * decoded bytes per input byte is reported as a bomb.
+ */
+#include <string.h>
+
+#include "core/SocketUtil.h"
+#include "http/SocketHPACK-private.h"
+
+SOCKET_DECLARE_MODULE_EXCEPTION (SocketHPACK);
+
+const Except_T SocketHPACK_Error = { &SocketHPACK_Error, "HPACK error" };
+
+/* Largest integer accepted: indices, lengths and sizes are far smaller,
+ * and the bound keeps every sum below 2^64. */
+#define HPACK_INT_MAX ((uint64_t)1 << 62)
+/* 2^62 needs at most 9 continuation bytes; one redundant byte is allowed. */
+#define HPACK_INT_MAX_CONT 10
+/* Inside a header block every integer is an index, a length or a table
+ * size, all far below 2^32; 5 continuation bytes (35 bits) are plenty,
+ * and longer encodings exceed our limits (RFC 7541 §5.1), as in nghttp2. */
+#define HPACK_BLOCK_INT_MAX_CONT 5
+
+const char *
+SocketHPACK_result_string (SocketHPACK_Result result)
+{
+  switch (result)
+    {
+    case HPACK_OK: return "OK";
+    case HPACK_INCOMPLETE: return "incomplete header block";
+    case HPACK_ERROR: return "invalid argument or malformed header block";
+    case HPACK_ERROR_INVALID_INDEX: return "invalid table index";
+    case HPACK_ERROR_HUFFMAN: return "invalid Huffman string";
+    case HPACK_ERROR_INTEGER: return "integer overflow";
+    case HPACK_ERROR_TABLE_SIZE: return "invalid dynamic table size update";
+    case HPACK_ERROR_HEADER_SIZE: return "header field too large";
+    case HPACK_ERROR_LIST_SIZE: return "header list too large";
+    case HPACK_ERROR_BOMB: return "decompression bomb";
+    }
+  return "unknown";
+}
+
+/* ===================================================================== */
+/* Integers                                                               */
+/* ===================================================================== */
+
+size_t
+SocketHPACK_int_encode (uint64_t value, int prefix_bits, unsigned char *output, size_t output_size)
+{
+  uint64_t mask;
+  size_t n = 0;
+
+  if (prefix_bits < 1 || prefix_bits > 8 || output == NULL || output_size == 0)
+    return 0;
+  mask = ((uint64_t)1 << prefix_bits) - 1;
+  if (value < mask)
+    {
+      output[0] = (unsigned char)value;
+      return 1;
+    }
+  output[n++] = (unsigned char)mask;
+  value -= mask;
+  while (value >= 0x80)
+    {
+      if (n == output_size)
+        return 0;
+      output[n++] = (unsigned char)(0x80 | (value & 0x7F));
+      value >>= 7;
+    }
+  if (n == output_size)
+    return 0;
+  output[n++] = (unsigned char)value;
+  return n;
+}
+
+/* Continuation bytes after a full prefix @p x; *pp points past the prefix. */
+static SocketHPACK_Result
+int_continue (const unsigned char **pp, const unsigned char *end, uint64_t x, uint64_t *value,
+              unsigned max_cont)
+{
+  const unsigned char *p = *pp;
+
+  for (unsigned i = 0;; i++)
+    {
+      if (i == max_cont)
+        return HPACK_ERROR_INTEGER;
+      if (p == end)
+        return HPACK_INCOMPLETE;
+      unsigned b = *p++;
+      uint64_t add = b & 0x7F;
+      if (add != 0)
+        {
+          unsigned shift = 7 * i;
+          if (shift > 62 || add > (HPACK_INT_MAX >> shift))
+            return HPACK_ERROR_INTEGER;
+          x += add << shift;
+          if (x > HPACK_INT_MAX)
+            return HPACK_ERROR_INTEGER;
+        }
+      if ((b & 0x80) == 0)
+        break;
+    }
+  *pp = p;
+  *value = x;
+  return HPACK_OK;
+}
+
+/* Reads an integer at *pp (< end) with a @p prefix-bit prefix. */
+static inline SocketHPACK_Result
+read_int_limit (const unsigned char **pp, const unsigned char *end, unsigned prefix, uint64_t *value,
+                unsigned max_cont)
+{
+  unsigned mask = (1u << prefix) - 1;
+  uint64_t x = **pp & mask;
+
+  (*pp)++;
+  if (__builtin_expect (x < mask, 1))
+    {
+      *value = x;
+      return HPACK_OK;
+    }
+  return int_continue (pp, end, x, value, max_cont);
+}
+
+/* An integer inside a header block. */
+static inline SocketHPACK_Result
+read_int (const unsigned char **pp, const unsigned char *end, unsigned prefix, uint64_t *value)
+{
+  return read_int_limit (pp, end, prefix, value, HPACK_BLOCK_INT_MAX_CONT);
+}
+
+SocketHPACK_Result
+SocketHPACK_int_decode (const unsigned char *input, size_t input_len, int prefix_bits,
+                        uint64_t *value, size_t *consumed)
+{
+  const unsigned char *p = input;
+  uint64_t v;
+  SocketHPACK_Result r;
+
+  if (input == NULL || value == NULL || consumed == NULL || prefix_bits < 1 || prefix_bits > 8)
+    return HPACK_ERROR;
+  if (input_len == 0)
+    return HPACK_INCOMPLETE;
+  r = read_int_limit (&p, input + input_len, (unsigned)prefix_bits, &v, HPACK_INT_MAX_CONT);
+  if (r == HPACK_OK)
+    {
+      *value = v;
+      *consumed = (size_t)(p - input);
+    }
+  return r;
+}
+
+/* ===================================================================== */
+/* Static table                                                           */
+/* ===================================================================== */
+
+#define STATIC_NAME_MAX 27 /* "access-control-allow-origin" */
+
+SocketHPACK_Result
+SocketHPACK_static_get (size_t index, SocketHPACK_Header *header)
+{
+  const struct hpack_static_entry *e;
+
+  if (header == NULL)
+    return HPACK_ERROR;
+  if (index == 0 || index > SOCKETHPACK_STATIC_TABLE_SIZE)
+    return HPACK_ERROR_INVALID_INDEX;
+  e = &hpack_static_table[index];
+  header->name = e->name;
+  header->name_len = e->name_len;
+  header->value = e->value;
+  header->value_len = e->value_len;
+  header->never_index = 0;
+  return HPACK_OK;
+}
+
+int
+SocketHPACK_static_find (const char *name, size_t name_len, const char *value, size_t value_len)
+{
+  const struct hpack_static_entry *e;
+  unsigned idx;
+
+  if (name == NULL || name_len == 0 || name_len > STATIC_NAME_MAX)
+    return 0;
+  idx = hpack_static_name_slot[hpack_static_name_hash (name, name_len)];
+  e = &hpack_static_table[idx];
+  if (idx == 0 || e->name_len != name_len || !hpack_bytes_eq (e->name, name, name_len))
+    return 0;
+  if (value == NULL)
+    return (int)idx;
+  for (unsigned i = idx; i < idx + e->same_name; i++)
+    if (hpack_static_table[i].value_len == value_len
+        && hpack_bytes_eq (hpack_static_table[i].value, value, value_len))
+      return (int)i;
+  return -(int)idx;
+}
+
+/* ===================================================================== */
+/* Decoder                                                                */
+/* ===================================================================== */
+
+struct SocketHPACK_Decoder
+{
+  SocketHPACK_Table_T table;
+  size_t settings_max;  /* bound for size updates (our acknowledged setting) */
+  size_t pending_min;   /* lowest settings_max since the last block */
+  int update_required;  /* settings_max was lowered: expect an update */
+  size_t max_header_size;
+  size_t max_header_list_size;
+};
+
+void
+SocketHPACK_decoder_config_defaults (SocketHPACK_DecoderConfig *config)
+{
+  if (config == NULL)
+    return;
+  config->max_table_size = SOCKETHPACK_DEFAULT_TABLE_SIZE;
+  config->max_header_size = SOCKETHPACK_MAX_HEADER_SIZE;
+  config->max_header_list_size = SOCKETHPACK_MAX_HEADER_LIST_SIZE;
+}
+
+SocketHPACK_Decoder_T
+SocketHPACK_Decoder_new (const SocketHPACK_DecoderConfig *config, Arena_T arena)
+{
+  SocketHPACK_DecoderConfig cfg;
+  SocketHPACK_Decoder_T d;
+
+  if (config == NULL)
+    SocketHPACK_decoder_config_defaults (&cfg);
+  else
+    cfg = *config;
+  if (cfg.max_header_size == 0 || cfg.max_header_list_size == 0)
+    SOCKET_RAISE_MSG (SocketHPACK, SocketHPACK_Error, "HPACK: decoder size limits must be > 0");
+  d = SocketHPACK__alloc (arena, 1, sizeof *d);
+  d->table = SocketHPACK__table_create (cfg.max_table_size, 0, arena);
+  /* Both peers start at 4096; a larger table must be asked for with an
+   * update, a smaller one is taken as already in force. */
+  if (cfg.max_table_size > SOCKETHPACK_DEFAULT_TABLE_SIZE)
+    SocketHPACK_Table_set_max_size (d->table, SOCKETHPACK_DEFAULT_TABLE_SIZE);
+  d->settings_max = d->pending_min = cfg.max_table_size;
+  d->max_header_size = cfg.max_header_size;
+  d->max_header_list_size = cfg.max_header_list_size;
+  return d;
+}
+
+void
+SocketHPACK_Decoder_free (SocketHPACK_Decoder_T *decoder)
+{
+  if (decoder != NULL)
+    *decoder = NULL;
+}
+
+void
+SocketHPACK_Decoder_set_table_size (SocketHPACK_Decoder_T decoder, size_t max_size)
+{
+  if (decoder == NULL)
+    return;
+  if (max_size > decoder->table->capacity)
+    max_size = decoder->table->capacity;
+  /* Only a reduction obliges the encoder to signal; it may keep using a
+   * smaller table after an increase (RFC 7541 §4.2). */
+  if (max_size < decoder->table->max_size)
+    {
+      decoder->update_required = 1;
+      SocketHPACK_Table_set_max_size (decoder->table, max_size);
+    }
+  if (max_size < decoder->pending_min)
+    decoder->pending_min = max_size;
+  decoder->settings_max = max_size;
+}
+
+SocketHPACK_Table_T
+SocketHPACK_Decoder_get_table (SocketHPACK_Decoder_T decoder)
+{
+  return decoder ? decoder->table : NULL;
+}
+
+/* Per-block decoding state. */
+struct block
+{
+  const unsigned char *p, *end, *start;
+  Arena_T arena;
+  size_t list_size; /* RFC 7540 size so far */
+  size_t decoded;   /* name + value bytes so far */
+};
+
+/* Copies @p len bytes into the arena, NUL-terminated ("" when empty). */
+static const char *
+arena_copy (Arena_T arena, const void *src, size_t len)
+{
+  char *s;
+
+  if (len == 0)
+    return "";
+  s = ALLOC (arena, len + 1);
+  memcpy (s, src, len);
+  s[len] = '\0';
+  return s;
+}
+
+/* Reads a string literal (RFC 7541 §5.2) into the arena. */
+static SocketHPACK_Result
+read_string (SocketHPACK_Decoder_T d, struct block *b, const char **out, size_t *out_len)
+{
+  uint64_t len;
+  SocketHPACK_Result r;
+  int huffman;
+
+  if (b->p == b->end)
+    return HPACK_INCOMPLETE;
+  huffman = *b->p & 0x80;
+  r = read_int (&b->p, b->end, 7, &len);
+  if (r != HPACK_OK)
+    return r;
+  /* A Huffman code is at most 30 bits (< 4 bytes) per decoded byte. */
+  if (len > (huffman ? 4 * (uint64_t)d->max_header_size : d->max_header_size))
+    return HPACK_ERROR_HEADER_SIZE;
+  if (len > (uint64_t)(b->end - b->p))
+    return HPACK_INCOMPLETE;
+  if (!huffman)
+    {
+      *out = arena_copy (b->arena, b->p, (size_t)len);
+      *out_len = (size_t)len;
+    }
+  else if (len == 0)
+    {
+      *out = "";
+      *out_len = 0;
+    }
+  else
+    {
+      size_t cap = HPACK_HUFF_MAX_DECODED ((size_t)len);
+      char *s = ALLOC (b->arena, cap + 1);
+      ssize_t n = SocketHPACK_huffman_decode (b->p, (size_t)len, (unsigned char *)s, cap);
+      if (n < 0)
+        return HPACK_ERROR_HUFFMAN;
+      if ((size_t)n > d->max_header_size)
+        return HPACK_ERROR_HEADER_SIZE;
+      s[n] = '\0';
+      *out = s;
+      *out_len = (size_t)n;
+    }
+  b->p += len;
+  return HPACK_OK;
+}
+
+/* Accounts one field against the limits before it is produced. */
+static SocketHPACK_Result
+account (SocketHPACK_Decoder_T d, struct block *b, size_t name_len, size_t value_len)
+{
+  size_t field = name_len + value_len;
+
+  if (field > d->max_header_size)
+    return HPACK_ERROR_HEADER_SIZE;
+  b->list_size += field + SOCKETHPACK_ENTRY_OVERHEAD;
+  b->decoded += field;
+  if (b->list_size > d->max_header_list_size)
+    {
+      size_t consumed = (size_t)(b->p - b->start);
+      return b->decoded / SOCKETHPACK_BOMB_RATIO > consumed ? HPACK_ERROR_BOMB
+                                                            : HPACK_ERROR_LIST_SIZE;
+    }
+  return HPACK_OK;
+}
+
+/* Resolves @p index (1-based, static then dynamic). */
+static SocketHPACK_Result
+lookup (SocketHPACK_Decoder_T d, uint64_t index, const char **name, size_t *name_len,
+        const char **value, size_t *value_len, int *dynamic)
+{
+  if (index == 0)
+    return HPACK_ERROR_INVALID_INDEX;
+  if (index <= SOCKETHPACK_STATIC_TABLE_SIZE)
+    {
+      const struct hpack_static_entry *e = &hpack_static_table[index];
+      *name = e->name;
+      *name_len = e->name_len;
+      *value = e->value;
+      *value_len = e->value_len;
+      *dynamic = 0;
+      return HPACK_OK;
+    }
+  index -= SOCKETHPACK_STATIC_TABLE_SIZE + 1;
+  if (index >= hpack_table_count (d->table))
+    return HPACK_ERROR_INVALID_INDEX;
+  const struct hpack_entry *e = hpack_table_entry (d->table, (size_t)index);
+  *name = (const char *)d->table->buf + e->off;
+  *name_len = e->name_len;
+  *value = *name + e->name_len;
+  *value_len = e->value_len;
+  *dynamic = 1;
+  return HPACK_OK;
+}
+
+/* Indexed field (RFC 7541 §6.1). */
+static SocketHPACK_Result
+decode_indexed (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *h)
+{
+  uint64_t index;
+  const char *name, *value;
+  size_t name_len, value_len;
+  int dynamic;
+  SocketHPACK_Result r = read_int (&b->p, b->end, 7, &index);
+
+  if (r == HPACK_OK)
+    r = lookup (d, index, &name, &name_len, &value, &value_len, &dynamic);
+  if (r == HPACK_OK)
+    r = account (d, b, name_len, value_len);
+  if (r != HPACK_OK)
+    return r;
+  if (dynamic)
+    {
+      /* One copy: name NUL value NUL. */
+      char *s = ALLOC (b->arena, name_len + value_len + 2);
+      memcpy (s, name, name_len);
+      s[name_len] = '\0';
+      memcpy (s + name_len + 1, value, value_len);
+      s[name_len + 1 + value_len] = '\0';
+      name = s;
+      value = s + name_len + 1;
+    }
+  h->name = name;
+  h->name_len = name_len;
+  h->value = value;
+  h->value_len = value_len;
+  h->never_index = 0;
+  return HPACK_OK;
+}
+
+/* Literal field (RFC 7541 §6.2); @p prefix is 6 (indexing) or 4. */
+static SocketHPACK_Result
+decode_literal (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *h, unsigned prefix)
+{
+  int add = prefix == 6, never = prefix == 4 && (*b->p & 0x10);
+  uint64_t index;
+  const char *value;
+  size_t value_len;
+  SocketHPACK_Result r = read_int (&b->p, b->end, prefix, &index);
+
+  if (r != HPACK_OK)
+    return r;
+  if (index == 0)
+    r = read_string (d, b, &h->name, &h->name_len);
+  else
+    {
+      const char *name, *unused;
+      size_t unused_len;
+      int dynamic;
+      r = lookup (d, index, &name, &h->name_len, &unused, &unused_len, &dynamic);
+      if (r == HPACK_OK && h->name_len > d->max_header_size)
+        r = HPACK_ERROR_HEADER_SIZE;
+      if (r == HPACK_OK)
+        h->name = dynamic ? arena_copy (b->arena, name, h->name_len) : name;
+    }
+  if (r == HPACK_OK)
+    r = read_string (d, b, &value, &value_len);
+  if (r == HPACK_OK)
+    r = account (d, b, h->name_len, value_len);
+  if (r != HPACK_OK)
+    return r;
+  h->value = value;
+  h->value_len = value_len;
+  h->never_index = never != 0;
+  if (add)
+    SocketHPACK__table_insert (d->table, h->name, h->name_len, value, value_len, 0, 0);
+  return HPACK_OK;
+}
+
+/* Dynamic table size updates at the start of a block (RFC 7541 §4.2, §6.3). */
+static SocketHPACK_Result
+decode_size_updates (SocketHPACK_Decoder_T d, struct block *b)
+{
+  int updates = 0;
+
+  while (b->p < b->end && (*b->p & 0xE0) == 0x20)
+    {
+      uint64_t size;
+      SocketHPACK_Result r;
+      if (++updates > SOCKETHPACK_MAX_TABLE_UPDATES)
+        return HPACK_ERROR_TABLE_SIZE;
+      r = read_int (&b->p, b->end, 5, &size);
+      if (r != HPACK_OK)
+        return r;
+      if (size > d->settings_max)
+        return HPACK_ERROR_TABLE_SIZE;
+      /* After a reduction the first update must reach the lowest value. */
+      if (updates == 1 && d->update_required && size > d->pending_min)
+        return HPACK_ERROR_TABLE_SIZE;
+      SocketHPACK_Table_set_max_size (d->table, (size_t)size);
+    }
+  /* The first block after a reduction must start with an update, even
+   * an otherwise empty block (RFC 7541 §4.2). */
+  if (updates == 0 && d->update_required)
+    return HPACK_ERROR_TABLE_SIZE;
+  d->update_required = 0;
+  d->pending_min = d->settings_max;
+  return HPACK_OK;
+}
+
+SocketHPACK_Result
+SocketHPACK_Decoder_decode (SocketHPACK_Decoder_T decoder, const unsigned char *input,
+                            size_t input_len, SocketHPACK_Header *headers, size_t max_headers,
+                            size_t *header_count, Arena_T arena)
+{
+  struct block b;
+  size_t n = 0;
+  SocketHPACK_Result r;
+
+  if (header_count != NULL)
+    *header_count = 0;
+  if (decoder == NULL || (input == NULL && input_len > 0) || (headers == NULL && max_headers > 0)
+      || header_count == NULL || arena == NULL)
+    return HPACK_ERROR;
+  b.p = b.start = input;
+  b.end = input + input_len;
+  b.arena = arena;
+  b.list_size = b.decoded = 0;
+  r = decode_size_updates (decoder, &b);
+  while (r == HPACK_OK && b.p < b.end)
+    {
+      unsigned c = *b.p;
+      if (n == max_headers)
+        r = HPACK_ERROR_LIST_SIZE;
+      else if (c & 0x80)
+        r = decode_indexed (decoder, &b, &headers[n]);
+      else if (c & 0x40)
+        r = decode_literal (decoder, &b, &headers[n], 6);
+      else if (c & 0x20)
+        r = HPACK_ERROR_TABLE_SIZE; /* size update after a field */
+      else
+        r = decode_literal (decoder, &b, &headers[n], 4);
+      if (r == HPACK_OK)
+        n++;
+    }
+  *header_count = n;
+  return r;
+}

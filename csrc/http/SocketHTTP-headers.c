@@ -1,0 +1,451 @@
+/*
+ * SocketHTTP-headers.c - header collection: an insertion-ordered array of
+ * fields plus a lazily built hash index for case-insensitive lookup.
+ *
+ * Entries live in one array (so SocketHTTP_Headers_at is an index and
+ * iteration is in order). Bucket chains link entry indices in ascending
+ * order (appended at a per-bucket tail), so the first match of a chain is
+ * the first field of that name and get_all returns values in order. The
+ * index covers entries [0, indexed); a lookup first appends the entries
+ * added since, so adding fields (the parser adds a whole section at once)
+ * does no hashing at all until somebody looks a field up.
+ */
+#include <string.h>
+
+#include "core/SocketUtil.h"
+#include "http/SocketHTTP.h"
+#include "http/SocketHTTP-private.h"
+
+#define HEADERS_INITIAL_CAP 16
+#define HEADERS_MIN_BUCKETS 16
+
+struct SocketHTTP_Headers
+{
+  Arena_T arena;
+  SocketHTTP_Header *entries;
+  uint32_t *hash;   /* per entry, valid below `indexed` */
+  int32_t *next;    /* chain link per entry, -1 ends */
+  int32_t *head;    /* per bucket, -1 when empty */
+  int32_t *tail;
+  size_t count, cap, indexed;
+  uint32_t nbuckets; /* power of two, 0 before the first index */
+};
+
+/* Case-insensitive hash, 8 bytes at a time: OR-ing 0x20 lowercases
+ * letters (it also merges a few non-letters, which only costs a compare).
+ * The last 1..8 bytes are read with overlapping loads, never past the end. */
+static inline uint64_t
+load_tail (const char *p, size_t n, size_t total)
+{
+  uint64_t w;
+  if (total >= 8)
+    memcpy (&w, p + n - 8, 8); /* overlaps bytes already hashed */
+  else if (n >= 4)
+    {
+      uint32_t a, b;
+      memcpy (&a, p, 4);
+      memcpy (&b, p + n - 4, 4);
+      w = ((uint64_t)a << 32) | b;
+    }
+  else
+    w = ((uint64_t)(unsigned char)p[0] << 16) | ((uint64_t)(unsigned char)p[n >> 1] << 8)
+        | (unsigned char)p[n - 1];
+  return w | 0x2020202020202020ull;
+}
+
+static uint32_t
+hash_name (const char *p, size_t n)
+{
+  const size_t total = n;
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+  while (n > 8)
+    {
+      uint64_t w;
+      memcpy (&w, p, 8);
+      h = (h ^ (w | 0x2020202020202020ull)) * 0xFF51AFD7ED558CCDull;
+      h ^= h >> 32;
+      p += 8;
+      n -= 8;
+    }
+  if (n > 0)
+    h ^= load_tail (p, n, total);
+  /* final avalanche (MurmurHash3 fmix64): buckets use the low bits */
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
+  return (uint32_t)h;
+}
+
+SocketHTTP_Headers_T
+SocketHTTP_Headers_new (Arena_T arena)
+{
+  SocketHTTP_Headers_T h;
+  if (arena == NULL)
+    RAISE (Assert_Failed);
+  h = CALLOC (arena, 1, sizeof (*h));
+  h->arena = arena;
+  h->cap = HEADERS_INITIAL_CAP;
+  h->entries = ALLOC (arena, h->cap * sizeof (*h->entries));
+  h->hash = ALLOC (arena, h->cap * sizeof (*h->hash));
+  h->next = ALLOC (arena, h->cap * sizeof (*h->next));
+  return h;
+}
+
+void
+SocketHTTP_Headers_free (SocketHTTP_Headers_T *headers)
+{
+  if (headers == NULL || *headers == NULL)
+    return;
+  SocketHTTP_Headers_clear (*headers);
+  *headers = NULL;
+}
+
+void
+SocketHTTP_Headers_clear (SocketHTTP_Headers_T headers)
+{
+  if (headers == NULL)
+    return;
+  headers->count = 0;
+  headers->indexed = 0;
+}
+
+static void
+grow_entries (SocketHTTP_Headers_T h, size_t need)
+{
+  size_t cap = h->cap;
+  SocketHTTP_Header *e;
+  uint32_t *hs;
+  int32_t *nx;
+  while (cap < need)
+    cap *= 2;
+  e = ALLOC (h->arena, cap * sizeof (*e));
+  hs = ALLOC (h->arena, cap * sizeof (*hs));
+  nx = ALLOC (h->arena, cap * sizeof (*nx));
+  memcpy (e, h->entries, h->count * sizeof (*e));
+  memcpy (hs, h->hash, h->count * sizeof (*hs));
+  memcpy (nx, h->next, h->count * sizeof (*nx));
+  h->entries = e;
+  h->hash = hs;
+  h->next = nx;
+  h->cap = cap;
+}
+
+SocketHTTP_Header *
+SocketHTTP_Headers__append_raw (SocketHTTP_Headers_T h, size_t n)
+{
+  SocketHTTP_Header *first;
+  if (h->count + n > h->cap)
+    grow_entries (h, h->count + n);
+  first = h->entries + h->count;
+  h->count += n;
+  return first;
+}
+
+/* Brings the index up to date with the entries. */
+static void
+ensure_index (SocketHTTP_Headers_T h)
+{
+  if (h->indexed == h->count)
+    return;
+  if ((size_t)h->nbuckets < 2 * h->count)
+    {
+      uint32_t nb = h->nbuckets ? h->nbuckets : HEADERS_MIN_BUCKETS;
+      while ((size_t)nb < 2 * h->count)
+        nb *= 2;
+      h->head = ALLOC (h->arena, nb * sizeof (*h->head));
+      h->tail = ALLOC (h->arena, nb * sizeof (*h->tail));
+      h->nbuckets = nb;
+      h->indexed = 0;
+    }
+  if (h->indexed == 0)
+    memset (h->head, 0xFF, h->nbuckets * sizeof (*h->head));
+  for (size_t i = h->indexed; i < h->count; i++)
+    {
+      uint32_t hv = hash_name (h->entries[i].name, h->entries[i].name_len);
+      uint32_t b = hv & (h->nbuckets - 1);
+      h->hash[i] = hv;
+      h->next[i] = -1;
+      if (h->head[b] < 0)
+        h->head[b] = (int32_t)i;
+      else
+        h->next[h->tail[b]] = (int32_t)i;
+      h->tail[b] = (int32_t)i;
+    }
+  h->indexed = h->count;
+}
+
+/* First entry at or after chain position @p from named [name, +len). */
+static int32_t
+find_from (SocketHTTP_Headers_T h, int32_t i, uint32_t hv, const char *name, size_t len)
+{
+  for (; i >= 0; i = h->next[i])
+    {
+      const SocketHTTP_Header *e = &h->entries[i];
+      if (h->hash[i] == hv && e->name_len == len && SocketHTTP__casecmp_eq (e->name, name, len))
+        return i;
+    }
+  return -1;
+}
+
+static int32_t
+find_first (SocketHTTP_Headers_T h, const char *name, uint32_t *hv_out)
+{
+  size_t len;
+  uint32_t hv;
+  if (h == NULL || name == NULL || h->count == 0)
+    return -1;
+  ensure_index (h);
+  len = strlen (name);
+  hv = hash_name (name, len);
+  *hv_out = hv;
+  return find_from (h, h->head[hv & (h->nbuckets - 1)], hv, name, len);
+}
+
+static int
+is_ows (char c)
+{
+  return c == ' ' || c == '\t';
+}
+
+static char *
+copy_str (Arena_T arena, const char *s, size_t len)
+{
+  char *p = ALLOC (arena, len + 1);
+  memcpy (p, s, len);
+  p[len] = '\0';
+  return p;
+}
+
+int
+SocketHTTP_Headers_add_n (SocketHTTP_Headers_T headers, const char *name, size_t name_len,
+                          const char *value, size_t value_len)
+{
+  SocketHTTP_Header *e;
+  if (headers == NULL || name == NULL || (value == NULL && value_len > 0))
+    return -1;
+  if (value == NULL)
+    value = "";
+  if (!SocketHTTP_header_name_valid (name, name_len)
+      || !SocketHTTP_header_value_valid (value, value_len))
+    return -1;
+  while (value_len > 0 && is_ows (value[0]))
+    value++, value_len--;
+  while (value_len > 0 && is_ows (value[value_len - 1]))
+    value_len--;
+  e = SocketHTTP_Headers__append_raw (headers, 1);
+  e->name = copy_str (headers->arena, name, name_len);
+  e->name_len = name_len;
+  e->value = copy_str (headers->arena, value, value_len);
+  e->value_len = value_len;
+  return 0;
+}
+
+int
+SocketHTTP_Headers_add (SocketHTTP_Headers_T headers, const char *name, const char *value)
+{
+  if (name == NULL || value == NULL)
+    return -1;
+  return SocketHTTP_Headers_add_n (headers, name, strlen (name), value, strlen (value));
+}
+
+int
+SocketHTTP_Headers_set (SocketHTTP_Headers_T headers, const char *name, const char *value)
+{
+  if (headers == NULL || name == NULL || value == NULL
+      || !SocketHTTP_header_name_valid (name, strlen (name))
+      || !SocketHTTP_header_value_valid (value, strlen (value)))
+    return -1;
+  SocketHTTP_Headers_remove_all (headers, name);
+  return SocketHTTP_Headers_add (headers, name, value);
+}
+
+const char *
+SocketHTTP_Headers_get (SocketHTTP_Headers_T headers, const char *name)
+{
+  uint32_t hv;
+  int32_t i = find_first (headers, name, &hv);
+  return i < 0 ? NULL : headers->entries[i].value;
+}
+
+int
+SocketHTTP_Headers_get_int (SocketHTTP_Headers_T headers, const char *name, int64_t *value)
+{
+  const char *v = SocketHTTP_Headers_get (headers, name);
+  uint64_t acc = 0, limit;
+  int neg = 0;
+  if (v == NULL || value == NULL)
+    return -1;
+  if (*v == '-' || *v == '+')
+    neg = (*v++ == '-');
+  if (*v == '\0')
+    return -1;
+  limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  for (; *v; v++)
+    {
+      if (*v < '0' || *v > '9')
+        return -1;
+      if (acc > (limit - (uint64_t)(*v - '0')) / 10)
+        return -1;
+      acc = acc * 10 + (uint64_t)(*v - '0');
+    }
+  *value = neg ? (int64_t)(0 - acc) : (int64_t)acc;
+  return 0;
+}
+
+size_t
+SocketHTTP_Headers_get_all (SocketHTTP_Headers_T headers, const char *name, const char **values,
+                            size_t max_values)
+{
+  uint32_t hv;
+  size_t n = 0, len;
+  int32_t i = find_first (headers, name, &hv);
+  if (i < 0)
+    return 0;
+  len = strlen (name);
+  for (; i >= 0; i = find_from (headers, headers->next[i], hv, name, len))
+    {
+      if (values != NULL && n < max_values)
+        values[n] = headers->entries[i].value;
+      n++;
+    }
+  return n;
+}
+
+int
+SocketHTTP_Headers_has (SocketHTTP_Headers_T headers, const char *name)
+{
+  uint32_t hv;
+  return find_first (headers, name, &hv) >= 0;
+}
+
+int
+SocketHTTP_Headers_contains (SocketHTTP_Headers_T headers, const char *name, const char *token)
+{
+  uint32_t hv;
+  size_t len, toklen;
+  int32_t i = find_first (headers, name, &hv);
+  if (i < 0 || token == NULL)
+    return 0;
+  len = strlen (name);
+  toklen = strlen (token);
+  for (; i >= 0; i = find_from (headers, headers->next[i], hv, name, len))
+    if (SocketHTTP__list_has_token (headers->entries[i].value, headers->entries[i].value_len,
+                                    token, toklen))
+      return 1;
+  return 0;
+}
+
+/* Removes entry @p i, keeping order; the index is rebuilt on next use. */
+static void
+remove_at (SocketHTTP_Headers_T h, size_t i)
+{
+  memmove (h->entries + i, h->entries + i + 1, (h->count - i - 1) * sizeof (*h->entries));
+  h->count--;
+  h->indexed = 0;
+}
+
+int
+SocketHTTP_Headers_remove (SocketHTTP_Headers_T headers, const char *name)
+{
+  uint32_t hv;
+  int32_t i = find_first (headers, name, &hv);
+  if (i < 0)
+    return 0;
+  remove_at (headers, (size_t)i);
+  return 1;
+}
+
+int
+SocketHTTP_Headers_remove_all (SocketHTTP_Headers_T headers, const char *name)
+{
+  size_t len, out = 0;
+  int removed;
+  uint32_t hv;
+  if (find_first (headers, name, &hv) < 0)
+    return 0;
+  /* One compaction pass instead of repeated memmoves. */
+  len = strlen (name);
+  for (size_t i = 0; i < headers->count; i++)
+    {
+      const SocketHTTP_Header *e = &headers->entries[i];
+      if (e->name_len == len && SocketHTTP__casecmp_eq (e->name, name, len))
+        continue;
+      headers->entries[out++] = *e;
+    }
+  removed = (int)(headers->count - out);
+  headers->count = out;
+  headers->indexed = 0;
+  return removed;
+}
+
+size_t
+SocketHTTP_Headers_count (SocketHTTP_Headers_T headers)
+{
+  return headers ? headers->count : 0;
+}
+
+const SocketHTTP_Header *
+SocketHTTP_Headers_at (SocketHTTP_Headers_T headers, size_t index)
+{
+  if (headers == NULL || index >= headers->count)
+    return NULL;
+  return &headers->entries[index];
+}
+
+int
+SocketHTTP_Headers_iterate (SocketHTTP_Headers_T headers, SocketHTTP_HeaderCallback callback,
+                            void *userdata)
+{
+  if (headers == NULL || callback == NULL)
+    return 0;
+  for (size_t i = 0; i < headers->count; i++)
+    {
+      const SocketHTTP_Header *e = &headers->entries[i];
+      int rc = callback (e->name, e->name_len, e->value, e->value_len, userdata);
+      if (rc != 0)
+        return rc;
+    }
+  return 0;
+}
+
+int
+SocketHTTP_header_name_valid (const char *name, size_t len)
+{
+  if (name == NULL || len == 0 || len > SOCKETHTTP_MAX_HEADER_NAME)
+    return 0;
+  for (size_t i = 0; i < len; i++)
+    if (!HTTP_IS (name[i], HTTP_C_TCHAR))
+      return 0;
+  return 1;
+}
+
+int
+SocketHTTP_header_value_valid (const char *value, size_t len)
+{
+  if (value == NULL)
+    return len == 0;
+  for (size_t i = 0; i < len; i++)
+    if (!HTTP_IS (value[i], HTTP_C_FIELD))
+      return 0;
+  return 1;
+}
+
+size_t
+SocketHTTP_Headers__max_chain (SocketHTTP_Headers_T h)
+{
+  size_t longest = 0;
+  if (h == NULL || h->count == 0)
+    return 0;
+  ensure_index (h);
+  for (uint32_t b = 0; b < h->nbuckets; b++)
+    {
+      size_t n = 0;
+      for (int32_t i = h->head[b]; i >= 0; i = h->next[i])
+        n++;
+      if (n > longest)
+        longest = n;
+    }
+  return longest;
+}

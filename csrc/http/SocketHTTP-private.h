@@ -1,0 +1,94 @@
+/* SocketHTTP-private.h - character classes and header-collection internals
+ * shared by SocketHTTP*.c, the HTTP/1.1 parser, tests and fuzzers. */
+#ifndef SOCKETHTTP_PRIVATE_INCLUDED
+#define SOCKETHTTP_PRIVATE_INCLUDED
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "http/SocketHTTP.h"
+
+/* Character classes (bit flags of SocketHTTP__ctype). */
+#define HTTP_C_TCHAR 0x01u    /* token char, RFC 9110 5.6.2 */
+#define HTTP_C_FIELD 0x02u    /* field-vchar, SP, HTAB, obs-text */
+#define HTTP_C_UNRESERVED 0x04u /* ALPHA DIGIT - . _ ~ (RFC 3986) */
+#define HTTP_C_SUBDELIM 0x08u /* ! $ & ' ( ) * + , ; = */
+#define HTTP_C_HEX 0x10u      /* 0-9 A-F a-f */
+#define HTTP_C_DIGIT 0x20u
+#define HTTP_C_ALPHA 0x40u
+#define HTTP_C_TARGET 0x80u   /* lenient request-target byte: 0x21..0x7E */
+
+extern const uint8_t SocketHTTP__ctype[256];
+
+#define HTTP_IS(c, cls) ((SocketHTTP__ctype[(unsigned char)(c)] & (cls)) != 0)
+
+/** ASCII lowercase of @p c. */
+static inline unsigned char
+http_lower (unsigned char c)
+{
+  return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/** Value of hex digit @p c, or -1. */
+static inline int
+http_hexval (unsigned char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  c = http_lower (c);
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/** ASCII case-insensitive equality of two spans of length @p n. */
+int SocketHTTP__casecmp_eq (const char *a, const char *b, size_t n);
+
+/**
+ * 1 if [p, p+n) equals the lowercase literal @p lit (letters, digits and
+ * '-' only) ignoring ASCII case. Compares 8 bytes at a time: OR-ing 0x20
+ * lowercases letters and leaves digits and '-' alone; the only other bytes
+ * it could map onto them are controls, which then fail the exact check.
+ */
+static inline int
+http_name_is (const char *p, size_t n, const char *lit, size_t litlen)
+{
+  size_t i = 0;
+  if (n != litlen)
+    return 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      uint64_t a, b;
+      memcpy (&a, p + i, 8);
+      memcpy (&b, lit + i, 8);
+      if ((a | 0x2020202020202020ull) != b)
+        return SocketHTTP__casecmp_eq (p + i, lit + i, n - i);
+    }
+  for (; i < n; i++)
+    if ((unsigned char)(p[i] | 0x20) != (unsigned char)lit[i])
+      return SocketHTTP__casecmp_eq (p + i, lit + i, n - i);
+  return 1;
+}
+
+/**
+ * Append @p n uninitialised entries to @p h (no copying, no validation:
+ * the caller stores pointers to memory that outlives the collection's
+ * current contents, e.g. the HTTP/1 parser's header buffer).
+ * @return the first new entry. @throws Arena_Failed.
+ */
+SocketHTTP_Header *SocketHTTP_Headers__append_raw (SocketHTTP_Headers_T h, size_t n);
+
+/** Longest bucket chain of the hash index (tests: lookups are not scans). */
+size_t SocketHTTP_Headers__max_chain (SocketHTTP_Headers_T h);
+
+/**
+ * Case-insensitive search for element @p tok in the comma-separated list
+ * [v, v+len) (OWS and ";params" ignored). @return 1 if present.
+ */
+int SocketHTTP__list_has_token (const char *v, size_t len, const char *tok, size_t toklen);
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
+int64_t SocketHTTP__days_from_civil (int64_t y, unsigned m, unsigned d);
+
+#endif

@@ -1,0 +1,641 @@
+/*
+ * test_http.c - SocketHTTP core: versions, methods, status codes, header
+ * collections (hash index, multi-value, removal, validation), URIs (RFC
+ * 3986 table incl. IPv6 and normalization), percent codecs, HTTP-dates in
+ * all three forms, media types, Accept lists and codings.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "Test.h"
+#include "http/SocketHTTP-private.h"
+#include "http/SocketHTTP.h"
+
+/* ===================================================================== */
+/* Versions, methods, status                                             */
+/* ===================================================================== */
+
+TEST (versions)
+{
+  ASSERT_STREQ (SocketHTTP_version_string (HTTP_VERSION_1_1), "HTTP/1.1");
+  ASSERT_STREQ (SocketHTTP_version_string (HTTP_VERSION_2), "HTTP/2");
+  ASSERT_STREQ (SocketHTTP_version_string ((SocketHTTP_Version)42), "UNKNOWN");
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/1.0", 8), HTTP_VERSION_1_0);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/0.9", 8), HTTP_VERSION_0_9);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/2.0", 8), HTTP_VERSION_2);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/3", 6), HTTP_VERSION_3);
+  ASSERT_EQ (SocketHTTP_version_parse ("http/1.1", 8), 0);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/1.1", 7), 0);
+  ASSERT_EQ (SocketHTTP_version_parse (NULL, 0), 0);
+}
+
+TEST (methods)
+{
+  static const char *const names[] = { "GET", "HEAD", "POST", "PUT", "DELETE",
+                                       "CONNECT", "OPTIONS", "TRACE", "PATCH" };
+  for (int m = 0; m < 9; m++)
+    {
+      ASSERT_STREQ (SocketHTTP_method_name ((SocketHTTP_Method)m), names[m]);
+      ASSERT_EQ (SocketHTTP_method_parse (names[m], strlen (names[m])), m);
+      ASSERT (SocketHTTP_method_valid (names[m], strlen (names[m])));
+    }
+  ASSERT (SocketHTTP_method_name (HTTP_METHOD_UNKNOWN) == NULL);
+  ASSERT_EQ (SocketHTTP_method_parse ("get", 3), HTTP_METHOD_UNKNOWN); /* case-sensitive */
+  ASSERT_EQ (SocketHTTP_method_parse ("GETX", 4), HTTP_METHOD_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_method_parse ("GET", 2), HTTP_METHOD_UNKNOWN);
+  ASSERT (SocketHTTP_method_valid ("PROPFIND", 8));
+  ASSERT (SocketHTTP_method_valid ("M-SEARCH", 8));
+  ASSERT (!SocketHTTP_method_valid ("GE T", 4));
+  ASSERT (!SocketHTTP_method_valid ("", 0));
+  ASSERT (!SocketHTTP_method_valid ("ABCDEFGHIJKLMNOPQ", 17));
+  ASSERT (!SocketHTTP_method_valid ("A(B", 3));
+}
+
+TEST (method_properties)
+{
+  SocketHTTP_MethodProperties g = SocketHTTP_method_properties (HTTP_METHOD_GET);
+  SocketHTTP_MethodProperties h = SocketHTTP_method_properties (HTTP_METHOD_HEAD);
+  SocketHTTP_MethodProperties po = SocketHTTP_method_properties (HTTP_METHOD_POST);
+  SocketHTTP_MethodProperties pu = SocketHTTP_method_properties (HTTP_METHOD_PUT);
+  SocketHTTP_MethodProperties d = SocketHTTP_method_properties (HTTP_METHOD_DELETE);
+  SocketHTTP_MethodProperties c = SocketHTTP_method_properties (HTTP_METHOD_CONNECT);
+  SocketHTTP_MethodProperties pa = SocketHTTP_method_properties (HTTP_METHOD_PATCH);
+  SocketHTTP_MethodProperties u = SocketHTTP_method_properties (HTTP_METHOD_UNKNOWN);
+  ASSERT (g.safe && g.idempotent && g.cacheable && !g.has_body && g.response_body);
+  ASSERT (h.safe && h.idempotent && !h.response_body);
+  ASSERT (!po.safe && !po.idempotent && po.cacheable && po.has_body);
+  ASSERT (!pu.safe && pu.idempotent && pu.has_body);
+  ASSERT (!d.safe && d.idempotent);
+  ASSERT (!c.safe && !c.idempotent && !c.response_body);
+  ASSERT (!pa.safe && !pa.idempotent && pa.has_body);
+  ASSERT (SocketHTTP_method_properties (HTTP_METHOD_OPTIONS).safe);
+  ASSERT (SocketHTTP_method_properties (HTTP_METHOD_TRACE).idempotent);
+  ASSERT (!u.safe && !u.idempotent && !u.cacheable && u.response_body);
+}
+
+TEST (status_codes)
+{
+  static const int codes[] = { 100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
+                               300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405,
+                               406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421,
+                               422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504,
+                               505, 506, 507, 508, 510, 511 };
+  for (size_t i = 0; i < sizeof (codes) / sizeof (codes[0]); i++)
+    {
+      ASSERT (strcmp (SocketHTTP_status_reason (codes[i]), "Unknown") != 0);
+      ASSERT_EQ (SocketHTTP_status_category (codes[i]), codes[i] / 100);
+    }
+  ASSERT_STREQ (SocketHTTP_status_reason (200), "OK");
+  ASSERT_STREQ (SocketHTTP_status_reason (404), "Not Found");
+  ASSERT_STREQ (SocketHTTP_status_reason (413), "Content Too Large");
+  ASSERT_STREQ (SocketHTTP_status_reason (299), "Unknown");
+  ASSERT_STREQ (SocketHTTP_status_reason (-1), "Unknown");
+  ASSERT_EQ (SocketHTTP_status_category (99), 0);
+  ASSERT_EQ (SocketHTTP_status_category (600), 0);
+  ASSERT_EQ (SocketHTTP_status_category (599), HTTP_STATUS_SERVER_ERROR);
+  ASSERT (SocketHTTP_status_valid (100) && SocketHTTP_status_valid (599));
+  ASSERT (!SocketHTTP_status_valid (99) && !SocketHTTP_status_valid (600));
+}
+
+TEST (codings)
+{
+  ASSERT_EQ (SocketHTTP_coding_parse ("gzip", 4), HTTP_CODING_GZIP);
+  ASSERT_EQ (SocketHTTP_coding_parse ("X-GZIP", 6), HTTP_CODING_GZIP);
+  ASSERT_EQ (SocketHTTP_coding_parse ("Deflate", 7), HTTP_CODING_DEFLATE);
+  ASSERT_EQ (SocketHTTP_coding_parse ("chunked", 7), HTTP_CODING_CHUNKED);
+  ASSERT_EQ (SocketHTTP_coding_parse ("identity", 8), HTTP_CODING_IDENTITY);
+  ASSERT_EQ (SocketHTTP_coding_parse ("x-compress", 10), HTTP_CODING_COMPRESS);
+  ASSERT_EQ (SocketHTTP_coding_parse ("br", 2), HTTP_CODING_BR);
+  ASSERT_EQ (SocketHTTP_coding_parse ("gzip2", 5), HTTP_CODING_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_coding_parse ("gzi", 3), HTTP_CODING_UNKNOWN);
+  ASSERT_STREQ (SocketHTTP_coding_name (HTTP_CODING_BR), "br");
+  ASSERT_STREQ (SocketHTTP_coding_name (HTTP_CODING_CHUNKED), "chunked");
+  ASSERT (SocketHTTP_coding_name (HTTP_CODING_UNKNOWN) == NULL);
+}
+
+TEST (exceptions_defined)
+{
+  ASSERT (SocketHTTP_ParseError.reason != NULL && SocketHTTP_ParseError.type == &SocketHTTP_ParseError);
+  ASSERT (SocketHTTP_InvalidURI.type == &SocketHTTP_InvalidURI);
+  ASSERT (SocketHTTP_InvalidHeader.type == &SocketHTTP_InvalidHeader);
+}
+
+/* ===================================================================== */
+/* Header collections                                                    */
+/* ===================================================================== */
+
+static int
+count_cb (const char *n, size_t nl, const char *v, size_t vl, void *ud)
+{
+  (void)n, (void)nl, (void)v, (void)vl;
+  return ++*(int *)ud == 2 ? 7 : 0;
+}
+
+TEST (headers_basic)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_Headers_T h = SocketHTTP_Headers_new (a);
+  const char *vals[4];
+  int64_t n = 0;
+  int calls = 0;
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "Content-Type", "  text/plain \t"), 0);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "Set-Cookie", "a=1"), 0);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "set-cookie", "b=2"), 0);
+  ASSERT_EQ (SocketHTTP_Headers_add_n (h, "Content-Length", 14, "42", 2), 0);
+  ASSERT_EQ (SocketHTTP_Headers_count (h), 4);
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "content-type"), "text/plain");
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "CONTENT-TYPE"), "text/plain");
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "Set-Cookie"), "a=1");
+  ASSERT (SocketHTTP_Headers_get (h, "Content-Typ") == NULL);
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "SET-COOKIE", vals, 4), 2);
+  ASSERT_STREQ (vals[0], "a=1");
+  ASSERT_STREQ (vals[1], "b=2");
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", NULL, 0), 2);
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", vals, 1), 2);
+  ASSERT_EQ (SocketHTTP_Headers_get_int (h, "content-length", &n), 0);
+  ASSERT_EQ (n, 42);
+  ASSERT_EQ (SocketHTTP_Headers_get_int (h, "content-type", &n), -1);
+  ASSERT (SocketHTTP_Headers_has (h, "CoNtEnT-lEnGtH"));
+  ASSERT_STREQ (SocketHTTP_Headers_at (h, 1)->name, "Set-Cookie");
+  ASSERT (SocketHTTP_Headers_at (h, 4) == NULL);
+  ASSERT_EQ (SocketHTTP_Headers_iterate (h, count_cb, &calls), 7);
+  ASSERT_EQ (calls, 2);
+  ASSERT_EQ (SocketHTTP_Headers_remove (h, "set-cookie"), 1);
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "set-cookie"), "b=2");
+  ASSERT_EQ (SocketHTTP_Headers_set (h, "Set-Cookie", "c=3"), 0);
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", vals, 4), 1);
+  ASSERT_STREQ (SocketHTTP_Headers_at (h, 2)->value, "c=3"); /* set appends */
+  ASSERT_EQ (SocketHTTP_Headers_remove_all (h, "nope"), 0);
+  ASSERT_EQ (SocketHTTP_Headers_remove (h, "nope"), 0);
+  SocketHTTP_Headers_clear (h);
+  ASSERT_EQ (SocketHTTP_Headers_count (h), 0);
+  ASSERT (SocketHTTP_Headers_get (h, "content-type") == NULL);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", ""), 0);
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "x"), "");
+  SocketHTTP_Headers_free (&h);
+  ASSERT (h == NULL);
+  SocketHTTP_Headers_free (&h);
+  SocketHTTP_Headers_free (NULL);
+  Arena_dispose (&a);
+}
+
+TEST (headers_get_int)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_Headers_T h = SocketHTTP_Headers_new (a);
+  static const struct
+  {
+    const char *v;
+    int ok;
+    int64_t n;
+  } t[] = { { "0", 0, 0 },
+            { "-5", 0, -5 },
+            { "+7", 0, 7 },
+            { "9223372036854775807", 0, INT64_MAX },
+            { "-9223372036854775808", 0, INT64_MIN },
+            { "9223372036854775808", -1, 0 },
+            { "12a", -1, 0 },
+            { "-", -1, 0 },
+            { "", -1, 0 } };
+  for (size_t i = 0; i < sizeof (t) / sizeof (t[0]); i++)
+    {
+      int64_t n = 123;
+      SocketHTTP_Headers_set (h, "N", t[i].v);
+      ASSERT_EQ (SocketHTTP_Headers_get_int (h, "n", &n), t[i].ok);
+      ASSERT_EQ (n, t[i].ok == 0 ? t[i].n : 123);
+    }
+  Arena_dispose (&a);
+}
+
+TEST (headers_contains_tokens)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_Headers_T h = SocketHTTP_Headers_new (a);
+  SocketHTTP_Headers_add (h, "Connection", "keep-alive, Upgrade");
+  SocketHTTP_Headers_add (h, "Accept-Encoding", "gzip;q=1.0 , br");
+  SocketHTTP_Headers_add (h, "Connection", "close");
+  ASSERT (SocketHTTP_Headers_contains (h, "connection", "upgrade"));
+  ASSERT (SocketHTTP_Headers_contains (h, "connection", "KEEP-ALIVE"));
+  ASSERT (SocketHTTP_Headers_contains (h, "connection", "close"));
+  ASSERT (!SocketHTTP_Headers_contains (h, "connection", "keep"));
+  ASSERT (SocketHTTP_Headers_contains (h, "accept-encoding", "gzip"));
+  ASSERT (SocketHTTP_Headers_contains (h, "accept-encoding", "br"));
+  ASSERT (!SocketHTTP_Headers_contains (h, "accept-encoding", "q=1.0"));
+  ASSERT (!SocketHTTP_Headers_contains (h, "upgrade", "websocket"));
+  Arena_dispose (&a);
+}
+
+TEST (headers_validation)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_Headers_T h = SocketHTTP_Headers_new (a);
+  char longname[SOCKETHTTP_MAX_HEADER_NAME + 2];
+  memset (longname, 'x', sizeof (longname) - 1);
+  longname[sizeof (longname) - 1] = '\0';
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "", "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "A B", "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "A:B", "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "A\r\nB", "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, longname, "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", "a\r\nInjected: 1"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", "a\nb"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add_n (h, "X", 1, "a\0b", 3), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", "\x7f"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, NULL, "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", NULL), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (NULL, "X", "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_set (h, "X", "bad\r"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_count (h), 0);
+  longname[SOCKETHTTP_MAX_HEADER_NAME] = '\0';
+  ASSERT_EQ (SocketHTTP_Headers_add (h, longname, "tab\tand \xff obs-text"), 0);
+  for (int c = 0; c < 256; c++)
+    {
+      char ch = (char)c;
+      int tchar = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                  || (c && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
+      int field = c == '\t' || (c >= 0x20 && c != 0x7f);
+      ASSERT_EQ (SocketHTTP_header_name_valid (&ch, 1), tchar);
+      ASSERT_EQ (SocketHTTP_header_value_valid (&ch, 1), field);
+    }
+  ASSERT (SocketHTTP_header_value_valid ("", 0));
+  ASSERT (!SocketHTTP_header_name_valid ("", 0));
+  Arena_dispose (&a);
+}
+
+static size_t
+present (SocketHTTP_Headers_T h, const char *name)
+{
+  return SocketHTTP_Headers_get (h, name) != NULL;
+}
+
+TEST (headers_many_and_index)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_Headers_T h = SocketHTTP_Headers_new (a);
+  char name[32], value[32];
+  for (int i = 0; i < 2000; i++)
+    {
+      snprintf (name, sizeof (name), "X-Field-%d", i);
+      snprintf (value, sizeof (value), "v%d", i);
+      ASSERT_EQ (SocketHTTP_Headers_add (h, name, value), 0);
+      if (i % 97 == 0) /* lookups interleaved with additions: incremental index */
+        {
+          snprintf (name, sizeof (name), "x-field-%d", i / 2);
+          snprintf (value, sizeof (value), "v%d", i / 2);
+          ASSERT_STREQ (SocketHTTP_Headers_get (h, name), value);
+        }
+    }
+  for (int i = 0; i < 2000; i++)
+    {
+      snprintf (name, sizeof (name), "X-FIELD-%d", i);
+      snprintf (value, sizeof (value), "v%d", i);
+      ASSERT_STREQ (SocketHTTP_Headers_get (h, name), value);
+    }
+  ASSERT (SocketHTTP_Headers__max_chain (h) <= 12); /* hashed, not a list scan */
+  for (int i = 0; i < 2000; i += 2)
+    {
+      snprintf (name, sizeof (name), "x-field-%d", i);
+      ASSERT_EQ (SocketHTTP_Headers_remove_all (h, name), 1);
+    }
+  ASSERT_EQ (SocketHTTP_Headers_count (h), 1000);
+  for (int i = 0; i < 2000; i++)
+    {
+      snprintf (name, sizeof (name), "x-field-%d", i);
+      ASSERT_EQ (present (h, name), (size_t)(i & 1));
+    }
+  ASSERT_STREQ (SocketHTTP_Headers_at (h, 0)->name, "X-Field-1");
+  Arena_dispose (&a);
+}
+
+/* ===================================================================== */
+/* URIs                                                                  */
+/* ===================================================================== */
+
+typedef struct
+{
+  const char *in;
+  SocketHTTP_URIResult r;
+  const char *scheme, *userinfo, *host;
+  int port;
+  const char *path, *query, *fragment;
+} uri_case;
+
+static const uri_case uri_cases[] = {
+  { "http://example.com/path?query=value#frag", URI_PARSE_OK, "http", NULL, "example.com", -1,
+    "/path", "query=value", "frag" },
+  { "HTTPS://User:Pw@Example.COM:8443/A/b/../C?x=%7e#f", URI_PARSE_OK, "https", "User:Pw",
+    "example.com", 8443, "/A/C", "x=~", "f" },
+  { "http://example.com", URI_PARSE_OK, "http", NULL, "example.com", -1, "/", NULL, NULL },
+  { "foo://example.com", URI_PARSE_OK, "foo", NULL, "example.com", -1, "", NULL, NULL },
+  { "http://[::1]:8080/x", URI_PARSE_OK, "http", NULL, "::1", 8080, "/x", NULL, NULL },
+  { "http://[2001:DB8::A]/", URI_PARSE_OK, "http", NULL, "2001:db8::a", -1, "/", NULL, NULL },
+  { "http://[2001:0000:0000:0000:0000:0000:1.9.1.1]/", URI_PARSE_OK, "http", NULL,
+    "2001:0000:0000:0000:0000:0000:1.9.1.1", -1, "/", NULL, NULL },
+  { "http://[fe80::a%25eth0]/", URI_PARSE_OK, "http", NULL, "fe80::a%25eth0", -1, "/", NULL, NULL },
+  { "http://[v1.fe::x]/", URI_PARSE_OK, "http", NULL, "v1.fe::x", -1, "/", NULL, NULL },
+  { "http://[fe80::a%eth0]/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http://[::1/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http://[::g]/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http://[::1]x/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http://a:b@@h/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http:///path", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http://a b/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http://h:65535/", URI_PARSE_OK, "http", NULL, "h", 65535, "/", NULL, NULL },
+  { "http://h:0/", URI_PARSE_OK, "http", NULL, "h", 0, "/", NULL, NULL },
+  { "http://h:/", URI_PARSE_OK, "http", NULL, "h", -1, "/", NULL, NULL },
+  { "http://h:65536/", URI_PARSE_INVALID_PORT, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http://h:8a/", URI_PARSE_INVALID_PORT, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "1http://h/", URI_PARSE_INVALID_SCHEME, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "ht_tp://h/", URI_PARSE_INVALID_SCHEME, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "://h/", URI_PARSE_INVALID_SCHEME, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/a/./b/../../c/", URI_PARSE_OK, NULL, NULL, NULL, -1, "/c/", NULL, NULL },
+  { "/a/b/c/./../../g", URI_PARSE_OK, NULL, NULL, NULL, -1, "/a/g", NULL, NULL },
+  { "/%2e%2E/%2E/x", URI_PARSE_OK, NULL, NULL, NULL, -1, "/x", NULL, NULL },
+  { "/a%2fb%3F%41", URI_PARSE_OK, NULL, NULL, NULL, -1, "/a%2Fb%3FA", NULL, NULL },
+  { "/..", URI_PARSE_OK, NULL, NULL, NULL, -1, "/", NULL, NULL },
+  { "mid/content=5/../6", URI_PARSE_OK, NULL, NULL, NULL, -1, "mid/content=5/../6", NULL, NULL },
+  { "x:/.//a", URI_PARSE_OK, "x", NULL, NULL, -1, "/.//a", NULL, NULL },
+  { "mailto:user@example.com", URI_PARSE_OK, "mailto", NULL, NULL, -1, "user@example.com", NULL,
+    NULL },
+  { "urn:isbn:0451450523", URI_PARSE_OK, "urn", NULL, NULL, -1, "isbn:0451450523", NULL, NULL },
+  { "//cdn.example/x.js", URI_PARSE_OK, NULL, NULL, "cdn.example", -1, "/x.js", NULL, NULL },
+  { "*", URI_PARSE_OK, NULL, NULL, NULL, -1, "*", NULL, NULL },
+  { "example.com:443", URI_PARSE_OK, NULL, NULL, "example.com", 443, "", NULL, NULL },
+  { "[::1]:443", URI_PARSE_OK, NULL, NULL, "::1", 443, "", NULL, NULL },
+  { "/p?q=a/b?c#f/g?h", URI_PARSE_OK, NULL, NULL, NULL, -1, "/p", "q=a/b?c", "f/g?h" },
+  { "/p?", URI_PARSE_OK, NULL, NULL, NULL, -1, "/p", "", NULL },
+  { "/a b", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/a%2", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/a%zz", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/a\"b", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/a|b", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/\xc3\xa9", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/a\tb", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "a:b/c:d", URI_PARSE_OK, "a", NULL, NULL, -1, "b/c:d", NULL, NULL },
+  { "/p?a b", URI_PARSE_INVALID_QUERY, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/p?a{b}", URI_PARSE_INVALID_QUERY, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "/p#a#b", URI_PARSE_ERROR, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "", URI_PARSE_ERROR, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+};
+
+static int
+span_is (const char *p, size_t n, const char *want)
+{
+  if (want == NULL)
+    return p == NULL;
+  return p != NULL && n == strlen (want) && memcmp (p, want, n) == 0 && p[n] == '\0';
+}
+
+TEST (uri_table)
+{
+  Arena_T a = Arena_new ();
+  for (size_t i = 0; i < sizeof (uri_cases) / sizeof (uri_cases[0]); i++)
+    {
+      const uri_case *c = &uri_cases[i];
+      SocketHTTP_URI u, z;
+      SocketHTTP_URIResult r = SocketHTTP_URI_parse (c->in, strlen (c->in), &u, a);
+      if (r != c->r)
+        TEST_FAIL_ ("%s: result %d, want %d", c->in, r, c->r);
+      ASSERT_EQ (SocketHTTP_URI_parse (c->in, strlen (c->in), &z, NULL), r);
+      if (r != URI_PARSE_OK)
+        {
+          ASSERT (u.scheme == NULL && u.host == NULL && u.path == NULL && u.port == -1);
+          continue;
+        }
+      if (!span_is (u.scheme, u.scheme_len, c->scheme) || !span_is (u.host, u.host_len, c->host)
+          || !span_is (u.userinfo, u.userinfo_len, c->userinfo)
+          || !span_is (u.path, u.path_len, c->path) || !span_is (u.query, u.query_len, c->query)
+          || !span_is (u.fragment, u.fragment_len, c->fragment) || u.port != c->port)
+        TEST_FAIL_ ("%s: got scheme=%s host=%s port=%d path=%s query=%s frag=%s", c->in,
+                    u.scheme ? u.scheme : "-", u.host ? u.host : "-", u.port,
+                    u.path ? u.path : "-", u.query ? u.query : "-", u.fragment ? u.fragment : "-");
+    }
+  Arena_dispose (&a);
+}
+
+TEST (uri_zero_copy_and_limits)
+{
+  static const char s[] = "HTTP://Ex.com:81/a/../b?Q#F";
+  SocketHTTP_URI u;
+  char big[SOCKETHTTP_MAX_URI_LEN + 2];
+  ASSERT_EQ (SocketHTTP_URI_parse (s, sizeof (s) - 1, &u, NULL), URI_PARSE_OK);
+  ASSERT (u.scheme == s && u.scheme_len == 4); /* raw span, not normalized */
+  ASSERT (u.host == s + 7 && u.host_len == 6);
+  ASSERT (u.path == s + 16 && u.path_len == 7);
+  ASSERT (u.query == s + 24 && u.query_len == 1);
+  ASSERT_EQ (u.port, 81);
+  memset (big, 'a', sizeof (big));
+  big[0] = '/';
+  ASSERT_EQ (SocketHTTP_URI_parse (big, SOCKETHTTP_MAX_URI_LEN, &u, NULL), URI_PARSE_OK);
+  ASSERT_EQ (SocketHTTP_URI_parse (big, SOCKETHTTP_MAX_URI_LEN + 1, &u, NULL), URI_PARSE_TOO_LONG);
+  ASSERT_EQ (SocketHTTP_URI_parse (NULL, 1, &u, NULL), URI_PARSE_ERROR);
+  ASSERT_EQ (SocketHTTP_URI_parse ("/", 1, NULL, NULL), URI_PARSE_ERROR);
+  for (int r = URI_PARSE_OK; r <= URI_PARSE_TOO_LONG; r++)
+    ASSERT (strcmp (SocketHTTP_URI_result_string ((SocketHTTP_URIResult)r), "Unknown URI result") != 0);
+}
+
+TEST (uri_port_secure_build)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_URI u;
+  char out[128];
+  ASSERT_EQ (SocketHTTP_URI_parse ("https://h/", 10, &u, a), URI_PARSE_OK);
+  ASSERT_EQ (SocketHTTP_URI_get_port (&u, 1), 443);
+  ASSERT (SocketHTTP_URI_is_secure (&u));
+  ASSERT_EQ (SocketHTTP_URI_parse ("WS://h/", 7, &u, a), URI_PARSE_OK);
+  ASSERT_EQ (SocketHTTP_URI_get_port (&u, 1), 80);
+  ASSERT (!SocketHTTP_URI_is_secure (&u));
+  ASSERT_EQ (SocketHTTP_URI_parse ("wss://h:9/", 10, &u, a), URI_PARSE_OK);
+  ASSERT_EQ (SocketHTTP_URI_get_port (&u, 1), 9);
+  ASSERT (SocketHTTP_URI_is_secure (&u));
+  ASSERT_EQ (SocketHTTP_URI_parse ("ftp://h/", 8, &u, a), URI_PARSE_OK);
+  ASSERT_EQ (SocketHTTP_URI_get_port (&u, 21), 21);
+  ASSERT_EQ (SocketHTTP_URI_get_port (NULL, 7), 7);
+  ASSERT_EQ (SocketHTTP_URI_parse ("http://u@[::1]:8/p?q#f", 22, &u, a), URI_PARSE_OK);
+  ASSERT_EQ (SocketHTTP_URI_build (&u, out, sizeof (out)), 22);
+  ASSERT_STREQ (out, "http://u@[::1]:8/p?q#f");
+  ASSERT_EQ (SocketHTTP_URI_build (&u, out, 22), -1); /* no room for the NUL */
+  ASSERT_EQ (SocketHTTP_URI_build (&u, out, 23), 22);
+  Arena_dispose (&a);
+}
+
+TEST (uri_percent_codecs)
+{
+  char in[256], enc[800], dec[300];
+  ssize_t n;
+  for (int i = 0; i < 255; i++)
+    in[i] = (char)(i + 1);
+  n = SocketHTTP_URI_encode (in, 255, enc, sizeof (enc));
+  ASSERT (n > 255);
+  ASSERT (strstr (enc, "%20") != NULL && strstr (enc, "%2F") != NULL && strstr (enc, "~") != NULL);
+  ASSERT_EQ (SocketHTTP_URI_decode (enc, (size_t)n, dec, sizeof (dec)), 255);
+  ASSERT_MEMEQ (dec, in, 255);
+  ASSERT_EQ (SocketHTTP_URI_encode ("a b", 3, enc, 5), -1);
+  ASSERT_EQ (SocketHTTP_URI_encode ("a b", 3, enc, 6), 5);
+  ASSERT_STREQ (enc, "a%20b");
+  ASSERT_EQ (SocketHTTP_URI_decode ("a%2", 3, dec, sizeof (dec)), -1);
+  ASSERT_EQ (SocketHTTP_URI_decode ("a%G0", 4, dec, sizeof (dec)), -1);
+  ASSERT_EQ (SocketHTTP_URI_decode ("a%00", 4, dec, sizeof (dec)), -1);
+  ASSERT_EQ (SocketHTTP_URI_decode ("a+b%7e%7E", 9, dec, sizeof (dec)), 5);
+  ASSERT_STREQ (dec, "a+b~~");
+  ASSERT_EQ (SocketHTTP_URI_decode ("abc", 3, dec, 3), -1);
+  ASSERT_EQ (SocketHTTP_URI_decode ("abc", 3, dec, 4), 3);
+}
+
+/* ===================================================================== */
+/* HTTP-date                                                             */
+/* ===================================================================== */
+
+TEST (date_three_forms)
+{
+  time_t t = 0;
+  char buf[SOCKETHTTP_DATE_BUFSIZE];
+  ASSERT_EQ (SocketHTTP_date_parse ("Sun, 06 Nov 1994 08:49:37 GMT", 29, &t), 0);
+  ASSERT_EQ (t, 784111777);
+  t = 0;
+  ASSERT_EQ (SocketHTTP_date_parse ("Sunday, 06-Nov-94 08:49:37 GMT", 30, &t), 0);
+  ASSERT_EQ (t, 784111777);
+  t = 0;
+  ASSERT_EQ (SocketHTTP_date_parse ("Sun Nov  6 08:49:37 1994", 24, &t), 0);
+  ASSERT_EQ (t, 784111777);
+  ASSERT_EQ (SocketHTTP_date_parse ("Sun Nov 06 08:49:37 1994", 24, &t), 0);
+  ASSERT_EQ (SocketHTTP_date_parse ("sun, 06 nov 1994 08:49:37 GMT", 29, &t), 0);
+  ASSERT_EQ (t, 784111777);
+  ASSERT_EQ (SocketHTTP_date_format (784111777, buf), 29);
+  ASSERT_STREQ (buf, "Sun, 06 Nov 1994 08:49:37 GMT");
+  ASSERT_EQ (SocketHTTP_date_format (0, buf), 29);
+  ASSERT_STREQ (buf, "Thu, 01 Jan 1970 00:00:00 GMT");
+  ASSERT_EQ (SocketHTTP_date_format (253402300799, buf), 29);
+  ASSERT_STREQ (buf, "Fri, 31 Dec 9999 23:59:59 GMT");
+  ASSERT_EQ (SocketHTTP_date_format (253402300800, buf), -1);
+  ASSERT_EQ (SocketHTTP_date_format (-1, buf), -1);
+  ASSERT_EQ (SocketHTTP_date_format (0, NULL), -1);
+}
+
+/* The 4-digit year of an IMF-fixdate. */
+static int
+year_of (time_t t)
+{
+  char buf[SOCKETHTTP_DATE_BUFSIZE];
+  if (SocketHTTP_date_format (t, buf) != 29)
+    return -1;
+  return atoi (buf + 12);
+}
+
+TEST (date_rfc850_century)
+{
+  /* RFC 9110 5.6.7: a 2-digit year more than 50 years ahead is the past
+   * century's; relative to the current year, so the test never ages. */
+  int cur = year_of (time (NULL));
+  char d[64];
+  time_t t;
+  snprintf (d, sizeof (d), "Sunday, 01-Jun-%02d 00:00:00 GMT", (cur + 50) % 100);
+  ASSERT_EQ (SocketHTTP_date_parse (d, strlen (d), &t), 0);
+  ASSERT_EQ (year_of (t), cur + 50);
+  snprintf (d, sizeof (d), "Sunday, 01-Jun-%02d 00:00:00 GMT", (cur + 51) % 100);
+  ASSERT_EQ (SocketHTTP_date_parse (d, strlen (d), &t), 0);
+  ASSERT_EQ (year_of (t), cur + 51 - 100);
+  snprintf (d, sizeof (d), "Sunday, 01-Jun-%02d 00:00:00 GMT", cur % 100);
+  ASSERT_EQ (SocketHTTP_date_parse (d, strlen (d), &t), 0);
+  ASSERT_EQ (year_of (t), cur);
+}
+
+TEST (date_invalid)
+{
+  static const char *const bad[] = {
+    "Sun, 06 Nov 1994 08:49:37 UTC",   "Sun, 06 Nov 1994 08:49:37 GMT ",
+    " Sun, 06 Nov 1994 08:49:37 GMT",  "Sun, 6 Nov 1994 08:49:37 GMT",
+    "Sun, 06 Nov 94 08:49:37 GMT",     "Sun, 31 Nov 1994 08:49:37 GMT",
+    "Sun, 29 Feb 1900 08:49:37 GMT",   "Sun, 30 Feb 2000 08:49:37 GMT",
+    "Sun, 06 Nov 1994 24:00:00 GMT",   "Sun, 06 Nov 1994 08:60:00 GMT",
+    "Sun, 06 Nov 1994 08:49:61 GMT",   "Sun, 06 Foo 1994 08:49:37 GMT",
+    "Xyz, 06 Nov 1994 08:49:37 GMT",   "Sun 06 Nov 1994 08:49:37 GMT",
+    "Sunday, 06-Nov-1994 08:49:37 GMT", "Sun Nov  6 08:49:37 94",
+    "Sun Nov 6 08:49:37 1994",         "Sun, 00 Nov 1994 08:49:37 GMT",
+    "Sun, 06 Nov 1994 8:49:37 GMT",    "",
+  };
+  time_t t;
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    if (SocketHTTP_date_parse (bad[i], strlen (bad[i]), &t) != -1)
+      TEST_FAIL_ ("accepted \"%s\"", bad[i]);
+  ASSERT_EQ (SocketHTTP_date_parse ("Tue, 29 Feb 2000 12:00:00 GMT", 29, &t), 0);
+  ASSERT_EQ (SocketHTTP_date_parse ("Tue, 29 Feb 2000 23:59:60 GMT", 29, &t), 0); /* leap second */
+  ASSERT_EQ (t, 951868799);
+  ASSERT_EQ (SocketHTTP_date_parse (NULL, 0, &t), -1);
+  ASSERT_EQ (SocketHTTP_date_parse ("Sun, 06 Nov 1994 08:49:37 GMT", 29, NULL), -1);
+}
+
+TEST (date_format_round_trip)
+{
+  char buf[SOCKETHTTP_DATE_BUFSIZE];
+  for (time_t t = 0; t < (time_t)253402300799; t += 86400 * 37 + 3661)
+    {
+      time_t back;
+      ASSERT_EQ (SocketHTTP_date_format (t, buf), 29);
+      ASSERT_EQ (SocketHTTP_date_parse (buf, 29, &back), 0);
+      ASSERT_EQ (back, t);
+    }
+}
+
+/* ===================================================================== */
+/* Media types, Accept                                                   */
+/* ===================================================================== */
+
+TEST (media_type)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_MediaType m;
+  static const char ct[] = "Text/HTML ; Charset=\"UTF-8\"; foo=bar";
+  static const char mp[] = "multipart/form-data; boundary=\"a\\\"B c\"";
+  ASSERT_EQ (SocketHTTP_MediaType_parse (ct, sizeof (ct) - 1, &m, a), 0);
+  ASSERT_STREQ (m.type, "text");
+  ASSERT_STREQ (m.subtype, "html");
+  ASSERT_STREQ (m.charset, "utf-8");
+  ASSERT (m.boundary == NULL);
+  ASSERT (SocketHTTP_MediaType_matches (&m, "text/html"));
+  ASSERT (SocketHTTP_MediaType_matches (&m, "TEXT/*"));
+  ASSERT (SocketHTTP_MediaType_matches (&m, "*/*"));
+  ASSERT (!SocketHTTP_MediaType_matches (&m, "text/plain"));
+  ASSERT (!SocketHTTP_MediaType_matches (&m, "text"));
+  ASSERT_EQ (SocketHTTP_MediaType_parse (mp, sizeof (mp) - 1, &m, a), 0);
+  ASSERT_STREQ (m.boundary, "a\"B c");
+  ASSERT_EQ (m.boundary_len, 5);
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("text", 4, &m, a), -1);
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("text/", 5, &m, a), -1);
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("/html", 5, &m, a), -1);
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("text/html; charset", 18, &m, a), -1);
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("text/html; charset=\"x", 21, &m, a), -1);
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("text/html x", 11, &m, a), -1);
+  ASSERT (m.type == NULL);
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("text/html;", 10, &m, a), 0);
+  Arena_dispose (&a);
+}
+
+TEST (accept_lists)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_QualityValue q[8];
+  static const char acc[] = "text/html;level=1, application/xml;q=0.9, */*;q=0.8, image/webp, "
+                            "text/plain;q=0, x/y;q=1.5, a/b;q=0.12345, c/d;q=0.333";
+  size_t n = SocketHTTP_parse_accept (acc, sizeof (acc) - 1, q, 8, a);
+  ASSERT_EQ (n, 6);
+  ASSERT_STREQ (q[0].value, "text/html");
+  ASSERT_STREQ (q[1].value, "image/webp"); /* ties keep list order */
+  ASSERT_STREQ (q[2].value, "application/xml");
+  ASSERT_STREQ (q[3].value, "*/*");
+  ASSERT_STREQ (q[4].value, "c/d");
+  ASSERT (q[4].quality > 0.332f && q[4].quality < 0.334f);
+  ASSERT_STREQ (q[5].value, "text/plain");
+  ASSERT (q[5].quality == 0.0f);
+  n = SocketHTTP_parse_accept (acc, sizeof (acc) - 1, q, 2, a);
+  ASSERT_EQ (n, 2);
+  ASSERT_STREQ (q[1].value, "image/webp");
+  n = SocketHTTP_parse_accept ("gzip;q=0.5, br, identity;q=0", 28, q, 8, a);
+  ASSERT_EQ (n, 3);
+  ASSERT_STREQ (q[0].value, "br");
+  ASSERT_EQ (SocketHTTP_parse_accept ("", 0, q, 8, a), 0);
+  ASSERT_EQ (SocketHTTP_parse_accept ("a", 1, q, 0, a), 0);
+  Arena_dispose (&a);
+}
+
+TEST_MAIN ()
