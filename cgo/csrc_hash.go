@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "32a7cb44bdef0a63f55f84cfb7f462d935914b58e06d00e9eef63f9c4dfb9c44"
+const csrcHash = "c29c5544af977e8eda69618f4127b4de7c9a2d8cafbff8ebdfbb1080602e64d1"
