@@ -239,7 +239,7 @@ for_each_case (const char *dir, const char *rel, void (*fn) (fixture *, void *),
           snprintf (heading, sizeof (heading), "%.150s", h);
         }
       else if (strncmp (l, "<!-- meta=", 10) == 0)
-        snprintf (fx.meta, sizeof (fx.meta), "%s", l + 10);
+        snprintf (fx.meta, sizeof (fx.meta), "%.200s", l + 10);
       else if (strncmp (l, "```http", 7) == 0 || strncmp (l, "```url", 6) == 0)
         {
           in_block = 1;
