@@ -44,6 +44,10 @@ struct Socket_T
   unsigned connected : 1;
   size_t bandwidth;          /* bytes/s, 0 = unlimited */
   SocketRateLimit_T limiter; /* malloc'd, NULL when unlimited */
+  /* TLS connection state (csrc/tls) or NULL. Socket_free calls
+   * tls_release(tls), so this module needs no TLS symbols. */
+  void *tls;
+  void (*tls_release) (void *tls);
 };
 
 struct SocketDgram_T
