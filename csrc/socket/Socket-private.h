@@ -55,6 +55,10 @@ struct SocketDgram_T
   struct SocketBase_T *base;
   int bound;
   int connected;
+  /* DTLS association (csrc/tls) or NULL. SocketDgram_free calls
+   * dtls_release(dtls), so this module needs no TLS symbols. */
+  void *dtls;
+  void (*dtls_release) (void *dtls);
 };
 
 /** The public exception @p e names (SocketCommon_Failed when unset). */
