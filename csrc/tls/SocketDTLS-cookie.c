@@ -189,14 +189,27 @@ generate_cb (SSL *ssl, unsigned char *cookie, unsigned int *cookie_len)
   return 1;
 }
 
+/* Called by DTLSv1_listen() (peer in listen_peer) and again by SSL_accept()
+ * on the accepted ClientHello, when the socket is connected to the peer. */
 static int
 verify_cb (SSL *ssl, const unsigned char *cookie, unsigned int cookie_len)
 {
   SocketDTLSContext_T ctx
       = SocketDTLSContext__from_ssl_ctx (SSL_get_SSL_CTX (ssl));
-  int ok = SocketDTLS__cookie_verify (ctx, listen_peer, listen_peer_len,
-                                      cookie, cookie_len);
+  struct sockaddr_storage peer;
+  socklen_t len = sizeof peer;
+  int fd = -1, ok;
 
+  if (listen_peer == NULL)
+    {
+      if (BIO_get_fd (SSL_get_rbio (ssl), &fd) < 0 || fd < 0
+          || getpeername (fd, (struct sockaddr *)&peer, &len) != 0)
+        return 0;
+      return SocketDTLS__cookie_verify (ctx, (struct sockaddr *)&peer, len,
+                                        cookie, cookie_len);
+    }
+  ok = SocketDTLS__cookie_verify (ctx, listen_peer, listen_peer_len, cookie,
+                                  cookie_len);
   atomic_fetch_add (ok ? &SocketDTLS__stats.cookies_ok
                        : &SocketDTLS__stats.cookies_bad,
                     1);

@@ -11,6 +11,7 @@
 
 #include <openssl/err.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "core/SocketUtil.h"
 #include "tls/SocketDTLS-private.h"
@@ -331,7 +332,16 @@ SocketDTLSContext_load_certificate (SocketDTLSContext_T ctx,
     RAISE_CTX ("%s: cannot load certificate chain '%s'", op, cert_file);
   if (SSL_CTX_use_PrivateKey_file (ctx->ssl_ctx, key_file, SSL_FILETYPE_PEM)
       != 1)
-    RAISE_CTX ("%s: cannot load private key '%s'", op, key_file);
+    {
+      if (ERR_GET_REASON (ERR_peek_last_error ())
+          == X509_R_KEY_VALUES_MISMATCH)
+        {
+          ERR_clear_error ();
+          RAISE_CTX ("%s: private key '%s' does not match certificate '%s'",
+                     op, key_file, cert_file);
+        }
+      RAISE_CTX ("%s: cannot load private key '%s'", op, key_file);
+    }
   if (SSL_CTX_check_private_key (ctx->ssl_ctx) != 1)
     RAISE_CTX ("%s: private key '%s' does not match certificate '%s'", op,
                key_file, cert_file);
