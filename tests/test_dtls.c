@@ -234,24 +234,6 @@ TEST (handshake_and_echo)
   pair_close (&p);
 }
 
-/* A server running SocketDTLS_handshake_loop in its own thread. */
-struct loop_server
-{
-  SocketDgram_T s;
-  volatile int state;
-  char err[SOCKET_DTLS_ERROR_BUFSIZE];
-};
-
-static void *
-loop_server_main (void *arg)
-{
-  struct loop_server *v = arg;
-  TRY v->state = SocketDTLS_handshake_loop (v->s, 5000);
-  ELSE snprintf (v->err, sizeof v->err, "%s", dtls_error_buf);
-  END_TRY;
-  return NULL;
-}
-
 TEST (blocking_server_thread_and_handshake_loop)
 {
   /* Both sockets blocking; each side drives handshake_loop. */

@@ -193,6 +193,24 @@ dtls_recv_wait (SocketDgram_T s, void *buf, size_t len, int timeout_ms)
   return n;
 }
 
+/* A server running SocketDTLS_handshake_loop in its own thread. */
+struct loop_server
+{
+  SocketDgram_T s;
+  volatile int state;
+  char err[SOCKET_DTLS_ERROR_BUFSIZE];
+};
+
+static inline void *
+loop_server_main (void *arg)
+{
+  struct loop_server *v = arg;
+  TRY v->state = SocketDTLS_handshake_loop (v->s, 5000);
+  ELSE snprintf (v->err, sizeof v->err, "%s", dtls_error_buf);
+  END_TRY;
+  return NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Raw UDP (spoofed clients, sinks)                                   */
 /* ------------------------------------------------------------------ */
@@ -245,7 +263,8 @@ struct dtls_relay
   int fd;               /* clients send here */
   int port;             /* relay port */
   int server_port;
-  int drop_first_c2s;   /* drop this many client->server datagrams */
+  unsigned drop_c2s;    /* bit i: drop the i-th client->server datagram */
+  unsigned drop_s2c;    /* bit i: drop the i-th server->client datagram */
   atomic_int stop;
   atomic_int c2s, s2c, dropped;
   atomic_size_t max_c2s, max_s2c;
@@ -284,8 +303,13 @@ dtls_relay_main (void *arg)
         }
       if (ntohs (from.sin_port) == r->server_port)
         {
-          atomic_fetch_add (&r->s2c, 1);
+          int i = atomic_fetch_add (&r->s2c, 1);
           dtls_relay_max (&r->max_s2c, (size_t)n);
+          if (i < 32 && (r->drop_s2c >> i & 1u))
+            {
+              atomic_fetch_add (&r->dropped, 1);
+              continue;
+            }
           if (have_client)
             (void)sendto (r->fd, buf, (size_t)n, 0,
                           (struct sockaddr *)&r->client, sizeof r->client);
@@ -293,7 +317,8 @@ dtls_relay_main (void *arg)
         }
       r->client = from;
       have_client = 1;
-      if (atomic_fetch_add (&r->c2s, 1) < r->drop_first_c2s)
+      int i = atomic_fetch_add (&r->c2s, 1);
+      if (i < 32 && (r->drop_c2s >> i & 1u))
         {
           atomic_fetch_add (&r->dropped, 1);
           continue;
@@ -304,13 +329,16 @@ dtls_relay_main (void *arg)
   return NULL;
 }
 
+/** Relay to 127.0.0.1:@p server_port, dropping datagrams by index. */
 static inline void
-dtls_relay_start (struct dtls_relay *r, int server_port, int drop_first_c2s)
+dtls_relay_start (struct dtls_relay *r, int server_port, unsigned drop_c2s,
+                  unsigned drop_s2c)
 {
   memset (r, 0, sizeof *r);
   r->fd = dtls_raw_udp (&r->port);
   r->server_port = server_port;
-  r->drop_first_c2s = drop_first_c2s;
+  r->drop_c2s = drop_c2s;
+  r->drop_s2c = drop_s2c;
   if (pthread_create (&r->thread, NULL, dtls_relay_main, r) != 0)
     {
       perror ("pthread_create");
