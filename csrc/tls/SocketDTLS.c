@@ -140,6 +140,12 @@ release_conn (void *p)
 
   if (conn == NULL)
     return;
+  /* Closing without close_notify does not make a session unresumable
+   * (RFC 4346 onwards; fatal alerts already invalidate it), but OpenSSL
+   * drops sessions of connections freed "unclean": mark this one clean. */
+  if (conn->handshake_done && conn->last_state != DTLS_HANDSHAKE_ERROR)
+    SSL_set_shutdown (conn->ssl, SSL_get_shutdown (conn->ssl)
+                                     | SSL_SENT_SHUTDOWN);
   SSL_free (conn->ssl); /* frees the BIOs; BIO_NOCLOSE keeps the fd */
   free (conn->hostname);
   free (conn->session_key);
