@@ -155,12 +155,20 @@ conn_free (SocketTLS_T t)
   free (t);
 }
 
-/* Socket_free hook: no close_notify, just memory. */
+/* Socket_free hook: no close_notify, just memory. OpenSSL would treat a
+ * session freed without shutdown as bad and make it non-resumable; that is
+ * right after a failure but not for a healthy connection the caller simply
+ * closed, so mark those as shut down. */
 static void
 release (void *tls)
 {
-  if (tls != NULL)
-    conn_free (tls);
+  SocketTLS_T t = tls;
+
+  if (t == NULL)
+    return;
+  if (t->state == TLS_HANDSHAKE_COMPLETE && !t->fatal)
+    SSL_set_shutdown (t->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  conn_free (t);
 }
 
 static void

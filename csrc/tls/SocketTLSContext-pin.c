@@ -205,8 +205,9 @@ SocketTLS__chain_pinned (SocketTLSContext_T ctx, STACK_OF (X509) * chain)
   return 0;
 }
 
-/* After the handshake: the peer's leaf plus the chain it sent (a server's
- * view of the client chain excludes the leaf). Logs an unenforced miss. */
+/* After the handshake: the verified chain (it includes the trust anchor),
+ * else what the peer sent (a server's view of a client chain excludes the
+ * leaf, hence the separate leaf check). Logs an unenforced miss. */
 int
 SocketTLS__check_pins_after (SocketTLS_T t)
 {
@@ -222,7 +223,8 @@ SocketTLS__check_pins_after (SocketTLS_T t)
   leaf = SSL_get_peer_certificate (t->ssl);
   X509_free (leaf); /* the SSL keeps its own reference */
 #endif
-  ok = SocketTLSContext_verify_cert_pin (ctx, leaf)
+  ok = SocketTLS__chain_pinned (ctx, SSL_get0_verified_chain (t->ssl))
+       || SocketTLSContext_verify_cert_pin (ctx, leaf)
        || SocketTLS__chain_pinned (ctx, SSL_get_peer_cert_chain (t->ssl));
   if (!ok && !ctx->pin_enforce)
     SocketLog_emitf (SOCKET_LOG_WARN, "SocketTLS",

@@ -5,9 +5,11 @@
  * only the cache key) and/or stateless tickets under a caller-supplied key
  * with one previous key kept for rotation (RFC 8446 section 4.6.1,
  * RFC 5077 key layout).
- * Client: one session per "host:port" kept by the context and offered on
- * the next connection; TLS 1.3 tickets are used once (RFC 8446 appendix
- * C.4), TLS 1.2 sessions until they fail.
+ * Client: the latest sessions per "host:port" kept by the context and
+ * offered on the next connection. TLS 1.3 tickets are used once while a
+ * newer one remains (RFC 8446 appendix C.4); the last one is reused,
+ * because OpenSSL servers send no new ticket after a resumption that needs
+ * no renewal. TLS 1.2 sessions are reused until replaced.
  */
 #ifdef SOCKET_HAS_TLS
 
@@ -39,41 +41,67 @@ entry_free (SocketTLS_ClientSession *e)
   free (e);
 }
 
-/* Unlink and return the entry for @p key (lock held). */
+/* Sessions kept per key: the newest is offered, the older is a spare. */
+#define SESSIONS_PER_KEY 2
+
+/* Unlink *pp from the store (lock held). */
 static SocketTLS_ClientSession *
-store_take (SocketTLSContext_T ctx, const char *key)
+store_unlink (SocketTLSContext_T ctx, SocketTLS_ClientSession **pp)
+{
+  SocketTLS_ClientSession *e = *pp;
+
+  *pp = e->next;
+  ctx->client_session_count--;
+  return e;
+}
+
+/* Link of the newest entry for @p key, or NULL (lock held). */
+static SocketTLS_ClientSession **
+store_find (SocketTLSContext_T ctx, const char *key)
 {
   for (SocketTLS_ClientSession **pp = &ctx->client_sessions; *pp;
        pp = &(*pp)->next)
     if (strcmp ((*pp)->key, key) == 0)
-      {
-        SocketTLS_ClientSession *e = *pp;
-        *pp = e->next;
-        ctx->client_session_count--;
-        return e;
-      }
+      return pp;
   return NULL;
 }
 
-/* Drop the oldest entries beyond the capacity (lock held). */
+/* Drop entries beyond SESSIONS_PER_KEY for @p key and beyond the
+ * capacity overall, oldest first (lock held). */
+static void
+store_trim_key (SocketTLSContext_T ctx, const char *key)
+{
+  SocketTLS_ClientSession **pp = &ctx->client_sessions;
+  size_t n = 0, same = 0;
+
+  while (*pp != NULL)
+    {
+      int mine = key != NULL && strcmp ((*pp)->key, key) == 0;
+      if (n >= ctx->cache_size || (mine && same >= SESSIONS_PER_KEY))
+        {
+          entry_free (store_unlink (ctx, pp));
+          continue;
+        }
+      same += mine;
+      n++;
+      pp = &(*pp)->next;
+    }
+}
+
 static void
 store_trim (SocketTLSContext_T ctx)
 {
-  SocketTLS_ClientSession **pp = &ctx->client_sessions;
-  size_t n = 0;
+  store_trim_key (ctx, NULL);
+}
 
-  while (*pp != NULL && n < ctx->cache_size)
-    {
-      pp = &(*pp)->next;
-      n++;
-    }
-  while (*pp != NULL)
-    {
-      SocketTLS_ClientSession *e = *pp;
-      *pp = e->next;
-      ctx->client_session_count--;
-      entry_free (e);
-    }
+/* 1 if an entry after @p e has the same key. */
+static int
+store_find_next (const SocketTLS_ClientSession *e, const char *key)
+{
+  for (e = e->next; e != NULL; e = e->next)
+    if (strcmp (e->key, key) == 0)
+      return 1;
+  return 0;
 }
 
 void
@@ -106,64 +134,95 @@ session_key (SocketTLS_T t)
   return key;
 }
 
-/* Client new-session callback: remember the latest resumable session. */
+/* Store @p sess (one reference passes to the store) as the newest session
+ * for @p t's peer. 1 if stored; else the caller keeps the reference. */
+static int
+store_put (SocketTLS_T t, SSL_SESSION *sess)
+{
+  SocketTLSContext_T ctx = t->ctx;
+  SocketTLS_ClientSession *e;
+  char *key = session_key (t);
+
+  e = key ? calloc (1, sizeof *e) : NULL;
+  if (e == NULL)
+    {
+      free (key);
+      return 0;
+    }
+  e->key = key;
+  e->session = sess;
+  pthread_mutex_lock (&ctx->lock);
+  e->next = ctx->client_sessions;
+  ctx->client_sessions = e;
+  ctx->client_session_count++;
+  store_trim_key (ctx, key);
+  pthread_mutex_unlock (&ctx->lock);
+  atomic_fetch_add (&ctx->stores, 1);
+  return 1;
+}
+
+/* Client new-session callback (full handshakes; TLS 1.3 tickets). */
 static int
 client_new_cb (SSL *ssl, SSL_SESSION *sess)
 {
-  SocketTLSContext_T ctx = SocketTLS__ctx_of (ssl);
   SocketTLS_T t = SocketTLS__conn_of (ssl);
-  SocketTLS_ClientSession *e;
-  char *key;
 
-  if (ctx == NULL || t == NULL || t->socket == NULL
-      || !SSL_SESSION_is_resumable (sess) || (key = session_key (t)) == NULL)
+  if (t == NULL || t->socket == NULL || !SSL_SESSION_is_resumable (sess))
     return 0;
-  pthread_mutex_lock (&ctx->lock);
-  e = store_take (ctx, key);
-  if (e == NULL && (e = calloc (1, sizeof *e)) != NULL)
-    e->key = key;
-  else
-    free (key);
-  if (e != NULL)
-    {
-      SSL_SESSION_free (e->session);
-      e->session = sess; /* returning 1 keeps OpenSSL's reference */
-      e->next = ctx->client_sessions;
-      ctx->client_sessions = e;
-      ctx->client_session_count++;
-      store_trim (ctx);
-      atomic_fetch_add (&ctx->stores, 1);
-    }
-  pthread_mutex_unlock (&ctx->lock);
-  return e != NULL;
+  return store_put (t, sess); /* 1: we keep OpenSSL's reference */
 }
 
 void
 SocketTLS__session_offer (SocketTLS_T t)
 {
   SocketTLSContext_T ctx = t->ctx;
-  SocketTLS_ClientSession *e;
+  SocketTLS_ClientSession **pp, *used = NULL;
   char *key;
 
   if (ctx->is_server || !ctx->cache_enabled || (key = session_key (t)) == NULL)
     return;
   pthread_mutex_lock (&ctx->lock);
-  e = store_take (ctx, key);
-  if (e != NULL && SSL_set_session (t->ssl, e->session) == 1)
+  /* Sessions OpenSSL has since declared bad are dropped on the way. */
+  while ((pp = store_find (ctx, key)) != NULL
+         && !SSL_SESSION_is_resumable ((*pp)->session))
+    entry_free (store_unlink (ctx, pp));
+  if (pp != NULL && SSL_set_session (t->ssl, (*pp)->session) == 1)
     {
       t->offered_session = 1;
-      if (SSL_SESSION_get_protocol_version (e->session) != TLS1_3_VERSION)
-        {
-          e->next = ctx->client_sessions; /* TLS 1.2: keep for reuse */
-          ctx->client_sessions = e;
-          ctx->client_session_count++;
-          e = NULL;
-        }
+      /* A TLS 1.3 ticket with a spare behind it is used only once. */
+      if (SSL_SESSION_get_protocol_version ((*pp)->session) == TLS1_3_VERSION
+          && store_find_next (*pp, key))
+        used = store_unlink (ctx, pp);
     }
   pthread_mutex_unlock (&ctx->lock);
-  if (e != NULL)
-    entry_free (e);
+  if (used != NULL)
+    entry_free (used);
   free (key);
+}
+
+/* TLS 1.2 client resumption that brought a new ticket: OpenSSL retires the
+ * old session without a new-session callback, so store the new one. */
+static void
+store_renewed (SocketTLS_T t)
+{
+  SSL_SESSION *sess = SSL_get1_session (t->ssl);
+  char *key = session_key (t);
+  SocketTLS_ClientSession **pp;
+  int known;
+
+  if (sess == NULL || key == NULL)
+    {
+      SSL_SESSION_free (sess);
+      free (key);
+      return;
+    }
+  pthread_mutex_lock (&t->ctx->lock);
+  pp = store_find (t->ctx, key);
+  known = pp != NULL && (*pp)->session == sess;
+  pthread_mutex_unlock (&t->ctx->lock);
+  free (key);
+  if (known || !SSL_SESSION_is_resumable (sess) || !store_put (t, sess))
+    SSL_SESSION_free (sess);
 }
 
 /* ------------------------------------------------------------------ */
@@ -176,7 +235,12 @@ SocketTLS__session_count (SocketTLS_T t)
   SocketTLSContext_T ctx = t->ctx;
 
   if (SSL_session_reused (t->ssl))
-    atomic_fetch_add (&ctx->hits, 1);
+    {
+      atomic_fetch_add (&ctx->hits, 1);
+      if (!ctx->is_server && ctx->cache_enabled
+          && SSL_version (t->ssl) != TLS1_3_VERSION)
+        store_renewed (t);
+    }
   else if (t->offered_session || (!ctx->is_server && ctx->cache_enabled))
     atomic_fetch_add (&ctx->misses, 1);
 }
