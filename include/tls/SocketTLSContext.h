@@ -165,7 +165,8 @@ extern SOCKET_API void SocketTLSContext_set_ocsp_gen_callback (
  * @brief Client: status of the OCSP response the server stapled for its
  *        certificate, after the handshake.
  * @return 1 good (signature verified against the trust store, within its
- *         validity period), 0 revoked, -1 no response stapled, -2 response
+ *         validity period), 0 revoked, -1 no response stapled (always so on
+ *         a resumed session, which carries no certificate), -2 response
  *         unusable (malformed, unsuccessful, bad signature, stale, unknown
  *         status, or not for this certificate).
  * Raises: SocketTLS_Failed (TLS not enabled on @p socket).
