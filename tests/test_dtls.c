@@ -329,6 +329,38 @@ TEST (verify_wrong_hostname)
   pair_close (&p);
 }
 
+TEST (set_peer_verifies_the_dialled_address)
+{
+  /* No set_hostname: set_peer's host is verified. The certificate names
+   * 127.0.0.1, so 127.0.0.1 passes and 127.0.0.2 does not. */
+  SocketDTLSContext_T sctx = dtls_server_ctx (1), cctx = dtls_client_ctx ();
+  const char *hosts[] = { "127.0.0.1", "127.0.0.2" };
+
+  for (int i = 0; i < 2; i++)
+    {
+      SocketDgram_T s = SocketDgram_new (AF_INET, 0), c;
+      SocketDgram_bind (s, hosts[i], 0);
+      SocketDgram_setnonblocking (s);
+      SocketDTLS_enable (s, sctx);
+      c = SocketDgram_new (AF_INET, 0);
+      SocketDgram_setnonblocking (c);
+      SocketDTLS_enable (c, cctx);
+      SocketDTLS_set_peer (c, hosts[i], SocketDgram_getlocalport (s));
+      if (i == 0)
+        ASSERT (dtls_pump (c, s, 5000));
+      else
+        {
+          ASSERT_EQ (RAISES (SocketDTLS_VerifyFailed, dtls_pump (c, s, 5000)),
+                     1);
+          ASSERT (strstr (dtls_error_buf, "IP address mismatch") != NULL);
+        }
+      SocketDgram_free (&c);
+      SocketDgram_free (&s);
+    }
+  SocketDTLSContext_free (&cctx);
+  SocketDTLSContext_free (&sctx);
+}
+
 TEST (verify_unknown_ca)
 {
   struct pair p = { 0 };

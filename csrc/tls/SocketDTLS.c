@@ -234,6 +234,9 @@ SocketDTLS_set_peer (SocketDgram_T socket, const char *host, int port)
   SocketDTLS__raise (&SocketDTLS_Failed, "SocketDTLS_set_peer: %s",
                      socket_error_buf);
   END_TRY;
+  /* Secure default: a client verifies the name it dialled. */
+  if (!conn->is_server && conn->hostname == NULL)
+    SocketDTLS_set_hostname (socket, host);
 }
 
 static int

@@ -90,6 +90,10 @@ extern SOCKET_API void SocketDTLS_enable (SocketDgram_T socket,
 /**
  * @brief Set the peer: connect the socket to @p host:@p port (resolved,
  *        numeric or name) and send DTLS records there.
+ *
+ * A client that has no host name yet also takes @p host as its
+ * SocketDTLS_set_hostname(), so the certificate is checked against the
+ * name (or address) it dialled.
  * Raises: SocketDTLS_Failed (not enabled, handshake started, bad address).
  */
 extern SOCKET_API void SocketDTLS_set_peer (SocketDgram_T socket,
