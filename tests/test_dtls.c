@@ -476,6 +476,60 @@ TEST (session_resumption)
   pair_close (&p);
 }
 
+/* Worker: @p rounds handshakes on its own sockets with shared contexts. */
+struct shared_run
+{
+  struct pair p;
+  int rounds, done;
+};
+
+static void *
+shared_worker (void *arg)
+{
+  struct shared_run *r = arg;
+  TRY for (int i = 0; i < r->rounds; i++)
+  {
+    SocketDgram_T s = dtls_bound_socket (0), c;
+    SocketDTLS_enable (s, r->p.sctx);
+    c = dtls_client_socket (r->p.cctx, SocketDgram_getlocalport (s),
+                            "localhost");
+    r->done += dtls_pump (c, s, 5000);
+    SocketDgram_free (&c);
+    SocketDgram_free (&s);
+  }
+  ELSE fprintf (stderr, "  worker: %s\n", dtls_error_buf);
+  END_TRY;
+  return NULL;
+}
+
+TEST (contexts_shared_by_threads)
+{
+  /* One server and one client context (with session caches) used by four
+   * threads at once: read-only use after setup is thread-safe. */
+  SocketDTLSContext_T sctx = dtls_server_ctx (1), cctx = dtls_client_ctx ();
+  struct shared_run runs[4];
+  pthread_t th[4];
+  size_t hits, misses, total = 0;
+
+  SocketDTLSContext_enable_session_cache (sctx, 0, 0);
+  SocketDTLSContext_enable_session_cache (cctx, 2, 0);
+  for (int i = 0; i < 4; i++)
+    {
+      runs[i] = (struct shared_run){ { sctx, cctx, NULL, NULL }, 5, 0 };
+      ASSERT_EQ (pthread_create (&th[i], NULL, shared_worker, &runs[i]), 0);
+    }
+  for (int i = 0; i < 4; i++)
+    {
+      pthread_join (th[i], NULL);
+      total += (size_t)runs[i].done;
+    }
+  ASSERT_UEQ (total, 20);
+  SocketDTLSContext_get_cache_stats (cctx, &hits, &misses, NULL);
+  ASSERT_UEQ (hits + misses, 20);
+  SocketDTLSContext_free (&cctx);
+  SocketDTLSContext_free (&sctx);
+}
+
 TEST (no_leaks_of_sockets_or_fds)
 {
   int fds = test_count_fds ();
