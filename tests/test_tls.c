@@ -733,7 +733,7 @@ TEST (ocsp_stapling)
 {
   SocketTLSContext_T cctx, sctx, rctx;
   unsigned char *good, *revoked;
-  size_t good_len, revoked_len;
+  size_t good_len = 0, revoked_len = 0;
   int calls = 0;
 
   SETUP ();
@@ -918,7 +918,7 @@ TEST (recv_never_loses_buffered_plaintext)
 {
   SocketTLSContext_T cctx, sctx;
   static unsigned char big[16000], in[16000];
-  size_t got = 0;
+  volatile size_t got = 0;
   volatile int closed = 0;
   Pair p;
 

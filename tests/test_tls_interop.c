@@ -322,32 +322,38 @@ serve_one (Server *sv, Socket_T s)
   sv->served++;
 }
 
+/* Accept one connection (within 10 s) and serve it. 0 if none came. */
+static int
+accept_one (Server *sv)
+{
+  struct pollfd pfd = { Socket_fd (sv->listener), POLLIN, 0 };
+  Socket_T volatile s = NULL;
+
+  if (poll (&pfd, 1, 10000) <= 0)
+    return 0;
+  TRY
+  {
+    s = Socket_accept (sv->listener);
+    serve_one (sv, s);
+  }
+  ELSE snprintf (sv->error, sizeof sv->error, "%s",
+                 Except_frame.exception->reason);
+  FINALLY
+  {
+    Socket_T tmp = s;
+    Socket_free (&tmp);
+  }
+  END_TRY;
+  return 1;
+}
+
 static void *
 server_main (void *arg)
 {
   Server *sv = arg;
 
-  for (int i = 0; i < sv->conns; i++)
-    {
-      struct pollfd pfd = { Socket_fd (sv->listener), POLLIN, 0 };
-      Socket_T volatile s = NULL;
-
-      if (poll (&pfd, 1, 10000) <= 0)
-        break;
-      TRY
-      {
-        s = Socket_accept (sv->listener);
-        serve_one (sv, s);
-      }
-      ELSE snprintf (sv->error, sizeof sv->error, "%s",
-                     Except_frame.exception->reason);
-      FINALLY
-      {
-        Socket_T tmp = s;
-        Socket_free (&tmp);
-      }
-      END_TRY;
-    }
+  for (int i = 0; i < sv->conns && accept_one (sv); i++)
+    ;
   return NULL;
 }
 

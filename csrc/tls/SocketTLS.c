@@ -10,6 +10,8 @@
 #ifdef SOCKET_HAS_TLS
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -212,6 +214,11 @@ SocketTLS_enable (Socket_T socket, SocketTLSContext_T ctx)
       SSL_set_connect_state (t->ssl);
       SSL_set_tlsext_status_type (t->ssl, TLSEXT_STATUSTYPE_ocsp);
     }
+  /* Handshake flights and records go out in several writes; Nagle would
+   * hold the later ones for the peer's (delayed) ACK, costing ~40 ms per
+   * round trip. Best effort: Unix sockets have no such option. */
+  (void)setsockopt (Socket_fd (socket), IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+                    sizeof (int));
   SocketTLS__ctx_ref (ctx);
   t->ctx = ctx;
   t->socket = socket;

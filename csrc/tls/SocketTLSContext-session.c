@@ -5,11 +5,13 @@
  * only the cache key) and/or stateless tickets under a caller-supplied key
  * with one previous key kept for rotation (RFC 8446 section 4.6.1,
  * RFC 5077 key layout).
- * Client: the latest sessions per "host:port" kept by the context and
- * offered on the next connection. TLS 1.3 tickets are used once while a
- * newer one remains (RFC 8446 appendix C.4); the last one is reused,
- * because OpenSSL servers send no new ticket after a resumption that needs
- * no renewal. TLS 1.2 sessions are reused until replaced.
+ * Our ticket callback asks OpenSSL to renew every ticket it accepts, so
+ * each resumption hands the client a fresh one (OpenSSL issues none after
+ * a resumption otherwise, and clients use TLS 1.3 tickets only once).
+ * Client: the latest sessions per "host:port" (two, since servers issue
+ * tickets in pairs) kept by the context and offered on the next
+ * connection; TLS 1.3 tickets once (RFC 8446 appendix C.4), TLS 1.2
+ * sessions until replaced.
  */
 #ifdef SOCKET_HAS_TLS
 
@@ -92,16 +94,6 @@ static void
 store_trim (SocketTLSContext_T ctx)
 {
   store_trim_key (ctx, NULL);
-}
-
-/* 1 if an entry after @p e has the same key. */
-static int
-store_find_next (const SocketTLS_ClientSession *e, const char *key)
-{
-  for (e = e->next; e != NULL; e = e->next)
-    if (strcmp (e->key, key) == 0)
-      return 1;
-  return 0;
 }
 
 void
@@ -189,9 +181,8 @@ SocketTLS__session_offer (SocketTLS_T t)
   if (pp != NULL && SSL_set_session (t->ssl, (*pp)->session) == 1)
     {
       t->offered_session = 1;
-      /* A TLS 1.3 ticket with a spare behind it is used only once. */
-      if (SSL_SESSION_get_protocol_version ((*pp)->session) == TLS1_3_VERSION
-          && store_find_next (*pp, key))
+      /* TLS 1.3 tickets are single use (OpenSSL retires them anyway). */
+      if (SSL_SESSION_get_protocol_version ((*pp)->session) == TLS1_3_VERSION)
         used = store_unlink (ctx, pp);
     }
   pthread_mutex_unlock (&ctx->lock);
@@ -363,7 +354,8 @@ SocketTLSContext_set_session_cache_size (SocketTLSContext_T ctx, size_t size)
 /* ------------------------------------------------------------------ */
 
 /* Pick the key for encryption (current) or for the ticket named @p name.
- * @return 1 current, 2 previous (ticket should be renewed), 0 unknown. */
+ * @return 1 encrypting, 2 decrypting (renew: a fresh single-use ticket,
+ * under the current key after a rotation), 0 unknown key. */
 static int
 pick_key (SocketTLSContext_T ctx, const unsigned char *name, int enc,
           SocketTLS_TicketKey *out)
@@ -374,7 +366,7 @@ pick_key (SocketTLSContext_T ctx, const unsigned char *name, int enc,
   if (enc || memcmp (name, ctx->ticket_cur.name, 16) == 0)
     {
       *out = ctx->ticket_cur;
-      r = 1;
+      r = enc ? 1 : 2;
     }
   else if (ctx->ticket_have_prev
            && memcmp (name, ctx->ticket_prev.name, 16) == 0)

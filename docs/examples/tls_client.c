@@ -26,34 +26,38 @@ struct server
   int conns;
 };
 
-/* A minimal HTTPS responder: one request per connection, then close. */
+/* A minimal HTTPS responder: one request, then close. */
+static void
+serve_one (struct server *srv)
+{
+  Socket_T volatile c = NULL;
+
+  TRY
+  {
+    static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    char buf[1024];
+
+    c = Socket_accept (srv->listener);
+    Socket_settimeout (c, 5);
+    SocketTLS_enable (c, srv->ctx);
+    if (SocketTLS_handshake_loop (c, 5000) == TLS_HANDSHAKE_COMPLETE
+        && SocketTLS_recv (c, buf, sizeof buf) > 0)
+      SocketTLS_send (c, reply, sizeof reply - 1);
+    SocketTLS_shutdown (c);
+  }
+  ELSE fprintf (stderr, "server: %s\n", tls_error_buf);
+  END_TRY;
+  Socket_T tmp = c;
+  Socket_free (&tmp);
+}
+
 static void *
 server_main (void *arg)
 {
   struct server *srv = arg;
 
   for (int i = 0; i < srv->conns; i++)
-    {
-      Socket_T volatile c = NULL;
-      TRY
-      {
-        static const char reply[]
-            = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
-        char buf[1024];
-
-        c = Socket_accept (srv->listener);
-        Socket_settimeout (c, 5);
-        SocketTLS_enable (c, srv->ctx);
-        if (SocketTLS_handshake_loop (c, 5000) == TLS_HANDSHAKE_COMPLETE
-            && SocketTLS_recv (c, buf, sizeof buf) > 0)
-          SocketTLS_send (c, reply, sizeof reply - 1);
-        SocketTLS_shutdown (c);
-      }
-      ELSE fprintf (stderr, "server: %s\n", tls_error_buf);
-      END_TRY;
-      Socket_T tmp = c;
-      Socket_free (&tmp);
-    }
+    serve_one (srv);
   return NULL;
 }
 

@@ -82,33 +82,38 @@ struct server
   Socket_T listener;
 };
 
-/* Serve CONNECTIONS clients: handshake, echo one message, close. */
+/* One client: handshake, echo one message, close. */
+static void
+serve_one (struct server *srv)
+{
+  Socket_T volatile c = NULL;
+
+  TRY
+  {
+    char buf[256];
+    c = Socket_accept (srv->listener);
+    Socket_settimeout (c, 5);
+    SocketTLS_enable (c, srv->ctx);
+    if (SocketTLS_handshake_loop (c, 5000) == TLS_HANDSHAKE_COMPLETE)
+      {
+        ssize_t n = SocketTLS_recv (c, buf, sizeof buf);
+        SocketTLS_send (c, buf, (size_t)n);
+        SocketTLS_shutdown (c);
+      }
+  }
+  ELSE fprintf (stderr, "server: %s\n", tls_error_buf);
+  END_TRY;
+  Socket_T tmp = c;
+  Socket_free (&tmp);
+}
+
 static void *
 server_main (void *arg)
 {
   struct server *srv = arg;
 
   for (int i = 0; i < CONNECTIONS; i++)
-    {
-      Socket_T volatile c = NULL;
-      TRY
-      {
-        char buf[256];
-        c = Socket_accept (srv->listener);
-        Socket_settimeout (c, 5);
-        SocketTLS_enable (c, srv->ctx);
-        if (SocketTLS_handshake_loop (c, 5000) == TLS_HANDSHAKE_COMPLETE)
-          {
-            ssize_t n = SocketTLS_recv (c, buf, sizeof buf);
-            SocketTLS_send (c, buf, (size_t)n);
-            SocketTLS_shutdown (c);
-          }
-      }
-      ELSE fprintf (stderr, "server: %s\n", tls_error_buf);
-      END_TRY;
-      Socket_T tmp = c;
-      Socket_free (&tmp);
-    }
+    serve_one (srv);
   return NULL;
 }
 

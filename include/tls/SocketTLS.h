@@ -97,6 +97,8 @@ extern SOCKET_API __thread char tls_error_buf[];
  *
  * The role (client or server) comes from @p ctx. The context is
  * reference-counted, so it may be freed while connections still use it.
+ * TCP_NODELAY is set on TCP sockets: TLS writes whole records and
+ * handshake flights, which Nagle's algorithm would only delay.
  * @param socket connected socket (borrowed; TLS state is freed with it).
  * @param ctx context (borrowed; a reference is kept).
  * Raises: SocketTLS_Failed (NULL argument, socket not connected, TLS

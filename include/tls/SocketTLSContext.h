@@ -242,9 +242,10 @@ extern SOCKET_API void SocketTLSContext_get_cache_stats (SocketTLSContext_T ctx,
  *        caller-supplied key.
  *
  * @p key is SOCKET_TLS_TICKET_KEY_LEN bytes: 16 key name, 32 HMAC-SHA256
- * key, 32 AES-256 key (copied, wiped on free). Calling again rotates: new
- * tickets use the new key, tickets under the previous key are still
- * accepted (and replaced by fresh ones).
+ * key, 32 AES-256 key (copied, wiped on free). Every accepted ticket is
+ * replaced by a fresh one, so clients can use each ticket once (RFC 8446
+ * appendix C.4). Calling again rotates: new tickets use the new key,
+ * tickets under the previous key are still accepted.
  */
 extern SOCKET_API void SocketTLSContext_enable_session_tickets (
     SocketTLSContext_T ctx, const unsigned char *key, size_t key_len);

@@ -7,6 +7,8 @@
 #   ca-dir/                ca.crt, hashed (openssl rehash) for CA-directory tests
 #   server.crt             leaf, SAN localhost + 127.0.0.1 + ::1 (by int)
 #   server-chain.pem       server.crt + int.crt (likewise for every leaf below)
+#   server-rsa.crt         like server.crt with an RSA-2048 key; only made
+#                          when TLS_TEST_CERTS_RSA=1 (benchmarks)
 #   client.crt             clientAuth leaf
 #   expired.crt            valid 2020-01-01 .. 2020-01-02
 #   notyet.crt             valid from 2099
@@ -63,7 +65,9 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 EOF
 
-key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
+KEYALG="-algorithm EC -pkeyopt ec_paramgen_curve:P-256"
+# shellcheck disable=SC2086 # KEYALG is a list of options
+key() { openssl genpkey $KEYALG -out "$1.key" 2>/dev/null; }
 
 cadir() {
   mkdir -p "$1/new"
@@ -104,6 +108,11 @@ cadir int.db
 
 LOCAL="DNS:localhost,IP:127.0.0.1,IP:::1"
 sign server localhost int v3_server "$LOCAL"
+if [ "${TLS_TEST_CERTS_RSA:-0}" = 1 ]; then
+  KEYALG="-algorithm RSA -pkeyopt rsa_keygen_bits:2048"
+  sign server-rsa localhost int v3_server "$LOCAL"
+  KEYALG="-algorithm EC -pkeyopt ec_paramgen_curve:P-256"
+fi
 sign client "libsocket test client" int v3_client -
 sign expired localhost int v3_server "$LOCAL" \
   -startdate 20200101000000Z -enddate 20200102000000Z
