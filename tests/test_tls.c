@@ -240,6 +240,51 @@ TEST (hostname_forms)
   ASSERT (tls_test_connect (p.c, p.s));
   ASSERT_EQ (RAISES (SocketTLS_Failed, SocketTLS_set_hostname (p.c, "x.y")), 1);
   pair_close (&p);
+  /* The last name wins: an earlier IP or DNS name is not also required. */
+  pair_open (&p, cctx, sctx, "wrong.example.com");
+  SocketTLS_set_hostname (p.c, "127.0.0.1");
+  ASSERT (tls_test_connect (p.c, p.s));
+  pair_close (&p);
+  pair_open (&p, cctx, sctx, "127.0.0.2");
+  SocketTLS_set_hostname (p.c, "localhost");
+  ASSERT (tls_test_connect (p.c, p.s));
+  pair_close (&p);
+  SocketTLSContext_free (&cctx);
+  SocketTLSContext_free (&sctx);
+}
+
+TEST (shutdown_after_peer_left_is_quiet)
+{
+  SocketTLSContext_T cctx, sctx;
+  struct linger lg = { 1, 0 };
+  char buf[16];
+  Pair p;
+
+  SETUP ();
+  cctx = client_ctx ();
+  sctx = server_ctx ();
+  pair_open (&p, cctx, sctx, "localhost");
+  ASSERT (tls_test_connect (p.c, p.s));
+  ASSERT_EQ (SocketTLS_get_verify_result (p.c), X509_V_OK);
+  /* The server says goodbye and resets the connection. */
+  SocketTLS_shutdown (p.s);
+  setsockopt (Socket_fd (p.s), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  Socket_free (&p.s);
+  test_sleep_ms (20);
+  ASSERT_EQ (RAISES (Socket_Closed, SocketTLS_recv (p.c, buf, sizeof buf)), 1);
+  ASSERT_EQ (RAISES (Socket_Closed, SocketTLS_send (p.c, "x", 1))
+                 + RAISES (Socket_Closed, SocketTLS_send (p.c, "x", 1)),
+             1 + 1);
+  SocketTLS_shutdown (p.c); /* must not raise */
+  pair_close (&p);
+  /* Our own write side already gone: close_notify cannot be sent. */
+  pair_open (&p, cctx, sctx, "localhost");
+  ASSERT (tls_test_connect (p.c, p.s));
+  shutdown (Socket_fd (p.c), SHUT_WR);
+  ASSERT_EQ (RAISES (SocketTLS_ShutdownFailed, SocketTLS_shutdown (p.c)), 1);
+  ASSERT (strstr (tls_error_buf, "Broken pipe") != NULL);
+  SocketTLS_shutdown (p.c); /* after a failure: no-op */
+  pair_close (&p);
   SocketTLSContext_free (&cctx);
   SocketTLSContext_free (&sctx);
 }

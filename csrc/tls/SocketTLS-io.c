@@ -167,11 +167,19 @@ SocketTLS_shutdown (Socket_T socket)
                  > 0)
         continue;
       t->fatal = 1;
+      /* The peer already closed its side: ours is a courtesy it may no
+       * longer be able to receive. */
+      if (SSL_get_shutdown (t->ssl) & SSL_RECEIVED_SHUTDOWN)
+        {
+          ERR_clear_error ();
+          return;
+        }
       if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ)
         TLS_RAISE (SocketTLS_ShutdownFailed, "%s %s: timed out", op, peer (t));
-      if (err == SSL_ERROR_SYSCALL && ERR_peek_error () == 0)
-        TLS_RAISE (SocketTLS_ShutdownFailed, "%s %s: %s", op, peer (t),
-                   Socket_safe_strerror (saved));
+      if (ERR_peek_error () == 0)
+        TLS_RAISE (SocketTLS_ShutdownFailed, "%s %s: close_notify not sent: %s",
+                   op, peer (t),
+                   saved ? Socket_safe_strerror (saved) : "connection unusable");
       TLS_RAISE_SSL (SocketTLS_ShutdownFailed, "%s %s", op, peer (t));
     }
 }

@@ -90,10 +90,16 @@ bio_puts (BIO *b, const char *s)
 static long
 bio_ctrl (BIO *b, int cmd, long num, void *ptr)
 {
-  (void)b;
   (void)num;
-  (void)ptr;
-  return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+  if (cmd == BIO_CTRL_FLUSH)
+    return 1;
+  if (cmd == BIO_C_GET_FD) /* SSL_get_fd() */
+    {
+      if (ptr != NULL)
+        *(int *)ptr = bio_fd (b);
+      return bio_fd (b);
+    }
+  return 0;
 }
 
 static int
@@ -263,14 +269,17 @@ SocketTLS_set_hostname (Socket_T socket, const char *hostname)
   if (hostname == NULL || strlen (hostname) > SOCKET_TLS_MAX_SNI_LEN)
     TLS_RAISE (SocketTLS_Failed, "%s: NULL or over-long host name", op);
   ERR_clear_error ();
+  /* Each branch also clears what an earlier call may have set. */
   if (is_ip_literal (hostname))
-    ok = set_ip (t, hostname); /* RFC 6066: no IP literals in SNI */
+    ok = SSL_set1_host (t->ssl, NULL) == 1 && set_ip (t, hostname) == 1
+         && SSL_set_tlsext_host_name (t->ssl, NULL) == 1; /* RFC 6066 */
   else if (!SocketTLS__valid_dns_name (hostname, 0))
     TLS_RAISE (SocketTLS_Failed, "%s: invalid host name '%s'", op, hostname);
   else
     {
       SSL_set_hostflags (t->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-      ok = SSL_set_tlsext_host_name (t->ssl, hostname) == 1
+      ok = X509_VERIFY_PARAM_set1_ip (SSL_get0_param (t->ssl), NULL, 0) == 1
+           && SSL_set_tlsext_host_name (t->ssl, hostname) == 1
            && SSL_set1_host (t->ssl, hostname) == 1;
     }
   copy = strdup (hostname);
