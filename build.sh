@@ -45,7 +45,7 @@ need_pkgs() {
   fi
 }
 
-base_deps() { need_pkgs cmake make gcc pkg-config libssl-dev zlib1g-dev python3; }
+base_deps() { need_pkgs cmake make gcc pkg-config libssl-dev zlib1g-dev python3 openssl libnghttp2-dev; }
 fuzz_deps() { need_pkgs clang libclang-rt-14-dev; }
 need_go() { command -v go >/dev/null || die "Go 1.26+ is required (https://go.dev/dl/); /usr/local/go/bin is searched"; }
 
@@ -183,7 +183,7 @@ cmd_clang() {
 }
 
 cmd_bench() {
-  need_pkgs libevent-dev   # peer for the SocketPoll echo benchmark
+  need_pkgs libevent-dev node-llhttp   # peers: SocketPoll echo (libevent), HTTP/1 parser (llhttp)
   cmake_build build-release -DCMAKE_BUILD_TYPE=Release -DSOCKET_BUILD_TESTS=OFF
   log "C benchmarks"
   local b

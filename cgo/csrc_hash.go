@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "c29c5544af977e8eda69618f4127b4de7c9a2d8cafbff8ebdfbb1080602e64d1"
+const csrcHash = "b6a2252cf5fbca5153b26159461e8fdada0fa75b9ec2d684de9590d793d14c88"

@@ -44,6 +44,10 @@ struct Socket_T
   unsigned connected : 1;
   size_t bandwidth;          /* bytes/s, 0 = unlimited */
   SocketRateLimit_T limiter; /* malloc'd, NULL when unlimited */
+  /* TLS connection state (csrc/tls) or NULL. Socket_free calls
+   * tls_release(tls), so this module needs no TLS symbols. */
+  void *tls;
+  void (*tls_release) (void *tls);
 };
 
 struct SocketDgram_T
@@ -51,6 +55,10 @@ struct SocketDgram_T
   struct SocketBase_T *base;
   int bound;
   int connected;
+  /* DTLS association (csrc/tls) or NULL. SocketDgram_free calls
+   * dtls_release(dtls), so this module needs no TLS symbols. */
+  void *dtls;
+  void (*dtls_release) (void *dtls);
 };
 
 /** The public exception @p e names (SocketCommon_Failed when unset). */

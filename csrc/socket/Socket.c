@@ -171,6 +171,8 @@ Socket_free (Socket_T *socket)
     return;
   s = *socket;
   *socket = NULL;
+  if (s->tls_release != NULL)
+    s->tls_release (s->tls);
   SocketRateLimit_free (&s->limiter);
   base = s->base; /* s itself lives in the base's arena */
   SocketCommon_free_base (&base);

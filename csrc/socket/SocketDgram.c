@@ -127,6 +127,8 @@ SocketDgram_free (SocketDgram_T *socket)
 
   if (socket == NULL || *socket == NULL)
     return;
+  if ((*socket)->dtls_release != NULL)
+    (*socket)->dtls_release ((*socket)->dtls);
   base = (*socket)->base; /* the object lives in the base's arena */
   *socket = NULL;
   SocketCommon_free_base (&base);
