@@ -472,6 +472,8 @@ TEST (s_client_certificate_and_stapling)
   server_stop (&sv);
   ASSERT_EQ (sv.served, 1);
   ASSERT_EQ (sv.verify, X509_V_OK);
+  ASSERT_CONTAINS (p.out, "Acceptable client certificate CA names\n"
+                          "CN = libsocket Test Root CA");
   ASSERT_CONTAINS (p.out, "OCSP Response Status: successful");
   ASSERT_CONTAINS (p.out, "Cert Status: good");
   SocketTLSContext_free (&s);
