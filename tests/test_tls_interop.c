@@ -446,6 +446,35 @@ TEST (s_client_vs_server_tls12)
   SocketTLSContext_free (&s);
 }
 
+TEST (s_client_renegotiation_refused)
+{
+  static const char *const tls12[] = { "-tls1_2", NULL };
+  SocketTLSContext_T s;
+  TLSTestPeer p;
+  Server sv;
+  char addr[32];
+  const char *argv[] = { "openssl", "s_client", "-connect", addr, "-CAfile",
+                         tls_cert ("ca.crt"), "-servername", "localhost",
+                         tls12[0], NULL };
+
+  SETUP ();
+  s = our_server ();
+  SocketTLSContext_set_min_protocol (s, TLS1_2_VERSION);
+  server_start (&sv, s, 1);
+  snprintf (addr, sizeof addr, "127.0.0.1:%d", sv.port);
+  ASSERT_EQ (tls_peer_spawn (&p, (char *const *)argv), 0);
+  tls_peer_wait_for (&p, "Verify return code", 5000);
+  tls_peer_write (&p, "R\n"); /* s_client: renegotiate */
+  tls_peer_wait_for (&p, "no renegotiation", 5000);
+  tls_peer_reap (&p, 5000);
+  server_stop (&sv);
+  ASSERT_CONTAINS (p.out, "RENEGOTIATING");
+  ASSERT_CONTAINS (p.out, "no renegotiation");
+  ASSERT_EQ (sv.served, 0);
+  ASSERT_CONTAINS (sv.error, "alert");
+  SocketTLSContext_free (&s);
+}
+
 TEST (s_client_certificate_and_stapling)
 {
   const char *args[] = { "-cert", NULL, "-cert_chain", NULL, "-key", NULL,
@@ -472,6 +501,8 @@ TEST (s_client_certificate_and_stapling)
   server_stop (&sv);
   ASSERT_EQ (sv.served, 1);
   ASSERT_EQ (sv.verify, X509_V_OK);
+  ASSERT_CONTAINS (p.out, "Acceptable client certificate CA names\n"
+                          "CN = libsocket Test Root CA");
   ASSERT_CONTAINS (p.out, "OCSP Response Status: successful");
   ASSERT_CONTAINS (p.out, "Cert Status: good");
   SocketTLSContext_free (&s);

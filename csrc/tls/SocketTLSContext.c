@@ -399,10 +399,17 @@ SocketTLSContext_load_ca (SocketTLSContext_T ctx, const char *ca_file)
                    is_dir ? "directory" : "file", ca_file);
   if (ctx->is_server && !is_dir)
     {
-      /* Tell clients which CAs we accept (CertificateRequest). */
-      STACK_OF (X509_NAME) *names = SSL_load_client_CA_file (ca_file);
+      /* Tell clients which CAs we accept (CertificateRequest); appends,
+       * so several CA files add up. */
+      STACK_OF (X509_NAME) *names = SSL_CTX_get_client_CA_list (ctx->ssl_ctx);
+      if (names == NULL)
+        {
+          names = sk_X509_NAME_new_null ();
+          if (names != NULL)
+            SSL_CTX_set_client_CA_list (ctx->ssl_ctx, names);
+        }
       if (names != NULL)
-        SSL_CTX_set_client_CA_list (ctx->ssl_ctx, names);
+        (void)SSL_add_file_cert_subjects_to_stack (names, ca_file);
       ERR_clear_error ();
     }
 }
