@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "b6a2252cf5fbca5153b26159461e8fdada0fa75b9ec2d684de9590d793d14c88"
+const csrcHash = "dca06445e9e31597dc58c02ca5f32368be57167fcdbfc9f0a6be4af0777c40ed"
