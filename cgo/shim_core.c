@@ -15,6 +15,14 @@
 #include "core/SocketSecurity.h"
 #include "socket/SocketAsync.h"
 #include "socket/SocketBuf.h"
+#include "http/SocketHPACK.h"
+#include "http/SocketHTTP.h"
+#include "http/SocketHTTP1.h"
+#ifdef SOCKET_HAS_TLS
+#include "tls/SocketDTLS.h"
+#include "tls/SocketTLS.h"
+#include "tls/SocketTLSContext.h"
+#endif
 
 __thread int go_nocallback_depth;
 
@@ -46,6 +54,25 @@ static const struct
   GO_EXCEPTION (SocketTimer_Failed),
   GO_EXCEPTION (SocketAsync_Failed),
   GO_EXCEPTION (SocketDNS_Failed),
+  GO_EXCEPTION (SocketHTTP_ParseError),
+  GO_EXCEPTION (SocketHTTP_InvalidURI),
+  GO_EXCEPTION (SocketHTTP_InvalidHeader),
+  GO_EXCEPTION (SocketHTTP1_ParseError),
+  GO_EXCEPTION (SocketHPACK_Error),
+#ifdef SOCKET_HAS_TLS
+  GO_EXCEPTION (SocketTLS_Failed),
+  GO_EXCEPTION (SocketTLS_HandshakeFailed),
+  GO_EXCEPTION (SocketTLS_VerifyFailed),
+  GO_EXCEPTION (SocketTLS_PinVerifyFailed),
+  GO_EXCEPTION (SocketTLS_ProtocolError),
+  GO_EXCEPTION (SocketTLS_ShutdownFailed),
+  GO_EXCEPTION (SocketDTLS_Failed),
+  GO_EXCEPTION (SocketDTLS_HandshakeFailed),
+  GO_EXCEPTION (SocketDTLS_VerifyFailed),
+  GO_EXCEPTION (SocketDTLS_CookieFailed),
+  GO_EXCEPTION (SocketDTLS_TimeoutExpired),
+  GO_EXCEPTION (SocketDTLS_ShutdownFailed),
+#endif
 };
 #undef GO_EXCEPTION
 

@@ -118,6 +118,30 @@ var (
 	// including names that do not resolve.
 	ErrDNS error = &sentinel{msg: "gosocket: name resolution failed"}
 
+	// ErrHTTP is the family of HTTP syntax errors (SocketHTTP_ParseError,
+	// SocketHTTP1_ParseError, SocketHTTP_InvalidURI,
+	// SocketHTTP_InvalidHeader); it matches ErrInvalidInput.
+	ErrHTTP error = &sentinel{msg: "gosocket: malformed HTTP", also: []error{ErrInvalidInput}}
+	// ErrHPACK is SocketHPACK_Error: a malformed or over-limit header
+	// block; it matches ErrInvalidInput.
+	ErrHPACK error = &sentinel{msg: "gosocket: HPACK error", also: []error{ErrInvalidInput}}
+
+	// ErrTLS is the family of TLS and DTLS failures outside the handshake
+	// (SocketTLS_Failed, SocketTLS_ProtocolError, SocketTLS_ShutdownFailed,
+	// SocketDTLS_Failed, SocketDTLS_ShutdownFailed).
+	ErrTLS error = &sentinel{msg: "gosocket: TLS failure"}
+	// ErrTLSHandshake is SocketTLS_HandshakeFailed or
+	// SocketDTLS_HandshakeFailed; it matches ErrTLS.
+	ErrTLSHandshake error = &sentinel{msg: "gosocket: TLS handshake failed", also: []error{ErrTLS}}
+	// ErrTLSVerify is a rejected peer certificate (SocketTLS_VerifyFailed,
+	// SocketDTLS_VerifyFailed); it matches ErrTLS.
+	ErrTLSVerify error = &sentinel{msg: "gosocket: TLS certificate verification failed", also: []error{ErrTLS}}
+	// ErrTLSPin is SocketTLS_PinVerifyFailed: the peer's key matched no
+	// configured pin. It matches ErrTLSVerify and ErrTLS.
+	ErrTLSPin error = &sentinel{msg: "gosocket: TLS certificate pin mismatch", also: []error{ErrTLSVerify, ErrTLS}}
+	// ErrDTLSCookie is SocketDTLS_CookieFailed; it matches ErrTLS.
+	ErrDTLSCookie error = &sentinel{msg: "gosocket: DTLS cookie exchange failed", also: []error{ErrTLS}}
+
 	// ErrInvalidInput is returned by decoders for malformed input.
 	ErrInvalidInput error = &sentinel{msg: "gosocket: invalid input"}
 	// ErrInvalidUTF8 is returned for malformed or truncated UTF-8.
@@ -148,7 +172,23 @@ var exceptionFamilies = map[string]error{
 	"SocketPoll_Failed":               ErrPoll,
 	"SocketTimer_Failed":              ErrPoll,
 	"SocketDNS_Failed":                ErrDNS,
+	"SocketHTTP_ParseError":           ErrHTTP,
+	"SocketHTTP_InvalidURI":           ErrHTTP,
+	"SocketHTTP_InvalidHeader":        ErrHTTP,
+	"SocketHTTP1_ParseError":          ErrHTTP,
+	"SocketHPACK_Error":               ErrHPACK,
 	"SocketHTTPClient_Timeout":        ErrTimeout,
+	"SocketTLS_Failed":                ErrTLS,
+	"SocketTLS_ProtocolError":         ErrTLS,
+	"SocketTLS_ShutdownFailed":        ErrTLS,
+	"SocketTLS_HandshakeFailed":       ErrTLSHandshake,
+	"SocketTLS_VerifyFailed":          ErrTLSVerify,
+	"SocketTLS_PinVerifyFailed":       ErrTLSPin,
+	"SocketDTLS_Failed":               ErrTLS,
+	"SocketDTLS_ShutdownFailed":       ErrTLS,
+	"SocketDTLS_HandshakeFailed":      ErrTLSHandshake,
+	"SocketDTLS_VerifyFailed":         ErrTLSVerify,
+	"SocketDTLS_CookieFailed":         ErrDTLSCookie,
 	"SocketDTLS_TimeoutExpired":       ErrTimeout,
 }
 
