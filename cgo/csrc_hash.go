@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "dca06445e9e31597dc58c02ca5f32368be57167fcdbfc9f0a6be4af0777c40ed"
+const csrcHash = "b8da29dc136248a9000f121ee8d9ed37804f18848204b1ac5b95e67498248c52"

@@ -5,6 +5,10 @@
  * Every send uses MSG_NOSIGNAL so a dead peer yields EPIPE (-> Socket_Closed)
  * instead of SIGPIPE. Would-block returns 0 from the single-shot calls; the
  * "all" loops wait with poll() instead, bounded by the operation timeout.
+ *
+ * On a TLS socket (s->layer set by SocketTLS_enable) the byte-stream calls
+ * go through the record layer; calls that cannot (ancillary data, sendmsg
+ * flags) raise instead of writing plaintext beside the records.
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,6 +30,9 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketIO);
 
 /* Small iovec arrays are copied on the stack in the *vall loops. */
 #define IOV_STACK_COPY 16
+
+/* Scatter/gather sends up to this size on TLS become one record. */
+#define SOCKET_TLS_RECORD_GATHER 16384
 
 int Socket__sendfile_force_fallback;
 
@@ -58,6 +65,16 @@ check_iov (Socket_T s, const struct iovec *iov, int iovcnt, const char *op)
   for (int i = 0; i < iovcnt; i++)
     if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
       RAISE_MSG ("%s: iovec[%d] has a NULL base", op, i);
+}
+
+/* sendmsg/recvmsg carry flags and ancillary data TLS cannot protect. */
+static void
+check_no_layer (Socket_T s, const char *op)
+{
+  if (s->layer != NULL)
+    RAISE_MSG ("%s: not available on a %s socket (it would bypass %s); "
+               "use Socket_send/Socket_recv", op, s->layer->name,
+               s->layer->name);
 }
 
 static int
@@ -130,6 +147,8 @@ Socket_send (Socket_T socket, const void *buf, size_t len)
   check_io (socket, buf, len, "Socket_send");
   if (len == 0)
     return 0;
+  if (socket->layer != NULL)
+    return socket->layer->send (socket, buf, len);
   do
     n = send (socket->base->fd, buf, len, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
@@ -144,6 +163,8 @@ Socket_recv (Socket_T socket, void *buf, size_t len)
   check_io (socket, buf, len, "Socket_recv");
   if (len == 0)
     return 0;
+  if (socket->layer != NULL)
+    return socket->layer->recv (socket, buf, len);
   do
     n = recv (socket->base->fd, buf, len, 0);
   while (n < 0 && errno == EINTR);
@@ -154,6 +175,26 @@ Socket_recv (Socket_T socket, void *buf, size_t len)
   return io_fail (socket, "recv from");
 }
 
+/* The sendall/recvall loop on a TLS socket. */
+static ssize_t
+layer_all (Socket_T s, void *buf, size_t len, int sending)
+{
+  const struct Socket__stream_layer *l = s->layer;
+  char *p = buf;
+  size_t done = 0;
+
+  while (done < len)
+    {
+      ssize_t n = sending ? l->send (s, p + done, len - done)
+                          : l->recv (s, p + done, len - done);
+      if (n > 0)
+        done += (size_t)n;
+      else
+        wait_ready (s, l->want (s), sending ? "send to" : "recv from");
+    }
+  return (ssize_t)done;
+}
+
 ssize_t
 Socket_sendall (Socket_T socket, const void *buf, size_t len)
 {
@@ -161,6 +202,8 @@ Socket_sendall (Socket_T socket, const void *buf, size_t len)
   size_t done = 0;
 
   check_io (socket, buf, len, "Socket_sendall");
+  if (socket->layer != NULL)
+    return layer_all (socket, (void *)buf, len, 1);
   while (done < len)
     {
       ssize_t n = send (socket->base->fd, p + done, len - done, MSG_NOSIGNAL);
@@ -183,6 +226,8 @@ Socket_recvall (Socket_T socket, void *buf, size_t len)
   size_t done = 0;
 
   check_io (socket, buf, len, "Socket_recvall");
+  if (socket->layer != NULL)
+    return layer_all (socket, buf, len, 0);
   while (done < len)
     {
       ssize_t n = recv (socket->base->fd, p + done, len - done, 0);
@@ -244,6 +289,53 @@ recvv_once (int fd, struct iovec *iov, int iovcnt)
   return n;
 }
 
+/*
+ * One scatter/gather step on a TLS socket: bytes moved, 0 if it would
+ * block. Small vectors are gathered into one record; a receive after the
+ * first element only takes plaintext already decrypted, so it never blocks
+ * or raises once it has data to return.
+ */
+static ssize_t
+layer_vec (Socket_T s, const struct iovec *iov, int iovcnt, int sending)
+{
+  const struct Socket__stream_layer *l = s->layer;
+  char gather[SOCKET_TLS_RECORD_GATHER];
+  size_t total = 0, done = 0;
+
+  if (sending)
+    {
+      for (int i = 0; i < iovcnt && total <= sizeof gather; i++)
+        total += iov[i].iov_len;
+      if (total <= sizeof gather)
+        {
+          for (int i = 0; i < iovcnt; i++)
+            {
+              if (iov[i].iov_len > 0)
+                memcpy (gather + done, iov[i].iov_base, iov[i].iov_len);
+              done += iov[i].iov_len;
+            }
+          return total == 0 ? 0 : l->send (s, gather, total);
+        }
+    }
+  for (int i = 0; i < iovcnt; i++)
+    {
+      ssize_t n;
+
+      if (iov[i].iov_len == 0)
+        continue;
+      if (done > 0 && !sending && l->pending (s) == 0)
+        break;
+      n = sending ? l->send (s, iov[i].iov_base, iov[i].iov_len)
+                  : l->recv (s, iov[i].iov_base, iov[i].iov_len);
+      if (n <= 0)
+        break;
+      done += (size_t)n;
+      if ((size_t)n < iov[i].iov_len)
+        break;
+    }
+  return (ssize_t)done;
+}
+
 ssize_t
 Socket_sendv (Socket_T socket, const struct iovec *iov, int iovcnt)
 {
@@ -252,6 +344,8 @@ Socket_sendv (Socket_T socket, const struct iovec *iov, int iovcnt)
   check_iov (socket, iov, iovcnt, "Socket_sendv");
   if (iov_total (iov, iovcnt) == 0)
     return 0;
+  if (socket->layer != NULL)
+    return layer_vec (socket, iov, iovcnt, 1);
   n = sendv_once (socket->base->fd, iov, iovcnt);
   return n >= 0 ? n : io_fail (socket, "send to");
 }
@@ -264,6 +358,8 @@ Socket_recvv (Socket_T socket, struct iovec *iov, int iovcnt)
   check_iov (socket, iov, iovcnt, "Socket_recvv");
   if (iov_total (iov, iovcnt) == 0)
     return 0;
+  if (socket->layer != NULL)
+    return layer_vec (socket, iov, iovcnt, 0);
   n = recvv_once (socket->base->fd, iov, iovcnt);
   if (n > 0)
     return n;
@@ -276,26 +372,33 @@ Socket_recvv (Socket_T socket, struct iovec *iov, int iovcnt)
 static size_t
 iov_loop (Socket_T s, struct iovec *copy, int iovcnt, int sending)
 {
+  const char *op = sending ? "send to" : "recv from";
   size_t done = 0;
   int active;
   struct iovec *cur;
 
   while ((cur = SocketCommon_find_active_iov (copy, iovcnt, &active)) != NULL)
     {
-      ssize_t n = sending ? sendv_once (s->base->fd, cur, active)
-                          : recvv_once (s->base->fd, cur, active);
+      ssize_t n;
+
+      if (s->layer != NULL)
+        n = layer_vec (s, cur, active, sending);
+      else
+        n = sending ? sendv_once (s->base->fd, cur, active)
+                    : recvv_once (s->base->fd, cur, active);
       if (n > 0)
         {
           SocketCommon_advance_iov (cur, active, (size_t)n);
           done += (size_t)n;
         }
+      else if (s->layer != NULL) /* TLS raised any end of stream itself */
+        wait_ready (s, s->layer->want (s), op);
       else if (n == 0 && !sending)
-        raise_eof (s, "recv from");
+        raise_eof (s, op);
       else if (n == 0 || would_block (errno))
-        wait_ready (s, sending ? POLLOUT : POLLIN,
-                    sending ? "send to" : "recv from");
+        wait_ready (s, sending ? POLLOUT : POLLIN, op);
       else
-        io_fail (s, sending ? "send to" : "recv from");
+        io_fail (s, op);
     }
   return done;
 }
@@ -345,6 +448,11 @@ send_raw (Socket_T s, const char *buf, size_t len)
 {
   ssize_t n;
 
+  if (s->layer != NULL)
+    {
+      n = s->layer->send (s, buf, len);
+      return n > 0 ? n : SF_WOULDBLOCK;
+    }
   do
     n = send (s->base->fd, buf, len, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
@@ -353,6 +461,13 @@ send_raw (Socket_T s, const char *buf, size_t len)
   if (n == 0 || would_block (errno))
     return SF_WOULDBLOCK;
   return io_fail (s, "sendfile to");
+}
+
+/* What a blocked send waits for: TLS may need to read first. */
+static short
+send_events (Socket_T s)
+{
+  return s->layer != NULL ? s->layer->want (s) : POLLOUT;
 }
 
 /* Send a whole chunk already read from a non-seekable file. */
@@ -367,7 +482,7 @@ send_chunk_fully (Socket_T s, const char *buf, size_t len)
       if (n > 0)
         done += (size_t)n;
       else
-        wait_ready (s, POLLOUT, "sendfile to");
+        wait_ready (s, send_events (s), "sendfile to");
     }
 }
 
@@ -426,7 +541,8 @@ sendfile_once (Socket_T s, int file_fd, off_t *offset, size_t count)
 {
   ssize_t n;
 
-  if (Socket__sendfile_force_fallback)
+  /* The kernel would splice plaintext past TLS: read and encrypt. */
+  if (Socket__sendfile_force_fallback || s->layer != NULL)
     return SF_FALLBACK;
   do
     n = sendfile (s->base->fd, file_fd, offset, count);
@@ -486,7 +602,7 @@ Socket_sendfileall (Socket_T socket, int file_fd, off_t *offset, size_t count)
       else if (n == 0)
         break; /* the file is shorter than count */
       else
-        wait_ready (socket, POLLOUT, "sendfile to");
+        wait_ready (socket, send_events (socket), "sendfile to");
     }
   return (ssize_t)done;
 }
@@ -501,6 +617,7 @@ Socket_sendmsg (Socket_T socket, const struct msghdr *msg, int flags)
   ssize_t n;
 
   check_io (socket, NULL, 0, "Socket_sendmsg");
+  check_no_layer (socket, "Socket_sendmsg");
   if (msg == NULL)
     RAISE_MSG ("Socket_sendmsg: NULL message");
   do
@@ -515,6 +632,7 @@ Socket_recvmsg (Socket_T socket, struct msghdr *msg, int flags)
   ssize_t n;
 
   check_io (socket, NULL, 0, "Socket_recvmsg");
+  check_no_layer (socket, "Socket_recvmsg");
   if (msg == NULL || (msg->msg_iov == NULL && msg->msg_iovlen > 0))
     RAISE_MSG ("Socket_recvmsg: NULL message or iovec");
   do

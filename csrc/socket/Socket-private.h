@@ -48,6 +48,25 @@ struct Socket_T
    * tls_release(tls), so this module needs no TLS symbols. */
   void *tls;
   void (*tls_release) (void *tls);
+  /* Set with tls: the byte-stream I/O of Socket-io.c goes through it, so
+   * Socket_send & co. never write plaintext beside the TLS records. */
+  const struct Socket__stream_layer *layer;
+};
+
+/*
+ * A record layer (TLS) interposed on a stream socket. send/recv behave as
+ * SocketTLS_send/SocketTLS_recv: bytes moved, 0 when the call would block,
+ * exceptions for end of stream and errors. want is the poll event (POLLIN
+ * or POLLOUT) the last would-block waits for; pending the plaintext that
+ * recv returns without touching the socket.
+ */
+struct Socket__stream_layer
+{
+  const char *name;
+  ssize_t (*send) (struct Socket_T *s, const void *buf, size_t len);
+  ssize_t (*recv) (struct Socket_T *s, void *buf, size_t len);
+  short (*want) (struct Socket_T *s);
+  size_t (*pending) (struct Socket_T *s);
 };
 
 struct SocketDgram_T

@@ -206,6 +206,8 @@ check_fd_socket (Socket_T s, const void *fds, size_t count, const char *op)
     }
   if (fds == NULL || count == 0)
     RAISE_MSG ("%s: NULL or empty descriptor array", op);
+  if (s->layer != NULL) /* the payload would travel outside the records */
+    RAISE_MSG ("%s: not available on a %s socket", op, s->layer->name);
 }
 
 static ssize_t __attribute__ ((cold))

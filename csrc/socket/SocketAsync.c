@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/SocketUtil.h"
+#include "socket/Socket-private.h"
 #include "socket/SocketAsync-private.h"
 #include "socket/SocketAsync.h"
 
@@ -178,6 +179,11 @@ submit (SocketAsync_T a, enum async_op op, Socket_T socket, void *buf,
   if (fd < 0)
     SOCKET_RAISE_MSG (SocketAsync, SocketAsync_Failed,
                       "%s: socket has no descriptor", name);
+  /* The kernel moves the bytes itself: on TLS they would skip the records. */
+  if (socket->layer != NULL)
+    SOCKET_RAISE_MSG (SocketAsync, SocketAsync_Failed,
+                      "%s: not available on a %s socket; use SocketPoll with "
+                      "Socket_send/Socket_recv", name, socket->layer->name);
   r = calloc (1, sizeof *r);
   if (r == NULL)
     SOCKET_RAISE_MSG (SocketAsync, SocketAsync_Failed, "%s: %s", name,

@@ -69,7 +69,10 @@ io_fail (SocketTLS_T t, int r, int saved_errno, const char *op)
   switch (err)
     {
     case SSL_ERROR_WANT_READ:
+      t->want = POLLIN;
+      return 0;
     case SSL_ERROR_WANT_WRITE:
+      t->want = POLLOUT;
       return 0;
     case SSL_ERROR_ZERO_RETURN:
       TLS_RAISE (Socket_Closed, "%s %s: TLS connection closed by peer "
@@ -132,6 +135,31 @@ SocketTLS_recv (Socket_T socket, void *buf, size_t len)
     return r;
   return io_fail (t, r, errno, "TLS recv from");
 }
+
+static short
+layer_want (Socket_T socket)
+{
+  SocketTLS_T t = socket->tls;
+
+  return t->want != 0 ? t->want : POLLIN;
+}
+
+static size_t
+layer_pending (Socket_T socket)
+{
+  SocketTLS_T t = socket->tls;
+  int n = SSL_pending (t->ssl);
+
+  return n > 0 ? (size_t)n : 0;
+}
+
+const struct Socket__stream_layer SocketTLS__layer = {
+  .name = "TLS",
+  .send = SocketTLS_send,
+  .recv = SocketTLS_recv,
+  .want = layer_want,
+  .pending = layer_pending,
+};
 
 void
 SocketTLS_shutdown (Socket_T socket)

@@ -119,10 +119,15 @@ struct SocketTLS_T
   int callback_failed;    /* user verify callback raised */
   int fatal;              /* fatal error seen: no shutdown allowed */
   int shutdown_sent;
+  short want; /* POLLIN/POLLOUT the last would-block I/O waits for */
   char alpn[SOCKET_TLS_MAX_ALPN_LEN + 1];
   char verify_detail[320]; /* "depth N, subject ..." of a rejected cert */
   char error[SOCKET_TLS_ERROR_BUFSIZE]; /* message of a failed handshake */
 };
+
+/* Routes Socket_send & co. of a TLS socket through SocketTLS_send/recv
+ * (SocketTLS-io.c); SocketTLS_enable installs it. */
+extern const struct Socket__stream_layer SocketTLS__layer;
 
 /* ---- errors (SocketTLSContext.c) ---- */
 

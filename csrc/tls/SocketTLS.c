@@ -231,6 +231,7 @@ SocketTLS_enable (Socket_T socket, SocketTLSContext_T ctx)
   t->state = TLS_HANDSHAKE_NOT_STARTED;
   socket->tls = t;
   socket->tls_release = release;
+  socket->layer = &SocketTLS__layer;
 }
 
 /* ------------------------------------------------------------------ */
