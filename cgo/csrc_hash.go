@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "b8da29dc136248a9000f121ee8d9ed37804f18848204b1ac5b95e67498248c52"
+const csrcHash = "9f708eee6ea42df3bb5ef0634b102a2da723959e03fed87a0ce38379bb68d528"

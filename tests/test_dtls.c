@@ -234,6 +234,53 @@ TEST (handshake_and_echo)
   pair_close (&p);
 }
 
+/* SocketDgram I/O on a DTLS socket goes through the records (the peer's
+ * SocketDTLS_recv would reject a plaintext datagram); scatter/gather,
+ * which cannot keep one record per datagram, raises. */
+TEST (dgram_calls_route_through_dtls)
+{
+  struct pair p = { 0 };
+  char buf[64], host[64];
+  struct iovec iov = { buf, 4 };
+  int port = 0;
+
+  pair_open (&p, 1, "localhost");
+  ASSERT_RAISES_MSG (SocketDTLS_Failed, "not complete",
+                     SocketDgram_send (p.c, "early", 5));
+  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT_EQ (SocketDgram_send (p.c, "ping", 4), 4);
+  ASSERT_EQ (dtls_recv_wait (p.s, buf, sizeof buf, 2000), 4);
+  ASSERT_MEMEQ (buf, "ping", 4);
+  ASSERT_EQ (SocketDgram_sendall (p.c, "again", 5), 5);
+  ASSERT_EQ (dtls_recv_wait (p.s, buf, sizeof buf, 2000), 5);
+  ASSERT_MEMEQ (buf, "again", 5);
+  ASSERT_EQ (SocketDgram_sendto (p.s, "pong", 4, "127.0.0.1",
+                                 SocketDgram_getlocalport (p.c)),
+             4);
+  memset (buf, 0, sizeof buf);
+  ASSERT_EQ (SocketDgram_recvall (p.c, buf, 4), 4);
+  ASSERT_MEMEQ (buf, "pong", 4);
+  ASSERT_EQ (SocketDTLS_send (p.s, "reply", 5), 5);
+  for (int i = 0; i < 2000; i++)
+    {
+      ssize_t n = SocketDgram_recvfrom (p.c, buf, sizeof buf, host,
+                                        sizeof host, &port);
+      if (n != 0)
+        {
+          ASSERT_EQ (n, 5);
+          break;
+        }
+      test_sleep_ms (1);
+    }
+  ASSERT_MEMEQ (buf, "reply", 5);
+  ASSERT_STREQ (host, "127.0.0.1");
+  ASSERT_EQ (port, SocketDgram_getlocalport (p.s));
+  ASSERT_EQ (SocketDgram_recv (p.c, buf, sizeof buf), 0); /* nothing queued */
+  ASSERT_EQ (RAISES (SocketDgram_Failed, SocketDgram_sendv (p.c, &iov, 1)), 1);
+  ASSERT_EQ (RAISES (SocketDgram_Failed, SocketDgram_recvv (p.c, &iov, 1)), 1);
+  pair_close (&p);
+}
+
 TEST (blocking_server_thread_and_handshake_loop)
 {
   /* Both sockets blocking; each side drives handshake_loop. */

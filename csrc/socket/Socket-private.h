@@ -78,6 +78,21 @@ struct SocketDgram_T
    * dtls_release(dtls), so this module needs no TLS symbols. */
   void *dtls;
   void (*dtls_release) (void *dtls);
+  /* Set with dtls: SocketDgram send/recv go through DTLS records. */
+  const struct SocketDgram__layer *layer;
+};
+
+/* The datagram counterpart of Socket__stream_layer: the four calls behave
+ * as SocketDTLS_send/recv/sendto/recvfrom (0 when they would block). */
+struct SocketDgram__layer
+{
+  const char *name;
+  ssize_t (*send) (struct SocketDgram_T *s, const void *buf, size_t len);
+  ssize_t (*recv) (struct SocketDgram_T *s, void *buf, size_t len);
+  ssize_t (*sendto) (struct SocketDgram_T *s, const void *buf, size_t len,
+                     const char *host, int port);
+  ssize_t (*recvfrom) (struct SocketDgram_T *s, void *buf, size_t len,
+                       char *host, size_t host_len, int *port);
 };
 
 /** The public exception @p e names (SocketCommon_Failed when unset). */

@@ -234,6 +234,8 @@ SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
   ssize_t n;
 
   check_buf (socket, buf, len, "SocketDgram_sendto");
+  if (socket->layer != NULL)
+    return socket->layer->sendto (socket, buf, len, host, port);
   if (len > UDP_MAX_PAYLOAD)
     RAISE_MSG ("SocketDgram_sendto: %zu bytes exceed the UDP maximum %lu",
                len, (unsigned long)UDP_MAX_PAYLOAD);
@@ -262,6 +264,8 @@ SocketDgram_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
   ssize_t n;
 
   check_buf (socket, buf, len, "SocketDgram_recvfrom");
+  if (socket->layer != NULL)
+    return socket->layer->recvfrom (socket, buf, len, host, host_len, port);
   if (host != NULL && host_len == 0)
     RAISE_MSG ("SocketDgram_recvfrom: zero-length host buffer");
   do
@@ -330,6 +334,8 @@ SocketDgram_send (SocketDgram_T socket, const void *buf, size_t len)
   ssize_t n;
 
   check_buf (socket, buf, len, "SocketDgram_send");
+  if (socket->layer != NULL)
+    return socket->layer->send (socket, buf, len);
   check_connected (socket, "SocketDgram_send");
   n = send_once (socket, buf, len);
   return n >= 0 ? n : io_fail (socket, "send to", NULL, 0);
@@ -341,6 +347,8 @@ SocketDgram_recv (SocketDgram_T socket, void *buf, size_t len)
   ssize_t n;
 
   check_buf (socket, buf, len, "SocketDgram_recv");
+  if (socket->layer != NULL)
+    return socket->layer->recv (socket, buf, len);
   n = recv_once (socket, buf, len);
   return n >= 0 ? n : io_fail (socket, "recv from", NULL, 0);
 }
@@ -349,6 +357,13 @@ ssize_t
 SocketDgram_sendall (SocketDgram_T socket, const void *buf, size_t len)
 {
   check_buf (socket, buf, len, "SocketDgram_sendall");
+  if (socket->layer != NULL)
+    {
+      ssize_t n;
+      while ((n = socket->layer->send (socket, buf, len)) == 0 && len > 0)
+        wait_ready (socket, POLLOUT, "SocketDgram_sendall");
+      return n;
+    }
   check_connected (socket, "SocketDgram_sendall");
   for (;;)
     {
@@ -368,6 +383,14 @@ SocketDgram_recvall (SocketDgram_T socket, void *buf, size_t len)
   size_t done = 0;
 
   check_buf (socket, buf, len, "SocketDgram_recvall");
+  while (done < len && socket->layer != NULL)
+    {
+      ssize_t n = socket->layer->recv (socket, p + done, len - done);
+      if (n > 0)
+        done += (size_t)n;
+      else
+        wait_ready (socket, POLLIN, "SocketDgram_recvall");
+    }
   while (done < len)
     {
       ssize_t n = recv_once (socket, p + done, len - done);
@@ -396,6 +419,9 @@ check_iov (SocketDgram_T s, const struct iovec *iov, int iovcnt,
   for (int i = 0; i < iovcnt; i++)
     if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
       RAISE_MSG ("%s: iovec[%d] has a NULL base", op, i);
+  if (s->layer != NULL) /* a datagram is one record: no scatter/gather */
+    RAISE_MSG ("%s: not available on a %s socket; use SocketDgram_send/"
+               "SocketDgram_recv", op, s->layer->name);
 }
 
 static ssize_t

@@ -177,6 +177,14 @@ SocketDTLS_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
   return n;
 }
 
+const struct SocketDgram__layer SocketDTLS__layer = {
+  .name = "DTLS",
+  .send = SocketDTLS_send,
+  .recv = SocketDTLS_recv,
+  .sendto = SocketDTLS_sendto,
+  .recvfrom = SocketDTLS_recvfrom,
+};
+
 /* ------------------------------------------------------------------ */
 /* Shutdown                                                           */
 /* ------------------------------------------------------------------ */

@@ -119,6 +119,10 @@ void SocketDTLS__raise (const Except_T *e, const char *fmt, ...)
 struct SocketDTLS_Conn *SocketDTLS__conn (SocketDgram_T socket,
                                           const char *op);
 
+/* Routes SocketDgram send/recv of a DTLS socket through the records
+ * (SocketDTLS-io.c); SocketDTLS_enable installs it. */
+extern const struct SocketDgram__layer SocketDTLS__layer;
+
 /* ---- Context internals (SocketDTLSContext.c) ---- */
 
 /** New context without certificates (constructors and fuzzer). */

@@ -207,6 +207,7 @@ SocketDTLS_enable (SocketDgram_T socket, SocketDTLSContext_T ctx)
     SSL_set_connect_state (conn->ssl);
   socket->dtls = conn;
   socket->dtls_release = release_conn;
+  socket->layer = &SocketDTLS__layer;
   atomic_fetch_add (&SocketDTLS__stats.conns_allocated, 1);
 }
 
