@@ -33,10 +33,13 @@ package csocket
 */
 import "C"
 
+import "unsafe"
+
 // SHA1 returns the SHA-1 digest of b.
 func SHA1(b []byte) (sum [SHA1Size]byte, err error) {
 	var e C.GoErr
-	if C.go_SocketCrypto_sha1(voidPtr(b), C.size_t(len(b)), (*C.uchar)(&sum[0]), &e) != 0 {
+	in := nonEmpty(b)
+	if C.go_SocketCrypto_sha1(unsafe.Pointer(&in[0]), C.size_t(len(b)), (*C.uchar)(&sum[0]), &e) != 0 {
 		return sum, goError(&e)
 	}
 	return sum, nil
@@ -45,7 +48,8 @@ func SHA1(b []byte) (sum [SHA1Size]byte, err error) {
 // SHA256 returns the SHA-256 digest of b.
 func SHA256(b []byte) (sum [SHA256Size]byte, err error) {
 	var e C.GoErr
-	if C.go_SocketCrypto_sha256(voidPtr(b), C.size_t(len(b)), (*C.uchar)(&sum[0]), &e) != 0 {
+	in := nonEmpty(b)
+	if C.go_SocketCrypto_sha256(unsafe.Pointer(&in[0]), C.size_t(len(b)), (*C.uchar)(&sum[0]), &e) != 0 {
 		return sum, goError(&e)
 	}
 	return sum, nil
@@ -54,7 +58,8 @@ func SHA256(b []byte) (sum [SHA256Size]byte, err error) {
 // MD5 returns the MD5 digest of b.
 func MD5(b []byte) (sum [MD5Size]byte, err error) {
 	var e C.GoErr
-	if C.go_SocketCrypto_md5(voidPtr(b), C.size_t(len(b)), (*C.uchar)(&sum[0]), &e) != 0 {
+	in := nonEmpty(b)
+	if C.go_SocketCrypto_md5(unsafe.Pointer(&in[0]), C.size_t(len(b)), (*C.uchar)(&sum[0]), &e) != 0 {
 		return sum, goError(&e)
 	}
 	return sum, nil
@@ -63,8 +68,9 @@ func MD5(b []byte) (sum [MD5Size]byte, err error) {
 // HMACSHA256 returns the HMAC-SHA256 of data under key.
 func HMACSHA256(key, data []byte) (sum [SHA256Size]byte, err error) {
 	var e C.GoErr
-	if C.go_SocketCrypto_hmac_sha256(voidPtr(key), C.size_t(len(key)),
-		voidPtr(data), C.size_t(len(data)), (*C.uchar)(&sum[0]), &e) != 0 {
+	k, d := nonEmpty(key), nonEmpty(data)
+	if C.go_SocketCrypto_hmac_sha256(unsafe.Pointer(&k[0]), C.size_t(len(key)),
+		unsafe.Pointer(&d[0]), C.size_t(len(data)), (*C.uchar)(&sum[0]), &e) != 0 {
 		return sum, goError(&e)
 	}
 	return sum, nil
@@ -77,8 +83,9 @@ func Base64Encode(dst, src []byte) int {
 	if len(dst) == 0 {
 		return -1
 	}
-	return int(C.SocketCrypto_base64_encode(voidPtr(src), C.size_t(len(src)),
-		charPtr(dst), C.size_t(len(dst))))
+	in := nonEmpty(src)
+	return int(C.SocketCrypto_base64_encode(unsafe.Pointer(&in[0]), C.size_t(len(src)),
+		(*C.char)(unsafe.Pointer(&dst[0])), C.size_t(len(dst))))
 }
 
 // Base64DecodeString decodes src into dst and returns the number of bytes
@@ -86,8 +93,9 @@ func Base64Encode(dst, src []byte) int {
 // whitespace is skipped and a missing final padding is accepted; anything
 // else follows RFC 4648 strictly (canonical padding, zero unused bits).
 func Base64DecodeString(dst []byte, src string) int {
+	out := nonEmpty(dst)
 	return int(C.SocketCrypto_base64_decode(stringPtr(src), C.size_t(len(src)),
-		ucharPtr(dst), C.size_t(len(dst))))
+		(*C.uchar)(&out[0]), C.size_t(len(dst))))
 }
 
 // HexEncode writes the hex encoding of src into dst, which must hold
@@ -97,7 +105,9 @@ func HexEncode(dst, src []byte, lower bool) error {
 		return &Error{Code: CodeFailed, Reason: "hex encode: destination too small"}
 	}
 	var e C.GoErr
-	if C.go_SocketCrypto_hex_encode(voidPtr(src), C.size_t(len(src)), charPtr(dst), cBool(lower), &e) != 0 {
+	in := nonEmpty(src)
+	if C.go_SocketCrypto_hex_encode(unsafe.Pointer(&in[0]), C.size_t(len(src)),
+		(*C.char)(unsafe.Pointer(&dst[0])), cBool(lower), &e) != 0 {
 		return goError(&e)
 	}
 	return nil
@@ -110,7 +120,8 @@ func HexDecodeString(dst []byte, src string) int {
 	if len(dst) < len(src)/2 {
 		return -1
 	}
-	return int(C.SocketCrypto_hex_decode(stringPtr(src), C.size_t(len(src)), ucharPtr(dst)))
+	out := nonEmpty(dst)
+	return int(C.SocketCrypto_hex_decode(stringPtr(src), C.size_t(len(src)), (*C.uchar)(&out[0])))
 }
 
 // RandomBytes fills b from the CSPRNG.
@@ -119,7 +130,7 @@ func RandomBytes(b []byte) error {
 		return nil
 	}
 	var e C.GoErr
-	if C.go_SocketCrypto_random_bytes(voidPtr(b), C.size_t(len(b)), &e) != 0 {
+	if C.go_SocketCrypto_random_bytes(unsafe.Pointer(&b[0]), C.size_t(len(b)), &e) != 0 {
 		return goError(&e)
 	}
 	return nil
@@ -139,7 +150,7 @@ func RandomUint32() (uint32, error) {
 func WebSocketKey() (string, error) {
 	var buf [WebSocketKeyLen + 1]byte
 	var e C.GoErr
-	if C.go_SocketCrypto_websocket_key((*C.char)(voidPtr(buf[:])), &e) != 0 {
+	if C.go_SocketCrypto_websocket_key((*C.char)(unsafe.Pointer(&buf[0])), &e) != 0 {
 		return "", goError(&e)
 	}
 	return string(buf[:WebSocketKeyLen]), nil
@@ -151,7 +162,7 @@ func WebSocketAccept(key string) (string, error) {
 	var buf [WebSocketAcceptLen + 1]byte
 	var e C.GoErr
 	if C.go_SocketCrypto_websocket_accept(stringPtr(key), C.size_t(len(key)),
-		(*C.char)(voidPtr(buf[:])), &e) != 0 {
+		(*C.char)(unsafe.Pointer(&buf[0])), &e) != 0 {
 		return "", goError(&e)
 	}
 	return string(buf[:WebSocketAcceptLen]), nil
@@ -166,7 +177,7 @@ func SecureCompare(a, b []byte) bool {
 	if len(a) == 0 {
 		return true
 	}
-	return C.SocketCrypto_secure_compare(voidPtr(a), voidPtr(b), C.size_t(len(a))) == 0
+	return C.SocketCrypto_secure_compare(unsafe.Pointer(&a[0]), unsafe.Pointer(&b[0]), C.size_t(len(a))) == 0
 }
 
 func cBool(b bool) C.int {

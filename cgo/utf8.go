@@ -22,7 +22,7 @@ func ValidateUTF8(b []byte) int {
 	if len(b) == 0 {
 		return UTF8Valid
 	}
-	return int(C.SocketUTF8_validate(ucharPtr(b), C.size_t(len(b))))
+	return int(C.SocketUTF8_validate((*C.uchar)(&b[0]), C.size_t(len(b))))
 }
 
 // UTF8ResultString is the C library's description of a result.
@@ -47,7 +47,8 @@ type UTF8State struct {
 func (st *UTF8State) Update(b []byte) (int, error) {
 	var r C.int
 	var e C.GoErr
-	if C.go_SocketUTF8_update(&st.s, ucharPtr(b), C.size_t(len(b)), &r, &e) != 0 {
+	in := nonEmpty(b)
+	if C.go_SocketUTF8_update(&st.s, (*C.uchar)(&in[0]), C.size_t(len(b)), &r, &e) != 0 {
 		return UTF8Invalid, goError(&e)
 	}
 	return int(r), nil
