@@ -114,6 +114,24 @@ print_metrics (void)
 static volatile sig_atomic_t stop_requested;
 static int self_test_ok;
 
+/* Connected clients, so that stopping frees the ones still open. */
+#define MAX_CLIENTS 1000
+static Socket_T clients[MAX_CLIENTS];
+static int nclients;
+
+static void
+drop_client (SocketPoll_T poll, Socket_T client)
+{
+  for (int i = 0; i < nclients; i++)
+    if (clients[i] == client)
+      {
+        clients[i] = clients[--nclients];
+        break;
+      }
+  SocketPoll_del (poll, client);
+  Socket_free (&client);
+}
+
 static void
 on_signal (int sig)
 {
@@ -154,10 +172,7 @@ serve_client (SocketPoll_T poll, Socket_T client)
     drop = 1;
   END_TRY;
   if (drop)
-    {
-      SocketPoll_del (poll, client);
-      Socket_free (&client);
-    }
+    drop_client (poll, client);
 }
 
 static void
@@ -167,6 +182,12 @@ accept_clients (SocketPoll_T poll, Socket_T server)
 
   while ((client = Socket_accept (server)) != NULL)
     {
+      if (nclients == MAX_CLIENTS)
+        {
+          Socket_free (&client); /* full: refuse by closing */
+          continue;
+        }
+      clients[nclients++] = client;
       Socket_setnonblocking (client);
       Socket_setnodelay (client, 1);
       SocketPoll_add (poll, client, POLL_READ, client);
@@ -229,6 +250,8 @@ run_server (int port, int self_test)
     }
   if (self_test)
     pthread_join (client, NULL);
+  while (nclients > 0)
+    drop_client (poll, clients[nclients - 1]);
   SocketPoll_free (&poll); /* frees the timer too */
   Socket_free (&server);
   printf ("echo server stopped; %d socket(s) still open\n", Socket_debug_live_count ());
