@@ -317,5 +317,7 @@ func TestErrorCodeString(t *testing.T) {
 	if s := hpack.ErrorHuffman.String(); s == "" || s == "unknown" {
 		t.Fatalf("ErrorHuffman.String() = %q", s)
 	}
-	fmt.Sprint(hpack.ErrorCode(99))
+	if s := fmt.Sprint(hpack.ErrorCode(99)); s != "ErrorCode(99)" {
+		t.Fatalf("ErrorCode(99) prints %q", s)
+	}
 }
