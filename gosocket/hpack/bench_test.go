@@ -19,12 +19,12 @@ import (
 // counts name + value bytes.
 
 type benchInput struct {
-	lists  [][][]hpack.Field       // per story, per block
+	lists  [][][]hpack.Field        // per story, per block
 	xlists [][][]xhpack.HeaderField // the same for x/net
-	blocks [][][]byte              // our encoder's blocks
-	raw    int                     // name + value bytes
-	strs   []string                // every name and value
-	codes  [][]byte                // their Huffman codes
+	blocks [][][]byte               // our encoder's blocks
+	raw    int                      // name + value bytes
+	strs   []string                 // every name and value
+	codes  [][]byte                 // their Huffman codes
 }
 
 var benchIn *benchInput
