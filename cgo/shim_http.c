@@ -211,7 +211,7 @@ fill_result (SocketHTTP1_Parser_T p, int had_head, int was_complete,
   else if (!was_complete && r->state == HTTP1_STATE_COMPLETE
            && p->body_mode == HTTP1_BODY_CHUNKED)
     fill_trailers (p, r, fields, max_fields);
-  else if (p->head_done)
+  if (p->head_done)
     r->keepalive = SocketHTTP1_Parser_should_keepalive (p);
 }
 
