@@ -553,11 +553,14 @@ func (d *HPACKDecoder) Decode(block []byte) (result int, strs string, fields []H
 	var cf *C.GoHPACKField
 	var count, total C.size_t
 	var e C.GoErr
-	var in *C.uchar
-	if len(block) > 0 {
-		in = (*C.uchar)(unsafe.Pointer(&block[0]))
+	var rc C.int
+	if len(block) > 0 { // &block[0] in the call: cgo checks only the slice
+		rc = C.go_SocketHPACK_decode(d.p, (*C.uchar)(unsafe.Pointer(&block[0])), C.size_t(len(block)),
+			&res, &cf, &count, &total, &e)
+	} else {
+		rc = C.go_SocketHPACK_decode(d.p, nil, 0, &res, &cf, &count, &total, &e)
 	}
-	if C.go_SocketHPACK_decode(d.p, in, C.size_t(len(block)), &res, &cf, &count, &total, &e) != 0 {
+	if rc != 0 {
 		runtime.KeepAlive(d)
 		return 2, "", nil, goError(&e)
 	}

@@ -57,3 +57,36 @@ func TestHPACKDecodePartial(t *testing.T) {
 		t.Fatalf("%d %q %+v %v", res, s, fs, err)
 	}
 }
+
+// Buffers that are fields of structs holding Go pointers (as net/http's
+// connReader.byteBuf) pass cgo's pointer check: the shims take &b[0]
+// written in the call.
+func TestHTTPBuffersInStructs(t *testing.T) {
+	type holder struct {
+		next *holder
+		buf  [96]byte
+	}
+	h := &holder{next: &holder{}}
+	msg := "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+	n := copy(h.buf[:], msg)
+	p, err := NewHTTP1Parser(false, HTTP1DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Free()
+	if r, err := p.Execute(h.buf[:n]); err != nil || r.Head == nil {
+		t.Fatalf("%+v %v", r, err)
+	}
+	d, err := NewHPACKDecoder(4096, 8192, 65536)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Free()
+	h.buf[0] = 0x82
+	if res, _, fs, err := d.Decode(h.buf[:1]); err != nil || res != 0 || len(fs) != 1 {
+		t.Fatalf("%d %v %v", res, fs, err)
+	}
+	if out, ok := HuffmanDecode(nil, h.next.buf[:0]); !ok || len(out) != 0 {
+		t.Fatal("empty Huffman string")
+	}
+}
