@@ -48,6 +48,26 @@ func BenchmarkParseRequest(b *testing.B) {
 			}
 		}
 	})
+	// With the fields converted to an http.Header, as net/http returns them.
+	b.Run("gosocket/ReadHead+ToHTTPHeader", func(b *testing.B) {
+		p, _ := http1.NewRequestParser(nil)
+		defer p.Close()
+		rd := bytes.NewReader(in)
+		br := bufio.NewReader(rd)
+		b.SetBytes(int64(len(in)))
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			p.Reset()
+			rd.Reset(in)
+			br.Reset(rd)
+			if err := p.ReadHead(br); err != nil {
+				b.Fatal(err)
+			}
+			if h := p.Request().Header.ToHTTPHeader(); len(h) != 8 {
+				b.Fatal(len(h))
+			}
+		}
+	})
 	b.Run("net-http/ReadRequest", func(b *testing.B) {
 		rd := bytes.NewReader(in)
 		br := bufio.NewReader(rd)
