@@ -232,7 +232,8 @@ func (p *HTTP1Parser) result(r *C.GoHTTP1Result) HTTP1Result {
 		KeepAlive:     r.keepalive != 0,
 	}
 	if r.head_ready != 0 {
-		res.Head = p.head(r)
+		res.HeadReady = true
+		p.head(r, &res.Head)
 	}
 	if r.trailers_ready != 0 {
 		res.TrailersReady = true
@@ -242,11 +243,11 @@ func (p *HTTP1Parser) result(r *C.GoHTTP1Result) HTTP1Result {
 	return res
 }
 
-func (p *HTTP1Parser) head(r *C.GoHTTP1Result) *HTTP1Head {
+func (p *HTTP1Parser) head(r *C.GoHTTP1Result, h *HTTP1Head) {
 	base := uintptr(unsafe.Pointer(r.head))
 	hs := string(cBytes(r.head, r.head_len))
 	n := 2 * int(r.nfields)
-	h := &HTTP1Head{
+	*h = HTTP1Head{
 		Head:          hs,
 		Fields:        p.spans[:n],
 		Method:        Span{uint32(r.method_s.off), uint32(r.method_s.len)},
@@ -280,7 +281,6 @@ func (p *HTTP1Parser) head(r *C.GoHTTP1Result) *HTTP1Head {
 	h.Authority = str(r.authority_c)
 	h.Path = str(r.path_c)
 	h.UpgradeProto = str(r.upgrade_c)
-	return h
 }
 
 // HTTP1ResultString is SocketHTTP1_result_string.

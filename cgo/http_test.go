@@ -15,10 +15,10 @@ func TestHTTP1ParserSpans(t *testing.T) {
 	}
 	in := []byte("\r\nGET /x HTTP/1.1\r\nHost: a\r\nX-Y:  v v \r\n\r\nrest")
 	r, err := p.Execute(in)
-	if err != nil || r.Result != HTTP1OK || r.Head == nil {
+	if err != nil || r.Result != HTTP1OK || !r.HeadReady {
 		t.Fatalf("%+v %v", r, err)
 	}
-	h := r.Head
+	h := &r.Head
 	if r.Consumed != len(in)-4 || h.Method.Of(h.Head) != "GET" || h.Target.Of(h.Head) != "/x" ||
 		len(h.Fields) != 4 || h.Fields[3].Of(h.Head) != "v v" || h.Authority != "a" || h.Path != "/x" {
 		t.Fatalf("%+v", h)
@@ -74,7 +74,7 @@ func TestHTTPBuffersInStructs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Free()
-	if r, err := p.Execute(h.buf[:n]); err != nil || r.Head == nil {
+	if r, err := p.Execute(h.buf[:n]); err != nil || !r.HeadReady {
 		t.Fatalf("%+v %v", r, err)
 	}
 	d, err := NewHPACKDecoder(4096, 8192, 65536)

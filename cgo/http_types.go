@@ -46,7 +46,8 @@ type HTTP1Result struct {
 	BodyRemaining int64 // see SocketHTTP1_Parser_body_remaining
 	KeepAlive     bool  // current should_keepalive, once the head is done
 
-	Head *HTTP1Head // set by the call that completed the head
+	HeadReady bool      // this call completed the head:
+	Head      HTTP1Head // valid when HeadReady
 
 	// Set by the call that completed a chunked body: one Go copy of the
 	// trailer section and name/value spans into it.

@@ -242,7 +242,8 @@ func (p *Parser) absorb(r *csocket.HTTP1Result) error {
 		return p.err
 	}
 	p.offset += int64(r.Consumed)
-	if h := r.Head; h != nil {
+	if r.HeadReady {
+		h := &r.Head
 		if p.response {
 			p.resp = newResponse(h)
 		} else {
