@@ -16,6 +16,8 @@ package csocket
 #cgo nocallback go_SocketHTTP1_read_body
 #cgo noescape go_SocketHTTP1_read_body
 #cgo nocallback go_SocketHTTP1_result_string
+#cgo nocallback go_SocketHTTP1_fields
+#cgo noescape go_SocketHTTP1_fields
 #cgo nocallback go_SocketHTTP1_serialize
 #cgo noescape go_SocketHTTP1_serialize
 #cgo nocallback go_SocketHTTP1_chunk
@@ -238,18 +240,32 @@ func (p *HTTP1Parser) result(r *C.GoHTTP1Result) HTTP1Result {
 	if r.trailers_ready != 0 {
 		res.TrailersReady = true
 		res.Trailers = string(cBytes(r.trailers, r.trailers_len))
-		res.TrailerFields = p.spans[:2*int(r.ntrailers)]
+		res.TrailerFields = p.allSpans(1, int(r.ntrailers))
 	}
 	return res
+}
+
+// allSpans returns the spans of the n fields of the head (trailers 0)
+// or trailer section (1): those the call returned, or, for a section with
+// more fields than the spans buffer holds (rare: the buffer takes 128),
+// all of them fetched by one more call into a grown buffer.
+func (p *HTTP1Parser) allSpans(trailers C.int, n int) []Span {
+	if 2*n <= len(p.spans) {
+		return p.spans[:2*n]
+	}
+	p.spans = make([]Span, 2*n)
+	var got C.size_t
+	C.go_SocketHTTP1_fields(p.p, trailers, spanPtr(p.spans), C.size_t(len(p.spans)), &got)
+	return p.spans[:2*int(got)]
 }
 
 func (p *HTTP1Parser) head(r *C.GoHTTP1Result, h *HTTP1Head) {
 	base := uintptr(unsafe.Pointer(r.head))
 	hs := string(cBytes(r.head, r.head_len))
-	n := 2 * int(r.nfields)
+	fields := p.allSpans(0, int(r.nfields))
 	*h = HTTP1Head{
 		Head:          hs,
-		Fields:        p.spans[:n],
+		Fields:        fields,
 		Method:        Span{uint32(r.method_s.off), uint32(r.method_s.len)},
 		Target:        Span{uint32(r.target.off), uint32(r.target.len)},
 		Reason:        Span{uint32(r.reason.off), uint32(r.reason.len)},

@@ -83,7 +83,10 @@ go_SocketHTTP1_new (int mode, const SocketHTTP1_Config *cfg, GoHTTP1 **out,
       free (h);
       return rc;
     }
-  *max_fields = 2 * (cfg != NULL ? cfg->max_headers : SOCKETHTTP1_MAX_HEADERS);
+  {
+    size_t m = cfg != NULL ? cfg->max_headers : SOCKETHTTP1_MAX_HEADERS;
+    *max_fields = 2 * (m < GO_HTTP1_SPAN_FIELDS ? m : GO_HTTP1_SPAN_FIELDS);
+  }
   *out = h;
   return 0;
 #endif
@@ -134,21 +137,21 @@ span (const char *base, size_t base_len, const char *s, size_t n)
   return sp;
 }
 
-/* Field spans of @hdr into @fields (2 per field), relative to @base. */
+/* Field spans of @hdr into @fields (2 per field, as many as fit),
+ * relative to @base; returns the number of fields. */
 static size_t
 fill_fields (SocketHTTP_Headers_T hdr, const char *base, size_t base_len,
              GoSpan *fields, size_t max_fields)
 {
-  size_t n = SocketHTTP_Headers_count (hdr);
-  if (n > max_fields / 2)
-    n = max_fields / 2;
+  size_t count = SocketHTTP_Headers_count (hdr);
+  size_t n = count < max_fields / 2 ? count : max_fields / 2;
   for (size_t i = 0; i < n; i++)
     {
       const SocketHTTP_Header *f = SocketHTTP_Headers_at (hdr, i);
       fields[2 * i] = span (base, base_len, f->name, f->name_len);
       fields[2 * i + 1] = span (base, base_len, f->value, f->value_len);
     }
-  return n;
+  return count;
 }
 
 static void
@@ -283,6 +286,28 @@ go_SocketHTTP1_skip_body (GoHTTP1 *h, GoHTTP1Result *r)
   r->state = SocketHTTP1_Parser_state (h->p);
   r->body_mode = SocketHTTP1_Parser_body_mode (h->p);
   r->keepalive = SocketHTTP1_Parser_should_keepalive (h->p);
+  GO_NOCB_LEAVE ();
+}
+
+void
+go_SocketHTTP1_fields (GoHTTP1 *h, int trailers, GoSpan *fields,
+                       size_t max_fields, size_t *n)
+{
+  GO_NOCB_ENTER ();
+#ifdef SOCKET_USE_SYSTEM_LIB
+  (void)h, (void)trailers, (void)fields, (void)max_fields;
+  *n = 0;
+#else
+  if (trailers)
+    *n = fill_fields (h->p->trailers, h->p->trl.buf, h->p->trl.len, fields,
+                      max_fields);
+  else
+    {
+      size_t hl = 0;
+      const char *hb = SocketHTTP1__head_bytes (h->p, &hl);
+      *n = fill_fields (h->p->headers, hb, hl, fields, max_fields);
+    }
+#endif
   GO_NOCB_LEAVE ();
 }
 

@@ -50,7 +50,7 @@ typedef struct GoHTTP1Result
   int head_ready;
   const char *head; /* the parser's head copy, valid until reset */
   size_t head_len;
-  size_t nfields;
+  size_t nfields; /* may exceed the spans passed in */
   int method; /* SocketHTTP_Method */
   int version; /* SocketHTTP_Version */
   int status;
@@ -67,11 +67,16 @@ typedef struct GoHTTP1Result
   int trailers_ready;
   const char *trailers; /* the trailer section copy */
   size_t trailers_len;
-  size_t ntrailers;
+  size_t ntrailers; /* may exceed the spans passed in */
 } GoHTTP1Result;
 
-/* @cfg NULL for the defaults. *max_fields: spans array size execute needs
- * (2 per field: max_headers * 2). */
+/* Fields whose spans execute/read_body return in the call; a section
+ * with more (nfields / ntrailers larger) is fetched with
+ * go_SocketHTTP1_fields. */
+#define GO_HTTP1_SPAN_FIELDS 128
+
+/* @cfg NULL for the defaults. *max_fields: size of the spans array to
+ * pass to execute (2 per field, up to GO_HTTP1_SPAN_FIELDS fields). */
 int go_SocketHTTP1_new (int mode, const SocketHTTP1_Config *cfg,
                         GoHTTP1 **out, size_t *max_fields, GoErr *e);
 void go_SocketHTTP1_free (GoHTTP1 *h);
@@ -89,6 +94,10 @@ int go_SocketHTTP1_execute (GoHTTP1 *h, const char *data, size_t len,
 int go_SocketHTTP1_read_body (GoHTTP1 *h, const char *data, size_t len,
                               char *out, size_t out_len, GoHTTP1Result *r,
                               GoSpan *fields, size_t max_fields, GoErr *e);
+/* All field spans of the completed head (@trailers 0) or trailer section
+ * (1), as many as @max_fields holds; *n = number of fields. */
+void go_SocketHTTP1_fields (GoHTTP1 *h, int trailers, GoSpan *fields,
+                            size_t max_fields, size_t *n);
 const char *go_SocketHTTP1_result_string (int result);
 
 /*

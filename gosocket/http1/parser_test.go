@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -325,5 +326,30 @@ func TestCloseIdempotent(t *testing.T) {
 	}
 	if n := csocket.LiveHTTPHandles(); n != before {
 		t.Fatalf("live handles %d, want %d", n, before)
+	}
+}
+
+// Heads and trailer sections with more fields than one call returns spans
+// for (128) come back complete.
+func TestManyFields(t *testing.T) {
+	var msg strings.Builder
+	msg.WriteString("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n")
+	for i := 0; i < 300; i++ {
+		msg.WriteString("X-F" + strconv.Itoa(i) + ": v" + strconv.Itoa(i) + "\r\n")
+	}
+	msg.WriteString("\r\n3\r\nabc\r\n0\r\n")
+	for i := 0; i < 200; i++ {
+		msg.WriteString("T-" + strconv.Itoa(i) + ": t\r\n")
+	}
+	msg.WriteString("\r\n")
+	cfg := &http1.Config{MaxHeaders: 1000, MaxTrailerSize: 1 << 16}
+	out := outcome(t, false, cfg, whole(msg.String()))
+	if !strings.Contains(out, `"X-F299": "v299"`) || !strings.Contains(out, `trailer "T-199": "t"`) ||
+		strings.Count(out, "trailer ") != 200 || !strings.Contains(out, `body "abc"`) {
+		t.Fatalf("outcome:\n%s", out)
+	}
+	p := newReq(t, cfg)
+	if _, err := p.Execute([]byte(msg.String())); err != nil || len(p.Request().Header) != 302 {
+		t.Fatalf("%v, %d fields", err, len(p.Request().Header))
 	}
 }
