@@ -14,8 +14,8 @@ type Field struct {
 }
 
 // Header is a header or trailer section in wire order. Lookups compare
-// names case-insensitively (ASCII) and scan the slice, which for the
-// dozen fields of a typical message beats building a map.
+// names case-insensitively and scan the slice (a typical message has a
+// dozen fields); use ToHTTPHeader for a map.
 type Header []Field
 
 // Get returns the value of the first field named name, or "".

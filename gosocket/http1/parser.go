@@ -2,7 +2,8 @@
 // built on libsocket's C parser.
 //
 // A Parser takes bytes in pieces of any size; the result never depends on
-// how the input was split. Each Execute or ReadBody is one call into C.
+// how the input was split. Each Execute or ReadBody is one call into C
+// (plus one to fetch the spans of a section with more than 128 fields).
 // When the head is complete, the Request or Response holds strings sliced
 // from a single Go copy of the head (one allocation for all of them).
 //
