@@ -200,7 +200,8 @@ func (p *Parser) Trailers() Header { return p.trailers }
 // less than len(b): the rest is content or the next message. Until the
 // head is complete it uses all of b. Called after the head it skips
 // content (use ReadBody to receive it), stopping when the message is
-// complete. An empty b does nothing; use Finish at end of input.
+// complete; then it consumes nothing until Reset. An empty b does
+// nothing; use Finish at end of input.
 //
 // Errors are sticky until Reset; a *ParseError's Offset is the position of
 // the offending byte in the message, and n its position in b.
