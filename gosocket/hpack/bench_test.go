@@ -78,6 +78,23 @@ func BenchmarkDecodeStories(b *testing.B) {
 			}
 		}
 	})
+	b.Run("gosocket/DecodeAppend", func(b *testing.B) {
+		b.SetBytes(int64(in.raw))
+		b.ReportAllocs()
+		var fields []hpack.Field
+		for i := 0; i < b.N; i++ {
+			for _, story := range in.blocks {
+				d, _ := hpack.NewDecoder(nil)
+				for _, blk := range story {
+					var err error
+					if fields, err = d.DecodeAppend(fields[:0], blk); err != nil {
+						b.Fatal(err)
+					}
+				}
+				d.Close()
+			}
+		}
+	})
 	b.Run("xnet", func(b *testing.B) {
 		b.SetBytes(int64(in.raw))
 		b.ReportAllocs()
