@@ -1,0 +1,693 @@
+package csocket
+
+/*
+#include "shim_http.h"
+
+#cgo nocallback go_SocketHTTP1_new
+#cgo noescape go_SocketHTTP1_new
+#cgo nocallback go_SocketHTTP1_free
+#cgo nocallback go_SocketHTTP1_config_defaults
+#cgo noescape go_SocketHTTP1_config_defaults
+#cgo nocallback go_SocketHTTP1_reset
+#cgo nocallback go_SocketHTTP1_skip_body
+#cgo noescape go_SocketHTTP1_skip_body
+#cgo nocallback go_SocketHTTP1_execute
+#cgo noescape go_SocketHTTP1_execute
+#cgo nocallback go_SocketHTTP1_read_body
+#cgo noescape go_SocketHTTP1_read_body
+#cgo nocallback go_SocketHTTP1_result_string
+#cgo nocallback go_SocketHTTP1_fields
+#cgo noescape go_SocketHTTP1_fields
+#cgo nocallback go_SocketHTTP1_serialize
+#cgo noescape go_SocketHTTP1_serialize
+#cgo nocallback go_SocketHTTP1_chunk
+#cgo noescape go_SocketHTTP1_chunk
+
+#cgo nocallback go_SocketHPACK_encoder_new
+#cgo noescape go_SocketHPACK_encoder_new
+#cgo nocallback go_SocketHPACK_encoder_free
+#cgo nocallback go_SocketHPACK_encode
+#cgo noescape go_SocketHPACK_encode
+#cgo nocallback go_SocketHPACK_encoder_set_table_size
+#cgo nocallback go_SocketHPACK_encoder_table
+#cgo noescape go_SocketHPACK_encoder_table
+#cgo nocallback go_SocketHPACK_decoder_new
+#cgo noescape go_SocketHPACK_decoder_new
+#cgo nocallback go_SocketHPACK_decoder_free
+#cgo nocallback go_SocketHPACK_decode
+#cgo noescape go_SocketHPACK_decode
+#cgo nocallback go_SocketHPACK_decoder_set_table_size
+#cgo nocallback go_SocketHPACK_decoder_table
+#cgo noescape go_SocketHPACK_decoder_table
+#cgo nocallback go_SocketHPACK_result_string
+#cgo nocallback go_SocketHPACK_huffman_encode
+#cgo noescape go_SocketHPACK_huffman_encode
+#cgo nocallback go_SocketHPACK_huffman_decode
+#cgo noescape go_SocketHPACK_huffman_decode
+#cgo nocallback go_SocketHPACK_huffman_encoded_size
+#cgo noescape go_SocketHPACK_huffman_encoded_size
+*/
+import "C"
+
+import (
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"unsafe"
+)
+
+// The HTTP/1 parser, the HPACK encoder and decoder below are handles owned
+// by one goroutine at a time (like the C objects); Free is idempotent and
+// a cleanup frees a handle that was dropped without it.
+
+var liveHTTP atomic.Int64
+
+// LiveHTTPHandles is the number of parsers, encoders and decoders
+// allocated and not yet freed. Tests use it to find leaks.
+func LiveHTTPHandles() int64 { return liveHTTP.Load() }
+
+// Layout checks: Span must mirror GoSpan (Go slices of Span are passed as
+// GoSpan arrays).
+var (
+	_ = [1]struct{}{}[unsafe.Sizeof(Span{})-unsafe.Sizeof(C.GoSpan{})]
+	_ = [1]struct{}{}[unsafe.Offsetof(Span{}.Len)-unsafe.Offsetof(C.GoSpan{}.len)]
+)
+
+func spanPtr(s []Span) *C.GoSpan {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.GoSpan)(unsafe.Pointer(&s[0]))
+}
+
+// cBytes views n bytes of C memory; the caller copies them before the
+// next call on the object that owns them.
+func cBytes(p *C.char, n C.size_t) []byte {
+	if p == nil || n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
+}
+
+// ---- HTTP/1.1 parser -------------------------------------------------------
+
+// HTTP1DefaultConfig returns SocketHTTP1_config_defaults.
+func HTTP1DefaultConfig() HTTP1Config {
+	var c C.SocketHTTP1_Config
+	C.go_SocketHTTP1_config_defaults(&c)
+	return HTTP1Config{
+		MaxRequestLine: int(c.max_request_line), MaxHeaderName: int(c.max_header_name),
+		MaxHeaderValue: int(c.max_header_value), MaxHeaders: int(c.max_headers),
+		MaxHeaderSize: int(c.max_header_size), MaxChunkSize: int(c.max_chunk_size),
+		MaxTrailerSize: int(c.max_trailer_size),
+		AllowObsFold:   c.allow_obs_fold != 0, Strict: c.strict_mode != 0,
+	}
+}
+
+// HTTP1Parser owns one C SocketHTTP1_Parser_T and its arena.
+type HTTP1Parser struct {
+	p       *C.GoHTTP1 // nil after Free
+	spans   []Span     // field spans of the last completed section
+	cleanup runtime.Cleanup
+}
+
+// NewHTTP1Parser creates a request (response false) or response parser.
+// Invalid limits raise SocketHTTP1_ParseError, returned as *Error.
+func NewHTTP1Parser(response bool, cfg HTTP1Config) (*HTTP1Parser, error) {
+	c := C.SocketHTTP1_Config{
+		max_request_line: C.size_t(cfg.MaxRequestLine), max_header_name: C.size_t(cfg.MaxHeaderName),
+		max_header_value: C.size_t(cfg.MaxHeaderValue), max_headers: C.size_t(cfg.MaxHeaders),
+		max_header_size: C.size_t(cfg.MaxHeaderSize), max_chunk_size: C.size_t(cfg.MaxChunkSize),
+		max_trailer_size: C.size_t(cfg.MaxTrailerSize),
+		allow_obs_fold:   cBool(cfg.AllowObsFold), strict_mode: cBool(cfg.Strict),
+	}
+	var h *C.GoHTTP1
+	var maxFields C.size_t
+	var e C.GoErr
+	if C.go_SocketHTTP1_new(cBool(response), &c, &h, &maxFields, &e) != 0 {
+		return nil, goError(&e)
+	}
+	liveHTTP.Add(1)
+	p := &HTTP1Parser{p: h, spans: make([]Span, int(maxFields))}
+	p.cleanup = runtime.AddCleanup(p, freeHTTP1, h)
+	return p, nil
+}
+
+func freeHTTP1(h *C.GoHTTP1) {
+	C.go_SocketHTTP1_free(h)
+	liveHTTP.Add(-1)
+}
+
+// Free releases the parser; it is idempotent.
+func (p *HTTP1Parser) Free() {
+	if p.p == nil {
+		return
+	}
+	h := p.p
+	p.p = nil
+	p.cleanup.Stop()
+	freeHTTP1(h)
+}
+
+// Reset prepares the parser for the next message.
+func (p *HTTP1Parser) Reset() error {
+	if p.p == nil {
+		return ErrHandleFreed
+	}
+	C.go_SocketHTTP1_reset(p.p)
+	runtime.KeepAlive(p)
+	return nil
+}
+
+// SkipBody declares that the current response has no content (response
+// to HEAD, 2xx to CONNECT). It returns the new state and keep-alive.
+func (p *HTTP1Parser) SkipBody() (state int, keepAlive bool, err error) {
+	if p.p == nil {
+		return HTTP1StateError, false, ErrHandleFreed
+	}
+	var r C.GoHTTP1Result
+	C.go_SocketHTTP1_skip_body(p.p, &r)
+	runtime.KeepAlive(p)
+	return int(r.state), r.keepalive != 0, nil
+}
+
+// Execute runs SocketHTTP1_Parser_execute on b (empty b: end of input)
+// in one cgo call.
+func (p *HTTP1Parser) Execute(b []byte) (HTTP1Result, error) {
+	if p.p == nil {
+		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, ErrHandleFreed
+	}
+	var r C.GoHTTP1Result
+	var e C.GoErr
+	var rc C.int
+	if len(b) == 0 {
+		rc = C.go_SocketHTTP1_execute(p.p, nil, 0, &r, spanPtr(p.spans), C.size_t(len(p.spans)), &e)
+	} else {
+		rc = C.go_SocketHTTP1_execute(p.p, (*C.char)(unsafe.Pointer(&b[0])), C.size_t(len(b)),
+			&r, spanPtr(p.spans), C.size_t(len(p.spans)), &e)
+	}
+	if rc != 0 {
+		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, goError(&e)
+	}
+	res := p.result(&r)
+	runtime.KeepAlive(p)
+	return res, nil
+}
+
+// ReadBody runs SocketHTTP1_Parser_read_body: content from src decoded
+// into dst (which must not be empty; empty src is end of input).
+func (p *HTTP1Parser) ReadBody(dst, src []byte) (HTTP1Result, error) {
+	if p.p == nil {
+		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, ErrHandleFreed
+	}
+	if len(dst) == 0 {
+		panic("csocket: HTTP1Parser.ReadBody with an empty destination")
+	}
+	var r C.GoHTTP1Result
+	var e C.GoErr
+	var rc C.int
+	if len(src) == 0 {
+		rc = C.go_SocketHTTP1_read_body(p.p, nil, 0, (*C.char)(unsafe.Pointer(&dst[0])),
+			C.size_t(len(dst)), &r, spanPtr(p.spans), C.size_t(len(p.spans)), &e)
+	} else {
+		rc = C.go_SocketHTTP1_read_body(p.p, (*C.char)(unsafe.Pointer(&src[0])), C.size_t(len(src)),
+			(*C.char)(unsafe.Pointer(&dst[0])), C.size_t(len(dst)), &r, spanPtr(p.spans),
+			C.size_t(len(p.spans)), &e)
+	}
+	if rc != 0 {
+		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, goError(&e)
+	}
+	res := p.result(&r)
+	runtime.KeepAlive(p)
+	return res, nil
+}
+
+// result converts r, copying the head or trailer section out of the
+// parser's C memory (valid until its next reset).
+func (p *HTTP1Parser) result(r *C.GoHTTP1Result) HTTP1Result {
+	res := HTTP1Result{
+		Result:        int(r.result),
+		State:         int(r.state),
+		Consumed:      int(r.consumed),
+		Written:       int(r.written),
+		BodyRemaining: int64(r.body_remaining),
+		KeepAlive:     r.keepalive != 0,
+	}
+	if r.head_ready != 0 {
+		res.HeadReady = true
+		p.head(r, &res.Head)
+	}
+	if r.trailers_ready != 0 {
+		res.TrailersReady = true
+		res.Trailers = string(cBytes(r.trailers, r.trailers_len))
+		res.TrailerFields = p.allSpans(1, int(r.ntrailers))
+	}
+	return res
+}
+
+// allSpans returns the spans of the n fields of the head (trailers 0)
+// or trailer section (1): those the call returned, or, for a section with
+// more fields than the spans buffer holds (rare: the buffer takes 128),
+// all of them fetched by one more call into a grown buffer.
+func (p *HTTP1Parser) allSpans(trailers C.int, n int) []Span {
+	if 2*n <= len(p.spans) {
+		return p.spans[:2*n]
+	}
+	p.spans = make([]Span, 2*n)
+	var got C.size_t
+	C.go_SocketHTTP1_fields(p.p, trailers, spanPtr(p.spans), C.size_t(len(p.spans)), &got)
+	return p.spans[:2*int(got)]
+}
+
+func (p *HTTP1Parser) head(r *C.GoHTTP1Result, h *HTTP1Head) {
+	base := uintptr(unsafe.Pointer(r.head))
+	hs := string(cBytes(r.head, r.head_len))
+	fields := p.allSpans(0, int(r.nfields))
+	*h = HTTP1Head{
+		Head:          hs,
+		Fields:        fields,
+		Method:        Span{uint32(r.method_s.off), uint32(r.method_s.len)},
+		Target:        Span{uint32(r.target.off), uint32(r.target.len)},
+		Reason:        Span{uint32(r.reason.off), uint32(r.reason.len)},
+		MethodID:      int(r.method),
+		Version:       int(r.version),
+		Status:        int(r.status),
+		BodyMode:      int(r.body_mode),
+		ContentLength: int64(r.content_length),
+		KeepAlive:     r.keepalive != 0,
+		Upgrade:       r.upgrade != 0,
+		Expect:        r.expect_continue != 0,
+	}
+	// A string of the request struct: a substring of the head copy when it
+	// points into the head (NUL-terminated there), else a copy.
+	str := func(c *C.char) string {
+		if c == nil {
+			return ""
+		}
+		if off := uintptr(unsafe.Pointer(c)) - base; base != 0 && off < uintptr(len(hs)) {
+			s := hs[off:]
+			if i := strings.IndexByte(s, 0); i >= 0 {
+				s = s[:i]
+			}
+			return s
+		}
+		return C.GoString(c)
+	}
+	h.Scheme = str(r.scheme_c)
+	h.Authority = str(r.authority_c)
+	h.Path = str(r.path_c)
+	h.UpgradeProto = str(r.upgrade_c)
+}
+
+// HTTP1ResultString is SocketHTTP1_result_string.
+func HTTP1ResultString(result int) string {
+	return C.GoString(C.go_SocketHTTP1_result_string(C.int(result)))
+}
+
+// flatten appends the strings to buf and returns their spans.
+func flatten(buf []byte, spans []Span, strs ...string) ([]byte, []Span) {
+	for _, s := range strs {
+		spans = append(spans, Span{uint32(len(buf)), uint32(len(s))})
+		buf = append(buf, s...)
+	}
+	return buf, spans
+}
+
+// HTTP1Serialize appends a request (request true) or response head to
+// dst: fields alternate name and value. Invalid input (a bad method,
+// target, version, status, field name or value) is an *Error with
+// exception SocketHTTP_InvalidHeader.
+func HTTP1Serialize(dst []byte, request bool, h HTTP1SerHead, fields []string) ([]byte, error) {
+	if len(fields)%2 != 0 {
+		panic("csocket: HTTP1Serialize needs name/value pairs")
+	}
+	total := len(h.Method) + len(h.Target) + len(h.Authority) + len(h.Reason)
+	for _, f := range fields {
+		total += len(f)
+	}
+	strs := make([]byte, 0, total)
+	var one []Span
+	strs, one = flatten(strs, make([]Span, 0, 4), h.Method, h.Target, h.Authority, h.Reason)
+	strs, spans := flatten(strs, make([]Span, 0, len(fields)), fields...)
+	// Room for everything: start line, Host, fields with ": " and CRLF,
+	// a framing field and the final CRLF.
+	bound := 2*total + 4*len(fields) + 128
+	if cap(dst)-len(dst) < bound {
+		nd := make([]byte, len(dst), len(dst)+bound)
+		copy(nd, dst)
+		dst = nd
+	}
+	out := dst[len(dst):cap(dst)]
+	hd := C.GoHTTP1Head{
+		version: C.int(h.Version), status: C.int(h.Status), has_body: cBool(h.HasBody),
+		content_length: C.int64_t(h.ContentLength),
+		method:         C.GoSpan{C.uint32_t(one[0].Off), C.uint32_t(one[0].Len)},
+		target:         C.GoSpan{C.uint32_t(one[1].Off), C.uint32_t(one[1].Len)},
+		authority:      C.GoSpan{C.uint32_t(one[2].Off), C.uint32_t(one[2].Len)},
+		reason:         C.GoSpan{C.uint32_t(one[3].Off), C.uint32_t(one[3].Len)},
+	}
+	var n C.ssize_t
+	var e C.GoErr
+	var sp *C.char
+	if len(strs) > 0 {
+		sp = (*C.char)(unsafe.Pointer(&strs[0]))
+	}
+	if C.go_SocketHTTP1_serialize(cBool(request), &hd, sp, C.size_t(len(strs)), spanPtr(spans),
+		C.size_t(len(fields)/2), (*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &n, &e) != 0 {
+		return dst, goError(&e)
+	}
+	return dst[:len(dst)+int(n)], nil
+}
+
+// HTTP1Chunk appends one chunk holding data (nothing for empty data).
+func HTTP1Chunk(dst, data []byte) []byte {
+	if len(data) == 0 {
+		return dst
+	}
+	bound := len(data) + 24
+	if cap(dst)-len(dst) < bound {
+		nd := make([]byte, len(dst), len(dst)+bound)
+		copy(nd, dst)
+		dst = nd
+	}
+	out := dst[len(dst):cap(dst)]
+	var n C.ssize_t
+	var e C.GoErr
+	if C.go_SocketHTTP1_chunk(0, (*C.char)(unsafe.Pointer(&data[0])), C.size_t(len(data)), nil, 0,
+		(*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &n, &e) != 0 {
+		panic(goError(&e)) // the bound above always fits
+	}
+	return dst[:len(dst)+int(n)]
+}
+
+// HTTP1ChunkFinal appends the last chunk, the trailer fields (name, value
+// pairs) and the final CRLF.
+func HTTP1ChunkFinal(dst []byte, trailers []string) ([]byte, error) {
+	if len(trailers)%2 != 0 {
+		panic("csocket: HTTP1ChunkFinal needs name/value pairs")
+	}
+	strs, spans := flatten(nil, make([]Span, 0, len(trailers)), trailers...)
+	bound := len(strs) + 4*len(trailers) + 16
+	if cap(dst)-len(dst) < bound {
+		nd := make([]byte, len(dst), len(dst)+bound)
+		copy(nd, dst)
+		dst = nd
+	}
+	out := dst[len(dst):cap(dst)]
+	var n C.ssize_t
+	var e C.GoErr
+	var sp *C.char
+	if len(strs) > 0 {
+		sp = (*C.char)(unsafe.Pointer(&strs[0]))
+	}
+	if C.go_SocketHTTP1_chunk(1, sp, C.size_t(len(strs)), spanPtr(spans), C.size_t(len(trailers)/2),
+		(*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &n, &e) != 0 {
+		return dst, goError(&e)
+	}
+	return dst[:len(dst)+int(n)], nil
+}
+
+// ---- HPACK -------------------------------------------------------------------
+
+// HPACKEncoder owns one C SocketHPACK_Encoder_T.
+type HPACKEncoder struct {
+	p       *C.GoHPACKEnc
+	strs    []byte // scratch: the fields' strings of one Encode
+	spans   []Span
+	sens    []byte
+	cleanup runtime.Cleanup
+}
+
+// NewHPACKEncoder creates an encoder using at most maxTableSize bytes of
+// dynamic table.
+func NewHPACKEncoder(maxTableSize int, huffman, indexing bool) (*HPACKEncoder, error) {
+	var g *C.GoHPACKEnc
+	var e C.GoErr
+	if C.go_SocketHPACK_encoder_new(C.size_t(maxTableSize), cBool(huffman), cBool(indexing), &g, &e) != 0 {
+		return nil, goError(&e)
+	}
+	liveHTTP.Add(1)
+	enc := &HPACKEncoder{p: g}
+	enc.cleanup = runtime.AddCleanup(enc, freeEncoder, g)
+	return enc, nil
+}
+
+func freeEncoder(g *C.GoHPACKEnc) {
+	C.go_SocketHPACK_encoder_free(g)
+	liveHTTP.Add(-1)
+}
+
+// Free releases the encoder; it is idempotent.
+func (enc *HPACKEncoder) Free() {
+	if enc.p == nil {
+		return
+	}
+	g := enc.p
+	enc.p = nil
+	enc.cleanup.Stop()
+	freeEncoder(g)
+}
+
+// Encode appends one header block for the fields to dst. fields
+// alternates names and values; sensitive[i] (if sensitive is not nil)
+// marks field i never-indexed.
+func (enc *HPACKEncoder) Encode(dst []byte, fields []string, sensitive []bool) ([]byte, error) {
+	if enc.p == nil {
+		return dst, ErrHandleFreed
+	}
+	n := len(fields) / 2
+	enc.strs, enc.spans = flatten(enc.strs[:0], enc.spans[:0], fields...)
+	enc.sens = enc.sens[:0]
+	for i := 0; i < n; i++ {
+		enc.sens = append(enc.sens, b2u(i < len(sensitive) && sensitive[i]))
+	}
+	// Worst case: every string literal with up to 5 length bytes, a
+	// 5-byte index or name prefix per field, two size updates.
+	bound := len(enc.strs) + 16*n + 32
+	if cap(dst)-len(dst) < bound {
+		nd := make([]byte, len(dst), len(dst)+bound)
+		copy(nd, dst)
+		dst = nd
+	}
+	out := dst[len(dst):cap(dst)]
+	var w C.ssize_t
+	var e C.GoErr
+	var sp *C.char
+	var sens *C.uchar
+	if len(enc.strs) > 0 {
+		sp = (*C.char)(unsafe.Pointer(&enc.strs[0]))
+	}
+	if n > 0 {
+		sens = (*C.uchar)(unsafe.Pointer(&enc.sens[0]))
+	}
+	rc := C.go_SocketHPACK_encode(enc.p, sp, C.size_t(len(enc.strs)), spanPtr(enc.spans), sens,
+		C.size_t(n), (*C.uchar)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &w, &e)
+	runtime.KeepAlive(enc)
+	if rc != 0 {
+		return dst, goError(&e)
+	}
+	if w < 0 {
+		return dst, &Error{Code: CodeFailed, Exception: "SocketHPACK_Error", Reason: "SocketHPACK_Encoder_encode failed"}
+	}
+	return dst[:len(dst)+int(w)], nil
+}
+
+func b2u(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// SetTableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE.
+func (enc *HPACKEncoder) SetTableSize(size int) error {
+	if enc.p == nil {
+		return ErrHandleFreed
+	}
+	C.go_SocketHPACK_encoder_set_table_size(enc.p, C.size_t(size))
+	runtime.KeepAlive(enc)
+	return nil
+}
+
+// Table returns the dynamic table's size, entry count and maximum size.
+func (enc *HPACKEncoder) Table() (size, count, max int) {
+	if enc.p == nil {
+		return 0, 0, 0
+	}
+	var s, c, m C.size_t
+	C.go_SocketHPACK_encoder_table(enc.p, &s, &c, &m)
+	runtime.KeepAlive(enc)
+	return int(s), int(c), int(m)
+}
+
+// HPACKDecoder owns one C SocketHPACK_Decoder_T.
+type HPACKDecoder struct {
+	p       *C.GoHPACKDec
+	fields  []HPACKField // reused by Decode
+	cleanup runtime.Cleanup
+}
+
+// NewHPACKDecoder creates a decoder (limits as SocketHPACK_DecoderConfig).
+func NewHPACKDecoder(maxTableSize, maxHeaderSize, maxListSize int) (*HPACKDecoder, error) {
+	var g *C.GoHPACKDec
+	var e C.GoErr
+	if C.go_SocketHPACK_decoder_new(C.size_t(maxTableSize), C.size_t(maxHeaderSize),
+		C.size_t(maxListSize), &g, &e) != 0 {
+		return nil, goError(&e)
+	}
+	liveHTTP.Add(1)
+	d := &HPACKDecoder{p: g}
+	d.cleanup = runtime.AddCleanup(d, freeDecoder, g)
+	return d, nil
+}
+
+func freeDecoder(g *C.GoHPACKDec) {
+	C.go_SocketHPACK_decoder_free(g)
+	liveHTTP.Add(-1)
+}
+
+// Free releases the decoder; it is idempotent.
+func (d *HPACKDecoder) Free() {
+	if d.p == nil {
+		return
+	}
+	g := d.p
+	d.p = nil
+	d.cleanup.Stop()
+	freeDecoder(g)
+}
+
+// Decode decodes one header block in one cgo call. It returns the
+// SocketHPACK_Result, the strings of all decoded fields in one Go string,
+// and the fields as spans into it (valid until the next Decode; on
+// failure, the fields before the error).
+func (d *HPACKDecoder) Decode(block []byte) (result int, strs string, fields []HPACKField, err error) {
+	if d.p == nil {
+		return 2, "", nil, ErrHandleFreed
+	}
+	var res C.int
+	var cf *C.GoHPACKField
+	var count, total C.size_t
+	var e C.GoErr
+	var rc C.int
+	if len(block) > 0 { // &block[0] in the call: cgo checks only the slice
+		rc = C.go_SocketHPACK_decode(d.p, (*C.uchar)(unsafe.Pointer(&block[0])), C.size_t(len(block)),
+			&res, &cf, &count, &total, &e)
+	} else {
+		rc = C.go_SocketHPACK_decode(d.p, nil, 0, &res, &cf, &count, &total, &e)
+	}
+	if rc != 0 {
+		runtime.KeepAlive(d)
+		return 2, "", nil, goError(&e)
+	}
+	// Copy out of the decoder's C memory before anything else can touch it.
+	buf := make([]byte, 0, int(total))
+	d.fields = d.fields[:0]
+	if count > 0 {
+		for _, f := range unsafe.Slice(cf, int(count)) {
+			nOff := len(buf)
+			buf = append(buf, cBytes(f.name, f.name_len)...)
+			vOff := len(buf)
+			buf = append(buf, cBytes(f.value, f.value_len)...)
+			d.fields = append(d.fields, HPACKField{
+				Name:      Span{uint32(nOff), uint32(f.name_len)},
+				Value:     Span{uint32(vOff), uint32(f.value_len)},
+				Sensitive: f.never_index != 0,
+			})
+		}
+	}
+	runtime.KeepAlive(d)
+	return int(res), unsafe.String(unsafe.SliceData(buf), len(buf)), d.fields, nil
+}
+
+// SetTableSize applies our acknowledged SETTINGS_HEADER_TABLE_SIZE.
+func (d *HPACKDecoder) SetTableSize(size int) error {
+	if d.p == nil {
+		return ErrHandleFreed
+	}
+	C.go_SocketHPACK_decoder_set_table_size(d.p, C.size_t(size))
+	runtime.KeepAlive(d)
+	return nil
+}
+
+// Table returns the dynamic table's size, entry count and maximum size.
+func (d *HPACKDecoder) Table() (size, count, max int) {
+	if d.p == nil {
+		return 0, 0, 0
+	}
+	var s, c, m C.size_t
+	C.go_SocketHPACK_decoder_table(d.p, &s, &c, &m)
+	runtime.KeepAlive(d)
+	return int(s), int(c), int(m)
+}
+
+// HPACKResultString is SocketHPACK_result_string.
+func HPACKResultString(result int) string {
+	return C.GoString(C.go_SocketHPACK_result_string(C.int(result)))
+}
+
+// HuffmanEncode appends the Huffman code of s to dst.
+func HuffmanEncode(dst []byte, s string) []byte {
+	if len(s) == 0 {
+		return dst
+	}
+	need := 4 * len(s) // a code is at most 30 bits
+	if cap(dst)-len(dst) < need {
+		nd := make([]byte, len(dst), len(dst)+need)
+		copy(nd, dst)
+		dst = nd
+	}
+	out := dst[len(dst):cap(dst)]
+	var n C.ssize_t
+	C.go_SocketHPACK_huffman_encode((*C.uchar)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s)),
+		(*C.uchar)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &n)
+	if n < 0 {
+		panic("csocket: HuffmanEncode: output bound too small")
+	}
+	return dst[:len(dst)+int(n)]
+}
+
+// HuffmanEncodedLen is the length of the Huffman code of s.
+func HuffmanEncodedLen(s string) int {
+	if len(s) == 0 {
+		return 0
+	}
+	return int(C.go_SocketHPACK_huffman_encoded_size((*C.uchar)(unsafe.Pointer(unsafe.StringData(s))),
+		C.size_t(len(s))))
+}
+
+// HuffmanDecode appends the decoded Huffman string src to dst; ok is
+// false for an invalid code (EOS, bad padding).
+func HuffmanDecode(dst, src []byte) (out []byte, ok bool) {
+	if len(src) == 0 {
+		return dst, true
+	}
+	need := len(src)*8/5 + 1
+	if cap(dst)-len(dst) < need {
+		nd := make([]byte, len(dst), len(dst)+need)
+		copy(nd, dst)
+		dst = nd
+	}
+	o := dst[len(dst):cap(dst)]
+	var n C.ssize_t
+	C.go_SocketHPACK_huffman_decode((*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)),
+		(*C.uchar)(unsafe.Pointer(&o[0])), C.size_t(len(o)), &n)
+	if n < 0 {
+		return dst, false
+	}
+	return dst[:len(dst)+int(n)], true
+}
+
+// Each line fails to compile unless the Go constant equals the C value.
+var (
+	_ = [1]struct{}{}[HTTP1OK-C.HTTP1_OK]
+	_ = [1]struct{}{}[HTTP1Incomplete-C.HTTP1_INCOMPLETE]
+	_ = [1]struct{}{}[HTTP1Error-C.HTTP1_ERROR]
+	_ = [1]struct{}{}[HTTP1StateComplete-C.HTTP1_STATE_COMPLETE]
+	_ = [1]struct{}{}[HTTP1StateError-C.HTTP1_STATE_ERROR]
+	_ = [1]struct{}{}[HTTP1BodyNone-C.HTTP1_BODY_NONE]
+	_ = [1]struct{}{}[HTTP1BodyContentLength-C.HTTP1_BODY_CONTENT_LENGTH]
+	_ = [1]struct{}{}[HTTP1BodyChunked-C.HTTP1_BODY_CHUNKED]
+	_ = [1]struct{}{}[HTTP1BodyUntilClose-C.HTTP1_BODY_UNTIL_CLOSE]
+	_ = [1]struct{}{}[HPACKResultOK-C.HPACK_OK]
+)

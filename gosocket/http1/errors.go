@@ -1,0 +1,81 @@
+package http1
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/libsocket/libsocket/gosocket"
+)
+
+// ErrorCode is the parser's error result (SocketHTTP1_Result values from
+// HTTP1_ERROR on).
+type ErrorCode int
+
+// Parser error codes.
+const (
+	ErrorMisuse               ErrorCode = 2 // e.g. ReadBody before the head
+	ErrorLineTooLong          ErrorCode = 3 // start line, target or chunk line over its limit
+	ErrorInvalidMethod        ErrorCode = 4
+	ErrorInvalidURI           ErrorCode = 5
+	ErrorInvalidVersion       ErrorCode = 6 // also a bare LF in strict mode
+	ErrorInvalidStatus        ErrorCode = 7
+	ErrorInvalidHeaderName    ErrorCode = 8  // non-token, space before ':', leading space
+	ErrorInvalidHeaderValue   ErrorCode = 9  // control char, bare CR/LF, obs-fold
+	ErrorHeaderTooLarge       ErrorCode = 10 // name, value, section or trailers over limit
+	ErrorTooManyHeaders       ErrorCode = 11
+	ErrorInvalidContentLength ErrorCode = 12
+	ErrorInvalidChunkSize     ErrorCode = 13 // also a bad chunk extension or chunk CRLF
+	ErrorChunkTooLarge        ErrorCode = 14
+	ErrorInvalidTrailer       ErrorCode = 15
+	ErrorUnexpectedEOF        ErrorCode = 16
+	ErrorSmuggling            ErrorCode = 17 // conflicting or ambiguous framing
+)
+
+// The names are SocketHTTP1_result_string's (a test keeps them equal).
+var codeNames = [...]string{
+	ErrorMisuse:               "Error",
+	ErrorLineTooLong:          "Line too long",
+	ErrorInvalidMethod:        "Invalid method",
+	ErrorInvalidURI:           "Invalid request-target",
+	ErrorInvalidVersion:       "Invalid HTTP version",
+	ErrorInvalidStatus:        "Invalid status code",
+	ErrorInvalidHeaderName:    "Invalid header name",
+	ErrorInvalidHeaderValue:   "Invalid header value",
+	ErrorHeaderTooLarge:       "Header section too large",
+	ErrorTooManyHeaders:       "Too many headers",
+	ErrorInvalidContentLength: "Invalid Content-Length",
+	ErrorInvalidChunkSize:     "Invalid chunk size or chunk framing",
+	ErrorChunkTooLarge:        "Chunk too large",
+	ErrorInvalidTrailer:       "Invalid trailer",
+	ErrorUnexpectedEOF:        "Unexpected end of input",
+	ErrorSmuggling:            "Request smuggling attempt detected",
+}
+
+func (c ErrorCode) String() string {
+	if c >= ErrorMisuse && int(c) < len(codeNames) {
+		return codeNames[c]
+	}
+	return "ErrorCode(" + strconv.Itoa(int(c)) + ")"
+}
+
+// ParseError reports malformed or over-limit input (or misuse of the
+// parser, Code ErrorMisuse). It matches gosocket.ErrHTTP and
+// gosocket.ErrInvalidInput.
+type ParseError struct {
+	Code   ErrorCode
+	Offset int64  // offset of the offending byte in the message
+	Msg    string // optional detail
+}
+
+func (e *ParseError) Error() string {
+	s := "http1: " + e.Code.String() + " at offset " + strconv.FormatInt(e.Offset, 10)
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	return s
+}
+
+// Is matches gosocket.ErrHTTP and what it matches.
+func (e *ParseError) Is(target error) bool {
+	return target == gosocket.ErrHTTP || errors.Is(gosocket.ErrHTTP, target)
+}
