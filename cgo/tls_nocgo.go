@@ -3,14 +3,14 @@
 package csocket
 
 func NewTLSContext(*TLSConfig) (TLSContext, error)                 { return TLSContext{}, ErrNoCgo }
-func (TLSContext) Free()                                            {}
+func (TLSContext) Free()                                           {}
 func (TLSContext) Stats() (hits, misses, stores uint64, err error) { return 0, 0, 0, ErrNoCgo }
-func (Socket) TLSEnable(TLSContext, string) error                   { return ErrNoCgo }
-func (Socket) TLSHandshake() (int, error)                           { return 0, ErrNoCgo }
-func (Socket) TLSSend([]byte) (int, error)                          { return 0, ErrNoCgo }
-func (Socket) TLSRecv([]byte) (int, error)                          { return 0, ErrNoCgo }
-func (Socket) TLSCloseNotify() error                                { return ErrNoCgo }
-func (Socket) TLSState() (TLSState, error)                          { return TLSState{}, ErrNoCgo }
+func (Socket) TLSEnable(TLSContext, string) error                  { return ErrNoCgo }
+func (Socket) TLSHandshake() (int, error)                          { return 0, ErrNoCgo }
+func (Socket) TLSSend([]byte) (int, error)                         { return 0, ErrNoCgo }
+func (Socket) TLSRecv([]byte) (int, error)                         { return 0, ErrNoCgo }
+func (Socket) TLSCloseNotify() error                               { return ErrNoCgo }
+func (Socket) TLSState() (TLSState, error)                         { return TLSState{}, ErrNoCgo }
 
 func NewDTLSContext(*TLSConfig) (DTLSContext, error) { return DTLSContext{}, ErrNoCgo }
 func (DTLSContext) Free()                            {}
@@ -20,9 +20,9 @@ func DTLSDial(int, string, int, DTLSContext, string) (SockInfo, error) {
 func DTLSListen(int, string, int, DTLSContext) (SockInfo, error) {
 	return SockInfo{PollFD: -1}, ErrNoCgo
 }
-func (Dgram) DTLSAccept() (int, SockInfo, error)   { return 0, SockInfo{PollFD: -1}, ErrNoCgo }
-func (Dgram) DTLSHandshake() (int, int, error)     { return 0, -1, ErrNoCgo }
-func (Dgram) DTLSSend([]byte) (int, error)         { return 0, ErrNoCgo }
-func (Dgram) DTLSRecv([]byte) (int, error)         { return 0, ErrNoCgo }
-func (Dgram) DTLSShutdown() error                  { return ErrNoCgo }
-func (Dgram) DTLSState() (TLSState, error)         { return TLSState{}, ErrNoCgo }
+func (Dgram) DTLSAccept() (int, SockInfo, error) { return 0, SockInfo{PollFD: -1}, ErrNoCgo }
+func (Dgram) DTLSHandshake() (int, int, error)   { return 0, -1, ErrNoCgo }
+func (Dgram) DTLSSend([]byte) (int, error)       { return 0, ErrNoCgo }
+func (Dgram) DTLSRecv([]byte) (int, error)       { return 0, ErrNoCgo }
+func (Dgram) DTLSShutdown() error                { return ErrNoCgo }
+func (Dgram) DTLSState() (TLSState, error)       { return TLSState{}, ErrNoCgo }
