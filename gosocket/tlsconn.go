@@ -211,6 +211,9 @@ func (t *TLSConn) Read(b []byte) (int, error) {
 	if err != nil {
 		return 0, c.pollError("TLSConn.Read", err)
 	}
+	if rerr != nil && t.closing.Load() {
+		return n, closedError("TLSConn.Read") // e.g. the peer's answer to our close_notify
+	}
 	if rerr != nil {
 		return n, readError("TLSConn.Read", rerr)
 	}
