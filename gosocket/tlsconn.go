@@ -43,6 +43,8 @@ type TLSConn struct {
 	// finishes it first, and the timed-out Write counted it as written.
 	inflight, pend []byte
 
+	readFn, writeFn func(uintptr) bool // t.readOnce, t.writeOnce, allocated once
+
 	dlMu     sync.Mutex // guards rdl, wdl: the user's deadlines
 	rdl, wdl time.Time
 }
@@ -92,7 +94,9 @@ func newTLSConn(op string, conn net.Conn, ctx *TLSContext, serverName string, se
 		c.Close()
 		return nil, err
 	}
-	return &TLSConn{c: c, ctx: ctx, serverName: serverName, verify: ctx.verify}, nil
+	t := &TLSConn{c: c, ctx: ctx, serverName: serverName, verify: ctx.verify}
+	t.readFn, t.writeFn = t.readOnce, t.writeOnce
+	return t, nil
 }
 
 // DialTLS connects to address on network (see Dialer.DialContext) and
@@ -204,7 +208,7 @@ func (t *TLSConn) Read(b []byte) (int, error) {
 	c := t.c
 	c.rmu.Lock()
 	c.rbuf, c.rn, c.rerr = b, 0, nil
-	err := c.rc.Read(t.readOnce)
+	err := c.rc.Read(t.readFn)
 	n, rerr := c.rn, c.rerr
 	c.rbuf, c.rerr = nil, nil
 	c.rmu.Unlock()
@@ -246,7 +250,7 @@ func (t *TLSConn) Write(b []byte) (int, error) {
 	c := t.c
 	c.wmu.Lock()
 	c.wbuf, c.wn, c.werr = b, 0, nil
-	err := c.rc.Write(t.writeOnce)
+	err := c.rc.Write(t.writeFn)
 	n, werr := c.wn, c.werr
 	if err != nil && t.inflight != nil {
 		t.pend = append([]byte(nil), t.inflight...)
