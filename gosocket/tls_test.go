@@ -460,6 +460,25 @@ func TestTLSDeadlinesAndClose(t *testing.T) {
 		}
 	})
 
+	t.Run("SmallReadsFromOneRecord", func(t *testing.T) {
+		c, s, stop := tlsPipe(t, p)
+		defer stop()
+		go s.Write([]byte("abcdef")) // one record, then silence
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		var got []byte
+		one := make([]byte, 1)
+		for range 6 { // the rest of the record is in OpenSSL, not the socket
+			n, err := c.Read(one)
+			if err != nil {
+				t.Fatalf("after %q: %v", got, err)
+			}
+			got = append(got, one[:n]...)
+		}
+		if string(got) != "abcdef" {
+			t.Errorf("%q", got)
+		}
+	})
+
 	t.Run("PeerCloseIsEOF", func(t *testing.T) {
 		c, s, stop := tlsPipe(t, p)
 		defer stop()

@@ -77,6 +77,9 @@ func TLSServer(conn net.Conn, ctx *TLSContext) (*TLSConn, error) {
 func newTLSConn(op string, conn net.Conn, ctx *TLSContext, serverName string, server bool) (*TLSConn, error) {
 	c, err := netConnOf(op, conn)
 	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
 		return nil, err
 	}
 	if ctx == nil || ctx.server != server {
