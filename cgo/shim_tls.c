@@ -190,10 +190,8 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
   if (c->alpn_count > 0)
     {
       const char *p = c->alpn;
-      int n = c->alpn_count;
-      if (n > SOCKET_TLS_MAX_ALPN_PROTOCOLS)
-        n = SOCKET_TLS_MAX_ALPN_PROTOCOLS + 1; /* let the library reject */
-      for (int i = 0; i < n && i < SOCKET_TLS_MAX_ALPN_PROTOCOLS; i++)
+      int n = c->alpn_count; /* checked by the caller */
+      for (int i = 0; i < n; i++)
         {
           protos[i] = p;
           p += strlen (p) + 1;
@@ -221,6 +219,9 @@ go_SocketTLSContext_new (const GoTLSConfig *cfg,
   SocketTLSContext_T c;
 
   *out = NULL;
+  if (cfg->alpn_count < 0 || cfg->alpn_count > SOCKET_TLS_MAX_ALPN_PROTOCOLS)
+    return tls_fail (e, "SocketTLS_Failed", EINVAL,
+                     "too many ALPN protocols");
   GO_CALL (rc, e, tls_ctx_steps (cfg, &ctx));
   c = ctx;
   if (rc != 0)
@@ -383,8 +384,8 @@ dtls_ctx_steps (const GoTLSConfig *c, SocketDTLSContext_T volatile *out)
   if (c->alpn_count > 0)
     {
       const char *p = c->alpn;
-      int n = c->alpn_count;
-      for (int i = 0; i < n && i < SOCKET_DTLS_MAX_ALPN_PROTOCOLS; i++)
+      int n = c->alpn_count; /* checked by the caller */
+      for (int i = 0; i < n; i++)
         {
           protos[i] = p;
           p += strlen (p) + 1;
@@ -415,6 +416,9 @@ go_SocketDTLSContext_new (const GoTLSConfig *cfg,
   SocketDTLSContext_T c;
 
   *out = NULL;
+  if (cfg->alpn_count < 0 || cfg->alpn_count > SOCKET_DTLS_MAX_ALPN_PROTOCOLS)
+    return tls_fail (e, "SocketDTLS_Failed", EINVAL,
+                     "too many ALPN protocols");
   GO_CALL (rc, e, dtls_ctx_steps (cfg, &ctx));
   c = ctx;
   if (rc != 0)
@@ -470,7 +474,7 @@ go_SocketDTLS_dial (int domain, const char *host, size_t host_len, int port,
 }
 
 static void
-dtls_listen_steps (int domain, const char *host, int port,
+dtls_listen_steps (int domain, const char *host, int port, int bind,
                    SocketDTLSContext_T ctx, SocketDgram_T volatile *out)
 {
   SocketDgram_T d = SocketDgram_new (domain, 0);
@@ -480,14 +484,15 @@ dtls_listen_steps (int domain, const char *host, int port,
    * socket gets its peer's datagrams (exact match wins the kernel's
    * lookup), the newest unconnected one gets new clients. */
   SocketDgram_setreuseaddr (d);
-  SocketDgram_bind (d, host, port);
+  if (bind)
+    SocketDgram_bind (d, host, port);
   SocketDgram_setnonblocking (d);
   SocketDTLS_enable (d, ctx);
 }
 
 int
 go_SocketDTLS_listen_open (int domain, const char *host, size_t host_len,
-                           int port, struct SocketDTLSContext_T *ctx,
+                           int port, int bind, struct SocketDTLSContext_T *ctx,
                            GoSockInfo *out, GoErr *e)
 {
   volatile int rc = 0;
@@ -498,22 +503,36 @@ go_SocketDTLS_listen_open (int domain, const char *host, size_t host_len,
   if (tls_cstr (h, sizeof h, host, host_len) < 0)
     return tls_fail (e, "SocketDTLS_Failed", EINVAL, "invalid host");
   GO_CALL_NOCB (rc, e,
-                dtls_listen_steps (domain, host_len > 0 ? h : NULL, port, ctx,
-                                   &d));
+                dtls_listen_steps (domain, host_len > 0 ? h : NULL, port, bind,
+                                   ctx, &d));
   return finish_dgram (rc, d, out, e);
 }
 
 int
-go_SocketDTLS_accept (struct SocketDgram_T *s, int *state, GoSockInfo *out,
-                      GoErr *e)
+go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *next,
+                      const char *host, size_t host_len, int port, int *state,
+                      int *next_bound, GoSockInfo *out, GoErr *e)
 {
-  volatile int rc = 0;
+  volatile int rc = 0, bound = 0;
+  char h[GO_ADDR_SIZE];
+  GoErr ignored;
 
   tls_info_reset (out);
+  *next_bound = 0;
+  if (tls_cstr (h, sizeof h, host, host_len) < 0)
+    return tls_fail (e, "SocketDTLS_Failed", EINVAL, "invalid host");
   GO_CALL_NOCB (rc, e, *state = (int)SocketDTLS_listen (s));
-  if (rc == 0 && *state == DTLS_HANDSHAKE_IN_PROGRESS)
-    dgram_endpoints (s, out);
-  return rc;
+  if (rc != 0 || *state != DTLS_HANDSHAKE_IN_PROGRESS)
+    return rc;
+  /* s is now connected: bind the successor before anything else. */
+  if (next != NULL)
+    GO_CALL_NOCB (rc, &ignored, {
+      SocketDgram_bind (next, host_len > 0 ? h : NULL, port);
+      bound = 1;
+    });
+  *next_bound = bound;
+  dgram_endpoints (s, out);
+  return 0;
 }
 
 static DTLSHandshakeState
@@ -632,8 +651,8 @@ int go_SocketTLS_state (Socket_T s, GoTLSState *o, GoErr *e) { (void)s; (void)o;
 int go_SocketDTLSContext_new (const GoTLSConfig *c, struct SocketDTLSContext_T **o, GoErr *e) { (void)c; *o = NULL; return NO_TLS (e); }
 void go_SocketDTLSContext_free (struct SocketDTLSContext_T *c) { (void)c; GO_NOCB_ENTER (); GO_NOCB_LEAVE (); }
 int go_SocketDTLS_dial (int d, const char *h, size_t hl, int p, struct SocketDTLSContext_T *c, const char *s, size_t sl, GoSockInfo *o, GoErr *e) { (void)d; (void)h; (void)hl; (void)p; (void)c; (void)s; (void)sl; o->pollfd = -1; o->dgram = NULL; return NO_TLS (e); }
-int go_SocketDTLS_listen_open (int d, const char *h, size_t hl, int p, struct SocketDTLSContext_T *c, GoSockInfo *o, GoErr *e) { (void)d; (void)h; (void)hl; (void)p; (void)c; o->pollfd = -1; o->dgram = NULL; return NO_TLS (e); }
-int go_SocketDTLS_accept (struct SocketDgram_T *s, int *st, GoSockInfo *o, GoErr *e) { (void)s; (void)st; (void)o; return NO_TLS (e); }
+int go_SocketDTLS_listen_open (int d, const char *h, size_t hl, int p, int b, struct SocketDTLSContext_T *c, GoSockInfo *o, GoErr *e) { (void)d; (void)h; (void)hl; (void)p; (void)b; (void)c; o->pollfd = -1; o->dgram = NULL; return NO_TLS (e); }
+int go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *n, const char *h, size_t hl, int p, int *st, int *nb, GoSockInfo *o, GoErr *e) { (void)s; (void)n; (void)h; (void)hl; (void)p; (void)st; (void)nb; (void)o; return NO_TLS (e); }
 int go_SocketDTLS_handshake (struct SocketDgram_T *s, int *st, int *t, GoErr *e) { (void)s; (void)st; (void)t; return NO_TLS (e); }
 int go_SocketDTLS_send (struct SocketDgram_T *s, const void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
 int go_SocketDTLS_recv (struct SocketDgram_T *s, void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }

@@ -98,16 +98,26 @@ int go_SocketDTLS_dial (int domain, const char *host, size_t host_len,
                         int port, struct SocketDTLSContext_T *ctx,
                         const char *sni, size_t sni_len, GoSockInfo *out,
                         GoErr *e);
-/* Server: a non-blocking UDP socket with SO_REUSEADDR bound to the numeric
- * @host and @port, with DTLS, waiting for a client (SocketDTLS_listen). */
+/* Server: a non-blocking UDP socket with SO_REUSEADDR and DTLS, waiting
+ * for a client (SocketDTLS_listen); bound to the numeric @host (empty:
+ * any) and @port unless @bind is 0 (then go_SocketDTLS_accept binds it). */
 int go_SocketDTLS_listen_open (int domain, const char *host, size_t host_len,
-                               int port, struct SocketDTLSContext_T *ctx,
+                               int port, int bind,
+                               struct SocketDTLSContext_T *ctx,
                                GoSockInfo *out, GoErr *e);
-/* One SocketDTLS_listen step; *state is a DTLSHandshakeState. On
+/*
+ * One SocketDTLS_listen step; *state is a DTLSHandshakeState. On
  * DTLS_HANDSHAKE_IN_PROGRESS the socket is connected to the client, whose
- * address is in out->remote_addr/remote_port. */
-int go_SocketDTLS_accept (struct SocketDgram_T *s, int *state,
-                          GoSockInfo *out, GoErr *e);
+ * address is in out->remote_addr/remote_port, and the unbound socket
+ * @next (may be NULL) is bound at once to @host (empty: any) and @port,
+ * the listener's address, so new clients find a socket again within
+ * microseconds; *next_bound says whether that bind worked (a failure is
+ * not an error of this call).
+ */
+int go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *next,
+                          const char *host, size_t host_len, int port,
+                          int *state, int *next_bound, GoSockInfo *out,
+                          GoErr *e);
 /* One handshake step, retransmitting first if the timer expired. *timer_ms
  * is the time left on the retransmission timer (-1: none running). */
 int go_SocketDTLS_handshake (struct SocketDgram_T *s, int *state,

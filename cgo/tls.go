@@ -254,28 +254,32 @@ func DTLSDial(domain int, host string, port int, ctx DTLSContext, serverName str
 	return sockInfo(&i), nil
 }
 
-// DTLSListen opens a non-blocking DTLS server socket bound (with
-// SO_REUSEADDR) to the numeric host and port, waiting for one client.
-func DTLSListen(domain int, host string, port int, ctx DTLSContext) (SockInfo, error) {
+// DTLSListen opens a non-blocking DTLS server socket with SO_REUSEADDR,
+// bound to the numeric host ("" = any) and port unless bind is false (a
+// successor for DTLSAccept to bind).
+func DTLSListen(domain int, host string, port int, bind bool, ctx DTLSContext) (SockInfo, error) {
 	var i C.GoSockInfo
 	var e C.GoErr
-	if C.go_SocketDTLS_listen_open(C.int(domain), stringPtr(host), C.size_t(len(host)), C.int(port), ctx.c(),
-		&i, &e) != 0 {
+	if C.go_SocketDTLS_listen_open(C.int(domain), stringPtr(host), C.size_t(len(host)), C.int(port), cBool(bind),
+		ctx.c(), &i, &e) != 0 {
 		return SockInfo{PollFD: -1}, goError(&e)
 	}
 	return sockInfo(&i), nil
 }
 
 // DTLSAccept runs one SocketDTLS_listen step. On DTLSInProgress the
-// socket is now connected to the client described in info.
-func (d Dgram) DTLSAccept() (state int, info SockInfo, err error) {
-	var st C.int
+// socket is now connected to the client described in info, and next (an
+// unbound socket from DTLSListen, or the zero Dgram) has been bound to
+// host and port in the same call if nextBound.
+func (d Dgram) DTLSAccept(next Dgram, host string, port int) (state int, nextBound bool, info SockInfo, err error) {
+	var st, nb C.int
 	var i C.GoSockInfo
 	var e C.GoErr
-	if C.go_SocketDTLS_accept(d.c(), &st, &i, &e) != 0 {
-		return 0, SockInfo{PollFD: -1}, goError(&e)
+	if C.go_SocketDTLS_accept(d.c(), next.c(), stringPtr(host), C.size_t(len(host)), C.int(port), &st, &nb,
+		&i, &e) != 0 {
+		return 0, false, SockInfo{PollFD: -1}, goError(&e)
 	}
-	return int(st), sockInfo(&i), nil
+	return int(st), nb != 0, sockInfo(&i), nil
 }
 
 // DTLSHandshake runs one handshake step (retransmitting first if the

@@ -17,12 +17,14 @@ func (DTLSContext) Free()                            {}
 func DTLSDial(int, string, int, DTLSContext, string) (SockInfo, error) {
 	return SockInfo{PollFD: -1}, ErrNoCgo
 }
-func DTLSListen(int, string, int, DTLSContext) (SockInfo, error) {
+func DTLSListen(int, string, int, bool, DTLSContext) (SockInfo, error) {
 	return SockInfo{PollFD: -1}, ErrNoCgo
 }
-func (Dgram) DTLSAccept() (int, SockInfo, error) { return 0, SockInfo{PollFD: -1}, ErrNoCgo }
-func (Dgram) DTLSHandshake() (int, int, error)   { return 0, -1, ErrNoCgo }
-func (Dgram) DTLSSend([]byte) (int, error)       { return 0, ErrNoCgo }
-func (Dgram) DTLSRecv([]byte) (int, error)       { return 0, ErrNoCgo }
-func (Dgram) DTLSShutdown() error                { return ErrNoCgo }
-func (Dgram) DTLSState() (TLSState, error)       { return TLSState{}, ErrNoCgo }
+func (Dgram) DTLSAccept(Dgram, string, int) (int, bool, SockInfo, error) {
+	return 0, false, SockInfo{PollFD: -1}, ErrNoCgo
+}
+func (Dgram) DTLSHandshake() (int, int, error) { return 0, -1, ErrNoCgo }
+func (Dgram) DTLSSend([]byte) (int, error)     { return 0, ErrNoCgo }
+func (Dgram) DTLSRecv([]byte) (int, error)     { return 0, ErrNoCgo }
+func (Dgram) DTLSShutdown() error              { return ErrNoCgo }
+func (Dgram) DTLSState() (TLSState, error)     { return TLSState{}, ErrNoCgo }

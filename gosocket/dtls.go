@@ -17,15 +17,16 @@ import (
 // association. A client socket is connected to its server. A listener
 // binds its address several times with SO_REUSEADDR: when a client has
 // proved its address (cookie exchange) the listening socket is connected
-// to the client and becomes the accepted DTLSConn, and a new socket is
-// bound in its place. Linux delivers a datagram to the socket connected
-// to its sender (the exact match scores highest) and otherwise to the
-// most recently bound unconnected socket. A second unconnected socket,
-// bound first and never served ("spare"), catches what new clients send
-// in the instant between the connect and the next bind, which would
-// otherwise draw an ICMP port unreachable that aborts the client's
-// handshake (ECONNREFUSED); those datagrams are dropped and the clients
-// retransmit.
+// to the client and becomes the accepted DTLSConn, and a successor bound
+// in its place. Linux delivers a datagram to the socket connected to its
+// sender (the exact match scores highest) and otherwise to the most
+// recently bound unconnected socket. The successor is created ahead of
+// time and bound by the accepting C call right after the connect, so new
+// clients are without a listening socket only for microseconds; and a
+// second unconnected socket, bound first and never served ("spare"),
+// catches what arrives in that instant, which would otherwise draw an
+// ICMP port unreachable that aborts the client's handshake
+// (ECONNREFUSED). Those datagrams are dropped; the clients retransmit.
 
 // DTLSConn is a DTLS association. It implements net.Conn over datagrams:
 // each Write sends b as one record in one datagram (a b larger than a
@@ -391,16 +392,24 @@ func (c *DTLSConn) SetWriteDeadline(t time.Time) error {
 // exchange (when enabled) and sent its ClientHello; the rest of the
 // handshake runs on the conn's first Read or Write (or Handshake), so one
 // slow client does not hold up Accept.
+//
+// Clients arriving at the same moment can collide: datagrams of other
+// clients still queued on the listening socket when it is connected to
+// one client are lost to them, and they recover by retransmitting after
+// their timer (1 s by default, doubling; see WithRetransmitTimeout). A
+// demultiplexing listener would need a C API that does not bind one
+// association to one socket.
 type DTLSListener struct {
 	ctx    *DTLSContext
 	domain int
-	host   string
+	host   string // numeric bind address, "" for any
 	addr   *net.UDPAddr
 
 	amu sync.Mutex // one Accept at a time
 
-	mu     sync.Mutex // guards cur, spare and closed
+	mu     sync.Mutex // guards the sockets and closed
 	cur    *DTLSConn  // the unconnected socket waiting for a client
+	next   *DTLSConn  // unbound successor of cur, nil if none
 	spare  *DTLSConn  // bound before cur, only drained
 	closed bool
 }
@@ -425,21 +434,36 @@ func ListenDTLS(address string, dctx *DTLSContext) (*DTLSListener, error) {
 		}
 		l.domain, l.host = domainOf(ip), ip.String()
 	}
-	spare, err := l.open(port)
+	spare, err := l.open(port, true)
 	if err != nil && host == "" && errnoOf(err) == syscall.EAFNOSUPPORT {
 		l.domain = syscall.AF_INET
-		spare, err = l.open(port)
+		spare, err = l.open(port, true)
 	}
 	if err != nil {
 		return nil, err
 	}
-	c, err := l.open(spare.laddr.Port)
+	c, err := l.open(spare.laddr.Port, true)
 	if err != nil {
 		spare.Close()
 		return nil, err
 	}
 	l.cur, l.spare, l.addr = c, spare, c.laddr
+	l.next, _ = l.open(0, false) // optional: Accept falls back to binding later
 	return l, nil
+}
+
+func (l *DTLSListener) open(port int, bind bool) (*DTLSConn, error) {
+	const op = "ListenDTLS"
+	l.ctx.mu.RLock()
+	defer l.ctx.mu.RUnlock()
+	if l.ctx.ctx.IsZero() {
+		return nil, closedError(op)
+	}
+	info, err := csocket.DTLSListen(l.domain, l.host, port, bind, l.ctx.ctx)
+	if err != nil {
+		return nil, wrapErr(op, err, ErrTLS)
+	}
+	return newDTLSConn(info, l.ctx, "")
 }
 
 // drain discards what reached the spare socket; l.mu is held.
@@ -458,20 +482,6 @@ func (l *DTLSListener) drain() {
 	})
 }
 
-func (l *DTLSListener) open(port int) (*DTLSConn, error) {
-	const op = "ListenDTLS"
-	l.ctx.mu.RLock()
-	defer l.ctx.mu.RUnlock()
-	if l.ctx.ctx.IsZero() {
-		return nil, closedError(op)
-	}
-	info, err := csocket.DTLSListen(l.domain, l.host, port, l.ctx.ctx)
-	if err != nil {
-		return nil, wrapErr(op, err, ErrTLS)
-	}
-	return newDTLSConn(info, l.ctx, "")
-}
-
 // Accept waits for the next client and returns its *DTLSConn.
 func (l *DTLSListener) Accept() (net.Conn, error) { return l.AcceptDTLS() }
 
@@ -481,16 +491,21 @@ func (l *DTLSListener) AcceptDTLS() (*DTLSConn, error) {
 	l.amu.Lock()
 	defer l.amu.Unlock()
 	l.mu.Lock()
-	cur, closed := l.cur, l.closed
+	cur, next, closed := l.cur, l.next, l.closed
 	l.mu.Unlock()
-	if closed {
+	if closed || cur == nil {
 		return nil, closedError(op)
 	}
+	var nextD csocket.Dgram
+	if next != nil {
+		nextD = next.d // Close closes cur (waiting for this callback) before next
+	}
 	var st int
+	var bound bool
 	var info csocket.SockInfo
 	var aerr error
 	err := cur.rc.Read(func(uintptr) bool {
-		st, info, aerr = cur.d.DTLSAccept()
+		st, bound, info, aerr = cur.d.DTLSAccept(nextD, l.host, l.addr.Port)
 		return aerr != nil || st == csocket.DTLSInProgress
 	})
 	if err != nil {
@@ -500,17 +515,26 @@ func (l *DTLSListener) AcceptDTLS() (*DTLSConn, error) {
 		return nil, wrapErr(op, aerr, ErrTLS)
 	}
 	cur.raddr = udpAddr(info.RemoteAddr, info.RemotePort)
-	next, nerr := l.open(l.addr.Port)
+	var successor *DTLSConn
+	var nerr error
+	if bound {
+		next.laddr = l.addr
+		successor = next
+		next, _ = l.open(0, false)
+	} else {
+		successor, nerr = l.open(l.addr.Port, true)
+	}
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
-		if next != nil {
-			next.Close()
+		for _, c := range []*DTLSConn{successor, next, cur} {
+			if c != nil {
+				c.Close()
+			}
 		}
-		cur.Close()
 		return nil, closedError(op)
 	}
-	l.cur = next // nil if a new socket could not be opened: Accept fails from now on
+	l.cur, l.next = successor, next // cur nil: no socket any more, Accept fails from now on
 	if nerr != nil {
 		l.closed = true
 	}
@@ -524,10 +548,10 @@ func (l *DTLSListener) AcceptDTLS() (*DTLSConn, error) {
 // net.ErrClosed.
 func (l *DTLSListener) Close() error {
 	l.mu.Lock()
-	cur, spare := l.cur, l.spare
-	l.cur, l.spare, l.closed = nil, nil, true
+	socks := []*DTLSConn{l.cur, l.next, l.spare} // cur first: see AcceptDTLS
+	l.cur, l.next, l.spare, l.closed = nil, nil, nil, true
 	l.mu.Unlock()
-	for _, c := range []*DTLSConn{cur, spare} {
+	for _, c := range socks {
 		if c != nil {
 			c.Close()
 		}

@@ -180,8 +180,11 @@ func TestDTLSOurClientOurServer(t *testing.T) {
 	p := newTestPKI(t)
 	sctx := mustDTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey), WithALPN("coap"))
 	ln, states := ourDTLSServer(t, sctx)
-	cctx := mustDTLSContext(t, WithCA(p.caFile), WithALPN("coap"))
-	// Concurrent clients exercise several associations on one port.
+	// Concurrent clients exercise several associations on one port. Their
+	// datagrams can collide on the listening socket (see DTLSListener);
+	// a short retransmission timer keeps that cheap.
+	cctx := mustDTLSContext(t, WithCA(p.caFile), WithALPN("coap"),
+		WithRetransmitTimeout(100*time.Millisecond, time.Second))
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
@@ -286,6 +289,26 @@ func TestDTLSOurClientOurServer(t *testing.T) {
 		c.Close()
 		if err := <-done; !errors.Is(err, net.ErrClosed) {
 			t.Errorf("Read = %v", err)
+		}
+	})
+
+	t.Run("Resumption", func(t *testing.T) {
+		sctx := mustDTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey), WithSessionCache(0, 0))
+		ln, states := ourDTLSServer(t, sctx)
+		cctx := mustDTLSContext(t, WithCA(p.caFile), WithSessionCache(0, 0))
+		for i, want := range []bool{false, true} {
+			dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			c, err := DialDTLS(dctx, ln.Addr().String(), cctx)
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dtlsExchange(t, c, 1)
+			st := c.ConnectionState()
+			c.Close()
+			if sst := <-states; st.DidResume != want || sst.DidResume != want {
+				t.Errorf("association %d: resumed %v (server %v), want %v", i, st.DidResume, sst.DidResume, want)
+			}
 		}
 	})
 

@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,7 +92,15 @@ func WithVerifyMode(m VerifyMode) TLSOption {
 // first. A server picks its first protocol the client offered and
 // rejects a client offering none.
 func WithALPN(protos ...string) TLSOption {
-	return func(o *tlsOptions) error { o.cfg.ALPN = append([]string(nil), protos...); return nil }
+	return func(o *tlsOptions) error {
+		for _, p := range protos {
+			if p == "" || len(p) > 255 || strings.IndexByte(p, 0) >= 0 {
+				return errors.New("invalid ALPN protocol " + strconv.Quote(p))
+			}
+		}
+		o.cfg.ALPN = append([]string(nil), protos...)
+		return nil
+	}
 }
 
 // WithMinVersion lowers (or raises) the lowest TLS version:

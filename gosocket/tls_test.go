@@ -341,6 +341,9 @@ func TestTLSRejections(t *testing.T) {
 		if _, err := NewDTLSContext(WithPins(p.serverSPKI)); !errors.Is(err, ErrTLS) {
 			t.Errorf("DTLS with pins: %v", err)
 		}
+		if _, err := NewTLSContext(WithALPN("h2", "")); !errors.Is(err, ErrTLS) {
+			t.Errorf("empty ALPN name: %v", err)
+		}
 		if _, err := NewTLSContext(WithMTU(1200)); !errors.Is(err, ErrTLS) {
 			t.Errorf("TLS with MTU: %v", err)
 		}
