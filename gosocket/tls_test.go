@@ -395,6 +395,64 @@ func tlsPipe(t testing.TB, p *testPKI) (client, server *TLSConn, stop func()) {
 	return client, server, func() { client.Close(); server.Close() }
 }
 
+// TLS over a Unix socket: the server name is checked against the
+// certificate (there is no address to fall back on).
+func TestTLSOverUnix(t *testing.T) {
+	p := newTestPKI(t)
+	ln, err := ListenTLS("unix", abstractName("tls"), mustTLSContext(t, WithServer(),
+		WithCertificate(p.serverCert, p.serverKey), WithClientAuth(p.caFile)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	errs := make(chan error, 2)
+	go func() {
+		for range 2 {
+			c, err := ln.AcceptTLS()
+			if err != nil {
+				errs <- err
+				return
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			err = c.Handshake(context.Background())
+			if err == nil {
+				_, err = io.Copy(c, c)
+			}
+			c.Close()
+			errs <- err
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := DialTLS(ctx, "unix", ln.Addr().String(), mustTLSContext(t, WithCA(p.caFile),
+		WithCertificate(p.clientCert, p.clientKey)), "localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	echoOnce(t, c, "over a Unix socket")
+	c.CloseWrite() // close_notify: the server's copy ends with io.EOF
+	if err := <-errs; err != nil {
+		t.Errorf("server: %v", err)
+	}
+	c.Close()
+
+	// Without a client certificate our server rejects the handshake.
+	c, err = DialTLS(ctx, "unix", ln.Addr().String(), mustTLSContext(t, WithCA(p.caFile)), "localhost")
+	if err == nil {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		_, err = c.Read(make([]byte, 1)) // TLS 1.3: the alert follows the handshake
+		c.Close()
+	}
+	if !errors.Is(err, ErrTLS) {
+		t.Errorf("client without certificate: %v", err)
+	}
+	// The C library files a missing client certificate under
+	// verification (SocketTLS_VerifyFailed).
+	if err := <-errs; !errors.Is(err, ErrTLSVerify) {
+		t.Errorf("server: %v; want ErrTLSVerify", err)
+	}
+}
+
 func TestTLSNettest(t *testing.T) {
 	p := newTestPKI(t)
 	nettest.TestConn(t, func() (c1, c2 net.Conn, stop func(), err error) {
