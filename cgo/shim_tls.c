@@ -314,30 +314,34 @@ go_SocketTLS_recv (Socket_T s, void *buf, size_t len, ssize_t *n, GoErr *e)
   return rc;
 }
 
-static void
+static int
 close_notify_steps (Socket_T s)
 {
 #ifndef SOCKET_USE_SYSTEM_LIB
   SocketTLS_T t = SocketTLS__get (s, "SocketTLS_shutdown");
 
-  if (t->state != TLS_HANDSHAKE_COMPLETE || t->fatal || t->shutdown_sent)
-    return;
+  if (t->shutdown_sent)
+    return 1;
+  if (t->state != TLS_HANDSHAKE_COMPLETE || t->fatal)
+    return 0;
   ERR_clear_error ();
   if (SSL_shutdown (t->ssl) >= 0)
     t->shutdown_sent = 1;
   else
-    t->fatal = 1; /* no room in the send buffer: skip the courtesy */
+    t->fatal = 1; /* no room in the send buffer: the stream is done */
   ERR_clear_error ();
+  return t->shutdown_sent;
 #else
   SocketTLS_shutdown (s);
+  return 1;
 #endif
 }
 
 int
-go_SocketTLS_close_notify (Socket_T s, GoErr *e)
+go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL_NOCB (rc, e, close_notify_steps (s));
+  GO_CALL_NOCB (rc, e, *sent = close_notify_steps (s));
   return rc;
 }
 
@@ -646,7 +650,7 @@ int go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *c, const char *h
 int go_SocketTLS_handshake (Socket_T s, int *st, GoErr *e) { (void)s; (void)st; return NO_TLS (e); }
 int go_SocketTLS_send (Socket_T s, const void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
 int go_SocketTLS_recv (Socket_T s, void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
-int go_SocketTLS_close_notify (Socket_T s, GoErr *e) { (void)s; return NO_TLS (e); }
+int go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e) { (void)s; *sent = 0; return NO_TLS (e); }
 int go_SocketTLS_state (Socket_T s, GoTLSState *o, GoErr *e) { (void)s; (void)o; return NO_TLS (e); }
 int go_SocketDTLSContext_new (const GoTLSConfig *c, struct SocketDTLSContext_T **o, GoErr *e) { (void)c; *o = NULL; return NO_TLS (e); }
 void go_SocketDTLSContext_free (struct SocketDTLSContext_T *c) { (void)c; GO_NOCB_ENTER (); GO_NOCB_LEAVE (); }

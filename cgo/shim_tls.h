@@ -81,8 +81,10 @@ int go_SocketTLS_send (Socket_T s, const void *buf, size_t len, ssize_t *n,
  * Socket_Closed at close_notify or a clean EOF. */
 int go_SocketTLS_recv (Socket_T s, void *buf, size_t len, ssize_t *n,
                        GoErr *e);
-/* Send close_notify with one non-blocking attempt (never waits). */
-int go_SocketTLS_close_notify (Socket_T s, GoErr *e);
+/* Send close_notify with one non-blocking attempt (never waits); *sent is
+ * 0 when it did not fit in the send buffer (or the connection cannot send
+ * any more) and 1 when it went out now or earlier. */
+int go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e);
 int go_SocketTLS_state (Socket_T s, GoTLSState *out, GoErr *e);
 
 /* ---- DTLS ----------------------------------------------------------------- */

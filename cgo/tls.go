@@ -207,13 +207,15 @@ func (s Socket) TLSRecv(b []byte) (int, error) {
 	return int(n), nil
 }
 
-// TLSCloseNotify sends close_notify if it fits in the send buffer now.
-func (s Socket) TLSCloseNotify() error {
+// TLSCloseNotify sends close_notify if it fits in the send buffer now;
+// sent reports whether it went out (now or earlier).
+func (s Socket) TLSCloseNotify() (sent bool, err error) {
+	var ok C.int
 	var e C.GoErr
-	if C.go_SocketTLS_close_notify(s.c(), &e) != 0 {
-		return goError(&e)
+	if C.go_SocketTLS_close_notify(s.c(), &ok, &e) != 0 {
+		return false, goError(&e)
 	}
-	return nil
+	return ok != 0, nil
 }
 
 // TLSState returns the negotiated parameters.

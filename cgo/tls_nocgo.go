@@ -9,7 +9,7 @@ func (Socket) TLSEnable(TLSContext, string) error                  { return ErrN
 func (Socket) TLSHandshake() (int, error)                          { return 0, ErrNoCgo }
 func (Socket) TLSSend([]byte) (int, error)                         { return 0, ErrNoCgo }
 func (Socket) TLSRecv([]byte) (int, error)                         { return 0, ErrNoCgo }
-func (Socket) TLSCloseNotify() error                               { return ErrNoCgo }
+func (Socket) TLSCloseNotify() (bool, error)                       { return false, ErrNoCgo }
 func (Socket) TLSState() (TLSState, error)                         { return TLSState{}, ErrNoCgo }
 
 func NewDTLSContext(*TLSConfig) (DTLSContext, error) { return DTLSContext{}, ErrNoCgo }

@@ -330,19 +330,29 @@ func (t *TLSConn) Close() error {
 }
 
 func (t *TLSConn) closeNotify() error {
-	return t.c.control("TLSConn.CloseWrite", func() error {
+	const op = "TLSConn.CloseWrite"
+	var sent bool
+	err := t.c.control(op, func() (err error) {
 		t.sslMu.Lock()
 		defer t.sslMu.Unlock()
-		return t.c.sock.TLSCloseNotify()
+		sent, err = t.c.sock.TLSCloseNotify()
+		return err
 	})
+	if err == nil && !sent {
+		err = &Error{Op: op, Msg: "close_notify not sent (send buffer full or connection failed)", kind: ErrTLS}
+	}
+	return err
 }
 
 // CloseWrite sends close_notify (the peer's Read returns io.EOF); the
-// connection stays open for reading. It needs a completed handshake.
+// connection stays open for reading. It needs a completed handshake and
+// never waits: it fails if the send buffer has no room for the alert.
 func (t *TLSConn) CloseWrite() error {
 	if !t.hsDone.Load() {
 		return &Error{Op: "TLSConn.CloseWrite", Msg: "handshake not complete", kind: ErrTLS}
 	}
+	t.c.wmu.Lock() // not in the middle of a record
+	defer t.c.wmu.Unlock()
 	return t.closeNotify()
 }
 
