@@ -1,0 +1,666 @@
+/*
+ * shim_tls.c - TRY-wrapped entry points for TLS and DTLS (shim_tls.h).
+ *
+ * Contexts are built from a GoTLSConfig in one call. Connections follow
+ * the socket shims: non-blocking, would-block is *n = 0 or a WANT_* state,
+ * and Go waits in its own poller. A few things the public API does not
+ * offer are read from the private connection structs (bundled build
+ * only): OpenSSL's buffered plaintext (so recv never reports would-block
+ * while plaintext is pending), a close_notify that never waits, the IANA
+ * cipher number, and the DTLS retransmission timer. Linked against an
+ * installed library (SOCKET_USE_SYSTEM_LIB) the shims fall back to the
+ * public API: SocketTLS_shutdown for close_notify (which may wait), no
+ * cipher number, and a fixed 1 s DTLS retransmission check.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "shim_tls.h"
+
+#if SOCKET_HAS_TLS
+
+#include "core/SocketUtil.h"
+#include "tls/SocketDTLS.h"
+#include "tls/SocketDTLSContext.h"
+#include "tls/SocketTLS.h"
+#include "tls/SocketTLSContext.h"
+
+#ifndef SOCKET_USE_SYSTEM_LIB
+#include "tls/SocketDTLS-private.h"
+#include "tls/SocketTLS-private.h"
+#endif
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static int
+tls_fail (GoErr *e, const char *exception, int err, const char *what)
+{
+  char reason[GOERR_REASON_SIZE];
+
+  if (err != 0)
+    snprintf (reason, sizeof reason, "%s: %s", what, strerror (err));
+  else
+    snprintf (reason, sizeof reason, "%s", what);
+  go_err_failed (e, exception, reason);
+  e->err_no = err;
+  return e->code;
+}
+
+/* Copy a Go string into @buf (NUL-terminated); -1 if too long or it holds
+ * a NUL byte. */
+static int
+tls_cstr (char *buf, size_t size, const char *s, size_t n)
+{
+  if (n >= size || (n > 0 && memchr (s, '\0', n) != NULL))
+    return -1;
+  if (n > 0)
+    memcpy (buf, s, n);
+  buf[n] = '\0';
+  return 0;
+}
+
+static void
+tls_info_reset (GoSockInfo *out)
+{
+  memset (out, 0, offsetof (GoSockInfo, local_addr));
+  out->pollfd = -1;
+  out->local_addr[0] = out->remote_addr[0] = '\0';
+}
+
+/* Numeric address and port of a sockaddr into @host / *port. */
+static void
+sa_string (const struct sockaddr_storage *sa, char *host, int *port)
+{
+  host[0] = '\0';
+  *port = 0;
+  if (sa->ss_family == AF_INET)
+    {
+      const struct sockaddr_in *in = (const void *)sa;
+      inet_ntop (AF_INET, &in->sin_addr, host, GO_ADDR_SIZE);
+      *port = ntohs (in->sin_port);
+    }
+  else if (sa->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const void *)sa;
+      inet_ntop (AF_INET6, &in6->sin6_addr, host, GO_ADDR_SIZE);
+      *port = ntohs (in6->sin6_port);
+    }
+}
+
+/* Both endpoints of a datagram socket from the kernel. */
+static void
+dgram_endpoints (SocketDgram_T d, GoSockInfo *out)
+{
+  struct sockaddr_storage sa;
+  socklen_t len = sizeof sa;
+  int fd = SocketDgram_fd (d);
+
+  if (getsockname (fd, (struct sockaddr *)&sa, &len) == 0)
+    sa_string (&sa, out->local_addr, &out->local_port);
+  len = sizeof sa;
+  if (getpeername (fd, (struct sockaddr *)&sa, &len) == 0)
+    {
+      sa_string (&sa, out->remote_addr, &out->remote_port);
+      out->connected = 1;
+    }
+}
+
+/* Finish a datagram constructor as go_SocketDgram_open does: dup the
+ * descriptor for Go's poller, or free the socket on any failure. */
+static int
+finish_dgram (int rc, SocketDgram_T d, GoSockInfo *out, GoErr *e)
+{
+  if (rc == 0 && d != NULL)
+    {
+      out->pollfd = fcntl (SocketDgram_fd (d), F_DUPFD_CLOEXEC, 0);
+      if (out->pollfd >= 0)
+        {
+          dgram_endpoints (d, out);
+          out->dgram = d;
+          return 0;
+        }
+      rc = tls_fail (e, "SocketDgram_Failed", errno,
+                     "dup of the socket descriptor");
+    }
+  if (d != NULL)
+    SocketDgram_free (&d);
+  out->dgram = NULL;
+  return rc;
+}
+
+static void
+fill_state (GoTLSState *out, int complete, const char *version,
+            const char *cipher, const char *alpn, int resumed, long verify)
+{
+  memset (out, 0, sizeof *out);
+  out->complete = complete;
+  out->resumed = resumed;
+  out->verify_result = verify;
+  snprintf (out->version_name, sizeof out->version_name, "%s",
+            version ? version : "");
+  snprintf (out->cipher, sizeof out->cipher, "%s", cipher ? cipher : "");
+  snprintf (out->alpn, sizeof out->alpn, "%s", alpn ? alpn : "");
+  if (version == NULL)
+    out->version = 0;
+  else if (strcmp (version, "TLSv1.3") == 0)
+    out->version = 0x0304;
+  else if (strcmp (version, "TLSv1.2") == 0)
+    out->version = 0x0303;
+  else if (strcmp (version, "DTLSv1.2") == 0)
+    out->version = 0xfefd;
+}
+
+static int
+cipher_id (const SSL *ssl)
+{
+  const SSL_CIPHER *c = ssl ? SSL_get_current_cipher (ssl) : NULL;
+  return c ? SSL_CIPHER_get_protocol_id (c) : 0;
+}
+
+/* ---- TLS contexts --------------------------------------------------------- */
+
+static void
+tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
+{
+  SocketTLSContext_T ctx;
+  const char *protos[SOCKET_TLS_MAX_ALPN_PROTOCOLS];
+
+  if (c->server)
+    ctx = SocketTLSContext_new_server (c->cert_file, c->key_file, c->ca_file);
+  else
+    ctx = SocketTLSContext_new_client (c->ca_file);
+  *out = ctx; /* freed by the caller if anything below raises */
+  if (!c->server && c->cert_file != NULL)
+    SocketTLSContext_load_certificate (ctx, c->cert_file, c->key_file);
+  if (c->verify_mode >= 0)
+    SocketTLSContext_set_verify_mode (ctx, (TLSVerifyMode)c->verify_mode);
+  /* Lower the floor before the ceiling: max < min is refused. */
+  if (c->min_version > 0)
+    SocketTLSContext_set_min_protocol (ctx, c->min_version);
+  if (c->max_version > 0)
+    SocketTLSContext_set_max_protocol (ctx, c->max_version);
+  if (c->ciphers != NULL)
+    SocketTLSContext_set_cipher_list (ctx, c->ciphers);
+  if (c->alpn_count > 0)
+    {
+      const char *p = c->alpn;
+      int n = c->alpn_count; /* checked by the caller */
+      for (int i = 0; i < n; i++)
+        {
+          protos[i] = p;
+          p += strlen (p) + 1;
+        }
+      SocketTLSContext_set_alpn_protos (ctx, protos, (size_t)n);
+    }
+  if (c->session_cache)
+    SocketTLSContext_enable_session_cache (ctx, c->cache_size,
+                                           c->cache_timeout);
+  if (c->ticket_key != NULL)
+    SocketTLSContext_enable_session_tickets (ctx, c->ticket_key,
+                                             c->ticket_key_len);
+  for (size_t i = 0; i < c->pin_count; i++)
+    SocketTLSContext_add_pin (ctx, c->pins + i * SOCKET_TLS_PIN_HASH_LEN);
+  if (c->pin_enforce >= 0)
+    SocketTLSContext_set_pin_enforcement (ctx, c->pin_enforce);
+}
+
+int
+go_SocketTLSContext_new (const GoTLSConfig *cfg,
+                         struct SocketTLSContext_T **out, GoErr *e)
+{
+  volatile int rc = 0;
+  SocketTLSContext_T volatile ctx = NULL;
+  SocketTLSContext_T c;
+
+  *out = NULL;
+  if (cfg->alpn_count < 0 || cfg->alpn_count > SOCKET_TLS_MAX_ALPN_PROTOCOLS)
+    return tls_fail (e, "SocketTLS_Failed", EINVAL,
+                     "too many ALPN protocols");
+  GO_CALL (rc, e, tls_ctx_steps (cfg, &ctx));
+  c = ctx;
+  if (rc != 0)
+    {
+      SocketTLSContext_free (&c);
+      return rc;
+    }
+  *out = c;
+  return 0;
+}
+
+void
+go_SocketTLSContext_free (struct SocketTLSContext_T *ctx)
+{
+  GO_NOCB_ENTER ();
+  SocketTLSContext_free (&ctx);
+  GO_NOCB_LEAVE ();
+}
+
+int
+go_SocketTLSContext_stats (struct SocketTLSContext_T *ctx, size_t *hits,
+                           size_t *misses, size_t *stores, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e,
+                SocketTLSContext_get_cache_stats (ctx, hits, misses, stores));
+  return rc;
+}
+
+/* ---- TLS connections ------------------------------------------------------ */
+
+int
+go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *ctx,
+                     const char *host, size_t host_len, GoErr *e)
+{
+  volatile int rc = 0;
+  char h[SOCKET_TLS_MAX_SNI_LEN + 1];
+
+  if (tls_cstr (h, sizeof h, host, host_len) < 0)
+    return tls_fail (e, "SocketTLS_Failed", EINVAL, "invalid server name");
+  GO_CALL_NOCB (rc, e, {
+    SocketTLS_enable (s, ctx);
+    if (host_len > 0)
+      SocketTLS_set_hostname (s, h);
+  });
+  return rc;
+}
+
+/* The handshake may log (and run verify callbacks): not nocallback. */
+int
+go_SocketTLS_handshake (Socket_T s, int *state, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL (rc, e, *state = (int)SocketTLS_handshake (s));
+  return rc;
+}
+
+int
+go_SocketTLS_send (Socket_T s, const void *buf, size_t len, ssize_t *n,
+                   GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, *n = SocketTLS_send (s, buf, len));
+  return rc;
+}
+
+static ssize_t
+recv_steps (Socket_T s, void *buf, size_t len)
+{
+  ssize_t n = SocketTLS_recv (s, buf, len);
+#ifndef SOCKET_USE_SYSTEM_LIB
+  /* SSL_read consumed a non-data record and stopped while decrypted bytes
+   * are still buffered: poll() cannot see them, so read again now. */
+  for (int i = 0; n == 0 && i < 4; i++)
+    {
+      SocketTLS_T t = SocketTLS__get (s, "SocketTLS_recv");
+      if (!SSL_has_pending (t->ssl))
+        break;
+      n = SocketTLS_recv (s, buf, len);
+    }
+#endif
+  return n;
+}
+
+int
+go_SocketTLS_recv (Socket_T s, void *buf, size_t len, ssize_t *n, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, *n = recv_steps (s, buf, len));
+  return rc;
+}
+
+static int
+close_notify_steps (Socket_T s)
+{
+#ifndef SOCKET_USE_SYSTEM_LIB
+  SocketTLS_T t = SocketTLS__get (s, "SocketTLS_shutdown");
+
+  if (t->shutdown_sent)
+    return 1;
+  if (t->state != TLS_HANDSHAKE_COMPLETE || t->fatal)
+    return 0;
+  ERR_clear_error ();
+  if (SSL_shutdown (t->ssl) >= 0)
+    t->shutdown_sent = 1;
+  else
+    t->fatal = 1; /* no room in the send buffer: the stream is done */
+  ERR_clear_error ();
+  return t->shutdown_sent;
+#else
+  SocketTLS_shutdown (s);
+  return 1;
+#endif
+}
+
+int
+go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, *sent = close_notify_steps (s));
+  return rc;
+}
+
+static void
+tls_state_steps (Socket_T s, GoTLSState *out)
+{
+  const char *version = SocketTLS_get_version (s);
+
+  fill_state (out, version != NULL, version, SocketTLS_get_cipher (s),
+              SocketTLS_get_alpn_selected (s), SocketTLS_is_session_reused (s),
+              SocketTLS_get_verify_result (s));
+#ifndef SOCKET_USE_SYSTEM_LIB
+  out->cipher_id = cipher_id (SocketTLS__get (s, "SocketTLS_state")->ssl);
+#endif
+}
+
+int
+go_SocketTLS_state (Socket_T s, GoTLSState *out, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, tls_state_steps (s, out));
+  return rc;
+}
+
+/* ---- DTLS contexts -------------------------------------------------------- */
+
+static void
+dtls_ctx_steps (const GoTLSConfig *c, SocketDTLSContext_T volatile *out)
+{
+  SocketDTLSContext_T ctx;
+  const char *protos[SOCKET_DTLS_MAX_ALPN_PROTOCOLS];
+
+  if (c->server)
+    ctx = SocketDTLSContext_new_server (c->cert_file, c->key_file, c->ca_file);
+  else
+    ctx = SocketDTLSContext_new_client (c->ca_file);
+  *out = ctx;
+  if (!c->server && c->cert_file != NULL)
+    SocketDTLSContext_load_certificate (ctx, c->cert_file, c->key_file);
+  if (c->verify_mode >= 0)
+    SocketDTLSContext_set_verify_mode (ctx, (TLSVerifyMode)c->verify_mode);
+  if (c->ciphers != NULL)
+    SocketDTLSContext_set_cipher_list (ctx, c->ciphers);
+  if (c->alpn_count > 0)
+    {
+      const char *p = c->alpn;
+      int n = c->alpn_count; /* checked by the caller */
+      for (int i = 0; i < n; i++)
+        {
+          protos[i] = p;
+          p += strlen (p) + 1;
+        }
+      SocketDTLSContext_set_alpn_protos (ctx, protos, (size_t)n);
+    }
+  if (c->session_cache)
+    SocketDTLSContext_enable_session_cache (ctx, c->cache_size,
+                                            c->cache_timeout);
+  if (c->mtu > 0)
+    SocketDTLSContext_set_mtu (ctx, (size_t)c->mtu);
+  if (c->timeout_initial_ms > 0)
+    SocketDTLSContext_set_timeout (ctx, c->timeout_initial_ms,
+                                   c->timeout_max_ms);
+  if (c->cookie_secret != NULL)
+    SocketDTLSContext_set_cookie_secret (ctx, c->cookie_secret,
+                                         c->cookie_secret_len);
+  if (c->cookie_exchange)
+    SocketDTLSContext_enable_cookie_exchange (ctx);
+}
+
+int
+go_SocketDTLSContext_new (const GoTLSConfig *cfg,
+                          struct SocketDTLSContext_T **out, GoErr *e)
+{
+  volatile int rc = 0;
+  SocketDTLSContext_T volatile ctx = NULL;
+  SocketDTLSContext_T c;
+
+  *out = NULL;
+  if (cfg->alpn_count < 0 || cfg->alpn_count > SOCKET_DTLS_MAX_ALPN_PROTOCOLS)
+    return tls_fail (e, "SocketDTLS_Failed", EINVAL,
+                     "too many ALPN protocols");
+  GO_CALL (rc, e, dtls_ctx_steps (cfg, &ctx));
+  c = ctx;
+  if (rc != 0)
+    {
+      SocketDTLSContext_free (&c);
+      return rc;
+    }
+  *out = c;
+  return 0;
+}
+
+void
+go_SocketDTLSContext_free (struct SocketDTLSContext_T *ctx)
+{
+  GO_NOCB_ENTER ();
+  SocketDTLSContext_free (&ctx);
+  GO_NOCB_LEAVE ();
+}
+
+/* ---- DTLS associations ---------------------------------------------------- */
+
+static void
+dtls_dial_steps (int domain, const char *host, int port,
+                 SocketDTLSContext_T ctx, const char *sni,
+                 SocketDgram_T volatile *out)
+{
+  SocketDgram_T d = SocketDgram_new (domain, 0);
+
+  *out = d;
+  SocketDgram_setnonblocking (d);
+  SocketDTLS_enable (d, ctx);
+  if (sni[0] != '\0')
+    SocketDTLS_set_hostname (d, sni);
+  SocketDTLS_set_peer (d, host, port);
+}
+
+int
+go_SocketDTLS_dial (int domain, const char *host, size_t host_len, int port,
+                    struct SocketDTLSContext_T *ctx, const char *sni,
+                    size_t sni_len, GoSockInfo *out, GoErr *e)
+{
+  volatile int rc = 0;
+  SocketDgram_T volatile d = NULL;
+  char h[GO_ADDR_SIZE], n[SOCKET_DTLS_MAX_SNI_LEN + 1];
+
+  tls_info_reset (out);
+  if (tls_cstr (h, sizeof h, host, host_len) < 0
+      || tls_cstr (n, sizeof n, sni, sni_len) < 0)
+    return tls_fail (e, "SocketDTLS_Failed", EINVAL,
+                     "invalid host or server name");
+  GO_CALL_NOCB (rc, e, dtls_dial_steps (domain, h, port, ctx, n, &d));
+  return finish_dgram (rc, d, out, e);
+}
+
+static void
+dtls_listen_steps (int domain, const char *host, int port, int bind,
+                   SocketDTLSContext_T ctx, SocketDgram_T volatile *out)
+{
+  SocketDgram_T d = SocketDgram_new (domain, 0);
+
+  *out = d;
+  /* Every association of a listener binds the same address: a connected
+   * socket gets its peer's datagrams (exact match wins the kernel's
+   * lookup), the newest unconnected one gets new clients. */
+  SocketDgram_setreuseaddr (d);
+  if (bind)
+    SocketDgram_bind (d, host, port);
+  SocketDgram_setnonblocking (d);
+  SocketDTLS_enable (d, ctx);
+}
+
+int
+go_SocketDTLS_listen_open (int domain, const char *host, size_t host_len,
+                           int port, int bind, struct SocketDTLSContext_T *ctx,
+                           GoSockInfo *out, GoErr *e)
+{
+  volatile int rc = 0;
+  SocketDgram_T volatile d = NULL;
+  char h[GO_ADDR_SIZE];
+
+  tls_info_reset (out);
+  if (tls_cstr (h, sizeof h, host, host_len) < 0)
+    return tls_fail (e, "SocketDTLS_Failed", EINVAL, "invalid host");
+  GO_CALL_NOCB (rc, e,
+                dtls_listen_steps (domain, host_len > 0 ? h : NULL, port, bind,
+                                   ctx, &d));
+  return finish_dgram (rc, d, out, e);
+}
+
+int
+go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *next,
+                      const char *host, size_t host_len, int port, int *state,
+                      int *next_bound, GoSockInfo *out, GoErr *e)
+{
+  volatile int rc = 0, bound = 0;
+  char h[GO_ADDR_SIZE];
+  GoErr ignored;
+
+  tls_info_reset (out);
+  *next_bound = 0;
+  if (tls_cstr (h, sizeof h, host, host_len) < 0)
+    return tls_fail (e, "SocketDTLS_Failed", EINVAL, "invalid host");
+  GO_CALL_NOCB (rc, e, *state = (int)SocketDTLS_listen (s));
+  if (rc != 0 || *state != DTLS_HANDSHAKE_IN_PROGRESS)
+    return rc;
+  /* s is now connected: bind the successor before anything else. */
+  if (next != NULL)
+    GO_CALL_NOCB (rc, &ignored, {
+      SocketDgram_bind (next, host_len > 0 ? h : NULL, port);
+      bound = 1;
+    });
+  *next_bound = bound;
+  dgram_endpoints (s, out);
+  return 0;
+}
+
+static DTLSHandshakeState
+dtls_handshake_steps (SocketDgram_T s, int *timer_ms)
+{
+  DTLSHandshakeState st;
+
+  *timer_ms = -1;
+#ifndef SOCKET_USE_SYSTEM_LIB
+  struct SocketDTLS_Conn *conn = SocketDTLS__conn (s, "SocketDTLS_handshake");
+  struct timeval tv;
+
+  /* Retransmit the last flight when its timer has run out. */
+  if (conn->started && !conn->handshake_done
+      && DTLSv1_get_timeout (conn->ssl, &tv) == 1 && tv.tv_sec == 0
+      && tv.tv_usec == 0 && DTLSv1_handle_timeout (conn->ssl) < 0)
+    {
+      conn->last_state = DTLS_HANDSHAKE_ERROR;
+      SocketDTLS__raise (&SocketDTLS_TimeoutExpired,
+                         "DTLS handshake: no answer after %d retransmissions",
+                         SOCKET_DTLS_MAX_RETRANSMITS);
+    }
+  st = SocketDTLS_handshake (s);
+  if (st != DTLS_HANDSHAKE_COMPLETE && conn->started
+      && DTLSv1_get_timeout (conn->ssl, &tv) == 1)
+    *timer_ms = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
+#else
+  st = SocketDTLS_handshake (s);
+  if (st == DTLS_HANDSHAKE_WANT_READ)
+    *timer_ms = 1000;
+#endif
+  return st;
+}
+
+/* The handshake may log: not nocallback. */
+int
+go_SocketDTLS_handshake (struct SocketDgram_T *s, int *state, int *timer_ms,
+                         GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL (rc, e, *state = (int)dtls_handshake_steps (s, timer_ms));
+  return rc;
+}
+
+int
+go_SocketDTLS_send (struct SocketDgram_T *s, const void *buf, size_t len,
+                    ssize_t *n, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, *n = SocketDTLS_send (s, buf, len));
+  return rc;
+}
+
+int
+go_SocketDTLS_recv (struct SocketDgram_T *s, void *buf, size_t len,
+                    ssize_t *n, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, *n = SocketDTLS_recv (s, buf, len));
+  return rc;
+}
+
+int
+go_SocketDTLS_shutdown (struct SocketDgram_T *s, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, SocketDTLS_shutdown (s));
+  return rc;
+}
+
+static void
+dtls_state_steps (SocketDgram_T s, GoTLSState *out)
+{
+  fill_state (out, SocketDTLS_is_handshake_done (s),
+              SocketDTLS_get_version (s), SocketDTLS_get_cipher (s),
+              SocketDTLS_get_alpn_selected (s),
+              SocketDTLS_is_session_reused (s),
+              SocketDTLS_get_verify_result (s));
+#ifndef SOCKET_USE_SYSTEM_LIB
+  out->cipher_id = cipher_id (SocketDTLS__conn (s, "SocketDTLS_state")->ssl);
+#endif
+}
+
+int
+go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *out, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, dtls_state_steps (s, out));
+  return rc;
+}
+
+#else /* !SOCKET_HAS_TLS: every shim fails */
+
+#define NO_TLS(e)                                                             \
+  tls_nosys ((e))
+
+static int
+tls_nosys (GoErr *e)
+{
+  GO_NOCB_ENTER ();
+  GO_NOCB_LEAVE ();
+  go_err_failed (e, "SocketTLS_Failed", "libsocket was built without TLS");
+  e->err_no = ENOSYS;
+  return e->code;
+}
+
+int go_SocketTLSContext_new (const GoTLSConfig *c, struct SocketTLSContext_T **o, GoErr *e) { (void)c; *o = NULL; return NO_TLS (e); }
+void go_SocketTLSContext_free (struct SocketTLSContext_T *c) { (void)c; GO_NOCB_ENTER (); GO_NOCB_LEAVE (); }
+int go_SocketTLSContext_stats (struct SocketTLSContext_T *c, size_t *h, size_t *m, size_t *s, GoErr *e) { (void)c; (void)h; (void)m; (void)s; return NO_TLS (e); }
+int go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *c, const char *h, size_t n, GoErr *e) { (void)s; (void)c; (void)h; (void)n; return NO_TLS (e); }
+int go_SocketTLS_handshake (Socket_T s, int *st, GoErr *e) { (void)s; (void)st; return NO_TLS (e); }
+int go_SocketTLS_send (Socket_T s, const void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
+int go_SocketTLS_recv (Socket_T s, void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
+int go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e) { (void)s; *sent = 0; return NO_TLS (e); }
+int go_SocketTLS_state (Socket_T s, GoTLSState *o, GoErr *e) { (void)s; (void)o; return NO_TLS (e); }
+int go_SocketDTLSContext_new (const GoTLSConfig *c, struct SocketDTLSContext_T **o, GoErr *e) { (void)c; *o = NULL; return NO_TLS (e); }
+void go_SocketDTLSContext_free (struct SocketDTLSContext_T *c) { (void)c; GO_NOCB_ENTER (); GO_NOCB_LEAVE (); }
+int go_SocketDTLS_dial (int d, const char *h, size_t hl, int p, struct SocketDTLSContext_T *c, const char *s, size_t sl, GoSockInfo *o, GoErr *e) { (void)d; (void)h; (void)hl; (void)p; (void)c; (void)s; (void)sl; o->pollfd = -1; o->dgram = NULL; return NO_TLS (e); }
+int go_SocketDTLS_listen_open (int d, const char *h, size_t hl, int p, int b, struct SocketDTLSContext_T *c, GoSockInfo *o, GoErr *e) { (void)d; (void)h; (void)hl; (void)p; (void)b; (void)c; o->pollfd = -1; o->dgram = NULL; return NO_TLS (e); }
+int go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *n, const char *h, size_t hl, int p, int *st, int *nb, GoSockInfo *o, GoErr *e) { (void)s; (void)n; (void)h; (void)hl; (void)p; (void)st; (void)nb; (void)o; return NO_TLS (e); }
+int go_SocketDTLS_handshake (struct SocketDgram_T *s, int *st, int *t, GoErr *e) { (void)s; (void)st; (void)t; return NO_TLS (e); }
+int go_SocketDTLS_send (struct SocketDgram_T *s, const void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
+int go_SocketDTLS_recv (struct SocketDgram_T *s, void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
+int go_SocketDTLS_shutdown (struct SocketDgram_T *s, GoErr *e) { (void)s; return NO_TLS (e); }
+int go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *o, GoErr *e) { (void)s; (void)o; return NO_TLS (e); }
+
+#endif /* SOCKET_HAS_TLS */

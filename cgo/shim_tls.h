@@ -1,0 +1,134 @@
+/*
+ * shim_tls.h - TRY-wrapped entry points for TLS and DTLS (see shim.h for
+ * the conventions: go_<Module>_<verb>, GoErr, 0 or a negative code).
+ *
+ * Declarations only, and no TLS header needed: contexts are incomplete
+ * struct pointers. When the C core is built without TLS (SOCKET_HAS_TLS
+ * unset) every shim exists but fails with SocketTLS_Failed, errno ENOSYS.
+ */
+#ifndef CSOCKET_SHIM_TLS_H
+#define CSOCKET_SHIM_TLS_H
+
+#include "shim.h"
+
+struct SocketTLSContext_T;
+struct SocketDTLSContext_T;
+
+/*
+ * Everything a context is built from, applied in one call. Every pointer
+ * is C memory owned by the caller (NULL for "not set"); strings are
+ * NUL-terminated. 0 or -1 fields keep the library default as noted.
+ */
+typedef struct GoTLSConfig
+{
+  int server;
+  const char *cert_file;
+  const char *key_file;
+  const char *ca_file;
+  const char *ciphers;
+  const char *alpn; /* alpn_count NUL-terminated names back to back */
+  int alpn_count;
+  int verify_mode;  /* -1: default (clients verify, servers do not) */
+  int min_version;  /* 0: default */
+  int max_version;  /* 0: default */
+  int session_cache;
+  size_t cache_size;  /* 0: default */
+  long cache_timeout; /* seconds, 0: default */
+  const unsigned char *ticket_key; /* TLS server: stateless tickets */
+  size_t ticket_key_len;
+  const unsigned char *pins; /* pin_count SHA-256 SPKI digests */
+  size_t pin_count;
+  int pin_enforce;                    /* -1: default (enforce) */
+  int cookie_exchange;                /* DTLS server */
+  const unsigned char *cookie_secret; /* DTLS server, optional */
+  size_t cookie_secret_len;
+  int mtu;                 /* DTLS, 0: default */
+  int timeout_initial_ms;  /* DTLS retransmission timer, 0: default */
+  int timeout_max_ms;
+} GoTLSConfig;
+
+/* Negotiated parameters of a connection, copied out in one call. */
+typedef struct GoTLSState
+{
+  int complete;     /* handshake done */
+  int version;      /* 0x0303, 0x0304, 0xfefd (DTLS 1.2); 0 if unknown */
+  int cipher_id;    /* IANA cipher suite number, 0 if unknown */
+  int resumed;
+  long verify_result; /* X509_V_OK (0) or X509_V_ERR_* */
+  char version_name[16];
+  char cipher[64];
+  char alpn[256];
+} GoTLSState;
+
+/* ---- TLS ------------------------------------------------------------------ */
+
+int go_SocketTLSContext_new (const GoTLSConfig *cfg,
+                             struct SocketTLSContext_T **out, GoErr *e);
+void go_SocketTLSContext_free (struct SocketTLSContext_T *ctx);
+int go_SocketTLSContext_stats (struct SocketTLSContext_T *ctx, size_t *hits,
+                               size_t *misses, size_t *stores, GoErr *e);
+
+/* Enable TLS on a connected socket; a client also gets @host (a Go
+ * string; empty = none) for SNI and certificate checking. */
+int go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *ctx,
+                         const char *host, size_t host_len, GoErr *e);
+/* One handshake step; *state is a TLSHandshakeState. */
+int go_SocketTLS_handshake (Socket_T s, int *state, GoErr *e);
+/* *n = 0: would block. */
+int go_SocketTLS_send (Socket_T s, const void *buf, size_t len, ssize_t *n,
+                       GoErr *e);
+/* *n = 0: would block and no plaintext is buffered in the TLS layer.
+ * Socket_Closed at close_notify or a clean EOF. */
+int go_SocketTLS_recv (Socket_T s, void *buf, size_t len, ssize_t *n,
+                       GoErr *e);
+/* Send close_notify with one non-blocking attempt (never waits); *sent is
+ * 0 when it did not fit in the send buffer (or the connection cannot send
+ * any more) and 1 when it went out now or earlier. */
+int go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e);
+int go_SocketTLS_state (Socket_T s, GoTLSState *out, GoErr *e);
+
+/* ---- DTLS ----------------------------------------------------------------- */
+
+int go_SocketDTLSContext_new (const GoTLSConfig *cfg,
+                              struct SocketDTLSContext_T **out, GoErr *e);
+void go_SocketDTLSContext_free (struct SocketDTLSContext_T *ctx);
+
+/* Client: a non-blocking UDP socket of @domain with DTLS, connected to the
+ * numeric @host and @port, checking the certificate against @sni (a Go
+ * string; empty: @host). */
+int go_SocketDTLS_dial (int domain, const char *host, size_t host_len,
+                        int port, struct SocketDTLSContext_T *ctx,
+                        const char *sni, size_t sni_len, GoSockInfo *out,
+                        GoErr *e);
+/* Server: a non-blocking UDP socket with SO_REUSEADDR and DTLS, waiting
+ * for a client (SocketDTLS_listen); bound to the numeric @host (empty:
+ * any) and @port unless @bind is 0 (then go_SocketDTLS_accept binds it). */
+int go_SocketDTLS_listen_open (int domain, const char *host, size_t host_len,
+                               int port, int bind,
+                               struct SocketDTLSContext_T *ctx,
+                               GoSockInfo *out, GoErr *e);
+/*
+ * One SocketDTLS_listen step; *state is a DTLSHandshakeState. On
+ * DTLS_HANDSHAKE_IN_PROGRESS the socket is connected to the client, whose
+ * address is in out->remote_addr/remote_port, and the unbound socket
+ * @next (may be NULL) is bound at once to @host (empty: any) and @port,
+ * the listener's address, so new clients find a socket again within
+ * microseconds; *next_bound says whether that bind worked (a failure is
+ * not an error of this call).
+ */
+int go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *next,
+                          const char *host, size_t host_len, int port,
+                          int *state, int *next_bound, GoSockInfo *out,
+                          GoErr *e);
+/* One handshake step, retransmitting first if the timer expired. *timer_ms
+ * is the time left on the retransmission timer (-1: none running). */
+int go_SocketDTLS_handshake (struct SocketDgram_T *s, int *state,
+                             int *timer_ms, GoErr *e);
+int go_SocketDTLS_send (struct SocketDgram_T *s, const void *buf, size_t len,
+                        ssize_t *n, GoErr *e);
+int go_SocketDTLS_recv (struct SocketDgram_T *s, void *buf, size_t len,
+                        ssize_t *n, GoErr *e);
+int go_SocketDTLS_shutdown (struct SocketDgram_T *s, GoErr *e);
+int go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *out, GoErr *e);
+
+#endif /* CSOCKET_SHIM_TLS_H */

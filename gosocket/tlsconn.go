@@ -1,0 +1,461 @@
+package gosocket
+
+import (
+	"context"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	csocket "github.com/libsocket/libsocket/cgo"
+)
+
+// TLSConn is a TLS connection over a gosocket Conn: the C library's
+// SocketTLS runs the protocol (OpenSSL), Go's poller does the waiting
+// exactly as for Conn. It implements net.Conn with Conn's deadline, Close
+// and error behaviour; Read returns io.EOF after the peer's close_notify
+// (or a clean TCP EOF at a record boundary), and a truncated record is an
+// error matching ErrTLS.
+//
+// The handshake runs on the first Read or Write, or explicitly with
+// Handshake; its failures match ErrTLSHandshake, ErrTLSVerify (unknown CA,
+// expired certificate, wrong host name) or ErrTLSPin. Its methods are safe
+// for concurrent use: OpenSSL calls are serialised by a mutex, waits are
+// not.
+type TLSConn struct {
+	c          *Conn // the TCP or Unix connection carrying the records
+	ctx        *TLSContext
+	serverName string
+	verify     bool
+
+	sslMu sync.Mutex // one OpenSSL call at a time (SSL objects are not thread-safe)
+
+	hsMu   sync.Mutex // one handshake at a time; guards hsErr
+	hsDone atomic.Bool
+	hsErr  error
+
+	closing atomic.Bool
+
+	// Guarded by c.wmu. OpenSSL commits to a record before it is fully
+	// sent; after would-block the same bytes must be offered again.
+	// inflight is that chunk during a Write; pend is a copy kept when the
+	// Write ended (deadline) with the record unfinished: the next Write
+	// finishes it first, and the timed-out Write counted it as written.
+	inflight, pend []byte
+
+	readFn, writeFn func(uintptr) bool // t.readOnce, t.writeOnce, allocated once
+
+	dlMu     sync.Mutex // guards rdl, wdl: the user's deadlines
+	rdl, wdl time.Time
+}
+
+// netConnOf returns the gosocket *Conn under c.
+func netConnOf(op string, c net.Conn) (*Conn, error) {
+	switch v := c.(type) {
+	case *Conn:
+		return v, nil
+	case *UnixConn:
+		return v.Conn, nil
+	}
+	return nil, &Error{Op: op, Msg: "not a gosocket connection", kind: ErrTLS}
+}
+
+// TLSClient starts a client TLS connection over conn (a *Conn or
+// *UnixConn of this package, owned by the TLSConn from now on: Close it
+// through the TLSConn). serverName is sent as SNI and checked against the
+// certificate; "" checks the peer's address instead. On error conn is
+// closed.
+func TLSClient(conn net.Conn, ctx *TLSContext, serverName string) (*TLSConn, error) {
+	return newTLSConn("TLSClient", conn, ctx, serverName, false)
+}
+
+// TLSServer starts a server TLS connection over conn, as TLSClient does.
+func TLSServer(conn net.Conn, ctx *TLSContext) (*TLSConn, error) {
+	return newTLSConn("TLSServer", conn, ctx, "", true)
+}
+
+func newTLSConn(op string, conn net.Conn, ctx *TLSContext, serverName string, server bool) (*TLSConn, error) {
+	c, err := netConnOf(op, conn)
+	if err != nil {
+		if conn != nil {
+			conn.Close()
+		}
+		return nil, err
+	}
+	if ctx == nil || ctx.server != server {
+		c.Close()
+		return nil, &Error{Op: op, Msg: "needs a " + map[bool]string{true: "server", false: "client"}[server] + " TLSContext", kind: ErrTLS}
+	}
+	ctx.mu.RLock()
+	if ctx.ctx.IsZero() {
+		err = closedError(op)
+	} else {
+		err = c.control(op, func() error { return c.sock.TLSEnable(ctx.ctx, serverName) })
+	}
+	ctx.mu.RUnlock()
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	t := &TLSConn{c: c, ctx: ctx, serverName: serverName, verify: ctx.verify}
+	t.readFn, t.writeFn = t.readOnce, t.writeOnce
+	return t, nil
+}
+
+// DialTLS connects to address on network (see Dialer.DialContext) and
+// runs the client handshake, both bounded by ctx. serverName "" uses the
+// host of address. The context's session cache, if enabled, resumes
+// sessions across DialTLS calls to the same server.
+func DialTLS(ctx context.Context, network, address string, tctx *TLSContext, serverName string) (*TLSConn, error) {
+	if serverName == "" {
+		if host, _, err := net.SplitHostPort(address); err == nil {
+			serverName = host
+		}
+	}
+	var d Dialer
+	conn, err := d.DialContext(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := TLSClient(conn, tctx, serverName)
+	if err != nil {
+		return nil, err
+	}
+	if err := tc.Handshake(ctx); err != nil {
+		tc.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// Handshake runs the handshake if it has not run yet. ctx bounds it: when
+// ctx ends first the handshake fails with ctx's error (matching
+// context.Canceled, or os.ErrDeadlineExceeded and
+// context.DeadlineExceeded) and the connection is unusable. The
+// connection's deadlines apply as well. A failed handshake keeps failing.
+func (t *TLSConn) Handshake(ctx context.Context) error {
+	if t.hsDone.Load() {
+		return nil
+	}
+	t.hsMu.Lock()
+	defer t.hsMu.Unlock()
+	if t.hsDone.Load() {
+		return nil
+	}
+	if t.hsErr != nil {
+		return t.hsErr
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	err := t.handshake(ctx)
+	if err != nil {
+		t.hsErr = err
+		return err
+	}
+	t.hsDone.Store(true)
+	return nil
+}
+
+func (t *TLSConn) handshake(ctx context.Context) error {
+	const op = "TLSConn.Handshake"
+	c := t.c
+	if ctx.Err() != nil {
+		return ctxError(op, ctx)
+	}
+	if ctx.Done() != nil {
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			c.f.SetDeadline(aLongTimeAgo)
+			close(fired)
+		})
+		defer func() {
+			if !stop() {
+				<-fired
+				t.restoreDeadlines()
+			}
+		}()
+	}
+	var st int
+	var herr error
+	step := func() bool {
+		t.sslMu.Lock()
+		st, herr = c.sock.TLSHandshake()
+		t.sslMu.Unlock()
+		return herr != nil || st == csocket.TLSComplete
+	}
+	for {
+		err := c.rc.Read(func(uintptr) bool { return step() || st != csocket.TLSWantRead })
+		if err == nil && herr == nil && st == csocket.TLSWantWrite {
+			err = c.rc.Write(func(uintptr) bool { return step() || st != csocket.TLSWantWrite })
+		}
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ctxError(op, ctx)
+		case err != nil:
+			return c.pollError(op, err)
+		case herr != nil:
+			return wrapErr(op, herr, ErrTLSHandshake)
+		case st == csocket.TLSComplete:
+			return nil
+		}
+	}
+}
+
+// Read reads decrypted application data, running the handshake first if
+// needed.
+func (t *TLSConn) Read(b []byte) (int, error) {
+	if err := t.Handshake(context.Background()); err != nil {
+		return 0, err
+	}
+	c := t.c
+	c.rmu.Lock()
+	c.rbuf, c.rn, c.rerr = b, 0, nil
+	err := c.rc.Read(t.readFn)
+	n, rerr := c.rn, c.rerr
+	c.rbuf, c.rerr = nil, nil
+	c.rmu.Unlock()
+	if err != nil {
+		return 0, c.pollError("TLSConn.Read", err)
+	}
+	if rerr != nil && t.closing.Load() {
+		return n, closedError("TLSConn.Read") // e.g. the peer's answer to our close_notify
+	}
+	if rerr != nil {
+		return n, readError("TLSConn.Read", rerr)
+	}
+	return n, nil
+}
+
+// readOnce is the RawConn callback of Read: false asks for a wait, which
+// the shim reports only when OpenSSL holds no decrypted bytes.
+func (t *TLSConn) readOnce(uintptr) bool {
+	c := t.c
+	if len(c.rbuf) == 0 {
+		return true
+	}
+	t.sslMu.Lock()
+	n, err := c.sock.TLSRecv(c.rbuf)
+	t.sslMu.Unlock()
+	if n == 0 && err == nil {
+		return false
+	}
+	c.rn, c.rerr = n, err
+	return true
+}
+
+// Write encrypts and writes all of b unless an error or the deadline
+// stops it, running the handshake first if needed.
+func (t *TLSConn) Write(b []byte) (int, error) {
+	if err := t.Handshake(context.Background()); err != nil {
+		return 0, err
+	}
+	c := t.c
+	c.wmu.Lock()
+	c.wbuf, c.wn, c.werr = b, 0, nil
+	err := c.rc.Write(t.writeFn)
+	n, werr := c.wn, c.werr
+	if err != nil && t.inflight != nil {
+		t.pend = append([]byte(nil), t.inflight...)
+		n += len(t.pend)
+	}
+	c.wbuf, c.werr, t.inflight = nil, nil, nil
+	c.wmu.Unlock()
+	if err != nil {
+		return n, c.pollError("TLSConn.Write", err)
+	}
+	if werr != nil {
+		return n, wrapErr("TLSConn.Write", werr, ErrTLS)
+	}
+	return n, nil
+}
+
+// maxRecord is the most plaintext one TLS record carries: chunks of this
+// size make a would-block commit exactly one whole chunk.
+const maxRecord = 16384
+
+func (t *TLSConn) writeOnce(uintptr) bool {
+	c := t.c
+	for t.pend != nil {
+		n, err := t.send(t.pend)
+		if err != nil {
+			c.werr = err
+			return true
+		}
+		if n == 0 {
+			return false
+		}
+		t.pend = t.pend[n:]
+		if len(t.pend) == 0 {
+			t.pend = nil
+		}
+	}
+	for c.wn < len(c.wbuf) {
+		chunk := c.wbuf[c.wn:]
+		if len(chunk) > maxRecord {
+			chunk = chunk[:maxRecord]
+		}
+		n, err := t.send(chunk)
+		if err != nil {
+			c.werr = err
+			return true
+		}
+		if n == 0 {
+			t.inflight = chunk
+			return false
+		}
+		t.inflight = nil
+		c.wn += n
+	}
+	return true
+}
+
+func (t *TLSConn) send(b []byte) (int, error) {
+	t.sslMu.Lock()
+	defer t.sslMu.Unlock()
+	return t.c.sock.TLSSend(b)
+}
+
+// Close sends close_notify when the handshake has completed and the send
+// buffer has room (it never waits), then closes the connection. It is
+// idempotent and interrupts blocked Read and Write calls.
+func (t *TLSConn) Close() error {
+	if !t.closing.CompareAndSwap(false, true) {
+		return nil
+	}
+	if t.hsDone.Load() {
+		t.closeNotify()
+	}
+	return t.c.Close()
+}
+
+func (t *TLSConn) closeNotify() error {
+	const op = "TLSConn.CloseWrite"
+	var sent bool
+	err := t.c.control(op, func() (err error) {
+		t.sslMu.Lock()
+		defer t.sslMu.Unlock()
+		sent, err = t.c.sock.TLSCloseNotify()
+		return err
+	})
+	if err == nil && !sent {
+		err = &Error{Op: op, Msg: "close_notify not sent (send buffer full or connection failed)", kind: ErrTLS}
+	}
+	return err
+}
+
+// CloseWrite sends close_notify (the peer's Read returns io.EOF); the
+// connection stays open for reading. It needs a completed handshake and
+// never waits: it fails if the send buffer has no room for the alert.
+func (t *TLSConn) CloseWrite() error {
+	if !t.hsDone.Load() {
+		return &Error{Op: "TLSConn.CloseWrite", Msg: "handshake not complete", kind: ErrTLS}
+	}
+	t.c.wmu.Lock() // not in the middle of a record
+	defer t.c.wmu.Unlock()
+	return t.closeNotify()
+}
+
+// ConnectionState returns the negotiated parameters; before the
+// handshake only ServerName is set.
+func (t *TLSConn) ConnectionState() TLSState {
+	var s csocket.TLSState
+	if t.hsDone.Load() {
+		t.c.control("TLSConn.ConnectionState", func() (err error) {
+			t.sslMu.Lock()
+			defer t.sslMu.Unlock()
+			s, err = t.c.sock.TLSState()
+			return err
+		})
+	}
+	return tlsStateOf(s, t.serverName, t.verify)
+}
+
+// NetConn returns the underlying connection. Reading or writing it
+// directly corrupts the TLS stream.
+func (t *TLSConn) NetConn() net.Conn { return t.c }
+
+// LocalAddr returns the local address.
+func (t *TLSConn) LocalAddr() net.Addr { return t.c.laddr }
+
+// RemoteAddr returns the peer's address.
+func (t *TLSConn) RemoteAddr() net.Addr { return t.c.raddr }
+
+// SetDeadline sets the read and write deadlines (the handshake obeys
+// them too).
+func (t *TLSConn) SetDeadline(d time.Time) error {
+	t.dlMu.Lock()
+	t.rdl, t.wdl = d, d
+	t.dlMu.Unlock()
+	return t.c.SetDeadline(d)
+}
+
+// SetReadDeadline sets the deadline of Read calls.
+func (t *TLSConn) SetReadDeadline(d time.Time) error {
+	t.dlMu.Lock()
+	t.rdl = d
+	t.dlMu.Unlock()
+	return t.c.SetReadDeadline(d)
+}
+
+// SetWriteDeadline sets the deadline of Write calls.
+func (t *TLSConn) SetWriteDeadline(d time.Time) error {
+	t.dlMu.Lock()
+	t.wdl = d
+	t.dlMu.Unlock()
+	return t.c.SetWriteDeadline(d)
+}
+
+// restoreDeadlines puts the user's deadlines back after a cancelled
+// context moved them into the past.
+func (t *TLSConn) restoreDeadlines() {
+	t.dlMu.Lock()
+	defer t.dlMu.Unlock()
+	t.c.f.SetReadDeadline(t.rdl)
+	t.c.f.SetWriteDeadline(t.wdl)
+}
+
+// TLSListener accepts TLS connections. It implements net.Listener; the
+// handshake of an accepted connection runs on its first Read or Write
+// (or Handshake), in the goroutine serving it, so a slow client never
+// holds up Accept.
+type TLSListener struct {
+	l   *Listener
+	ctx *TLSContext
+}
+
+// ListenTLS listens on network and address like Listen and serves TLS
+// with ctx, a server context.
+func ListenTLS(network, address string, ctx *TLSContext) (*TLSListener, error) {
+	if ctx == nil || !ctx.server {
+		return nil, &Error{Op: "ListenTLS", Msg: "needs a server TLSContext", kind: ErrTLS}
+	}
+	l, err := Listen(network, address)
+	if err != nil {
+		return nil, err
+	}
+	return &TLSListener{l: l, ctx: ctx}, nil
+}
+
+// Accept waits for the next connection and returns it as a *TLSConn.
+func (l *TLSListener) Accept() (net.Conn, error) { return l.AcceptTLS() }
+
+// AcceptTLS is Accept with the concrete type.
+func (l *TLSListener) AcceptTLS() (*TLSConn, error) {
+	c, err := l.l.accept()
+	if err != nil {
+		return nil, err
+	}
+	return TLSServer(c, l.ctx)
+}
+
+// Close stops listening; accepted connections stay open.
+func (l *TLSListener) Close() error { return l.l.Close() }
+
+// Addr returns the bound address.
+func (l *TLSListener) Addr() net.Addr { return l.l.Addr() }
+
+var (
+	_ net.Conn     = (*TLSConn)(nil)
+	_ net.Listener = (*TLSListener)(nil)
+)
