@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "9f708eee6ea42df3bb5ef0634b102a2da723959e03fed87a0ce38379bb68d528"
+const csrcHash = "6076e01aaddfd853b125607c6411050247fbf8b65b18cb04a2635ac3206d0dce"

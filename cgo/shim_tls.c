@@ -139,6 +139,7 @@ fill_state (GoTLSState *out, int complete, const char *version,
             const char *cipher, const char *alpn, int resumed, long verify)
 {
   memset (out, 0, sizeof *out);
+  out->ocsp_status = -1;
   out->complete = complete;
   out->resumed = resumed;
   out->verify_result = verify;
@@ -170,6 +171,7 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
 {
   SocketTLSContext_T ctx;
   const char *protos[SOCKET_TLS_MAX_ALPN_PROTOCOLS];
+  const char *sni = c->sni;
 
   if (c->server)
     ctx = SocketTLSContext_new_server (c->cert_file, c->key_file, c->ca_file);
@@ -208,6 +210,18 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
     SocketTLSContext_add_pin (ctx, c->pins + i * SOCKET_TLS_PIN_HASH_LEN);
   if (c->pin_enforce >= 0)
     SocketTLSContext_set_pin_enforcement (ctx, c->pin_enforce);
+  for (int i = 0; i < c->sni_count && c->sni != NULL; i++)
+    {
+      const char *host = sni, *cert = host + strlen (host) + 1;
+      const char *key = cert + strlen (cert) + 1;
+
+      sni = key + strlen (key) + 1;
+      SocketTLSContext_add_certificate (ctx, host, cert, key);
+    }
+  if (c->crl_path != NULL)
+    SocketTLSContext_load_crl (ctx, c->crl_path);
+  if (c->ocsp != NULL && c->ocsp_len > 0)
+    SocketTLSContext_set_ocsp_response (ctx, c->ocsp, c->ocsp_len);
 }
 
 int
@@ -239,6 +253,19 @@ go_SocketTLSContext_free (struct SocketTLSContext_T *ctx)
   GO_NOCB_ENTER ();
   SocketTLSContext_free (&ctx);
   GO_NOCB_LEAVE ();
+}
+
+int
+go_SocketTLSContext_refresh_crl (struct SocketTLSContext_T *ctx,
+                                 const char *path, size_t len, GoErr *e)
+{
+  volatile int rc = 0;
+  char p[4096];
+
+  if (tls_cstr (p, sizeof p, path, len) < 0 || len == 0)
+    return tls_fail (e, "SocketTLS_Failed", EINVAL, "invalid CRL path");
+  GO_CALL_NOCB (rc, e, SocketTLSContext_refresh_crl (ctx, p));
+  return rc;
 }
 
 int
@@ -353,8 +380,17 @@ tls_state_steps (Socket_T s, GoTLSState *out)
   fill_state (out, version != NULL, version, SocketTLS_get_cipher (s),
               SocketTLS_get_alpn_selected (s), SocketTLS_is_session_reused (s),
               SocketTLS_get_verify_result (s));
+  if (version != NULL) /* -1 on servers and without a staple */
+    out->ocsp_status = SocketTLS_get_ocsp_status (s);
 #ifndef SOCKET_USE_SYSTEM_LIB
-  out->cipher_id = cipher_id (SocketTLS__get (s, "SocketTLS_state")->ssl);
+  {
+    SSL *ssl = SocketTLS__get (s, "SocketTLS_state")->ssl;
+    const char *sni = SSL_get_servername (ssl, TLSEXT_NAMETYPE_host_name);
+
+    out->cipher_id = cipher_id (ssl);
+    if (sni != NULL && SSL_is_server (ssl))
+      snprintf (out->server_name, sizeof out->server_name, "%s", sni);
+  }
 #endif
 }
 
@@ -646,6 +682,7 @@ tls_nosys (GoErr *e)
 int go_SocketTLSContext_new (const GoTLSConfig *c, struct SocketTLSContext_T **o, GoErr *e) { (void)c; *o = NULL; return NO_TLS (e); }
 void go_SocketTLSContext_free (struct SocketTLSContext_T *c) { (void)c; GO_NOCB_ENTER (); GO_NOCB_LEAVE (); }
 int go_SocketTLSContext_stats (struct SocketTLSContext_T *c, size_t *h, size_t *m, size_t *s, GoErr *e) { (void)c; (void)h; (void)m; (void)s; return NO_TLS (e); }
+int go_SocketTLSContext_refresh_crl (struct SocketTLSContext_T *c, const char *p, size_t n, GoErr *e) { (void)c; (void)p; (void)n; return NO_TLS (e); }
 int go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *c, const char *h, size_t n, GoErr *e) { (void)s; (void)c; (void)h; (void)n; return NO_TLS (e); }
 int go_SocketTLS_handshake (Socket_T s, int *st, GoErr *e) { (void)s; (void)st; return NO_TLS (e); }
 int go_SocketTLS_send (Socket_T s, const void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }

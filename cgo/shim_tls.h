@@ -39,6 +39,12 @@ typedef struct GoTLSConfig
   const unsigned char *pins; /* pin_count SHA-256 SPKI digests */
   size_t pin_count;
   int pin_enforce;                    /* -1: default (enforce) */
+  const char *sni; /* TLS server: sni_count host, cert, key NUL-terminated
+                      triples back to back */
+  int sni_count;
+  const char *crl_path;       /* TLS: CRL file or directory, NULL: none */
+  const unsigned char *ocsp;  /* TLS server: DER response to staple */
+  size_t ocsp_len;
   int cookie_exchange;                /* DTLS server */
   const unsigned char *cookie_secret; /* DTLS server, optional */
   size_t cookie_secret_len;
@@ -55,6 +61,8 @@ typedef struct GoTLSState
   int cipher_id;    /* IANA cipher suite number, 0 if unknown */
   int resumed;
   long verify_result; /* X509_V_OK (0) or X509_V_ERR_* */
+  int ocsp_status;    /* client: SocketTLS_get_ocsp_status; -1 otherwise */
+  char server_name[256]; /* server: the SNI name the client sent */
   char version_name[16];
   char cipher[64];
   char alpn[256];
@@ -65,6 +73,9 @@ typedef struct GoTLSState
 int go_SocketTLSContext_new (const GoTLSConfig *cfg,
                              struct SocketTLSContext_T **out, GoErr *e);
 void go_SocketTLSContext_free (struct SocketTLSContext_T *ctx);
+/* Replace the context's CRLs by those of @path (a Go string). */
+int go_SocketTLSContext_refresh_crl (struct SocketTLSContext_T *ctx,
+                                     const char *path, size_t len, GoErr *e);
 int go_SocketTLSContext_stats (struct SocketTLSContext_T *ctx, size_t *hits,
                                size_t *misses, size_t *stores, GoErr *e);
 

@@ -6,6 +6,8 @@ package csocket
 
 #cgo nocallback go_SocketTLSContext_free
 #cgo nocallback go_SocketTLSContext_stats
+#cgo nocallback go_SocketTLSContext_refresh_crl
+#cgo noescape go_SocketTLSContext_refresh_crl
 #cgo noescape go_SocketTLSContext_stats
 #cgo nocallback go_SocketTLS_enable
 #cgo noescape go_SocketTLS_enable
@@ -106,6 +108,17 @@ func newCConfig(cfg *TLSConfig) *cConfig {
 		c.pin_count = C.size_t(len(cfg.Pins))
 	}
 	c.pin_enforce = C.int(cfg.PinEnforce)
+	if len(cfg.SNI) > 0 {
+		var b strings.Builder
+		for _, s := range cfg.SNI {
+			b.WriteString(s.Host + "\x00" + s.CertFile + "\x00" + s.KeyFile + "\x00")
+		}
+		c.sni = cc.str(b.String())
+		c.sni_count = C.int(len(cfg.SNI))
+	}
+	c.crl_path = cc.str(cfg.CRLPath)
+	c.ocsp = cc.bytes(cfg.OCSPResponse)
+	c.ocsp_len = C.size_t(len(cfg.OCSPResponse))
 	c.cookie_exchange = cBool(cfg.CookieExchange)
 	c.cookie_secret = cc.bytes(cfg.CookieSecret)
 	c.cookie_secret_len = C.size_t(len(cfg.CookieSecret))
@@ -125,6 +138,8 @@ func tlsState(s *C.GoTLSState) TLSState {
 		ALPN:         goStringN(s.alpn[:]),
 		Resumed:      s.resumed != 0,
 		VerifyResult: int(s.verify_result),
+		OCSPStatus:   int(s.ocsp_status),
+		ServerName:   goStringN(s.server_name[:]),
 	}
 }
 
@@ -148,6 +163,16 @@ func NewTLSContext(cfg *TLSConfig) (TLSContext, error) {
 
 // Free drops the caller's reference; connections keep their own.
 func (c TLSContext) Free() { C.go_SocketTLSContext_free(c.c()) }
+
+// RefreshCRL replaces the context's CRLs by those at path; connections
+// made meanwhile keep being checked.
+func (c TLSContext) RefreshCRL(path string) error {
+	var e C.GoErr
+	if C.go_SocketTLSContext_refresh_crl(c.c(), stringPtr(path), C.size_t(len(path)), &e) != 0 {
+		return goError(&e)
+	}
+	return nil
+}
 
 // Stats returns the session cache counters.
 func (c TLSContext) Stats() (hits, misses, stores uint64, err error) {

@@ -4,6 +4,7 @@ package csocket
 
 func NewTLSContext(*TLSConfig) (TLSContext, error)                 { return TLSContext{}, ErrNoCgo }
 func (TLSContext) Free()                                           {}
+func (TLSContext) RefreshCRL(string) error                         { return ErrNoCgo }
 func (TLSContext) Stats() (hits, misses, stores uint64, err error) { return 0, 0, 0, ErrNoCgo }
 func (Socket) TLSEnable(TLSContext, string) error                  { return ErrNoCgo }
 func (Socket) TLSHandshake() (int, error)                          { return 0, ErrNoCgo }

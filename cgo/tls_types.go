@@ -34,7 +34,10 @@ type TLSConfig struct {
 	CacheTimeoutSec  int
 	TicketKey        []byte // TLS server, SOCKET_TLS_TICKET_KEY_LEN bytes
 	Pins             [][32]byte
-	PinEnforce       int // -1: default (enforce), 0 or 1
+	PinEnforce       int       // -1: default (enforce), 0 or 1
+	SNI              []SNICert // TLS server: certificates per host name
+	CRLPath          string    // TLS: CRL file or directory ("" = none)
+	OCSPResponse     []byte    // TLS server: DER response to staple
 	CookieExchange   bool
 	CookieSecret     []byte
 	MTU              int
@@ -52,6 +55,16 @@ type TLSState struct {
 	ALPN         string
 	Resumed      bool
 	VerifyResult int // X509_V_OK (0) or X509_V_ERR_*
+	// OCSPStatus is SocketTLS_get_ocsp_status on a client: 1 good,
+	// 0 revoked, -1 none stapled (always on servers and DTLS), -2 unusable.
+	OCSPStatus int
+	ServerName string // server: the SNI name the client sent
+}
+
+// SNICert is a certificate a TLS server presents for one host name
+// ("*.example.com" for a wildcard).
+type SNICert struct {
+	Host, CertFile, KeyFile string
 }
 
 // Handshake states of TLS (TLSHandshakeState) and DTLS

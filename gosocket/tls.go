@@ -177,6 +177,45 @@ func WithPinEnforcement(enforce bool) TLSOption {
 	}
 }
 
+// WithSNICertificate makes a TLS server present certFile/keyFile (PEM)
+// to clients that ask for host via SNI (RFC 6066). host is an exact name
+// or a wildcard "*.example.com" matching one extra label; exact names win,
+// and other or absent names get the WithCertificate default. Repeatable.
+// TLS only.
+func WithSNICertificate(host, certFile, keyFile string) TLSOption {
+	return func(o *tlsOptions) error {
+		o.tlsOnly = append(o.tlsOnly, "WithSNICertificate")
+		if host == "" {
+			return errors.New("SNI host name is empty")
+		}
+		o.cfg.SNI = append(o.cfg.SNI, csocket.SNICert{Host: host, CertFile: certFile, KeyFile: keyFile})
+		return nil
+	}
+}
+
+// WithCRL loads the CRLs of a PEM file (or of every file in a directory)
+// and turns on revocation checking for the peer's whole chain: every CA in
+// it then needs a CRL, and a revoked peer fails with ErrTLSVerify. See
+// TLSContext.RefreshCRL. TLS only.
+func WithCRL(path string) TLSOption {
+	return func(o *tlsOptions) error {
+		o.tlsOnly = append(o.tlsOnly, "WithCRL")
+		o.cfg.CRLPath = path
+		return nil
+	}
+}
+
+// WithOCSPResponse makes a TLS server staple der, a DER OCSPResponse for
+// its certificate (RFC 6066 section 8), to clients that ask. Clients read
+// the verdict from TLSState.OCSPStatus. TLS only.
+func WithOCSPResponse(der []byte) TLSOption {
+	return func(o *tlsOptions) error {
+		o.tlsOnly = append(o.tlsOnly, "WithOCSPResponse")
+		o.cfg.OCSPResponse = append([]byte(nil), der...)
+		return nil
+	}
+}
+
 // SPKIPin is the pin of cert's public key: SHA-256 of its DER
 // SubjectPublicKeyInfo.
 func SPKIPin(cert *x509.Certificate) [32]byte { return sha256.Sum256(cert.RawSubjectPublicKeyInfo) }
@@ -309,6 +348,18 @@ func (c *TLSContext) CacheStats() (hits, misses, stores uint64, err error) {
 	return hits, misses, stores, wrapErr("TLSContext.CacheStats", err, ErrTLS)
 }
 
+// RefreshCRL replaces the CRLs loaded with WithCRL by those at path.
+// The new list is in place before the old one goes, so connections made
+// meanwhile are always checked.
+func (c *TLSContext) RefreshCRL(path string) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.ctx.IsZero() {
+		return closedError("TLSContext.RefreshCRL")
+	}
+	return wrapErr("TLSContext.RefreshCRL", c.ctx.RefreshCRL(path), ErrTLS)
+}
+
 // Close drops the context. Connections made with it keep working. It is
 // idempotent.
 func (c *TLSContext) Close() error {
@@ -387,15 +438,52 @@ type TLSState struct {
 	NegotiatedProtocol string
 	// DidResume reports a resumed session.
 	DidResume bool
-	// ServerName is the name a client asked for (SNI and verification).
+	// ServerName is, on a client, the name it asked for (SNI and
+	// verification); on a server, the SNI name the client sent.
 	ServerName string
+	// OCSPStatus is what a TLS client made of the OCSP response the server
+	// stapled.
+	OCSPStatus OCSPStatus
 	// PeerVerified reports that the peer's certificate chain (and a
 	// client's expected name) was verified.
 	PeerVerified bool
 }
 
+// OCSPStatus is a client's verdict on a stapled OCSP response.
+type OCSPStatus int
+
+const (
+	// OCSPNone: nothing stapled (always so on servers, on DTLS and for
+	// resumed sessions, which carry no certificate).
+	OCSPNone OCSPStatus = iota
+	// OCSPGood: a response for the server's certificate, signed by a
+	// trusted issuer, current, saying "good".
+	OCSPGood
+	// OCSPRevoked: such a response saying "revoked".
+	OCSPRevoked
+	// OCSPUnusable: malformed, unsuccessful, badly signed, stale, of
+	// unknown status or for another certificate.
+	OCSPUnusable
+)
+
+func ocspStatusOf(c int) OCSPStatus {
+	switch c {
+	case 1:
+		return OCSPGood
+	case 0:
+		return OCSPRevoked
+	case -2:
+		return OCSPUnusable
+	}
+	return OCSPNone
+}
+
 func tlsStateOf(s csocket.TLSState, serverName string, verify bool) TLSState {
+	if serverName == "" {
+		serverName = s.ServerName
+	}
 	return TLSState{
+		OCSPStatus:         ocspStatusOf(s.OCSPStatus),
 		HandshakeComplete:  s.Complete,
 		Version:            s.Version,
 		CipherSuite:        s.CipherID,

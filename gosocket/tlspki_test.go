@@ -31,6 +31,8 @@ type testPKI struct {
 	caPool                  *x509.CertPool
 	server, client, rogue   tls.Certificate
 	serverLeaf              *x509.Certificate
+	ca                      *x509.Certificate // issuer of server and client
+	caKey                   *ecdsa.PrivateKey
 	serverSPKI, otherCASPKI [32]byte
 }
 
@@ -109,6 +111,7 @@ func newTestPKI(t testing.TB) *testPKI {
 	}
 	ca, caKey, caPEM, _ := makeCert(t, certSpec{cn: "libsocket test CA", isCA: true})
 	p.caFile = write("ca.pem", caPEM)
+	p.ca, p.caKey = ca, caKey
 	p.caPool = x509.NewCertPool()
 	p.caPool.AddCert(ca)
 

@@ -182,13 +182,20 @@ evaluate (SSL *ssl, const unsigned char *der, long len)
   X509 *leaf = chain ? sk_X509_value (chain, 0) : NULL;
   X509 *issuer = leaf ? find_issuer (ssl, leaf) : NULL;
   X509_STORE *store = SSL_CTX_get_cert_store (SSL_get_SSL_CTX (ssl));
+  STACK_OF (X509) *signers = chain ? sk_X509_dup (chain) : NULL;
   int result = -2;
 
-  if (resp != NULL && issuer != NULL
+  /* A CA answering for its own certificates need not embed itself, and
+   * the server's chain usually stops below a root: offer the issuer from
+   * our verified chain as a candidate signer too. */
+  if (signers != NULL && issuer != NULL && sk_X509_find (signers, issuer) < 0)
+    sk_X509_push (signers, issuer);
+  if (resp != NULL && issuer != NULL && signers != NULL
       && OCSP_response_status (resp) == OCSP_RESPONSE_STATUS_SUCCESSFUL
       && (basic = OCSP_response_get1_basic (resp)) != NULL
-      && OCSP_basic_verify (basic, chain, store, 0) == 1)
+      && OCSP_basic_verify (basic, signers, store, 0) == 1)
     result = leaf_status (basic, leaf, issuer);
+  sk_X509_free (signers); /* the certificates belong to the SSL */
   OCSP_BASICRESP_free (basic);
   OCSP_RESPONSE_free (resp);
   ERR_clear_error ();
