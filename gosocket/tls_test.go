@@ -171,34 +171,7 @@ func TestTLSClientGoServer(t *testing.T) {
 // crypto/tls clients against our server.
 func TestTLSServerGoClient(t *testing.T) {
 	p := newTestPKI(t)
-	serve := func(t *testing.T, ctx *TLSContext) (string, <-chan TLSState) {
-		ln, err := ListenTLS("tcp", "127.0.0.1:0", ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { ln.Close() })
-		states := make(chan TLSState, 16)
-		go func() {
-			for {
-				c, err := ln.AcceptTLS()
-				if err != nil {
-					return
-				}
-				go func() {
-					defer c.Close()
-					c.SetDeadline(time.Now().Add(10 * time.Second))
-					hctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					defer cancel()
-					if c.Handshake(hctx) != nil {
-						return
-					}
-					states <- c.ConnectionState()
-					io.Copy(c, c)
-				}()
-			}
-		}()
-		return ln.Addr().String(), states
-	}
+	serve := serveOurs
 	client := func(t *testing.T, addr string, cfg *tls.Config) *tls.Conn {
 		cfg.RootCAs = p.caPool
 		if cfg.ServerName == "" {
