@@ -222,6 +222,9 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
     SocketTLSContext_load_crl (ctx, c->crl_path);
   if (c->ocsp != NULL && c->ocsp_len > 0)
     SocketTLSContext_set_ocsp_response (ctx, c->ocsp, c->ocsp_len);
+  if (c->verify_handle != 0)
+    SocketTLSContext_set_verify_callback (ctx, go_tls_verify_trampoline,
+                                          (void *)c->verify_handle);
 }
 
 int

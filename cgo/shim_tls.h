@@ -45,6 +45,7 @@ typedef struct GoTLSConfig
   const char *crl_path;       /* TLS: CRL file or directory, NULL: none */
   const unsigned char *ocsp;  /* TLS server: DER response to staple */
   size_t ocsp_len;
+  uintptr_t verify_handle; /* TLS: cgo.Handle of a Go verify function, 0 */
   int cookie_exchange;                /* DTLS server */
   const unsigned char *cookie_secret; /* DTLS server, optional */
   size_t cookie_secret_len;
@@ -73,6 +74,22 @@ typedef struct GoTLSState
 int go_SocketTLSContext_new (const GoTLSConfig *cfg,
                              struct SocketTLSContext_T **out, GoErr *e);
 void go_SocketTLSContext_free (struct SocketTLSContext_T *ctx);
+/* Longest certificate list passed to a Go verify function. */
+#define GO_TLS_VERIFY_MAX_CERTS 16
+
+#ifdef SOCKET_HAS_TLS
+#include "tls/SocketTLSContext.h"
+/*
+ * SocketTLSVerifyCallback that hands the peer's certificates (as sent,
+ * leaf first) and the verified chain to the Go function behind the
+ * cgo.Handle in @ud, once, at depth 0, after OpenSSL accepted the chain
+ * (shim_tls_callback.c). Fails closed inside a nocallback shim.
+ */
+int go_tls_verify_trampoline (int preverify_ok, X509_STORE_CTX *store,
+                              SocketTLSContext_T ctx, Socket_T socket,
+                              void *ud);
+#endif
+
 /* Replace the context's CRLs by those of @path (a Go string). */
 int go_SocketTLSContext_refresh_crl (struct SocketTLSContext_T *ctx,
                                      const char *path, size_t len, GoErr *e);

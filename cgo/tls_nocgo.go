@@ -2,9 +2,15 @@
 
 package csocket
 
-func NewTLSContext(*TLSConfig) (TLSContext, error)                 { return TLSContext{}, ErrNoCgo }
-func (TLSContext) Free()                                           {}
-func (TLSContext) RefreshCRL(string) error                         { return ErrNoCgo }
+func NewTLSContext(*TLSConfig) (TLSContext, error) { return TLSContext{}, ErrNoCgo }
+func (TLSContext) Free()                           {}
+func (TLSContext) RefreshCRL(string) error         { return ErrNoCgo }
+
+// TLSVerifyFunc: see tls_callbacks.go.
+type TLSVerifyFunc func(sock uintptr, raw, verified [][]byte) error
+
+func NewTLSVerifyHandle(TLSVerifyFunc) uintptr                     { return 0 }
+func DeleteTLSVerifyHandle(uintptr)                                {}
 func (TLSContext) Stats() (hits, misses, stores uint64, err error) { return 0, 0, 0, ErrNoCgo }
 func (Socket) TLSEnable(TLSContext, string) error                  { return ErrNoCgo }
 func (Socket) TLSHandshake() (int, error)                          { return 0, ErrNoCgo }

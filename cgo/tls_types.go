@@ -38,6 +38,7 @@ type TLSConfig struct {
 	SNI              []SNICert // TLS server: certificates per host name
 	CRLPath          string    // TLS: CRL file or directory ("" = none)
 	OCSPResponse     []byte    // TLS server: DER response to staple
+	VerifyHandle     uintptr   // TLS: NewTLSVerifyHandle, 0 for none
 	CookieExchange   bool
 	CookieSecret     []byte
 	MTU              int

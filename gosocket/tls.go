@@ -41,6 +41,7 @@ type tlsOptions struct {
 	dtlsOnly   []string // and the other way round
 	noCookies  bool
 	serverName string
+	verifyFn   func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 }
 
 func defaultOptions(dtls bool) *tlsOptions {
@@ -193,6 +194,26 @@ func WithSNICertificate(host, certFile, keyFile string) TLSOption {
 	}
 }
 
+// WithVerifyPeerCertificate adds a check of the peer's certificates, as
+// crypto/tls's Config.VerifyPeerCertificate does: fn is called during the
+// handshake, after OpenSSL accepted the chain (and, on a client, the host
+// name), with the certificates the peer sent (DER, leaf first) and the one
+// chain OpenSSL verified (leaf to trust anchor). A non-nil error rejects
+// the peer: the handshake fails with an error matching both ErrTLSVerify
+// and fn's error. fn is not called when verification is off or the chain
+// was already rejected; it may be called from several goroutines at once.
+// TLS only.
+func WithVerifyPeerCertificate(fn func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error) TLSOption {
+	return func(o *tlsOptions) error {
+		o.tlsOnly = append(o.tlsOnly, "WithVerifyPeerCertificate")
+		if fn == nil {
+			return errors.New("nil verify function")
+		}
+		o.verifyFn = fn
+		return nil
+	}
+}
+
 // WithCRL loads the CRLs of a PEM file (or of every file in a directory)
 // and turns on revocation checking for the peer's whole chain: every CA in
 // it then needs a CRL, and a revoked peer fails with ErrTLSVerify. See
@@ -300,6 +321,51 @@ type TLSContext struct {
 	server  bool
 	verify  bool // peers are verified
 	cleanup runtime.Cleanup
+	// verifier is the WithVerifyPeerCertificate function, or nil. Its
+	// cgo.Handle lives as long as this Go object, not just until Close:
+	// connections hold the C context (and reach the handle) after Close,
+	// and each TLSConn keeps this object reachable.
+	verifier *peerVerifier
+}
+
+// peerVerifier runs a WithVerifyPeerCertificate function for the C
+// trampoline and keeps its errors until the failed handshake reports them.
+type peerVerifier struct {
+	fn     func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
+	errs   sync.Map // socket ID -> the error that rejected its peer
+	handle uintptr
+}
+
+func (v *peerVerifier) verify(sock uintptr, raw, verified [][]byte) error {
+	chain := make([]*x509.Certificate, 0, len(verified))
+	for _, der := range verified {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			v.errs.Store(sock, err)
+			return err
+		}
+		chain = append(chain, c)
+	}
+	var chains [][]*x509.Certificate
+	if len(chain) > 0 {
+		chains = [][]*x509.Certificate{chain}
+	}
+	err := v.fn(raw, chains)
+	if err != nil {
+		v.errs.Store(sock, err)
+	}
+	return err
+}
+
+// take returns (and forgets) the error fn gave for sock's handshake.
+func (v *peerVerifier) take(sock uintptr) error {
+	if v == nil {
+		return nil
+	}
+	if err, ok := v.errs.LoadAndDelete(sock); ok {
+		return err.(error)
+	}
+	return nil
 }
 
 // NewTLSContext builds a TLS context: a client context unless WithServer
@@ -309,11 +375,23 @@ func NewTLSContext(opts ...TLSOption) (*TLSContext, error) {
 	if err != nil {
 		return nil, err
 	}
+	var v *peerVerifier
+	if o.verifyFn != nil {
+		v = &peerVerifier{fn: o.verifyFn}
+		v.handle = csocket.NewTLSVerifyHandle(v.verify)
+		o.cfg.VerifyHandle = v.handle
+	}
 	c, err := csocket.NewTLSContext(&o.cfg)
 	if err != nil {
+		if v != nil {
+			csocket.DeleteTLSVerifyHandle(v.handle)
+		}
 		return nil, wrapErr("NewTLSContext", err, ErrTLS)
 	}
-	t := &TLSContext{ctx: c, server: o.cfg.Server}
+	t := &TLSContext{ctx: c, server: o.cfg.Server, verifier: v}
+	if v != nil {
+		runtime.AddCleanup(t, csocket.DeleteTLSVerifyHandle, v.handle)
+	}
 	t.verify = verifies(o.cfg.Server, o.cfg.VerifyMode)
 	t.cleanup = runtime.AddCleanup(t, csocket.TLSContext.Free, c)
 	return t, nil

@@ -49,6 +49,17 @@ type TLSConn struct {
 	rdl, wdl time.Time
 }
 
+// verifyError is a handshake failure caused by a WithVerifyPeerCertificate
+// function: it matches both the library error (ErrTLSVerify) and the
+// function's error.
+type verifyError struct {
+	err   error // *Error
+	cause error
+}
+
+func (e *verifyError) Error() string   { return e.err.Error() + ": " + e.cause.Error() }
+func (e *verifyError) Unwrap() []error { return []error{e.err, e.cause} }
+
 // netConnOf returns the gosocket *Conn under c.
 func netConnOf(op string, c net.Conn) (*Conn, error) {
 	switch v := c.(type) {
@@ -176,6 +187,7 @@ func (t *TLSConn) handshake(ctx context.Context) error {
 			}
 		}()
 	}
+	t.ctx.verifier.take(c.sock.ID()) // nothing stale from an earlier socket at this address
 	var st int
 	var herr error
 	step := func() bool {
@@ -195,7 +207,11 @@ func (t *TLSConn) handshake(ctx context.Context) error {
 		case err != nil:
 			return c.pollError(op, err)
 		case herr != nil:
-			return wrapErr(op, herr, ErrTLSHandshake)
+			e := wrapErr(op, herr, ErrTLSHandshake)
+			if cause := t.ctx.verifier.take(c.sock.ID()); cause != nil {
+				return &verifyError{err: e, cause: cause}
+			}
+			return e
 		case st == csocket.TLSComplete:
 			return nil
 		}
