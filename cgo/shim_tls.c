@@ -225,6 +225,9 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
   if (c->verify_handle != 0)
     SocketTLSContext_set_verify_callback (ctx, go_tls_verify_trampoline,
                                           (void *)c->verify_handle);
+  if (c->alpn_handle != 0)
+    SocketTLSContext_set_alpn_callback (ctx, go_tls_alpn_trampoline,
+                                        (void *)c->alpn_handle);
 }
 
 int

@@ -46,6 +46,7 @@ typedef struct GoTLSConfig
   const unsigned char *ocsp;  /* TLS server: DER response to staple */
   size_t ocsp_len;
   uintptr_t verify_handle; /* TLS: cgo.Handle of a Go verify function, 0 */
+  uintptr_t alpn_handle;   /* TLS server: cgo.Handle of a Go ALPN chooser */
   int cookie_exchange;                /* DTLS server */
   const unsigned char *cookie_secret; /* DTLS server, optional */
   size_t cookie_secret_len;
@@ -88,6 +89,10 @@ void go_SocketTLSContext_free (struct SocketTLSContext_T *ctx);
 int go_tls_verify_trampoline (int preverify_ok, X509_STORE_CTX *store,
                               SocketTLSContext_T ctx, Socket_T socket,
                               void *ud);
+/* SocketTLSAlpnCallback asking the Go function behind @ud which of the
+ * offered protocols to use; NULL (no ALPN) inside a nocallback shim. */
+const char *go_tls_alpn_trampoline (const char **client_protos, size_t count,
+                                    void *ud);
 #endif
 
 /* Replace the context's CRLs by those of @path (a Go string). */

@@ -1,5 +1,6 @@
 /*
- * shim_tls_callback.c - the certificate verification trampoline into Go.
+ * shim_tls_callback.c - trampolines into Go for certificate verification
+ * and ALPN selection.
  *
  * OpenSSL calls the library's verify callback for each certificate of the
  * peer's chain during SSL_do_handshake, which Go reaches only through
@@ -12,7 +13,7 @@
  */
 #ifdef SOCKET_HAS_TLS
 
-#include <stdatomic.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include <openssl/x509.h>
@@ -93,6 +94,17 @@ go_tls_verify_trampoline (int preverify_ok, X509_STORE_CTX *store,
   free (raw.buf);
   free (verified.buf);
   return ok;
+}
+
+const char *
+go_tls_alpn_trampoline (const char **client_protos, size_t count, void *ud)
+{
+  int i;
+
+  if (go_nocallback_depth > 0 || count == 0 || count > INT_MAX)
+    return NULL;
+  i = goTLSALPNSelect ((uintptr_t)ud, (char **)client_protos, (int)count);
+  return i >= 0 && (size_t)i < count ? client_protos[i] : NULL;
 }
 
 #endif /* SOCKET_HAS_TLS */

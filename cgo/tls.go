@@ -120,6 +120,7 @@ func newCConfig(cfg *TLSConfig) *cConfig {
 	c.ocsp = cc.bytes(cfg.OCSPResponse)
 	c.ocsp_len = C.size_t(len(cfg.OCSPResponse))
 	c.verify_handle = C.uintptr_t(cfg.VerifyHandle)
+	c.alpn_handle = C.uintptr_t(cfg.ALPNHandle)
 	c.cookie_exchange = cBool(cfg.CookieExchange)
 	c.cookie_secret = cc.bytes(cfg.CookieSecret)
 	c.cookie_secret_len = C.size_t(len(cfg.CookieSecret))

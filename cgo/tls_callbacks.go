@@ -25,8 +25,39 @@ type TLSVerifyFunc func(sock uintptr, raw, verified [][]byte) error
 // DeleteTLSVerifyHandle once no handshake can run with the context.
 func NewTLSVerifyHandle(fn TLSVerifyFunc) uintptr { return uintptr(cgo.NewHandle(fn)) }
 
-// DeleteTLSVerifyHandle releases a handle of NewTLSVerifyHandle.
+// TLSALPNFunc picks one of the protocols a client offered (RFC 7301) by
+// index, or returns -1 to continue without ALPN.
+type TLSALPNFunc func(offered []string) int
+
+// NewTLSALPNHandle wraps fn for TLSConfig.ALPNHandle; delete it with
+// DeleteTLSVerifyHandle.
+func NewTLSALPNHandle(fn TLSALPNFunc) uintptr { return uintptr(cgo.NewHandle(fn)) }
+
+// DeleteTLSVerifyHandle releases a handle of NewTLSVerifyHandle or
+// NewTLSALPNHandle.
 func DeleteTLSVerifyHandle(h uintptr) { cgo.Handle(h).Delete() }
+
+//export goTLSALPNSelect
+func goTLSALPNSelect(handle C.uintptr_t, protos **C.char, n C.int) (idx C.int) {
+	defer func() {
+		if recover() != nil {
+			idx = -1 // a panicking chooser picks nothing
+		}
+	}()
+	fn, ok := cgo.Handle(handle).Value().(TLSALPNFunc)
+	if !ok || n <= 0 {
+		return -1
+	}
+	offered := make([]string, 0, int(n))
+	for _, p := range unsafe.Slice(protos, int(n)) {
+		offered = append(offered, C.GoString(p))
+	}
+	i := fn(offered)
+	if i < 0 || i >= len(offered) {
+		return -1
+	}
+	return C.int(i)
+}
 
 // derList splits n DER certificates stored back to back in C memory.
 func derList(buf *C.uchar, lens *C.size_t, n C.int) [][]byte {

@@ -35,3 +35,8 @@ func (Dgram) DTLSSend([]byte) (int, error)     { return 0, ErrNoCgo }
 func (Dgram) DTLSRecv([]byte) (int, error)     { return 0, ErrNoCgo }
 func (Dgram) DTLSShutdown() error              { return ErrNoCgo }
 func (Dgram) DTLSState() (TLSState, error)     { return TLSState{}, ErrNoCgo }
+
+// TLSALPNFunc: see tls_callbacks.go.
+type TLSALPNFunc func(offered []string) int
+
+func NewTLSALPNHandle(TLSALPNFunc) uintptr { return 0 }

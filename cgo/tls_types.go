@@ -39,6 +39,7 @@ type TLSConfig struct {
 	CRLPath          string    // TLS: CRL file or directory ("" = none)
 	OCSPResponse     []byte    // TLS server: DER response to staple
 	VerifyHandle     uintptr   // TLS: NewTLSVerifyHandle, 0 for none
+	ALPNHandle       uintptr   // TLS server: NewTLSALPNHandle, 0 for none
 	CookieExchange   bool
 	CookieSecret     []byte
 	MTU              int

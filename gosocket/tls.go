@@ -42,6 +42,7 @@ type tlsOptions struct {
 	noCookies  bool
 	serverName string
 	verifyFn   func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
+	alpnFn     func(offered []string) string
 }
 
 func defaultOptions(dtls bool) *tlsOptions {
@@ -214,6 +215,23 @@ func WithVerifyPeerCertificate(fn func(rawCerts [][]byte, verifiedChains [][]*x5
 	}
 }
 
+// WithALPNSelect lets a TLS server choose the application protocol
+// itself instead of by WithALPN's preference list: fn gets the protocols
+// the client offered, in its order, and returns one of them, or "" (or
+// anything not offered) to continue without ALPN. It runs during the
+// handshake, possibly from several goroutines at once; a panic counts as
+// "". TLS servers only.
+func WithALPNSelect(fn func(offered []string) string) TLSOption {
+	return func(o *tlsOptions) error {
+		o.tlsOnly = append(o.tlsOnly, "WithALPNSelect")
+		if fn == nil {
+			return errors.New("nil ALPN function")
+		}
+		o.alpnFn = fn
+		return nil
+	}
+}
+
 // WithCRL loads the CRLs of a PEM file (or of every file in a directory)
 // and turns on revocation checking for the peer's whole chain: every CA in
 // it then needs a CRL, and a revoked peer fails with ErrTLSVerify. See
@@ -375,22 +393,44 @@ func NewTLSContext(opts ...TLSOption) (*TLSContext, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.alpnFn != nil && !o.cfg.Server {
+		return nil, &Error{Op: "NewTLSContext", Msg: "WithALPNSelect needs a server context", kind: ErrTLS}
+	}
+	// Handles of Go functions the C context calls; they live as long as
+	// the returned TLSContext (see its verifier field).
 	var v *peerVerifier
+	var handles []uintptr
 	if o.verifyFn != nil {
 		v = &peerVerifier{fn: o.verifyFn}
 		v.handle = csocket.NewTLSVerifyHandle(v.verify)
 		o.cfg.VerifyHandle = v.handle
+		handles = append(handles, v.handle)
+	}
+	if fn := o.alpnFn; fn != nil {
+		o.cfg.ALPNHandle = csocket.NewTLSALPNHandle(func(offered []string) int {
+			pick := fn(offered)
+			for i, p := range offered {
+				if p == pick && pick != "" {
+					return i
+				}
+			}
+			return -1
+		})
+		handles = append(handles, o.cfg.ALPNHandle)
+	}
+	deleteHandles := func(hs []uintptr) {
+		for _, h := range hs {
+			csocket.DeleteTLSVerifyHandle(h)
+		}
 	}
 	c, err := csocket.NewTLSContext(&o.cfg)
 	if err != nil {
-		if v != nil {
-			csocket.DeleteTLSVerifyHandle(v.handle)
-		}
+		deleteHandles(handles)
 		return nil, wrapErr("NewTLSContext", err, ErrTLS)
 	}
 	t := &TLSContext{ctx: c, server: o.cfg.Server, verifier: v}
-	if v != nil {
-		runtime.AddCleanup(t, csocket.DeleteTLSVerifyHandle, v.handle)
+	if len(handles) > 0 {
+		runtime.AddCleanup(t, deleteHandles, handles)
 	}
 	t.verify = verifies(o.cfg.Server, o.cfg.VerifyMode)
 	t.cleanup = runtime.AddCleanup(t, csocket.TLSContext.Free, c)

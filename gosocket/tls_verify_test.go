@@ -128,3 +128,64 @@ func TestTLSVerifyPeerCertificate(t *testing.T) {
 		t.Errorf("nil function: %v", err)
 	}
 }
+
+func TestTLSALPNSelect(t *testing.T) {
+	p := newTestPKI(t)
+	var offered atomic.Value
+	sctx := mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
+		WithALPNSelect(func(protos []string) string {
+			offered.Store(append([]string(nil), protos...))
+			for _, p := range protos {
+				switch p {
+				case "http/1.1":
+					return p
+				case "panic":
+					panic("chooser bug")
+				case "bogus":
+					return "not-offered"
+				}
+			}
+			return ""
+		}))
+	addr, states := serveOurs(t, sctx)
+	dial := func(protos ...string) (string, TLSState) {
+		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr,
+			&tls.Config{RootCAs: p.caPool, ServerName: "localhost", NextProtos: protos})
+		if err != nil {
+			t.Fatalf("offering %q: %v", protos, err)
+		}
+		defer c.Close()
+		echoOnce(t, c, "alpn")
+		return c.ConnectionState().NegotiatedProtocol, <-states
+	}
+
+	got, st := dial("h2", "http/1.1")
+	if got != "http/1.1" || st.NegotiatedProtocol != "http/1.1" {
+		t.Errorf("negotiated %q / server %q, want http/1.1", got, st.NegotiatedProtocol)
+	}
+	if o, _ := offered.Load().([]string); len(o) != 2 || o[0] != "h2" || o[1] != "http/1.1" {
+		t.Errorf("the function saw %q", o)
+	}
+	// Nothing acceptable, a pick that was not offered, and a panic all
+	// continue without ALPN (RFC 7301 allows the server to decline).
+	for _, protos := range [][]string{{"h2"}, {"bogus"}, {"panic"}} {
+		if got, st := dial(protos...); got != "" || st.NegotiatedProtocol != "" {
+			t.Errorf("offering %q: negotiated %q / %q", protos, got, st.NegotiatedProtocol)
+		}
+	}
+	// Ours against ours.
+	c := dialTLS(t, addr, mustTLSContext(t, WithCA(p.caFile), WithALPN("spdy/3", "http/1.1")), "localhost")
+	defer c.Close()
+	echoOnce(t, c, "ours")
+	if st := c.ConnectionState(); st.NegotiatedProtocol != "http/1.1" {
+		t.Errorf("our client negotiated %q", st.NegotiatedProtocol)
+	}
+	<-states
+
+	if _, err := NewTLSContext(WithALPNSelect(func([]string) string { return "" })); !errors.Is(err, ErrTLS) {
+		t.Errorf("ALPN chooser on a client context: %v", err)
+	}
+	if _, err := NewTLSContext(WithServer(), WithCertificate(p.serverCert, p.serverKey), WithALPNSelect(nil)); !errors.Is(err, ErrTLS) {
+		t.Errorf("nil chooser: %v", err)
+	}
+}
