@@ -46,3 +46,18 @@ func HPACKResultString(int) string               { return "" }
 func HuffmanEncode(dst []byte, _ string) []byte  { panic(ErrNoCgo) }
 func HuffmanEncodedLen(string) int               { panic(ErrNoCgo) }
 func HuffmanDecode(dst, _ []byte) ([]byte, bool) { panic(ErrNoCgo) }
+
+const (
+	HTTPCodingGzip    = 2
+	HTTPCodingDeflate = 3
+)
+
+type HTTP1Codec struct{}
+
+func NewHTTP1Decoder(int) (*HTTP1Codec, error)                { return nil, ErrNoCgo }
+func NewHTTP1Encoder(int, int) (*HTTP1Codec, error)           { return nil, ErrNoCgo }
+func (*HTTP1Codec) Free()                                     {}
+func (*HTTP1Codec) Decode(_, _ []byte) (int, int, int, error) { return 0, 0, HTTP1Error, ErrNoCgo }
+func (*HTTP1Codec) DecodeFinish([]byte) (int, int, error)     { return 0, HTTP1Error, ErrNoCgo }
+func (*HTTP1Codec) Encode(_, _ []byte, _ bool) (int, error)   { return -1, ErrNoCgo }
+func (*HTTP1Codec) EncodeFinish([]byte) (int, error)          { return -1, ErrNoCgo }

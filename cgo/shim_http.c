@@ -740,3 +740,160 @@ go_SocketHPACK_huffman_encoded_size (const unsigned char *in, size_t len)
   GO_NOCB_LEAVE ();
   return n;
 }
+
+/* ---- content codings -------------------------------------------------------- */
+
+struct GoHTTP1Codec
+{
+  Arena_T arena;
+#ifdef SOCKETHTTP1_HAS_COMPRESSION
+  SocketHTTP1_Decoder_T dec;
+  SocketHTTP1_Encoder_T enc;
+#endif
+};
+
+#ifdef SOCKETHTTP1_HAS_COMPRESSION
+
+static void
+codec_new_steps (GoHTTP1Codec *c, int coding, int level, int encode)
+{
+  c->arena = Arena_new ();
+  if (encode)
+    c->enc = SocketHTTP1_Encoder_new ((SocketHTTP_Coding)coding,
+                                      (SocketHTTP1_CompressLevel)level,
+                                      c->arena);
+  else
+    c->dec = SocketHTTP1_Decoder_new ((SocketHTTP_Coding)coding, c->arena);
+}
+
+static int
+codec_new (int coding, int level, int encode, GoHTTP1Codec **out, GoErr *e)
+{
+  volatile int rc = 0;
+  GoHTTP1Codec *c;
+
+  *out = NULL;
+  if (coding != HTTP_CODING_GZIP && coding != HTTP_CODING_DEFLATE)
+    return go_err_failed (e, "SocketHTTP1_ParseError",
+                          "content coding is neither gzip nor deflate");
+  if ((c = calloc (1, sizeof *c)) == NULL)
+    return go_err_failed (e, "Arena_Failed", "out of memory");
+  GO_CALL_NOCB (rc, e, codec_new_steps (c, coding, level, encode));
+  if (rc == 0 && c->dec == NULL && c->enc == NULL)
+    rc = go_err_failed (e, "SocketHTTP1_ParseError",
+                        "zlib could not start");
+  if (rc != 0)
+    {
+      go_SocketHTTP1_codec_free (c);
+      return rc;
+    }
+  *out = c;
+  return 0;
+}
+
+int
+go_SocketHTTP1_decoder_new (int coding, GoHTTP1Codec **out, GoErr *e)
+{
+  int rc;
+
+  GO_NOCB_ENTER ();
+  rc = codec_new (coding, 0, 0, out, e);
+  GO_NOCB_LEAVE ();
+  return rc;
+}
+
+int
+go_SocketHTTP1_encoder_new (int coding, int level, GoHTTP1Codec **out,
+                            GoErr *e)
+{
+  int rc;
+
+  GO_NOCB_ENTER ();
+  rc = codec_new (coding, level, 1, out, e);
+  GO_NOCB_LEAVE ();
+  return rc;
+}
+
+void
+go_SocketHTTP1_codec_free (GoHTTP1Codec *c)
+{
+  GO_NOCB_ENTER ();
+  if (c != NULL)
+    {
+      SocketHTTP1_Decoder_free (&c->dec);
+      SocketHTTP1_Encoder_free (&c->enc);
+      Arena_dispose (&c->arena);
+      free (c);
+    }
+  GO_NOCB_LEAVE ();
+}
+
+int
+go_SocketHTTP1_decoder_decode (GoHTTP1Codec *c, const void *in, size_t n,
+                               size_t *consumed, void *out, size_t cap,
+                               size_t *written, int *result, GoErr *e)
+{
+  volatile int rc = 0;
+
+  *consumed = *written = 0;
+  GO_CALL_NOCB (rc, e,
+                *result = (int)SocketHTTP1_Decoder_decode (
+                    c->dec, in, n, consumed, out, cap, written));
+  return rc;
+}
+
+int
+go_SocketHTTP1_decoder_finish (GoHTTP1Codec *c, void *out, size_t cap,
+                               size_t *written, int *result, GoErr *e)
+{
+  volatile int rc = 0;
+
+  *written = 0;
+  GO_CALL_NOCB (rc, e,
+                *result = (int)SocketHTTP1_Decoder_finish (c->dec, out, cap,
+                                                           written));
+  return rc;
+}
+
+int
+go_SocketHTTP1_encoder_encode (GoHTTP1Codec *c, const void *in, size_t n,
+                               void *out, size_t cap, int flush,
+                               ssize_t *written, GoErr *e)
+{
+  volatile int rc = 0;
+
+  GO_CALL_NOCB (rc, e,
+                *written = SocketHTTP1_Encoder_encode (c->enc, in, n, out, cap,
+                                                      flush));
+  return rc;
+}
+
+int
+go_SocketHTTP1_encoder_finish (GoHTTP1Codec *c, void *out, size_t cap,
+                               ssize_t *written, GoErr *e)
+{
+  volatile int rc = 0;
+
+  GO_CALL_NOCB (rc, e,
+                *written = SocketHTTP1_Encoder_finish (c->enc, out, cap));
+  return rc;
+}
+
+#else /* !SOCKETHTTP1_HAS_COMPRESSION */
+
+static int
+not_built (GoErr *e)
+{
+  return go_err_failed (e, "SocketHTTP1_ParseError",
+                        "the C library was built without HTTP compression");
+}
+
+int go_SocketHTTP1_decoder_new (int c, GoHTTP1Codec **o, GoErr *e) { (void)c; *o = NULL; return not_built (e); }
+int go_SocketHTTP1_encoder_new (int c, int l, GoHTTP1Codec **o, GoErr *e) { (void)c; (void)l; *o = NULL; return not_built (e); }
+void go_SocketHTTP1_codec_free (GoHTTP1Codec *c) { GO_NOCB_ENTER (); free (c); GO_NOCB_LEAVE (); }
+int go_SocketHTTP1_decoder_decode (GoHTTP1Codec *c, const void *i, size_t n, size_t *cn, void *o, size_t cap, size_t *w, int *r, GoErr *e) { (void)c; (void)i; (void)n; (void)cn; (void)o; (void)cap; (void)w; (void)r; return not_built (e); }
+int go_SocketHTTP1_decoder_finish (GoHTTP1Codec *c, void *o, size_t cap, size_t *w, int *r, GoErr *e) { (void)c; (void)o; (void)cap; (void)w; (void)r; return not_built (e); }
+int go_SocketHTTP1_encoder_encode (GoHTTP1Codec *c, const void *i, size_t n, void *o, size_t cap, int f, ssize_t *w, GoErr *e) { (void)c; (void)i; (void)n; (void)o; (void)cap; (void)f; (void)w; return not_built (e); }
+int go_SocketHTTP1_encoder_finish (GoHTTP1Codec *c, void *o, size_t cap, ssize_t *w, GoErr *e) { (void)c; (void)o; (void)cap; (void)w; return not_built (e); }
+
+#endif /* SOCKETHTTP1_HAS_COMPRESSION */

@@ -184,4 +184,29 @@ void go_SocketHPACK_huffman_decode (const unsigned char *in, size_t len,
 size_t go_SocketHPACK_huffman_encoded_size (const unsigned char *in,
                                             size_t len);
 
+/* ---- content codings (gzip, deflate) --------------------------------------- */
+
+/* A decoder or encoder and the arena zlib's memory comes from. Without
+ * SOCKETHTTP1_HAS_COMPRESSION the constructors fail with
+ * SocketHTTP1_ParseError ("not built"). */
+typedef struct GoHTTP1Codec GoHTTP1Codec;
+
+/* @coding: HTTP_CODING_GZIP or HTTP_CODING_DEFLATE. */
+int go_SocketHTTP1_decoder_new (int coding, GoHTTP1Codec **out, GoErr *e);
+int go_SocketHTTP1_encoder_new (int coding, int level, GoHTTP1Codec **out,
+                                GoErr *e);
+void go_SocketHTTP1_codec_free (GoHTTP1Codec *c);
+/* *result: SocketHTTP1_Result of SocketHTTP1_Decoder_decode/finish. */
+int go_SocketHTTP1_decoder_decode (GoHTTP1Codec *c, const void *in, size_t n,
+                                   size_t *consumed, void *out, size_t cap,
+                                   size_t *written, int *result, GoErr *e);
+int go_SocketHTTP1_decoder_finish (GoHTTP1Codec *c, void *out, size_t cap,
+                                   size_t *written, int *result, GoErr *e);
+/* *written: SocketHTTP1_Encoder_encode/finish's return (-1 on failure). */
+int go_SocketHTTP1_encoder_encode (GoHTTP1Codec *c, const void *in, size_t n,
+                                   void *out, size_t cap, int flush,
+                                   ssize_t *written, GoErr *e);
+int go_SocketHTTP1_encoder_finish (GoHTTP1Codec *c, void *out, size_t cap,
+                                   ssize_t *written, GoErr *e);
+
 #endif /* CSOCKET_SHIM_HTTP_H */

@@ -437,8 +437,10 @@ extern SOCKET_API void SocketHTTP1_Encoder_free (SocketHTTP1_Encoder_T *encoder)
  * @brief Compress all of @p input (@p flush non-zero also emits a sync
  *        flush so the peer can decode everything so far).
  * @return bytes written, or -1 if @p output filled up before all input was
- *         taken (the encoder must then be discarded: size @p output with
- *         slack, e.g. input_len + input_len / 1000 + 64).
+ *         taken (the encoder must then be discarded). Size @p output for
+ *         the input plus what zlib held back from earlier calls: e.g.
+ *         input_len + input_len / 1000 + 64 + 128 KiB (twice zlib's
+ *         pending buffer at the default memLevel).
  */
 extern SOCKET_API ssize_t SocketHTTP1_Encoder_encode (SocketHTTP1_Encoder_T encoder,
                                                       const unsigned char *input,
