@@ -62,9 +62,37 @@ import (
 
 var liveHTTP atomic.Int64
 
-// LiveHTTPHandles is the number of parsers, encoders and decoders
-// allocated and not yet freed. Tests use it to find leaks.
+// LiveHTTPHandles is the number of parsers, encoders, decoders and
+// content codecs allocated and not yet freed. Tests use it to find leaks.
 func LiveHTTPHandles() int64 { return liveHTTP.Load() }
+
+// cHandle is the C object (a pointer P) of one of those handles. own and
+// release keep liveHTTP exact; a cleanup on the owner frees the object if
+// the owner is dropped without Free. (P is the pointer type because cgo's
+// opaque C structs cannot be type arguments.)
+type cHandle[P comparable] struct {
+	p       P // zero after release
+	cleanup runtime.Cleanup
+}
+
+func own[O any, P comparable](owner *O, h *cHandle[P], g P, free func(P)) {
+	liveHTTP.Add(1)
+	h.p = g
+	h.cleanup = runtime.AddCleanup(owner, func(g P) { free(g); liveHTTP.Add(-1) }, g)
+}
+
+// release frees the object once; later calls do nothing.
+func (h *cHandle[P]) release(free func(P)) {
+	var zero P
+	if h.p == zero {
+		return
+	}
+	g := h.p
+	h.p = zero
+	h.cleanup.Stop()
+	free(g)
+	liveHTTP.Add(-1)
+}
 
 // Layout checks: Span must mirror GoSpan (Go slices of Span are passed as
 // GoSpan arrays).
@@ -106,9 +134,8 @@ func HTTP1DefaultConfig() HTTP1Config {
 
 // HTTP1Parser owns one C SocketHTTP1_Parser_T and its arena.
 type HTTP1Parser struct {
-	p       *C.GoHTTP1 // nil after Free
-	spans   []Span     // field spans of the last completed section
-	cleanup runtime.Cleanup
+	cHandle[*C.GoHTTP1]
+	spans []Span // field spans of the last completed section
 }
 
 // NewHTTP1Parser creates a request (response false) or response parser.
@@ -127,27 +154,15 @@ func NewHTTP1Parser(response bool, cfg HTTP1Config) (*HTTP1Parser, error) {
 	if C.go_SocketHTTP1_new(cBool(response), &c, &h, &maxFields, &e) != 0 {
 		return nil, goError(&e)
 	}
-	liveHTTP.Add(1)
-	p := &HTTP1Parser{p: h, spans: make([]Span, int(maxFields))}
-	p.cleanup = runtime.AddCleanup(p, freeHTTP1, h)
+	p := &HTTP1Parser{spans: make([]Span, int(maxFields))}
+	own(p, &p.cHandle, h, freeHTTP1)
 	return p, nil
 }
 
-func freeHTTP1(h *C.GoHTTP1) {
-	C.go_SocketHTTP1_free(h)
-	liveHTTP.Add(-1)
-}
+func freeHTTP1(h *C.GoHTTP1) { C.go_SocketHTTP1_free(h) }
 
 // Free releases the parser; it is idempotent.
-func (p *HTTP1Parser) Free() {
-	if p.p == nil {
-		return
-	}
-	h := p.p
-	p.p = nil
-	p.cleanup.Stop()
-	freeHTTP1(h)
-}
+func (p *HTTP1Parser) Free() { p.release(freeHTTP1) }
 
 // Reset prepares the parser for the next message.
 func (p *HTTP1Parser) Reset() error {
@@ -411,11 +426,10 @@ func HTTP1ChunkFinal(dst []byte, trailers []string) ([]byte, error) {
 
 // HPACKEncoder owns one C SocketHPACK_Encoder_T.
 type HPACKEncoder struct {
-	p       *C.GoHPACKEnc
-	strs    []byte // scratch: the fields' strings of one Encode
-	spans   []Span
-	sens    []byte
-	cleanup runtime.Cleanup
+	cHandle[*C.GoHPACKEnc]
+	strs  []byte // scratch: the fields' strings of one Encode
+	spans []Span
+	sens  []byte
 }
 
 // NewHPACKEncoder creates an encoder using at most maxTableSize bytes of
@@ -426,27 +440,15 @@ func NewHPACKEncoder(maxTableSize int, huffman, indexing bool) (*HPACKEncoder, e
 	if C.go_SocketHPACK_encoder_new(C.size_t(maxTableSize), cBool(huffman), cBool(indexing), &g, &e) != 0 {
 		return nil, goError(&e)
 	}
-	liveHTTP.Add(1)
-	enc := &HPACKEncoder{p: g}
-	enc.cleanup = runtime.AddCleanup(enc, freeEncoder, g)
+	enc := &HPACKEncoder{}
+	own(enc, &enc.cHandle, g, freeEncoder)
 	return enc, nil
 }
 
-func freeEncoder(g *C.GoHPACKEnc) {
-	C.go_SocketHPACK_encoder_free(g)
-	liveHTTP.Add(-1)
-}
+func freeEncoder(g *C.GoHPACKEnc) { C.go_SocketHPACK_encoder_free(g) }
 
 // Free releases the encoder; it is idempotent.
-func (enc *HPACKEncoder) Free() {
-	if enc.p == nil {
-		return
-	}
-	g := enc.p
-	enc.p = nil
-	enc.cleanup.Stop()
-	freeEncoder(g)
-}
+func (enc *HPACKEncoder) Free() { enc.release(freeEncoder) }
 
 // Encode appends one header block for the fields to dst. fields
 // alternates names and values; sensitive[i] (if sensitive is not nil)
@@ -522,9 +524,8 @@ func (enc *HPACKEncoder) Table() (size, count, max int) {
 
 // HPACKDecoder owns one C SocketHPACK_Decoder_T.
 type HPACKDecoder struct {
-	p       *C.GoHPACKDec
-	fields  []HPACKField // reused by Decode
-	cleanup runtime.Cleanup
+	cHandle[*C.GoHPACKDec]
+	fields []HPACKField // reused by Decode
 }
 
 // NewHPACKDecoder creates a decoder (limits as SocketHPACK_DecoderConfig).
@@ -535,27 +536,15 @@ func NewHPACKDecoder(maxTableSize, maxHeaderSize, maxListSize int) (*HPACKDecode
 		C.size_t(maxListSize), &g, &e) != 0 {
 		return nil, goError(&e)
 	}
-	liveHTTP.Add(1)
-	d := &HPACKDecoder{p: g}
-	d.cleanup = runtime.AddCleanup(d, freeDecoder, g)
+	d := &HPACKDecoder{}
+	own(d, &d.cHandle, g, freeDecoder)
 	return d, nil
 }
 
-func freeDecoder(g *C.GoHPACKDec) {
-	C.go_SocketHPACK_decoder_free(g)
-	liveHTTP.Add(-1)
-}
+func freeDecoder(g *C.GoHPACKDec) { C.go_SocketHPACK_decoder_free(g) }
 
 // Free releases the decoder; it is idempotent.
-func (d *HPACKDecoder) Free() {
-	if d.p == nil {
-		return
-	}
-	g := d.p
-	d.p = nil
-	d.cleanup.Stop()
-	freeDecoder(g)
-}
+func (d *HPACKDecoder) Free() { d.release(freeDecoder) }
 
 // Decode decodes one header block in one cgo call. It returns the
 // SocketHPACK_Result, the strings of all decoded fields in one Go string,

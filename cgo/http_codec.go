@@ -19,10 +19,7 @@ package csocket
 */
 import "C"
 
-import (
-	"runtime"
-	"unsafe"
-)
+import "unsafe"
 
 // Content codings of SocketHTTP_Coding the codec supports.
 const (
@@ -34,21 +31,16 @@ const (
 // (SocketHTTP1_Decoder_T / SocketHTTP1_Encoder_T) with its arena. Not safe
 // for concurrent use.
 type HTTP1Codec struct {
-	p       *C.GoHTTP1Codec
-	cleanup runtime.Cleanup
+	cHandle[*C.GoHTTP1Codec]
 }
 
 func newCodec(g *C.GoHTTP1Codec) *HTTP1Codec {
-	liveHTTP.Add(1)
-	c := &HTTP1Codec{p: g}
-	c.cleanup = runtime.AddCleanup(c, freeCodec, g)
+	c := &HTTP1Codec{}
+	own(c, &c.cHandle, g, freeCodec)
 	return c
 }
 
-func freeCodec(g *C.GoHTTP1Codec) {
-	C.go_SocketHTTP1_codec_free(g)
-	liveHTTP.Add(-1)
-}
+func freeCodec(g *C.GoHTTP1Codec) { C.go_SocketHTTP1_codec_free(g) }
 
 // NewHTTP1Decoder starts decoding content in coding (HTTPCodingGzip or
 // HTTPCodingDeflate; raw deflate is recognised too).
@@ -73,15 +65,7 @@ func NewHTTP1Encoder(coding, level int) (*HTTP1Codec, error) {
 }
 
 // Free releases the codec; it is idempotent.
-func (c *HTTP1Codec) Free() {
-	if c.p == nil {
-		return
-	}
-	g := c.p
-	c.p = nil
-	c.cleanup.Stop()
-	freeCodec(g)
-}
+func (c *HTTP1Codec) Free() { c.release(freeCodec) }
 
 // Decode decompresses from in into out (which must not be empty) and
 // returns the bytes consumed and written and the SocketHTTP1_Result

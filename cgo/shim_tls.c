@@ -166,6 +166,27 @@ cipher_id (const SSL *ssl)
 
 /* ---- TLS contexts --------------------------------------------------------- */
 
+/* The next of several NUL-terminated strings stored back to back. */
+static const char *
+next_string (const char **cursor)
+{
+  const char *s = *cursor;
+
+  *cursor += strlen (s) + 1;
+  return s;
+}
+
+/* Point @protos at the config's ALPN names; returns their count. */
+static size_t
+split_alpn (const GoTLSConfig *c, const char **protos)
+{
+  const char *p = c->alpn;
+
+  for (int i = 0; i < c->alpn_count; i++)
+    protos[i] = next_string (&p);
+  return (size_t)c->alpn_count;
+}
+
 static void
 tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
 {
@@ -189,17 +210,8 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
     SocketTLSContext_set_max_protocol (ctx, c->max_version);
   if (c->ciphers != NULL)
     SocketTLSContext_set_cipher_list (ctx, c->ciphers);
-  if (c->alpn_count > 0)
-    {
-      const char *p = c->alpn;
-      int n = c->alpn_count; /* checked by the caller */
-      for (int i = 0; i < n; i++)
-        {
-          protos[i] = p;
-          p += strlen (p) + 1;
-        }
-      SocketTLSContext_set_alpn_protos (ctx, protos, (size_t)n);
-    }
+  if (c->alpn_count > 0) /* count checked by the caller */
+    SocketTLSContext_set_alpn_protos (ctx, protos, split_alpn (c, protos));
   if (c->session_cache)
     SocketTLSContext_enable_session_cache (ctx, c->cache_size,
                                            c->cache_timeout);
@@ -212,11 +224,10 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
     SocketTLSContext_set_pin_enforcement (ctx, c->pin_enforce);
   for (int i = 0; i < c->sni_count && c->sni != NULL; i++)
     {
-      const char *host = sni, *cert = host + strlen (host) + 1;
-      const char *key = cert + strlen (cert) + 1;
+      const char *host = next_string (&sni);
+      const char *cert = next_string (&sni);
 
-      sni = key + strlen (key) + 1;
-      SocketTLSContext_add_certificate (ctx, host, cert, key);
+      SocketTLSContext_add_certificate (ctx, host, cert, next_string (&sni));
     }
   if (c->crl_path != NULL)
     SocketTLSContext_load_crl (ctx, c->crl_path);
@@ -427,17 +438,8 @@ dtls_ctx_steps (const GoTLSConfig *c, SocketDTLSContext_T volatile *out)
     SocketDTLSContext_set_verify_mode (ctx, (TLSVerifyMode)c->verify_mode);
   if (c->ciphers != NULL)
     SocketDTLSContext_set_cipher_list (ctx, c->ciphers);
-  if (c->alpn_count > 0)
-    {
-      const char *p = c->alpn;
-      int n = c->alpn_count; /* checked by the caller */
-      for (int i = 0; i < n; i++)
-        {
-          protos[i] = p;
-          p += strlen (p) + 1;
-        }
-      SocketDTLSContext_set_alpn_protos (ctx, protos, (size_t)n);
-    }
+  if (c->alpn_count > 0) /* count checked by the caller */
+    SocketDTLSContext_set_alpn_protos (ctx, protos, split_alpn (c, protos));
   if (c->session_cache)
     SocketDTLSContext_enable_session_cache (ctx, c->cache_size,
                                             c->cache_timeout);
