@@ -8,6 +8,8 @@
 #   ./build.sh tsan            the thread-safe modules' tests under TSan
 #   ./build.sh clang           the C build and tests with clang
 #   ./build.sh pollbackend     the network tests on the poll(2) backend
+#   ./build.sh nopeers         build everything + ctest with every optional peer off
+#   ./build.sh export-test     ./build.sh test in a `git archive` of HEAD (no ../shared)
 #   ./build.sh bench           C and Go benchmarks
 #   ./build.sh fuzz [target] [seconds]   libFuzzer (clang)
 #   ./build.sh gen             regenerate cgo stubs and the csrc hash
@@ -45,7 +47,10 @@ need_pkgs() {
   fi
 }
 
-base_deps() { need_pkgs cmake make gcc pkg-config libssl-dev zlib1g-dev python3 openssl libnghttp2-dev; }
+base_deps() { need_pkgs cmake make gcc pkg-config libssl-dev zlib1g-dev python3 openssl; }
+# Optional peers: comparison points for tests and benchmarks only. The build
+# and every test are correct without them (./build.sh nopeers proves it).
+peer_deps() { need_pkgs libnghttp2-dev; }
 fuzz_deps() { need_pkgs clang libclang-rt-14-dev; }
 need_go() { command -v go >/dev/null || die "Go 1.26+ is required (https://go.dev/dl/); /usr/local/go/bin is searched"; }
 
@@ -112,10 +117,14 @@ check() {
 # ---------------------------------------------------------------------------
 # C builds
 # ---------------------------------------------------------------------------
+# Warnings are errors in the test/CI legs (set by them or by SOCKET_WERROR=ON
+# in the environment), never in a user's plain build.
+WERROR=${SOCKET_WERROR:-OFF}
+
 cmake_build() { # $1 = build dir, rest = cmake args
   local dir=$1; shift
   base_deps
-  cmake -S . -B "$dir" "$@" >/dev/null
+  cmake -S . -B "$dir" -DSOCKET_WERROR="$WERROR" "$@" >/dev/null
   cmake --build "$dir" -j "$JOBS"
 }
 
@@ -136,6 +145,8 @@ abi_check() {
 }
 
 cmd_test() {
+  WERROR=ON
+  peer_deps
   local sanitize=0
   [ "${1:-}" = "--sanitize" ] && sanitize=1
   if [ $sanitize -eq 1 ]; then
@@ -164,22 +175,45 @@ cmd_test() {
 }
 
 cmd_tsan() {
+  WERROR=ON
   log "thread-safe modules under TSan"
   cmake_build build-tsan -DCMAKE_BUILD_TYPE=Debug -DENABLE_TSAN=ON -DSOCKET_BUILD_BENCH=OFF
   (cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j "$JOBS" -L thread)
 }
 
 cmd_pollbackend() {
+  WERROR=ON
   log "network tests on the poll(2) backend (-DSOCKET_POLL_BACKEND=poll)"
   cmake_build build-poll -DCMAKE_BUILD_TYPE=Debug -DSOCKET_POLL_BACKEND=poll -DSOCKET_BUILD_BENCH=OFF
   (cd build-poll && ctest --output-on-failure -j "$JOBS" -L net)
 }
 
 cmd_clang() {
+  WERROR=ON
   need_pkgs clang
   log "C build + ctest with clang (-Werror)"
   CC=clang cmake_build build-clang -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DSOCKET_BUILD_BENCH=ON
   (cd build-clang && ctest --output-on-failure -j "$JOBS")
+}
+
+cmd_nopeers() {
+  WERROR=ON
+  log "C build (tests, benchmarks, fuzz replays) + ctest with every optional peer disabled"
+  cmake_build build-nopeers -DCMAKE_BUILD_TYPE=Debug -DSOCKET_WITH_PEERS=OFF \
+      -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON -DSOCKET_BUILD_BENCH=ON
+  (cd build-nopeers && ctest --output-on-failure -j "$JOBS" -LE slow)
+}
+
+# What a user who clones the repository (or unpacks a release) gets: HEAD
+# exported into an empty directory with no ../shared beside it.
+cmd_export_test() {
+  local tmp; tmp=$(mktemp -d)
+  log "git archive HEAD -> $tmp/libsocket (no ../shared)"
+  mkdir "$tmp/libsocket"
+  git archive HEAD | tar -x -C "$tmp/libsocket"
+  [ ! -e "$tmp/shared" ] || die "unexpected $tmp/shared"
+  (cd "$tmp/libsocket" && SOCKET_SHARED_DIR="$tmp/shared" ./build.sh test)
+  rm -rf "$tmp"
 }
 
 cmd_bench() {
@@ -231,10 +265,12 @@ case "${1:-}" in
   tsan)     cmd_tsan ;;
   clang)    cmd_clang ;;
   pollbackend) cmd_pollbackend ;;
+  nopeers)  cmd_nopeers ;;
+  export-test) cmd_export_test ;;
   bench)    cmd_bench ;;
   fuzz)     shift; cmd_fuzz "$@" ;;
   gen)      gen ;;
-  check)    check ;;
+  check)    WERROR=ON; check ;;
   install)  shift; cmd_install "$@" ;;
-  *)        sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *)        sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

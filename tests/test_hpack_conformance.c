@@ -1,7 +1,7 @@
 /*
  * test_hpack_conformance.c - SocketHPACK against data nobody here wrote:
  * RFC 7541 Appendix C and the hpack-test-case stories
- * (../shared/testdata/hpack).
+ * (tests/data/hpack).
  *
  * - Appendix C: C.2 literals, C.3/C.4 requests without/with Huffman, C.5/
  *   C.6 responses with eviction at table size 256, decoded (fields and
@@ -337,7 +337,7 @@ TEST (decode_all_encoder_stories)
   size_t total = 0, passed = 0, shown = 0;
 
   if (!have_testdata ())
-    TEST_SKIP ("%s not found", HPACK_DIR);
+    TEST_FAIL_ ("%s not found (repository test data)", HPACK_DIR);
   for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++)
     {
       char dir[1024];
@@ -517,7 +517,7 @@ TEST (encode_raw_data_roundtrip)
   char **files;
 
   if (!have_testdata ())
-    TEST_SKIP ("%s not found", HPACK_DIR);
+    TEST_FAIL_ ("%s not found (repository test data)", HPACK_DIR);
   files = hpack_story_list (HPACK_DIR "/raw-data", &nfiles);
   ASSERT (files != NULL);
 #ifndef HAVE_NGHTTP2

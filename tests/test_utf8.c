@@ -413,7 +413,7 @@ TEST (utf8_kuhn_stress_file)
   unsigned char *file = read_file (KUHN_PATH, &n);
   struct kuhn_case cases[KUHN_MAX_CASES];
   if (file == NULL)
-    TEST_SKIP ("%s not found", KUHN_PATH);
+    TEST_FAIL_ ("%s not found (repository test data)", KUHN_PATH);
 
   size_t count = kuhn_parse (file, n, cases);
   int ok = count == KUHN_EXPECTED;

@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-// The hpack-test-case stories (../shared/testdata/hpack, see its README):
+// The hpack-test-case stories (tests/data/hpack, see its README):
 // raw-data holds header lists only; every other directory holds the same
 // lists encoded by one implementation ("wire"), with the encoder's table
 // size when it changed.
-var storyRoot = filepath.Join("..", "..", "..", "shared", "testdata", "hpack")
+var storyRoot = filepath.Join("..", "..", "tests", "data", "hpack")
 
 type storyCase struct {
 	Wire      string              `json:"wire"`
@@ -51,7 +51,7 @@ func loadStories(t testing.TB, dir string) []story {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join(storyRoot, dir, "story_*.json"))
 	if err != nil || len(paths) == 0 {
-		t.Fatalf("no stories in %s (%v): the shared test data is required", dir, err)
+		t.Fatalf("no stories in %s (%v): the repository test data (tests/data) is required", dir, err)
 	}
 	sort.Strings(paths)
 	stories := make([]story, 0, len(paths))
@@ -74,7 +74,7 @@ func encoderDirs(t testing.TB) []string {
 	t.Helper()
 	ents, err := os.ReadDir(storyRoot)
 	if err != nil {
-		t.Fatalf("%v: the shared test data is required", err)
+		t.Fatalf("%v: the repository test data (tests/data) is required", err)
 	}
 	var dirs []string
 	for _, e := range ents {

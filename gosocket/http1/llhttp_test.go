@@ -17,13 +17,13 @@ import (
 	"github.com/libsocket/libsocket/gosocket/http1"
 )
 
-// llhttp's own fixtures (../shared/testdata/http1/llhttp, markdown files
+// llhttp's own fixtures (tests/data/http1/llhttp, markdown files
 // with an http block per case). The C suite checks them against llhttp's
 // expected callback logs (tests/test_http1_llhttp.c); here every plain
 // request/response case goes through the Go wrapper whole and byte by
 // byte (same outcome), and where both we and net/http accept the first
 // head, the two must agree on it.
-var llhttpRoot = filepath.Join("..", "..", "..", "shared", "testdata", "http1", "llhttp")
+var llhttpRoot = filepath.Join("..", "..", "tests", "data", "http1", "llhttp")
 
 type fixture struct {
 	file, name string
@@ -39,7 +39,7 @@ func loadFixtures(t testing.TB) []fixture {
 	for _, kind := range []string{"request", "response"} {
 		paths, _ := filepath.Glob(filepath.Join(llhttpRoot, kind, "*.md"))
 		if len(paths) == 0 {
-			t.Fatalf("no llhttp fixtures under %s: the shared test data is required", llhttpRoot)
+			t.Fatalf("no llhttp fixtures under %s: the repository test data (tests/data) is required", llhttpRoot)
 		}
 		for _, p := range paths {
 			b, err := os.ReadFile(p)

@@ -1,6 +1,6 @@
 /*
  * bench_hpack.c - SocketHPACK against nghttp2 on the hpack-test-case
- * raw-data stories (../shared/testdata/hpack/raw-data: 31 stories, 3,384
+ * raw-data stories (tests/data/hpack/raw-data: 31 stories, 3,384
  * header lists of real browser and server traffic).
  *
  * Each story is one compression context, as on a connection: a pass

@@ -376,7 +376,6 @@ libevent_cleanup (void)
   event_base_free (le_base);
   le_base = NULL;
 }
-#endif
 
 static int
 cmp_double (const void *a, const void *b)
@@ -384,6 +383,7 @@ cmp_double (const void *a, const void *b)
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
+#endif
 
 int
 main (void)
