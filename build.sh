@@ -200,7 +200,7 @@ cmd_nopeers() {
   WERROR=ON
   log "C build (tests, benchmarks, fuzz replays) + ctest with every optional peer disabled"
   cmake_build build-nopeers -DCMAKE_BUILD_TYPE=Debug -DSOCKET_WITH_PEERS=OFF \
-      -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON -DSOCKET_BUILD_BENCH=ON
+      -DSOCKET_BUILD_BENCH=ON
   (cd build-nopeers && ctest --output-on-failure -j "$JOBS" -LE slow)
 }
 
