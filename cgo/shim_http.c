@@ -331,10 +331,10 @@ span_headers (Arena_T a, const char *strs, const GoSpan *fields, size_t n)
 {
   SocketHTTP_Headers_T hs = SocketHTTP_Headers_new (a);
   for (size_t i = 0; i < n; i++)
-    if (SocketHTTP_Headers_add_n (hs, strs + fields[2 * i].off,
-                                  fields[2 * i].len,
-                                  strs + fields[2 * i + 1].off,
-                                  fields[2 * i + 1].len)
+    if (SocketHTTP_Headers__add_n_uncapped (hs, strs + fields[2 * i].off,
+                                            fields[2 * i].len,
+                                            strs + fields[2 * i + 1].off,
+                                            fields[2 * i + 1].len)
         != 0)
       return NULL;
   return hs;
