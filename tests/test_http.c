@@ -19,14 +19,25 @@ TEST (versions)
 {
   ASSERT_STREQ (SocketHTTP_version_string (HTTP_VERSION_1_1), "HTTP/1.1");
   ASSERT_STREQ (SocketHTTP_version_string (HTTP_VERSION_2), "HTTP/2");
-  ASSERT_STREQ (SocketHTTP_version_string ((SocketHTTP_Version)42), "UNKNOWN");
+  ASSERT_STREQ (SocketHTTP_version_string (HTTP_VERSION_0_9), "HTTP/0.9");
+  ASSERT_STREQ (SocketHTTP_version_string (HTTP_VERSION_3), "HTTP/3");
+  ASSERT_STREQ (SocketHTTP_version_string ((SocketHTTP_Version)42), "HTTP/?");
+  ASSERT_STREQ (SocketHTTP_version_string ((SocketHTTP_Version)0), "HTTP/?");
   ASSERT_EQ (SocketHTTP_version_parse ("HTTP/1.0", 8), HTTP_VERSION_1_0);
-  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/0.9", 8), HTTP_VERSION_0_9);
-  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/2.0", 8), HTTP_VERSION_2);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/1.1", 8), HTTP_VERSION_1_1);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/2", 6), HTTP_VERSION_2);
   ASSERT_EQ (SocketHTTP_version_parse ("HTTP/3", 6), HTTP_VERSION_3);
-  ASSERT_EQ (SocketHTTP_version_parse ("http/1.1", 8), 0);
-  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/1.1", 7), 0);
-  ASSERT_EQ (SocketHTTP_version_parse (NULL, 0), 0);
+  /* len 0 means strlen */
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/1.1", 0), HTTP_VERSION_1_1);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/2", 0), HTTP_VERSION_2);
+  /* no "unknown" value: anything else (and NULL) is HTTP/0.9 */
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/0.9", 8), HTTP_VERSION_0_9);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/2.0", 8), HTTP_VERSION_0_9);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/3.0", 0), HTTP_VERSION_0_9);
+  ASSERT_EQ (SocketHTTP_version_parse ("http/1.1", 8), HTTP_VERSION_0_9);
+  ASSERT_EQ (SocketHTTP_version_parse ("HTTP/1.1", 7), HTTP_VERSION_0_9);
+  ASSERT_EQ (SocketHTTP_version_parse ("", 0), HTTP_VERSION_0_9);
+  ASSERT_EQ (SocketHTTP_version_parse (NULL, 0), HTTP_VERSION_0_9);
 }
 
 TEST (methods)
@@ -37,17 +48,29 @@ TEST (methods)
     {
       ASSERT_STREQ (SocketHTTP_method_name ((SocketHTTP_Method)m), names[m]);
       ASSERT_EQ (SocketHTTP_method_parse (names[m], strlen (names[m])), m);
+      ASSERT_EQ (SocketHTTP_method_parse (names[m], 0), m); /* len 0 means strlen */
       ASSERT (SocketHTTP_method_valid (names[m], strlen (names[m])));
     }
   ASSERT (SocketHTTP_method_name (HTTP_METHOD_UNKNOWN) == NULL);
   ASSERT_EQ (SocketHTTP_method_parse ("get", 3), HTTP_METHOD_UNKNOWN); /* case-sensitive */
   ASSERT_EQ (SocketHTTP_method_parse ("GETX", 4), HTTP_METHOD_UNKNOWN);
   ASSERT_EQ (SocketHTTP_method_parse ("GET", 2), HTTP_METHOD_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_method_parse ("GE", 0), HTTP_METHOD_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_method_parse ("", 0), HTTP_METHOD_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_method_parse (NULL, 0), HTTP_METHOD_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_method_parse ("GET /", 3), HTTP_METHOD_GET);
   ASSERT (SocketHTTP_method_valid ("PROPFIND", 8));
   ASSERT (SocketHTTP_method_valid ("M-SEARCH", 8));
   ASSERT (!SocketHTTP_method_valid ("GE T", 4));
   ASSERT (!SocketHTTP_method_valid ("", 0));
-  ASSERT (!SocketHTTP_method_valid ("ABCDEFGHIJKLMNOPQ", 17));
+  ASSERT (!SocketHTTP_method_valid (NULL, 3));
+  ASSERT (!SocketHTTP_method_valid ("GET", 0)); /* no strlen shortcut here */
+  ASSERT (SocketHTTP_method_valid ("ABCDEFGHIJKLMNOPQ", 17)); /* no length limit */
+  {
+    char longm[300];
+    memset (longm, 'X', sizeof (longm));
+    ASSERT (SocketHTTP_method_valid (longm, sizeof (longm)));
+  }
   ASSERT (!SocketHTTP_method_valid ("A(B", 3));
 }
 
@@ -63,14 +86,16 @@ TEST (method_properties)
   SocketHTTP_MethodProperties u = SocketHTTP_method_properties (HTTP_METHOD_UNKNOWN);
   ASSERT (g.safe && g.idempotent && g.cacheable && !g.has_body && g.response_body);
   ASSERT (h.safe && h.idempotent && !h.response_body);
-  ASSERT (!po.safe && !po.idempotent && po.cacheable && po.has_body);
+  ASSERT (!po.safe && !po.idempotent && !po.cacheable && po.has_body && po.response_body);
   ASSERT (!pu.safe && pu.idempotent && pu.has_body);
   ASSERT (!d.safe && d.idempotent);
-  ASSERT (!c.safe && !c.idempotent && !c.response_body);
+  ASSERT (!c.safe && !c.idempotent && !c.cacheable && !c.has_body && c.response_body);
   ASSERT (!pa.safe && !pa.idempotent && pa.has_body);
   ASSERT (SocketHTTP_method_properties (HTTP_METHOD_OPTIONS).safe);
   ASSERT (SocketHTTP_method_properties (HTTP_METHOD_TRACE).idempotent);
   ASSERT (!u.safe && !u.idempotent && !u.cacheable && u.response_body);
+  u = SocketHTTP_method_properties ((SocketHTTP_Method)99);
+  ASSERT (!u.safe && !u.idempotent && !u.cacheable && !u.has_body && u.response_body);
 }
 
 TEST (status_codes)
@@ -85,6 +110,87 @@ TEST (status_codes)
       ASSERT (strcmp (SocketHTTP_status_reason (codes[i]), "Unknown") != 0);
       ASSERT_EQ (SocketHTTP_status_category (codes[i]), codes[i] / 100);
     }
+  {
+    /* the original's table word for word */
+    static const struct
+    {
+      int code;
+      const char *reason;
+    } exact[] = {
+    { 100, "Continue" },
+    { 101, "Switching Protocols" },
+    { 102, "Processing" },
+    { 103, "Early Hints" },
+    { 200, "OK" },
+    { 201, "Created" },
+    { 202, "Accepted" },
+    { 203, "Non-Authoritative Information" },
+    { 204, "No Content" },
+    { 205, "Reset Content" },
+    { 206, "Partial Content" },
+    { 207, "Multi-Status" },
+    { 208, "Already Reported" },
+    { 226, "IM Used" },
+    { 300, "Multiple Choices" },
+    { 301, "Moved Permanently" },
+    { 302, "Found" },
+    { 303, "See Other" },
+    { 304, "Not Modified" },
+    { 305, "Use Proxy" },
+    { 307, "Temporary Redirect" },
+    { 308, "Permanent Redirect" },
+    { 400, "Bad Request" },
+    { 401, "Unauthorized" },
+    { 402, "Payment Required" },
+    { 403, "Forbidden" },
+    { 404, "Not Found" },
+    { 405, "Method Not Allowed" },
+    { 406, "Not Acceptable" },
+    { 407, "Proxy Authentication Required" },
+    { 408, "Request Timeout" },
+    { 409, "Conflict" },
+    { 410, "Gone" },
+    { 411, "Length Required" },
+    { 412, "Precondition Failed" },
+    { 413, "Content Too Large" },
+    { 414, "URI Too Long" },
+    { 415, "Unsupported Media Type" },
+    { 416, "Range Not Satisfiable" },
+    { 417, "Expectation Failed" },
+    { 418, "I'm a Teapot" },
+    { 421, "Misdirected Request" },
+    { 422, "Unprocessable Content" },
+    { 423, "Locked" },
+    { 424, "Failed Dependency" },
+    { 425, "Too Early" },
+    { 426, "Upgrade Required" },
+    { 428, "Precondition Required" },
+    { 429, "Too Many Requests" },
+    { 431, "Request Header Fields Too Large" },
+    { 451, "Unavailable For Legal Reasons" },
+    { 500, "Internal Server Error" },
+    { 501, "Not Implemented" },
+    { 502, "Bad Gateway" },
+    { 503, "Service Unavailable" },
+    { 504, "Gateway Timeout" },
+    { 505, "HTTP Version Not Supported" },
+    { 506, "Variant Also Negotiates" },
+    { 507, "Insufficient Storage" },
+    { 508, "Loop Detected" },
+    { 510, "Not Extended" },
+    { 511, "Network Authentication Required" }
+    };
+    for (size_t i = 0; i < sizeof (exact) / sizeof (exact[0]); i++)
+      ASSERT_STREQ (SocketHTTP_status_reason (exact[i].code), exact[i].reason);
+    ASSERT_EQ (sizeof (exact) / sizeof (exact[0]), sizeof (codes) / sizeof (codes[0]));
+  }
+  ASSERT_STREQ (SocketHTTP_status_reason (418), "I'm a Teapot");
+  ASSERT_STREQ (SocketHTTP_status_reason (299), "Unknown");
+  ASSERT_STREQ (SocketHTTP_status_reason (-1), "Unknown");
+  ASSERT_EQ (SocketHTTP_status_category (299), 2);
+  ASSERT (SocketHTTP_status_valid (299));
+  ASSERT_EQ (SocketHTTP_status_category (600), 0);
+  ASSERT_EQ (SocketHTTP_status_category (99), 0);
   ASSERT_STREQ (SocketHTTP_status_reason (200), "OK");
   ASSERT_STREQ (SocketHTTP_status_reason (404), "Not Found");
   ASSERT_STREQ (SocketHTTP_status_reason (413), "Content Too Large");
@@ -100,17 +206,26 @@ TEST (status_codes)
 TEST (codings)
 {
   ASSERT_EQ (SocketHTTP_coding_parse ("gzip", 4), HTTP_CODING_GZIP);
-  ASSERT_EQ (SocketHTTP_coding_parse ("X-GZIP", 6), HTTP_CODING_GZIP);
+  ASSERT_EQ (SocketHTTP_coding_parse ("GZIP", 0), HTTP_CODING_GZIP); /* len 0 means strlen */
+  ASSERT_EQ (SocketHTTP_coding_parse ("br", 0), HTTP_CODING_BR);
+  ASSERT_EQ (SocketHTTP_coding_parse ("", 0), HTTP_CODING_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_coding_parse (NULL, 0), HTTP_CODING_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_coding_parse ("X-GZIP", 6), HTTP_CODING_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_coding_parse ("x-gzip", 0), HTTP_CODING_UNKNOWN);
+  ASSERT_EQ (SocketHTTP_coding_parse ("compress", 8), HTTP_CODING_COMPRESS);
   ASSERT_EQ (SocketHTTP_coding_parse ("Deflate", 7), HTTP_CODING_DEFLATE);
   ASSERT_EQ (SocketHTTP_coding_parse ("chunked", 7), HTTP_CODING_CHUNKED);
   ASSERT_EQ (SocketHTTP_coding_parse ("identity", 8), HTTP_CODING_IDENTITY);
-  ASSERT_EQ (SocketHTTP_coding_parse ("x-compress", 10), HTTP_CODING_COMPRESS);
+  ASSERT_EQ (SocketHTTP_coding_parse ("x-compress", 10), HTTP_CODING_UNKNOWN);
   ASSERT_EQ (SocketHTTP_coding_parse ("br", 2), HTTP_CODING_BR);
   ASSERT_EQ (SocketHTTP_coding_parse ("gzip2", 5), HTTP_CODING_UNKNOWN);
   ASSERT_EQ (SocketHTTP_coding_parse ("gzi", 3), HTTP_CODING_UNKNOWN);
   ASSERT_STREQ (SocketHTTP_coding_name (HTTP_CODING_BR), "br");
   ASSERT_STREQ (SocketHTTP_coding_name (HTTP_CODING_CHUNKED), "chunked");
   ASSERT (SocketHTTP_coding_name (HTTP_CODING_UNKNOWN) == NULL);
+  ASSERT (SocketHTTP_coding_name ((SocketHTTP_Coding)77) == NULL);
+  ASSERT_STREQ (SocketHTTP_coding_name (HTTP_CODING_IDENTITY), "identity");
+  ASSERT_STREQ (SocketHTTP_coding_name (HTTP_CODING_COMPRESS), "compress");
 }
 
 TEST (exceptions_defined)
@@ -143,15 +258,27 @@ TEST (headers_basic)
   ASSERT_EQ (SocketHTTP_Headers_add (h, "set-cookie", "b=2"), 0);
   ASSERT_EQ (SocketHTTP_Headers_add_n (h, "Content-Length", 14, "42", 2), 0);
   ASSERT_EQ (SocketHTTP_Headers_count (h), 4);
-  ASSERT_STREQ (SocketHTTP_Headers_get (h, "content-type"), "text/plain");
-  ASSERT_STREQ (SocketHTTP_Headers_get (h, "CONTENT-TYPE"), "text/plain");
-  ASSERT_STREQ (SocketHTTP_Headers_get (h, "Set-Cookie"), "a=1");
+  /* the value is stored verbatim (no trimming) */
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "content-type"), "  text/plain \t");
+  ASSERT_EQ (SocketHTTP_Headers_at (h, 0)->value_len, 14);
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "CONTENT-TYPE"), "  text/plain \t");
+  /* duplicates: get returns the most recently added one */
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "Set-Cookie"), "b=2");
   ASSERT (SocketHTTP_Headers_get (h, "Content-Typ") == NULL);
+  ASSERT (SocketHTTP_Headers_get (NULL, "x") == NULL);
+  ASSERT (SocketHTTP_Headers_get (h, NULL) == NULL);
+  /* get_all: insertion order, count of stored pointers (<= max_values) */
   ASSERT_EQ (SocketHTTP_Headers_get_all (h, "SET-COOKIE", vals, 4), 2);
   ASSERT_STREQ (vals[0], "a=1");
   ASSERT_STREQ (vals[1], "b=2");
-  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", NULL, 0), 2);
-  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", vals, 1), 2);
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", NULL, 0), 0);
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", NULL, 4), 0);
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", vals, 0), 0);
+  vals[1] = NULL;
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", vals, 1), 1);
+  ASSERT_STREQ (vals[0], "a=1");
+  ASSERT (vals[1] == NULL);
+  ASSERT_EQ (SocketHTTP_Headers_get_all (h, "nope", vals, 4), 0);
   ASSERT_EQ (SocketHTTP_Headers_get_int (h, "content-length", &n), 0);
   ASSERT_EQ (n, 42);
   ASSERT_EQ (SocketHTTP_Headers_get_int (h, "content-type", &n), -1);
@@ -160,8 +287,11 @@ TEST (headers_basic)
   ASSERT (SocketHTTP_Headers_at (h, 4) == NULL);
   ASSERT_EQ (SocketHTTP_Headers_iterate (h, count_cb, &calls), 7);
   ASSERT_EQ (calls, 2);
+  /* remove takes the most recently added one */
   ASSERT_EQ (SocketHTTP_Headers_remove (h, "set-cookie"), 1);
-  ASSERT_STREQ (SocketHTTP_Headers_get (h, "set-cookie"), "b=2");
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "set-cookie"), "a=1");
+  ASSERT_EQ (SocketHTTP_Headers_remove (NULL, "x"), 0);
+  ASSERT_EQ (SocketHTTP_Headers_remove_all (NULL, "x"), 0);
   ASSERT_EQ (SocketHTTP_Headers_set (h, "Set-Cookie", "c=3"), 0);
   ASSERT_EQ (SocketHTTP_Headers_get_all (h, "set-cookie", vals, 4), 1);
   ASSERT_STREQ (SocketHTTP_Headers_at (h, 2)->value, "c=3"); /* set appends */
@@ -172,6 +302,17 @@ TEST (headers_basic)
   ASSERT (SocketHTTP_Headers_get (h, "content-type") == NULL);
   ASSERT_EQ (SocketHTTP_Headers_add (h, "X", ""), 0);
   ASSERT_STREQ (SocketHTTP_Headers_get (h, "x"), "");
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "Y", NULL), 0); /* NULL value: empty field */
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "y"), "");
+  ASSERT_EQ (SocketHTTP_Headers_add_n (h, "Z", 1, NULL, 0), 0);
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "z"), "");
+  ASSERT_EQ (SocketHTTP_Headers_add_n (h, "Z", 1, NULL, 1), -1);
+  ASSERT (SocketHTTP_Headers_new (NULL) == NULL);
+  ASSERT_EQ (SocketHTTP_Headers_count (NULL), 0);
+  ASSERT (SocketHTTP_Headers_at (NULL, 0) == NULL);
+  ASSERT_EQ (SocketHTTP_Headers_iterate (NULL, count_cb, &calls), 0);
+  ASSERT_EQ (SocketHTTP_Headers_iterate (h, NULL, NULL), 0);
+  ASSERT (!SocketHTTP_Headers_has (NULL, "x") && !SocketHTTP_Headers_has (h, NULL));
   SocketHTTP_Headers_free (&h);
   ASSERT (h == NULL);
   SocketHTTP_Headers_free (&h);
@@ -196,6 +337,11 @@ TEST (headers_get_int)
             { "9223372036854775808", -1, 0 },
             { "12a", -1, 0 },
             { "-", -1, 0 },
+            { " 42\t", 0, 42 },
+            { "\t-3 ", 0, -3 },
+            { "4 2", -1, 0 },
+            { "+-1", -1, 0 },
+            { "  ", -1, 0 },
             { "", -1, 0 } };
   for (size_t i = 0; i < sizeof (t) / sizeof (t[0]); i++)
     {
@@ -204,6 +350,18 @@ TEST (headers_get_int)
       ASSERT_EQ (SocketHTTP_Headers_get_int (h, "n", &n), t[i].ok);
       ASSERT_EQ (n, t[i].ok == 0 ? t[i].n : 123);
     }
+  {
+    int64_t n = 5;
+    /* the most recently added field is the one read */
+    SocketHTTP_Headers_add (h, "Content-Length", "10");
+    SocketHTTP_Headers_add (h, "content-length", "20");
+    ASSERT_EQ (SocketHTTP_Headers_get_int (h, "Content-Length", &n), 0);
+    ASSERT_EQ (n, 20);
+    ASSERT_EQ (SocketHTTP_Headers_get_int (h, "absent", &n), -1);
+    ASSERT_EQ (SocketHTTP_Headers_get_int (h, "content-length", NULL), -1);
+    ASSERT_EQ (SocketHTTP_Headers_get_int (NULL, "content-length", &n), -1);
+    ASSERT_EQ (n, 20);
+  }
   Arena_dispose (&a);
 }
 
@@ -213,15 +371,25 @@ TEST (headers_contains_tokens)
   SocketHTTP_Headers_T h = SocketHTTP_Headers_new (a);
   SocketHTTP_Headers_add (h, "Connection", "keep-alive, Upgrade");
   SocketHTTP_Headers_add (h, "Accept-Encoding", "gzip;q=1.0 , br");
-  SocketHTTP_Headers_add (h, "Connection", "close");
+  SocketHTTP_Headers_add (h, "TE", "trailers\tdeflate,,chunked");
+  /* elements split on ',', SP and HTAB; case-insensitive */
   ASSERT (SocketHTTP_Headers_contains (h, "connection", "upgrade"));
   ASSERT (SocketHTTP_Headers_contains (h, "connection", "KEEP-ALIVE"));
-  ASSERT (SocketHTTP_Headers_contains (h, "connection", "close"));
   ASSERT (!SocketHTTP_Headers_contains (h, "connection", "keep"));
-  ASSERT (SocketHTTP_Headers_contains (h, "accept-encoding", "gzip"));
+  ASSERT (SocketHTTP_Headers_contains (h, "te", "deflate"));
+  ASSERT (SocketHTTP_Headers_contains (h, "te", "chunked"));
+  /* ";params" stay part of the element */
+  ASSERT (!SocketHTTP_Headers_contains (h, "accept-encoding", "gzip"));
+  ASSERT (SocketHTTP_Headers_contains (h, "accept-encoding", "gzip;q=1.0"));
   ASSERT (SocketHTTP_Headers_contains (h, "accept-encoding", "br"));
-  ASSERT (!SocketHTTP_Headers_contains (h, "accept-encoding", "q=1.0"));
   ASSERT (!SocketHTTP_Headers_contains (h, "upgrade", "websocket"));
+  ASSERT (!SocketHTTP_Headers_contains (h, "connection", ""));
+  ASSERT (!SocketHTTP_Headers_contains (h, "connection", NULL));
+  ASSERT (!SocketHTTP_Headers_contains (NULL, "connection", "close"));
+  /* only the most recently added field of the name is examined */
+  SocketHTTP_Headers_add (h, "Connection", "close");
+  ASSERT (SocketHTTP_Headers_contains (h, "connection", "close"));
+  ASSERT (!SocketHTTP_Headers_contains (h, "connection", "upgrade"));
   Arena_dispose (&a);
 }
 
@@ -240,12 +408,24 @@ TEST (headers_validation)
   ASSERT_EQ (SocketHTTP_Headers_add (h, "X", "a\r\nInjected: 1"), -1);
   ASSERT_EQ (SocketHTTP_Headers_add (h, "X", "a\nb"), -1);
   ASSERT_EQ (SocketHTTP_Headers_add_n (h, "X", 1, "a\0b", 3), -1);
-  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", "\x7f"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", "a\rb"), -1);
   ASSERT_EQ (SocketHTTP_Headers_add (h, NULL, "v"), -1);
-  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", NULL), -1);
   ASSERT_EQ (SocketHTTP_Headers_add (NULL, "X", "v"), -1);
   ASSERT_EQ (SocketHTTP_Headers_set (h, "X", "bad\r"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_set (NULL, "X", "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_set (h, NULL, "v"), -1);
   ASSERT_EQ (SocketHTTP_Headers_count (h), 0);
+  /* a failed set leaves the existing fields alone (the original removes them first) */
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "Keep", "1"), 0);
+  ASSERT_EQ (SocketHTTP_Headers_set (h, "keep", "a\r\nb: c"), -1);
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "keep"), "1");
+  ASSERT_EQ (SocketHTTP_Headers_set (h, "keep", NULL), 0); /* NULL value: empty */
+  ASSERT_STREQ (SocketHTTP_Headers_get (h, "keep"), "");
+  ASSERT_EQ (SocketHTTP_Headers_remove_all (h, "keep"), 1);
+  ASSERT_EQ (SocketHTTP_Headers_count (h), 0);
+  /* other control bytes are accepted, as in the original */
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "X", "\x7f\x01"), 0);
+  ASSERT_EQ (SocketHTTP_Headers_remove (h, "x"), 1);
   longname[SOCKETHTTP_MAX_HEADER_NAME] = '\0';
   ASSERT_EQ (SocketHTTP_Headers_add (h, longname, "tab\tand \xff obs-text"), 0);
   for (int c = 0; c < 256; c++)
@@ -253,12 +433,26 @@ TEST (headers_validation)
       char ch = (char)c;
       int tchar = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
                   || (c && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
-      int field = c == '\t' || (c >= 0x20 && c != 0x7f);
+      int field = c != 0 && c != '\r' && c != '\n';
       ASSERT_EQ (SocketHTTP_header_name_valid (&ch, 1), tchar);
       ASSERT_EQ (SocketHTTP_header_value_valid (&ch, 1), field);
     }
   ASSERT (SocketHTTP_header_value_valid ("", 0));
+  ASSERT (SocketHTTP_header_value_valid (NULL, 0));
+  ASSERT (!SocketHTTP_header_value_valid (NULL, 1));
   ASSERT (!SocketHTTP_header_name_valid ("", 0));
+  ASSERT (!SocketHTTP_header_name_valid (NULL, 1));
+  /* a CRLF pair is refused too (header injection), unlike the original */
+  ASSERT (!SocketHTTP_header_value_valid ("a\r\n b", 5));
+  ASSERT (!SocketHTTP_header_value_valid ("a\r\n", 3));
+  ASSERT (SocketHTTP_header_value_valid ("a\x01\x1f\x7f\x80", 5));
+  {
+    static char big[SOCKETHTTP_MAX_HEADER_VALUE + 1];
+    memset (big, 'v', sizeof (big));
+    ASSERT (SocketHTTP_header_value_valid (big, SOCKETHTTP_MAX_HEADER_VALUE));
+    ASSERT (!SocketHTTP_header_value_valid (big, SOCKETHTTP_MAX_HEADER_VALUE + 1));
+    ASSERT_EQ (SocketHTTP_Headers_add_n (h, "Big", 3, big, sizeof (big)), -1);
+  }
   Arena_dispose (&a);
 }
 
@@ -277,7 +471,9 @@ TEST (headers_many_and_index)
     {
       snprintf (name, sizeof (name), "X-Field-%d", i);
       snprintf (value, sizeof (value), "v%d", i);
-      ASSERT_EQ (SocketHTTP_Headers_add (h, name, value), 0);
+      /* past the public add's 100-field cap: the index itself has no limit */
+      ASSERT_EQ (SocketHTTP_Headers__add_n_uncapped (h, name, strlen (name), value, strlen (value)),
+                 0);
       if (i % 97 == 0) /* lookups interleaved with additions: incremental index */
         {
           snprintf (name, sizeof (name), "x-field-%d", i / 2);
@@ -304,6 +500,40 @@ TEST (headers_many_and_index)
       ASSERT_EQ (present (h, name), (size_t)(i & 1));
     }
   ASSERT_STREQ (SocketHTTP_Headers_at (h, 0)->name, "X-Field-1");
+  Arena_dispose (&a);
+}
+
+TEST (headers_caps)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_Headers_T h = SocketHTTP_Headers_new (a);
+  static char big[SOCKETHTTP_MAX_HEADER_VALUE];
+  char name[16];
+  /* at most SOCKETHTTP_MAX_HEADERS fields */
+  for (int i = 0; i < SOCKETHTTP_MAX_HEADERS; i++)
+    {
+      snprintf (name, sizeof (name), "F%d", i);
+      ASSERT_EQ (SocketHTTP_Headers_add (h, name, "v"), 0);
+    }
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "One-More", "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_set (h, "One-More", "v"), -1);
+  ASSERT_EQ (SocketHTTP_Headers_count (h), SOCKETHTTP_MAX_HEADERS);
+  ASSERT_EQ (SocketHTTP_Headers_remove (h, "F0"), 1);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "One-More", "v"), 0);
+  SocketHTTP_Headers_clear (h);
+  /* at most SOCKETHTTP_MAX_HEADER_SIZE bytes of name + value + 2 per field */
+  memset (big, 'v', sizeof (big));
+  for (int i = 0; i < 7; i++) /* 7 * (1 + 8192 + 2) = 57365 */
+    ASSERT_EQ (SocketHTTP_Headers_add_n (h, "B", 1, big, sizeof (big)), 0);
+  ASSERT_EQ (SocketHTTP_Headers_add_n (h, "B", 1, big, sizeof (big)), -1);
+  /* 57365 + 1 + 8168 + 2 = 65536 fits exactly, one more byte does not */
+  ASSERT_EQ (SocketHTTP_Headers_add_n (h, "C", 1, big, 8169), -1);
+  ASSERT_EQ (SocketHTTP_Headers_add_n (h, "C", 1, big, 8168), 0);
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "D", ""), -1);
+  ASSERT_EQ (SocketHTTP_Headers_remove (h, "c"), 1); /* removal gives the room back */
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "D", ""), 0);
+  SocketHTTP_Headers_clear (h);
+  ASSERT_EQ (SocketHTTP_Headers_add_n (h, "B", 1, big, sizeof (big)), 0);
   Arena_dispose (&a);
 }
 
