@@ -722,6 +722,7 @@ static const uri_case uri_cases[] = {
   { "/a\tb", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
   { "/p?a\nb", URI_PARSE_INVALID_QUERY, NULL, NULL, NULL, -1, NULL, NULL, NULL },
   { "http://h\r\nX:1/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  { "http://u\r\n@h/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
   { "http://h/\x7f", URI_PARSE_INVALID_PATH, NULL, NULL, NULL, -1, NULL, NULL, NULL },
 };
 

@@ -479,6 +479,8 @@ orig_authority (const char *p, size_t n, SocketHTTP_URI *r, Arena_T arena)
   if (at != NULL)
     {
       size_t ulen = (size_t)(at - p);
+      if (has_ctl (p, ulen))
+        return URI_PARSE_INVALID_HOST;
       if (ulen > 0)
         r->userinfo = copy_span (arena, p, ulen, 0), r->userinfo_len = ulen;
       i = ulen + 1;
