@@ -679,7 +679,13 @@ static const uri_case uri_cases[] = {
   { "http://[2001:DB8::A]/", URI_PARSE_OK, "http", NULL, "[2001:DB8::A]", -1, "/", NULL, NULL },
   { "http://[::1]", URI_PARSE_OK, "http", NULL, "[::1]", -1, "", NULL, NULL },
   { "http://[::1/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
-  { "http://[::1]x/", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  /* brackets anywhere in the authority, any byte inside, text after ']' kept */
+  { "http://[::1]x/", URI_PARSE_OK, "http", NULL, "[::1]x", -1, "/", NULL, NULL },
+  { "http://[a/b?]:1/p", URI_PARSE_OK, "http", NULL, "[a/b?]", 1, "/p", NULL, NULL },
+  { "http://a[b/c", URI_PARSE_INVALID_HOST, NULL, NULL, NULL, -1, NULL, NULL, NULL },
+  /* the first ':' ends the host, the last one starts the port */
+  { "http://h:x:80/", URI_PARSE_OK, "http", NULL, "h", 80, "/", NULL, NULL },
+  { "http://u:p@h:8/", URI_PARSE_OK, "http", "u:p", "h", 8, "/", NULL, NULL },
   /* empty userinfo / host / port are absent */
   { "http://@h/", URI_PARSE_OK, "http", NULL, "h", -1, "/", NULL, NULL },
   { "http:///path", URI_PARSE_OK, "http", NULL, NULL, -1, "/path", NULL, NULL },

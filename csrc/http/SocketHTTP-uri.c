@@ -464,53 +464,65 @@ copy_span (Arena_T arena, const char *p, size_t n, int lower)
   return d;
 }
 
-/* authority [p, p+n) of "scheme://authority": userinfo NULL when empty,
- * host as written (an IPv6 literal keeps its brackets), NULL when empty;
- * port -1 when absent or empty. */
+/* The authority after "scheme://", read as the original does: it ends at
+ * '/', '?' or '#' outside brackets; "[...]" may appear anywhere and takes
+ * any byte up to ']' (unclosed -> INVALID_HOST); the last '@' ends the
+ * userinfo (NULL when empty); the first ':' after it ends the host (kept
+ * as written, brackets included; NULL when empty) and the last ':' starts
+ * the port (-1 when absent or empty). *end_out is where the path starts. */
 static SocketHTTP_URIResult
-orig_authority (const char *p, size_t n, SocketHTTP_URI *r, Arena_T arena)
+orig_authority (const char *s, size_t pos, size_t len, SocketHTTP_URI *r, Arena_T arena,
+                size_t *end_out)
 {
-  size_t i = 0, hend;
-  const char *at = NULL;
-  long port = 0;
-  for (size_t k = 0; k < n; k++) /* the last '@' ends the userinfo */
-    if (p[k] == '@')
-      at = p + k;
-  if (at != NULL)
+  size_t k, ui_end = 0, host_start = pos, host_end = 0, port_start = 0;
+  int have_ui = 0, have_host_end = 0, have_port = 0, in6 = 0;
+  for (k = pos; k < len; k++)
     {
-      size_t ulen = (size_t)(at - p);
-      if (has_ctl (p, ulen))
-        return URI_PARSE_INVALID_HOST;
-      if (ulen > 0)
-        r->userinfo = copy_span (arena, p, ulen, 0), r->userinfo_len = ulen;
-      i = ulen + 1;
-    }
-  if (i < n && p[i] == '[')
-    {
-      const char *close = memchr (p + i, ']', n - i);
-      if (close == NULL)
-        return URI_PARSE_INVALID_HOST;
-      hend = (size_t)(close - p) + 1;
-      if (hend < n && p[hend] != ':')
-        return URI_PARSE_INVALID_HOST;
-    }
-  else
-    {
-      hend = i;
-      while (hend < n && p[hend] != ':')
-        hend++;
-    }
-  if (has_ctl (p + i, hend - i))
-    return URI_PARSE_INVALID_HOST;
-  if (hend > i)
-    r->host = copy_span (arena, p + i, hend - i, 0), r->host_len = hend - i;
-  if (hend + 1 < n) /* ":" port; an empty port is absent */
-    {
-      for (size_t k = hend + 1; k < n; k++)
+      char c = s[k];
+      if (in6)
         {
-          if (!HTTP_IS (p[k], HTTP_C_DIGIT))
+          in6 = c != ']';
+          continue;
+        }
+      if (c == '/' || c == '?' || c == '#')
+        break;
+      if (c == '@')
+        {
+          have_ui = 1, ui_end = k;
+          host_start = k + 1;
+          have_host_end = have_port = 0;
+        }
+      else if (c == '[')
+        in6 = 1;
+      else if (c == ':')
+        {
+          if (!have_host_end)
+            have_host_end = 1, host_end = k;
+          have_port = 1, port_start = k + 1;
+        }
+    }
+  if (in6)
+    return URI_PARSE_INVALID_HOST;
+  *end_out = k;
+  if (!have_host_end)
+    host_end = k;
+  if (have_ui && has_ctl (s + pos, ui_end - pos))
+    return URI_PARSE_INVALID_HOST;
+  if (has_ctl (s + host_start, host_end - host_start))
+    return URI_PARSE_INVALID_HOST;
+  if (have_ui && ui_end > pos)
+    r->userinfo = copy_span (arena, s + pos, ui_end - pos, 0), r->userinfo_len = ui_end - pos;
+  if (host_end > host_start)
+    r->host = copy_span (arena, s + host_start, host_end - host_start, 0),
+    r->host_len = host_end - host_start;
+  if (have_port && k > port_start)
+    {
+      long port = 0;
+      for (size_t q = port_start; q < k; q++)
+        {
+          if (!HTTP_IS (s[q], HTTP_C_DIGIT))
             return URI_PARSE_INVALID_PORT;
-          port = port * 10 + (p[k] - '0');
+          port = port * 10 + (s[q] - '0');
           if (port > 65535)
             return URI_PARSE_INVALID_PORT;
         }
@@ -556,12 +568,7 @@ SocketHTTP_URI_parse (const char *uri, size_t len, SocketHTTP_URI *result, Arena
           pos = i + 1;
           if (len - pos >= 2 && uri[pos] == '/' && uri[pos + 1] == '/')
             {
-              SocketHTTP_URIResult rc;
-              pos += 2;
-              end = pos;
-              while (end < len && uri[end] != '/' && uri[end] != '?' && uri[end] != '#')
-                end++;
-              rc = orig_authority (uri + pos, end - pos, result, arena);
+              SocketHTTP_URIResult rc = orig_authority (uri, pos + 2, len, result, arena, &end);
               if (rc != URI_PARSE_OK)
                 return rc;
               pos = end;
