@@ -970,7 +970,9 @@ TEST (date_invalid)
     "Sun 06 Nov 1994 08:49:37 GMT",    "Sunday, 06-Nov-1994 08:49:37 GMT",
     "Sun Nov  6 08:49:37 94",          "Sun, 06 Nov 1994 8:49:37 GMT",
     "Sun, 06 Nov 1994 08:49:37",       "Su",
-    "",
+    "",                                "Sun Nov 6 08:49:37 1994", /* 23 < 24 characters */
+    "Xy, 06 Nov 1994 08:49:37 GMT",    "Wednesdayy, 06-Nov-94 08:49:37 GMT",
+    "Sun,06 Nov 1994 08:49:37 GMT",
   };
   time_t t;
   for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
@@ -988,7 +990,8 @@ TEST (date_lenient_like_original)
     "Sun, 06 Nov 1994 08:49:37 GMT ",    /* trailing text ignored */
     "Sun, 06 Nov 1994 08:49:37 GMT; x",  "Xyz, 06 Nov 1994 08:49:37 GMT", /* weekday unchecked */
     "Whatever, 06-Nov-94 08:49:37 GMT",  "Sun, 06 NOV 1994 08:49:37 GMT", /* month any case */
-    "Abc Nov  6 08:49:37 1994",          "Sun Nov 6 08:49:37 1994",
+    "Abc Nov  6 08:49:37 1994",          "Sun Nov \t6 08:49:37 1994",
+    "Sun, 06-Nov-94 08:49:37 GMT",       "Sun Nov 6 08:49:37 1994 ",
     "Sun Nov 06 08:49:37 1994",          "Sun Nov  6 08:49:37 1994 trailing",
   };
   time_t t;

@@ -133,46 +133,57 @@ parse_asctime (cur_t *c, date_fields *f)
 {
   if (!lit (c, " ") || (f->month = month (c)) < 0 || !lit (c, " "))
     return 0;
-  while (c->n > 0 && c->p[0] == ' ')
+  while (c->n > 0 && (c->p[0] == ' ' || c->p[0] == '\t'))
     c->p++, c->n--;
   if (!(digits (c, 2, &f->day) || digits (c, 1, &f->day)))
     return 0;
   return lit (c, " ") && time_of_day (c, f) && lit (c, " ") && digits (c, 4, &f->year);
 }
 
+/* The cursor just after the first ',' of [p, p+n). */
+static cur_t
+after_comma (const char *p, size_t n)
+{
+  const char *comma = memchr (p, ',', n);
+  cur_t c = { comma + 1, n - (size_t)(comma + 1 - p) };
+  return c;
+}
+
 /*
  * The original's reading (kept for compatibility): len 0 means strlen,
  * leading SP/HTAB skipped, text after the date ignored, the weekday not
- * checked, day 1..31 not checked against the month (Feb 30 is Mar 1/2),
- * second 60 rolls into the next minute; all through timegm-like arithmetic.
+ * checked (IMF-fixdate: a ',' at index 3; rfc850: a ',' at index 3..9;
+ * asctime: a ' ' at index 3), the same minimum lengths (29, 26, 24), day
+ * 1..31 not checked against the month (Feb 30 is Mar 1/2), second 60 rolls
+ * into the next minute; all through timegm-like arithmetic.
  */
 int
 SocketHTTP_date_parse (const char *date_str, size_t len, time_t *time_out)
 {
   date_fields f = { 0, 0, 0, 0, 0, 0 };
-  cur_t c;
-  const char *comma;
-  int ok;
+  const char *s;
+  int ok = 0;
   int64_t days;
   if (date_str == NULL || time_out == NULL)
     return -1;
   if (len == 0)
     len = strlen (date_str);
-  c.p = date_str, c.n = len;
-  while (c.n > 0 && (c.p[0] == ' ' || c.p[0] == '\t'))
-    c.p++, c.n--;
-  comma = memchr (c.p, ',', c.n);
-  if (comma != NULL)
+  s = date_str;
+  while (len > 0 && (s[0] == ' ' || s[0] == '\t'))
+    s++, len--;
+  if (len >= 29 && s[3] == ',')
     {
-      c.n -= (size_t)(comma + 1 - c.p);
-      c.p = comma + 1;
-      ok = (c.n >= 4 && c.p[3] == '-') ? parse_rfc850 (&c, &f) : parse_imf (&c, &f);
+      cur_t c = after_comma (s, len);
+      ok = parse_imf (&c, &f);
     }
-  else
+  if (!ok && len >= 26 && memchr (s + 3, ',', 7) != NULL)
     {
-      if (c.n < 3)
-        return -1;
-      c.p += 3, c.n -= 3; /* weekday */
+      cur_t c = after_comma (s, len);
+      ok = parse_rfc850 (&c, &f);
+    }
+  if (!ok && len >= 24 && s[3] == ' ')
+    {
+      cur_t c = { s + 3, len - 3 };
       ok = parse_asctime (&c, &f);
     }
   if (!ok || f.day < 1 || f.day > 31 || f.hour > 23 || f.min > 59 || f.sec > 60)
@@ -195,7 +206,7 @@ SocketHTTP_date_format (time_t t, char *output)
   if (secs < 0)
     secs += 86400, days--;
   civil_from_days (days, &y, &m, &d);
-  if (y < 0 || y > 9999)
+  if (y < -999 || y > 9999) /* the text must fit in 29 characters */
     return -1;
   /* 1970-01-01 was a Thursday (index 3 with Monday = 0). */
   snprintf (output, SOCKETHTTP_DATE_BUFSIZE, "%s, %02u %s %04d %02d:%02d:%02d GMT",
