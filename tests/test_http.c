@@ -1059,17 +1059,28 @@ TEST (media_type)
   ASSERT_EQ (m.boundary_len, 6);
   /* last one wins; malformed parameters skipped; leading OWS skipped */
   ASSERT_EQ (SocketHTTP_MediaType_parse (" \ttext/plain;charset=a; bad; =x; charset=\"b\";"
-                                         " BOUNDARY=zz; charset=\"unterminated",
+                                         " BOUNDARY=zz; charset = c",
                                          0, &m, a),
              0);
   ASSERT_STREQ (m.type, "text");
-  ASSERT_STREQ (m.charset, "b");
+  ASSERT_STREQ (m.charset, "b"); /* no whitespace around '=' */
   ASSERT_STREQ (m.boundary, "zz");
+  /* an unterminated quoted value runs to the end; an empty value is kept */
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("a/b; charset=\"x y", 0, &m, a), 0);
+  ASSERT_STREQ (m.charset, "x y");
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("a/b; charset=", 0, &m, a), 0);
+  ASSERT (m.charset != NULL && m.charset_len == 0);
+  /* parameters need no ';' before them; type/subtype are not token-checked */
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("x(y/z,w charset=u", 0, &m, a), 0);
+  ASSERT_STREQ (m.type, "x(y");
+  ASSERT_STREQ (m.subtype, "z,w");
+  ASSERT_STREQ (m.charset, "u");
   ASSERT_EQ (SocketHTTP_MediaType_parse ("text/html; charset", 18, &m, a), 0);
   ASSERT (m.charset == NULL);
   ASSERT_EQ (SocketHTTP_MediaType_parse ("text/html;", 10, &m, a), 0);
   ASSERT_EQ (SocketHTTP_MediaType_parse ("text/html x", 11, &m, a), 0);
   ASSERT_STREQ (m.subtype, "html");
+  ASSERT_EQ (SocketHTTP_MediaType_parse ("text;/html", 0, &m, a), -1);
   /* no type/subtype */
   ASSERT_EQ (SocketHTTP_MediaType_parse ("text", 4, &m, a), -1);
   ASSERT_EQ (SocketHTTP_MediaType_parse ("text/", 5, &m, a), -1);

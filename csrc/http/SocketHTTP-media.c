@@ -21,15 +21,6 @@ skip_ows (cur_t *c)
     c->p++, c->n--;
 }
 
-static size_t
-token_len (const cur_t *c)
-{
-  size_t i = 0;
-  while (i < c->n && HTTP_IS (c->p[i], HTTP_C_TCHAR))
-    i++;
-  return i;
-}
-
 static char *
 copy_lower (Arena_T arena, const char *s, size_t n, int lower)
 {
@@ -40,62 +31,32 @@ copy_lower (Arena_T arena, const char *s, size_t n, int lower)
   return d;
 }
 
-/* One ";name=value" parameter at the cursor (after the ';'), up to the next
- * ';' outside quotes. charset/boundary are stored (last one wins); others
- * and malformed ones are skipped, as the original does. A quoted value
- * loses its quotes; backslash escapes are kept verbatim (the original's
- * reading). */
-static void
-media_param (cur_t *c, SocketHTTP_MediaType *r, Arena_T arena)
+/* Length of the run at the cursor up to one of @p stops (or the end). */
+static size_t
+span_until (const cur_t *c, const char *stops)
 {
-  const char *pname, *val;
-  size_t nlen, vlen;
-  skip_ows (c);
-  pname = c->p;
-  nlen = token_len (c);
-  c->p += nlen, c->n -= nlen;
-  skip_ows (c);
-  if (nlen == 0 || c->n == 0 || *c->p != '=')
-    goto skip;
-  c->p++, c->n--;
-  skip_ows (c);
-  if (c->n > 0 && *c->p == '"')
-    {
-      size_t k = 1;
-      while (k < c->n && c->p[k] != '"')
-        k += (c->p[k] == '\\' && k + 1 < c->n) ? 2 : 1;
-      if (k >= c->n)
-        goto skip; /* unterminated */
-      val = c->p + 1, vlen = k - 1;
-      c->p += k + 1, c->n -= k + 1;
-    }
-  else
-    {
-      val = c->p;
-      vlen = token_len (c);
-      c->p += vlen, c->n -= vlen;
-      if (vlen == 0)
-        goto skip;
-    }
-  if (http_name_is (pname, nlen, "charset", 7))
-    r->charset = copy_lower (arena, val, vlen, 0), r->charset_len = vlen;
-  else if (http_name_is (pname, nlen, "boundary", 8))
-    r->boundary = copy_lower (arena, val, vlen, 0), r->boundary_len = vlen;
-skip:
-  while (c->n > 0 && *c->p != ';')
-    c->p++, c->n--;
+  size_t i = 0;
+  while (i < c->n && strchr (stops, c->p[i]) == NULL)
+    i++;
+  return i;
 }
 
-/* The original's reading: len 0 means strlen, leading SP/HTAB skipped,
- * "type/subtype" (non-empty tokens, no whitespace before the '/') kept in
- * their case, parameters lenient. */
+/*
+ * The original's reading: len 0 means strlen; leading SP/HTAB skipped;
+ * type = bytes up to '/' (none of ';' SP HTAB before it), subtype = bytes
+ * up to ';' SP HTAB, both non-empty and kept in their case. Then any number
+ * of "name=value" parameters separated by ';' and/or whitespace; a name
+ * without '=' is skipped; a value is a quoted string (quotes removed,
+ * backslash escapes kept verbatim, an unterminated one runs to the end) or
+ * the bytes up to ';' SP HTAB (possibly empty). charset/boundary are
+ * matched case-insensitively, the last one wins; others are ignored.
+ */
 int
 SocketHTTP_MediaType_parse (const char *value, size_t len, SocketHTTP_MediaType *result,
                             Arena_T arena)
 {
   cur_t c;
   size_t tl, sl;
-  const char *type;
   if (value == NULL || result == NULL || arena == NULL)
     return -1;
   memset (result, 0, sizeof (*result));
@@ -103,25 +64,52 @@ SocketHTTP_MediaType_parse (const char *value, size_t len, SocketHTTP_MediaType 
     len = strlen (value);
   c.p = value, c.n = len;
   skip_ows (&c);
-  type = c.p;
-  tl = token_len (&c);
+  tl = span_until (&c, "/; \t");
   if (tl == 0 || tl == c.n || c.p[tl] != '/')
     return -1;
+  result->type = copy_lower (arena, c.p, tl, 0), result->type_len = tl;
   c.p += tl + 1, c.n -= tl + 1;
-  sl = token_len (&c);
+  sl = span_until (&c, "; \t");
   if (sl == 0)
     return -1;
-  result->type = copy_lower (arena, type, tl, 0), result->type_len = tl;
   result->subtype = copy_lower (arena, c.p, sl, 0), result->subtype_len = sl;
   c.p += sl, c.n -= sl;
-  while (c.n > 0 && *c.p != ';')
-    c.p++, c.n--;
-  while (c.n > 0) /* at a ';' */
+  for (;;)
     {
+      const char *pname, *val;
+      size_t nlen, vlen;
+      while (c.n > 0 && (*c.p == ' ' || *c.p == '\t' || *c.p == ';'))
+        c.p++, c.n--;
+      if (c.n == 0)
+        return 0;
+      pname = c.p;
+      nlen = span_until (&c, "=; \t");
+      c.p += nlen, c.n -= nlen;
+      if (c.n == 0)
+        return 0;
+      if (*c.p != '=')
+        continue;
       c.p++, c.n--;
-      media_param (&c, result, arena);
+      if (c.n > 0 && *c.p == '"')
+        {
+          size_t k = 1;
+          while (k < c.n && c.p[k] != '"')
+            k += (c.p[k] == '\\' && k + 1 < c.n) ? 2 : 1;
+          val = c.p + 1, vlen = k - 1;
+          k += k < c.n; /* closing quote */
+          c.p += k, c.n -= k;
+        }
+      else
+        {
+          val = c.p;
+          vlen = span_until (&c, "; \t");
+          c.p += vlen, c.n -= vlen;
+        }
+      if (http_name_is (pname, nlen, "charset", 7))
+        result->charset = copy_lower (arena, val, vlen, 0), result->charset_len = vlen;
+      else if (http_name_is (pname, nlen, "boundary", 8))
+        result->boundary = copy_lower (arena, val, vlen, 0), result->boundary_len = vlen;
     }
-  return 0;
 }
 
 static int
