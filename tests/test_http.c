@@ -297,6 +297,24 @@ TEST (headers_basic)
   ASSERT_STREQ (SocketHTTP_Headers_at (h, 2)->value, "c=3"); /* set appends */
   ASSERT_EQ (SocketHTTP_Headers_remove_all (h, "nope"), 0);
   ASSERT_EQ (SocketHTTP_Headers_remove (h, "nope"), 0);
+  {
+    /* entries never move: a pointer from Headers_at keeps its field after
+     * earlier fields are removed and the collection grows */
+    const SocketHTTP_Header *e = SocketHTTP_Headers_at (h, 2);
+    char nm[16];
+    ASSERT_STREQ (e->value, "c=3");
+    ASSERT_EQ (SocketHTTP_Headers_remove (h, "content-type"), 1);
+    for (int i = 0; i < 40; i++)
+      {
+        snprintf (nm, sizeof (nm), "G%d", i);
+        ASSERT_EQ (SocketHTTP_Headers_add (h, nm, "g"), 0);
+      }
+    ASSERT_STREQ (e->name, "Set-Cookie");
+    ASSERT_STREQ (e->value, "c=3");
+    ASSERT (SocketHTTP_Headers_at (h, 1) == e);
+    SocketHTTP_Headers_clear (h);
+    ASSERT_STREQ (e->value, "c=3"); /* still readable (arena), detached */
+  }
   SocketHTTP_Headers_clear (h);
   ASSERT_EQ (SocketHTTP_Headers_count (h), 0);
   ASSERT (SocketHTTP_Headers_get (h, "content-type") == NULL);
@@ -333,7 +351,8 @@ TEST (headers_get_int)
             { "-5", 0, -5 },
             { "+7", 0, 7 },
             { "9223372036854775807", 0, INT64_MAX },
-            { "-9223372036854775808", 0, INT64_MIN },
+            { "-9223372036854775807", 0, -INT64_MAX },
+            { "-9223372036854775808", -1, 0 }, /* magnitude above INT64_MAX */
             { "9223372036854775808", -1, 0 },
             { "12a", -1, 0 },
             { "-", -1, 0 },

@@ -24,7 +24,7 @@
 struct SocketHTTP_Headers
 {
   Arena_T arena;
-  SocketHTTP_Header *entries;
+  SocketHTTP_Header **entries; /* fields never move: Headers_at pointers stay valid */
   uint32_t *hash;   /* per entry, valid below `indexed` */
   int32_t *next;    /* chain link per entry, -1 ends */
   int32_t *head;    /* per bucket, -1 when empty */
@@ -121,7 +121,7 @@ static void
 grow_entries (SocketHTTP_Headers_T h, size_t need)
 {
   size_t cap = h->cap;
-  SocketHTTP_Header *e;
+  SocketHTTP_Header **e;
   uint32_t *hs;
   int32_t *nx;
   while (cap < need)
@@ -142,9 +142,13 @@ SocketHTTP_Header *
 SocketHTTP_Headers__append_raw (SocketHTTP_Headers_T h, size_t n)
 {
   SocketHTTP_Header *first;
+  if (n == 0)
+    return NULL;
   if (h->count + n > h->cap)
     grow_entries (h, h->count + n);
-  first = h->entries + h->count;
+  first = ALLOC (h->arena, n * sizeof (*first));
+  for (size_t i = 0; i < n; i++)
+    h->entries[h->count + i] = first + i;
   h->count += n;
   return first;
 }
@@ -169,7 +173,7 @@ ensure_index (SocketHTTP_Headers_T h)
     memset (h->head, 0xFF, h->nbuckets * sizeof (*h->head));
   for (size_t i = h->indexed; i < h->count; i++)
     {
-      uint32_t hv = hash_name (h->entries[i].name, h->entries[i].name_len);
+      uint32_t hv = hash_name (h->entries[i]->name, h->entries[i]->name_len);
       uint32_t b = hv & (h->nbuckets - 1);
       h->hash[i] = hv;
       h->next[i] = -1;
@@ -188,7 +192,7 @@ find_from (SocketHTTP_Headers_T h, int32_t i, uint32_t hv, const char *name, siz
 {
   for (; i >= 0; i = h->next[i])
     {
-      const SocketHTTP_Header *e = &h->entries[i];
+      const SocketHTTP_Header *e = h->entries[i];
       if (h->hash[i] == hv && e->name_len == len && SocketHTTP__casecmp_eq (e->name, name, len))
         return i;
     }
@@ -237,7 +241,7 @@ total_size (SocketHTTP_Headers_T h)
   if (h->sized > h->count)
     h->sized = h->total_size = 0;
   for (; h->sized < h->count; h->sized++)
-    h->total_size += h->entries[h->sized].name_len + h->entries[h->sized].value_len + 2;
+    h->total_size += h->entries[h->sized]->name_len + h->entries[h->sized]->value_len + 2;
   return h->total_size;
 }
 
@@ -325,7 +329,7 @@ const char *
 SocketHTTP_Headers_get (SocketHTTP_Headers_T headers, const char *name)
 {
   int32_t i = find_last (headers, name);
-  return i < 0 ? NULL : headers->entries[i].value;
+  return i < 0 ? NULL : headers->entries[i]->value;
 }
 
 int
@@ -347,7 +351,7 @@ SocketHTTP_Headers_get_int (SocketHTTP_Headers_T headers, const char *name, int6
     neg = (*v++ == '-');
   if (v == end)
     return -1;
-  limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+  limit = (uint64_t)INT64_MAX; /* as the original: INT64_MIN is out of range too */
   for (; v < end; v++)
     {
       if (*v < '0' || *v > '9')
@@ -374,7 +378,7 @@ SocketHTTP_Headers_get_all (SocketHTTP_Headers_T headers, const char *name, cons
     return 0;
   len = strlen (name);
   for (; i >= 0 && n < max_values; i = find_from (headers, headers->next[i], hv, name, len))
-    values[n++] = headers->entries[i].value;
+    values[n++] = headers->entries[i]->value;
   return n;
 }
 
@@ -396,8 +400,8 @@ SocketHTTP_Headers_contains (SocketHTTP_Headers_T headers, const char *name, con
   size_t n, toklen, k = 0;
   if (i < 0 || token == NULL || (toklen = strlen (token)) == 0)
     return 0;
-  v = headers->entries[i].value;
-  n = headers->entries[i].value_len;
+  v = headers->entries[i]->value;
+  n = headers->entries[i]->value_len;
   while (k < n)
     {
       size_t start;
@@ -445,10 +449,10 @@ SocketHTTP_Headers_remove_all (SocketHTTP_Headers_T headers, const char *name)
   len = strlen (name);
   for (size_t i = 0; i < headers->count; i++)
     {
-      const SocketHTTP_Header *e = &headers->entries[i];
+      SocketHTTP_Header *e = headers->entries[i];
       if (e->name_len == len && SocketHTTP__casecmp_eq (e->name, name, len))
         continue;
-      headers->entries[out++] = *e;
+      headers->entries[out++] = e;
     }
   removed = (int)(headers->count - out);
   headers->count = out;
@@ -469,7 +473,7 @@ SocketHTTP_Headers_at (SocketHTTP_Headers_T headers, size_t index)
 {
   if (headers == NULL || index >= headers->count)
     return NULL;
-  return &headers->entries[index];
+  return headers->entries[index];
 }
 
 int
@@ -480,7 +484,7 @@ SocketHTTP_Headers_iterate (SocketHTTP_Headers_T headers, SocketHTTP_HeaderCallb
     return 0;
   for (size_t i = 0; i < headers->count; i++)
     {
-      const SocketHTTP_Header *e = &headers->entries[i];
+      const SocketHTTP_Header *e = headers->entries[i];
       int rc = callback (e->name, e->name_len, e->value, e->value_len, userdata);
       if (rc != 0)
         return rc;
