@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "26ef64e2b8176dc23d02fc937c083ff92682d4a467d7dd8ee0e29d781b62bb21"
+const csrcHash = "c874b753911f59d2ddb45a91fe95d4e66671c247eeab602161cd894c04e2e3b5"
