@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "c874b753911f59d2ddb45a91fe95d4e66671c247eeab602161cd894c04e2e3b5"
+const csrcHash = "cdc6ebfb22fc3d09e99d5c85c15491bdb9a818a490f0022e6ef5af562b9a1259"
