@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f95b0e690d032bc405dca3bb8974b4f64e4f15f6ea1c9ebd3442b19522696ee8"
+const csrcHash = "cdc6ebfb22fc3d09e99d5c85c15491bdb9a818a490f0022e6ef5af562b9a1259"

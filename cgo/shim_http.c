@@ -331,12 +331,20 @@ span_headers (Arena_T a, const char *strs, const GoSpan *fields, size_t n)
 {
   SocketHTTP_Headers_T hs = SocketHTTP_Headers_new (a);
   for (size_t i = 0; i < n; i++)
-    if (SocketHTTP_Headers_add_n (hs, strs + fields[2 * i].off,
-                                  fields[2 * i].len,
-                                  strs + fields[2 * i + 1].off,
-                                  fields[2 * i + 1].len)
-        != 0)
-      return NULL;
+    {
+      /* Go writes values trimmed of SP/HTAB (as net/http does); the C
+       * collection stores them verbatim */
+      const char *v = strs + fields[2 * i + 1].off;
+      size_t vl = fields[2 * i + 1].len;
+      while (vl > 0 && (v[0] == ' ' || v[0] == '\t'))
+        v++, vl--;
+      while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+        vl--;
+      if (SocketHTTP_Headers__add_n_uncapped (hs, strs + fields[2 * i].off,
+                                              fields[2 * i].len, v, vl)
+          != 0)
+        return NULL;
+    }
   return hs;
 }
 

@@ -13,7 +13,8 @@
  * must be listed in the "HTTP/1.1" table of docs/HTTP.md with the reason
  * (a deliberate strictness decision); a listed case that passes fails the
  * test too, so the table cannot go stale. URL cases (url.md) run
- * SocketHTTP_URI_parse in its zero-copy form.
+ * SocketHTTP__URI_parse_target (the parser's request-target reading) in its
+ * zero-copy form.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -733,7 +734,7 @@ static void
 url_ours (const char *in, size_t len, sbuf *out)
 {
   SocketHTTP_URI u;
-  if (SocketHTTP_URI_parse (in, len, &u, NULL) != URI_PARSE_OK)
+  if (SocketHTTP__URI_parse_target (in, len, &u, NULL) != URI_PARSE_OK)
     {
       if (u.scheme == NULL)
         {

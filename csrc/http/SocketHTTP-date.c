@@ -12,8 +12,6 @@
 #include "http/SocketHTTP-private.h"
 
 static const char *const day_short[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-static const char *const day_long[] = { "Monday", "Tuesday",  "Wednesday", "Thursday",
-                                        "Friday", "Saturday", "Sunday" };
 static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
@@ -80,19 +78,16 @@ digits (cur_t *c, size_t count, int *out)
   return 1;
 }
 
-/* Case-insensitive match of one of @p names; returns its index or -1. */
+/* Case-insensitive month name; its index or -1. */
 static int
-name (cur_t *c, const char *const *names, int count)
+month (cur_t *c)
 {
-  for (int i = 0; i < count; i++)
-    {
-      size_t k = strlen (names[i]);
-      if (c->n >= k && SocketHTTP__casecmp_eq (c->p, names[i], k))
-        {
-          c->p += k, c->n -= k;
-          return i;
-        }
-    }
+  for (int i = 0; i < 12; i++)
+    if (c->n >= 3 && SocketHTTP__casecmp_eq (c->p, months[i], 3))
+      {
+        c->p += 3, c->n -= 3;
+        return i;
+      }
   return -1;
 }
 
@@ -108,87 +103,92 @@ time_of_day (cur_t *c, date_fields *f)
          && digits (c, 2, &f->sec);
 }
 
-/* IMF-fixdate after "Sun": ", 06 Nov 1994 08:49:37 GMT" */
+/* IMF-fixdate after the comma: " 06 Nov 1994 08:49:37 GMT" */
 static int
 parse_imf (cur_t *c, date_fields *f)
 {
-  return lit (c, ", ") && digits (c, 2, &f->day) && lit (c, " ")
-         && (f->month = name (c, months, 12)) >= 0 && lit (c, " ") && digits (c, 4, &f->year)
-         && lit (c, " ") && time_of_day (c, f) && lit (c, " GMT") && c->n == 0;
+  return lit (c, " ") && digits (c, 2, &f->day) && lit (c, " ") && (f->month = month (c)) >= 0
+         && lit (c, " ") && digits (c, 4, &f->year) && lit (c, " ") && time_of_day (c, f)
+         && lit (c, " GMT");
 }
 
-/* asctime after "Sun": " Nov  6 08:49:37 1994" */
-static int
-parse_asctime (cur_t *c, date_fields *f)
-{
-  if (!lit (c, " ") || (f->month = name (c, months, 12)) < 0 || !lit (c, " "))
-    return 0;
-  if (!(lit (c, " ") ? digits (c, 1, &f->day) : digits (c, 2, &f->day)))
-    return 0;
-  return lit (c, " ") && time_of_day (c, f) && lit (c, " ") && digits (c, 4, &f->year)
-         && c->n == 0;
-}
-
-/* Two-digit years (RFC 9110 5.6.7): more than 50 years ahead means the
- * previous century. */
-static int
-expand_year (int yy)
-{
-  int64_t y;
-  unsigned m, d;
-  int cur, cand;
-  civil_from_days ((int64_t)(time (NULL) / 86400), &y, &m, &d);
-  cur = (int)y;
-  cand = cur / 100 * 100 + yy;
-  if (cand > cur + 50)
-    cand -= 100;
-  else if (cand < cur - 49)
-    cand += 100;
-  return cand;
-}
-
-/* rfc850-date after "Sunday": ", 06-Nov-94 08:49:37 GMT" */
+/* rfc850-date after the comma: " 06-Nov-94 08:49:37 GMT". Two-digit years
+ * as the original reads them: 69-99 -> 19xx, 00-68 -> 20xx. */
 static int
 parse_rfc850 (cur_t *c, date_fields *f)
 {
   int yy;
-  if (!(lit (c, ", ") && digits (c, 2, &f->day) && lit (c, "-")
-        && (f->month = name (c, months, 12)) >= 0 && lit (c, "-") && digits (c, 2, &yy)
-        && lit (c, " ") && time_of_day (c, f) && lit (c, " GMT") && c->n == 0))
+  if (!(lit (c, " ") && digits (c, 2, &f->day) && lit (c, "-") && (f->month = month (c)) >= 0
+        && lit (c, "-") && digits (c, 2, &yy) && lit (c, " ") && time_of_day (c, f)
+        && lit (c, " GMT")))
     return 0;
-  f->year = expand_year (yy);
+  f->year = yy >= 69 ? 1900 + yy : 2000 + yy;
   return 1;
 }
 
+/* asctime after the 3-character weekday: " Nov  6 08:49:37 1994" (the day
+ * after one or more spaces, one or two digits). */
 static int
-days_in_month (int year, int month0)
+parse_asctime (cur_t *c, date_fields *f)
 {
-  static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-  int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return dm[month0] + (month0 == 1 && leap);
+  if (!lit (c, " ") || (f->month = month (c)) < 0 || !lit (c, " "))
+    return 0;
+  while (c->n > 0 && (c->p[0] == ' ' || c->p[0] == '\t'))
+    c->p++, c->n--;
+  if (!(digits (c, 2, &f->day) || digits (c, 1, &f->day)))
+    return 0;
+  return lit (c, " ") && time_of_day (c, f) && lit (c, " ") && digits (c, 4, &f->year);
 }
 
+/* The cursor just after the first ',' of [p, p+n). */
+static cur_t
+after_comma (const char *p, size_t n)
+{
+  const char *comma = memchr (p, ',', n);
+  cur_t c = { comma + 1, n - (size_t)(comma + 1 - p) };
+  return c;
+}
+
+/*
+ * The original's reading (kept for compatibility): len 0 means strlen,
+ * leading SP/HTAB skipped, text after the date ignored, the weekday not
+ * checked (IMF-fixdate: a ',' at index 3; rfc850: a ',' at index 3..9;
+ * asctime: a ' ' at index 3), the same minimum lengths (29, 26, 24), day
+ * 1..31 not checked against the month (Feb 30 is Mar 1/2), second 60 rolls
+ * into the next minute; all through timegm-like arithmetic.
+ */
 int
 SocketHTTP_date_parse (const char *date_str, size_t len, time_t *time_out)
 {
   date_fields f = { 0, 0, 0, 0, 0, 0 };
-  cur_t c = { date_str, len };
-  int ok;
+  const char *s;
+  int ok = 0;
   int64_t days;
   if (date_str == NULL || time_out == NULL)
     return -1;
-  if (name (&c, day_long, 7) >= 0)
-    ok = parse_rfc850 (&c, &f);
-  else if (name (&c, day_short, 7) >= 0)
-    ok = (c.n > 0 && c.p[0] == ',') ? parse_imf (&c, &f) : parse_asctime (&c, &f);
-  else
-    ok = 0;
-  if (!ok || f.year < 1 || f.day < 1 || f.day > days_in_month (f.year, f.month) || f.hour > 23
-      || f.min > 59 || f.sec > 60)
+  if (len == 0)
+    len = strlen (date_str);
+  s = date_str;
+  while (len > 0 && (s[0] == ' ' || s[0] == '\t'))
+    s++, len--;
+  if (len >= 29 && s[3] == ',')
+    {
+      cur_t c = after_comma (s, len);
+      ok = parse_imf (&c, &f);
+    }
+  if (!ok && len >= 26 && memchr (s + 3, ',', 7) != NULL)
+    {
+      cur_t c = after_comma (s, len);
+      ok = parse_rfc850 (&c, &f);
+    }
+  if (!ok && len >= 24 && s[3] == ' ')
+    {
+      cur_t c = { s + 3, len - 3 };
+      ok = parse_asctime (&c, &f);
+    }
+  if (!ok || f.day < 1 || f.day > 31 || f.hour > 23 || f.min > 59 || f.sec > 60)
     return -1;
-  if (f.sec == 60)
-    f.sec = 59; /* leap second: time_t has no slot for it */
-  days = SocketHTTP__days_from_civil (f.year, (unsigned)f.month + 1, (unsigned)f.day);
+  days = SocketHTTP__days_from_civil (f.year, (unsigned)f.month + 1, 1) + f.day - 1;
   *time_out = (time_t)(days * 86400 + f.hour * 3600 + f.min * 60 + f.sec);
   return 0;
 }
@@ -198,16 +198,19 @@ SocketHTTP_date_format (time_t t, char *output)
 {
   int64_t days, secs, y;
   unsigned m, d;
-  if (output == NULL || t < 0)
+  if (output == NULL)
     return -1;
+  /* floor division: times before 1970 format as the original's gmtime does */
   days = (int64_t)t / 86400;
   secs = (int64_t)t % 86400;
+  if (secs < 0)
+    secs += 86400, days--;
   civil_from_days (days, &y, &m, &d);
-  if (y > 9999)
+  if (y < -999 || y > 9999) /* the text must fit in 29 characters */
     return -1;
   /* 1970-01-01 was a Thursday (index 3 with Monday = 0). */
   snprintf (output, SOCKETHTTP_DATE_BUFSIZE, "%s, %02u %s %04d %02d:%02d:%02d GMT",
-            day_short[(days + 3) % 7], d, months[m - 1], (int)y, (int)(secs / 3600),
+            day_short[((days + 3) % 7 + 7) % 7], d, months[m - 1], (int)y, (int)(secs / 3600),
             (int)(secs / 60 % 60), (int)(secs % 60));
   return 29;
 }

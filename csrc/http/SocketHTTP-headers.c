@@ -4,8 +4,10 @@
  *
  * Entries live in one array (so SocketHTTP_Headers_at is an index and
  * iteration is in order). Bucket chains link entry indices in ascending
- * order (appended at a per-bucket tail), so the first match of a chain is
- * the first field of that name and get_all returns values in order. The
+ * order (appended at a per-bucket tail), so get_all returns values in
+ * order and the last match of a chain is the most recently added field,
+ * the one get/get_int/remove/contains act on (the original's bucket chains
+ * are LIFO, so "the" field of a name is its most recent one). The
  * index covers entries [0, indexed); a lookup first appends the entries
  * added since, so adding fields (the parser adds a whole section at once)
  * does no hashing at all until somebody looks a field up.
@@ -22,12 +24,14 @@
 struct SocketHTTP_Headers
 {
   Arena_T arena;
-  SocketHTTP_Header *entries;
+  SocketHTTP_Header **entries; /* fields never move: Headers_at pointers stay valid */
   uint32_t *hash;   /* per entry, valid below `indexed` */
   int32_t *next;    /* chain link per entry, -1 ends */
   int32_t *head;    /* per bucket, -1 when empty */
   int32_t *tail;
   size_t count, cap, indexed;
+  size_t sized;      /* total_size covers entries [0, sized) */
+  size_t total_size; /* sum of name_len + value_len + 2 (the original's cap) */
   uint32_t nbuckets; /* power of two, 0 before the first index */
 };
 
@@ -83,7 +87,7 @@ SocketHTTP_Headers_new (Arena_T arena)
 {
   SocketHTTP_Headers_T h;
   if (arena == NULL)
-    RAISE (Assert_Failed);
+    return NULL;
   h = CALLOC (arena, 1, sizeof (*h));
   h->arena = arena;
   h->cap = HEADERS_INITIAL_CAP;
@@ -109,13 +113,15 @@ SocketHTTP_Headers_clear (SocketHTTP_Headers_T headers)
     return;
   headers->count = 0;
   headers->indexed = 0;
+  headers->sized = 0;
+  headers->total_size = 0;
 }
 
 static void
 grow_entries (SocketHTTP_Headers_T h, size_t need)
 {
   size_t cap = h->cap;
-  SocketHTTP_Header *e;
+  SocketHTTP_Header **e;
   uint32_t *hs;
   int32_t *nx;
   while (cap < need)
@@ -136,9 +142,13 @@ SocketHTTP_Header *
 SocketHTTP_Headers__append_raw (SocketHTTP_Headers_T h, size_t n)
 {
   SocketHTTP_Header *first;
+  if (n == 0)
+    return NULL;
   if (h->count + n > h->cap)
     grow_entries (h, h->count + n);
-  first = h->entries + h->count;
+  first = ALLOC (h->arena, n * sizeof (*first));
+  for (size_t i = 0; i < n; i++)
+    h->entries[h->count + i] = first + i;
   h->count += n;
   return first;
 }
@@ -163,7 +173,7 @@ ensure_index (SocketHTTP_Headers_T h)
     memset (h->head, 0xFF, h->nbuckets * sizeof (*h->head));
   for (size_t i = h->indexed; i < h->count; i++)
     {
-      uint32_t hv = hash_name (h->entries[i].name, h->entries[i].name_len);
+      uint32_t hv = hash_name (h->entries[i]->name, h->entries[i]->name_len);
       uint32_t b = hv & (h->nbuckets - 1);
       h->hash[i] = hv;
       h->next[i] = -1;
@@ -182,7 +192,7 @@ find_from (SocketHTTP_Headers_T h, int32_t i, uint32_t hv, const char *name, siz
 {
   for (; i >= 0; i = h->next[i])
     {
-      const SocketHTTP_Header *e = &h->entries[i];
+      const SocketHTTP_Header *e = h->entries[i];
       if (h->hash[i] == hv && e->name_len == len && SocketHTTP__casecmp_eq (e->name, name, len))
         return i;
     }
@@ -203,10 +213,36 @@ find_first (SocketHTTP_Headers_T h, const char *name, uint32_t *hv_out)
   return find_from (h, h->head[hv & (h->nbuckets - 1)], hv, name, len);
 }
 
+/* The most recently added field of that name (the end of its chain). */
+static int32_t
+find_last (SocketHTTP_Headers_T h, const char *name)
+{
+  uint32_t hv;
+  size_t len;
+  int32_t i = find_first (h, name, &hv), last = i;
+  if (i < 0)
+    return -1;
+  len = strlen (name);
+  while ((i = find_from (h, h->next[i], hv, name, len)) >= 0)
+    last = i;
+  return last;
+}
+
 static int
 is_ows (char c)
 {
   return c == ' ' || c == '\t';
+}
+
+/* Brings total_size up to date (entries appended raw or after a removal). */
+static size_t
+total_size (SocketHTTP_Headers_T h)
+{
+  if (h->sized > h->count)
+    h->sized = h->total_size = 0;
+  for (; h->sized < h->count; h->sized++)
+    h->total_size += h->entries[h->sized]->name_len + h->entries[h->sized]->value_len + 2;
+  return h->total_size;
 }
 
 static char *
@@ -218,9 +254,9 @@ copy_str (Arena_T arena, const char *s, size_t len)
   return p;
 }
 
-int
-SocketHTTP_Headers_add_n (SocketHTTP_Headers_T headers, const char *name, size_t name_len,
-                          const char *value, size_t value_len)
+static int
+add_field (SocketHTTP_Headers_T headers, const char *name, size_t name_len, const char *value,
+           size_t value_len, int capped)
 {
   SocketHTTP_Header *e;
   if (headers == NULL || name == NULL || (value == NULL && value_len > 0))
@@ -230,30 +266,58 @@ SocketHTTP_Headers_add_n (SocketHTTP_Headers_T headers, const char *name, size_t
   if (!SocketHTTP_header_name_valid (name, name_len)
       || !SocketHTTP_header_value_valid (value, value_len))
     return -1;
-  while (value_len > 0 && is_ows (value[0]))
-    value++, value_len--;
-  while (value_len > 0 && is_ows (value[value_len - 1]))
-    value_len--;
+  /* the original's caps: SOCKETHTTP_MAX_HEADERS fields and
+   * SOCKETHTTP_MAX_HEADER_SIZE bytes (name + value + 2 per field); the value
+   * is stored verbatim */
+  if (capped
+      && (headers->count >= SOCKETHTTP_MAX_HEADERS
+          || total_size (headers) + name_len + value_len + 2 > SOCKETHTTP_MAX_HEADER_SIZE))
+    return -1;
   e = SocketHTTP_Headers__append_raw (headers, 1);
   e->name = copy_str (headers->arena, name, name_len);
   e->name_len = name_len;
   e->value = copy_str (headers->arena, value, value_len);
   e->value_len = value_len;
+  if (headers->sized + 1 == headers->count)
+    {
+      headers->total_size += name_len + value_len + 2;
+      headers->sized = headers->count;
+    }
   return 0;
+}
+
+int
+SocketHTTP_Headers_add_n (SocketHTTP_Headers_T headers, const char *name, size_t name_len,
+                          const char *value, size_t value_len)
+{
+  return add_field (headers, name, name_len, value, value_len, 1);
+}
+
+int
+SocketHTTP_Headers__add_n_uncapped (SocketHTTP_Headers_T headers, const char *name,
+                                    size_t name_len, const char *value, size_t value_len)
+{
+  return add_field (headers, name, name_len, value, value_len, 0);
 }
 
 int
 SocketHTTP_Headers_add (SocketHTTP_Headers_T headers, const char *name, const char *value)
 {
-  if (name == NULL || value == NULL)
+  if (name == NULL)
     return -1;
+  if (value == NULL)
+    value = ""; /* the original adds an empty value */
   return SocketHTTP_Headers_add_n (headers, name, strlen (name), value, strlen (value));
 }
 
 int
 SocketHTTP_Headers_set (SocketHTTP_Headers_T headers, const char *name, const char *value)
 {
-  if (headers == NULL || name == NULL || value == NULL
+  /* Validation before removal (the original removes first and can then
+   * fail with the fields gone): a failed set leaves the collection as is. */
+  if (value == NULL)
+    value = "";
+  if (headers == NULL || name == NULL
       || !SocketHTTP_header_name_valid (name, strlen (name))
       || !SocketHTTP_header_value_valid (value, strlen (value)))
     return -1;
@@ -264,9 +328,8 @@ SocketHTTP_Headers_set (SocketHTTP_Headers_T headers, const char *name, const ch
 const char *
 SocketHTTP_Headers_get (SocketHTTP_Headers_T headers, const char *name)
 {
-  uint32_t hv;
-  int32_t i = find_first (headers, name, &hv);
-  return i < 0 ? NULL : headers->entries[i].value;
+  int32_t i = find_last (headers, name);
+  return i < 0 ? NULL : headers->entries[i]->value;
 }
 
 int
@@ -275,14 +338,21 @@ SocketHTTP_Headers_get_int (SocketHTTP_Headers_T headers, const char *name, int6
   const char *v = SocketHTTP_Headers_get (headers, name);
   uint64_t acc = 0, limit;
   int neg = 0;
+  const char *end;
   if (v == NULL || value == NULL)
     return -1;
-  if (*v == '-' || *v == '+')
+  /* surrounding SP/HTAB allowed, as in the original */
+  while (is_ows (*v))
+    v++;
+  end = v + strlen (v);
+  while (end > v && is_ows (end[-1]))
+    end--;
+  if (v < end && (*v == '-' || *v == '+'))
     neg = (*v++ == '-');
-  if (*v == '\0')
+  if (v == end)
     return -1;
-  limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-  for (; *v; v++)
+  limit = (uint64_t)INT64_MAX; /* as the original: INT64_MIN is out of range too */
+  for (; v < end; v++)
     {
       if (*v < '0' || *v > '9')
         return -1;
@@ -300,16 +370,15 @@ SocketHTTP_Headers_get_all (SocketHTTP_Headers_T headers, const char *name, cons
 {
   uint32_t hv;
   size_t n = 0, len;
-  int32_t i = find_first (headers, name, &hv);
+  int32_t i;
+  if (values == NULL || max_values == 0)
+    return 0;
+  i = find_first (headers, name, &hv);
   if (i < 0)
     return 0;
   len = strlen (name);
-  for (; i >= 0; i = find_from (headers, headers->next[i], hv, name, len))
-    {
-      if (values != NULL && n < max_values)
-        values[n] = headers->entries[i].value;
-      n++;
-    }
+  for (; i >= 0 && n < max_values; i = find_from (headers, headers->next[i], hv, name, len))
+    values[n++] = headers->entries[i]->value;
   return n;
 }
 
@@ -323,17 +392,27 @@ SocketHTTP_Headers_has (SocketHTTP_Headers_T headers, const char *name)
 int
 SocketHTTP_Headers_contains (SocketHTTP_Headers_T headers, const char *name, const char *token)
 {
-  uint32_t hv;
-  size_t len, toklen;
-  int32_t i = find_first (headers, name, &hv);
-  if (i < 0 || token == NULL)
+  /* As the original: only the field Headers_get returns is examined, its
+   * elements are split on ',', SP and HTAB, and ";params" stay part of the
+   * element ("chunked;x" is not "chunked"). */
+  int32_t i = find_last (headers, name);
+  const char *v;
+  size_t n, toklen, k = 0;
+  if (i < 0 || token == NULL || (toklen = strlen (token)) == 0)
     return 0;
-  len = strlen (name);
-  toklen = strlen (token);
-  for (; i >= 0; i = find_from (headers, headers->next[i], hv, name, len))
-    if (SocketHTTP__list_has_token (headers->entries[i].value, headers->entries[i].value_len,
-                                    token, toklen))
-      return 1;
+  v = headers->entries[i]->value;
+  n = headers->entries[i]->value_len;
+  while (k < n)
+    {
+      size_t start;
+      while (k < n && (v[k] == ',' || is_ows (v[k])))
+        k++;
+      start = k;
+      while (k < n && v[k] != ',' && !is_ows (v[k]))
+        k++;
+      if (k - start == toklen && SocketHTTP__casecmp_eq (v + start, token, toklen))
+        return 1;
+    }
   return 0;
 }
 
@@ -344,13 +423,14 @@ remove_at (SocketHTTP_Headers_T h, size_t i)
   memmove (h->entries + i, h->entries + i + 1, (h->count - i - 1) * sizeof (*h->entries));
   h->count--;
   h->indexed = 0;
+  h->sized = 0;
+  h->total_size = 0;
 }
 
 int
 SocketHTTP_Headers_remove (SocketHTTP_Headers_T headers, const char *name)
 {
-  uint32_t hv;
-  int32_t i = find_first (headers, name, &hv);
+  int32_t i = find_last (headers, name);
   if (i < 0)
     return 0;
   remove_at (headers, (size_t)i);
@@ -369,14 +449,16 @@ SocketHTTP_Headers_remove_all (SocketHTTP_Headers_T headers, const char *name)
   len = strlen (name);
   for (size_t i = 0; i < headers->count; i++)
     {
-      const SocketHTTP_Header *e = &headers->entries[i];
+      SocketHTTP_Header *e = headers->entries[i];
       if (e->name_len == len && SocketHTTP__casecmp_eq (e->name, name, len))
         continue;
-      headers->entries[out++] = *e;
+      headers->entries[out++] = e;
     }
   removed = (int)(headers->count - out);
   headers->count = out;
   headers->indexed = 0;
+  headers->sized = 0;
+  headers->total_size = 0;
   return removed;
 }
 
@@ -391,7 +473,7 @@ SocketHTTP_Headers_at (SocketHTTP_Headers_T headers, size_t index)
 {
   if (headers == NULL || index >= headers->count)
     return NULL;
-  return &headers->entries[index];
+  return headers->entries[index];
 }
 
 int
@@ -402,7 +484,7 @@ SocketHTTP_Headers_iterate (SocketHTTP_Headers_T headers, SocketHTTP_HeaderCallb
     return 0;
   for (size_t i = 0; i < headers->count; i++)
     {
-      const SocketHTTP_Header *e = &headers->entries[i];
+      const SocketHTTP_Header *e = headers->entries[i];
       int rc = callback (e->name, e->name_len, e->value, e->value_len, userdata);
       if (rc != 0)
         return rc;
@@ -424,10 +506,16 @@ SocketHTTP_header_name_valid (const char *name, size_t len)
 int
 SocketHTTP_header_value_valid (const char *value, size_t len)
 {
+  /* As the original: at most SOCKETHTTP_MAX_HEADER_VALUE bytes, no NUL,
+   * other controls and obs-text accepted. Unlike the original, CR and LF are
+   * refused even as a CRLF pair: a value that can end the line is header
+   * injection / response splitting once serialized. */
   if (value == NULL)
     return len == 0;
+  if (len > SOCKETHTTP_MAX_HEADER_VALUE)
+    return 0;
   for (size_t i = 0; i < len; i++)
-    if (!HTTP_IS (value[i], HTTP_C_FIELD))
+    if (value[i] == '\0' || value[i] == '\r' || value[i] == '\n')
       return 0;
   return 1;
 }

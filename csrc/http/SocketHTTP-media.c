@@ -2,6 +2,7 @@
  * SocketHTTP-media.c - media types (RFC 9110 section 8.3.1) and
  * Accept-style weighted lists (section 12.4.2).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/SocketHTTP.h"
@@ -20,15 +21,6 @@ skip_ows (cur_t *c)
     c->p++, c->n--;
 }
 
-static size_t
-token_len (const cur_t *c)
-{
-  size_t i = 0;
-  while (i < c->n && HTTP_IS (c->p[i], HTTP_C_TCHAR))
-    i++;
-  return i;
-}
-
 static char *
 copy_lower (Arena_T arena, const char *s, size_t n, int lower)
 {
@@ -39,112 +31,85 @@ copy_lower (Arena_T arena, const char *s, size_t n, int lower)
   return d;
 }
 
-/* quoted-string at the cursor, unescaped into the arena. */
-static char *
-quoted_string (cur_t *c, Arena_T arena, size_t *len_out)
+/* Length of the run at the cursor up to one of @p stops (or the end). */
+static size_t
+span_until (const cur_t *c, const char *stops)
 {
-  char *d = ALLOC (arena, c->n);
-  size_t o = 0;
-  c->p++, c->n--; /* opening quote */
-  while (c->n > 0 && *c->p != '"')
-    {
-      unsigned char ch = (unsigned char)*c->p;
-      if (ch == '\\')
-        {
-          if (c->n < 2)
-            return NULL;
-          c->p++, c->n--;
-          ch = (unsigned char)*c->p;
-        }
-      if (!HTTP_IS (ch, HTTP_C_FIELD))
-        return NULL;
-      d[o++] = (char)ch;
-      c->p++, c->n--;
-    }
-  if (c->n == 0)
-    return NULL;
-  c->p++, c->n--; /* closing quote */
-  d[o] = '\0';
-  *len_out = o;
-  return d;
+  size_t i = 0;
+  while (i < c->n && strchr (stops, c->p[i]) == NULL)
+    i++;
+  return i;
 }
 
-/* One ";name=value" parameter; stores charset/boundary. */
-static int
-media_param (cur_t *c, SocketHTTP_MediaType *r, Arena_T arena)
-{
-  size_t nlen = token_len (c), vlen;
-  const char *pname = c->p;
-  char *val;
-  if (nlen == 0)
-    return -1;
-  c->p += nlen, c->n -= nlen;
-  if (c->n == 0 || *c->p != '=')
-    return -1;
-  c->p++, c->n--;
-  if (c->n > 0 && *c->p == '"')
-    {
-      if ((val = quoted_string (c, arena, &vlen)) == NULL)
-        return -1;
-    }
-  else
-    {
-      if ((vlen = token_len (c)) == 0)
-        return -1;
-      val = copy_lower (arena, c->p, vlen, 0);
-      c->p += vlen, c->n -= vlen;
-    }
-  if (http_name_is (pname, nlen, "charset", 7))
-    {
-      for (size_t i = 0; i < vlen; i++)
-        val[i] = (char)http_lower ((unsigned char)val[i]);
-      r->charset = val, r->charset_len = vlen;
-    }
-  else if (http_name_is (pname, nlen, "boundary", 8))
-    r->boundary = val, r->boundary_len = vlen;
-  return 0;
-}
-
+/*
+ * The original's reading: len 0 means strlen; leading SP/HTAB skipped;
+ * type = bytes up to '/' (none of ';' SP HTAB before it), subtype = bytes
+ * up to ';' SP HTAB, both non-empty and kept in their case. Then any number
+ * of "name=value" parameters separated by ';' and/or whitespace; a name
+ * without '=' is skipped; a value is a quoted string (quotes removed,
+ * backslash escapes kept verbatim, an unterminated one runs to the end) or
+ * the bytes up to ';' SP HTAB (possibly empty). charset/boundary are
+ * matched case-insensitively, the last one wins; others are ignored.
+ */
 int
 SocketHTTP_MediaType_parse (const char *value, size_t len, SocketHTTP_MediaType *result,
                             Arena_T arena)
 {
-  cur_t c = { value, len };
+  cur_t c;
   size_t tl, sl;
-  const char *type;
-  if (result == NULL)
+  if (value == NULL || result == NULL || arena == NULL)
     return -1;
   memset (result, 0, sizeof (*result));
-  if (value == NULL || arena == NULL)
-    return -1;
+  if (len == 0)
+    len = strlen (value);
+  c.p = value, c.n = len;
   skip_ows (&c);
-  type = c.p;
-  tl = token_len (&c);
+  tl = span_until (&c, "/; \t");
   if (tl == 0 || tl == c.n || c.p[tl] != '/')
     return -1;
+  result->type = copy_lower (arena, c.p, tl, 0), result->type_len = tl;
   c.p += tl + 1, c.n -= tl + 1;
-  sl = token_len (&c);
+  sl = span_until (&c, "; \t");
   if (sl == 0)
     return -1;
-  result->type = copy_lower (arena, type, tl, 1), result->type_len = tl;
-  result->subtype = copy_lower (arena, c.p, sl, 1), result->subtype_len = sl;
+  result->subtype = copy_lower (arena, c.p, sl, 0), result->subtype_len = sl;
   c.p += sl, c.n -= sl;
   for (;;)
     {
-      skip_ows (&c);
+      const char *pname, *val;
+      size_t nlen, vlen;
+      while (c.n > 0 && (*c.p == ' ' || *c.p == '\t' || *c.p == ';'))
+        c.p++, c.n--;
       if (c.n == 0)
         return 0;
-      if (*c.p != ';')
-        break;
-      c.p++, c.n--;
-      skip_ows (&c);
+      pname = c.p;
+      nlen = span_until (&c, "=; \t");
+      c.p += nlen, c.n -= nlen;
       if (c.n == 0)
-        return 0; /* trailing ";" is tolerated */
-      if (media_param (&c, result, arena) != 0)
-        break;
+        return 0;
+      if (*c.p != '=')
+        continue;
+      c.p++, c.n--;
+      if (c.n > 0 && *c.p == '"')
+        {
+          size_t k = 1;
+          while (k < c.n && c.p[k] != '"')
+            k += (c.p[k] == '\\' && k + 1 < c.n) ? 2 : 1;
+          val = c.p + 1, vlen = k - 1;
+          k += k < c.n; /* closing quote */
+          c.p += k, c.n -= k;
+        }
+      else
+        {
+          val = c.p;
+          vlen = span_until (&c, "; \t");
+          c.p += vlen, c.n -= vlen;
+        }
+      if (http_name_is (pname, nlen, "charset", 7))
+        result->charset = copy_lower (arena, val, vlen, 0), result->charset_len = vlen;
+      else if (http_name_is (pname, nlen, "boundary", 8))
+        result->boundary = copy_lower (arena, val, vlen, 0), result->boundary_len = vlen;
     }
-  memset (result, 0, sizeof (*result));
-  return -1;
 }
 
 static int
@@ -165,45 +130,32 @@ SocketHTTP_MediaType_matches (const SocketHTTP_MediaType *type, const char *patt
          && part_matches (type->subtype, type->subtype_len, slash + 1, strlen (slash + 1));
 }
 
-/* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ); -1 if bad. */
-static float
-parse_qvalue (const char *p, size_t n)
-{
-  int thousandths = 0, scale = 100;
-  if (n == 0 || (p[0] != '0' && p[0] != '1'))
-    return -1.0f;
-  if (n > 1 && (p[1] != '.' || n > 5))
-    return -1.0f;
-  for (size_t i = 2; i < n; i++, scale /= 10)
-    {
-      if (!HTTP_IS (p[i], HTTP_C_DIGIT) || (p[0] == '1' && p[i] != '0'))
-        return -1.0f;
-      thousandths += (p[i] - '0') * scale;
-    }
-  return p[0] == '1' ? 1.0f : (float)thousandths / 1000.0f;
-}
-
-/* Quality of the ";params" part [p, p+n): 1.0 without q, -1 if malformed. */
+/* The q of an element whose ";params" start at [p, p+n) (p at the ';'):
+ * as the original, only a first parameter "q=" / "Q=" with at least one
+ * character after '=' counts; read with strtof, clamped to [0, 1],
+ * unparsable (and NaN) -> 0. */
 static float
 element_quality (const char *p, size_t n)
 {
-  float q = 1.0f;
-  size_t i = 0;
-  while (i < n)
-    {
-      size_t s, e;
-      while (i < n && (p[i] == ';' || p[i] == ' ' || p[i] == '\t'))
-        i++;
-      s = i;
-      while (i < n && p[i] != ';')
-        i++;
-      e = i;
-      while (e > s && (p[e - 1] == ' ' || p[e - 1] == '\t'))
-        e--;
-      if (e - s >= 2 && (p[s] == 'q' || p[s] == 'Q') && p[s + 1] == '=')
-        q = parse_qvalue (p + s + 2, e - s - 2);
-    }
-  return q;
+  char buf[32];
+  size_t i = 1, e, k;
+  float q;
+  char *end;
+  while (i < n && (p[i] == ' ' || p[i] == '\t'))
+    i++;
+  if (n - i < 3 || (p[i] != 'q' && p[i] != 'Q') || p[i + 1] != '=')
+    return 1.0f;
+  i += 2;
+  e = i;
+  while (e < n && p[e] != ';')
+    e++;
+  k = e - i < sizeof (buf) - 1 ? e - i : sizeof (buf) - 1;
+  memcpy (buf, p + i, k);
+  buf[k] = '\0';
+  q = strtof (buf, &end);
+  if (end == buf || q != q)
+    return 0.0f;
+  return q < 0.0f ? 0.0f : q > 1.0f ? 1.0f : q;
 }
 
 /* Inserts keeping quality order (stable); drops the worst when full. */
@@ -223,6 +175,9 @@ insert_sorted (SocketHTTP_QualityValue *r, size_t count, size_t max,
   return count + 1;
 }
 
+/* The original's reading: len 0 means strlen; elements are read in order
+ * until max_results are stored (later ones are not seen), then ordered by
+ * quality, highest first (stable here). */
 size_t
 SocketHTTP_parse_accept (const char *value, size_t len, SocketHTTP_QualityValue *results,
                          size_t max_results, Arena_T arena)
@@ -230,11 +185,12 @@ SocketHTTP_parse_accept (const char *value, size_t len, SocketHTTP_QualityValue 
   size_t i = 0, count = 0;
   if (value == NULL || results == NULL || arena == NULL || max_results == 0)
     return 0;
-  while (i < len)
+  if (len == 0)
+    len = strlen (value);
+  while (i < len && count < max_results)
     {
       size_t s, e, pend, vend;
       SocketHTTP_QualityValue qv;
-      int ok = 1;
       while (i < len && (value[i] == ',' || value[i] == ' ' || value[i] == '\t'))
         i++;
       s = i;
@@ -247,10 +203,9 @@ SocketHTTP_parse_accept (const char *value, size_t len, SocketHTTP_QualityValue 
       vend = e;
       while (vend > s && (value[vend - 1] == ' ' || value[vend - 1] == '\t'))
         vend--;
-      for (size_t k = s; k < vend; k++)
-        ok &= HTTP_IS (value[k], HTTP_C_TCHAR) || value[k] == '/';
-      if (vend == s || !ok || (qv.quality = element_quality (value + e, pend - e)) < 0.0f)
-        continue;
+      if (vend == s)
+        continue; /* empty element (also "a, ;q=1", which hangs the original) */
+      qv.quality = e < pend ? element_quality (value + e, pend - e) : 1.0f;
       qv.value = copy_lower (arena, value + s, vend - s, 0);
       qv.value_len = vend - s;
       count = insert_sorted (results, count, max_results, &qv);

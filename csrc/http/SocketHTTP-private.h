@@ -79,6 +79,15 @@ http_name_is (const char *p, size_t n, const char *lit, size_t litlen)
  */
 SocketHTTP_Header *SocketHTTP_Headers__append_raw (SocketHTTP_Headers_T h, size_t n);
 
+/**
+ * SocketHTTP_Headers_add_n without the original's SOCKETHTTP_MAX_HEADERS /
+ * SOCKETHTTP_MAX_HEADER_SIZE caps (same validation, value verbatim): for
+ * callers that build a message from a caller-side collection (the Go
+ * wrapper), where those caps are not part of the contract.
+ */
+int SocketHTTP_Headers__add_n_uncapped (SocketHTTP_Headers_T h, const char *name, size_t name_len,
+                                        const char *value, size_t value_len);
+
 /** Longest bucket chain of the hash index (tests: lookups are not scans). */
 size_t SocketHTTP_Headers__max_chain (SocketHTTP_Headers_T h);
 
@@ -87,6 +96,18 @@ size_t SocketHTTP_Headers__max_chain (SocketHTTP_Headers_T h);
  * [v, v+len) (OWS and ";params" ignored). @return 1 if present.
  */
 int SocketHTTP__list_has_token (const char *v, size_t len, const char *tok, size_t toklen);
+
+/**
+ * The strict request-target parser used by the HTTP/1 parser: RFC 3986
+ * syntax checked per component, authority-form "host:port", "//host" as an
+ * authority, an IPv6 host WITHOUT its brackets; with an arena the components
+ * are copied normalized (lowercase scheme/host, %-escapes, dot segments, "/"
+ * for an empty http(s) path); with arena NULL they point into @p uri
+ * (zero-copy). len 0 is an error. SocketHTTP_URI_parse is the original's
+ * lenient reading instead.
+ */
+SocketHTTP_URIResult SocketHTTP__URI_parse_target (const char *uri, size_t len,
+                                                   SocketHTTP_URI *result, Arena_T arena);
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
 int64_t SocketHTTP__days_from_civil (int64_t y, unsigned m, unsigned d);

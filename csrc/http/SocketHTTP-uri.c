@@ -418,7 +418,7 @@ fill_result (const char *s, const uri_spans *u, SocketHTTP_URI *r, Arena_T arena
 }
 
 SocketHTTP_URIResult
-SocketHTTP_URI_parse (const char *uri, size_t len, SocketHTTP_URI *result, Arena_T arena)
+SocketHTTP__URI_parse_target (const char *uri, size_t len, SocketHTTP_URI *result, Arena_T arena)
 {
   uri_spans u;
   SocketHTTP_URIResult r;
@@ -441,6 +441,170 @@ SocketHTTP_URI_parse (const char *uri, size_t len, SocketHTTP_URI *result, Arena
   return URI_PARSE_OK;
 }
 
+/* ===================================================================== */
+/* The public parser: the original's reading                             */
+/* ===================================================================== */
+
+static int
+has_ctl (const char *p, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)p[i] < 0x20 || p[i] == 0x7F)
+      return 1;
+  return 0;
+}
+
+static const char *
+copy_span (Arena_T arena, const char *p, size_t n, int lower)
+{
+  char *d = ALLOC (arena, n + 1);
+  for (size_t i = 0; i < n; i++)
+    d[i] = (char)(lower ? http_lower ((unsigned char)p[i]) : p[i]);
+  d[n] = '\0';
+  return d;
+}
+
+/* The authority after "scheme://", read as the original does: it ends at
+ * '/', '?' or '#' outside brackets; "[...]" may appear anywhere and takes
+ * any byte up to ']' (unclosed -> INVALID_HOST); the last '@' ends the
+ * userinfo (NULL when empty); the first ':' after it ends the host (kept
+ * as written, brackets included; NULL when empty) and the last ':' starts
+ * the port (-1 when absent or empty). *end_out is where the path starts. */
+static SocketHTTP_URIResult
+orig_authority (const char *s, size_t pos, size_t len, SocketHTTP_URI *r, Arena_T arena,
+                size_t *end_out)
+{
+  size_t k, ui_end = 0, host_start = pos, host_end = 0, port_start = 0;
+  int have_ui = 0, have_host_end = 0, have_port = 0, in6 = 0;
+  for (k = pos; k < len; k++)
+    {
+      char c = s[k];
+      if (in6)
+        {
+          in6 = c != ']';
+          continue;
+        }
+      if (c == '/' || c == '?' || c == '#')
+        break;
+      if (c == '@')
+        {
+          have_ui = 1, ui_end = k;
+          host_start = k + 1;
+          have_host_end = have_port = 0;
+        }
+      else if (c == '[')
+        in6 = 1;
+      else if (c == ':')
+        {
+          if (!have_host_end)
+            have_host_end = 1, host_end = k;
+          have_port = 1, port_start = k + 1;
+        }
+    }
+  if (in6)
+    return URI_PARSE_INVALID_HOST;
+  *end_out = k;
+  if (!have_host_end)
+    host_end = k;
+  if (have_ui && has_ctl (s + pos, ui_end - pos))
+    return URI_PARSE_INVALID_HOST;
+  if (has_ctl (s + host_start, host_end - host_start))
+    return URI_PARSE_INVALID_HOST;
+  if (have_ui && ui_end > pos)
+    r->userinfo = copy_span (arena, s + pos, ui_end - pos, 0), r->userinfo_len = ui_end - pos;
+  if (host_end > host_start)
+    r->host = copy_span (arena, s + host_start, host_end - host_start, 0),
+    r->host_len = host_end - host_start;
+  if (have_port && k > port_start)
+    {
+      long port = 0;
+      for (size_t q = port_start; q < k; q++)
+        {
+          if (!HTTP_IS (s[q], HTTP_C_DIGIT))
+            return URI_PARSE_INVALID_PORT;
+          port = port * 10 + (s[q] - '0');
+          if (port > 65535)
+            return URI_PARSE_INVALID_PORT;
+        }
+      r->port = (int)port;
+    }
+  return URI_PARSE_OK;
+}
+
+/*
+ * As the original: len 0 means strlen; an arena is required; no decoding
+ * or normalization; "x:y" is scheme "x" + path "y" (so "host:443" has
+ * scheme "host"); an authority only after "scheme://" ("//h/p" is a path);
+ * a first segment that is not a valid scheme makes the whole input a path.
+ * Unlike the original, control bytes (< 0x20, 0x7F) are refused in every
+ * component, not only the fragment: a CR/LF in a path or host that is later
+ * written into a request line or a Host field is request splitting.
+ */
+SocketHTTP_URIResult
+SocketHTTP_URI_parse (const char *uri, size_t len, SocketHTTP_URI *result, Arena_T arena)
+{
+  size_t pos = 0, end, i = 0;
+  if (uri == NULL || result == NULL || arena == NULL)
+    return URI_PARSE_ERROR;
+  if (len == 0)
+    len = strlen (uri);
+  if (len > SOCKETHTTP_MAX_URI_LEN)
+    return URI_PARSE_TOO_LONG;
+  memset (result, 0, sizeof (*result));
+  result->port = -1;
+  while (i < len && uri[i] != ':' && uri[i] != '/' && uri[i] != '?' && uri[i] != '#')
+    i++;
+  if (i > 0 && i < len && uri[i] == ':' && HTTP_IS (uri[0], HTTP_C_ALPHA))
+    {
+      size_t k = 1;
+      while (k < i
+             && (HTTP_IS (uri[k], HTTP_C_ALPHA | HTTP_C_DIGIT) || uri[k] == '+' || uri[k] == '-'
+                 || uri[k] == '.'))
+        k++;
+      if (k == i)
+        {
+          result->scheme = copy_span (arena, uri, i, 1);
+          result->scheme_len = i;
+          pos = i + 1;
+          if (len - pos >= 2 && uri[pos] == '/' && uri[pos + 1] == '/')
+            {
+              SocketHTTP_URIResult rc = orig_authority (uri, pos + 2, len, result, arena, &end);
+              if (rc != URI_PARSE_OK)
+                return rc;
+              pos = end;
+            }
+        }
+    }
+  end = pos;
+  while (end < len && uri[end] != '?' && uri[end] != '#')
+    end++;
+  if (has_ctl (uri + pos, end - pos))
+    return URI_PARSE_INVALID_PATH;
+  result->path = copy_span (arena, uri + pos, end - pos, 0);
+  result->path_len = end - pos;
+  pos = end;
+  if (pos < len && uri[pos] == '?')
+    {
+      end = ++pos;
+      while (end < len && uri[end] != '#')
+        end++;
+      if (has_ctl (uri + pos, end - pos))
+        return URI_PARSE_INVALID_QUERY;
+      result->query = copy_span (arena, uri + pos, end - pos, 0);
+      result->query_len = end - pos;
+      pos = end;
+    }
+  if (pos < len) /* '#' */
+    {
+      pos++;
+      if (has_ctl (uri + pos, len - pos))
+        return URI_PARSE_ERROR;
+      result->fragment = copy_span (arena, uri + pos, len - pos, 0);
+      result->fragment_len = len - pos;
+    }
+  return URI_PARSE_OK;
+}
+
 const char *
 SocketHTTP_URI_result_string (SocketHTTP_URIResult result)
 {
@@ -449,7 +613,7 @@ SocketHTTP_URI_result_string (SocketHTTP_URIResult result)
     case URI_PARSE_OK:
       return "OK";
     case URI_PARSE_ERROR:
-      return "Malformed URI";
+      return "Parse error";
     case URI_PARSE_INVALID_SCHEME:
       return "Invalid scheme";
     case URI_PARSE_INVALID_HOST:
@@ -463,33 +627,26 @@ SocketHTTP_URI_result_string (SocketHTTP_URIResult result)
     case URI_PARSE_TOO_LONG:
       return "URI too long";
     }
-  return "Unknown URI result";
+  return "Unknown error";
 }
 
 int
 SocketHTTP_URI_get_port (const SocketHTTP_URI *uri, int default_port)
 {
-  span_t sp;
-  if (uri == NULL)
+  /* as the original: no scheme-based default */
+  if (uri == NULL || uri->port < 0)
     return default_port;
-  if (uri->port >= 0)
-    return uri->port;
-  sp = (span_t){ 0, uri->scheme_len, uri->scheme != NULL };
-  if (scheme_is (uri->scheme, &sp, "http") || scheme_is (uri->scheme, &sp, "ws"))
-    return 80;
-  if (scheme_is (uri->scheme, &sp, "https") || scheme_is (uri->scheme, &sp, "wss"))
-    return 443;
-  return default_port;
+  return uri->port;
 }
 
 int
 SocketHTTP_URI_is_secure (const SocketHTTP_URI *uri)
 {
-  span_t sp;
+  /* byte compare, as the original (parsed schemes are lowercase) */
   if (uri == NULL || uri->scheme == NULL)
     return 0;
-  sp = (span_t){ 0, uri->scheme_len, 1 };
-  return scheme_is (uri->scheme, &sp, "https") || scheme_is (uri->scheme, &sp, "wss");
+  return (uri->scheme_len == 5 && memcmp (uri->scheme, "https", 5) == 0)
+         || (uri->scheme_len == 3 && memcmp (uri->scheme, "wss", 3) == 0);
 }
 
 /* ===================================================================== */
@@ -541,9 +698,11 @@ SocketHTTP_URI_decode (const char *input, size_t len, char *output, size_t outpu
           c = http_hexval ((unsigned char)input[i + 1]) * 16
               + http_hexval ((unsigned char)input[i + 2]);
           if (c == 0)
-            return -1;
+            return -1; /* unlike the original: an embedded NUL truncates C strings */
           i += 2;
         }
+      else if (c == '+')
+        c = ' '; /* as the original (form encoding) */
       if (o + 1 >= output_size)
         return -1;
       output[o++] = (char)c;
@@ -565,26 +724,31 @@ put (char *out, size_t size, size_t *o, const char *s, size_t n)
   return 0;
 }
 
+/* As the original: scheme ":" when scheme_len > 0; "//" only with both a
+ * scheme and a host; userinfo "@" and ":port" only with a host; the host as
+ * stored (an IPv6 literal carries its brackets); the path verbatim; "?" and
+ * "#" only before a non-empty query / fragment. */
 ssize_t
 SocketHTTP_URI_build (const SocketHTTP_URI *uri, char *output, size_t output_size)
 {
   size_t o = 0;
   int rc = 0;
+  int has_scheme, has_host;
   if (uri == NULL || output == NULL || output_size == 0)
     return -1;
-  if (uri->scheme)
+  has_scheme = uri->scheme != NULL && uri->scheme_len > 0;
+  has_host = uri->host != NULL && uri->host_len > 0;
+  if (has_scheme)
     rc |= put (output, output_size, &o, uri->scheme, uri->scheme_len)
           | put (output, output_size, &o, ":", 1);
-  if (uri->host)
+  if (has_host)
     {
-      int v6 = memchr (uri->host, ':', uri->host_len) != NULL;
-      rc |= put (output, output_size, &o, "//", 2);
-      if (uri->userinfo)
+      if (has_scheme)
+        rc |= put (output, output_size, &o, "//", 2);
+      if (uri->userinfo != NULL && uri->userinfo_len > 0)
         rc |= put (output, output_size, &o, uri->userinfo, uri->userinfo_len)
               | put (output, output_size, &o, "@", 1);
-      rc |= (v6 ? put (output, output_size, &o, "[", 1) : 0)
-            | put (output, output_size, &o, uri->host, uri->host_len)
-            | (v6 ? put (output, output_size, &o, "]", 1) : 0);
+      rc |= put (output, output_size, &o, uri->host, uri->host_len);
       if (uri->port >= 0)
         {
           char port[16];
@@ -592,12 +756,12 @@ SocketHTTP_URI_build (const SocketHTTP_URI *uri, char *output, size_t output_siz
           rc |= put (output, output_size, &o, port, (size_t)n);
         }
     }
-  if (uri->path)
+  if (uri->path != NULL)
     rc |= put (output, output_size, &o, uri->path, uri->path_len);
-  if (uri->query)
+  if (uri->query != NULL && uri->query_len > 0)
     rc |= put (output, output_size, &o, "?", 1)
           | put (output, output_size, &o, uri->query, uri->query_len);
-  if (uri->fragment)
+  if (uri->fragment != NULL && uri->fragment_len > 0)
     rc |= put (output, output_size, &o, "#", 1)
           | put (output, output_size, &o, uri->fragment, uri->fragment_len);
   if (rc != 0)

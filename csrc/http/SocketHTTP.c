@@ -78,7 +78,7 @@ SocketHTTP_version_string (SocketHTTP_Version version)
     case HTTP_VERSION_3:
       return "HTTP/3";
     }
-  return "UNKNOWN";
+  return "HTTP/?";
 }
 
 SocketHTTP_Version
@@ -91,15 +91,18 @@ SocketHTTP_version_parse (const char *str, size_t len)
   } names[] = {
     { "HTTP/1.1", HTTP_VERSION_1_1 }, { "HTTP/1.0", HTTP_VERSION_1_0 },
     { "HTTP/0.9", HTTP_VERSION_0_9 }, { "HTTP/2", HTTP_VERSION_2 },
-    { "HTTP/2.0", HTTP_VERSION_2 },   { "HTTP/3", HTTP_VERSION_3 },
-    { "HTTP/3.0", HTTP_VERSION_3 },
+    { "HTTP/3", HTTP_VERSION_3 },
   };
+  /* the original's convention: len 0 means strlen, and there is no
+   * "unknown" version: anything unrecognised reads as HTTP/0.9 */
   if (str == NULL)
-    return (SocketHTTP_Version)0;
+    return HTTP_VERSION_0_9;
+  if (len == 0)
+    len = strlen (str);
   for (size_t i = 0; i < sizeof (names) / sizeof (names[0]); i++)
     if (strlen (names[i].s) == len && memcmp (names[i].s, str, len) == 0)
       return names[i].v;
-  return (SocketHTTP_Version)0;
+  return HTTP_VERSION_0_9;
 }
 
 /* ===================================================================== */
@@ -128,7 +131,11 @@ SocketHTTP_method_parse (const char *str, size_t len)
     [5] = { HTTP_METHOD_PATCH, HTTP_METHOD_TRACE }, [6] = { HTTP_METHOD_DELETE, HTTP_METHOD_DELETE },
     [7] = { HTTP_METHOD_OPTIONS, HTTP_METHOD_CONNECT },
   };
-  if (str == NULL || len < 3 || len > 7)
+  if (str == NULL)
+    return HTTP_METHOD_UNKNOWN;
+  if (len == 0)
+    len = strlen (str); /* the original's convention */
+  if (len < 3 || len > 7)
     return HTTP_METHOD_UNKNOWN;
   for (int k = 0; k < 2; k++)
     {
@@ -145,8 +152,8 @@ SocketHTTP_method_properties (SocketHTTP_Method method)
   /* safe, idempotent, cacheable, request content, response content */
   static const SocketHTTP_MethodProperties props[] = {
     [HTTP_METHOD_GET] = { 1, 1, 1, 0, 1 },   [HTTP_METHOD_HEAD] = { 1, 1, 1, 0, 0 },
-    [HTTP_METHOD_POST] = { 0, 0, 1, 1, 1 },  [HTTP_METHOD_PUT] = { 0, 1, 0, 1, 1 },
-    [HTTP_METHOD_DELETE] = { 0, 1, 0, 0, 1 }, [HTTP_METHOD_CONNECT] = { 0, 0, 0, 0, 0 },
+    [HTTP_METHOD_POST] = { 0, 0, 0, 1, 1 },  [HTTP_METHOD_PUT] = { 0, 1, 0, 1, 1 },
+    [HTTP_METHOD_DELETE] = { 0, 1, 0, 0, 1 }, [HTTP_METHOD_CONNECT] = { 0, 0, 0, 0, 1 },
     [HTTP_METHOD_OPTIONS] = { 1, 1, 0, 0, 1 }, [HTTP_METHOD_TRACE] = { 1, 1, 0, 0, 1 },
     [HTTP_METHOD_PATCH] = { 0, 0, 0, 1, 1 },
   };
@@ -159,7 +166,7 @@ SocketHTTP_method_properties (SocketHTTP_Method method)
 int
 SocketHTTP_method_valid (const char *str, size_t len)
 {
-  if (str == NULL || len == 0 || len > 16)
+  if (str == NULL || len == 0)
     return 0;
   for (size_t i = 0; i < len; i++)
     if (!HTTP_IS (str[i], HTTP_C_TCHAR))
@@ -216,7 +223,7 @@ static const struct
   { 415, "Unsupported Media Type" },
   { 416, "Range Not Satisfiable" },
   { 417, "Expectation Failed" },
-  { 418, "I'm a teapot" },
+  { 418, "I'm a Teapot" },
   { 421, "Misdirected Request" },
   { 422, "Unprocessable Content" },
   { 423, "Locked" },
@@ -281,9 +288,8 @@ static const struct
   SocketHTTP_Coding coding;
 } coding_names[] = {
   { "identity", HTTP_CODING_IDENTITY }, { "chunked", HTTP_CODING_CHUNKED },
-  { "gzip", HTTP_CODING_GZIP },         { "x-gzip", HTTP_CODING_GZIP },
-  { "deflate", HTTP_CODING_DEFLATE },   { "compress", HTTP_CODING_COMPRESS },
-  { "x-compress", HTTP_CODING_COMPRESS }, { "br", HTTP_CODING_BR },
+  { "gzip", HTTP_CODING_GZIP },         { "deflate", HTTP_CODING_DEFLATE },
+  { "compress", HTTP_CODING_COMPRESS }, { "br", HTTP_CODING_BR },
 };
 
 SocketHTTP_Coding
@@ -291,6 +297,8 @@ SocketHTTP_coding_parse (const char *name, size_t len)
 {
   if (name == NULL)
     return HTTP_CODING_UNKNOWN;
+  if (len == 0)
+    len = strlen (name); /* the original's convention */
   for (size_t i = 0; i < sizeof (coding_names) / sizeof (coding_names[0]); i++)
     if (http_name_is (name, len, coding_names[i].name, strlen (coding_names[i].name)))
       return coding_names[i].coding;

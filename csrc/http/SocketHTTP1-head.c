@@ -235,7 +235,7 @@ absolute_form (SocketHTTP1_Parser_T p, char *t, size_t n)
   SocketHTTP_URI u;
   char *path;
   size_t plen;
-  if (SocketHTTP_URI_parse (t, n, &u, NULL) != URI_PARSE_OK || u.scheme == NULL
+  if (SocketHTTP__URI_parse_target (t, n, &u, NULL) != URI_PARSE_OK || u.scheme == NULL
       || u.host == NULL)
     {
       if (p->cfg.strict_mode)
@@ -277,7 +277,7 @@ request_target (SocketHTTP1_Parser_T p, const head_info *hi)
     {
       SocketHTTP_URI u;
       if (p->cfg.strict_mode
-          && (SocketHTTP_URI_parse (t, n, &u, NULL) != URI_PARSE_OK || u.host == NULL
+          && (SocketHTTP__URI_parse_target (t, n, &u, NULL) != URI_PARSE_OK || u.host == NULL
               || u.scheme != NULL || u.port < 0 || u.userinfo != NULL))
         return HTTP1_ERROR_INVALID_URI;
       p->req.authority = p->req.path = t;

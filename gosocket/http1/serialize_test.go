@@ -116,3 +116,26 @@ func TestChunkEncoding(t *testing.T) {
 		t.Fatalf("%d bytes, %v", len(got), err)
 	}
 }
+
+// Values are written trimmed of surrounding SP/HTAB (as net/http does), and
+// the C collection's 100-field / 64 KiB caps do not limit what Go writes.
+func TestSerializeTrimAndManyFields(t *testing.T) {
+	h := http1.Header{{"X-Pad", " \tv \t"}}
+	for i := 0; i < 150; i++ {
+		h = append(h, http1.Field{Name: "X-Many", Value: strings.Repeat("m", 600)})
+	}
+	head, err := http1.AppendResponseHead(nil, 200, "", h, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(head, []byte("\r\nX-Pad: v\r\n")) {
+		t.Fatalf("value not trimmed: %q", head[:60])
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(head)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(resp.Header.Values("X-Many")); got != 150 {
+		t.Fatalf("%d X-Many fields", got)
+	}
+}

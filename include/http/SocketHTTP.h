@@ -72,16 +72,17 @@ typedef enum
 
 /**
  * @brief Protocol name of @p version: "HTTP/0.9", "HTTP/1.0", "HTTP/1.1",
- *        "HTTP/2" or "HTTP/3"; "UNKNOWN" for any other value.
+ *        "HTTP/2" or "HTTP/3"; "HTTP/?" for any other value.
  * @return a static string (never NULL).
  */
 extern SOCKET_API const char *SocketHTTP_version_string (SocketHTTP_Version version);
 
 /**
  * @brief Parse a protocol version: "HTTP/0.9", "HTTP/1.0", "HTTP/1.1",
- *        "HTTP/2", "HTTP/2.0", "HTTP/3" or "HTTP/3.0" (exact, case-sensitive
- *        as RFC 9110 section 2.5 requires).
- * @return the version, or 0 (no enumerator) when @p str is not one of them.
+ *        "HTTP/2" or "HTTP/3" (exact, case-sensitive; "HTTP/2.0" is not one).
+ *        @p len 0 means strlen(@p str).
+ * @return the version; HTTP_VERSION_0_9 for anything else and for NULL
+ *         (there is no "unknown" value).
  */
 extern SOCKET_API SocketHTTP_Version SocketHTTP_version_parse (const char *str, size_t len);
 
@@ -112,7 +113,7 @@ typedef struct
   unsigned cacheable : 1;     /**< responses may be cached (9.2.3) */
   unsigned has_body : 1;      /**< request content has defined semantics */
   unsigned response_body : 1; /**< a successful response carries content
-                                   (0 for HEAD and CONNECT) */
+                                   (0 for HEAD only) */
 } SocketHTTP_MethodProperties;
 
 /**
@@ -123,7 +124,8 @@ extern SOCKET_API const char *SocketHTTP_method_name (SocketHTTP_Method method);
 
 /**
  * @brief Map a method token to the enum. Methods are case-sensitive
- *        (RFC 9110 section 9.1): "get" is HTTP_METHOD_UNKNOWN.
+ *        (RFC 9110 section 9.1): "get" is HTTP_METHOD_UNKNOWN. @p len 0
+ *        means strlen(@p str); NULL is HTTP_METHOD_UNKNOWN.
  */
 extern SOCKET_API SocketHTTP_Method SocketHTTP_method_parse (const char *str, size_t len);
 
@@ -131,8 +133,8 @@ extern SOCKET_API SocketHTTP_Method SocketHTTP_method_parse (const char *str, si
 extern SOCKET_API SocketHTTP_MethodProperties SocketHTTP_method_properties (SocketHTTP_Method method);
 
 /**
- * @brief 1 if @p str is a syntactically valid method (a non-empty token of
- *        at most 16 characters, SOCKETHTTP1_MAX_METHOD_LEN), else 0.
+ * @brief 1 if @p str is a syntactically valid method (a non-empty token, no
+ *        length limit; @p len is required), else 0.
  */
 extern SOCKET_API int SocketHTTP_method_valid (const char *str, size_t len);
 
@@ -242,7 +244,7 @@ typedef struct
 {
   const char *name;  /**< field name as received/added (case preserved) */
   size_t name_len;   /**< length of name */
-  const char *value; /**< field value, surrounding whitespace removed */
+  const char *value; /**< field value (as added; the parser strips OWS) */
   size_t value_len;  /**< length of value */
 } SocketHTTP_Header;
 
@@ -252,7 +254,8 @@ typedef struct
  * not scan unrelated fields; the index is built lazily on the first lookup
  * after additions, which keeps filling a collection (e.g. by the parser)
  * free of hashing work. Insertion order is kept for iteration and
- * serialization. Removal is O(number of fields).
+ * serialization. Removal is O(number of fields). With several fields of
+ * one name, get/get_int/contains/remove act on the most recently added.
  */
 typedef struct SocketHTTP_Headers *SocketHTTP_Headers_T;
 
@@ -267,7 +270,8 @@ typedef int (*SocketHTTP_HeaderCallback) (const char *name, size_t name_len,
 /**
  * @brief Create an empty collection in @p arena.
  * @return the collection, owned by @p arena (freed with it).
- * @throws Assert_Failed for a NULL arena; Arena_Failed when out of memory.
+ * @return NULL for a NULL arena.
+ * @throws Arena_Failed when out of memory.
  */
 extern SOCKET_API SocketHTTP_Headers_T SocketHTTP_Headers_new (Arena_T arena);
 
@@ -286,8 +290,9 @@ extern SOCKET_API void SocketHTTP_Headers_free (SocketHTTP_Headers_T *headers);
 extern SOCKET_API void SocketHTTP_Headers_clear (SocketHTTP_Headers_T headers);
 
 /**
- * @brief Append a field (NUL-terminated name and value); see _add_n.
- * @return 0 on success, -1 for a NULL argument or an invalid name/value.
+ * @brief Append a field (NUL-terminated name and value); see _add_n. A
+ *        NULL @p value adds an empty value.
+ * @return 0 on success, -1 for a NULL collection/name or an invalid name/value.
  */
 extern SOCKET_API int SocketHTTP_Headers_add (SocketHTTP_Headers_T headers, const char *name,
                                               const char *value);
@@ -297,9 +302,12 @@ extern SOCKET_API int SocketHTTP_Headers_add (SocketHTTP_Headers_T headers, cons
  *
  * The name must be a token (SocketHTTP_header_name_valid) and the value a
  * field value without CR, LF or NUL (SocketHTTP_header_value_valid), so a
- * collection can never carry a header-injection payload. Leading and
- * trailing spaces/tabs of the value are dropped (RFC 9110 section 5.5).
- * @return 0 on success, -1 for NULL arguments or invalid name/value.
+ * collection can never carry a header-injection payload. The value is
+ * stored verbatim; NULL with @p value_len 0 is an empty value.
+ * @return 0 on success, -1 for NULL arguments, an invalid name/value, a
+ *         collection already holding SOCKETHTTP_MAX_HEADERS fields, or when
+ *         the total of name_len + value_len + 2 over all fields would exceed
+ *         SOCKETHTTP_MAX_HEADER_SIZE.
  * @throws Arena_Failed when out of memory.
  */
 extern SOCKET_API int SocketHTTP_Headers_add_n (SocketHTTP_Headers_T headers, const char *name,
@@ -308,31 +316,33 @@ extern SOCKET_API int SocketHTTP_Headers_add_n (SocketHTTP_Headers_T headers, co
 
 /**
  * @brief Replace every field named @p name by one field (add if absent).
- * @return as SocketHTTP_Headers_add.
+ * @return as SocketHTTP_Headers_add; on -1 the collection is unchanged.
  */
 extern SOCKET_API int SocketHTTP_Headers_set (SocketHTTP_Headers_T headers, const char *name,
                                               const char *value);
 
 /**
- * @brief Value of the first field named @p name (case-insensitive).
+ * @brief Value of the most recently added field named @p name
+ *        (case-insensitive).
  * @return a NUL-terminated string owned by the collection, or NULL.
  */
 extern SOCKET_API const char *SocketHTTP_Headers_get (SocketHTTP_Headers_T headers,
                                                       const char *name);
 
 /**
- * @brief Parse the first @p name field as a decimal int64 (optional sign).
- * @return 0 and *@p value on success; -1 if absent, not a number or out of
- *         range (*@p value untouched).
+ * @brief Parse the @p name field Headers_get returns as a decimal int64
+ *        (surrounding SP/HTAB and one sign allowed).
+ * @return 0 and *@p value on success; -1 if absent, not a number or above
+ *         INT64_MAX in magnitude (*@p value untouched).
  */
 extern SOCKET_API int SocketHTTP_Headers_get_int (SocketHTTP_Headers_T headers, const char *name,
                                                   int64_t *value);
 
 /**
  * @brief Values of every field named @p name, in order.
- * @param values  receives up to @p max_values pointers (may be NULL when
- *                @p max_values is 0, to count).
- * @return the number of matching fields (may exceed @p max_values).
+ * @param values  receives up to @p max_values pointers.
+ * @return the number of pointers stored (at most @p max_values; 0 when
+ *         @p values is NULL or @p max_values is 0).
  */
 extern SOCKET_API size_t SocketHTTP_Headers_get_all (SocketHTTP_Headers_T headers,
                                                      const char *name, const char **values,
@@ -342,14 +352,15 @@ extern SOCKET_API size_t SocketHTTP_Headers_get_all (SocketHTTP_Headers_T header
 extern SOCKET_API int SocketHTTP_Headers_has (SocketHTTP_Headers_T headers, const char *name);
 
 /**
- * @brief 1 if any @p name field holds @p token as an element of its
- *        comma-separated list (case-insensitive, whitespace and ";params"
- *        of an element ignored), e.g. ("Connection", "upgrade"); else 0.
+ * @brief 1 if the @p name field Headers_get returns holds @p token as an
+ *        element (elements split on ',', SP and HTAB; compared
+ *        case-insensitively; ";params" are part of the element), e.g.
+ *        ("Connection", "upgrade"); else 0.
  */
 extern SOCKET_API int SocketHTTP_Headers_contains (SocketHTTP_Headers_T headers, const char *name,
                                                    const char *token);
 
-/** @brief Remove the first field named @p name. @return 1 if removed, else 0. */
+/** @brief Remove the most recently added field named @p name. @return 1 if removed, else 0. */
 extern SOCKET_API int SocketHTTP_Headers_remove (SocketHTTP_Headers_T headers, const char *name);
 
 /** @brief Remove every field named @p name. @return the number removed. */
@@ -361,7 +372,9 @@ extern SOCKET_API size_t SocketHTTP_Headers_count (SocketHTTP_Headers_T headers)
 
 /**
  * @brief Field number @p index in insertion order.
- * @return a pointer valid until the collection changes, or NULL when out of range.
+ * @return a pointer to the field, or NULL when out of range. Fields never
+ *         move: the pointer stays readable until the arena goes (it is
+ *         detached from the collection once the field is removed).
  */
 extern SOCKET_API const SocketHTTP_Header *SocketHTTP_Headers_at (SocketHTTP_Headers_T headers,
                                                                   size_t index);
@@ -382,9 +395,11 @@ extern SOCKET_API int SocketHTTP_Headers_iterate (SocketHTTP_Headers_T headers,
 extern SOCKET_API int SocketHTTP_header_name_valid (const char *name, size_t len);
 
 /**
- * @brief 1 if @p value is a valid field value (RFC 9110 section 5.5):
- *        visible ASCII, obs-text (0x80-0xFF), space and tab only, so no
- *        CR, LF, NUL or other control; empty is valid. Else 0.
+ * @brief 1 if @p value is a valid field value: at most
+ *        SOCKETHTTP_MAX_HEADER_VALUE bytes without NUL, CR or LF (a CRLF
+ *        pair is refused too: header injection); other bytes, including
+ *        controls and obs-text, are accepted; empty (also NULL with len 0)
+ *        is valid. Else 0.
  */
 extern SOCKET_API int SocketHTTP_header_value_valid (const char *value, size_t len);
 
@@ -394,23 +409,21 @@ extern SOCKET_API int SocketHTTP_header_value_valid (const char *value, size_t l
 
 /**
  * Parsed URI. Absent components are NULL with length 0; port is -1 when
- * absent. With an arena every present component is a NUL-terminated,
- * normalized copy (see SocketHTTP_URI_parse); without one, components point
- * into the input and are neither normalized nor NUL-terminated.
+ * absent. Every present component is a NUL-terminated copy in the arena.
  */
 typedef struct
 {
   const char *scheme;   /**< e.g. "https" (lowercased) */
   size_t scheme_len;
-  const char *userinfo; /**< "user:pass" */
+  const char *userinfo; /**< "user:pass" (NULL when empty) */
   size_t userinfo_len;
-  const char *host;     /**< reg-name/IPv4 (lowercased), or an IPv6 literal
-                             without its brackets ("::1", zone "fe80::1%25en0") */
+  const char *host;     /**< as written; an IPv6 literal keeps its brackets
+                             ("[::1]"); NULL when empty */
   size_t host_len;
   int port;             /**< 0..65535, or -1 when absent */
   const char *path;     /**< path ("" if empty, never NULL on success) */
   size_t path_len;
-  const char *query;    /**< without the '?' */
+  const char *query;    /**< without the '?'; "" when present but empty */
   size_t query_len;
   const char *fragment; /**< without the '#' */
   size_t fragment_len;
@@ -420,53 +433,47 @@ typedef struct
 typedef enum
 {
   URI_PARSE_OK = 0,
-  URI_PARSE_ERROR,          /**< NULL/empty input, bad fragment, stray characters */
+  URI_PARSE_ERROR,          /**< NULL argument or arena, control byte in the fragment */
   URI_PARSE_INVALID_SCHEME,
-  URI_PARSE_INVALID_HOST,   /**< bad reg-name, IP literal or userinfo */
+  URI_PARSE_INVALID_HOST,   /**< unclosed '[', control byte in host/userinfo */
   URI_PARSE_INVALID_PORT,   /**< non-digit or above 65535 */
-  URI_PARSE_INVALID_PATH,
-  URI_PARSE_INVALID_QUERY,
+  URI_PARSE_INVALID_PATH,   /**< control byte in the path */
+  URI_PARSE_INVALID_QUERY,  /**< control byte in the query */
   URI_PARSE_TOO_LONG        /**< longer than SOCKETHTTP_MAX_URI_LEN */
 } SocketHTTP_URIResult;
 
 /**
- * @brief Parse a URI or request-target.
+ * @brief Parse a URI reference (RFC 3986 generic syntax, leniently).
  *
- * Accepted forms: absolute URIs ("https://user@host:8443/p?q#f"),
- * network-path and absolute-path references ("//host/p", "/p?q#f"),
- * relative paths ("a/b"), the authority-form of CONNECT ("host:443",
- * "[::1]:443": a reg-name or IP literal, ':', digits, nothing else) and the
- * asterisk-form ("*", returned as path "*"). Characters outside RFC 3986
- * (controls, space, DEL, non-ASCII, and " < > \ ^ ` { | }) and malformed
- * percent-escapes are rejected. IPv6 literals are checked with
- * inet_pton(); a zone identifier must be introduced by "%25" (RFC 6874).
+ * "scheme:" is a leading ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) before
+ * the first ':' (lowercased); otherwise the whole input is a relative
+ * reference. An authority is read only after "scheme://" ("//host/p" is a
+ * path): the last '@' ends the userinfo, "[...]" is kept with its brackets,
+ * the first ':' ends the host and the last ':' starts the port. So
+ * "host:443" is scheme "host" and path "443". There is no percent-decoding
+ * and no normalization; only control bytes (< 0x20, 0x7F) are refused.
+ * "*" gives path "*".
  *
- * With an arena the components are normalized (RFC 3986 section 6.2.2):
- * scheme and host lowercased, percent-escapes of unreserved characters
- * decoded and the others' hex digits uppercased, dot segments removed
- * from absolute paths (section 5.2.4), and an empty path of an http(s) or
- * ws(s) URI with an authority becomes "/".
- *
- * @param arena  arena for the component copies, or NULL for zero-copy
- *               spans into @p uri (raw, not NUL-terminated).
- * @return URI_PARSE_OK or the failing component's code; on failure
- *         *@p result is zeroed (port -1).
+ * @param len    length of @p uri; 0 means strlen(@p uri).
+ * @param arena  arena for the component copies (required).
+ * @return URI_PARSE_OK or an error code; *@p result is zeroed (port -1)
+ *         before parsing except for NULL arguments and URI_PARSE_TOO_LONG.
  * @throws Arena_Failed when the arena runs out of memory (never for bad input).
  */
 extern SOCKET_API SocketHTTP_URIResult SocketHTTP_URI_parse (const char *uri, size_t len,
                                                              SocketHTTP_URI *result,
                                                              Arena_T arena);
 
-/** @brief Static description of @p result ("Invalid host", ...). */
+/** @brief Static description of @p result ("Invalid host", ...; "Unknown error" out of range). */
 extern SOCKET_API const char *SocketHTTP_URI_result_string (SocketHTTP_URIResult result);
 
 /**
- * @brief uri->port when present, else the scheme's default (80 for http
- *        and ws, 443 for https and wss), else @p default_port.
+ * @brief uri->port when present, else @p default_port (no scheme-based
+ *        default).
  */
 extern SOCKET_API int SocketHTTP_URI_get_port (const SocketHTTP_URI *uri, int default_port);
 
-/** @brief 1 if the scheme is https or wss (case-insensitive), else 0. */
+/** @brief 1 if the scheme is exactly "https" or "wss" (parsed schemes are lowercase), else 0. */
 extern SOCKET_API int SocketHTTP_URI_is_secure (const SocketHTTP_URI *uri);
 
 /**
@@ -479,8 +486,7 @@ extern SOCKET_API ssize_t SocketHTTP_URI_encode (const char *input, size_t len, 
                                                  size_t output_size);
 
 /**
- * @brief Decode percent-escapes (%XX, either case). '+' is left alone
- *        (it is only a space in form encoding).
+ * @brief Decode percent-escapes (%XX, either case) and '+' as a space.
  * @return the decoded length (output NUL-terminated), or -1 for a malformed
  *         escape, an escape that decodes to NUL (the output is a C string),
  *         a NULL argument, or too small an @p output.
@@ -489,9 +495,11 @@ extern SOCKET_API ssize_t SocketHTTP_URI_decode (const char *input, size_t len, 
                                                  size_t output_size);
 
 /**
- * @brief Reassemble a URI: scheme "://" [userinfo "@"] host [":" port] path
- *        ["?" query] ["#" fragment]; an IPv6 host gets its brackets back.
- *        Components are written as stored (no re-encoding).
+ * @brief Reassemble a URI: [scheme ":"] ["//" only with scheme and host]
+ *        [userinfo "@"] host [":" port] path ["?" query] ["#" fragment];
+ *        userinfo and port only with a host, "?"/"#" only before non-empty
+ *        parts. Components are written as stored (an IPv6 host carries its
+ *        brackets; no re-encoding).
  * @return the length (output NUL-terminated), or -1 if @p output is too small.
  */
 extern SOCKET_API ssize_t SocketHTTP_URI_build (const SocketHTTP_URI *uri, char *output,
@@ -504,15 +512,14 @@ extern SOCKET_API ssize_t SocketHTTP_URI_build (const SocketHTTP_URI *uri, char 
 /**
  * @brief Parse an HTTP-date in any of its three forms:
  *        IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT",
- *        RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" (a two-digit year more
- *        than 50 years ahead of now is taken as the previous century's),
+ *        RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit years 69-99
+ *        are 19xx, 00-68 are 20xx),
  *        asctime "Sun Nov  6 08:49:37 1994".
  *
- * Day and month names are matched case-insensitively; fields are checked
- * (day against the month and leap years, hour 0-23, minute 0-59, second
- * 0-60 where 60 is read as 59). No surrounding whitespace is allowed. The
- * weekday is not cross-checked against the date (recipients should be
- * robust, section 5.6.7).
+ * @p len 0 means strlen. Leading SP/HTAB are skipped and text after the
+ * date is ignored; the weekday is not checked; month names are
+ * case-insensitive, "GMT" is not; day 1-31 is not checked against the
+ * month (Feb 30 is Mar 1 or 2) and second 60 rolls into the next minute.
  * @return 0 with *@p time_out set (seconds since the epoch, UTC), or -1.
  */
 extern SOCKET_API int SocketHTTP_date_parse (const char *date_str, size_t len, time_t *time_out);
@@ -520,8 +527,9 @@ extern SOCKET_API int SocketHTTP_date_parse (const char *date_str, size_t len, t
 /**
  * @brief Format @p t as IMF-fixdate into @p output (at least
  *        SOCKETHTTP_DATE_BUFSIZE bytes).
- * @return 29 (characters written, NUL excluded), or -1 when @p t is before
- *         1970 or after year 9999, or @p output is NULL.
+ * @return 29 (characters written, NUL excluded), or -1 when the year does
+ *         not fit in four characters (after 9999) or @p output is NULL.
+ *         Reentrant.
  */
 extern SOCKET_API int SocketHTTP_date_format (time_t t, char *output);
 
@@ -532,11 +540,11 @@ extern SOCKET_API int SocketHTTP_date_format (time_t t, char *output);
 /** Parsed media type ("text/html; charset=utf-8"); absent parts are NULL/0. */
 typedef struct
 {
-  const char *type;     /**< lowercased */
+  const char *type;     /**< case kept */
   size_t type_len;
-  const char *subtype;  /**< lowercased */
+  const char *subtype;  /**< case kept */
   size_t subtype_len;
-  const char *charset;  /**< lowercased, unquoted */
+  const char *charset;  /**< case kept, unquoted */
   size_t charset_len;
   const char *boundary; /**< case kept, unquoted */
   size_t boundary_len;
@@ -551,10 +559,13 @@ typedef struct
 } SocketHTTP_QualityValue;
 
 /**
- * @brief Parse a media-type (RFC 9110 section 8.3.1): type "/" subtype
- *        *( OWS ";" OWS parameter ). Unknown parameters are skipped;
- *        quoted-string values are unescaped.
- * @return 0 on success (strings copied into @p arena), -1 if malformed.
+ * @brief Parse a media-type (RFC 9110 section 8.3.1), leniently: @p len 0
+ *        means strlen; leading SP/HTAB skipped; non-empty type "/" subtype
+ *        (no whitespace before the '/'); then charset/boundary parameters
+ *        (names case-insensitive, last one wins, quotes removed, backslash
+ *        escapes kept); unknown or malformed parameters are skipped.
+ * @return 0 on success (strings copied into @p arena), -1 without a
+ *         type/subtype or for a NULL argument.
  * @throws Arena_Failed when out of memory.
  */
 extern SOCKET_API int SocketHTTP_MediaType_parse (const char *value, size_t len,
@@ -569,10 +580,11 @@ extern SOCKET_API int SocketHTTP_MediaType_matches (const SocketHTTP_MediaType *
 
 /**
  * @brief Parse an Accept-style list ("text/html;q=0.9, * / *;q=0.1",
- *        Accept-Encoding, Accept-Language) into at most @p max_results
- *        entries sorted by quality, highest first (ties keep list order).
- *        Elements with a malformed qvalue are skipped; q=0 ones are kept
- *        (they mean "not acceptable").
+ *        Accept-Encoding, Accept-Language): @p len 0 means strlen; the
+ *        first @p max_results elements are read, then sorted by quality,
+ *        highest first (ties keep list order). Only a first parameter
+ *        "q=" counts (strtof, clamped to 0..1, unparsable -> 0); q=0
+ *        entries are kept (they mean "not acceptable").
  * @return the number of entries written.
  * @throws Arena_Failed when out of memory.
  */
@@ -589,14 +601,14 @@ typedef enum
 {
   HTTP_CODING_IDENTITY = 0,
   HTTP_CODING_CHUNKED = 1,
-  HTTP_CODING_GZIP = 2,     /**< also "x-gzip" */
+  HTTP_CODING_GZIP = 2,
   HTTP_CODING_DEFLATE = 3,
-  HTTP_CODING_COMPRESS = 4, /**< also "x-compress" */
+  HTTP_CODING_COMPRESS = 4,
   HTTP_CODING_BR = 5,
   HTTP_CODING_UNKNOWN = -1
 } SocketHTTP_Coding;
 
-/** @brief Coding named @p name (case-insensitive); HTTP_CODING_UNKNOWN otherwise. */
+/** @brief Coding named @p name (case-insensitive; @p len 0 means strlen); HTTP_CODING_UNKNOWN otherwise. */
 extern SOCKET_API SocketHTTP_Coding SocketHTTP_coding_parse (const char *name, size_t len);
 
 /** @brief Canonical name ("gzip", ...); NULL for HTTP_CODING_UNKNOWN. */
