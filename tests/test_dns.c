@@ -11,6 +11,7 @@
  * (SocketDNS__set_stall): workers hold a taken request as RUNNING until
  * the gate opens. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -743,6 +744,7 @@ TEST (dns_resolve_sync)
   ASSERT (dt < 3000);
   ASSERT_STREQ (Socket_GetLastError (),
                 "DNS resolution timed out after 50 ms: localhost");
+  ASSERT_EQ (Socket_geterrno (), ETIMEDOUT);
   SocketDNS__set_stall (sync_dns, 0);
   wait_live_records (sync_dns, 0);
   ASSERT_EQ (SocketDNS__live_records (sync_dns), 0);

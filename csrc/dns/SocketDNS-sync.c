@@ -135,10 +135,10 @@ SocketDNS_resolve_sync (SocketDNS_T dns, const char *host, int port,
   if (rc == ETIMEDOUT)
     {
       SocketEvent_emit_dns_timeout (host, port);
-      errno = ETIMEDOUT;
-      SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                        "DNS resolution timed out after %d ms: %s",
+      SOCKET_ERROR_MSG ("DNS resolution timed out after %d ms: %s",
                         timeout_ms, host);
+      socket_last_errno = errno = ETIMEDOUT;
+      SOCKET_RAISE_MODULE_ERROR (SocketDNS, SocketDNS_Failed);
     }
   if (err != 0)
     SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
