@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "46e94ef19c27fcbd2bf701a49328924e125d72391f40e87638258a8299a6023e"
+const csrcHash = "7d396fff7c7ef91601b8f020eb3104b265a1c87a80481bcbb90e913629e51dda"

@@ -577,6 +577,36 @@ TEST (dns_timeout_before_pickup_skips_callback)
   SocketDNS_free (&dns);
 }
 
+/* The resolver's timeout is read when a worker checks a request, so a
+ * change applies to requests already queued, unless they have their own. */
+TEST (dns_settimeout_applies_to_queued_requests)
+{
+  SocketDNS_T dns = SocketDNS_new ();
+  struct cb_rec dflt = CB_REC_INIT, own = CB_REC_INIT;
+
+  SocketDNS_settimeout (dns, 0);
+  SocketDNS__set_stall (dns, 1);
+  SocketDNS_resolve (dns, "localhost", 1, record_cb, &dflt);
+  SocketDNS_Request_T o = SocketDNS_resolve (dns, "localhost", 2, record_cb,
+                                             &own);
+  SocketDNS_request_settimeout (dns, o, 0); /* its own: none */
+  SocketDNS_settimeout (dns, 30);
+  usleep (80 * 1000);
+  SocketDNS__set_stall (dns, 0);
+  wait_count (&dflt.calls, 1, 5000);
+  wait_count (&own.calls, 1, 5000);
+  pthread_mutex_lock (&dflt.mu);
+  ASSERT_EQ (dflt.error, EAI_AGAIN);
+  ASSERT (dflt.result == NULL);
+  pthread_mutex_unlock (&dflt.mu);
+  pthread_mutex_lock (&own.mu);
+  ASSERT_EQ (own.error, 0);
+  ASSERT (has_addr (own.result, AF_INET, "127.0.0.1", 2));
+  freeaddrinfo (own.result);
+  pthread_mutex_unlock (&own.mu);
+  SocketDNS_free (&dns);
+}
+
 TEST (dns_request_timeout_measured_from_submission)
 {
   SocketDNS_T dns = SocketDNS_new ();

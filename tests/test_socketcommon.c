@@ -452,9 +452,20 @@ TEST (defaults_dns_timeout_and_resolver)
                      SocketCommon_timeouts_setdefaults (&t)),
              1);
   SocketCommon_timeouts_setdefaults (&saved);
+  /* The global DNS timeout is separate from the socket defaults; -1
+   * resets it to SOCKET_DEFAULT_DNS_TIMEOUT_MS. */
+  ASSERT_EQ (SocketCommon_get_dns_timeout (), 0);
+  SocketCommon_set_dns_timeout (-1);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), SOCKET_DEFAULT_DNS_TIMEOUT_MS);
   dns = SocketCommon_get_dns_resolver ();
   ASSERT (dns != NULL);
+  /* Applied to the shared resolver once it exists. */
+  SocketCommon_set_dns_timeout (1234);
+  ASSERT_EQ (SocketDNS_gettimeout (dns), 1234);
+  ASSERT_EQ (socket_default_timeouts.dns_timeout_ms,
+             saved.dns_timeout_ms); /* untouched */
+  SocketCommon_set_dns_timeout (-1);
+  ASSERT_EQ (SocketDNS_gettimeout (dns), SOCKET_DEFAULT_DNS_TIMEOUT_MS);
   ASSERT (dns == SocketCommon_get_dns_resolver ()); /* one per process */
   ASSERT (SocketDNS_pollfd (dns) >= 0);
 }

@@ -66,7 +66,7 @@ struct dns_req
   int error;
   struct addrinfo *result; /* library-allocated list (freeaddrinfo-safe) */
   int64_t submit_ms;
-  int timeout_ms;        /* 0 = none */
+  int timeout_ms;        /* 0 = none, -1 = the resolver's default */
   int sync;              /* owned by a resolve_sync caller */
   int cancelled;         /* cancelled while running: worker discards */
   int detached;          /* out of the lookup table: no getresult */

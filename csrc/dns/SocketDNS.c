@@ -165,10 +165,14 @@ signal_event (struct SocketDNS_T *d)
   (void)send (d->pipe_w, &byte, 1, MSG_NOSIGNAL);
 }
 
+/* The request's own timeout, or the resolver's current default (read when
+ * checked, so SocketDNS_settimeout applies to requests already queued). */
 static int
-expired (const struct dns_req *r, int64_t now)
+expired (const struct SocketDNS_T *d, const struct dns_req *r, int64_t now)
 {
-  return r->timeout_ms > 0 && now - r->submit_ms >= r->timeout_ms;
+  int ms = r->timeout_ms >= 0 ? r->timeout_ms : d->timeout_ms;
+
+  return ms > 0 && now - r->submit_ms >= ms;
 }
 
 /* Library-owned copy of a getaddrinfo() list (which is freed); NULL with
@@ -242,7 +246,7 @@ worker_finish (struct SocketDNS_T *d, struct dns_req *r, int err,
         retire_locked (d, r);
       return;
     }
-  timed_out = expired (r, Socket_get_monotonic_ms ());
+  timed_out = expired (d, r, Socket_get_monotonic_ms ());
   if (timed_out)
     err = EAI_AGAIN;
   if (err != 0)
@@ -326,7 +330,7 @@ worker_main (void *arg)
       if (r == NULL)
         break; /* shutdown, nothing left */
       d->queued--;
-      if (expired (r, Socket_get_monotonic_ms ()))
+      if (expired (d, r, Socket_get_monotonic_ms ()))
         expire_before_lookup (d, r);
       else
         run_lookup (d, r);
@@ -590,7 +594,7 @@ SocketDNS__enqueue_locked (struct SocketDNS_T *d, const char *host, int port,
     }
   else
     SocketDNS__default_hints (&r->hints, host);
-  r->timeout_ms = d->timeout_ms;
+  r->timeout_ms = -1; /* the resolver's default */
   r->state = DNS_QUEUED;
   list_push (&d->queue, r);
   d->queued++;

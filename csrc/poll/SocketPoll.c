@@ -457,6 +457,8 @@ effective_timeout (struct SocketPoll_T *p, int timeout)
                       "SocketPoll_wait: timeout %d (use -1 for forever)",
                       timeout);
   next = SocketTimer__next_timeout_ms (p->timers);
+  if (next > SOCKET_MAX_TIMER_TIMEOUT_MS)
+    next = SOCKET_MAX_TIMER_TIMEOUT_MS; /* as the original */
   if (next >= 0 && (timeout < 0 || next < timeout))
     timeout = next;
   return timeout;

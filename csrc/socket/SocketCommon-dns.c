@@ -26,17 +26,53 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommonDNS);
 static pthread_once_t resolver_once = PTHREAD_ONCE_INIT;
 static SocketDNS_T shared_resolver;
 
+/* The global DNS timeout: its own value, not socket_default_timeouts. */
+static pthread_mutex_t dns_timeout_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int dns_timeout_ms = SOCKET_DEFAULT_DNS_TIMEOUT_MS;
+static int resolver_created; /* guarded by dns_timeout_mutex */
+
+void
+SocketCommon_set_dns_timeout (int timeout_ms)
+{
+  SocketDNS_T dns = NULL;
+
+  if (timeout_ms == -1)
+    timeout_ms = SOCKET_DEFAULT_DNS_TIMEOUT_MS;
+  else if (timeout_ms < 0)
+    timeout_ms = 0;
+  pthread_mutex_lock (&dns_timeout_mutex);
+  dns_timeout_ms = timeout_ms;
+  if (resolver_created)
+    dns = shared_resolver;
+  pthread_mutex_unlock (&dns_timeout_mutex);
+  SocketDNS_settimeout (dns, timeout_ms); /* NULL: no-op */
+}
+
+int
+SocketCommon_get_dns_timeout (void)
+{
+  int ms;
+
+  pthread_mutex_lock (&dns_timeout_mutex);
+  ms = dns_timeout_ms;
+  pthread_mutex_unlock (&dns_timeout_mutex);
+  return ms;
+}
+
 static void
 create_resolver (void)
 {
   /* Nothing may longjmp out of a pthread_once routine. */
-  TRY
-  {
-    shared_resolver = SocketDNS_new ();
-    SocketDNS_settimeout (shared_resolver, SocketCommon_get_dns_timeout ());
-  }
-  EXCEPT (SocketDNS_Failed) shared_resolver = NULL;
+  SocketDNS_T volatile dns = NULL;
+
+  TRY dns = SocketDNS_new ();
+  EXCEPT (SocketDNS_Failed) dns = NULL;
   END_TRY;
+  pthread_mutex_lock (&dns_timeout_mutex);
+  shared_resolver = dns;
+  resolver_created = dns != NULL;
+  SocketDNS_settimeout (shared_resolver, dns_timeout_ms);
+  pthread_mutex_unlock (&dns_timeout_mutex);
 }
 
 /* The shared resolver, or NULL if it could not be created. */
