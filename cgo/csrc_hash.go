@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "7d396fff7c7ef91601b8f020eb3104b265a1c87a80481bcbb90e913629e51dda"
+const csrcHash = "d294423927bf51debe3ce4a6299bc1880ea432795ee501bfb2a84d58f0080c26"
