@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "cdc6ebfb22fc3d09e99d5c85c15491bdb9a818a490f0022e6ef5af562b9a1259"
+const csrcHash = "3e7da6582eb0c13e610ce260a8d77d9b6c983ef3edf069980cc828f1e3a1180b"

@@ -14,12 +14,15 @@ package csocket
 #cgo noescape go_SocketDNS_cancel
 #cgo nocallback go_SocketDNS_test_hook
 #cgo noescape go_SocketDNS_test_hook
+#cgo nocallback go_SocketDNS_check
+#cgo noescape go_SocketDNS_check
 */
 import "C"
 
 import "unsafe"
 
-// go_SocketDNS_check is not nocallback: it may emit DNS timeout events.
+// Timeout events (SOCKET_EVENT_DNS_TIMEOUT) are emitted on the resolver's
+// worker threads, never from these calls, so all of them are nocallback.
 
 func (r Resolver) c() *C.struct_SocketDNS_T { return (*C.struct_SocketDNS_T)(r.p) }
 
@@ -37,8 +40,9 @@ func NewResolver() (r Resolver, pollFD, timeoutMS int, err error) {
 	return Resolver{unsafe.Pointer(d)}, int(fd), int(t), nil
 }
 
-// Free cancels pending requests, joins the workers and frees the
-// resolver. Call it exactly once.
+// Free lets the workers finish the requests still queued (cancel them
+// first to skip their lookups), joins the workers and frees the resolver.
+// Call it exactly once.
 func (r Resolver) Free() { C.go_SocketDNS_free(r.c()) }
 
 // Submit queues a lookup of host ("" = passive) and port and returns the
@@ -52,9 +56,10 @@ func (r Resolver) Submit(host string, port int) (uintptr, error) {
 	return uintptr(req), nil
 }
 
-// Check runs SocketDNS_check: drains the completion descriptor, expires
-// overdue requests and makes completed ones available to Result. It
-// returns the number completed.
+// Check runs SocketDNS_check: it drains the completion descriptor and
+// returns the number of events (completions, failures, timeouts, cancels)
+// signalled since the last call. Results are available to Result as soon
+// as a request completes, whether or not Check ran.
 func (r Resolver) Check() (int, error) {
 	var n C.int
 	var e C.GoErr

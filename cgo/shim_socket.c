@@ -634,7 +634,7 @@ int
 go_SocketDNS_check (SocketDNS_T d, int *n, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL (rc, e, *n = SocketDNS_check (d));
+  GO_CALL_NOCB (rc, e, *n = SocketDNS_check (d));
   return rc;
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func closeInfo(i SockInfo) {
@@ -184,5 +185,30 @@ func TestResolverShims(t *testing.T) {
 	var ce *Error
 	if _, err := r.Submit("bad name!", 1); !errors.As(err, &ce) || ce.Exception != "SocketDNS_Failed" {
 		t.Errorf("Submit of a malformed name = %v", err)
+	}
+	// A result is available without Check (which only drains the
+	// descriptor: one byte per completion).
+	if _, err := r.Check(); err != nil {
+		t.Fatal(err)
+	}
+	req, err = r.Submit("127.0.0.1", 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for done := false; !done; {
+		if addrs, done, _, err = r.Result(req, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !done && time.Now().After(deadline) {
+			t.Fatal("no result without Check")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if len(addrs) != 1 || addrs[0].Port != 80 {
+		t.Errorf("127.0.0.1 = %+v", addrs)
+	}
+	if n, err := r.Check(); err != nil || n != 1 {
+		t.Errorf("Check after one completion = %d, %v", n, err)
 	}
 }

@@ -34,6 +34,9 @@ type Resolver struct {
 
 	genMu sync.Mutex
 	gen   chan struct{} // closed (and replaced) after each completion batch
+
+	reqMu sync.Mutex
+	reqs  map[uintptr]struct{} // submitted, not yet finished: Close cancels them
 }
 
 // NewResolver starts a resolver with the C defaults: 4 threads, 1000
@@ -45,7 +48,8 @@ func NewResolver() (*Resolver, error) {
 		return nil, wrapErr("NewResolver", err, ErrDNS)
 	}
 	r := &Resolver{c: c, timeout: time.Duration(timeoutMS) * time.Millisecond,
-		done: make(chan struct{}), gen: make(chan struct{})}
+		done: make(chan struct{}), gen: make(chan struct{}),
+		reqs: make(map[uintptr]struct{})}
 	if err := r.f.init(fd, "gosocket-dns"); err != nil {
 		syscall.Close(fd)
 		c.Free()
@@ -83,6 +87,7 @@ func (r *Resolver) Resolve(ctx context.Context, host string, port int) ([]netip.
 	if err != nil {
 		return nil, err
 	}
+	defer r.forget(req)
 	var timer <-chan time.Time
 	if r.timeout > 0 {
 		t := time.NewTimer(r.timeout)
@@ -117,7 +122,16 @@ func (r *Resolver) submit(host string, port int) (uintptr, error) {
 	if err != nil {
 		return 0, wrapErr("Resolve", err, ErrDNS)
 	}
+	r.reqMu.Lock()
+	r.reqs[req] = struct{}{}
+	r.reqMu.Unlock()
 	return req, nil
+}
+
+func (r *Resolver) forget(req uintptr) {
+	r.reqMu.Lock()
+	delete(r.reqs, req)
+	r.reqMu.Unlock()
 }
 
 func (r *Resolver) result(req uintptr) ([]netip.AddrPort, bool, error) {
@@ -197,6 +211,13 @@ func (r *Resolver) Close() error {
 	<-r.done
 	r.life.Lock()
 	r.closed = true
+	// SocketDNS_free resolves every queued request before it returns (as
+	// the original); cancel ours first so Close does not wait for them.
+	r.reqMu.Lock()
+	for req := range r.reqs {
+		r.c.Cancel(req)
+	}
+	r.reqMu.Unlock()
 	r.c.Free()
 	r.life.Unlock()
 	r.broadcast()

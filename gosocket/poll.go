@@ -2,6 +2,7 @@ package gosocket
 
 import (
 	"runtime/cgo"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,11 @@ type pollReg struct {
 // NewPoll creates an event loop returning at most maxEvents events per
 // Wait (1..10000).
 func NewPoll(maxEvents int) (*Poll, error) {
+	if maxEvents > csocket.MaxPollEvents {
+		// The C library clamps larger values (as the original); Go
+		// reports the mistake instead.
+		return nil, &Error{Op: "NewPoll", Msg: "maxEvents " + strconv.Itoa(maxEvents) + " outside 1.." + strconv.Itoa(csocket.MaxPollEvents), kind: ErrPoll}
+	}
 	c, err := csocket.NewPoll(maxEvents)
 	if err != nil {
 		return nil, wrapErr("NewPoll", err, ErrPoll)

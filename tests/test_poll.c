@@ -2,6 +2,8 @@
  * default timeout, edge-triggered mode, hangup, stale fd reuse, wakeup from
  * other threads (socket, timer, explicit), metrics, concurrent add/del. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -54,12 +56,16 @@ new_with (void *arg)
 
 TEST (poll_new_validates_maxevents)
 {
-  int bad[] = { 0, -1, SOCKET_MAX_POLL_EVENTS + 1 };
-  int good = SOCKET_MAX_POLL_EVENTS;
+  int bad[] = { 0, -1 };
+  int good[] = { 1, SOCKET_MAX_POLL_EVENTS, SOCKET_MAX_POLL_EVENTS + 1 };
 
   for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ASSERT (raises_poll_failed (new_with, &bad[i]));
-  ASSERT (!raises_poll_failed (new_with, &good));
+  /* Above the maximum: clamped to SOCKET_MAX_POLL_EVENTS (as the
+   * original's release build), not refused. */
+  for (unsigned i = 0; i < sizeof good / sizeof good[0]; i++)
+    ASSERT (!raises_poll_failed (new_with, &good[i]));
+  ASSERT_STREQ (SocketPoll_Failed.reason, "SocketPoll operation failed");
   SocketPoll_T p = NULL;
   SocketPoll_free (&p); /* NULL is a no-op */
   SocketPoll_free (NULL);
@@ -158,13 +164,19 @@ TEST (poll_duplicate_add_and_bad_mod_raise)
   r.events = POLL_READ;
   ASSERT (!raises_poll_failed (do_add, &r));
   ASSERT (raises_poll_failed (do_add, &r));
-  ASSERT (strstr (Socket_GetLastError (), "already registered") != NULL);
+  ASSERT_STREQ (Socket_GetLastError (), "Socket already in poll set");
   r.s = b; /* never added */
   ASSERT (raises_poll_failed (do_mod, &r));
-  ASSERT (strstr (Socket_GetLastError (), "not registered") != NULL);
+  {
+    char want[128];
+    snprintf (want, sizeof want,
+              "Socket not in poll set (fd=%d) (errno: %d - %s)", Socket_fd (b),
+              ENOENT, strerror (ENOENT));
+    ASSERT_STREQ (Socket_GetLastError (), want);
+  }
   r.s = a;
-  r.events = 0x100; /* unknown bit */
-  ASSERT (raises_poll_failed (do_mod, &r));
+  r.events = 0x100 | POLL_READ; /* unknown bits are ignored */
+  ASSERT (!raises_poll_failed (do_mod, &r));
   r.s = NULL;
   r.events = POLL_READ;
   ASSERT (raises_poll_failed (do_add, &r));
@@ -289,7 +301,11 @@ TEST (poll_default_timeout)
   t0 = Socket_get_monotonic_ms ();
   ASSERT_EQ (SocketPoll_wait (p, &ev, 0), 0);
   ASSERT (Socket_get_monotonic_ms () - t0 < 50);
-  ASSERT (raises_poll_failed (set_default, p));
+  /* Below -1: stored as 0 (immediate), not refused. */
+  ASSERT (!raises_poll_failed (set_default, p));
+  ASSERT_EQ (SocketPoll_getdefaulttimeout (p), 0);
+  SocketPoll_setdefaulttimeout (p, -1);
+  ASSERT_EQ (SocketPoll_getdefaulttimeout (p), -1);
   SocketPoll_free (&p);
 }
 
@@ -511,6 +527,87 @@ TEST (poll_concurrent_add_mod_del_while_waiting)
   pthread_join (th, NULL);
   ASSERT_EQ (c.added, 300);
   SocketPoll_free (&c.p);
+}
+
+/* ---- contract: side effects and order -------------------------------------- */
+
+TEST (poll_add_makes_socket_nonblocking)
+{
+  SocketPoll_T p = SocketPoll_new (8);
+  Socket_T a, b;
+  char c;
+
+  SocketPair_new (SOCK_STREAM, &a, &b); /* blocking */
+  ASSERT_EQ (fcntl (Socket_fd (a), F_GETFL) & O_NONBLOCK, 0);
+  SocketPoll_add (p, a, POLL_READ, NULL);
+  ASSERT (fcntl (Socket_fd (a), F_GETFL) & O_NONBLOCK);
+  /* Nothing to read: "would block" is 0, not a hang. */
+  ASSERT_EQ (Socket_recv (a, &c, 1), 0);
+  SocketPoll_del (p, a);
+  SocketPoll_del (p, a); /* not registered: accepted */
+  SocketPoll_free (&p);
+  Socket_free (&a);
+  Socket_free (&b);
+}
+
+struct timer_del
+{
+  SocketPoll_T p;
+  Socket_T s;
+  int fired;
+};
+
+static void
+del_from_timer (void *ud)
+{
+  struct timer_del *t = ud;
+
+  SocketPoll_del (t->p, t->s);
+  t->fired = 1;
+}
+
+/* Timers fire before the kernel events are translated: a socket a timer
+ * removed is not reported by the same wait. */
+TEST (poll_timer_runs_before_event_translation)
+{
+  SocketPoll_T p = SocketPoll_new (8);
+  Socket_T a, b;
+  SocketEvent_T *ev;
+  struct timer_del t = { 0 };
+
+  pair (&a, &b);
+  SocketPoll_add (p, a, POLL_READ, &t);
+  ASSERT_EQ (Socket_send (b, "x", 1), 1);
+  t.p = p;
+  t.s = a;
+  SocketTimer_add (p, 0, del_from_timer, &t);
+  usleep (5 * 1000);
+  int n = SocketPoll_wait (p, &ev, 1000);
+  ASSERT (t.fired);
+  for (int i = 0; i < n; i++)
+    ASSERT (ev[i].socket != a);
+  SocketPoll_free (&p);
+  Socket_free (&a);
+  Socket_free (&b);
+}
+
+TEST (poll_error_and_hangup_bits_in_events_are_harmless)
+{
+  SocketPoll_T p = SocketPoll_new (8);
+  Socket_T a, b;
+  SocketEvent_T *ev;
+
+  pair (&a, &b);
+  /* Asking for ERROR/HANGUP only selects nothing; a hangup is still
+   * reported. */
+  SocketPoll_add (p, a, POLL_ERROR | POLL_HANGUP, NULL);
+  ASSERT_EQ (Socket_send (b, "x", 1), 1);
+  ASSERT_EQ (SocketPoll_wait (p, &ev, 50), 0);
+  Socket_free (&b);
+  ASSERT_EQ (SocketPoll_wait (p, &ev, 1000), 1);
+  ASSERT (ev[0].events & POLL_HANGUP);
+  SocketPoll_free (&p);
+  Socket_free (&a);
 }
 
 TEST_MAIN ()

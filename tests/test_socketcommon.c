@@ -38,19 +38,31 @@ TEST (hints_and_resolve_numeric)
              0);
   ASSERT_EQ (res->ai_family, AF_INET6);
   freeaddrinfo (res);
-  /* Passive wildcard for the given family. */
+  /* Passive wildcard: socket_family only requires one entry of that
+   * family; the list keeps the others (as the original). */
   ASSERT_EQ (SocketCommon_resolve_address (NULL, 0, &hints, &res,
                                            Socket_Failed, AF_INET6, 1),
              0);
-  ASSERT (IN6_IS_ADDR_UNSPECIFIED (
-      &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr));
+  {
+    const struct addrinfo *ai = res;
+    while (ai != NULL && ai->ai_family != AF_INET6)
+      ai = ai->ai_next;
+    ASSERT (ai != NULL);
+    ASSERT (IN6_IS_ADDR_UNSPECIFIED (
+        &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr));
+  }
   freeaddrinfo (res);
   /* localhost goes through the shared resolver. */
   ASSERT_EQ (SocketCommon_resolve_address ("localhost", 80, &hints, &res,
                                            Socket_Failed, AF_INET, 1),
              0);
-  ASSERT_EQ (res->ai_family, AF_INET);
-  freeaddrinfo (res);
+  {
+    const struct addrinfo *ai = res;
+    while (ai != NULL && ai->ai_family != AF_INET)
+      ai = ai->ai_next;
+    ASSERT (ai != NULL);
+  }
+  SocketCommon_free_addrinfo (res);
 }
 
 TEST (resolve_failures_with_and_without_exceptions)
@@ -440,9 +452,20 @@ TEST (defaults_dns_timeout_and_resolver)
                      SocketCommon_timeouts_setdefaults (&t)),
              1);
   SocketCommon_timeouts_setdefaults (&saved);
+  /* The global DNS timeout is separate from the socket defaults; -1
+   * resets it to SOCKET_DEFAULT_DNS_TIMEOUT_MS. */
+  ASSERT_EQ (SocketCommon_get_dns_timeout (), 0);
+  SocketCommon_set_dns_timeout (-1);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), SOCKET_DEFAULT_DNS_TIMEOUT_MS);
   dns = SocketCommon_get_dns_resolver ();
   ASSERT (dns != NULL);
+  /* Applied to the shared resolver once it exists. */
+  SocketCommon_set_dns_timeout (1234);
+  ASSERT_EQ (SocketDNS_gettimeout (dns), 1234);
+  ASSERT_EQ (socket_default_timeouts.dns_timeout_ms,
+             saved.dns_timeout_ms); /* untouched */
+  SocketCommon_set_dns_timeout (-1);
+  ASSERT_EQ (SocketDNS_gettimeout (dns), SOCKET_DEFAULT_DNS_TIMEOUT_MS);
   ASSERT (dns == SocketCommon_get_dns_resolver ()); /* one per process */
   ASSERT (SocketDNS_pollfd (dns) >= 0);
 }

@@ -23,18 +23,27 @@
  */
 void SocketDNS__set_stall (SocketDNS_T dns, int stalled);
 
-/** Request records currently allocated, including ones a worker still
- *  holds after a timeout or cancel (leak checks). */
+/** Request records holding resources: queued, running, or finished but
+ *  not yet handed out; excludes the bounded history of finished handles
+ *  kept only so SocketDNS_geterror() can answer (leak checks). */
 size_t SocketDNS__live_records (SocketDNS_T dns);
 
-/** Requests counted against max pending (queued or running). */
+/** Requests counted against max pending (queued, not yet taken by a
+ *  worker). */
 size_t SocketDNS__pending (SocketDNS_T dns);
 
 /* ---- internals shared by SocketDNS.c and SocketDNS-sync.c -------------- */
 
 #define DNS_MAX_HOSTNAME 255
-/* Failed requests whose result was taken stay answerable by geterror();
- * the oldest are dropped beyond this many. */
+/* Error code of a cancelled request: glibc's EAI_CANCELED (-101). */
+#ifdef EAI_CANCELED
+#define DNS_EAI_CANCELLED EAI_CANCELED
+#else
+#define DNS_EAI_CANCELLED (-101)
+#endif
+/* Handles that left the lookup table (result taken, delivered to a
+ * callback, cancelled) stay answerable by geterror(); the oldest are freed
+ * beyond this many. */
 #define DNS_RETIRED_MAX 1024
 #define DNS_SERIAL_SHIFT (sizeof (uintptr_t) * CHAR_BIT - 12)
 
@@ -42,9 +51,7 @@ enum dns_state
 {
   DNS_QUEUED,
   DNS_RUNNING,
-  DNS_DONE,     /* finished, waiting for SocketDNS_check */
-  DNS_COMPLETE, /* checked, result waiting for getresult */
-  DNS_RETIRED   /* result taken, error kept for geterror */
+  DNS_COMPLETE /* resolved, failed, timed out or cancelled */
 };
 
 struct dns_req
@@ -57,16 +64,16 @@ struct dns_req
   SocketDNS_Callback cb;
   void *data;
   int error;
-  struct addrinfo *result;
+  struct addrinfo *result; /* library-allocated list (freeaddrinfo-safe) */
   int64_t submit_ms;
-  int timeout_ms;        /* 0 = none */
+  int timeout_ms;        /* 0 = none, -1 = the resolver's default */
   int sync;              /* owned by a resolve_sync caller */
-  int timed_out;
-  int worker_active;     /* a worker reads host/hints and will write back */
-  int zombie;            /* user side gone; the worker frees it */
+  int cancelled;         /* cancelled while running: worker discards */
+  int detached;          /* out of the lookup table: no getresult */
+  int retired;           /* on the retired list */
+  int zombie;            /* sync caller gave up; the worker frees it */
   struct dns_req *hnext; /* hash chain */
-  struct dns_req *next;  /* queue / done / retired list */
-  struct dns_req *aprev, *anext; /* active (queued+running) list */
+  struct dns_req *next;  /* queue / retired list */
 };
 
 struct req_list
@@ -84,24 +91,21 @@ struct SocketDNS_T
   int nthreads;
   int shutdown, stalled;
   int pipe_r, pipe_w;
-  int signalled;             /* a byte is in the pipe */
   struct dns_req *table[SOCKET_DNS_REQUEST_HASH_SIZE];
-  struct req_list queue, done, retired;
-  struct dns_req *active;
-  size_t pending, max_pending, nretired, nrecords;
+  struct req_list queue, retired;
+  size_t queued, max_pending, nretired, nrecords;
   int timeout_ms;
   uintptr_t serial, next_id;
 };
 
 /* Caller holds d->lock for the *_locked / list / release helpers. */
-void SocketDNS__validate_args (const char *host, int port, const char *op);
+void SocketDNS__validate_args (const char *host, int port);
 void SocketDNS__default_hints (struct addrinfo *h, const char *host);
 struct dns_req *SocketDNS__enqueue_locked (struct SocketDNS_T *d,
                                           const char *host, int port,
-                                          const struct addrinfo *hints,
-                                          const char **why);
+                                          const struct addrinfo *hints);
 void SocketDNS__list_remove (struct req_list *l, struct dns_req *r);
-void SocketDNS__active_remove (struct SocketDNS_T *d, struct dns_req *r);
-void SocketDNS__req_release (struct SocketDNS_T *d, struct dns_req *r);
+void SocketDNS__req_free (struct SocketDNS_T *d, struct dns_req *r);
+struct addrinfo *SocketDNS__own_list (struct addrinfo *gai_res, int *err);
 
 #endif /* SOCKETDNS_PRIVATE_H */

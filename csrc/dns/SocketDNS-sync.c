@@ -30,6 +30,7 @@ is_numeric_host (const char *host)
          || inet_pton (AF_INET6, host, buf) == 1;
 }
 
+/* NULL host or literal: resolved in the caller, honouring all of @p hints. */
 static struct addrinfo *
 resolve_direct (const char *host, int port, const struct addrinfo *hints)
 {
@@ -41,12 +42,15 @@ resolve_direct (const char *host, int port, const struct addrinfo *hints)
     h = *hints;
   else
     SocketDNS__default_hints (&h, host);
-  h.ai_flags |= AI_NUMERICSERV;
+  h.ai_flags |= AI_NUMERICSERV | (host == NULL ? AI_PASSIVE : AI_NUMERICHOST);
+  h.ai_addrlen = 0;
   h.ai_addr = NULL;
   h.ai_canonname = NULL;
   h.ai_next = NULL;
   snprintf (portstr, sizeof portstr, "%d", port);
   err = getaddrinfo (host, portstr, &h, &res);
+  if (err == 0)
+    res = SocketDNS__own_list (res, &err);
   if (err != 0)
     SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
                       "SocketDNS_resolve_sync(%s:%d): %s",
@@ -77,15 +81,24 @@ wait_sync_locked (struct SocketDNS_T *d, struct dns_req *r, int timeout_ms)
 
   if (timeout_ms > 0)
     deadline_ts (&ts, timeout_ms);
-  while (r->state != DNS_DONE && rc != ETIMEDOUT)
+  while (r->state != DNS_COMPLETE && rc != ETIMEDOUT)
     rc = timeout_ms > 0 ? pthread_cond_timedwait (&d->sync_cond, &d->lock, &ts)
                         : pthread_cond_wait (&d->sync_cond, &d->lock);
-  if (r->state == DNS_DONE)
+  if (r->state == DNS_COMPLETE)
     return 0;
   if (r->state == DNS_QUEUED)
-    SocketDNS__list_remove (&d->queue, r);
-  SocketDNS__active_remove (d, r);
-  SocketDNS__req_release (d, r); /* a running worker frees it */
+    {
+      SocketDNS__list_remove (&d->queue, r);
+      d->queued--;
+      SocketDNS__req_free (d, r);
+    }
+  else
+    {
+      /* Running: the worker frees it and discards the late result (it
+       * stays in the table until then; sync records are never looked
+       * up by the API). */
+      r->zombie = 1;
+    }
   SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_TIMEOUT, 1);
   return ETIMEDOUT;
 }
@@ -96,43 +109,36 @@ SocketDNS_resolve_sync (SocketDNS_T dns, const char *host, int port,
 {
   struct dns_req *r;
   struct addrinfo *res = NULL;
-  const char *why = NULL;
   int err = 0, rc;
 
-  SocketDNS__validate_args (host, port, "SocketDNS_resolve_sync");
-  if (timeout_ms < 0)
+  if (dns == NULL)
     SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_resolve_sync: timeout %d ms", timeout_ms);
-  /* Literals never block; without a resolver there is no timeout. */
-  if (dns == NULL || is_numeric_host (host))
+                      "SocketDNS_resolve_sync requires non-NULL dns resolver");
+  SocketDNS__validate_args (host, port);
+  if (is_numeric_host (host))
     return resolve_direct (host, port, hints);
   pthread_mutex_lock (&dns->lock);
-  if (timeout_ms == 0)
+  if (timeout_ms <= 0)
     timeout_ms = dns->timeout_ms;
-  r = SocketDNS__enqueue_locked (dns, host, port, hints, &why);
-  if (r == NULL)
-    {
-      pthread_mutex_unlock (&dns->lock);
-      SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                        "SocketDNS_resolve_sync(%s:%d): %s", host, port, why);
-    }
+  r = SocketDNS__enqueue_locked (dns, host, port, hints);
   r->sync = 1;
+  r->timeout_ms = 0; /* the waiter keeps the deadline */
   rc = wait_sync_locked (dns, r, timeout_ms);
   if (rc == 0)
     {
       err = r->error;
       res = r->result;
       r->result = NULL;
-      SocketDNS__req_release (dns, r);
+      SocketDNS__req_free (dns, r);
     }
   pthread_mutex_unlock (&dns->lock);
   if (rc == ETIMEDOUT)
     {
       SocketEvent_emit_dns_timeout (host, port);
-      errno = ETIMEDOUT;
-      SOCKET_RAISE_FMT (SocketDNS, SocketDNS_Failed,
-                        "SocketDNS_resolve_sync(%s:%d): no answer within %d ms",
-                        host, port, timeout_ms);
+      SOCKET_ERROR_MSG ("DNS resolution timed out after %d ms: %s",
+                        timeout_ms, host);
+      socket_last_errno = errno = ETIMEDOUT;
+      SOCKET_RAISE_MODULE_ERROR (SocketDNS, SocketDNS_Failed);
     }
   if (err != 0)
     SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
@@ -159,7 +165,7 @@ SocketDNS__live_records (SocketDNS_T dns)
   size_t n;
 
   pthread_mutex_lock (&dns->lock);
-  n = dns->nrecords;
+  n = dns->nrecords - dns->nretired;
   pthread_mutex_unlock (&dns->lock);
   return n;
 }
@@ -170,7 +176,7 @@ SocketDNS__pending (SocketDNS_T dns)
   size_t n;
 
   pthread_mutex_lock (&dns->lock);
-  n = dns->pending;
+  n = dns->queued;
   pthread_mutex_unlock (&dns->lock);
   return n;
 }

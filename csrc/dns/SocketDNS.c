@@ -1,19 +1,23 @@
 /*
  * SocketDNS.c - getaddrinfo() on a pool of worker threads.
  *
- * Requests move QUEUED -> RUNNING -> DONE -> (callback | COMPLETE ->
- * RETIRED). SocketDNS_check() delivers DONE requests and expires timed-out
- * ones; getaddrinfo itself cannot be interrupted, so a timed-out or
- * cancelled RUNNING request becomes a "zombie": the user-visible record is
- * gone and the worker frees the record and its late result when it returns.
+ * Requests move QUEUED -> RUNNING -> COMPLETE. Workers do everything that
+ * finishes a request: they check its timeout when they take it and again
+ * after the lookup, store the result for SocketDNS_getresult() or, for a
+ * request with a callback, run the callback on the worker thread, handing
+ * it the result. Every event (completion, failure, timeout, cancel of a
+ * queued or running request, completed-request creation) writes one byte to
+ * the completion socketpair; SocketDNS_check() only drains those bytes.
  *
  * Handles are ids, not pointers: (instance serial, counter) cast to the
  * handle type, looked up in a hash table of SOCKET_DNS_REQUEST_HASH_SIZE
- * buckets. A stale handle (request delivered, cancelled or freed) or one of
- * another resolver is therefore never dereferenced.
+ * buckets, so a stale or foreign handle is never dereferenced. A request
+ * that left the lookup table (result taken, callback run, cancelled) stays
+ * answerable by SocketDNS_geterror() on a bounded retired list.
  *
- * Completions are signalled by writing one byte to a socketpair
- * (SocketDNS_pollfd); one lock guards all state, callbacks run without it.
+ * Result lists are built by SocketCommon_copy_addrinfo(): glibc's node
+ * layout, so both freeaddrinfo() and SocketCommon_free_addrinfo() free
+ * them. One lock guards all state; callbacks run without it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,10 +35,14 @@
 #include "core/SocketUtil.h"
 #include "dns/SocketDNS-private.h"
 #include "dns/SocketDNS.h"
+#include "socket/SocketCommon.h"
 
 const Except_T SocketDNS_Failed
-    = { &SocketDNS_Failed, "DNS resolution failed" };
+    = { &SocketDNS_Failed, "SocketDNS operation failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketDNS);
+
+#define DNS_RAISE(fmt, ...)                                                   \
+  SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed, fmt, ##__VA_ARGS__)
 
 /* ---- records ----------------------------------------------------------- */
 
@@ -117,139 +125,215 @@ SocketDNS__list_remove (struct req_list *l, struct dns_req *r)
   r->next = NULL;
 }
 
-static void
-active_add (struct SocketDNS_T *d, struct dns_req *r)
-{
-  r->aprev = NULL;
-  r->anext = d->active;
-  if (d->active)
-    d->active->aprev = r;
-  d->active = r;
-  d->pending++;
-}
-
 void
-SocketDNS__active_remove (struct SocketDNS_T *d, struct dns_req *r)
+SocketDNS__req_free (struct SocketDNS_T *d, struct dns_req *r)
 {
-  if (r->aprev)
-    r->aprev->anext = r->anext;
-  else
-    d->active = r->anext;
-  if (r->anext)
-    r->anext->aprev = r->aprev;
-  r->aprev = r->anext = NULL;
-  d->pending--;
-}
-
-static void
-req_free (struct SocketDNS_T *d, struct dns_req *r)
-{
-  if (r->result)
-    freeaddrinfo (r->result);
+  table_remove (d, r);
+  SocketCommon_free_addrinfo (r->result);
   free (r->host);
   free (r);
   d->nrecords--;
 }
 
-/* Drop the user-visible record; a worker still holding it frees it later.
- * Caller holds the lock and has unlinked it from every list. */
-void
-SocketDNS__req_release (struct SocketDNS_T *d, struct dns_req *r)
+/* Take @p r out of the lookup table for good (getresult then returns
+ * NULL) but keep it for geterror(); the oldest such records are freed.
+ * Never called for a record a worker still holds. */
+static void
+retire_locked (struct SocketDNS_T *d, struct dns_req *r)
 {
-  table_remove (d, r);
-  if (r->worker_active)
+  r->detached = 1;
+  if (r->retired)
+    return;
+  r->retired = 1;
+  list_push (&d->retired, r);
+  d->nretired++;
+  while (d->nretired > DNS_RETIRED_MAX)
     {
-      if (r->result)
-        freeaddrinfo (r->result);
-      r->result = NULL;
-      r->zombie = 1;
+      struct dns_req *old = list_pop (&d->retired);
+      d->nretired--;
+      SocketDNS__req_free (d, old);
     }
-  else
-    req_free (d, r);
 }
 
+/* One byte per event. The write end is non-blocking: with a full buffer
+ * (nobody drains it) the byte is dropped rather than stalling a worker. */
 static void
-signal_completion (struct SocketDNS_T *d)
+signal_event (struct SocketDNS_T *d)
 {
   char byte = SOCKET_DNS_COMPLETION_SIGNAL_BYTE;
 
-  if (d->signalled)
-    return;
-  d->signalled = 1;
-  if (send (d->pipe_w, &byte, 1, MSG_NOSIGNAL) < 0 && errno != EAGAIN)
-    d->signalled = 0;
+  (void)send (d->pipe_w, &byte, 1, MSG_NOSIGNAL);
+}
+
+/* The request's own timeout, or the resolver's current default (read when
+ * checked, so SocketDNS_settimeout applies to requests already queued). */
+static int
+expired (const struct SocketDNS_T *d, const struct dns_req *r, int64_t now)
+{
+  int ms = r->timeout_ms >= 0 ? r->timeout_ms : d->timeout_ms;
+
+  return ms > 0 && now - r->submit_ms >= ms;
+}
+
+/* Library-owned copy of a getaddrinfo() list (which is freed); NULL with
+ * *err = EAI_MEMORY when the copy fails. */
+struct addrinfo *
+SocketDNS__own_list (struct addrinfo *gai_res, int *err)
+{
+  struct addrinfo *own;
+
+  if (gai_res == NULL)
+    return NULL;
+  own = SocketCommon_copy_addrinfo (gai_res);
+  freeaddrinfo (gai_res);
+  if (own == NULL)
+    *err = EAI_MEMORY;
+  return own;
 }
 
 /* ---- workers ----------------------------------------------------------- */
 
-/* Called with the lock held when getaddrinfo returned for @p r. */
+static void
+emit_timeout (const struct dns_req *r, struct SocketDNS_T *d)
+{
+  char host[DNS_MAX_HOSTNAME + 1];
+  int port = r->port;
+
+  snprintf (host, sizeof host, "%s", r->host ? r->host : "");
+  pthread_mutex_unlock (&d->lock);
+  SocketEvent_emit_dns_timeout (host, port);
+  pthread_mutex_lock (&d->lock);
+}
+
+/* The request had timed out before a worker took it: no lookup, no
+ * callback; EAI_AGAIN for geterror. Lock held. */
+static void
+expire_before_lookup (struct SocketDNS_T *d, struct dns_req *r)
+{
+  r->state = DNS_COMPLETE;
+  r->error = EAI_AGAIN;
+  SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_TIMEOUT, 1);
+  if (r->sync)
+    {
+      pthread_cond_broadcast (&d->sync_cond);
+      return;
+    }
+  signal_event (d);
+  if (r->cb != NULL)
+    retire_locked (d, r); /* never delivered: getresult has nothing */
+  emit_timeout (r, d); /* r is not used afterwards */
+}
+
+/* Called with the lock held when getaddrinfo returned for @p r; may drop
+ * the lock to run the callback. */
 static void
 worker_finish (struct SocketDNS_T *d, struct dns_req *r, int err,
                struct addrinfo *res)
 {
-  r->worker_active = 0;
-  if (r->zombie || r->state != DNS_RUNNING)
+  SocketDNS_Callback cb;
+  SocketDNS_Request_T handle;
+  void *data;
+  int timed_out;
+
+  if (r->zombie || r->cancelled)
     {
-      /* Cancelled or timed out meanwhile: the late result is discarded. */
-      if (res)
-        freeaddrinfo (res);
+      /* The sync caller gave up, or cancelled: the result is discarded. */
+      SocketCommon_free_addrinfo (res);
+      r->state = DNS_COMPLETE;
       if (r->zombie)
-        req_free (d, r);
+        SocketDNS__req_free (d, r);
+      else
+        retire_locked (d, r);
       return;
     }
-  SocketDNS__active_remove (d, r);
-  r->state = DNS_DONE;
-  r->error = err;
-  r->result = err == 0 ? res : NULL;
-  if (err != 0 && res)
-    freeaddrinfo (res);
-  SocketMetrics_increment (err == 0 ? SOCKET_METRIC_DNS_REQUEST_COMPLETED
-                                    : SOCKET_METRIC_DNS_REQUEST_FAILED,
-                           1);
-  if (r->sync)
-    pthread_cond_broadcast (&d->sync_cond);
-  else
+  timed_out = expired (d, r, Socket_get_monotonic_ms ());
+  if (timed_out)
+    err = EAI_AGAIN;
+  if (err != 0)
     {
-      list_push (&d->done, r);
-      signal_completion (d);
+      SocketCommon_free_addrinfo (res);
+      res = NULL;
+    }
+  SocketMetrics_increment (
+      timed_out ? SOCKET_METRIC_DNS_REQUEST_TIMEOUT
+      : err == 0 ? SOCKET_METRIC_DNS_REQUEST_COMPLETED
+                 : SOCKET_METRIC_DNS_REQUEST_FAILED,
+      1);
+  r->state = DNS_COMPLETE;
+  r->error = err;
+  if (r->sync)
+    {
+      r->result = res;
+      pthread_cond_broadcast (&d->sync_cond);
+      return;
+    }
+  signal_event (d);
+  cb = r->cb;
+  handle = (SocketDNS_Request_T)r->id;
+  data = r->data;
+  if (cb == NULL)
+    r->result = res;
+  else
+    retire_locked (d, r); /* the callback owns the result */
+  if (timed_out)
+    emit_timeout (r, d); /* drops the lock: r is not used afterwards */
+  if (cb != NULL)
+    {
+      pthread_mutex_unlock (&d->lock);
+      cb (handle, res, err, data);
+      pthread_mutex_lock (&d->lock);
     }
 }
 
+static void
+run_lookup (struct SocketDNS_T *d, struct dns_req *r)
+{
+  char port[SOCKET_DNS_PORT_STR_SIZE];
+  struct addrinfo *res = NULL;
+  int err;
+
+  r->state = DNS_RUNNING;
+  while (d->stalled && !d->shutdown)
+    pthread_cond_wait (&d->stall_cond, &d->lock);
+  snprintf (port, sizeof port, "%d", r->port);
+  pthread_mutex_unlock (&d->lock);
+  /* host and hints are stable while the request is RUNNING. */
+  err = getaddrinfo (r->host, port, &r->hints, &res);
+  if (err == EAI_SYSTEM && errno == EINTR)
+    err = EAI_AGAIN;
+  if (err == 0)
+    res = SocketDNS__own_list (res, &err);
+  else if (res != NULL)
+    {
+      freeaddrinfo (res);
+      res = NULL;
+    }
+  pthread_mutex_lock (&d->lock);
+  worker_finish (d, r, err, res);
+}
+
+/* Workers exit only once the queue is empty: SocketDNS_free lets every
+ * queued request be resolved (and its callback run). */
 static void *
 worker_main (void *arg)
 {
   struct SocketDNS_T *d = arg;
-  char port[SOCKET_DNS_PORT_STR_SIZE];
 
   pthread_mutex_lock (&d->lock);
   for (;;)
     {
       struct dns_req *r;
-      struct addrinfo *res = NULL;
-      int err;
 
       while (!d->shutdown && d->queue.head == NULL)
         pthread_cond_wait (&d->work_cond, &d->lock);
-      if (d->shutdown)
-        break;
       r = list_pop (&d->queue);
-      r->state = DNS_RUNNING;
-      r->worker_active = 1;
-      while (d->stalled && !d->shutdown)
-        pthread_cond_wait (&d->stall_cond, &d->lock);
-      if (d->shutdown)
-        {
-          worker_finish (d, r, EAI_AGAIN, NULL);
-          break;
-        }
-      snprintf (port, sizeof port, "%d", r->port);
-      pthread_mutex_unlock (&d->lock);
-      /* host and hints are stable while worker_active is set. */
-      err = getaddrinfo (r->host, port, &r->hints, &res);
-      if (err == EAI_SYSTEM && errno == EINTR)
-        err = EAI_AGAIN;
-      pthread_mutex_lock (&d->lock);
-      worker_finish (d, r, err, res);
+      if (r == NULL)
+        break; /* shutdown, nothing left */
+      d->queued--;
+      if (expired (d, r, Socket_get_monotonic_ms ()))
+        expire_before_lookup (d, r);
+      else
+        run_lookup (d, r);
     }
   pthread_mutex_unlock (&d->lock);
   return NULL;
@@ -322,8 +406,7 @@ destroy (struct SocketDNS_T *d)
     while (d->table[i] != NULL)
       {
         struct dns_req *r = d->table[i];
-        d->table[i] = r->hnext;
-        req_free (d, r);
+        SocketDNS__req_free (d, r);
       }
   if (d->pipe_r >= 0)
     close (d->pipe_r);
@@ -396,8 +479,9 @@ SocketDNS_free (SocketDNS_T *dns)
 {
   if (dns == NULL || *dns == NULL)
     return;
-  /* Workers finish their current getaddrinfo and free zombies; every
-   * other record is still in the table and freed by destroy. */
+  /* Workers resolve every request still queued (running callbacks) and
+   * free abandoned sync requests before they exit; every other record is
+   * in the table and freed by destroy. */
   stop_workers (*dns);
   destroy (*dns);
   *dns = NULL;
@@ -405,49 +489,51 @@ SocketDNS_free (SocketDNS_T *dns)
 
 /* ---- submission -------------------------------------------------------- */
 
-static void
-check_dns (SocketDNS_T dns, const char *op)
+static int
+is_ip_literal (const char *host)
 {
-  if (dns == NULL)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed, "%s: NULL resolver", op);
+  unsigned char buf[sizeof (struct in6_addr)];
+
+  return inet_pton (AF_INET, host, buf) == 1
+         || inet_pton (AF_INET6, host, buf) == 1;
 }
 
-/* Hostname or address literal: 1..255 bytes, labels of 1..63 bytes,
- * letters, digits, '-', '_', '.', and ':' / '%' for IPv6 literals. */
+/* IP literal, or RFC 1123 name: 1..255 bytes, labels of 1..63 letters,
+ * digits and '-' starting with a letter or digit. */
 static int
 valid_host (const char *host)
 {
   size_t len = 0, label = 0;
 
+  if (is_ip_literal (host))
+    return 1;
   for (const char *p = host; *p; p++, len++)
     {
       unsigned char c = (unsigned char)*p;
+      int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                  || (c >= '0' && c <= '9');
       if (c == '.')
         {
-          if (label == 0 && p[1] != '\0')
+          if (label == 0)
             return 0; /* empty label */
           label = 0;
           continue;
         }
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-            || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == ':'
-            || c == '%'))
+      if (!alnum && (c != '-' || label == 0))
         return 0;
       if (++label > SOCKET_DNS_MAX_LABEL_LENGTH)
         return 0;
     }
-  return len > 0 && len <= DNS_MAX_HOSTNAME;
+  return len > 0 && len <= DNS_MAX_HOSTNAME && label > 0;
 }
 
 void
-SocketDNS__validate_args (const char *host, int port, const char *op)
+SocketDNS__validate_args (const char *host, int port)
 {
   if (host != NULL && !valid_host (host))
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "%s: invalid host name \"%.64s\"", op, host);
+    DNS_RAISE ("Invalid hostname format");
   if (port < 0 || port > SOCKET_MAX_PORT)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "%s: port %d outside 0..%d", op, port, SOCKET_MAX_PORT);
+    DNS_RAISE ("Invalid port number");
 }
 
 void
@@ -459,28 +545,45 @@ SocketDNS__default_hints (struct addrinfo *h, const char *host)
   h->ai_flags = AI_NUMERICSERV | (host == NULL ? AI_PASSIVE : 0);
 }
 
-/* Allocate and queue; returns NULL with *why set when it cannot. Caller
- * holds the lock. */
+static struct dns_req *
+new_record_locked (struct SocketDNS_T *d)
+{
+  struct dns_req *r = calloc (1, sizeof *r);
+
+  if (r == NULL)
+    return NULL;
+  d->nrecords++;
+  r->id = d->serial
+          | (++d->next_id & ((((uintptr_t)1) << DNS_SERIAL_SHIFT) - 1));
+  r->submit_ms = Socket_get_monotonic_ms ();
+  r->hnext = d->table[bucket (r->id)];
+  d->table[bucket (r->id)] = r;
+  return r;
+}
+
+/* Allocate and queue; raises when the queue is full or memory runs out.
+ * Caller holds the lock (released before raising). */
 struct dns_req *
 SocketDNS__enqueue_locked (struct SocketDNS_T *d, const char *host, int port,
-                const struct addrinfo *hints, const char **why)
+                           const struct addrinfo *hints)
 {
   struct dns_req *r;
+  char *copy = NULL;
 
-  if (d->pending >= d->max_pending)
+  if (d->queued >= d->max_pending)
     {
-      *why = "too many pending requests";
-      return NULL;
+      size_t max = d->max_pending;
+      pthread_mutex_unlock (&d->lock);
+      DNS_RAISE ("DNS request queue full (max %zu pending)", max);
     }
-  r = calloc (1, sizeof *r);
-  if (r == NULL || (host != NULL && (r->host = strdup (host)) == NULL))
+  if ((host != NULL && (copy = strdup (host)) == NULL)
+      || (r = new_record_locked (d)) == NULL)
     {
-      free (r);
-      *why = SOCKET_ENOMEM;
-      return NULL;
+      free (copy);
+      pthread_mutex_unlock (&d->lock);
+      DNS_RAISE ("DNS request: %s", SOCKET_ENOMEM);
     }
-  d->nrecords++;
-  r->id = d->serial | (++d->next_id & ((((uintptr_t)1) << DNS_SERIAL_SHIFT) - 1));
+  r->host = copy;
   r->port = port;
   if (hints)
     {
@@ -491,13 +594,10 @@ SocketDNS__enqueue_locked (struct SocketDNS_T *d, const char *host, int port,
     }
   else
     SocketDNS__default_hints (&r->hints, host);
-  r->submit_ms = Socket_get_monotonic_ms ();
-  r->timeout_ms = d->timeout_ms;
+  r->timeout_ms = -1; /* the resolver's default */
   r->state = DNS_QUEUED;
-  r->hnext = d->table[bucket (r->id)];
-  d->table[bucket (r->id)] = r;
   list_push (&d->queue, r);
-  active_add (d, r);
+  d->queued++;
   pthread_cond_signal (&d->work_cond);
   SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_SUBMITTED, 1);
   return r;
@@ -508,24 +608,17 @@ SocketDNS_resolve (SocketDNS_T dns, const char *host, int port,
                    SocketDNS_Callback callback, void *data)
 {
   struct dns_req *r;
-  const char *why = NULL;
-  uintptr_t id = 0;
+  uintptr_t id;
 
-  check_dns (dns, "SocketDNS_resolve");
-  SocketDNS__validate_args (host, port, "SocketDNS_resolve");
+  if (dns == NULL)
+    DNS_RAISE ("Invalid NULL dns resolver");
+  SocketDNS__validate_args (host, port);
   pthread_mutex_lock (&dns->lock);
-  r = SocketDNS__enqueue_locked (dns, host, port, NULL, &why);
-  if (r != NULL)
-    {
-      r->cb = callback;
-      r->data = data;
-      id = r->id;
-    }
+  r = SocketDNS__enqueue_locked (dns, host, port, NULL);
+  r->cb = callback;
+  r->data = data;
+  id = r->id;
   pthread_mutex_unlock (&dns->lock);
-  if (r == NULL)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_resolve(%s:%d): %s (max pending %zu)",
-                      host ? host : "*", port, why, dns->max_pending);
   return (SocketDNS_Request_T)id;
 }
 
@@ -533,9 +626,9 @@ void
 SocketDNS_cancel (SocketDNS_T dns, SocketDNS_Request_T req)
 {
   struct dns_req *r;
-  int counted = 1;
 
-  check_dns (dns, "SocketDNS_cancel");
+  if (dns == NULL || req == NULL)
+    return;
   pthread_mutex_lock (&dns->lock);
   r = lookup (dns, req);
   if (r != NULL && !r->sync)
@@ -544,144 +637,55 @@ SocketDNS_cancel (SocketDNS_T dns, SocketDNS_Request_T req)
         {
         case DNS_QUEUED:
           SocketDNS__list_remove (&dns->queue, r);
-          SocketDNS__active_remove (dns, r);
+          dns->queued--;
+          r->state = DNS_COMPLETE;
+          r->error = DNS_EAI_CANCELLED;
+          retire_locked (dns, r);
+          signal_event (dns);
+          SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_CANCELLED, 1);
           break;
         case DNS_RUNNING:
-          SocketDNS__active_remove (dns, r);
-          break;
-        case DNS_DONE:
-          SocketDNS__list_remove (&dns->done, r);
+          if (!r->cancelled)
+            {
+              r->cancelled = 1; /* the worker discards the result */
+              r->detached = 1;
+              r->error = DNS_EAI_CANCELLED;
+              signal_event (dns);
+              SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_CANCELLED,
+                                       1);
+            }
           break;
         case DNS_COMPLETE:
-          break;
-        case DNS_RETIRED:
-          SocketDNS__list_remove (&dns->retired, r);
-          dns->nretired--;
-          counted = 0;
+          SocketCommon_free_addrinfo (r->result);
+          r->result = NULL;
+          r->error = DNS_EAI_CANCELLED;
+          retire_locked (dns, r);
           break;
         }
-      SocketDNS__req_release (dns, r);
-      if (counted)
-        SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_CANCELLED, 1);
     }
   pthread_mutex_unlock (&dns->lock);
 }
 
 /* ---- completion -------------------------------------------------------- */
 
-static int
-expired (const struct dns_req *r, int64_t now)
-{
-  return r->timeout_ms > 0 && now - r->submit_ms >= r->timeout_ms;
-}
-
-/* Complete every overdue async request with EAI_AGAIN. Lock held. */
-static void
-expire_locked (struct SocketDNS_T *d)
-{
-  int64_t now = Socket_get_monotonic_ms ();
-  struct dns_req *r = d->active, *next;
-
-  for (; r != NULL; r = next)
-    {
-      next = r->anext;
-      if (r->sync || !expired (r, now))
-        continue;
-      if (r->state == DNS_QUEUED)
-        SocketDNS__list_remove (&d->queue, r);
-      SocketDNS__active_remove (d, r);
-      r->state = DNS_DONE; /* a running worker will discard its result */
-      r->error = EAI_AGAIN;
-      r->timed_out = 1;
-      list_push (&d->done, r);
-      SocketMetrics_increment (SOCKET_METRIC_DNS_REQUEST_TIMEOUT, 1);
-    }
-}
-
-static void
-drain_pipe (struct SocketDNS_T *d)
-{
-  char buf[SOCKET_DNS_PIPE_BUFFER_SIZE];
-
-  d->signalled = 0; /* before reading: a later completion writes again */
-  while (recv (d->pipe_r, buf, sizeof buf, 0) > 0)
-    ;
-}
-
-/* Deliver one DONE request: callback (record freed afterwards) or make it
- * available to getresult. Called with the lock held; may drop it. */
-static void
-deliver (struct SocketDNS_T *d, struct dns_req *r)
-{
-  char host[DNS_MAX_HOSTNAME + 1];
-  int port = r->port, timed_out = r->timed_out;
-
-  snprintf (host, sizeof host, "%s", r->host ? r->host : "");
-  if (r->cb == NULL)
-    r->state = DNS_COMPLETE;
-  else
-    {
-      SocketDNS_Callback cb = r->cb;
-      struct addrinfo *res = r->result;
-      int error = r->error;
-      void *data = r->data;
-      SocketDNS_Request_T handle = (SocketDNS_Request_T)r->id;
-
-      r->result = NULL; /* ownership passes to the callback */
-      SocketDNS__req_release (d, r);
-      pthread_mutex_unlock (&d->lock);
-      if (timed_out)
-        SocketEvent_emit_dns_timeout (host, port);
-      cb (handle, res, error, data);
-      pthread_mutex_lock (&d->lock);
-      return;
-    }
-  if (timed_out)
-    {
-      pthread_mutex_unlock (&d->lock);
-      SocketEvent_emit_dns_timeout (host, port);
-      pthread_mutex_lock (&d->lock);
-    }
-}
-
 int
 SocketDNS_check (SocketDNS_T dns)
 {
-  struct dns_req *r;
-  int n = 0;
+  char buf[SOCKET_DNS_PIPE_BUFFER_SIZE];
+  ssize_t n;
+  int total = 0;
 
-  check_dns (dns, "SocketDNS_check");
-  pthread_mutex_lock (&dns->lock);
-  drain_pipe (dns);
-  expire_locked (dns);
-  /* One at a time: callbacks may resolve or cancel meanwhile. */
-  while ((r = list_pop (&dns->done)) != NULL)
-    {
-      deliver (dns, r);
-      n++;
-    }
-  pthread_mutex_unlock (&dns->lock);
-  return n;
+  if (dns == NULL)
+    return 0;
+  while ((n = recv (dns->pipe_r, buf, sizeof buf, 0)) > 0)
+    total += (int)n;
+  return total;
 }
 
 int
 SocketDNS_pollfd (SocketDNS_T dns)
 {
-  check_dns (dns, "SocketDNS_pollfd");
-  return dns->pipe_r;
-}
-
-static void
-retire_locked (struct SocketDNS_T *d, struct dns_req *r)
-{
-  r->state = DNS_RETIRED;
-  list_push (&d->retired, r);
-  if (++d->nretired > DNS_RETIRED_MAX)
-    {
-      struct dns_req *old = list_pop (&d->retired);
-      d->nretired--;
-      SocketDNS__req_release (d, old);
-    }
+  return dns == NULL ? -1 : dns->pipe_r;
 }
 
 struct addrinfo *
@@ -690,20 +694,15 @@ SocketDNS_getresult (SocketDNS_T dns, SocketDNS_Request_T req)
   struct dns_req *r;
   struct addrinfo *res = NULL;
 
-  check_dns (dns, "SocketDNS_getresult");
+  if (dns == NULL || req == NULL)
+    return NULL;
   pthread_mutex_lock (&dns->lock);
   r = lookup (dns, req);
-  if (r != NULL && r->cb == NULL && !r->sync
-      && (r->state == DNS_DONE || r->state == DNS_COMPLETE))
+  if (r != NULL && !r->sync && !r->detached && r->state == DNS_COMPLETE)
     {
-      if (r->state == DNS_DONE)
-        SocketDNS__list_remove (&dns->done, r);
       res = r->result;
       r->result = NULL;
-      if (r->error == 0)
-        SocketDNS__req_release (dns, r); /* geterror() of a stale handle is 0 too */
-      else
-        retire_locked (dns, r);
+      retire_locked (dns, r); /* geterror() keeps answering */
     }
   pthread_mutex_unlock (&dns->lock);
   return res;
@@ -715,10 +714,11 @@ SocketDNS_geterror (SocketDNS_T dns, const struct SocketDNS_Request_T *req)
   struct dns_req *r;
   int err = 0;
 
-  check_dns (dns, "SocketDNS_geterror");
+  if (dns == NULL || req == NULL)
+    return 0;
   pthread_mutex_lock (&dns->lock);
   r = lookup (dns, req);
-  if (r != NULL && r->state >= DNS_DONE)
+  if (r != NULL && !r->sync && (r->state == DNS_COMPLETE || r->cancelled))
     err = r->error;
   pthread_mutex_unlock (&dns->lock);
   return err;
@@ -731,7 +731,8 @@ SocketDNS_getmaxpending (SocketDNS_T dns)
 {
   size_t v;
 
-  check_dns (dns, "SocketDNS_getmaxpending");
+  if (dns == NULL)
+    return 0;
   pthread_mutex_lock (&dns->lock);
   v = dns->max_pending;
   pthread_mutex_unlock (&dns->lock);
@@ -741,11 +742,18 @@ SocketDNS_getmaxpending (SocketDNS_T dns)
 void
 SocketDNS_setmaxpending (SocketDNS_T dns, size_t max_pending)
 {
-  check_dns (dns, "SocketDNS_setmaxpending");
+  size_t queued;
+
+  if (dns == NULL)
+    DNS_RAISE ("Invalid NULL dns resolver");
   pthread_mutex_lock (&dns->lock);
-  dns->max_pending = max_pending; /* below the current count: new requests
-                                     are refused until it drains */
+  queued = dns->queued;
+  if (max_pending >= queued)
+    dns->max_pending = max_pending;
   pthread_mutex_unlock (&dns->lock);
+  if (max_pending < queued)
+    DNS_RAISE ("Cannot set max pending (%zu) below current queue size (%zu)",
+               max_pending, queued);
 }
 
 int
@@ -753,7 +761,8 @@ SocketDNS_gettimeout (SocketDNS_T dns)
 {
   int v;
 
-  check_dns (dns, "SocketDNS_gettimeout");
+  if (dns == NULL)
+    return 0;
   pthread_mutex_lock (&dns->lock);
   v = dns->timeout_ms;
   pthread_mutex_unlock (&dns->lock);
@@ -763,13 +772,10 @@ SocketDNS_gettimeout (SocketDNS_T dns)
 void
 SocketDNS_settimeout (SocketDNS_T dns, int timeout_ms)
 {
-  check_dns (dns, "SocketDNS_settimeout");
-  if (timeout_ms < 0)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_settimeout: %d ms (0 = no timeout)",
-                      timeout_ms);
+  if (dns == NULL)
+    return;
   pthread_mutex_lock (&dns->lock);
-  dns->timeout_ms = timeout_ms;
+  dns->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
   pthread_mutex_unlock (&dns->lock);
 }
 
@@ -779,16 +785,14 @@ SocketDNS_request_settimeout (SocketDNS_T dns, SocketDNS_Request_T req,
 {
   struct dns_req *r;
 
-  check_dns (dns, "SocketDNS_request_settimeout");
-  if (timeout_ms < 0)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_request_settimeout: %d ms (0 = none)",
-                      timeout_ms);
+  if (dns == NULL || req == NULL)
+    return;
   pthread_mutex_lock (&dns->lock);
   r = lookup (dns, req);
   /* Measured from submission; no effect once the request finished. */
-  if (r != NULL && (r->state == DNS_QUEUED || r->state == DNS_RUNNING))
-    r->timeout_ms = timeout_ms;
+  if (r != NULL && !r->sync
+      && (r->state == DNS_QUEUED || r->state == DNS_RUNNING))
+    r->timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
   pthread_mutex_unlock (&dns->lock);
 }
 
@@ -797,29 +801,29 @@ SocketDNS_create_completed_request (SocketDNS_T dns, struct addrinfo *result,
                                     int port)
 {
   struct dns_req *r;
+  struct addrinfo *copy;
   uintptr_t id;
 
-  check_dns (dns, "SocketDNS_create_completed_request");
-  if (result == NULL)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_create_completed_request: NULL result");
-  SocketDNS__validate_args (NULL, port, "SocketDNS_create_completed_request");
-  r = calloc (1, sizeof *r);
-  if (r == NULL)
-    SOCKET_RAISE_MSG (SocketDNS, SocketDNS_Failed,
-                      "SocketDNS_create_completed_request: %s",
-                      SOCKET_ENOMEM);
+  if (dns == NULL || result == NULL)
+    DNS_RAISE ("SocketDNS_create_completed_request: NULL %s",
+               dns == NULL ? "dns resolver" : "result");
+  copy = SocketCommon_copy_addrinfo (result);
+  if (copy == NULL)
+    DNS_RAISE ("SocketDNS_create_completed_request: %s", SOCKET_ENOMEM);
   pthread_mutex_lock (&dns->lock);
-  dns->nrecords++;
-  r->id = dns->serial
-          | (++dns->next_id & ((((uintptr_t)1) << DNS_SERIAL_SHIFT) - 1));
+  r = new_record_locked (dns);
+  if (r == NULL)
+    {
+      pthread_mutex_unlock (&dns->lock);
+      SocketCommon_free_addrinfo (copy);
+      DNS_RAISE ("SocketDNS_create_completed_request: %s", SOCKET_ENOMEM);
+    }
   r->port = port;
-  r->result = result;
+  r->result = copy;
   r->state = DNS_COMPLETE;
-  r->submit_ms = Socket_get_monotonic_ms ();
-  r->hnext = dns->table[bucket (r->id)];
-  dns->table[bucket (r->id)] = r;
   id = r->id;
+  signal_event (dns);
   pthread_mutex_unlock (&dns->lock);
+  SocketCommon_free_addrinfo (result); /* the caller's list is consumed */
   return (SocketDNS_Request_T)id;
 }

@@ -47,7 +47,7 @@
 #endif
 
 const Except_T SocketPoll_Failed
-    = { &SocketPoll_Failed, "Poll operation failed" };
+    = { &SocketPoll_Failed, "SocketPoll operation failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketPoll);
 
 struct poll_entry
@@ -180,10 +180,12 @@ SocketPoll_new (int maxevents)
 {
   struct SocketPoll_T *p;
 
-  if (!SOCKET_VALID_POLL_EVENTS (maxevents))
+  if (maxevents <= 0)
     SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
                       "SocketPoll_new: maxevents %d outside 1..%d", maxevents,
                       SOCKET_MAX_POLL_EVENTS);
+  if (maxevents > SOCKET_MAX_POLL_EVENTS)
+    maxevents = SOCKET_MAX_POLL_EVENTS; /* as the original's release build */
   p = calloc (1, sizeof *p);
   if (p == NULL)
     SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed, "SocketPoll_new: %s",
@@ -261,13 +263,12 @@ map_reserve (struct SocketPoll_T *p, int fd)
   return 0;
 }
 
-static void
-validate_events (unsigned events, const char *op)
+/* Only READ, WRITE and the EDGE registration bit select anything; ERROR
+ * and HANGUP are always reported and other bits are ignored. */
+static unsigned
+registered_events (unsigned events)
 {
-  if (events & ~(unsigned)(POLL_READ | POLL_WRITE | POLL_ERROR | POLL_HANGUP
-                           | POLL_EDGE))
-    SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
-                      "%s: unknown event bits 0x%x", op, events);
+  return events & (unsigned)(POLL_READ | POLL_WRITE | POLL_EDGE);
 }
 
 /* Register under the lock; returns an errno value (0 = success) so the
@@ -305,15 +306,28 @@ SocketPoll_add (SocketPoll_T poll, Socket_T socket, unsigned events,
   int fd, err;
 
   CHECK_POLL (poll, "SocketPoll_add");
-  validate_events (events, "SocketPoll_add");
-  fd = socket_fd_checked (socket, "SocketPoll_add");
+  if (socket == NULL)
+    SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
+                      "SocketPoll_add: NULL socket");
+  events = registered_events (events);
+  fd = Socket_fd (socket);
+  if (fd < 0)
+    {
+      SocketLog_emitf (SOCKET_LOG_WARN, "SocketPoll",
+                       "SocketPoll_add: socket has no descriptor (fd=%d); "
+                       "not registered",
+                       fd);
+      return;
+    }
+  /* As the original: registered sockets are non-blocking (Socket_Failed
+   * if fcntl fails). */
+  Socket_setnonblocking (socket);
   pthread_mutex_lock (&poll->lock);
   err = add_locked (poll, socket, fd, events, data);
   pthread_mutex_unlock (&poll->lock);
   if (err == EEXIST)
     SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
-                      "SocketPoll_add: socket fd %d is already registered",
-                      fd);
+                      "Socket already in poll set");
   if (err != 0)
     {
       errno = err;
@@ -331,7 +345,7 @@ SocketPoll_mod (SocketPoll_T poll, Socket_T socket, unsigned events,
   int fd, err = 0;
 
   CHECK_POLL (poll, "SocketPoll_mod");
-  validate_events (events, "SocketPoll_mod");
+  events = registered_events (events);
   fd = socket_fd_checked (socket, "SocketPoll_mod");
   pthread_mutex_lock (&poll->lock);
   if (fd >= poll->map_size || poll->map[fd].socket != socket)
@@ -345,8 +359,12 @@ SocketPoll_mod (SocketPoll_T poll, Socket_T socket, unsigned events,
     }
   pthread_mutex_unlock (&poll->lock);
   if (err == ENOENT)
-    SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
-                      "SocketPoll_mod: socket fd %d is not registered", fd);
+    {
+      errno = ENOENT;
+      SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
+                        "Socket not in poll set (fd=%d) (errno: %d - %s)", fd,
+                        ENOENT, Socket_safe_strerror (ENOENT));
+    }
   if (err != 0)
     {
       errno = err;
@@ -362,7 +380,12 @@ SocketPoll_del (SocketPoll_T poll, Socket_T socket)
   int fd;
 
   CHECK_POLL (poll, "SocketPoll_del");
-  fd = socket_fd_checked (socket, "SocketPoll_del");
+  if (socket == NULL)
+    SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
+                      "SocketPoll_del: NULL socket");
+  fd = Socket_fd (socket);
+  if (fd < 0)
+    return; /* nothing the kernel could know: silently accepted */
   pthread_mutex_lock (&poll->lock);
   if (fd < poll->map_size && poll->map[fd].socket == socket)
     {
@@ -385,11 +408,8 @@ void
 SocketPoll_setdefaulttimeout (SocketPoll_T poll, int timeout)
 {
   CHECK_POLL (poll, "SocketPoll_setdefaulttimeout");
-  if (timeout < -1)
-    SOCKET_RAISE_MSG (SocketPoll, SocketPoll_Failed,
-                      "SocketPoll_setdefaulttimeout: %d (use -1 for forever)",
-                      timeout);
-  atomic_store (&poll->default_timeout, timeout);
+  /* Below -1 is stored as 0 (immediate), as the original does. */
+  atomic_store (&poll->default_timeout, timeout < -1 ? 0 : timeout);
 }
 
 /* ---- async ---------------------------------------------------------------- */
@@ -437,6 +457,8 @@ effective_timeout (struct SocketPoll_T *p, int timeout)
                       "SocketPoll_wait: timeout %d (use -1 for forever)",
                       timeout);
   next = SocketTimer__next_timeout_ms (p->timers);
+  if (next > SOCKET_MAX_TIMER_TIMEOUT_MS)
+    next = SOCKET_MAX_TIMER_TIMEOUT_MS; /* as the original */
   if (next >= 0 && (timeout < 0 || next < timeout))
     timeout = next;
   return timeout;
@@ -483,6 +505,31 @@ translate (struct SocketPoll_T *p, int nready, int *woke, int *async_ready)
   return count;
 }
 
+/* Which internal descriptors (wakeup, async) are among the ready ones. */
+static void
+scan_internal (struct SocketPoll_T *p, int nready, int async_fd, int *woke,
+               int *async_ready)
+{
+  for (int i = 0; i < nready; i++)
+    {
+      int fd;
+      unsigned ev;
+
+      if (backend_get_event (p->backend, i, &fd, &ev) < 0)
+        continue;
+      if (fd == p->wake_rfd)
+        *woke = 1;
+      else if (async_fd >= 0 && fd == async_fd)
+        *async_ready = 1;
+    }
+}
+
+/*
+ * Order inside one call, as the original: async completions, backend
+ * wait, async completions again, expired timers, then translation of the
+ * kernel events -- so a socket that a timer or async callback removed
+ * (SocketPoll_del) is not reported.
+ */
 int
 SocketPoll_wait (SocketPoll_T poll, SocketEvent_T **events, int timeout)
 {
@@ -496,7 +543,10 @@ SocketPoll_wait (SocketPoll_T poll, SocketEvent_T **events, int timeout)
   async = atomic_load (&poll->async);
   async_fd = atomic_load (&poll->async_fd);
   if (async != NULL)
-    SocketAsync__flush (async); /* batched io_uring submissions */
+    {
+      SocketAsync__flush (async); /* batched io_uring submissions */
+      SocketAsync_process_completions (async, 0);
+    }
   atomic_store (&poll->waiting, 1);
   /* After waiting=1: a timer added from now on wakes us, one added before
    * is seen here. */
@@ -504,17 +554,21 @@ SocketPoll_wait (SocketPoll_T poll, SocketEvent_T **events, int timeout)
   n = backend_wait (poll->backend, timeout);
   atomic_store (&poll->waiting, 0);
   if (n < 0 && errno != EINTR)
-    SOCKET_RAISE_FMT (SocketPoll, SocketPoll_Failed,
-                      "SocketPoll_wait: %s wait failed", backend_name ());
-  count = n > 0 ? translate (poll, n, &woke, &async_ready) : 0;
-  if (woke)
     {
-      wake_drain (poll);
-      SocketEvent_emit_poll_wakeup (count, timeout);
+      *events = NULL;
+      SOCKET_RAISE_FMT (SocketPoll, SocketPoll_Failed,
+                        "SocketPoll_wait: %s wait failed", backend_name ());
     }
-  SocketTimer__process (poll->timers);
+  if (n > 0)
+    scan_internal (poll, n, async_fd, &woke, &async_ready);
+  if (woke)
+    wake_drain (poll);
   if (async != NULL && (async_ready || async_fd < 0))
     SocketAsync_process_completions (async, 0);
+  SocketTimer__process (poll->timers);
+  count = n > 0 ? translate (poll, n, &woke, &async_ready) : 0;
+  if (woke)
+    SocketEvent_emit_poll_wakeup (count, timeout);
   SocketMetrics_increment (SOCKET_METRIC_POLL_WAKEUPS, 1);
   if (count > 0)
     SocketMetrics_increment (SOCKET_METRIC_POLL_EVENTS_DISPATCHED,

@@ -124,14 +124,54 @@ resolve_fail (const char *host, int port, int gai, Except_T exc,
              host ? host : "*", port, gai_strerror (gai));
 }
 
+/* Literal or wildcard: getaddrinfo in the caller, result turned into a
+ * library-allocated list (see SocketCommon_free_addrinfo). */
+static int
+resolve_numeric (const char *host, int port, struct addrinfo *h,
+                 struct addrinfo **res, Except_T exc, int use_exceptions)
+{
+  char portstr[SOCKET_PORT_STR_BUFSIZE];
+  struct addrinfo *gai_res = NULL;
+  int gai;
+
+  snprintf (portstr, sizeof portstr, "%d", port);
+  if (host != NULL)
+    h->ai_flags |= AI_NUMERICHOST;
+  gai = getaddrinfo (host, portstr, h, &gai_res);
+  if (gai == 0)
+    {
+      *res = SocketCommon_copy_addrinfo (gai_res);
+      freeaddrinfo (gai_res);
+      if (*res == NULL)
+        gai = EAI_MEMORY;
+    }
+  if (gai != 0)
+    {
+      *res = NULL;
+      return resolve_fail (host, port, gai, exc, use_exceptions);
+    }
+  return 0;
+}
+
+/* At least one entry of @p family (AF_UNSPEC: any); the others stay. */
+static int
+has_family (const struct addrinfo *ai, int family)
+{
+  if (family == AF_UNSPEC)
+    return 1;
+  for (; ai != NULL; ai = ai->ai_next)
+    if (ai->ai_family == family)
+      return 1;
+  return 0;
+}
+
 static int
 resolve_impl (const char *host, int port, const struct addrinfo *hints,
               struct addrinfo **res, Except_T exc, int socket_family,
               int use_exceptions, int timeout_ms)
 {
   struct addrinfo h;
-  char portstr[SOCKET_PORT_STR_BUFSIZE];
-  int gai;
+  int rc;
 
   if (res == NULL || !SOCKET_VALID_PORT (port))
     {
@@ -144,29 +184,32 @@ resolve_impl (const char *host, int port, const struct addrinfo *hints,
   if (hints != NULL)
     h = *hints;
   else
-    SocketCommon_setup_hints (&h, 0, 0);
-  if (socket_family != AF_UNSPEC && h.ai_family == AF_UNSPEC)
-    h.ai_family = socket_family;
+    SocketCommon_setup_hints (&h, SOCK_STREAM, 0);
+  h.ai_addr = NULL;
+  h.ai_canonname = NULL;
+  h.ai_next = NULL;
   if (host == NULL)
     h.ai_flags |= AI_PASSIVE;
   h.ai_flags |= AI_NUMERICSERV;
   if (host != NULL && !SocketCommon_parse_ip (host, NULL))
     {
-      /* A name: the shared resolver applies the timeout. */
-      if (strlen (host) > MAX_HOSTNAME_LEN)
+      /* A name: the shared resolver validates it and applies the timeout. */
+      if (host[0] == '\0' || strlen (host) > MAX_HOSTNAME_LEN)
         return resolve_fail (host, port, EAI_NONAME, exc, use_exceptions);
-      return SocketCommon__resolve_name (host, port, &h, res, timeout_ms, exc,
-                                         use_exceptions);
+      rc = SocketCommon__resolve_name (host, port, &h, res, timeout_ms, exc,
+                                       use_exceptions);
     }
-  snprintf (portstr, sizeof portstr, "%d", port);
-  h.ai_flags |= AI_NUMERICHOST;
-  gai = getaddrinfo (host, portstr, &h, res);
-  if (gai != 0)
-    {
-      *res = NULL;
-      return resolve_fail (host, port, gai, exc, use_exceptions);
-    }
-  return 0;
+  else
+    rc = resolve_numeric (host, port, &h, res, exc, use_exceptions);
+  if (rc != 0 || has_family (*res, socket_family))
+    return rc;
+  SocketCommon_free_addrinfo (*res);
+  *res = NULL;
+  if (!use_exceptions)
+    return -1;
+  RAISE_MSG (exc, "resolve %.*s:%d: no address of family %d",
+             SOCKET_ERROR_MAX_HOSTNAME, host ? host : "*", port,
+             socket_family);
 }
 
 int
@@ -445,13 +488,31 @@ SocketCommon_cidr_match (const char *ip_str, const char *cidr_str)
 /* addrinfo copies                                                    */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Every list this library hands out has glibc's getaddrinfo() layout: each
+ * node is ONE malloc block holding the struct addrinfo followed by its
+ * sockaddr (ai_addr points just past the struct), and ai_canonname is a
+ * separate malloc'd string. glibc's (and the BSDs') freeaddrinfo() frees
+ * exactly ai_canonname and the node, so such a list can be released with
+ * freeaddrinfo() or with SocketCommon_free_addrinfo(), whichever the
+ * program was written for.
+ */
+static int
+addr_inline (const struct addrinfo *ai)
+{
+  return (const void *)ai->ai_addr == (const void *)(ai + 1);
+}
+
 void
 SocketCommon_free_addrinfo (struct addrinfo *ai)
 {
   while (ai != NULL)
     {
       struct addrinfo *next = ai->ai_next;
-      free (ai->ai_addr);
+      /* A node built by hand with a separately malloc'd ai_addr (the
+       * original library's layout) is released too. */
+      if (ai->ai_addr != NULL && !addr_inline (ai))
+        free (ai->ai_addr);
       free (ai->ai_canonname);
       free (ai);
       ai = next;
@@ -461,7 +522,8 @@ SocketCommon_free_addrinfo (struct addrinfo *ai)
 static struct addrinfo *
 copy_one (const struct addrinfo *src)
 {
-  struct addrinfo *dst = calloc (1, sizeof *dst);
+  size_t addrlen = src->ai_addr != NULL ? src->ai_addrlen : 0;
+  struct addrinfo *dst = calloc (1, sizeof *dst + addrlen);
 
   if (dst == NULL)
     return NULL;
@@ -469,20 +531,20 @@ copy_one (const struct addrinfo *src)
   dst->ai_next = NULL;
   dst->ai_addr = NULL;
   dst->ai_canonname = NULL;
-  if (src->ai_addr != NULL && src->ai_addrlen > 0)
+  if (addrlen > 0)
     {
-      dst->ai_addr = malloc (src->ai_addrlen);
-      if (dst->ai_addr == NULL)
-        goto fail;
-      memcpy (dst->ai_addr, src->ai_addr, src->ai_addrlen);
+      dst->ai_addr = (struct sockaddr *)(void *)(dst + 1);
+      memcpy (dst->ai_addr, src->ai_addr, addrlen);
     }
+  else
+    dst->ai_addrlen = 0;
   if (src->ai_canonname != NULL
       && (dst->ai_canonname = strdup (src->ai_canonname)) == NULL)
-    goto fail;
+    {
+      free (dst);
+      return NULL;
+    }
   return dst;
-fail:
-  SocketCommon_free_addrinfo (dst);
-  return NULL;
 }
 
 struct addrinfo *

@@ -448,22 +448,3 @@ SocketCommon_timeouts_setdefaults (const SocketTimeouts_T *timeouts)
   socket_default_timeouts = *timeouts;
   pthread_mutex_unlock (&socket_default_timeouts_mutex);
 }
-
-void
-SocketCommon_set_dns_timeout (int timeout_ms)
-{
-  pthread_mutex_lock (&socket_default_timeouts_mutex);
-  socket_default_timeouts.dns_timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
-  pthread_mutex_unlock (&socket_default_timeouts_mutex);
-}
-
-int
-SocketCommon_get_dns_timeout (void)
-{
-  int ms;
-
-  pthread_mutex_lock (&socket_default_timeouts_mutex);
-  ms = socket_default_timeouts.dns_timeout_ms;
-  pthread_mutex_unlock (&socket_default_timeouts_mutex);
-  return ms;
-}

@@ -56,8 +56,9 @@ extern SOCKET_API const Except_T SocketPoll_Failed;
 
 /**
  * @brief New loop returning at most @p maxevents events per wait
- *        (1..SOCKET_MAX_POLL_EVENTS). Default timeout SOCKET_DEFAULT_POLL_TIMEOUT.
- * @throws SocketPoll_Failed on a bad @p maxevents or resource failure.
+ *        (1..SOCKET_MAX_POLL_EVENTS; larger values are clamped). Default
+ *        timeout SOCKET_DEFAULT_POLL_TIMEOUT.
+ * @throws SocketPoll_Failed on @p maxevents <= 0 or resource failure.
  */
 extern SOCKET_API SocketPoll_T SocketPoll_new (int maxevents);
 /**
@@ -68,14 +69,19 @@ extern SOCKET_API SocketPoll_T SocketPoll_new (int maxevents);
 extern SOCKET_API void SocketPoll_free (SocketPoll_T *poll);
 /**
  * @brief Watch @p socket for @p events (POLL_READ | POLL_WRITE, optionally
- *        POLL_EDGE); @p data (borrowed) comes back in SocketEvent_T.data.
- *        POLL_ERROR and POLL_HANGUP are always reported. Wakes a wait in
- *        progress on another thread.
- * @throws SocketPoll_Failed if @p socket is already registered, on NULL or
- *         closed sockets, or when the kernel refuses the descriptor.
+ *        POLL_EDGE; other bits are ignored); @p data (borrowed) comes back
+ *        in SocketEvent_T.data. POLL_ERROR and POLL_HANGUP are always
+ *        reported. Puts the socket in non-blocking mode. A socket without a
+ *        descriptor (fd < 0) is ignored with a logged warning. Wakes a wait
+ *        in progress on another thread.
+ * @throws SocketPoll_Failed if @p socket is already registered ("Socket
+ *         already in poll set"), is NULL, or the kernel refuses the
+ *         descriptor; Socket_Failed if it cannot be made non-blocking.
  */
 extern SOCKET_API void SocketPoll_add (SocketPoll_T poll, Socket_T socket, unsigned events, void *data);
-/** @brief Replace the events and data of a registered socket. @throws SocketPoll_Failed if not registered. */
+/** @brief Replace the events and data of a registered socket.
+ *  @throws SocketPoll_Failed if not registered ("Socket not in poll set
+ *          (fd=N) ...") or the kernel refuses. */
 extern SOCKET_API void SocketPoll_mod (SocketPoll_T poll, Socket_T socket, unsigned events, void *data);
 /**
  * @brief Stop watching @p socket (call before closing it); a socket that
@@ -84,14 +90,18 @@ extern SOCKET_API void SocketPoll_mod (SocketPoll_T poll, Socket_T socket, unsig
  */
 extern SOCKET_API void SocketPoll_del (SocketPoll_T poll, Socket_T socket);
 extern SOCKET_API int SocketPoll_getdefaulttimeout (SocketPoll_T poll);
-/** @brief Timeout used for SOCKET_POLL_TIMEOUT_USE_DEFAULT (ms, -1 = forever). */
+/** @brief Timeout used for SOCKET_POLL_TIMEOUT_USE_DEFAULT (ms, -1 =
+ *         forever, 0 = immediate; values below -1 are stored as 0). */
 extern SOCKET_API void SocketPoll_setdefaulttimeout (SocketPoll_T poll, int timeout);
 /**
  * @brief Wait up to @p timeout ms (-1 forever, SOCKET_POLL_TIMEOUT_USE_DEFAULT
  *        for the default); the timeout is shortened to the next timer
- *        deadline. Then due timers fire, then async completions run, all on
- *        the calling thread. Returns early (possibly with 0 events) when
- *        another thread adds a socket or an earlier timer.
+ *        deadline (at most SOCKET_MAX_TIMER_TIMEOUT_MS). Order: async
+ *        completions, backend wait, async completions, due timers, then the
+ *        kernel events are translated (a socket a callback removed is not
+ *        reported), all on the calling thread. Returns early (possibly with
+ *        0 events) when another thread adds a socket or an earlier timer,
+ *        and 0 on EINTR.
  * @param events set to an array owned by @p poll, valid until the next wait.
  * @return number of events stored in *events.
  * @throws SocketPoll_Failed if the backend wait fails (not on EINTR).

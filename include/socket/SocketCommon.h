@@ -122,7 +122,14 @@ SocketCommon_check_bound_by_family (const struct sockaddr_storage *addr)
 
 /* --- resolution and validation ------------------------------------- */
 extern SOCKET_API void SocketCommon_setup_hints (struct addrinfo *hints, int socktype, int flags);
-/** @return 0 on success; with use_exceptions == 0, -1 on failure instead of raising. */
+/**
+ * @brief Resolve @p host (NULL = wildcard, AI_PASSIVE) and @p port through
+ *        the shared resolver with the global DNS timeout. @p hints NULL =
+ *        AF_UNSPEC/SOCK_STREAM. @p socket_family other than AF_UNSPEC
+ *        requires at least one entry of that family (others stay listed).
+ *        *res is freed with SocketCommon_free_addrinfo() or freeaddrinfo().
+ * @return 0 on success; with use_exceptions == 0, -1 on failure instead of raising.
+ */
 extern SOCKET_API int SocketCommon_resolve_address (const char *host, int port, const struct addrinfo *hints,
                                                     struct addrinfo **res, Except_T exception_type,
                                                     int socket_family, int use_exceptions);
@@ -190,8 +197,13 @@ extern SOCKET_API void SocketCommon_format_bind_error (const char *host, int por
 extern SOCKET_API void SocketCommon_update_local_endpoint (SocketBase_T base);
 extern SOCKET_API int SocketCommon_get_socket_family (SocketBase_T base);
 extern SOCKET_API void SocketCommon_validate_host_not_null (const char *host, Except_T exception_type);
-/** @brief Deep copy of an addrinfo list (free with SocketCommon_free_addrinfo). */
+/** @brief Deep copy of an addrinfo list in glibc's node layout (node and
+ *         sockaddr in one block, ai_canonname separate): free it with
+ *         SocketCommon_free_addrinfo() or freeaddrinfo(). NULL for NULL or
+ *         on allocation failure. */
 extern SOCKET_API struct addrinfo *SocketCommon_copy_addrinfo (const struct addrinfo *src);
+/** @brief Free a list returned by this library (or by glibc's getaddrinfo,
+ *         or built with a separately malloc'd ai_addr). NULL: no-op. */
 extern SOCKET_API void SocketCommon_free_addrinfo (struct addrinfo *ai);
 
 /* --- defaults and the shared resolver --------------------------------- */
