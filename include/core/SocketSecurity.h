@@ -96,13 +96,17 @@ extern SOCKET_API int SocketSecurity_check_multiply (size_t a, size_t b, size_t 
 /** @brief 1 and *result = a+b when it fits, else 0 (result untouched). */
 extern SOCKET_API int SocketSecurity_check_add (size_t a, size_t b, size_t *result);
 
-/** @brief a*b, or SIZE_MAX on overflow (fails any later size check). */
+/**
+ * @brief a*b, or 0 on overflow (as in the original library: 0 is the
+ * overflow sentinel, so a product of 0 and a failure look alike; check
+ * operands or use SocketSecurity_check_multiply() when 0 is meaningful).
+ */
 static inline size_t
 SocketSecurity_safe_multiply (size_t a, size_t b)
 {
   size_t r;
   if (__builtin_mul_overflow (a, b, &r))
-    return SIZE_MAX;
+    return 0;
   return r;
 }
 
