@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f95b0e690d032bc405dca3bb8974b4f64e4f15f6ea1c9ebd3442b19522696ee8"
+const csrcHash = "9cd5de92d37a86029761962553081cb75a2db32716133a5585316309ae95b31a"

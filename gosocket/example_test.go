@@ -55,8 +55,8 @@ func ExampleValidateUTF8() {
 	}
 	// Output:
 	// Valid UTF-8 (error: false)
-	// UTF-16 surrogate encoded in UTF-8 (error: true)
-	// Incomplete UTF-8 sequence (error: true)
+	// UTF-16 surrogate (U+D800-U+DFFF) (error: true)
+	// Incomplete sequence (needs more bytes) (error: true)
 }
 
 func ExampleValidator() {
@@ -67,7 +67,7 @@ func ExampleValidator() {
 	fmt.Fprint(&v, "\xa9!")
 	fmt.Println(v.Result(), v.Close())
 	// Output:
-	// Incomplete UTF-8 sequence
+	// Incomplete sequence (needs more bytes)
 	// Valid UTF-8 <nil>
 }
 
