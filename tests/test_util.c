@@ -480,4 +480,51 @@ TEST (hash_helpers_in_range_and_stable)
   ASSERT_EQ (socket_util_round_up_pow2 (((size_t)1 << 63) + 1), 0);
 }
 
+/* SocketConfig.h's function-like macros. */
+TEST (config_macros_match_original)
+{
+  char long_ip[128];
+  memset (long_ip, '1', sizeof long_ip - 1);
+  long_ip[sizeof long_ip - 1] = '\0';
+  ASSERT (SOCKET_VALID_IP_STRING (long_ip)); /* no length check */
+  ASSERT (SOCKET_VALID_IP_STRING ("not an ip")); /* no syntax check */
+  ASSERT (!SOCKET_VALID_IP_STRING (""));
+  ASSERT (!SOCKET_VALID_IP_STRING ((const char *)NULL));
+  ASSERT (SOCKET_VALID_PORT (0) && SOCKET_VALID_PORT (65535) && !SOCKET_VALID_PORT (65536));
+  ASSERT (!SOCKET_VALID_PORT (-1));
+  ASSERT (SOCKET_VALID_POLL_EVENTS (1) && !SOCKET_VALID_POLL_EVENTS (0));
+  ASSERT (!SOCKET_VALID_POLL_EVENTS (10001) && SOCKET_VALID_POLL_EVENTS (10000u));
+  ASSERT (SOCKET_VALID_BUFFER_SIZE (512) && !SOCKET_VALID_BUFFER_SIZE (511));
+  ASSERT (SOCKET_VALID_CONNECTION_COUNT (1) && !SOCKET_VALID_CONNECTION_COUNT (0));
+  ASSERT_STREQ (SOCKET_TO_STRING (SOCKET_MAX_PORT), "65535");
+  ASSERT_STREQ (SOCKET_STRINGIFY (SOCKET_MAX_PORT), "SOCKET_MAX_PORT");
+}
+
+TEST (config_safe_close_leaves_fd_and_reports_errors)
+{
+  int fds[2], saved, n;
+  char buf[128];
+  FILE *fe = tmpfile ();
+
+  ASSERT (fe != NULL);
+  ASSERT_EQ (pipe (fds), 0);
+  int keep = fds[0];
+  SAFE_CLOSE (fds[0]);
+  ASSERT_EQ (fds[0], keep); /* not modified */
+  SAFE_CLOSE (fds[1] + 0);  /* an rvalue compiles */
+  SAFE_CLOSE (-1);          /* no-op */
+  fflush (stderr);
+  saved = dup (2);
+  dup2 (fileno (fe), 2);
+  SAFE_CLOSE (99999); /* not open: EBADF is reported */
+  fflush (stderr);
+  dup2 (saved, 2);
+  close (saved);
+  rewind (fe);
+  n = (int)fread (buf, 1, sizeof buf - 1, fe);
+  buf[n < 0 ? 0 : n] = '\0';
+  fclose (fe);
+  ASSERT_STREQ (buf, "close failed: Bad file descriptor\n");
+}
+
 TEST_MAIN ()
