@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "9cd5de92d37a86029761962553081cb75a2db32716133a5585316309ae95b31a"
+const csrcHash = "ffb1762788c55bd84da9f00d974014b9ce32d1c37ee050c518fe82f36f208052"

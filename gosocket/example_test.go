@@ -96,7 +96,7 @@ func ExampleNewRateLimiter_error() {
 	}
 	// Output:
 	// SocketRateLimit_Failed true
-	// gosocket: NewRateLimiter: SocketRateLimit_new: tokens_per_sec must be > 0 (SocketRateLimit_Failed)
+	// gosocket: NewRateLimiter: tokens_per_sec must be > 0 (SocketRateLimit_Failed)
 }
 
 func ExampleSetLogger() {
@@ -121,6 +121,6 @@ func ExampleMetricsSnapshot() {
 	gosocket.ResetMetrics()
 	csocket.IncrementMetric(0, 2) // what the C library does on connect
 	m := gosocket.MetricsSnapshot()
-	fmt.Println(m.SocketConnectSuccess, m.Map()["socket_connect_success"])
+	fmt.Println(m.SocketConnectSuccess, m.Map()["socket.connect_success"])
 	// Output: 2 2
 }
