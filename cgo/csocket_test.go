@@ -112,6 +112,34 @@ func TestLogSink(t *testing.T) {
 	}
 }
 
+// DiscardLogs replaces a Go sink with a C one that drops every message.
+func TestLogSinkDiscard(t *testing.T) {
+	var n atomic.Int64
+	var last atomic.Value
+	if err := SetLogSink(func(level int, component, message string) {
+		if level == LogError {
+			n.Add(1)
+			last.Store(component + ": " + message)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer SetLogSink(nil)
+	if err := LogEmit(LogError, "Socket", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 1 || last.Load() != "Socket: x" {
+		t.Fatalf("sink saw %d errors, last %v", n.Load(), last.Load())
+	}
+	DiscardLogs()
+	if err := LogEmit(LogError, "Socket", "y"); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 1 {
+		t.Errorf("sink called after DiscardLogs")
+	}
+}
+
 func TestLogSinkPanicCounted(t *testing.T) {
 	_, failedBefore := CallbackStats()
 	if err := SetLogSink(func(int, string, string) { panic("sink") }); err != nil {

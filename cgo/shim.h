@@ -149,6 +149,7 @@ int go_SocketMetrics_reset (GoErr *e);
 int go_SocketMetrics_increment (int metric, unsigned long value, GoErr *e);
 size_t go_SocketMetrics_count (void);
 void go_Socket_lastError (char *buf, size_t n, int *err_no);
+void go_SocketLog_discard (void);
 const char *go_Socket_versionString (void);
 
 /* ---- logging and events: these call back into Go ----------------------- */
