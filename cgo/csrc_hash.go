@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "ffb1762788c55bd84da9f00d974014b9ce32d1c37ee050c518fe82f36f208052"
+const csrcHash = "6db57f37db8cc3185e1fb8b4aab8b5892984408ad900bc17f869d92de224e9be"
