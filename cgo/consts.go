@@ -54,6 +54,11 @@ const (
 // Base64Encode needs one more byte in dst for the C terminator.
 func Base64EncodedLen(n int) int { return (n + 2) / 3 * 4 }
 
-// Base64DecodedMaxLen is the most bytes n Base64 characters decode to
-// (SocketCrypto_base64_decoded_size).
-func Base64DecodedMaxLen(n int) int { return n/4*3 + n%4*3/4 }
+// Base64DecodedMaxLen is the buffer size SocketCrypto_base64_decoded_size
+// gives for n Base64 characters: ((n + 3) / 4) * 3, an upper bound.
+func Base64DecodedMaxLen(n int) int {
+	if n%4 != 0 {
+		return n/4*3 + 3
+	}
+	return n / 4 * 3
+}

@@ -89,10 +89,14 @@ func Base64Encode(dst, src []byte) int {
 }
 
 // Base64DecodeString decodes src into dst and returns the number of bytes
-// written, or -1 if src is not valid Base64 or dst is too small. ASCII
-// whitespace is skipped and a missing final padding is accepted; anything
-// else follows RFC 4648 strictly (canonical padding, zero unused bits).
+// written, or -1 if src is not valid Base64 or dst is too small. This is
+// the C decoder as is (the original's leniencies: ASCII whitespace
+// skipped, final padding optional, URL-safe characters and non-zero unused
+// bits accepted); gosocket.Base64Decode adds strictness on top.
 func Base64DecodeString(dst []byte, src string) int {
+	if len(src) == 0 {
+		return 0 // C would read a length of 0 as "use strlen"
+	}
 	out := nonEmpty(dst)
 	return int(C.SocketCrypto_base64_decode(stringPtr(src), C.size_t(len(src)),
 		(*C.uchar)(&out[0]), C.size_t(len(dst))))
@@ -157,7 +161,8 @@ func WebSocketKey() (string, error) {
 }
 
 // WebSocketAccept returns the Sec-WebSocket-Accept value for key
-// (RFC 6455 section 4.2.2). key must be the Base64 of 16 bytes.
+// (RFC 6455 section 4.2.2). Like the C function it checks only that key is
+// 24 characters; gosocket.WebSocketAccept validates the key.
 func WebSocketAccept(key string) (string, error) {
 	var buf [WebSocketAcceptLen + 1]byte
 	var e C.GoErr

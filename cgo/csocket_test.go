@@ -112,6 +112,34 @@ func TestLogSink(t *testing.T) {
 	}
 }
 
+// DiscardLogs replaces a Go sink with a C one that drops every message.
+func TestLogSinkDiscard(t *testing.T) {
+	var n atomic.Int64
+	var last atomic.Value
+	if err := SetLogSink(func(level int, component, message string) {
+		if level == LogError {
+			n.Add(1)
+			last.Store(component + ": " + message)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer SetLogSink(nil)
+	if err := LogEmit(LogError, "Socket", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 1 || last.Load() != "Socket: x" {
+		t.Fatalf("sink saw %d errors, last %v", n.Load(), last.Load())
+	}
+	DiscardLogs()
+	if err := LogEmit(LogError, "Socket", "y"); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 1 {
+		t.Errorf("sink called after DiscardLogs")
+	}
+}
+
 func TestLogSinkPanicCounted(t *testing.T) {
 	_, failedBefore := CallbackStats()
 	if err := SetLogSink(func(int, string, string) { panic("sink") }); err != nil {
@@ -134,8 +162,8 @@ func TestEvents(t *testing.T) {
 	events := []Event{
 		{Type: EventAccepted, Component: "Socket", FD: 7, PeerAddr: "10.0.0.1", PeerPort: 4000, LocalAddr: "10.0.0.2", LocalPort: 80},
 		{Type: EventConnected, Component: "Socket", FD: 8, PeerAddr: "::1", PeerPort: 443, LocalAddr: "", LocalPort: 5555},
-		{Type: EventDNSTimeout, Component: "DNS", FD: -1, Host: "example.com", Port: 53},
-		{Type: EventPollWakeup, Component: "Poll", FD: -1, NFDs: 3, TimeoutMS: 250},
+		{Type: EventDNSTimeout, Component: "SocketDNS", FD: -1, Host: "example.com", Port: 53},
+		{Type: EventPollWakeup, Component: "SocketPoll", FD: -1, NFDs: 3, TimeoutMS: 250},
 	}
 	for _, ev := range events {
 		if err := EmitEvent(ev); err != nil {
@@ -163,8 +191,11 @@ func TestMetricsAndVersion(t *testing.T) {
 	if got, want := VersionString(), fmt.Sprintf("%d.%d.%d", VersionMajor, VersionMinor, VersionPatch); got != want {
 		t.Errorf("VersionString() = %q, want %q", got, want)
 	}
-	if got := MetricName(0); got == "unknown" || got == "" {
-		t.Errorf("MetricName(0) = %q", got)
+	if got := MetricName(0); got != "socket.connect_success" {
+		t.Errorf("MetricName(0) = %q, want the original's \"socket.connect_success\"", got)
+	}
+	if got := MetricName(MetricCount); got != "unknown" {
+		t.Errorf("MetricName(MetricCount) = %q", got)
 	}
 	if got := LogLevelName(LogWarn); got != "WARN" {
 		t.Errorf("LogLevelName(LogWarn) = %q", got)

@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "3e7da6582eb0c13e610ce260a8d77d9b6c983ef3edf069980cc828f1e3a1180b"
+const csrcHash = "a12cd17a4065f902fad214c6c12ab8f2c18a7ae7dee89588ea2a91da0324df26"

@@ -11,6 +11,7 @@ package csocket
 #cgo noescape go_callback_stats
 
 #cgo nocallback SocketLog_levelname
+#cgo nocallback go_SocketLog_discard
 */
 import "C"
 
@@ -48,6 +49,17 @@ func SetLogSink(fn LogSink) error {
 		return goError(&e)
 	}
 	return nil
+}
+
+// DiscardLogs routes the C library's log messages nowhere (a C sink, no
+// Go call). The C default logger prints every library error to stderr, as
+// the original library does; gosocket installs this instead so that a Go
+// program stays quiet unless it sets a logger.
+func DiscardLogs() {
+	setMu.Lock()
+	defer setMu.Unlock()
+	C.go_SocketLog_discard()
+	logSink.Store(nil)
 }
 
 // LogEmit logs message at level through the C library, which hands it to

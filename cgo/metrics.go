@@ -61,8 +61,8 @@ var metricNames = sync.OnceValue(func() (names [MetricCount]string) {
 	return names
 })
 
-// MetricName is the C library's stable lowercase name of metric m, or
-// "unknown".
+// MetricName is the C library's stable name of metric m
+// ("socket.connect_success", ...), or "unknown".
 func MetricName(m int) string {
 	if m < 0 || m >= MetricCount {
 		return "unknown"

@@ -53,6 +53,7 @@ func VersionString() string                                  { panic(ErrNoCgo) }
 
 func SetLogSink(LogSink) error                { return ErrNoCgo }
 func LogEmit(int, string, string) error       { return ErrNoCgo }
+func DiscardLogs()                            {}
 func LogLevelName(int) string                 { panic(ErrNoCgo) }
 func SetEventHandler(EventHandler) error      { return ErrNoCgo }
 func EmitEvent(Event) error                   { return ErrNoCgo }

@@ -78,8 +78,11 @@ extern __thread int go_nocallback_depth;
  * body with GO_NOCB_ENTER/GO_NOCB_LEAVE instead. lint_boundary.py checks
  * that every nocallback shim does one or the other.
  */
+/* errno is cleared first: SOCKET_ERROR_MSG records the current errno (as
+ * in the original library), which would otherwise be whatever an earlier
+ * call on this OS thread left behind. */
 #define GO_CALL(rc, err, stmt)                                                \
-  TRY { stmt; }                                                               \
+  TRY { errno = 0; stmt; }                                                    \
   ELSE                                                                        \
   {                                                                           \
     (rc) = go_err_capture ((err), Except_frame.exception, Except_frame.file,  \
@@ -146,6 +149,7 @@ int go_SocketMetrics_reset (GoErr *e);
 int go_SocketMetrics_increment (int metric, unsigned long value, GoErr *e);
 size_t go_SocketMetrics_count (void);
 void go_Socket_lastError (char *buf, size_t n, int *err_no);
+void go_SocketLog_discard (void);
 const char *go_Socket_versionString (void);
 
 /* ---- logging and events: these call back into Go ----------------------- */

@@ -62,7 +62,7 @@ log_trampoline (void *userdata, SocketLogLevel level, const char *component,
     {
       /* Entering Go from a nocallback shim would abort the process. */
       fprintf (stderr, "[%s] %s: %s\n", SocketLog_levelname (level),
-               component, message);
+               component ? component : "(unknown)", message ? message : "(null)");
       atomic_fetch_add (&callbacks_dropped, 1);
       return;
     }

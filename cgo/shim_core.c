@@ -397,6 +397,28 @@ go_SocketMetrics_count (void)
   return n;
 }
 
+/* The Go package's default log sink: C logs every library error at ERROR
+ * (as the original does), which a Go program should not see on stderr
+ * unless it asks for it with gosocket.SetLogger. Pure C, so it is safe on
+ * any thread and inside nocallback shims. */
+static void
+go_log_discard (void *userdata, SocketLogLevel level, const char *component,
+                const char *message)
+{
+  (void)userdata;
+  (void)level;
+  (void)component;
+  (void)message;
+}
+
+void
+go_SocketLog_discard (void)
+{
+  GO_NOCB_ENTER ();
+  SocketLog_setcallback (go_log_discard, NULL);
+  GO_NOCB_LEAVE ();
+}
+
 void
 go_Socket_lastError (char *buf, size_t n, int *err_no)
 {

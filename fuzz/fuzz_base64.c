@@ -33,7 +33,11 @@ check_roundtrip (const uint8_t *bytes, size_t len)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  const char *text = (const char *)data;
+  /* input_len 0 means strlen(input), so the text is NUL-terminated and
+   * empty input goes through that path. */
+  char *text = xmalloc (size + 1);
+  memcpy (text, data, size);
+  text[size] = '\0';
   size_t bound = SocketCrypto_base64_decoded_size (size);
   uint8_t *out = xmalloc (bound);
   ssize_t n = SocketCrypto_base64_decode (text, size, out, bound);
@@ -50,6 +54,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       check_roundtrip (out, (size_t)n);
     }
   free (out);
+  free (text);
   check_roundtrip (data, size);
   return 0;
 }

@@ -53,7 +53,7 @@ func checkOneException(g, i int) error {
 			r.Close()
 		}
 		want = &Error{Op: "NewRateLimiter", Exception: "SocketRateLimit_Failed",
-			Msg: "SocketRateLimit_new: tokens_per_sec must be > 0"}
+			Msg: "tokens_per_sec must be > 0"}
 	} else {
 		msg := fmt.Sprintf("goroutine %d round %d", g, i)
 		err = invokeCallback(func() error { return errors.New(msg) })
@@ -85,7 +85,7 @@ func TestBoundaryCallbackRaise(t *testing.T) {
 		{"nested exception", func() error {
 			_, err := NewRateLimiter(0, 1) // a raise and catch in C, from inside the callback
 			return err
-		}, "Go callback failed: gosocket: NewRateLimiter: SocketRateLimit_new: tokens_per_sec must be > 0 (SocketRateLimit_Failed)"},
+		}, "Go callback failed: gosocket: NewRateLimiter: tokens_per_sec must be > 0 (SocketRateLimit_Failed)"},
 		{"truncated", func() error { return errors.New(strings.Repeat("z", 1000)) }, "Go callback failed: " + strings.Repeat("z", 255)},
 	}
 	for _, tt := range tests {

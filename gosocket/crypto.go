@@ -1,7 +1,9 @@
 package gosocket
 
 import (
+	"encoding/base64"
 	"hash"
+	"strings"
 
 	csocket "github.com/libsocket/libsocket/cgo"
 )
@@ -126,10 +128,26 @@ func Base64Decode(s string) ([]byte, error) {
 	}
 	dst := make([]byte, csocket.Base64DecodedMaxLen(len(s)))
 	n := csocket.Base64DecodeString(dst, s)
-	if n < 0 {
+	// The C decoder, like the original library's, also takes the URL-safe
+	// alphabet and non-zero unused bits; the canonical re-encoding of what
+	// it decoded rules both out here.
+	if n < 0 || !canonicalBase64(s, dst[:n]) {
 		return nil, &Error{Op: "Base64Decode", Msg: "malformed Base64", kind: ErrInvalidInput}
 	}
 	return dst[:n], nil
+}
+
+// canonicalBase64 reports whether s, without its ASCII whitespace, is the
+// standard encoding of b, padded or with the final padding left out.
+func canonicalBase64(s string, b []byte) bool {
+	stripped := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, s)
+	enc := Base64Encode(b)
+	return stripped == enc || stripped == strings.TrimRight(enc, "=")
 }
 
 // HexEncode returns the lowercase hex encoding of src.
@@ -166,6 +184,11 @@ func WebSocketKey() (string, error) {
 // for the client's key (RFC 6455 section 4.2.2). A key that is not the
 // Base64 of 16 bytes yields an error matching ErrInvalidInput.
 func WebSocketAccept(key string) (string, error) {
+	// The C function (as the original's) hashes any 24 characters; RFC 6455
+	// section 4.2.1 wants the Base64 of a 16-byte nonce.
+	if nonce, err := base64.StdEncoding.Strict().DecodeString(key); err != nil || len(nonce) != 16 {
+		return "", &Error{Op: "WebSocketAccept", Msg: "malformed Sec-WebSocket-Key", kind: ErrInvalidInput}
+	}
 	a, err := csocket.WebSocketAccept(key)
 	return a, wrapErr("WebSocketAccept", err, ErrInvalidInput)
 }

@@ -55,8 +55,8 @@ func ExampleValidateUTF8() {
 	}
 	// Output:
 	// Valid UTF-8 (error: false)
-	// UTF-16 surrogate encoded in UTF-8 (error: true)
-	// Incomplete UTF-8 sequence (error: true)
+	// UTF-16 surrogate (U+D800-U+DFFF) (error: true)
+	// Incomplete sequence (needs more bytes) (error: true)
 }
 
 func ExampleValidator() {
@@ -67,7 +67,7 @@ func ExampleValidator() {
 	fmt.Fprint(&v, "\xa9!")
 	fmt.Println(v.Result(), v.Close())
 	// Output:
-	// Incomplete UTF-8 sequence
+	// Incomplete sequence (needs more bytes)
 	// Valid UTF-8 <nil>
 }
 
@@ -96,7 +96,7 @@ func ExampleNewRateLimiter_error() {
 	}
 	// Output:
 	// SocketRateLimit_Failed true
-	// gosocket: NewRateLimiter: SocketRateLimit_new: tokens_per_sec must be > 0 (SocketRateLimit_Failed)
+	// gosocket: NewRateLimiter: tokens_per_sec must be > 0 (SocketRateLimit_Failed)
 }
 
 func ExampleSetLogger() {
@@ -121,6 +121,6 @@ func ExampleMetricsSnapshot() {
 	gosocket.ResetMetrics()
 	csocket.IncrementMetric(0, 2) // what the C library does on connect
 	m := gosocket.MetricsSnapshot()
-	fmt.Println(m.SocketConnectSuccess, m.Map()["socket_connect_success"])
+	fmt.Println(m.SocketConnectSuccess, m.Map()["socket.connect_success"])
 	// Output: 2 2
 }

@@ -50,8 +50,8 @@ func ResetMetrics() {
 	must("ResetMetrics", struct{}{}, csocket.ResetMetrics())
 }
 
-// Map returns the counters keyed by the C library's stable metric names,
-// e.g. "socket_connect_success".
+// Map returns the counters keyed by the C library's stable metric names
+// (those of the original library), e.g. "socket.connect_success".
 func (m Metrics) Map() map[string]uint64 {
 	out := make(map[string]uint64, csocket.MetricCount)
 	for i, f := range m.fields() {

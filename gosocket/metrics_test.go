@@ -33,13 +33,13 @@ func TestMetricsSnapshot(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("snapshot (-want +got):\n%s", diff)
 	}
-	wantMap := map[string]uint64{
-		"socket_connect_success": 1, "socket_connect_failure": 2, "socket_shutdown_call": 3,
-		"dns_request_submitted": 4, "dns_request_completed": 5, "dns_request_failed": 6,
-		"dns_request_cancelled": 7, "dns_request_timeout": 8,
-		"poll_wakeups": 9, "poll_events_dispatched": 10,
-		"pool_connections_added": 11, "pool_connections_removed": 12, "pool_connections_reused": 13,
-		"pool_drain_initiated": 14, "pool_drain_completed": 15,
+	wantMap := map[string]uint64{ // the original library's names, word for word
+		"socket.connect_success": 1, "socket.connect_failure": 2, "socket.shutdown_calls": 3,
+		"dns.request_submitted": 4, "dns.request_completed": 5, "dns.request_failed": 6,
+		"dns.request_cancelled": 7, "dns.request_timeout": 8,
+		"poll.wakeups": 9, "poll.events_dispatched": 10,
+		"pool.connections_added": 11, "pool.connections_removed": 12, "pool.connections_reused": 13,
+		"pool.drain_initiated": 14, "pool.drain_completed": 15,
 	}
 	if diff := cmp.Diff(wantMap, got.Map()); diff != "" {
 		t.Errorf("Map (-want +got):\n%s", diff)

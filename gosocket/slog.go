@@ -30,18 +30,25 @@ func slogLevel(level int) slog.Level {
 	return LevelFatal
 }
 
+// The C library logs every error it raises (at ERROR, as the original
+// library does) and its default logger prints to stdout/stderr. A Go
+// package should stay quiet unless asked, so until SetLogger is called
+// the messages are discarded (in C, without entering Go).
+func init() { csocket.DiscardLogs() }
+
 // SetLogger sends the C library's log messages to l, with the emitting C
 // module in the attribute "component" and the levels mapped TRACE →
 // LevelTrace, DEBUG → Debug, INFO → Info, WARN → Warn, ERROR → Error,
 // FATAL → LevelFatal. Messages may arrive from any thread, including
-// threads the C library started. SetLogger(nil) restores the C default
-// logger, which writes to stderr.
+// threads the C library started; every error the C library raises is
+// logged at Error. SetLogger(nil) discards the messages again (the
+// package default).
 //
 // A panic in l's handler is recovered at the boundary and the message is
 // lost.
 func SetLogger(l *slog.Logger) {
 	if l == nil {
-		must("SetLogger", struct{}{}, csocket.SetLogSink(nil))
+		csocket.DiscardLogs()
 		return
 	}
 	must("SetLogger", struct{}{}, csocket.SetLogSink(func(level int, component, message string) {

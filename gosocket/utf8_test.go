@@ -12,7 +12,8 @@ import (
 )
 
 // anyError marks cases where the header does not say which error applies
-// (the C library reports bytes 0xF5..0xFF as UTF8TooLarge).
+// (the C library, like the original, reports lead bytes 0xF5..0xFF as
+// UTF8Invalid).
 const anyError UTF8Result = -1
 
 // utf8Cases are edge cases with the result the header promises for them.

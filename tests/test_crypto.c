@@ -12,6 +12,7 @@
 #include "Test.h"
 #include "core/Except.h"
 #include "core/SocketCrypto.h"
+#include "core/SocketUtil.h"
 
 /* Hex rendering for comparing digests against published vectors. */
 static const char *
@@ -180,17 +181,38 @@ TEST (crypto_base64_lenient_forms)
   ASSERT_MEMEQ (dec, "foobar", 6);
   ASSERT_EQ (SocketCrypto_base64_decode ("Z g = =\n", 8, dec, sizeof (dec)), 1);
   ASSERT_EQ (SocketCrypto_base64_decode ("   ", 3, dec, sizeof (dec)), 0);
-  ASSERT_EQ (SocketCrypto_base64_decode (NULL, 0, NULL, 0), 0);
+  /* As the original: URL-safe alphabet accepted, mixed freely. */
+  ASSERT_EQ (SocketCrypto_base64_decode ("-_-_", 4, dec, sizeof (dec)), 3);
+  ASSERT_MEMEQ (dec, "\xfb\xff\xbf", 3);
+  ASSERT_EQ (SocketCrypto_base64_decode ("+/-_", 4, dec, sizeof (dec)), 3);
+  ASSERT_MEMEQ (dec, "\xfb\xff\xbf", 3);
+  ASSERT_EQ (SocketCrypto_base64_decode ("Zm9v_w==", 8, dec, sizeof (dec)), 4);
+  ASSERT_MEMEQ (dec, "foo\xff", 4);
+  /* Non-zero unused bits in the last group are ignored. */
+  ASSERT_EQ (SocketCrypto_base64_decode ("Zh==", 4, dec, sizeof (dec)), 1);
+  ASSERT_EQ (dec[0], 'f');
+  ASSERT_EQ (SocketCrypto_base64_decode ("Zm9", 3, dec, sizeof (dec)), 2);
+  ASSERT_MEMEQ (dec, "fo", 2);
+  /* input_len 0 means strlen(input). */
+  ASSERT_EQ (SocketCrypto_base64_decode ("Zm9vYmFy", 0, dec, sizeof (dec)), 6);
+  ASSERT_MEMEQ (dec, "foobar", 6);
+  ASSERT_EQ (SocketCrypto_base64_decode ("", 0, dec, sizeof (dec)), 0);
+  /* NULL input: 0 with room for a byte, else -1; NULL output: -1. */
+  ASSERT_EQ (SocketCrypto_base64_decode (NULL, 0, dec, 1), 0);
+  ASSERT_EQ (SocketCrypto_base64_decode (NULL, 4, dec, 1), 0);
+  ASSERT_EQ (SocketCrypto_base64_decode (NULL, 0, dec, 0), -1);
+  ASSERT_EQ (SocketCrypto_base64_decode (NULL, 0, NULL, 0), -1);
+  ASSERT_EQ (SocketCrypto_base64_decode ("Zg==", 4, NULL, 0), -1);
 }
 
 TEST (crypto_base64_invalid_inputs)
 {
   static const char *const invalid[] = {
-    "Zm9v!", "Zm9v\x80", "Zm 9v-A", "Zm9v_w==", /* URL-safe alphabet is not ours */
+    "Zm9v!", "Zm9v\x80", "Zm9v.A", "Zm9v*w==",
     "Z", "Zm9vY",                  /* a lone final sextet */
     "=", "==", "===", "====", "Z===", "Zg===", "Zm9=v", "Zg=",
     "=Zg=", "Zg==Zg==", "Zg==Zg", "Zm8=Zm8", "Zg==a", "Zm8==", "Zm9v=",
-    "Zh==", "Zm9=", "Zh", "Zm9",   /* non-zero unused trailing bits */
+    "Q=", "QQ=",                   /* short padding (the original decodes these) */
     "Zm\v9v", "Zm\f9v",            /* only space, tab, CR, LF are skipped */
   };
   unsigned char dec[32];
@@ -198,7 +220,6 @@ TEST (crypto_base64_invalid_inputs)
     if (SocketCrypto_base64_decode (invalid[i], strlen (invalid[i]), dec, sizeof (dec)) != -1)
       TEST_FAIL_ ("accepted invalid Base64 #%zu \"%s\"", i, invalid[i]);
   ASSERT_EQ (SocketCrypto_base64_decode ("Zm\0v", 4, dec, sizeof (dec)), -1);
-  ASSERT_EQ (SocketCrypto_base64_decode (NULL, 4, dec, sizeof (dec)), -1);
   ASSERT_EQ (SocketCrypto_base64_decode ("Zm9v", 4, NULL, 3), -1);
 }
 
@@ -249,8 +270,13 @@ TEST (crypto_base64_sizes)
   /* Largest input that fits, then the first that saturates. */
   ASSERT_UEQ (SocketCrypto_base64_encoded_size (SIZE_MAX / 4 * 3), SIZE_MAX - 2);
   ASSERT_UEQ (SocketCrypto_base64_encoded_size (SIZE_MAX / 4 * 3 + 1), SIZE_MAX);
+  /* ((n + 3) / 4) * 3, as the original. */
+  ASSERT_UEQ (SocketCrypto_base64_decoded_size (0), 0);
+  ASSERT_UEQ (SocketCrypto_base64_decoded_size (2), 3);
   ASSERT_UEQ (SocketCrypto_base64_decoded_size (4), 3);
-  ASSERT (SocketCrypto_base64_decoded_size (SIZE_MAX) >= SIZE_MAX / 4 * 3);
+  ASSERT_UEQ (SocketCrypto_base64_decoded_size (5), 6);
+  ASSERT_UEQ (SocketCrypto_base64_decoded_size (8), 6);
+  ASSERT_UEQ (SocketCrypto_base64_decoded_size (SIZE_MAX), SIZE_MAX / 4 * 3 + 3);
   char out[8];
   ASSERT_EQ (SocketCrypto_base64_encode ("x", SIZE_MAX, out, sizeof (out)), -1);
 }
@@ -283,6 +309,12 @@ TEST (crypto_hex)
   ASSERT_STREQ (out, "0001ABFF");
   SocketCrypto_hex_encode (NULL, 0, out, 1);
   ASSERT_STREQ (out, "");
+  strcpy (out, "junk");
+  SocketCrypto_hex_encode (NULL, 3, out, 1); /* NULL input: "" as the original */
+  ASSERT_STREQ (out, "");
+  strcpy (out, "junk");
+  SocketCrypto_hex_encode ("\x01", 0, out, 0);
+  ASSERT_STREQ (out, "");
   ASSERT_EQ (SocketCrypto_hex_decode ("0001aBfF", 8, dec), 4);
   ASSERT_MEMEQ (dec, "\x00\x01\xab\xff", 4);
   ASSERT_EQ (SocketCrypto_hex_decode ("", 0, dec), 0);
@@ -306,21 +338,32 @@ TEST (crypto_websocket_accept_rfc6455)
   ASSERT_EQ (SocketCrypto_websocket_accept ("dGhlIHNhbXBsZSBub25jZQ==", accept), 0);
   ASSERT_STREQ (accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 
+  /* Only the length is checked (strlen must be 24), as in the original. */
   static const char *const bad_keys[] = {
     "",                             /* empty */
-    "dGhlIHNhbXBsZSBub25jZQ",       /* unpadded */
-    "dGhlIHNhbXBsZSBub25jZQ=",      /* short padding */
-    "dGhlIHNhbXBsZSBub25jZQ===",    /* too long */
-    "dGhlIHNhbXBsZSBub25jZR==",     /* non-zero trailing bits */
-    "dGhlIHNhbXBsZSBub25jZ!=",      /* bad character */
-    "dGhlIHNhbXBsZSBub25jZQ=\n",    /* whitespace would enter the hash */
-    "dGhlIHNhbXBsZSBub25jZQ\r\n",   /* decodes to 16 bytes, but whitespace */
-    "dGhlIHNhbXBsZSBub25jZXh4",     /* 18 bytes */
+    "dGhlIHNhbXBsZSBub25jZQ",       /* unpadded: 22 */
+    "dGhlIHNhbXBsZSBub25jZQ=",      /* 23 */
+    "dGhlIHNhbXBsZSBub25jZQ===",    /* 25 */
   };
   for (size_t i = 0; i < sizeof (bad_keys) / sizeof (bad_keys[0]); i++)
     if (SocketCrypto_websocket_accept (bad_keys[i], accept) != -1)
       TEST_FAIL_ ("accepted bad key #%zu", i);
   ASSERT_EQ (SocketCrypto_websocket_accept (NULL, accept), -1);
+  ASSERT_EQ (SocketCrypto_websocket_accept ("dGhlIHNhbXBsZSBub25jZQ==", NULL), -1);
+  /* 24 characters that are not the Base64 of 16 bytes still hash; the
+   * value is SHA-1 over the key text, checked against the hash itself. */
+  static const char *const any24[] = { "dGhlIHNhbXBsZSBub25jZXh4", "dGhlIHNhbXBsZSBub25jZ!==",
+                                       "dGhlIHNhbXBsZSBub25jZQ\r\n" };
+  for (size_t i = 0; i < sizeof (any24) / sizeof (any24[0]); i++)
+    {
+      char cat[64], want[SOCKET_CRYPTO_WEBSOCKET_ACCEPT_SIZE];
+      unsigned char sha[SOCKET_CRYPTO_SHA1_SIZE];
+      ASSERT_EQ (SocketCrypto_websocket_accept (any24[i], accept), 0);
+      snprintf (cat, sizeof cat, "%s%s", any24[i], SOCKET_CRYPTO_WEBSOCKET_GUID);
+      SocketCrypto_sha1 (cat, strlen (cat), sha);
+      ASSERT_EQ (SocketCrypto_base64_encode (sha, sizeof sha, want, sizeof want), 28);
+      ASSERT_STREQ (accept, want);
+    }
 }
 
 TEST (crypto_websocket_key)
@@ -375,8 +418,10 @@ TEST (crypto_secure_compare)
   b[0] ^= 0x80;
   ASSERT_NE (SocketCrypto_secure_compare (a, b, sizeof (a)), 0);
   ASSERT_EQ (SocketCrypto_secure_compare (a, b, 0), 0);
-  ASSERT_EQ (SocketCrypto_secure_compare (NULL, NULL, 0), 0);
-  ASSERT_NE (SocketCrypto_secure_compare (NULL, b, 4), 0);
+  /* A NULL pointer is never equal, even for length 0 (original: 1). */
+  ASSERT_EQ (SocketCrypto_secure_compare (NULL, NULL, 0), 1);
+  ASSERT_EQ (SocketCrypto_secure_compare (a, NULL, 0), 1);
+  ASSERT_EQ (SocketCrypto_secure_compare (NULL, b, 4), 1);
 }
 
 TEST (crypto_secure_clear)
@@ -423,10 +468,17 @@ TEST (crypto_null_inputs_raise)
   TRY SocketCrypto_hmac_sha256 ("k", 1, NULL, 3, out);
   EXCEPT (SocketCrypto_Failed) raised++;
   END_TRY;
-  TRY SocketCrypto_hex_encode (NULL, 3, hex, 1);
+  TRY SocketCrypto_hex_encode ("x", 1, NULL, 1);
   EXCEPT (SocketCrypto_Failed) raised++;
   END_TRY;
   ASSERT_EQ (raised, 6);
+  (void)hex;
+  TRY SocketCrypto_sha1 (NULL, 1, out);
+  EXCEPT (SocketCrypto_Failed) raised++;
+  END_TRY;
+  ASSERT_EQ (raised, 7);
+  ASSERT_STREQ (Socket_GetLastError (), "SHA-1: NULL input with non-zero length");
+  ASSERT_STREQ (SocketCrypto_Failed.reason, "Cryptographic operation failed");
   ASSERT (reason_ok);
 }
 

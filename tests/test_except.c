@@ -172,6 +172,7 @@ TEST (except_module_copy_matches_public_type)
   volatile int caught = 0;
   char reason[64] = "";
 
+  errno = EIO; /* captured by SOCKET_ERROR_MSG, as in the original */
   TRY
     raise_detailed (5);
   EXCEPT (Test_A)
@@ -181,15 +182,15 @@ TEST (except_module_copy_matches_public_type)
   ASSERT_EQ (caught, 1);
   ASSERT_STREQ (reason, "detail 5");
   ASSERT_STREQ (Socket_GetLastError (), "detail 5");
-  ASSERT_EQ (Socket_geterrno (), 0);
+  ASSERT_EQ (Socket_geterrno (), EIO);
 }
 
 TEST (except_error_fmt_appends_errno_text)
 {
   errno = ECONNREFUSED;
   SOCKET_ERROR_FMT ("connect to %s:%d", "127.0.0.1", 9);
-  ASSERT (strstr (Socket_GetLastError (), "connect to 127.0.0.1:9: ") != NULL);
-  ASSERT (strstr (Socket_GetLastError (), "refused") != NULL);
+  ASSERT_STREQ (Socket_GetLastError (),
+                "connect to 127.0.0.1:9 (errno: 111 - Connection refused)");
   ASSERT_EQ (Socket_geterrno (), ECONNREFUSED);
   ASSERT_EQ (Socket_geterrorcode (), SOCKET_ERROR_ECONNREFUSED);
 }
@@ -204,6 +205,57 @@ TEST (except_error_truncation_marker)
   const char *msg = Socket_GetLastError ();
   ASSERT_EQ (strlen (msg), SOCKET_ERROR_BUFSIZE - 1);
   ASSERT (strstr (msg, SOCKET_ERROR_TRUNCATION_MARKER) != NULL);
+}
+
+/* EXCEPT compares the raised object's type, never its address. */
+static const Except_T Odd_typed_B = { &Test_B, "odd" };
+
+TEST (except_matches_type_not_address)
+{
+  volatile int by_self = 0, by_type = 0;
+
+  TRY
+    RAISE (Odd_typed_B);
+  EXCEPT (Odd_typed_B)
+    by_self = 1;
+  EXCEPT (Test_B)
+    by_type = 1;
+  END_TRY;
+  ASSERT_EQ (by_self, 0);
+  ASSERT_EQ (by_type, 1);
+}
+
+TEST (except_raise_normalises_site_and_try_resets_frame)
+{
+  volatile int seen = 0;
+  const char *volatile file = "x";
+  volatile int line = -1;
+
+  TRY
+  {
+    seen = Except_frame.exception == NULL && Except_frame.file == NULL
+           && Except_frame.line == 0;
+    Except_raise (&Test_A, NULL, -5);
+  }
+  EXCEPT (Test_A)
+  {
+    file = Except_frame.file;
+    line = Except_frame.line;
+  }
+  END_TRY;
+  ASSERT_EQ (seen, 1);
+  ASSERT_STREQ (file, "unknown");
+  ASSERT_EQ (line, 0);
+}
+
+static void
+quiet_log (void *userdata, SocketLogLevel level, const char *component,
+           const char *message)
+{
+  (void)userdata;
+  (void)level;
+  (void)component;
+  (void)message;
 }
 
 /* Each thread has its own frame stack and error buffer. */
@@ -242,6 +294,7 @@ TEST (except_threads_are_independent)
   pthread_t t[8];
   void *res;
 
+  SocketLog_setcallback (quiet_log, NULL); /* every raise is logged */
   for (intptr_t i = 0; i < 8; i++)
     ASSERT_EQ (pthread_create (&t[i], NULL, thread_body, (void *)i), 0);
   for (int i = 0; i < 8; i++)
@@ -249,6 +302,7 @@ TEST (except_threads_are_independent)
       ASSERT_EQ (pthread_join (t[i], &res), 0);
       ASSERT_EQ ((intptr_t)res, 10000);
     }
+  SocketLog_setcallback (NULL, NULL);
 }
 
 TEST (except_uncaught_aborts_with_reason)
@@ -279,8 +333,57 @@ TEST (except_uncaught_aborts_with_reason)
   buf[total] = '\0';
   ASSERT_EQ (waitpid (pid, &status, 0), pid);
   ASSERT (WIFSIGNALED (status) && WTERMSIG (status) == SIGABRT);
-  ASSERT (strstr (buf, "Uncaught exception: test B") != NULL);
+  ASSERT (strstr (buf, "Uncaught exception: test B raised at ") == buf);
   ASSERT (strstr (buf, "test_except.c:") != NULL);
+  ASSERT (strstr (buf, "\naborting...\n") != NULL);
+}
+
+/* Runs Except_raise(e, file, line) with no TRY in a child; returns its
+ * stderr in @p buf and whether it died of SIGABRT. */
+static int
+uncaught_output (const Except_T *e, const char *file, int line, char *buf, size_t cap)
+{
+  int fds[2], status;
+  size_t total = 0;
+  ssize_t n;
+  pid_t pid;
+
+  if (pipe (fds) != 0 || (pid = fork ()) < 0)
+    return 0;
+  if (pid == 0)
+    {
+      dup2 (fds[1], STDERR_FILENO);
+      signal (SIGABRT, SIG_DFL);
+      Except_raise (e, file, line);
+    }
+  close (fds[1]);
+  while (total < cap - 1 && (n = read (fds[0], buf + total, cap - 1 - total)) > 0)
+    total += (size_t)n;
+  close (fds[0]);
+  buf[total] = '\0';
+  return waitpid (pid, &status, 0) == pid && WIFSIGNALED (status)
+         && WTERMSIG (status) == SIGABRT;
+}
+
+TEST (except_uncaught_texts_match_original)
+{
+  static const Except_T no_reason = { &no_reason, NULL };
+  char buf[512];
+
+  ASSERT (uncaught_output (&Test_A, "f.c", 12, buf, sizeof buf));
+  ASSERT_STREQ (buf, "Uncaught exception: test A raised at f.c:12\naborting...\n");
+  ASSERT (uncaught_output (&Test_A, "f.c", 0, buf, sizeof buf));
+  ASSERT_STREQ (buf, "Uncaught exception: test A raised at f.c\naborting...\n");
+  ASSERT (uncaught_output (&Test_A, NULL, 7, buf, sizeof buf));
+  ASSERT_STREQ (buf, "Uncaught exception: test A raised at line 7\naborting...\n");
+  ASSERT (uncaught_output (&no_reason, NULL, 0, buf, sizeof buf));
+  ASSERT_STREQ (buf, "Uncaught exception: (no reason provided) (location unknown)\n"
+                     "aborting...\n");
+  ASSERT (uncaught_output (NULL, "f.c", 1, buf, sizeof buf));
+  ASSERT_STREQ (buf, "FATAL: Except_raise called with NULL exception pointer\n"
+                     "This indicates a programming error in exception usage\n"
+                     "aborting...\n");
+  ASSERT_STREQ (Assert_Failed.reason, "Assertion failed");
 }
 
 TEST_MAIN ()

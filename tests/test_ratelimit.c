@@ -6,6 +6,7 @@
 #include "Test.h"
 #include "core/SocketRateLimit-private.h"
 #include "core/SocketRateLimit.h"
+#include "core/SocketUtil.h"
 
 static _Atomic int64_t fake_now_ns = 1000000000LL;
 
@@ -30,6 +31,8 @@ TEST (ratelimit_burst_then_refill)
   for (int i = 0; i < 50; i++)
     ASSERT_EQ (SocketRateLimit_try_acquire (l, 1), 1);
   ASSERT_EQ (SocketRateLimit_try_acquire (l, 1), 0);
+  ASSERT_EQ (SocketRateLimit_try_acquire (l, 0), 1); /* 0 tokens: always granted */
+  ASSERT_EQ (SocketRateLimit_wait_time_ms (l, 0), 0);
   ASSERT_EQ (SocketRateLimit_wait_time_ms (l, 1), 10); /* 100/s → 10 ms */
   ASSERT_EQ (SocketRateLimit_wait_time_ms (l, 5), 50);
   advance_ms (9);
@@ -97,6 +100,8 @@ TEST (ratelimit_invalid_arguments_raise)
     raised = 1;
   END_TRY;
   ASSERT_EQ (raised, 1);
+  ASSERT_STREQ (Socket_GetLastError (), "tokens_per_sec must be > 0");
+  ASSERT_STREQ (SocketRateLimit_Failed.reason, "Rate limiter operation failed");
   raised = 0;
   TRY
     (void)SocketRateLimit_available (NULL);
@@ -112,6 +117,21 @@ TEST (ratelimit_invalid_arguments_raise)
   END_TRY;
   ASSERT_EQ (raised, 1);
   SocketRateLimit_free (NULL);
+}
+
+/* Deliberate difference (docs/MIGRATION-core.md): all idle time is
+ * credited, so a bucket larger than the rate refills to full; the original
+ * caps one refill at one second's worth. */
+TEST (ratelimit_idle_refills_burst_bucket_to_full)
+{
+  SocketRateLimit__set_clock (fake_clock);
+  SocketRateLimit_T l = SocketRateLimit_new (NULL, 10, 100);
+
+  ASSERT_EQ (SocketRateLimit_try_acquire (l, 100), 1);
+  advance_ms (10000);
+  ASSERT_UEQ (SocketRateLimit_available (l), 100);
+  SocketRateLimit_free (&l);
+  SocketRateLimit__set_clock (NULL);
 }
 
 TEST (ratelimit_arena_owned)

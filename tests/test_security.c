@@ -33,6 +33,46 @@ TEST (security_limits_are_consistent)
   SocketSecurity_get_limits (NULL);
 }
 
+/* Every value of the original's table, literally. */
+TEST (security_limit_values)
+{
+  SocketSecurityLimits l;
+  SocketSecurity_get_limits (&l);
+  ASSERT_UEQ (l.max_allocation, 268435456);
+  ASSERT_UEQ (l.max_buffer_size, 1048576);
+  ASSERT_UEQ (l.max_connections, 10000);
+  ASSERT_UEQ (l.http_max_uri_length, 8192);
+  ASSERT_UEQ (l.http_max_header_name, 256);
+  ASSERT_UEQ (l.http_max_header_value, 8192);
+  ASSERT_UEQ (l.http_max_header_size, 65536);
+  ASSERT_UEQ (l.http_max_headers, 100);
+  ASSERT_UEQ (l.http_max_body_size, 104857600);
+  ASSERT_UEQ (l.http1_max_request_line, 8192);
+  ASSERT_UEQ (l.http1_max_chunk_size, 16777216);
+  ASSERT_UEQ (l.http2_max_concurrent_streams, 100);
+  ASSERT_UEQ (l.http2_max_frame_size, 16384);
+  ASSERT_UEQ (l.http2_max_header_list_size, 16384);
+  ASSERT_UEQ (l.ws_max_frame_size, 16777216);
+  ASSERT_UEQ (l.ws_max_message_size, 67108864);
+  ASSERT_UEQ (l.tls_max_cert_chain_depth, 10);
+  ASSERT_UEQ (l.tls_session_cache_size, 1000);
+  ASSERT_UEQ (l.ratelimit_conn_per_sec, 100);
+  ASSERT_UEQ (l.ratelimit_burst, 50);
+  ASSERT_UEQ (l.ratelimit_max_per_ip, 10);
+  ASSERT_EQ (l.timeout_connect_ms, 30000);
+  ASSERT_EQ (l.timeout_dns_ms, 5000);
+  ASSERT_EQ (l.timeout_idle_ms, 300000);
+  ASSERT_EQ (l.timeout_request_ms, 60000);
+}
+
+TEST (security_exception_reasons)
+{
+  ASSERT_STREQ (SocketSecurity_SizeExceeded.reason,
+                "Allocation or buffer size exceeds security limits");
+  ASSERT_STREQ (SocketSecurity_ValidationFailed.reason, "Input validation failed");
+  ASSERT (SocketSecurity_SizeExceeded.type == &SocketSecurity_SizeExceeded);
+}
+
 TEST (security_size_checks)
 {
   ASSERT_EQ (SocketSecurity_check_size (0), 0);
@@ -56,11 +96,17 @@ TEST (security_overflow_arithmetic)
   ASSERT_EQ (SocketSecurity_check_add (SIZE_MAX, 1, &r), 0);
   ASSERT_EQ (SocketSecurity_check_add (SIZE_MAX - 1, 1, &r), 1);
   ASSERT_UEQ (r, SIZE_MAX);
-  ASSERT_UEQ (SocketSecurity_safe_multiply (SIZE_MAX, 2), SIZE_MAX);
+  ASSERT_UEQ (SocketSecurity_safe_multiply (SIZE_MAX, 2), 0); /* original's sentinel */
+  ASSERT_UEQ (SocketSecurity_safe_multiply ((size_t)1 << 33, (size_t)1 << 33), 0);
+  ASSERT_UEQ (SocketSecurity_safe_multiply (0, SIZE_MAX), 0);
+  ASSERT_UEQ (SocketSecurity_safe_multiply (SIZE_MAX, 1), SIZE_MAX);
   ASSERT_UEQ (SocketSecurity_safe_multiply (6, 7), 42);
   ASSERT_UEQ (SocketSecurity_safe_add (SIZE_MAX, 5), SIZE_MAX);
   ASSERT_UEQ (SocketSecurity_safe_add (40, 2), 42);
   ASSERT (SOCKET_SECURITY_CHECK_OVERFLOW_MUL (0, SIZE_MAX));
+  ASSERT (SOCKET_SECURITY_CHECK_OVERFLOW_MUL (SIZE_MAX, 0)); /* b == 0 */
+  ASSERT (SOCKET_SECURITY_CHECK_OVERFLOW_MUL (SIZE_MAX / 3, 3));
+  ASSERT (!SOCKET_SECURITY_CHECK_OVERFLOW_MUL (SIZE_MAX / 3 + 1, 3));
   ASSERT (!SOCKET_SECURITY_CHECK_OVERFLOW_MUL (SIZE_MAX, 2));
   ASSERT (SOCKET_SECURITY_CHECK_OVERFLOW_ADD (1, SIZE_MAX - 1));
   ASSERT (!SOCKET_SECURITY_CHECK_OVERFLOW_ADD (2, SIZE_MAX - 1));

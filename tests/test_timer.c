@@ -130,15 +130,19 @@ TEST (timer_repeating_count)
     }
   ASSERT_EQ (fired, 25);
   ASSERT_EQ (SocketTimer_remaining (poll, t), 10);
-  /* Falling behind skips missed periods instead of bursting. */
+  /* Falling behind fires once per missed interval in the same wait, as
+   * the original (expiry += interval, no drift): 95 ms covers 9 periods. */
   advance (95);
   SocketPoll_wait (poll, &ev, 0);
-  ASSERT_EQ (fired, 26);
-  ASSERT_EQ (SocketTimer_remaining (poll, t), 10);
+  ASSERT_EQ (fired, 34);
+  ASSERT_EQ (SocketTimer_remaining (poll, t), 5); /* still on the 10 ms grid */
+  advance (5);
+  SocketPoll_wait (poll, &ev, 0);
+  ASSERT_EQ (fired, 35);
   ASSERT_EQ (SocketTimer_cancel (poll, t), 0);
   advance (100);
   SocketPoll_wait (poll, &ev, 0);
-  ASSERT_EQ (fired, 26);
+  ASSERT_EQ (fired, 35);
   SocketPoll_free (&poll);
   SocketTimer__set_clock (NULL);
 }
@@ -350,11 +354,6 @@ add_negative (void *x)
   SocketTimer_add (arg_poll, -1, count_cb, x);
 }
 static void
-add_too_long (void *x)
-{
-  SocketTimer_add (arg_poll, SOCKET_MAX_TIMER_TIMEOUT_MS + 1, count_cb, x);
-}
-static void
 repeat_zero (void *x)
 {
   SocketTimer_add_repeating (arg_poll, 0, count_cb, x);
@@ -377,15 +376,23 @@ TEST (timer_invalid_arguments_raise)
   arg_poll = SocketPoll_new (4);
   ASSERT (raises_timer_failed (add_null_cb, &n));
   ASSERT (raises_timer_failed (add_negative, &n));
-  ASSERT (raises_timer_failed (add_too_long, &n));
+  ASSERT_STREQ (Socket_GetLastError (), "Invalid delay: -1 (must be >= 0)");
   ASSERT (raises_timer_failed (repeat_zero, &n));
+  ASSERT_STREQ (Socket_GetLastError (), "Invalid interval: 0 (must be >= 1)");
   ASSERT (raises_timer_failed (add_null_poll, &n));
   ASSERT (raises_timer_failed (cancel_null_poll, &n));
   ASSERT (strstr (Socket_GetLastError (), "NULL poll") != NULL);
-  /* The limits themselves are accepted. */
-  SocketTimer_T t = SocketTimer_add (arg_poll, SOCKET_MAX_TIMER_TIMEOUT_MS,
+  /* No upper bound (the original accepts any delay >= 0 / interval >= 1). */
+  SocketTimer_T t = SocketTimer_add (arg_poll, SOCKET_MAX_TIMER_TIMEOUT_MS + 1,
                                      count_cb, &n);
+  ASSERT (SocketTimer_remaining (arg_poll, t) > SOCKET_MAX_TIMER_TIMEOUT_MS - 1000);
   ASSERT_EQ (SocketTimer_cancel (arg_poll, t), 0);
+  t = SocketTimer_add (arg_poll, INT64_MAX, count_cb, &n); /* saturates */
+  ASSERT (SocketTimer_remaining (arg_poll, t) > 0);
+  ASSERT_EQ (SocketTimer_cancel (arg_poll, t), 0);
+  t = SocketTimer_add_repeating (arg_poll, 24LL * 3600 * 1000, count_cb, &n);
+  ASSERT_EQ (SocketTimer_cancel (arg_poll, t), 0);
+  ASSERT_EQ (n, 0);
   ASSERT_EQ (SocketTimer__count (SocketPoll__timer_heap (arg_poll)), 0);
   SocketPoll_free (&arg_poll);
 }

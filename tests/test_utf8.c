@@ -26,7 +26,8 @@
  * of a sequence, asks which code points are still reachable. The verdict
  * is the first byte at which the input can no longer be valid UTF-8:
  * - a byte 80..BF where a sequence must start: UTF8_INVALID;
- * - F8..FF (5/6-byte forms, FE, FF): UTF8_TOO_LARGE;
+ * - F5..FF (above U+10FFFF by the lead alone, 5/6-byte forms, FE, FF):
+ *   UTF8_INVALID, as in the original library;
  * - every reachable value below the minimum for the length: UTF8_OVERLONG;
  * - every reachable value above U+10FFFF: UTF8_TOO_LARGE;
  * - every reachable value a surrogate: UTF8_SURROGATE;
@@ -48,8 +49,8 @@ ref_validate (const unsigned char *s, size_t n)
         }
       if (lead < 0xC0)
         return UTF8_INVALID;
-      if (lead >= 0xF8)
-        return UTF8_TOO_LARGE;
+      if (lead >= 0xF5)
+        return UTF8_INVALID;
       int len = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
       uint32_t value = lead & (0xFFu >> (len + 1));
       for (int k = 1;; k++)
@@ -76,35 +77,78 @@ ref_validate (const unsigned char *s, size_t n)
   return UTF8_VALID;
 }
 
-/* Feeds @p s in pieces split at @p cuts (ascending offsets) and returns
- * the last update's verdict, checking finish() agrees with it. */
+static int
+is_error (SocketUTF8_Result r)
+{
+  return r != UTF8_VALID && r != UTF8_INCOMPLETE;
+}
+
+/* Incremental run: feeds pieces and folds each update's verdict. Keeps the
+ * first error any update reported; checks that once failed, every later
+ * update and finish() report UTF8_INVALID with state 1 (the original's
+ * sticky status), and otherwise that finish() agrees with the last update.
+ * Returns the first error, else the last verdict, or -1 on a violation. */
+struct feed
+{
+  SocketUTF8_State st;
+  SocketUTF8_Result last, first_error;
+  int broken;
+};
+
+static void
+feed_init (struct feed *f)
+{
+  SocketUTF8_init (&f->st);
+  f->last = f->first_error = UTF8_VALID;
+  f->broken = 0;
+}
+
+static void
+feed_piece (struct feed *f, const unsigned char *p, size_t n)
+{
+  f->last = SocketUTF8_update (&f->st, p, n);
+  if (is_error (f->first_error))
+    f->broken |= f->last != UTF8_INVALID || f->st.state != 1;
+  else if (is_error (f->last))
+    f->first_error = f->last;
+}
+
+static SocketUTF8_Result
+feed_end (struct feed *f)
+{
+  SocketUTF8_Result fin = SocketUTF8_finish (&f->st);
+  if (f->broken)
+    return (SocketUTF8_Result)-1;
+  if (is_error (f->first_error))
+    return fin == UTF8_INVALID && f->st.state == 1 ? f->first_error
+                                                    : (SocketUTF8_Result)-1;
+  return fin == f->last ? f->last : (SocketUTF8_Result)-1;
+}
+
+/* Feeds @p s in pieces split at @p cuts (ascending offsets). */
 static SocketUTF8_Result
 incremental (const unsigned char *s, size_t n, const size_t *cuts, size_t ncuts)
 {
-  SocketUTF8_State st;
-  SocketUTF8_Result r = UTF8_VALID;
+  struct feed f;
   size_t prev = 0;
-  SocketUTF8_init (&st);
+  feed_init (&f);
   for (size_t c = 0; c <= ncuts; c++)
     {
       size_t end = c < ncuts ? cuts[c] : n;
-      r = SocketUTF8_update (&st, s + prev, end - prev);
+      feed_piece (&f, s + prev, end - prev);
       prev = end;
     }
-  if (SocketUTF8_finish (&st) != r)
-    return (SocketUTF8_Result)-1;
-  return r;
+  return feed_end (&f);
 }
 
 static SocketUTF8_Result
 bytewise (const unsigned char *s, size_t n)
 {
-  SocketUTF8_State st;
-  SocketUTF8_Result r = UTF8_VALID;
-  SocketUTF8_init (&st);
+  struct feed f;
+  feed_init (&f);
   for (size_t i = 0; i < n; i++)
-    r = SocketUTF8_update (&st, s + i, 1);
-  return r;
+    feed_piece (&f, s + i, 1);
+  return feed_end (&f);
 }
 
 /* Deterministic xorshift so failures reproduce. */
@@ -170,11 +214,11 @@ static const struct vec vectors[] = {
   V ("\xed\xbf\xbf", UTF8_SURROGATE),
   V ("\xed\xa0", UTF8_SURROGATE),
   V ("\xf4\x90\x80\x80", UTF8_TOO_LARGE),
-  V ("\xf5\x80\x80\x80", UTF8_TOO_LARGE),
-  V ("\xf7\xbf\xbf\xbf", UTF8_TOO_LARGE),
-  V ("\xf8\x88\x80\x80\x80", UTF8_TOO_LARGE),
-  V ("\xfe", UTF8_TOO_LARGE),
-  V ("\xff", UTF8_TOO_LARGE),
+  V ("\xf5\x80\x80\x80", UTF8_INVALID), /* F5..FF: INVALID, as the original */
+  V ("\xf7\xbf\xbf\xbf", UTF8_INVALID),
+  V ("\xf8\x88\x80\x80\x80", UTF8_INVALID),
+  V ("\xfe", UTF8_INVALID),
+  V ("\xff", UTF8_INVALID),
   V ("\xc2", UTF8_INCOMPLETE),
   V ("\xe2\x82", UTF8_INCOMPLETE),
   V ("\xf0\x9f\x98", UTF8_INCOMPLETE),
@@ -203,8 +247,9 @@ TEST (utf8_vectors)
 TEST (utf8_null_and_empty)
 {
   ASSERT_EQ (SocketUTF8_validate (NULL, 0), UTF8_VALID);
-  ASSERT_EQ (SocketUTF8_validate (NULL, 5), UTF8_INVALID);
-  ASSERT_EQ (SocketUTF8_validate_str (NULL), UTF8_INVALID);
+  ASSERT_EQ (SocketUTF8_validate (NULL, 5), UTF8_VALID); /* as the original */
+  ASSERT_EQ (SocketUTF8__validate_portable (NULL, 5), UTF8_VALID);
+  ASSERT_EQ (SocketUTF8_validate_str (NULL), UTF8_VALID);
   ASSERT_EQ (SocketUTF8_validate_str (""), UTF8_VALID);
   ASSERT_EQ (SocketUTF8_validate_str ("gr\xc3\xbc\xc3\x9f"), UTF8_VALID);
   ASSERT_EQ (SocketUTF8_validate_str ("\xc3"), UTF8_INCOMPLETE);
@@ -212,15 +257,19 @@ TEST (utf8_null_and_empty)
 
 TEST (utf8_result_strings)
 {
-  const char *seen[6];
-  for (int r = UTF8_VALID; r <= UTF8_TOO_LARGE; r++)
-    {
-      seen[r] = SocketUTF8_result_string ((SocketUTF8_Result)r);
-      ASSERT (seen[r] != NULL && seen[r][0] != '\0');
-      for (int j = 0; j < r; j++)
-        ASSERT (strcmp (seen[j], seen[r]) != 0);
-    }
-  ASSERT (SocketUTF8_result_string ((SocketUTF8_Result)99) != NULL);
+  /* Word for word the original's table. */
+  ASSERT_STREQ (SocketUTF8_result_string (UTF8_VALID), "Valid UTF-8");
+  ASSERT_STREQ (SocketUTF8_result_string (UTF8_INVALID), "Invalid byte sequence");
+  ASSERT_STREQ (SocketUTF8_result_string (UTF8_INCOMPLETE),
+                "Incomplete sequence (needs more bytes)");
+  ASSERT_STREQ (SocketUTF8_result_string (UTF8_OVERLONG),
+                "Overlong encoding (security issue)");
+  ASSERT_STREQ (SocketUTF8_result_string (UTF8_SURROGATE),
+                "UTF-16 surrogate (U+D800-U+DFFF)");
+  ASSERT_STREQ (SocketUTF8_result_string (UTF8_TOO_LARGE), "Code point exceeds U+10FFFF");
+  ASSERT_STREQ (SocketUTF8_result_string ((SocketUTF8_Result)99), "Unknown result code");
+  ASSERT_STREQ (SocketUTF8_result_string ((SocketUTF8_Result)-1), "Unknown result code");
+  ASSERT_STREQ (SocketUTF8_Failed.reason, "UTF-8 validation failed");
 }
 
 /* ===================================================================== */
@@ -322,9 +371,10 @@ kuhn_parse (const unsigned char *file, size_t n, struct kuhn_case *cases)
   return count;
 }
 
-/* Expected verdict of each quoted string on its own. 5- and 6-byte forms
- * (lead F8..FD) are UTF8_TOO_LARGE even where the file calls them
- * overlong (4.x.4, 4.x.5): the lead byte alone already rules them out. */
+/* Expected verdict of each quoted string on its own. Lead bytes F5..FF
+ * (5- and 6-byte forms, FE, FF) are UTF8_INVALID, as in the original
+ * library, even where the file calls them overlong (4.x.4, 4.x.5): the
+ * lead byte alone already rules them out. */
 static const struct
 {
   const char *id;
@@ -333,10 +383,10 @@ static const struct
   { "1", UTF8_VALID },
   { "2.1.1", UTF8_VALID },      { "2.1.2", UTF8_VALID },
   { "2.1.3", UTF8_VALID },      { "2.1.4", UTF8_VALID },
-  { "2.1.5", UTF8_TOO_LARGE },  { "2.1.6", UTF8_TOO_LARGE },
+  { "2.1.5", UTF8_INVALID },  { "2.1.6", UTF8_INVALID },
   { "2.2.1", UTF8_VALID },      { "2.2.2", UTF8_VALID },
-  { "2.2.3", UTF8_VALID },      { "2.2.4", UTF8_TOO_LARGE },
-  { "2.2.5", UTF8_TOO_LARGE },  { "2.2.6", UTF8_TOO_LARGE },
+  { "2.2.3", UTF8_VALID },      { "2.2.4", UTF8_INVALID },
+  { "2.2.5", UTF8_INVALID },  { "2.2.6", UTF8_INVALID },
   { "2.3.1", UTF8_VALID },      { "2.3.2", UTF8_VALID },
   { "2.3.3", UTF8_VALID },      { "2.3.4", UTF8_VALID },
   { "2.3.5", UTF8_TOO_LARGE },
@@ -347,24 +397,24 @@ static const struct
   { "3.1.9", UTF8_INVALID },
   { "3.2.1", UTF8_OVERLONG },   /* C0 is the first lone start byte */
   { "3.2.2", UTF8_INVALID },    { "3.2.3", UTF8_INVALID },
-  { "3.2.4", UTF8_TOO_LARGE },  { "3.2.5", UTF8_TOO_LARGE },
+  { "3.2.4", UTF8_INVALID },  { "3.2.5", UTF8_INVALID },
   { "3.3.1", UTF8_OVERLONG },   { "3.3.2", UTF8_OVERLONG },
-  { "3.3.3", UTF8_OVERLONG },   { "3.3.4", UTF8_TOO_LARGE },
-  { "3.3.5", UTF8_TOO_LARGE },  { "3.3.6", UTF8_INCOMPLETE },
-  { "3.3.7", UTF8_INCOMPLETE }, { "3.3.8", UTF8_TOO_LARGE },
-  { "3.3.9", UTF8_TOO_LARGE },  { "3.3.10", UTF8_TOO_LARGE },
+  { "3.3.3", UTF8_OVERLONG },   { "3.3.4", UTF8_INVALID },
+  { "3.3.5", UTF8_INVALID },  { "3.3.6", UTF8_INCOMPLETE },
+  { "3.3.7", UTF8_INCOMPLETE }, { "3.3.8", UTF8_INVALID },
+  { "3.3.9", UTF8_INVALID },  { "3.3.10", UTF8_INVALID },
   { "3.4", UTF8_OVERLONG },
-  { "3.5.1", UTF8_TOO_LARGE },  { "3.5.2", UTF8_TOO_LARGE },
-  { "3.5.3", UTF8_TOO_LARGE },
+  { "3.5.1", UTF8_INVALID },  { "3.5.2", UTF8_INVALID },
+  { "3.5.3", UTF8_INVALID },
   { "4.1.1", UTF8_OVERLONG },   { "4.1.2", UTF8_OVERLONG },
-  { "4.1.3", UTF8_OVERLONG },   { "4.1.4", UTF8_TOO_LARGE },
-  { "4.1.5", UTF8_TOO_LARGE },
+  { "4.1.3", UTF8_OVERLONG },   { "4.1.4", UTF8_INVALID },
+  { "4.1.5", UTF8_INVALID },
   { "4.2.1", UTF8_OVERLONG },   { "4.2.2", UTF8_OVERLONG },
-  { "4.2.3", UTF8_OVERLONG },   { "4.2.4", UTF8_TOO_LARGE },
-  { "4.2.5", UTF8_TOO_LARGE },
+  { "4.2.3", UTF8_OVERLONG },   { "4.2.4", UTF8_INVALID },
+  { "4.2.5", UTF8_INVALID },
   { "4.3.1", UTF8_OVERLONG },   { "4.3.2", UTF8_OVERLONG },
-  { "4.3.3", UTF8_OVERLONG },   { "4.3.4", UTF8_TOO_LARGE },
-  { "4.3.5", UTF8_TOO_LARGE },
+  { "4.3.3", UTF8_OVERLONG },   { "4.3.4", UTF8_INVALID },
+  { "4.3.5", UTF8_INVALID },
   { "5.1.1", UTF8_SURROGATE },  { "5.1.2", UTF8_SURROGATE },
   { "5.1.3", UTF8_SURROGATE },  { "5.1.4", UTF8_SURROGATE },
   { "5.1.5", UTF8_SURROGATE },  { "5.1.6", UTF8_SURROGATE },
@@ -419,14 +469,14 @@ TEST (utf8_kuhn_stress_file)
   int ok = count == KUHN_EXPECTED;
   if (!ok)
     fprintf (stderr, "  parsed %zu cases, expected %zu\n", count, KUHN_EXPECTED);
-  for (size_t e = 0; ok && e < KUHN_EXPECTED; e++)
+  for (size_t e = 0; count == KUHN_EXPECTED && e < KUHN_EXPECTED; e++)
     {
       size_t found = 0;
       for (size_t c = 0; c < count; c++)
         if (strcmp (cases[c].id, kuhn_expect[e].id) == 0)
           {
             found++;
-            ok = ok && kuhn_check_case (&cases[c], kuhn_expect[e].expect);
+            ok = kuhn_check_case (&cases[c], kuhn_expect[e].expect) && ok;
           }
       if (found != 1)
         {
@@ -438,7 +488,7 @@ TEST (utf8_kuhn_stress_file)
   SocketUTF8_Result whole = SocketUTF8_validate (file, n);
   free (file);
   ASSERT (ok);
-  ASSERT_EQ (whole, UTF8_TOO_LARGE);
+  ASSERT_EQ (whole, UTF8_INVALID);
 }
 
 /* ===================================================================== */
@@ -507,7 +557,7 @@ TEST (utf8_exhaustive_4_bytes)
         s[3] = (unsigned char)rest;
         if (!compare_with_reference (s, 4))
           TEST_FAIL_ ("F5..FF mismatch");
-        ASSERT_EQ (SocketUTF8_validate (s, 4), UTF8_TOO_LARGE);
+        ASSERT_EQ (SocketUTF8_validate (s, 4), UTF8_INVALID);
       }
 }
 
@@ -610,9 +660,11 @@ TEST (utf8_incremental_state_details)
   ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"\xe2", 1), UTF8_INCOMPLETE);
   ASSERT_EQ (st.bytes_needed, 3);
   ASSERT_EQ (st.bytes_seen, 1);
+  ASSERT_EQ (st.state, 3); /* public encoding: 2..8 inside a sequence */
   ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"\x82", 1), UTF8_INCOMPLETE);
   ASSERT_EQ (st.bytes_seen, 2);
-  ASSERT_UEQ (st.codepoint, (0x2u << 6) | 0x02u);
+  ASSERT_EQ (st.state, 2);
+  ASSERT_UEQ (st.codepoint, 0u); /* never filled, as in the original */
   ASSERT_EQ (SocketUTF8_finish (&st), UTF8_INCOMPLETE);
   ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"\xac", 1), UTF8_VALID);
   ASSERT_EQ (st.state, 0);
@@ -624,19 +676,46 @@ TEST (utf8_incremental_state_details)
              UTF8_INCOMPLETE);
   ASSERT_EQ (st.bytes_needed, 4);
   ASSERT_EQ (st.bytes_seen, 3);
-  ASSERT_UEQ (st.codepoint, 0x1F600u >> 6);
+  ASSERT_UEQ (st.codepoint, 0u);
+  ASSERT (st.state >= 2 && st.state <= 8);
+  /* NULL data: current status, nothing changes. */
+  ASSERT_EQ (SocketUTF8_update (&st, NULL, 3), UTF8_INCOMPLETE);
+  ASSERT_EQ (st.bytes_seen, 3);
   ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"\x80", 1), UTF8_VALID);
 
-  /* Errors are sticky until reset. */
+  /* Each mid-sequence DFA state has its own public value in 2..8. */
+  {
+    static const char *const leads[] = { "\xc2", "\xe1", "\xf1", "\xe0",
+                                         "\xed", "\xf0", "\xf4" };
+    unsigned seen = 0;
+    for (size_t i = 0; i < 7; i++)
+      {
+        SocketUTF8_init (&st);
+        ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)leads[i], 1),
+                   UTF8_INCOMPLETE);
+        ASSERT (st.state >= 2 && st.state <= 8);
+        seen |= 1u << st.state;
+      }
+    ASSERT_UEQ (seen, 0x1FCu);
+    SocketUTF8_init (&st);
+  }
+
+  /* After an error the state is 1 and every later call says INVALID. */
   ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"\xed\xa0", 2), UTF8_SURROGATE);
-  ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"abc", 3), UTF8_SURROGATE);
-  ASSERT_EQ (SocketUTF8_update (&st, NULL, 0), UTF8_SURROGATE);
-  ASSERT_EQ (SocketUTF8_finish (&st), UTF8_SURROGATE);
+  ASSERT_EQ (st.state, 1);
+  ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"abc", 3), UTF8_INVALID);
+  ASSERT_EQ (SocketUTF8_update (&st, NULL, 0), UTF8_INVALID);
+  ASSERT_EQ (SocketUTF8_finish (&st), UTF8_INVALID);
   SocketUTF8_reset (&st);
+  ASSERT_EQ (st.state, 0);
   ASSERT_EQ (SocketUTF8_finish (&st), UTF8_VALID);
   ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"abc", 3), UTF8_VALID);
-  ASSERT_EQ (SocketUTF8_update (&st, NULL, 3), UTF8_INVALID);
-  ASSERT_EQ (SocketUTF8_finish (&st), UTF8_INVALID);
+  ASSERT_EQ (SocketUTF8_update (&st, NULL, 3), UTF8_VALID);
+  ASSERT_EQ (SocketUTF8_finish (&st), UTF8_VALID);
+
+  /* A zero-filled struct is a fresh stream. */
+  memset (&st, 0, sizeof st);
+  ASSERT_EQ (SocketUTF8_update (&st, (const unsigned char *)"\xc3\xa9", 2), UTF8_VALID);
 }
 
 TEST (utf8_null_state_raises)
@@ -767,10 +846,16 @@ TEST (utf8_decode_errors)
     size_t consumed;
   } cases[] = {
     { "\x80", 1, UTF8_INVALID, 1 },        { "\xe2\x82\x41", 3, UTF8_INVALID, 2 },
-    { "\xc0\xaf", 2, UTF8_OVERLONG, 1 },   { "\xe0\x80\x80", 3, UTF8_OVERLONG, 1 },
-    { "\xed\xa0\x80", 3, UTF8_SURROGATE, 1 }, { "\xf4\x90\x80\x80", 4, UTF8_TOO_LARGE, 1 },
+    { "\xc0\xaf", 2, UTF8_OVERLONG, 1 },   { "\xc1", 1, UTF8_OVERLONG, 1 },
+    /* value errors consume the whole sequence (original's decoder) */
+    { "\xe0\x80\x80", 3, UTF8_OVERLONG, 3 }, { "\xf0\x8f\xbf\xbf", 4, UTF8_OVERLONG, 4 },
+    { "\xed\xa0\x80", 3, UTF8_SURROGATE, 3 }, { "\xf4\x90\x80\x80", 4, UTF8_TOO_LARGE, 4 },
+    { "\xf4\x90\x41", 3, UTF8_INCOMPLETE, 3 }, { "\xf4\x90\x41\x41", 4, UTF8_INVALID, 2 },
     { "\xf0\x9f\x98\x41", 4, UTF8_INVALID, 3 }, { "\xf0\x9f\x98", 3, UTF8_INCOMPLETE, 3 },
-    { "\xff", 1, UTF8_TOO_LARGE, 1 },      { "A\x80", 2, UTF8_VALID, 1 },
+    /* truncated: the bytes present are not checked */
+    { "\xe0\x41", 2, UTF8_INCOMPLETE, 2 },  { "\xe0\x80", 2, UTF8_INCOMPLETE, 2 },
+    { "\xff", 1, UTF8_INVALID, 1 },       { "\xf5\x80\x80\x80", 4, UTF8_INVALID, 1 },
+    { "A\x80", 2, UTF8_VALID, 1 },
   };
   for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
     {
@@ -784,12 +869,20 @@ TEST (utf8_decode_errors)
   size_t used = 99;
   ASSERT_EQ (SocketUTF8_decode (NULL, 0, NULL, &used), UTF8_INCOMPLETE);
   ASSERT_EQ (used, 0);
+  used = 99;
+  ASSERT_EQ (SocketUTF8_decode (NULL, 5, NULL, &used), UTF8_INCOMPLETE);
+  ASSERT_EQ (used, 0);
+  uint32_t cp = 0x1234;
+  ASSERT_EQ (SocketUTF8_decode ((const unsigned char *)"\xed\xa0\x80", 3, &cp, NULL),
+             UTF8_SURROGATE);
+  ASSERT_UEQ (cp, 0x1234u); /* written only on VALID */
   ASSERT_EQ (SocketUTF8_decode ((const unsigned char *)"\xe2\x82\xac", 3, NULL, NULL),
              UTF8_VALID);
 }
 
 /* Decoding a whole random buffer code point by code point must succeed
- * exactly when validate() does, consuming every byte. */
+ * exactly when validate() does, consuming every byte; its first error is
+ * what count_codepoints() reports. */
 TEST (utf8_decode_loop_consistent)
 {
   unsigned char buf[64];
@@ -808,12 +901,9 @@ TEST (utf8_decode_loop_consistent)
           pos += used;
           points++;
         }
-      ASSERT_EQ (first_error, SocketUTF8_validate (buf, n));
-      if (first_error == UTF8_VALID)
-        {
-          ASSERT_EQ (SocketUTF8_count_codepoints (buf, n, &count), UTF8_VALID);
-          ASSERT_EQ (count, points);
-        }
+      ASSERT_EQ (first_error == UTF8_VALID, SocketUTF8_validate (buf, n) == UTF8_VALID);
+      ASSERT_EQ (SocketUTF8_count_codepoints (buf, n, &count), first_error);
+      ASSERT_EQ (count, first_error == UTF8_VALID ? points : 0);
     }
 }
 
@@ -828,8 +918,20 @@ TEST (utf8_count_codepoints)
   count = 12345;
   ASSERT_EQ (SocketUTF8_count_codepoints ((const unsigned char *)"a\x80", 2, &count),
              UTF8_INVALID);
-  ASSERT_EQ (count, 12345); /* untouched on error */
+  ASSERT_EQ (count, 0); /* set to 0 first, as in the original */
+  /* Built on decode: a broken final sequence is INCOMPLETE here. */
+  count = 7;
+  ASSERT_EQ (SocketUTF8_count_codepoints ((const unsigned char *)"ab\xe0\x41", 4, &count),
+             UTF8_INCOMPLETE);
+  ASSERT_EQ (count, 0);
+  ASSERT_EQ (SocketUTF8_validate ((const unsigned char *)"ab\xe0\x41", 4), UTF8_INVALID);
+  ASSERT_EQ (SocketUTF8_count_codepoints ((const unsigned char *)"\xe0\x80\x80", 3, &count),
+             UTF8_OVERLONG);
+  count = 7;
   ASSERT_EQ (SocketUTF8_count_codepoints (NULL, 0, &count), UTF8_VALID);
+  ASSERT_EQ (count, 0);
+  count = 7;
+  ASSERT_EQ (SocketUTF8_count_codepoints (NULL, 9, &count), UTF8_VALID);
   ASSERT_EQ (count, 0);
 }
 

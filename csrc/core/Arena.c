@@ -5,6 +5,10 @@
  * arena keeps the current chunk's bump pointer and limit, so the common
  * allocation is an alignment round-up, a compare and an add. Freed chunks
  * of the standard size are kept on a small process-wide free list.
+ *
+ * As in the original library, several threads may allocate from one arena
+ * at once: each arena has its own mutex. Uncontended, a pthread mutex is
+ * one atomic exchange to lock and one to unlock, held only for the bump.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -16,7 +20,7 @@
 #include "core/SocketConfig.h"
 #include "core/SocketUtil.h"
 
-const Except_T Arena_Failed = { &Arena_Failed, "Arena allocation failed" };
+const Except_T Arena_Failed = { &Arena_Failed, "Arena operation failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (Arena);
 
 /* Chunk header; the payload follows, aligned to ARENA_ALIGNMENT_SIZE. */
@@ -29,12 +33,18 @@ struct chunk
 
 struct Arena_T
 {
-  struct chunk *head; /* current chunk, NULL when empty */
-  char *avail;        /* next free byte in head */
-  char *limit;        /* end of head's payload */
+  pthread_mutex_t lock; /* guards the three fields below */
+  struct chunk *head;   /* current chunk, NULL when empty */
+  char *avail;          /* next free byte in head */
+  char *limit;          /* end of head's payload */
 };
 
 #define CHUNK_HEADER sizeof (struct chunk)
+
+/* The original counts its 32-byte chunk header against ARENA_MAX_ALLOC_SIZE,
+ * so the largest single allocation is 104857568 bytes; we keep that limit. */
+#define ARENA_ORIGINAL_CHUNK_HEADER 32
+#define ARENA_MAX_SINGLE_ALLOC (ARENA_MAX_ALLOC_SIZE - ARENA_ORIGINAL_CHUNK_HEADER)
 
 static pthread_mutex_t free_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct chunk *free_chunks;
@@ -81,8 +91,9 @@ release_chunk (struct chunk *c)
   free (c);
 }
 
+/* A chunk with at least @p min_payload bytes, or NULL when out of memory. */
 static struct chunk *
-new_chunk (size_t min_payload, const char *file, int line)
+new_chunk (size_t min_payload)
 {
   struct chunk *c = NULL;
   size_t payload = min_payload > ARENA_CHUNK_SIZE ? min_payload : ARENA_CHUNK_SIZE;
@@ -92,11 +103,8 @@ new_chunk (size_t min_payload, const char *file, int line)
   if (c == NULL)
     {
       c = malloc (CHUNK_HEADER + payload);
-      if (c == NULL)
-        SOCKET_RAISE_MSG (Arena, Arena_Failed,
-                          "%s: %zu bytes requested at %s:%d", ARENA_ENOMEM,
-                          payload, file ? file : "?", line);
-      c->size = payload;
+      if (c != NULL)
+        c->size = payload;
     }
   return c;
 }
@@ -109,6 +117,11 @@ Arena_new (void)
   if (arena == NULL)
     SOCKET_RAISE_MSG (Arena, Arena_Failed, "%s: cannot create arena",
                       ARENA_ENOMEM);
+  if (pthread_mutex_init (&arena->lock, NULL) != 0)
+    {
+      free (arena);
+      SOCKET_RAISE_MSG (Arena, Arena_Failed, "Failed to initialize arena mutex");
+    }
   arena->head = NULL;
   arena->avail = arena->limit = NULL;
   return arena;
@@ -122,6 +135,7 @@ Arena_dispose (Arena_T *ap)
   Arena_clear (*ap);
   if ((*ap)->head != NULL)
     release_chunk ((*ap)->head);
+  pthread_mutex_destroy (&(*ap)->lock);
   free (*ap);
   *ap = NULL;
 }
@@ -131,25 +145,36 @@ Arena_alloc (Arena_T arena, size_t nbytes, const char *file, int line)
 {
   size_t need;
   struct chunk *c;
+  char *p;
 
   if (arena == NULL)
-    SOCKET_RAISE_MSG (Arena, Arena_Failed, "NULL arena at %s:%d",
-                      file ? file : "?", line);
-  if (nbytes == 0 || nbytes > ARENA_MAX_ALLOC_SIZE)
+    SOCKET_RAISE_MSG (Arena, Arena_Failed, "NULL arena pointer in Arena_alloc");
+  if (nbytes == 0)
+    SOCKET_RAISE_MSG (Arena, Arena_Failed, "Zero size allocation in Arena_alloc");
+  if (nbytes > ARENA_MAX_SINGLE_ALLOC
+      || (need = align_up (nbytes)) > ARENA_MAX_SINGLE_ALLOC)
     SOCKET_RAISE_MSG (Arena, Arena_Failed,
-                      "invalid allocation size %zu (max %d) at %s:%d", nbytes,
-                      ARENA_MAX_ALLOC_SIZE, file ? file : "?", line);
-  need = align_up (nbytes);
+                      "Allocation size %zu exceeds the limit %d in Arena_alloc",
+                      nbytes, ARENA_MAX_SINGLE_ALLOC);
+  pthread_mutex_lock (&arena->lock);
   if (arena->head == NULL || (size_t)(arena->limit - arena->avail) < need)
     {
-      c = new_chunk (need, file, line);
+      c = new_chunk (need);
+      if (c == NULL)
+        {
+          pthread_mutex_unlock (&arena->lock);
+          SOCKET_RAISE_MSG (Arena, Arena_Failed, "%s: %zu bytes requested at %s:%d",
+                            ARENA_ENOMEM, need, file ? file : "?", line);
+        }
       c->prev = arena->head;
       arena->head = c;
       arena->avail = (char *)c + CHUNK_HEADER;
       arena->limit = arena->avail + c->size;
     }
+  p = arena->avail;
   arena->avail += need;
-  return arena->avail - need;
+  pthread_mutex_unlock (&arena->lock);
+  return p;
 }
 
 void *
@@ -173,8 +198,14 @@ Arena_clear (Arena_T arena)
 {
   struct chunk *c, *keep;
 
-  if (arena == NULL || arena->head == NULL)
+  if (arena == NULL)
     return;
+  pthread_mutex_lock (&arena->lock);
+  if (arena->head == NULL)
+    {
+      pthread_mutex_unlock (&arena->lock);
+      return;
+    }
   /* Keep the oldest chunk so a cleared arena reuses memory immediately. */
   c = arena->head;
   while (c->prev != NULL)
@@ -187,4 +218,5 @@ Arena_clear (Arena_T arena)
   arena->head = keep;
   arena->avail = (char *)keep + CHUNK_HEADER;
   arena->limit = arena->avail + keep->size;
+  pthread_mutex_unlock (&arena->lock);
 }

@@ -14,17 +14,22 @@ __thread Except_Frame *Except_stack = NULL;
 
 const Except_T Assert_Failed = { &Assert_Failed, "Assertion failed" };
 
+/* Uncaught: "Uncaught exception: <reason>" + location suffix, then
+ * "aborting...", word for word as the original library prints it. */
 static void
 report_uncaught (const Except_T *e, const char *file, int line)
 {
-  const char *reason = e->reason;
-
-  if (reason == NULL && e->type != NULL)
-    reason = e->type->reason;
-  fprintf (stderr, "Uncaught exception: %s", reason ? reason : "(no reason)");
-  if (file != NULL)
-    fprintf (stderr, " raised at %s:%d", file, line);
-  fputs ("\naborting...\n", stderr);
+  fprintf (stderr, "Uncaught exception: %s",
+           e->reason != NULL ? e->reason : "(no reason provided)");
+  if (file != NULL && line > 0)
+    fprintf (stderr, " raised at %s:%d\n", file, line);
+  else if (file != NULL)
+    fprintf (stderr, " raised at %s\n", file);
+  else if (line > 0)
+    fprintf (stderr, " raised at line %d\n", line);
+  else
+    fputs (" (location unknown)\n", stderr);
+  fputs ("aborting...\n", stderr);
   fflush (stderr);
 }
 
@@ -35,7 +40,11 @@ Except_raise (const Except_T *e, const char *file, int line)
 
   if (e == NULL)
     {
-      fputs ("Except_raise: NULL exception\n", stderr);
+      fputs ("FATAL: Except_raise called with NULL exception pointer\n"
+             "This indicates a programming error in exception usage\n"
+             "aborting...\n",
+             stderr);
+      fflush (stderr);
       abort ();
     }
   if (frame == NULL)
@@ -44,8 +53,8 @@ Except_raise (const Except_T *e, const char *file, int line)
       abort ();
     }
   frame->exception = e;
-  frame->file = file;
-  frame->line = line;
+  frame->file = file != NULL ? file : "unknown";
+  frame->line = line > 0 ? line : 0;
   Except_stack = frame->prev;
   longjmp (frame->env, Except_raised);
 }

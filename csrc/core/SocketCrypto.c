@@ -51,7 +51,7 @@ digest (const char *name, const EVP_MD *md, const void *input, size_t input_len,
 {
   if (input == NULL && input_len != 0)
     SOCKET_RAISE_MSG (SocketCrypto, SocketCrypto_Failed,
-                      "%s: NULL input with length %zu", name, input_len);
+                      "%s: NULL input with non-zero length", name);
   if (output == NULL)
     SOCKET_RAISE_MSG (SocketCrypto, SocketCrypto_Failed, "%s: NULL output", name);
   if (digest_into (md, input, input_len, output, expected_len) != 0)
@@ -183,6 +183,9 @@ static const unsigned char base64_values[256] = {
   ['0'] = SEXTET (52), ['1'] = SEXTET (53), ['2'] = SEXTET (54), ['3'] = SEXTET (55),
   ['4'] = SEXTET (56), ['5'] = SEXTET (57), ['6'] = SEXTET (58), ['7'] = SEXTET (59),
   ['8'] = SEXTET (60), ['9'] = SEXTET (61), ['+'] = SEXTET (62), ['/'] = SEXTET (63),
+  /* The URL-safe alphabet (RFC 4648 section 5) is accepted too, mixed
+   * freely, as the original library does. */
+  ['-'] = SEXTET (62), ['_'] = SEXTET (63),
   [' '] = B64_WS, ['\t'] = B64_WS, ['\r'] = B64_WS, ['\n'] = B64_WS,
   ['='] = B64_PAD,
 };
@@ -201,9 +204,9 @@ SocketCrypto_base64_encoded_size (size_t input_len)
 size_t
 SocketCrypto_base64_decoded_size (size_t input_len)
 {
-  /* Every 4 characters carry at most 3 bytes; a partial group of k
-   * characters at most 3k/4 bytes. Cannot overflow. */
-  return input_len / 4 * 3 + (input_len % 4) * 3 / 4;
+  /* ((n + 3) / 4) * 3 as in the original (a partial group counts as a
+   * whole one: 2 -> 3, 5 -> 6), written so it cannot overflow. */
+  return input_len / 4 * 3 + (input_len % 4 != 0 ? 3 : 0);
 }
 
 ssize_t
@@ -248,8 +251,9 @@ typedef struct
   size_t written;
 } Base64Decoder;
 
-/* Emits the bytes of a final group of 2 or 3 sextets, whose unused low
- * bits must be zero (RFC 4648 section 3.5). One lone sextet is an error. */
+/* Emits the bytes of a final group of 2 or 3 sextets. Non-zero unused low
+ * bits are ignored, as in the original library (RFC 4648 section 3.5
+ * allows either). One lone sextet is an error. */
 static int
 base64_finish_group (Base64Decoder *d, unsigned char *output, size_t output_size)
 {
@@ -257,8 +261,7 @@ base64_finish_group (Base64Decoder *d, unsigned char *output, size_t output_size
     return 0;
   unsigned bytes = d->pending - 1; /* 2 sextets -> 1 byte, 3 -> 2 bytes */
   unsigned unused_bits = d->pending == 2 ? 4 : 2;
-  if (d->pending == 1 || (d->bits & ((1u << unused_bits) - 1)) != 0
-      || output_size - d->written < bytes)
+  if (d->pending == 1 || output_size - d->written < bytes)
     return -1;
   uint32_t value = d->bits >> unused_bits;
   if (bytes == 2)
@@ -341,8 +344,12 @@ SocketCrypto_base64_decode (const char *input, size_t input_len,
   Base64Decoder d = { 0, 0, 0, 0, 0 };
   size_t i = 0;
 
-  if ((in == NULL && input_len != 0) || (output == NULL && output_size != 0))
+  if (output == NULL)
     return -1;
+  if (in == NULL)
+    return output_size >= 1 ? 0 : -1;
+  if (input_len == 0)
+    input_len = strlen (input);
   while (i < input_len)
     {
       if (d.pending == 0 && d.pads_seen == 0)
@@ -377,9 +384,10 @@ SocketCrypto_hex_encode (const void *input, size_t input_len, char *output,
   const char *digits = lowercase ? lower : upper;
   const unsigned char *in = input;
 
-  if (output == NULL || (in == NULL && input_len != 0))
-    SOCKET_RAISE_MSG (SocketCrypto, SocketCrypto_Failed,
-                      "hex encode: NULL %s", output == NULL ? "output" : "input");
+  if (output == NULL)
+    SOCKET_RAISE_MSG (SocketCrypto, SocketCrypto_Failed, "hex encode: NULL output");
+  if (in == NULL)
+    input_len = 0; /* as the original: "" */
   for (size_t i = 0; i < input_len; i++)
     {
       output[2 * i] = digits[in[i] >> 4];
@@ -449,7 +457,7 @@ SocketCrypto_random_uint32 (void)
   unsigned char bytes[4];
   if (SocketCrypto_random_bytes (bytes, sizeof (bytes)) != 0)
     SOCKET_RAISE_MSG (SocketCrypto, SocketCrypto_Failed,
-                      "random_uint32: CSPRNG failure");
+                      "Random number generation failed");
   return (uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16
          | (uint32_t)bytes[2] << 8 | bytes[3];
 }
@@ -462,21 +470,6 @@ SocketCrypto_random_uint32 (void)
 #define WEBSOCKET_KEY_CHARS (SOCKET_CRYPTO_WEBSOCKET_KEY_SIZE - 1)
 #define WEBSOCKET_GUID_LEN (sizeof (SOCKET_CRYPTO_WEBSOCKET_GUID) - 1)
 
-/* A key is the padded Base64 of a 16-byte nonce: exactly 24 characters.
- * Whitespace is refused too, since it would enter the accept hash. */
-static int
-websocket_key_is_valid (const char *key)
-{
-  unsigned char nonce[WEBSOCKET_NONCE_SIZE];
-  if (strnlen (key, WEBSOCKET_KEY_CHARS + 1) != WEBSOCKET_KEY_CHARS)
-    return 0;
-  for (size_t i = 0; i < WEBSOCKET_KEY_CHARS; i++)
-    if (base64_values[(unsigned char)key[i]] == B64_WS)
-      return 0;
-  return SocketCrypto_base64_decode (key, WEBSOCKET_KEY_CHARS, nonce, sizeof (nonce))
-         == WEBSOCKET_NONCE_SIZE;
-}
-
 int
 SocketCrypto_websocket_accept (const char *client_key,
                                char output[SOCKET_CRYPTO_WEBSOCKET_ACCEPT_SIZE])
@@ -484,7 +477,11 @@ SocketCrypto_websocket_accept (const char *client_key,
   char concatenated[WEBSOCKET_KEY_CHARS + WEBSOCKET_GUID_LEN];
   unsigned char sha1[SOCKET_CRYPTO_SHA1_SIZE];
 
-  if (client_key == NULL || output == NULL || !websocket_key_is_valid (client_key))
+  /* As in the original, the key's characters are not checked: this is the
+   * hash of RFC 6455 section 4.2.2; rejecting a key that is not the Base64
+   * of 16 bytes is the handshake's job (the Go wrapper does it). */
+  if (client_key == NULL || output == NULL
+      || strnlen (client_key, WEBSOCKET_KEY_CHARS + 1) != WEBSOCKET_KEY_CHARS)
     return -1;
   memcpy (concatenated, client_key, WEBSOCKET_KEY_CHARS);
   memcpy (concatenated + WEBSOCKET_KEY_CHARS, SOCKET_CRYPTO_WEBSOCKET_GUID,
@@ -518,10 +515,10 @@ SocketCrypto_websocket_key (char output[SOCKET_CRYPTO_WEBSOCKET_KEY_SIZE])
 int
 SocketCrypto_secure_compare (const void *a, const void *b, size_t len)
 {
+  if (a == NULL || b == NULL)
+    return 1; /* nothing to compare against: never "equal", even for len 0 */
   if (len == 0)
     return 0;
-  if (a == NULL || b == NULL)
-    return -1; /* nothing to compare against: never "equal" */
   return CRYPTO_memcmp (a, b, len) == 0 ? 0 : 1;
 }
 

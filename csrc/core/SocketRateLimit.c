@@ -104,7 +104,7 @@ SocketRateLimit_new (Arena_T arena, size_t tokens_per_sec, size_t bucket_size)
 
   if (tokens_per_sec == 0)
     SOCKET_RAISE_MSG (SocketRateLimit, SocketRateLimit_Failed,
-                      "SocketRateLimit_new: tokens_per_sec must be > 0");
+                      "tokens_per_sec must be > 0");
   if (tokens_per_sec > MAX_TOKENS || bucket_size > MAX_TOKENS)
     SOCKET_RAISE_MSG (SocketRateLimit, SocketRateLimit_Failed,
                       "SocketRateLimit_new: rate/bucket above %zu", MAX_TOKENS);
@@ -112,8 +112,14 @@ SocketRateLimit_new (Arena_T arena, size_t tokens_per_sec, size_t bucket_size)
     l = ALLOC (arena, sizeof *l);
   else if ((l = malloc (sizeof *l)) == NULL)
     SOCKET_RAISE_MSG (SocketRateLimit, SocketRateLimit_Failed,
-                      "SocketRateLimit_new: %s", SOCKET_ENOMEM);
-  pthread_mutex_init (&l->lock, NULL);
+                      "Failed to allocate rate limiter");
+  if (pthread_mutex_init (&l->lock, NULL) != 0)
+    {
+      if (arena == NULL)
+        free (l);
+      SOCKET_RAISE_MSG (SocketRateLimit, SocketRateLimit_Failed,
+                        "Failed to initialize rate limiter mutex");
+    }
   l->rate = tokens_per_sec;
   l->capacity = bucket_size ? bucket_size : tokens_per_sec;
   l->milli = capacity_milli (l);
@@ -140,6 +146,8 @@ SocketRateLimit_try_acquire (SocketRateLimit_T limiter, size_t tokens)
   unsigned __int128 need = (unsigned __int128)tokens * MILLI;
 
   check_handle (limiter, "SocketRateLimit_try_acquire");
+  if (tokens == 0)
+    return 1; /* immediately, no refill (as the original) */
   pthread_mutex_lock (&limiter->lock);
   refill (limiter);
   if (need <= limiter->milli)

@@ -9,9 +9,9 @@
 #include "core/SocketSecurity.h"
 
 const Except_T SocketSecurity_SizeExceeded
-    = { &SocketSecurity_SizeExceeded, "Size limit exceeded" };
+    = { &SocketSecurity_SizeExceeded, "Allocation or buffer size exceeds security limits" };
 const Except_T SocketSecurity_ValidationFailed
-    = { &SocketSecurity_ValidationFailed, "Validation failed" };
+    = { &SocketSecurity_ValidationFailed, "Input validation failed" };
 
 /* Defaults of the protocol modules (SocketHTTP.h, SocketHTTP1.h,
  * SocketHTTP2.h, SocketWS.h, SocketTLSConfig.h). */

@@ -302,9 +302,20 @@ SocketTimer__next_timeout_ms (SocketTimer__Heap *h)
   return d > INT_MAX ? INT_MAX : (int)d;
 }
 
+/* a + b for a deadline, saturating instead of overflowing (b >= 0). */
+static int64_t
+deadline_add (int64_t a, int64_t b)
+{
+  return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 /* Pop the top timer if it is due in this pass; copies its callback out.
- * Repeating timers are rescheduled before their callback runs, so the
- * callback may cancel them (itself included). Caller holds the lock. */
+ * Repeating timers are rescheduled (expiry + interval, no drift) before
+ * their callback runs, so the callback may cancel them (itself included).
+ * As in the original, a repeating timer that fell behind by several
+ * intervals fires once per missed interval in this pass: it keeps its
+ * place in the pass while its next expiry is already due. Caller holds the
+ * lock. */
 static int
 pop_due (SocketTimer__Heap *h, int64_t now, uint64_t seq_limit,
          SocketTimerCallback *cb, void **ud)
@@ -323,10 +334,9 @@ pop_due (SocketTimer__Heap *h, int64_t now, uint64_t seq_limit,
   heap_remove (h, 0);
   if (t->interval > 0)
     {
-      t->deadline += t->interval;
-      if (t->deadline <= now) /* fell behind: skip missed periods */
-        t->deadline = now + t->interval;
-      t->seq = h->next_seq++;
+      t->deadline = deadline_add (t->deadline, t->interval);
+      if (t->deadline > now)
+        t->seq = h->next_seq++; /* next period: a later pass */
       heap_push (h, s);
     }
   else
@@ -401,7 +411,7 @@ timer_add (SocketPoll_T poll, int64_t delay, int64_t interval,
       SOCKET_RAISE_FMT (SocketTimer, SocketTimer_Failed,
                         "%s: cannot grow the timer heap", op);
     }
-  h->slots[s].deadline = SocketTimer__now_ms () + delay;
+  h->slots[s].deadline = deadline_add (SocketTimer__now_ms (), delay);
   h->slots[s].interval = interval;
   h->slots[s].seq = h->next_seq++;
   h->slots[s].callback = callback;
@@ -420,10 +430,9 @@ SocketTimer_T
 SocketTimer_add (SocketPoll_T poll, int64_t delay_ms,
                  SocketTimerCallback callback, void *userdata)
 {
-  if (delay_ms < 0 || delay_ms > SOCKET_MAX_TIMER_TIMEOUT_MS)
+  if (delay_ms < 0)
     SOCKET_RAISE_MSG (SocketTimer, SocketTimer_Failed,
-                      "SocketTimer_add: delay %lld ms outside 0..%d",
-                      (long long)delay_ms, SOCKET_MAX_TIMER_TIMEOUT_MS);
+                      "Invalid delay: %lld (must be >= 0)", (long long)delay_ms);
   return timer_add (poll, delay_ms, 0, callback, userdata, "SocketTimer_add");
 }
 
@@ -431,11 +440,9 @@ SocketTimer_T
 SocketTimer_add_repeating (SocketPoll_T poll, int64_t interval_ms,
                            SocketTimerCallback callback, void *userdata)
 {
-  if (interval_ms < 1 || interval_ms > SOCKET_MAX_TIMER_TIMEOUT_MS)
+  if (interval_ms < 1)
     SOCKET_RAISE_MSG (SocketTimer, SocketTimer_Failed,
-                      "SocketTimer_add_repeating: interval %lld ms outside "
-                      "1..%d",
-                      (long long)interval_ms, SOCKET_MAX_TIMER_TIMEOUT_MS);
+                      "Invalid interval: %lld (must be >= 1)", (long long)interval_ms);
   return timer_add (poll, interval_ms, interval_ms, callback, userdata,
                     "SocketTimer_add_repeating");
 }

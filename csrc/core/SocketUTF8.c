@@ -45,7 +45,7 @@
 #define UTF8_ALWAYS_INLINE inline __attribute__ ((always_inline))
 
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketUTF8);
-const Except_T SocketUTF8_Failed = { &SocketUTF8_Failed, "UTF-8 operation failed" };
+const Except_T SocketUTF8_Failed = { &SocketUTF8_Failed, "UTF-8 validation failed" };
 
 
 /* ===================================================================== */
@@ -120,9 +120,7 @@ error_kind (uint32_t state, unsigned char byte)
     case S_ACCEPT:
       if (byte == 0xC0 || byte == 0xC1)
         return UTF8_OVERLONG;
-      if (byte >= 0xF5)
-        return UTF8_TOO_LARGE;
-      return UTF8_INVALID; /* stray continuation byte */
+      return UTF8_INVALID; /* stray continuation byte, or F5..FF */
     case S_E0:
       return (byte >= 0x80 && byte <= 0x9F) ? UTF8_OVERLONG : UTF8_INVALID;
     case S_F0:
@@ -324,10 +322,8 @@ SocketUTF8_Result
 SocketUTF8_validate (const unsigned char *data, size_t len)
 {
   uint32_t state = S_ACCEPT;
-  if (len == 0)
+  if (len == 0 || data == NULL)
     return UTF8_VALID;
-  if (data == NULL)
-    return UTF8_INVALID;
   return utf8_validate_from (&state, data, len, UTF8_DEFAULT_SIMD);
 }
 
@@ -335,10 +331,8 @@ SocketUTF8_Result
 SocketUTF8__validate_portable (const unsigned char *data, size_t len)
 {
   uint32_t state = S_ACCEPT;
-  if (len == 0)
+  if (len == 0 || data == NULL)
     return UTF8_VALID;
-  if (data == NULL)
-    return UTF8_INVALID;
   return utf8_validate_from (&state, data, len, 0);
 }
 
@@ -346,7 +340,7 @@ SocketUTF8_Result
 SocketUTF8_validate_str (const char *str)
 {
   if (str == NULL)
-    return UTF8_INVALID;
+    return UTF8_VALID;
   return SocketUTF8_validate ((const unsigned char *)str, strlen (str));
 }
 
@@ -354,9 +348,26 @@ SocketUTF8_validate_str (const char *str)
 /* Incremental validation                                                 */
 /* ===================================================================== */
 
-/* SocketUTF8_State.state holds a live DFA state (< STATE_FAILED) or,
- * once an error was seen, STATE_FAILED + the SocketUTF8_Result. */
-#define STATE_FAILED 0x100u
+/*
+ * Public encoding of SocketUTF8_State.state (as in the original library):
+ * 0 on a boundary (also the zero-initialised state), 1 once an error was
+ * seen, 2..8 inside a sequence. The seven live mid-sequence DFA states are
+ * the multiples of 6 from S_CONT1 (6) to S_F4 (42), so they map to 2..8 by
+ * dfa / 6 + 1.
+ */
+#define PUBLIC_FAILED 1u
+
+static uint32_t
+public_from_dfa (uint32_t dfa)
+{
+  return dfa == S_ACCEPT ? 0u : dfa / 6u + 1u;
+}
+
+static uint32_t
+dfa_from_public (uint32_t pub)
+{
+  return pub == 0u ? S_ACCEPT : (pub - 1u) * 6u;
+}
 
 static void
 require_state (const void *state, const char *function)
@@ -370,7 +381,6 @@ SocketUTF8_init (SocketUTF8_State *state)
 {
   require_state (state, "SocketUTF8_init");
   memset (state, 0, sizeof (*state));
-  state->state = S_ACCEPT;
 }
 
 void
@@ -387,10 +397,11 @@ is_continuation (unsigned char byte)
 }
 
 /*
- * Records the partial sequence a chunk ended in, for callers that inspect
- * the state. Only called when the DFA ended inside a sequence, so the
- * chunk ends in at most two continuation bytes, preceded by the lead
- * unless the whole chunk continues a sequence begun in an earlier chunk.
+ * Records the length of the partial sequence a chunk ended in, for callers
+ * that inspect the state (codepoint stays 0, as in the original). Only
+ * called when the DFA ended inside a sequence, so the chunk ends in at most
+ * two continuation bytes, preceded by the lead unless the whole chunk
+ * continues a sequence begun in an earlier chunk.
  */
 static void
 track_partial_sequence (SocketUTF8_State *st, const unsigned char *data, size_t len)
@@ -399,51 +410,47 @@ track_partial_sequence (SocketUTF8_State *st, const unsigned char *data, size_t 
   while (trailing < len && trailing < 3 && is_continuation (data[len - 1 - trailing]))
     trailing++;
 
-  uint32_t cp = st->codepoint;
-  size_t first_cont = 0;
   if (trailing < len)
     {
-      unsigned char lead = data[len - 1 - trailing];
-      int need = SocketUTF8_sequence_len (lead);
-      st->bytes_needed = (uint8_t)need;
+      st->bytes_needed = (uint8_t)SocketUTF8_sequence_len (data[len - 1 - trailing]);
       st->bytes_seen = 1;
-      cp = lead & (0x7Fu >> need);
-      first_cont = len - trailing;
     }
-  for (size_t i = first_cont; i < len; i++)
-    {
-      cp = (cp << 6) | (data[i] & 0x3Fu);
-      st->bytes_seen++;
-    }
-  st->codepoint = cp;
+  st->bytes_seen = (uint8_t)(st->bytes_seen + trailing);
+}
+
+/* Status of a stream without feeding it anything. */
+static SocketUTF8_Result
+current_status (const SocketUTF8_State *state)
+{
+  if (state->state == PUBLIC_FAILED)
+    return UTF8_INVALID;
+  return state->state == 0 ? UTF8_VALID : UTF8_INCOMPLETE;
 }
 
 SocketUTF8_Result
 SocketUTF8_update (SocketUTF8_State *state, const unsigned char *data, size_t len)
 {
   require_state (state, "SocketUTF8_update");
-  if (state->state >= STATE_FAILED)
-    return (SocketUTF8_Result)(state->state - STATE_FAILED);
-  if (len == 0)
-    return state->state == S_ACCEPT ? UTF8_VALID : UTF8_INCOMPLETE;
+  /* A failed stream reports UTF8_INVALID from then on; no input (NULL or
+   * empty) reports the current status unchanged. */
+  if (state->state == PUBLIC_FAILED || data == NULL || len == 0)
+    return current_status (state);
 
-  uint32_t dfa = state->state;
-  SocketUTF8_Result result
-      = data == NULL ? UTF8_INVALID
-                     : utf8_validate_from (&dfa, data, len, UTF8_DEFAULT_SIMD);
+  uint32_t dfa = dfa_from_public (state->state);
+  SocketUTF8_Result result = utf8_validate_from (&dfa, data, len, UTF8_DEFAULT_SIMD);
   switch (result)
     {
     case UTF8_VALID:
-      state->state = S_ACCEPT;
+      state->state = 0;
       state->codepoint = 0;
       state->bytes_needed = state->bytes_seen = 0;
       break;
     case UTF8_INCOMPLETE:
-      state->state = dfa;
+      state->state = public_from_dfa (dfa);
       track_partial_sequence (state, data, len);
       break;
     default:
-      state->state = STATE_FAILED + (uint32_t)result;
+      state->state = PUBLIC_FAILED;
       break;
     }
   return result;
@@ -453,9 +460,7 @@ SocketUTF8_Result
 SocketUTF8_finish (const SocketUTF8_State *state)
 {
   require_state (state, "SocketUTF8_finish");
-  if (state->state >= STATE_FAILED)
-    return (SocketUTF8_Result)(state->state - STATE_FAILED);
-  return state->state == S_ACCEPT ? UTF8_VALID : UTF8_INCOMPLETE;
+  return current_status (state);
 }
 
 /* ===================================================================== */
@@ -524,52 +529,62 @@ SocketUTF8_encode (uint32_t codepoint, unsigned char *output)
   return len;
 }
 
+/* Smallest code point that needs a sequence of length 1..4. */
+static const uint32_t min_codepoint[SOCKET_UTF8_MAX_BYTES + 1] = { 0, 0, 0x80, 0x800, 0x10000 };
+
 /*
- * On an error, *consumed is the length of the maximal ill-formed prefix
- * (at least 1), so the byte that broke the sequence is examined again as a
- * possible lead: "E2 82 41" skips 2 bytes and then decodes 'A'. A
- * truncated sequence at the end reports UTF8_INCOMPLETE and consumes the
- * remaining bytes; empty input reports UTF8_INCOMPLETE and consumes 0.
+ * Decodes as the original library does: the lead byte fixes the length;
+ * a sequence longer than the input is UTF8_INCOMPLETE without looking at
+ * the bytes present; otherwise the continuation bytes are checked and the
+ * value is classified (overlong, surrogate, too large) over the whole
+ * sequence, so *consumed is the full sequence length for those.
  */
 SocketUTF8_Result
 SocketUTF8_decode (const unsigned char *data, size_t len, uint32_t *codepoint,
                    size_t *consumed)
 {
-  size_t used = 0;
-  SocketUTF8_Result result;
+  size_t used, seq;
+  SocketUTF8_Result result = UTF8_VALID;
+  uint32_t cp;
 
-  if (len == 0)
-    result = UTF8_INCOMPLETE;
-  else if (data == NULL)
+  if (data == NULL || len == 0)
     {
-      result = UTF8_INVALID;
+      used = 0;
+      result = UTF8_INCOMPLETE;
+      goto out;
+    }
+  seq = (size_t)SocketUTF8_sequence_len (data[0]);
+  if (seq == 0)
+    {
       used = 1;
+      result = (data[0] == 0xC0 || data[0] == 0xC1) ? UTF8_OVERLONG : UTF8_INVALID;
+      goto out;
     }
-  else
+  if (len < seq)
     {
-      size_t window = len < SOCKET_UTF8_MAX_BYTES ? len : SOCKET_UTF8_MAX_BYTES;
-      size_t seq = data[0] < 0x80 ? 1 : (size_t)SocketUTF8_sequence_len (data[0]);
-      uint32_t state = S_ACCEPT;
-      size_t error_pos = 0;
-      if (seq != 0 && seq < window)
-        window = seq;
-      result = utf8_scan_exact (&state, data, window, &error_pos);
-      if (result == UTF8_VALID)
-        {
-          used = seq;
-          if (codepoint)
-            {
-              uint32_t cp = data[0] & (seq == 1 ? 0x7Fu : 0x7Fu >> seq);
-              for (size_t i = 1; i < seq; i++)
-                cp = (cp << 6) | (data[i] & 0x3Fu);
-              *codepoint = cp;
-            }
-        }
-      else if (result == UTF8_INCOMPLETE)
-        used = window;
-      else
-        used = error_pos > 0 ? error_pos : 1;
+      used = len;
+      result = UTF8_INCOMPLETE;
+      goto out;
     }
+  cp = seq == 1 ? data[0] : data[0] & (0x7Fu >> seq);
+  for (used = 1; used < seq; used++)
+    {
+      if (!is_continuation (data[used]))
+        {
+          result = UTF8_INVALID;
+          goto out;
+        }
+      cp = (cp << 6) | (data[used] & 0x3Fu);
+    }
+  if (cp < min_codepoint[seq])
+    result = UTF8_OVERLONG;
+  else if (cp >= SOCKET_UTF8_SURROGATE_MIN && cp <= SOCKET_UTF8_SURROGATE_MAX)
+    result = UTF8_SURROGATE;
+  else if (cp > SOCKET_UTF8_MAX_CODEPOINT)
+    result = UTF8_TOO_LARGE;
+  else if (codepoint != NULL)
+    *codepoint = cp;
+out:
   if (consumed)
     *consumed = used;
   return result;
@@ -585,13 +600,37 @@ count_lead_bytes (const unsigned char *data, size_t len)
   return count;
 }
 
+/*
+ * Valid input (the common case) is validated by the fast scanner and its
+ * lead bytes counted. Otherwise the verdict is the first non-VALID result
+ * of decoding code point by code point, as in the original: it may differ
+ * from SocketUTF8_validate() for a broken final sequence ("E0 41" is
+ * UTF8_INCOMPLETE here, UTF8_INVALID there).
+ */
 SocketUTF8_Result
 SocketUTF8_count_codepoints (const unsigned char *data, size_t len, size_t *count)
 {
-  SocketUTF8_Result result = SocketUTF8_validate (data, len);
-  if (result == UTF8_VALID && count != NULL)
-    *count = len == 0 ? 0 : count_lead_bytes (data, len);
-  return result;
+  size_t pos = 0, used = 0;
+  SocketUTF8_Result result;
+
+  if (count != NULL)
+    *count = 0;
+  if (data == NULL || len == 0)
+    return UTF8_VALID;
+  if (SocketUTF8_validate (data, len) == UTF8_VALID)
+    {
+      if (count != NULL)
+        *count = count_lead_bytes (data, len);
+      return UTF8_VALID;
+    }
+  do
+    {
+      result = SocketUTF8_decode (data + pos, len - pos, NULL, &used);
+      pos += used;
+    }
+  while (result == UTF8_VALID && pos < len);
+  /* Unreachable in practice: validate() found an error that decode did not. */
+  return result == UTF8_VALID ? UTF8_INVALID : result;
 }
 
 const char *
@@ -602,15 +641,15 @@ SocketUTF8_result_string (SocketUTF8_Result result)
     case UTF8_VALID:
       return "Valid UTF-8";
     case UTF8_INVALID:
-      return "Invalid UTF-8 byte or sequence";
+      return "Invalid byte sequence";
     case UTF8_INCOMPLETE:
-      return "Incomplete UTF-8 sequence";
+      return "Incomplete sequence (needs more bytes)";
     case UTF8_OVERLONG:
-      return "Overlong UTF-8 encoding";
+      return "Overlong encoding (security issue)";
     case UTF8_SURROGATE:
-      return "UTF-16 surrogate encoded in UTF-8";
+      return "UTF-16 surrogate (U+D800-U+DFFF)";
     case UTF8_TOO_LARGE:
-      return "Code point above U+10FFFF";
+      return "Code point exceeds U+10FFFF";
     }
-  return "Unknown UTF-8 result";
+  return "Unknown result code";
 }

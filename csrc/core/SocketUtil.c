@@ -2,7 +2,6 @@
  * SocketUtil.c - logging, metrics, events, per-thread error state and time.
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <time.h>
@@ -17,15 +16,15 @@ __thread int socket_last_errno;
 /* ------------------------------------------------------------------ */
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static SocketLogCallback log_callback;
-static void *log_userdata;
 static pthread_once_t log_level_once = PTHREAD_ONCE_INIT;
-static SocketLogLevel default_min_level = SOCKET_LOG_INFO;
+static SocketLogLevel default_min_level = SOCKET_LOG_TRACE;
 
 static const char *const level_names[] = {
   "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL",
 };
 
+/* Opt-in filter for the default logger only (our extension): with
+ * SOCKET_LOG_LEVEL unset every message is printed, as in the original. */
 static void
 read_level_from_env (void)
 {
@@ -39,11 +38,39 @@ read_level_from_env (void)
       default_min_level = (SocketLogLevel)i;
 }
 
+/*
+ * The built-in logger (what SocketLog_getcallback returns when no callback
+ * was set): "<local time> [LEVEL] component: message", TRACE..WARN on
+ * stdout, ERROR and FATAL on stderr, as in the original library.
+ */
+static void
+default_logger (void *userdata, SocketLogLevel level, const char *component,
+                const char *message)
+{
+  time_t now = time (NULL);
+  struct tm tm;
+  char when[32];
+
+  (void)userdata;
+  pthread_once (&log_level_once, read_level_from_env);
+  if ((int)level < (int)default_min_level)
+    return;
+  if (localtime_r (&now, &tm) == NULL
+      || strftime (when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+    snprintf (when, sizeof when, "%s", "1970-01-01 00:00:00");
+  fprintf ((int)level >= SOCKET_LOG_ERROR ? stderr : stdout, "%s [%s] %s: %s\n",
+           when, SocketLog_levelname (level), component ? component : "(unknown)",
+           message ? message : "(null)");
+}
+
+static SocketLogCallback log_callback = default_logger;
+static void *log_userdata;
+
 void
 SocketLog_setcallback (SocketLogCallback callback, void *userdata)
 {
   pthread_mutex_lock (&log_lock);
-  log_callback = callback;
+  log_callback = callback != NULL ? callback : default_logger;
   log_userdata = userdata;
   pthread_mutex_unlock (&log_lock);
 }
@@ -69,24 +96,6 @@ SocketLog_levelname (SocketLogLevel level)
   return level_names[level];
 }
 
-static void
-default_logger (SocketLogLevel level, const char *component,
-                const char *message)
-{
-  struct timespec ts;
-  struct tm tm;
-  char when[32];
-
-  pthread_once (&log_level_once, read_level_from_env);
-  if (level < default_min_level)
-    return;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-  fprintf (stderr, "%s.%03ldZ [%s] %s: %s\n", when, ts.tv_nsec / 1000000L,
-           SocketLog_levelname (level), component, message);
-}
-
 void
 SocketLog_emit (SocketLogLevel level, const char *component,
                 const char *message)
@@ -94,15 +103,9 @@ SocketLog_emit (SocketLogLevel level, const char *component,
   void *userdata;
   SocketLogCallback cb = SocketLog_getcallback (&userdata);
 
-  if (component == NULL)
-    component = SOCKET_LOG_COMPONENT;
-  if (message == NULL)
-    message = "";
-  /* The callback runs outside the lock so it may log or reconfigure. */
-  if (cb != NULL)
-    cb (userdata, level, component, message);
-  else
-    default_logger (level, component, message);
+  /* Outside the lock so the callback may log or reconfigure. NULL
+   * component/message reach a custom callback unchanged. */
+  cb (userdata, level, component, message);
 }
 
 void
@@ -110,10 +113,18 @@ SocketLog_emitfv (SocketLogLevel level, const char *component,
                   const char *fmt, va_list args)
 {
   char buf[SOCKET_LOG_BUFFER_SIZE];
+  int n;
 
   if (fmt == NULL)
-    fmt = "";
-  vsnprintf (buf, sizeof buf, fmt, args);
+    {
+      SocketLog_emit (level, component, NULL);
+      return;
+    }
+  n = vsnprintf (buf, sizeof buf, fmt, args);
+  if (n < 0)
+    buf[0] = '\0';
+  else if ((size_t)n >= sizeof buf)
+    memcpy (buf + sizeof buf - 4, "...", 4); /* cut: "..." then NUL */
   SocketLog_emit (level, component, buf);
 }
 
@@ -132,24 +143,26 @@ SocketLog_emitf (SocketLogLevel level, const char *component, const char *fmt,
 /* Metrics                                                            */
 /* ------------------------------------------------------------------ */
 
-static _Atomic unsigned long long metric_values[SOCKET_METRIC_COUNT];
+/* One lock for all counters, so a snapshot is consistent. */
+static pthread_mutex_t metrics_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long long metric_values[SOCKET_METRIC_COUNT];
 
 static const char *const metric_names[SOCKET_METRIC_COUNT] = {
-  [SOCKET_METRIC_SOCKET_CONNECT_SUCCESS] = "socket_connect_success",
-  [SOCKET_METRIC_SOCKET_CONNECT_FAILURE] = "socket_connect_failure",
-  [SOCKET_METRIC_SOCKET_SHUTDOWN_CALL] = "socket_shutdown_call",
-  [SOCKET_METRIC_DNS_REQUEST_SUBMITTED] = "dns_request_submitted",
-  [SOCKET_METRIC_DNS_REQUEST_COMPLETED] = "dns_request_completed",
-  [SOCKET_METRIC_DNS_REQUEST_FAILED] = "dns_request_failed",
-  [SOCKET_METRIC_DNS_REQUEST_CANCELLED] = "dns_request_cancelled",
-  [SOCKET_METRIC_DNS_REQUEST_TIMEOUT] = "dns_request_timeout",
-  [SOCKET_METRIC_POLL_WAKEUPS] = "poll_wakeups",
-  [SOCKET_METRIC_POLL_EVENTS_DISPATCHED] = "poll_events_dispatched",
-  [SOCKET_METRIC_POOL_CONNECTIONS_ADDED] = "pool_connections_added",
-  [SOCKET_METRIC_POOL_CONNECTIONS_REMOVED] = "pool_connections_removed",
-  [SOCKET_METRIC_POOL_CONNECTIONS_REUSED] = "pool_connections_reused",
-  [SOCKET_METRIC_POOL_DRAIN_INITIATED] = "pool_drain_initiated",
-  [SOCKET_METRIC_POOL_DRAIN_COMPLETED] = "pool_drain_completed",
+  [SOCKET_METRIC_SOCKET_CONNECT_SUCCESS] = "socket.connect_success",
+  [SOCKET_METRIC_SOCKET_CONNECT_FAILURE] = "socket.connect_failure",
+  [SOCKET_METRIC_SOCKET_SHUTDOWN_CALL] = "socket.shutdown_calls",
+  [SOCKET_METRIC_DNS_REQUEST_SUBMITTED] = "dns.request_submitted",
+  [SOCKET_METRIC_DNS_REQUEST_COMPLETED] = "dns.request_completed",
+  [SOCKET_METRIC_DNS_REQUEST_FAILED] = "dns.request_failed",
+  [SOCKET_METRIC_DNS_REQUEST_CANCELLED] = "dns.request_cancelled",
+  [SOCKET_METRIC_DNS_REQUEST_TIMEOUT] = "dns.request_timeout",
+  [SOCKET_METRIC_POLL_WAKEUPS] = "poll.wakeups",
+  [SOCKET_METRIC_POLL_EVENTS_DISPATCHED] = "poll.events_dispatched",
+  [SOCKET_METRIC_POOL_CONNECTIONS_ADDED] = "pool.connections_added",
+  [SOCKET_METRIC_POOL_CONNECTIONS_REMOVED] = "pool.connections_removed",
+  [SOCKET_METRIC_POOL_CONNECTIONS_REUSED] = "pool.connections_reused",
+  [SOCKET_METRIC_POOL_DRAIN_INITIATED] = "pool.drain_initiated",
+  [SOCKET_METRIC_POOL_DRAIN_COMPLETED] = "pool.drain_completed",
 };
 
 static int
@@ -161,26 +174,37 @@ metric_valid (SocketMetric metric)
 void
 SocketMetrics_increment (SocketMetric metric, unsigned long value)
 {
-  if (metric_valid (metric))
-    atomic_fetch_add_explicit (&metric_values[metric], value,
-                               memory_order_relaxed);
+  if (!metric_valid (metric))
+    {
+      SocketLog_emitf (SOCKET_LOG_WARN, "SocketMetrics",
+                       "Invalid metric %d in increment ignored", (int)metric);
+      return;
+    }
+  pthread_mutex_lock (&metrics_lock);
+  metric_values[metric] += value;
+  pthread_mutex_unlock (&metrics_lock);
 }
 
 void
 SocketMetrics_getsnapshot (SocketMetricsSnapshot *snapshot)
 {
   if (snapshot == NULL)
-    return;
-  for (int i = 0; i < SOCKET_METRIC_COUNT; i++)
-    snapshot->values[i]
-        = atomic_load_explicit (&metric_values[i], memory_order_relaxed);
+    {
+      SocketLog_emit (SOCKET_LOG_WARN, "SocketMetrics",
+                      "NULL snapshot in getsnapshot ignored");
+      return;
+    }
+  pthread_mutex_lock (&metrics_lock);
+  memcpy (snapshot->values, metric_values, sizeof metric_values);
+  pthread_mutex_unlock (&metrics_lock);
 }
 
 void
 SocketMetrics_reset (void)
 {
-  for (int i = 0; i < SOCKET_METRIC_COUNT; i++)
-    atomic_store_explicit (&metric_values[i], 0, memory_order_relaxed);
+  pthread_mutex_lock (&metrics_lock);
+  memset (metric_values, 0, sizeof metric_values);
+  pthread_mutex_unlock (&metrics_lock);
 }
 
 const char *
@@ -209,16 +233,18 @@ static pthread_mutex_t event_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct event_handler event_handlers[SOCKET_EVENT_MAX_HANDLERS];
 static int event_handler_count;
 
-SOCKET_DECLARE_MODULE_EXCEPTION (SocketEvent);
-
+/* Misuse is logged and ignored, never raised (as in the original). */
 void
 SocketEvent_register (SocketEventCallback callback, void *userdata)
 {
   int full = 0;
 
   if (callback == NULL)
-    SOCKET_RAISE_MSG (SocketEvent, Assert_Failed,
-                      "SocketEvent_register: NULL callback");
+    {
+      SocketLog_emit (SOCKET_LOG_WARN, "SocketEvents",
+                      "NULL callback in register ignored");
+      return;
+    }
   pthread_mutex_lock (&event_lock);
   for (int i = 0; i < event_handler_count; i++)
     if (event_handlers[i].callback == callback
@@ -234,14 +260,19 @@ SocketEvent_register (SocketEventCallback callback, void *userdata)
         = (struct event_handler){ callback, userdata };
   pthread_mutex_unlock (&event_lock);
   if (full)
-    SOCKET_RAISE_MSG (SocketEvent, Assert_Failed,
-                      "SocketEvent_register: all %d handler slots in use",
-                      SOCKET_EVENT_MAX_HANDLERS);
+    SocketLog_emit (SOCKET_LOG_WARN, "SocketEvents",
+                    "Handler limit reached; ignoring registration");
 }
 
 void
 SocketEvent_unregister (SocketEventCallback callback, const void *userdata)
 {
+  if (callback == NULL)
+    {
+      SocketLog_emit (SOCKET_LOG_WARN, "SocketEvents",
+                      "NULL callback in unregister ignored");
+      return;
+    }
   pthread_mutex_lock (&event_lock);
   for (int i = 0; i < event_handler_count; i++)
     if (event_handlers[i].callback == callback
@@ -282,9 +313,9 @@ emit_connection (SocketEventType type, int fd, const char *peer_addr,
   ev.type = type;
   ev.component = "Socket";
   ev.data.connection.fd = fd;
-  ev.data.connection.peer_addr = peer_addr ? peer_addr : "";
+  ev.data.connection.peer_addr = peer_addr;
   ev.data.connection.peer_port = peer_port;
-  ev.data.connection.local_addr = local_addr ? local_addr : "";
+  ev.data.connection.local_addr = local_addr;
   ev.data.connection.local_port = local_port;
   event_dispatch (&ev);
 }
@@ -312,8 +343,8 @@ SocketEvent_emit_dns_timeout (const char *host, int port)
 
   memset (&ev, 0, sizeof ev);
   ev.type = SOCKET_EVENT_DNS_TIMEOUT;
-  ev.component = "DNS";
-  ev.data.dns.host = host ? host : "";
+  ev.component = "SocketDNS";
+  ev.data.dns.host = host;
   ev.data.dns.port = port;
   event_dispatch (&ev);
 }
@@ -325,7 +356,7 @@ SocketEvent_emit_poll_wakeup (int nfds, int timeout_ms)
 
   memset (&ev, 0, sizeof ev);
   ev.type = SOCKET_EVENT_POLL_WAKEUP;
-  ev.component = "Poll";
+  ev.component = "SocketPoll";
   ev.data.poll.nfds = nfds;
   ev.data.poll.timeout_ms = timeout_ms;
   event_dispatch (&ev);
@@ -389,10 +420,28 @@ const char *
 Socket_safe_strerror (int errnum)
 {
   static __thread char buf[SOCKET_STRERROR_BUFSIZE];
-  /* GNU strerror_r may return a static string instead of filling buf. */
-  const char *s = strerror_r (errnum, buf, sizeof buf);
+  const char *s;
 
-  return s != NULL ? s : "Unknown error";
+  if (errnum == 0)
+    return "No error";
+  /* GNU strerror_r may return a static string instead of filling buf. */
+  s = strerror_r (errnum, buf, sizeof buf);
+  if (s == NULL)
+    {
+      snprintf (buf, sizeof buf, "Unknown error %d", errnum);
+      s = buf;
+    }
+  return s;
+}
+
+static pthread_once_t realtime_warning_once = PTHREAD_ONCE_INIT;
+
+static void
+warn_realtime_fallback (void)
+{
+  fputs ("WARNING: CLOCK_MONOTONIC unavailable, using CLOCK_REALTIME "
+         "(vulnerable to time manipulation)\n",
+         stderr);
 }
 
 int64_t
@@ -400,7 +449,12 @@ Socket_get_monotonic_ms (void)
 {
   struct timespec ts;
 
-  clock_gettime (CLOCK_MONOTONIC, &ts);
+  if (clock_gettime (CLOCK_MONOTONIC, &ts) != 0)
+    {
+      if (clock_gettime (CLOCK_REALTIME, &ts) != 0)
+        return 0;
+      pthread_once (&realtime_warning_once, warn_realtime_fallback);
+    }
   return (int64_t)ts.tv_sec * SOCKET_MS_PER_SECOND
          + ts.tv_nsec / SOCKET_NS_PER_MS;
 }

@@ -8,9 +8,9 @@
  * allocation but keeps the arena for reuse; released chunks go to a small
  * process-wide free list (ARENA_MAX_FREE_CHUNKS) to avoid malloc churn.
  *
- * Thread-safety: an arena has a single owner at a time (no internal lock,
- * which keeps Arena_alloc a pointer bump). Different arenas may be used by
- * different threads concurrently; the shared free list is locked.
+ * Thread-safety: yes, including concurrent allocation from one arena by
+ * several threads (each arena has its own mutex, held only for the pointer
+ * bump); the shared free list has another.
  */
 #ifndef ARENA_INCLUDED
 #define ARENA_INCLUDED
@@ -39,11 +39,16 @@ extern SOCKET_API Arena_T Arena_new (void);
 extern SOCKET_API void Arena_dispose (Arena_T *ap);
 
 /**
- * @brief Allocate @p nbytes aligned bytes (contents unspecified).
- * @param file,line  caller location, reported in the exception message.
- * @return memory owned by the arena, valid until Arena_clear/Arena_dispose.
- * @throws Arena_Failed for a NULL arena, @p nbytes of 0 or above
- *         ARENA_MAX_ALLOC_SIZE, or when out of memory.
+ * @brief Allocate @p nbytes aligned bytes (contents unspecified; the size
+ * is rounded up to a multiple of ARENA_ALIGNMENT_SIZE).
+ * @param file,line  caller location, reported only in an out-of-memory message.
+ * @return memory owned by the arena, valid until Arena_clear/Arena_dispose;
+ *         never NULL.
+ * @throws Arena_Failed for a NULL arena ("NULL arena pointer in
+ *         Arena_alloc"), @p nbytes of 0 ("Zero size allocation in
+ *         Arena_alloc"), a rounded size above ARENA_MAX_ALLOC_SIZE - 32
+ *         (104857568, as the original counts its chunk header), or when out
+ *         of memory.
  */
 extern SOCKET_API void *Arena_alloc (Arena_T arena, size_t nbytes,
                                      const char *file, int line);

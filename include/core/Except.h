@@ -4,8 +4,9 @@
  *
  * An exception is a `const Except_T` whose `type` points to itself. Library
  * code may raise a (thread-local) copy with a specific `reason`; EXCEPT
- * clauses match on identity of `type`, so `EXCEPT(Socket_Failed)` catches
- * every Socket failure whatever its message.
+ * clauses match on the raised object's `type` only (not its address), so
+ * `EXCEPT(Socket_Failed)` catches every Socket failure whatever its message,
+ * and a raised object must carry the right `type`.
  *
  * @code
  * TRY
@@ -22,8 +23,8 @@
  *   `volatile` (setjmp semantics).
  * - Never leave a TRY body with `return`, `goto` or `break`; use RETURN.
  * - An exception raised inside a clause propagates to the enclosing TRY.
- * - Raising with no active TRY prints the reason and raise site to stderr
- *   and calls abort().
+ * - Raising with no active TRY prints "Uncaught exception: <reason>" and
+ *   the raise site, then "aborting...", to stderr and calls abort().
  *
  * Thread-safety: the frame stack is thread-local; each thread has its own.
  */
@@ -70,11 +71,14 @@ extern SOCKET_API __thread Except_Frame *Except_stack;
 extern SOCKET_API const Except_T Assert_Failed;
 
 /**
- * @brief Raise @p e, recording @p file and @p line as the raise site.
+ * @brief Raise @p e, recording @p file and @p line as the raise site (a
+ * NULL @p file is stored as "unknown", a @p line <= 0 as 0).
  *
  * Pops the innermost frame and longjmps to it. With no active frame, prints
- * "Uncaught exception" with the reason and location to stderr and aborts.
- * A NULL @p e aborts as well. Never returns.
+ * "Uncaught exception: <reason>" (or "(no reason provided)") with the
+ * location (" raised at FILE:LINE", " raised at FILE", " raised at line N"
+ * or " (location unknown)") and "aborting..." to stderr and aborts. A NULL
+ * @p e prints a FATAL message and aborts as well. Never returns.
  */
 extern SOCKET_API void Except_raise (const Except_T *e, const char *file,
                                      int line) __attribute__ ((noreturn));
@@ -105,6 +109,9 @@ extern SOCKET_API void Except_raise (const Except_T *e, const char *file,
       volatile int Except_flag;                                               \
       volatile Except_Frame Except_frame;                                     \
       Except_frame.prev = Except_stack;                                       \
+      Except_frame.exception = NULL;                                          \
+      Except_frame.file = NULL;                                               \
+      Except_frame.line = 0;                                                  \
       Except_stack = (Except_Frame *)&Except_frame;                           \
       Except_flag = setjmp (*(jmp_buf *)&Except_frame.env);                   \
       if (Except_flag == Except_entered)                                      \
@@ -113,8 +120,8 @@ extern SOCKET_API void Except_raise (const Except_T *e, const char *file,
 #define EXCEPT(e)                                                             \
   EXCEPT_POP_FRAME_IF_ENTERED                                                 \
   }                                                                           \
-  else if (Except_frame.exception == &(e)                                     \
-           || Except_frame.exception->type == &(e))                           \
+  else if (Except_frame.exception != NULL                                     \
+           && Except_frame.exception->type == &(e))                           \
   {                                                                           \
     Except_flag = Except_handled;
 

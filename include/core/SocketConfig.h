@@ -10,6 +10,7 @@
 #ifndef SOCKETCONFIG_INCLUDED
 #define SOCKETCONFIG_INCLUDED
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
@@ -17,6 +18,7 @@
 #include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -65,19 +67,20 @@ extern SOCKET_API const char *Socket_safe_strerror (int errnum);
 #define SOCKET_VALID_CONNECTION_COUNT(c)                                      \
   ((size_t)(c) > 0 && (size_t)(c) <= SOCKET_MAX_CONNECTIONS)
 /** True for a poll event capacity within [1, SOCKET_MAX_POLL_EVENTS]. */
-#define SOCKET_VALID_POLL_EVENTS(e) ((e) > 0 && (e) <= SOCKET_MAX_POLL_EVENTS)
-/** True for a non-empty IP string shorter than SOCKET_IP_MAX_LEN. */
-#define SOCKET_VALID_IP_STRING(ip)                                            \
-  ((ip) != NULL && (ip)[0] != '\0' && strlen (ip) < SOCKET_IP_MAX_LEN)
-/** Close @p fd if open and set it to -1. */
+#define SOCKET_VALID_POLL_EVENTS(e)                                           \
+  ((int)(e) > 0 && (int)(e) <= SOCKET_MAX_POLL_EVENTS)
+/** True for a non-NULL, non-empty IP string (no length or syntax check). */
+#define SOCKET_VALID_IP_STRING(ip) ((ip) != NULL && (ip)[0] != '\0')
+/**
+ * Close @p fd when it is >= 0, without retrying on EINTR; any other close
+ * error prints "close failed: <strerror>" to stderr. @p fd is not modified
+ * (an rvalue works) and is evaluated more than once.
+ */
 #define SAFE_CLOSE(fd)                                                        \
   do                                                                          \
     {                                                                         \
-      if ((fd) >= 0)                                                          \
-        {                                                                     \
-          (void)close (fd);                                                   \
-          (fd) = -1;                                                          \
-        }                                                                     \
+      if ((fd) >= 0 && close (fd) < 0 && errno != EINTR)                      \
+        fprintf (stderr, "close failed: %s\n", Socket_safe_strerror (errno)); \
     }                                                                         \
   while (0)
 

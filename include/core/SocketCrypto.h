@@ -70,14 +70,18 @@ extern SOCKET_API ssize_t SocketCrypto_base64_encode (const void *input, size_t 
                                                       char *output, size_t output_size);
 
 /**
- * @brief Strict Base64 decode: standard alphabet only (no URL-safe
- * characters); '=' only at the end, exactly as many as the final group
- * needs (or none: missing final padding is accepted); the unused low bits
- * of the final group must be zero; space, tab, CR and LF are skipped
- * anywhere. Never writes more than @p output_size bytes.
- * @param output may be NULL only with @p output_size 0.
- * @return bytes written, or -1 for invalid input or a too-small @p output
- *         (the output may then hold partial data).
+ * @brief Base64 decode. Accepts the standard and the URL-safe alphabet
+ * ('-' = 62, '_' = 63), mixed freely; space, tab, CR and LF are skipped
+ * anywhere; '=' only at the end, exactly as many as the final group needs
+ * (or none: a missing final padding is accepted, 2 or 3 trailing
+ * characters decode to 1 or 2 bytes); non-zero unused bits in the final
+ * group are ignored. Rejected: a single trailing character, partial or
+ * excess padding ("QQ=", "Q=", "QQ==="), and data after '='. Never writes
+ * more than @p output_size bytes.
+ * @param input_len 0 means strlen(@p input).
+ * @param input NULL → 0 when @p output_size >= 1, else -1.
+ * @return bytes written, or -1 for NULL @p output, invalid input or a
+ *         too-small @p output (the output may then hold partial data).
  */
 extern SOCKET_API ssize_t SocketCrypto_base64_decode (const char *input, size_t input_len,
                                                       unsigned char *output, size_t output_size);
@@ -86,14 +90,15 @@ extern SOCKET_API ssize_t SocketCrypto_base64_decode (const char *input, size_t 
  *  4 * ceil(input_len / 3) + 1, or SIZE_MAX if that overflows. */
 extern SOCKET_API size_t SocketCrypto_base64_encoded_size (size_t input_len);
 
-/** @brief Upper bound of decoded bytes for @p input_len Base64 characters
- *  (floor(3 * input_len / 4); whitespace and padding only lower it). */
+/** @brief Upper bound of decoded bytes for @p input_len Base64 characters:
+ *  ((input_len + 3) / 4) * 3 (2 → 3, 5 → 6), computed without overflow. */
 extern SOCKET_API size_t SocketCrypto_base64_decoded_size (size_t input_len);
 
 /**
  * @brief Hex-encode into @p output (needs 2 * input_len + 1 bytes; NUL-terminated).
  * @param lowercase non-zero for a-f, zero for A-F.
- * @throws SocketCrypto_Failed on NULL output, or NULL input with non-zero length.
+ * @param input NULL (or @p input_len 0) writes "".
+ * @throws SocketCrypto_Failed on NULL output.
  */
 extern SOCKET_API void SocketCrypto_hex_encode (const void *input, size_t input_len,
                                                 char *output, int lowercase);
@@ -113,11 +118,12 @@ extern SOCKET_API int SocketCrypto_random_bytes (void *output, size_t len);
 extern SOCKET_API uint32_t SocketCrypto_random_uint32 (void);
 
 /**
- * @brief Sec-WebSocket-Accept for @p client_key (RFC 6455 §4.2.2).
- * @return 0 on success, -1 for a NULL or malformed key. A valid key is
- *         exactly 24 characters of padded Base64 decoding to 16 bytes, with
- *         no whitespace (the caller trims the header value). @p output gets
- *         28 characters plus NUL.
+ * @brief Sec-WebSocket-Accept for @p client_key (RFC 6455 §4.2.2):
+ *        base64(SHA-1(key + GUID)).
+ * @return 0 on success (@p output gets 28 characters plus NUL), -1 for a
+ *         NULL argument or a key whose strlen is not 24. As in the original
+ *         the key's characters are not checked; a server must itself reject
+ *         keys that are not the Base64 of 16 bytes. Never raises.
  */
 extern SOCKET_API int SocketCrypto_websocket_accept (const char *client_key,
                                                      char output[SOCKET_CRYPTO_WEBSOCKET_ACCEPT_SIZE]);
@@ -129,8 +135,8 @@ extern SOCKET_API int SocketCrypto_websocket_key (char output[SOCKET_CRYPTO_WEBS
  * @brief Compare @p len bytes in time independent of their contents.
  * @return 0 when equal, non-zero otherwise (memcmp convention; note the
  *         seed README reads it as a boolean match, see docs/MIGRATION.md).
- *         Length 0 compares equal whatever the pointers; a NULL pointer with
- *         non-zero length compares unequal.
+ *         A NULL pointer compares unequal (1), even with length 0; two
+ *         non-NULL pointers with length 0 compare equal.
  */
 extern SOCKET_API int SocketCrypto_secure_compare (const void *a, const void *b, size_t len);
 

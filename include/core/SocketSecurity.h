@@ -32,12 +32,12 @@
 /** True when @p s is non-zero and at most SOCKET_SECURITY_MAX_ALLOCATION. */
 #define SOCKET_SECURITY_VALID_SIZE(s)                                         \
   ((size_t)(s) > 0 && (size_t)(s) <= (size_t)SOCKET_SECURITY_MAX_ALLOCATION)
-/** True when @p a * @p b does not overflow size_t. */
+/** True when @p a * @p b does not overflow size_t (b == 0, or a <= SIZE_MAX / b).
+ *  As in the original, arguments are evaluated more than once and not cast. */
 #define SOCKET_SECURITY_CHECK_OVERFLOW_MUL(a, b)                              \
-  ((size_t)(a) == 0 || (size_t)(b) <= SIZE_MAX / (size_t)(a))
-/** True when @p a + @p b does not overflow size_t. */
-#define SOCKET_SECURITY_CHECK_OVERFLOW_ADD(a, b)                              \
-  ((size_t)(b) <= SIZE_MAX - (size_t)(a))
+  ((b) == 0 || (a) <= SIZE_MAX / (b))
+/** True when @p a + @p b does not overflow size_t (a <= SIZE_MAX - b). */
+#define SOCKET_SECURITY_CHECK_OVERFLOW_ADD(a, b) ((a) <= SIZE_MAX - (b))
 
 /** Every limit the library enforces. */
 typedef struct SocketSecurityLimits
@@ -96,13 +96,17 @@ extern SOCKET_API int SocketSecurity_check_multiply (size_t a, size_t b, size_t 
 /** @brief 1 and *result = a+b when it fits, else 0 (result untouched). */
 extern SOCKET_API int SocketSecurity_check_add (size_t a, size_t b, size_t *result);
 
-/** @brief a*b, or SIZE_MAX on overflow (fails any later size check). */
+/**
+ * @brief a*b, or 0 on overflow (as in the original library: 0 is the
+ * overflow sentinel, so a product of 0 and a failure look alike; check
+ * operands or use SocketSecurity_check_multiply() when 0 is meaningful).
+ */
 static inline size_t
 SocketSecurity_safe_multiply (size_t a, size_t b)
 {
   size_t r;
   if (__builtin_mul_overflow (a, b, &r))
-    return SIZE_MAX;
+    return 0;
   return r;
 }
 

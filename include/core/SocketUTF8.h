@@ -13,10 +13,10 @@
  * The verdict is the first error in byte order, decided at the first byte
  * that rules the input out: a continuation byte where a sequence must start
  * is UTF8_INVALID; C0/C1, and E0 80..9F / F0 80..8F, are UTF8_OVERLONG;
- * ED A0..BF is UTF8_SURROGATE; F4 90..BF and the lead bytes F5..FF
- * (including 5/6-byte forms) are UTF8_TOO_LARGE; any other missing
- * continuation byte is UTF8_INVALID; input that ends inside an otherwise
- * valid sequence is UTF8_INCOMPLETE.
+ * ED A0..BF is UTF8_SURROGATE; F4 90..BF is UTF8_TOO_LARGE; the lead
+ * bytes F5..FF (including 5/6-byte forms) are UTF8_INVALID; any other
+ * missing continuation byte is UTF8_INVALID; input that ends inside an
+ * otherwise valid sequence is UTF8_INCOMPLETE.
  *
  * Thread-safety: reentrant; state lives in the caller's SocketUTF8_State.
  */
@@ -45,27 +45,27 @@ typedef enum
 } SocketUTF8_Result;
 
 /**
- * Incremental validator state (initialise with SocketUTF8_init()). Treat
- * it as opaque except for reading: @c state is 0 on a sequence boundary;
- * while a sequence is split across calls, @c bytes_needed, @c bytes_seen
- * and @c codepoint (the bits received so far) describe it.
+ * Incremental validator state (initialise with SocketUTF8_init(); a
+ * zero-filled struct is also a fresh stream). Treat it as opaque except
+ * for reading: @c state is 0 on a sequence boundary, 1 once the stream
+ * failed, 2..8 inside a sequence; while a sequence is split across calls,
+ * @c bytes_needed and @c bytes_seen describe it. @c codepoint stays 0.
  */
 typedef struct
 {
-  uint32_t state;        /**< DFA state (0 = accept) */
-  uint32_t codepoint;    /**< code point being assembled */
+  uint32_t state;        /**< 0 boundary, 1 failed, 2..8 mid-sequence */
+  uint32_t codepoint;    /**< unused, 0 */
   uint8_t bytes_needed;  /**< length of the current sequence */
   uint8_t bytes_seen;    /**< bytes of it consumed so far */
 } SocketUTF8_State;
 
-/** Raised for NULL arguments to functions that cannot report them otherwise. */
+/** Raised only for a NULL state passed to init/update/finish/reset. */
 extern SOCKET_API const Except_T SocketUTF8_Failed;
 
-/** @brief Validate @p len bytes. NULL with len 0 is valid; NULL with a
- *  non-zero length is UTF8_INVALID. */
+/** @brief Validate @p len bytes. @p len 0 or a NULL @p data is UTF8_VALID. */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_validate (const unsigned char *data, size_t len);
 
-/** @brief Validate a NUL-terminated string (NULL → UTF8_INVALID). */
+/** @brief Validate a NUL-terminated string (NULL → UTF8_VALID). */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_validate_str (const char *str);
 
 /** @brief Reset @p state to the start of a stream. */
@@ -75,14 +75,17 @@ extern SOCKET_API void SocketUTF8_init (SocketUTF8_State *state);
  * @brief Feed the next @p len bytes.
  * @return UTF8_VALID if the input so far ends on a boundary, UTF8_INCOMPLETE
  *         if it ends inside a sequence, or the error. After an error the
- *         state stays failed until SocketUTF8_reset().
+ *         state stays failed and every later update returns UTF8_INVALID
+ *         until SocketUTF8_reset(). NULL @p data or @p len 0 returns the
+ *         current status without changing the state.
  * @throws SocketUTF8_Failed if @p state is NULL (as do init, finish and
  *         reset).
  */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_update (SocketUTF8_State *state,
                                                        const unsigned char *data, size_t len);
 
-/** @brief Final verdict: UTF8_INCOMPLETE if the stream ended mid-sequence. */
+/** @brief Final verdict: UTF8_VALID on a boundary, UTF8_INCOMPLETE if the
+ *  stream ended mid-sequence, UTF8_INVALID if an update failed. */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_finish (const SocketUTF8_State *state);
 
 /** @brief Same as SocketUTF8_init(). */
@@ -102,18 +105,25 @@ extern SOCKET_API int SocketUTF8_encode (uint32_t codepoint, unsigned char *outp
 
 /**
  * @brief Decode the first code point of @p data.
- * @param codepoint,consumed outputs (either may be NULL). On error
- *        @p consumed is the number of bytes to skip (at least 1): the
- *        maximal ill-formed prefix, so the byte that broke a sequence is
- *        examined again ("E2 82 41" skips 2, then decodes 'A').
- * @return UTF8_VALID, the error, or UTF8_INCOMPLETE when @p data ends
- *         inside a sequence (@p consumed = @p len; 0 for empty input).
+ * @param codepoint,consumed outputs (either may be NULL); @p codepoint is
+ *        written only on UTF8_VALID.
+ * @return UTF8_VALID (@p consumed = sequence length); UTF8_INCOMPLETE for
+ *         NULL/empty input (@p consumed 0) or when @p len is shorter than
+ *         the lead byte announces (@p consumed = @p len, the bytes present
+ *         are not checked); for a bad lead byte UTF8_OVERLONG (C0/C1) or
+ *         UTF8_INVALID (80..BF, F5..FF), @p consumed 1; UTF8_INVALID with
+ *         @p consumed = i when byte i (1..3) is not a continuation byte
+ *         ("E2 82 41" skips 2, then decodes 'A'); UTF8_OVERLONG,
+ *         UTF8_SURROGATE or UTF8_TOO_LARGE with @p consumed = the whole
+ *         sequence.
  */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_decode (const unsigned char *data, size_t len,
                                                        uint32_t *codepoint, size_t *consumed);
 
-/** @brief Validate and count code points; @p count (may be NULL) is set
- *  only when valid. */
+/** @brief Validate and count code points. @p count (may be NULL) is set
+ *  to 0 first and to the count when valid. Errors are those of decoding
+ *  code point by code point (SocketUTF8_decode), so a broken final
+ *  sequence may give UTF8_INCOMPLETE where validate gives UTF8_INVALID. */
 extern SOCKET_API SocketUTF8_Result SocketUTF8_count_codepoints (const unsigned char *data,
                                                                  size_t len, size_t *count);
 

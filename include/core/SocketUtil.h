@@ -4,8 +4,8 @@
  *        monotonic time and small hashing helpers.
  *
  * Thread-safety: logging, metrics and events may be used from any thread
- * (metrics are lock-free atomics; the log callback and event handler table
- * are swapped under a lock). Error state (socket_error_buf,
+ * (the log callback, the metrics and the event handler table each have
+ * their own process-wide lock). Error state (socket_error_buf,
  * socket_last_errno) is per thread.
  */
 #ifndef SOCKETUTIL_INCLUDED
@@ -37,8 +37,9 @@ typedef enum SocketLogLevel
 } SocketLogLevel;
 
 /**
- * Log sink. @p component names the emitting module ("Socket", "DNS", ...);
- * @p message is only valid during the call.
+ * Log sink. @p component names the emitting module ("Socket", "SocketDNS",
+ * ...); @p message is only valid during the call. Either may be NULL when
+ * a caller of SocketLog_emit passed NULL.
  */
 typedef void (*SocketLogCallback) (void *userdata, SocketLogLevel level,
                                    const char *component,
@@ -50,25 +51,35 @@ typedef void (*SocketLogCallback) (void *userdata, SocketLogLevel level,
 #endif
 
 /**
- * @brief Install @p callback (NULL restores the default stderr logger).
- * The default logger prints INFO and above; set the environment variable
- * SOCKET_LOG_LEVEL (trace|debug|info|warn|error|fatal) to change that.
+ * @brief Install @p callback (NULL restores the built-in default logger);
+ * @p userdata is stored as given and passed to each call.
+ *
+ * The default logger writes "YYYY-MM-DD HH:MM:SS [LEVEL] component: message"
+ * (local time) with TRACE..WARN on stdout and ERROR/FATAL on stderr; a NULL
+ * component prints "(unknown)", a NULL message "(null)". It prints every
+ * level unless the environment variable SOCKET_LOG_LEVEL
+ * (trace|debug|info|warn|error|fatal) names a minimum.
  */
 extern SOCKET_API void SocketLog_setcallback (SocketLogCallback callback,
                                               void *userdata);
 
-/** @brief Current callback (NULL when the default logger is active). */
+/** @brief Current callback: the installed one, or the default logger's
+ *  address (never NULL). @p userdata (may be NULL) receives the stored
+ *  userdata. */
 extern SOCKET_API SocketLogCallback SocketLog_getcallback (void **userdata);
 
 /** @brief "TRACE", "DEBUG", ... ; "UNKNOWN" for out-of-range values. */
 extern SOCKET_API const char *SocketLog_levelname (SocketLogLevel level);
 
-/** @brief Emit @p message at @p level for @p component (NULL = "Socket"). */
+/** @brief Emit @p message at @p level for @p component, synchronously in
+ *  the caller's thread, no level filtering. NULL @p component or @p message
+ *  is passed to the callback unchanged. */
 extern SOCKET_API void SocketLog_emit (SocketLogLevel level,
                                        const char *component,
                                        const char *message);
 
-/** @brief printf-style SocketLog_emit (message truncated to SOCKET_LOG_BUFFER_SIZE). */
+/** @brief printf-style SocketLog_emit. A message cut to fit
+ *  SOCKET_LOG_BUFFER_SIZE ends in "..."; a NULL @p fmt emits a NULL message. */
 extern SOCKET_API void SocketLog_emitf (SocketLogLevel level,
                                         const char *component,
                                         const char *fmt, ...)
@@ -111,17 +122,20 @@ typedef struct SocketMetricsSnapshot
   unsigned long long values[SOCKET_METRIC_COUNT];
 } SocketMetricsSnapshot;
 
-/** @brief Add @p value to @p metric (lock-free; out-of-range ignored). */
+/** @brief Add @p value to @p metric (wraps). An out-of-range metric is
+ *  ignored with a WARN log (component "SocketMetrics"). */
 extern SOCKET_API void SocketMetrics_increment (SocketMetric metric,
                                                 unsigned long value);
 
-/** @brief Copy all counters into @p snapshot (each read atomically). */
+/** @brief Copy all counters into @p snapshot under one lock (a consistent
+ *  snapshot); NULL is ignored with a WARN log. */
 extern SOCKET_API void SocketMetrics_getsnapshot (SocketMetricsSnapshot *snapshot);
 
 /** @brief Set every counter to zero. */
 extern SOCKET_API void SocketMetrics_reset (void);
 
-/** @brief Stable lowercase name of @p metric ("unknown" when out of range). */
+/** @brief Dotted name of @p metric ("socket.connect_success", ...;
+ *  "unknown" when out of range). */
 extern SOCKET_API const char *SocketMetrics_name (SocketMetric metric);
 
 /** @brief Number of metrics (SOCKET_METRIC_COUNT). */
@@ -184,17 +198,20 @@ typedef void (*SocketEventCallback) (void *userdata,
 
 /**
  * @brief Add a handler (at most SOCKET_EVENT_MAX_HANDLERS). Registering the
- * same (callback, userdata) pair twice is a no-op.
- * @throws Assert_Failed for a NULL callback or when the table is full.
+ * same (callback, userdata) pair twice is a no-op. A NULL callback or a
+ * full table is ignored with a WARN log (component "SocketEvents"); never
+ * raises.
  */
 extern SOCKET_API void SocketEvent_register (SocketEventCallback callback,
                                              void *userdata);
 
-/** @brief Remove the handler registered with the same pair, if any. */
+/** @brief Remove the handler registered with the same pair, if any (a NULL
+ *  callback is ignored with a WARN log). */
 extern SOCKET_API void SocketEvent_unregister (SocketEventCallback callback,
                                                const void *userdata);
 
-/** @brief Dispatch SOCKET_EVENT_ACCEPTED to every handler. */
+/** @brief Dispatch SOCKET_EVENT_ACCEPTED (component "Socket") to every
+ *  handler, in registration order; NULL strings are passed through. */
 extern SOCKET_API void SocketEvent_emit_accept (int fd, const char *peer_addr,
                                                 int peer_port,
                                                 const char *local_addr,
@@ -207,11 +224,11 @@ extern SOCKET_API void SocketEvent_emit_connect (int fd,
                                                  const char *local_addr,
                                                  int local_port);
 
-/** @brief Dispatch SOCKET_EVENT_DNS_TIMEOUT to every handler. */
+/** @brief Dispatch SOCKET_EVENT_DNS_TIMEOUT (component "SocketDNS"). */
 extern SOCKET_API void SocketEvent_emit_dns_timeout (const char *host,
                                                      int port);
 
-/** @brief Dispatch SOCKET_EVENT_POLL_WAKEUP to every handler. */
+/** @brief Dispatch SOCKET_EVENT_POLL_WAKEUP (component "SocketPoll"). */
 extern SOCKET_API void SocketEvent_emit_poll_wakeup (int nfds, int timeout_ms);
 
 /* ===================================================================== */
@@ -278,7 +295,8 @@ extern SOCKET_API int Socket_geterrno (void);
 /** @brief Socket_geterrno() classified as a SocketErrorCode. */
 extern SOCKET_API SocketErrorCode Socket_geterrorcode (void);
 
-/** @brief Milliseconds from CLOCK_MONOTONIC (never goes backwards). */
+/** @brief Milliseconds from CLOCK_MONOTONIC (never goes backwards); falls
+ *  back to CLOCK_REALTIME with a one-time stderr warning, 0 if both fail. */
 extern SOCKET_API int64_t Socket_get_monotonic_ms (void);
 
 /** Mark a truncated socket_error_buf with SOCKET_ERROR_TRUNCATION_MARKER. */
@@ -293,29 +311,43 @@ extern SOCKET_API int64_t Socket_get_monotonic_ms (void);
     }                                                                         \
   while (0)
 
-/** Format into socket_error_buf, appending ": strerror(errno)"; saves errno. */
+/**
+ * Save errno in socket_last_errno, format "<msg> (errno: <n> - <strerror>)"
+ * into socket_error_buf and log it at SOCKET_LOG_ERROR with component
+ * SOCKET_LOG_COMPONENT; errno is preserved.
+ */
 #define SOCKET_ERROR_FMT(fmt, ...)                                            \
   do                                                                          \
     {                                                                         \
       int socket_saved_errno_ = errno;                                        \
-      int socket_fmt_ret_ = snprintf (                                        \
-          socket_error_buf, sizeof (socket_error_buf), fmt ": %s",            \
-          ##__VA_ARGS__, Socket_safe_strerror (socket_saved_errno_));         \
-      SOCKET_ERROR_APPLY_TRUNCATION (socket_fmt_ret_);                        \
       socket_last_errno = socket_saved_errno_;                                \
+      int socket_fmt_ret_ = snprintf (                                        \
+          socket_error_buf, sizeof (socket_error_buf),                        \
+          fmt " (errno: %d - %s)", ##__VA_ARGS__, socket_saved_errno_,        \
+          Socket_safe_strerror (socket_saved_errno_));                        \
+      SOCKET_ERROR_APPLY_TRUNCATION (socket_fmt_ret_);                        \
+      SocketLog_emit (SOCKET_LOG_ERROR, SOCKET_LOG_COMPONENT,                 \
+                      socket_error_buf);                                      \
       errno = socket_saved_errno_;                                            \
     }                                                                         \
   while (0)
 
-/** Format into socket_error_buf without errno text; clears the saved errno. */
+/**
+ * Save errno in socket_last_errno (even without errno text), format the
+ * message into socket_error_buf and log it like SOCKET_ERROR_FMT.
+ */
 #define SOCKET_ERROR_MSG(fmt, ...)                                            \
   do                                                                          \
     {                                                                         \
+      int socket_saved_errno_ = errno;                                        \
+      socket_last_errno = socket_saved_errno_;                                \
       int socket_fmt_ret_ = snprintf (socket_error_buf,                       \
                                       sizeof (socket_error_buf), fmt,         \
                                       ##__VA_ARGS__);                         \
       SOCKET_ERROR_APPLY_TRUNCATION (socket_fmt_ret_);                        \
-      socket_last_errno = 0;                                                  \
+      SocketLog_emit (SOCKET_LOG_ERROR, SOCKET_LOG_COMPONENT,                 \
+                      socket_error_buf);                                      \
+      errno = socket_saved_errno_;                                            \
     }                                                                         \
   while (0)
 
@@ -361,24 +393,28 @@ extern SOCKET_API int64_t Socket_get_monotonic_ms (void);
 
 #define SOCKET_UTIL_DJB2_SEED 5381u
 
-/** Bucket for a file descriptor (multiplicative hashing). */
+/*
+ * The hash helpers compute exactly the original library's values (bucket
+ * numbers are observable). They return 0 for a table_size of 0 and for a
+ * NULL string, where the original divides by zero or dereferences NULL.
+ */
+
+/** Bucket for a file descriptor: (fd * 2654435761) % table_size, 32-bit. */
 static inline unsigned
 socket_util_hash_fd (int fd, unsigned table_size)
 {
   if (table_size == 0)
     return 0;
-  return (unsigned)(((unsigned)fd * HASH_GOLDEN_RATIO) % table_size);
+  return ((unsigned)fd * HASH_GOLDEN_RATIO) % table_size;
 }
 
-/** Bucket for a pointer (low alignment bits discarded). */
+/** Bucket for a pointer: the low 32 bits of the address, hashed as a uint. */
 static inline unsigned
 socket_util_hash_ptr (const void *ptr, unsigned table_size)
 {
-  uintptr_t v = (uintptr_t)ptr >> 4;
   if (table_size == 0)
     return 0;
-  return (unsigned)(((unsigned)(v ^ (v >> 32)) * HASH_GOLDEN_RATIO)
-                    % table_size);
+  return ((unsigned)(uintptr_t)ptr * HASH_GOLDEN_RATIO) % table_size;
 }
 
 /** Bucket for an unsigned integer. */
@@ -387,22 +423,24 @@ socket_util_hash_uint (unsigned value, unsigned table_size)
 {
   if (table_size == 0)
     return 0;
-  return (unsigned)((value * HASH_GOLDEN_RATIO) % table_size);
+  return (value * HASH_GOLDEN_RATIO) % table_size;
 }
 
-/** djb2 of a NUL-terminated string, reduced modulo @p table_size. */
+/** djb2 (h * 33 + c, seed 5381) of a NUL-terminated string, modulo
+ *  @p table_size. Characters are read as plain (signed) char, as in the
+ *  original, so bytes >= 0x80 add their sign-extended value. */
 static inline unsigned
 socket_util_hash_djb2 (const char *str, unsigned table_size)
 {
   unsigned h = SOCKET_UTIL_DJB2_SEED;
   if (str == NULL || table_size == 0)
     return 0;
-  while (*str)
-    h = ((h << 5) + h) ^ (unsigned char)*str++;
+  for (; *str; str++)
+    h = ((h << 5) + h) + (unsigned)(signed char)*str;
   return h % table_size;
 }
 
-/** djb2 of @p len bytes. */
+/** djb2 of @p len bytes, read as unsigned char (embedded NULs included). */
 static inline unsigned
 socket_util_hash_djb2_len (const char *str, size_t len, unsigned table_size)
 {
@@ -410,11 +448,11 @@ socket_util_hash_djb2_len (const char *str, size_t len, unsigned table_size)
   if (str == NULL || table_size == 0)
     return 0;
   for (size_t i = 0; i < len; i++)
-    h = ((h << 5) + h) ^ (unsigned char)str[i];
+    h = ((h << 5) + h) + (unsigned char)str[i];
   return h % table_size;
 }
 
-/** ASCII case-insensitive djb2 (for header names). */
+/** ASCII case-insensitive djb2 (for header names); signed char as djb2. */
 static inline unsigned
 socket_util_hash_djb2_ci (const char *str, unsigned table_size)
 {
@@ -423,15 +461,15 @@ socket_util_hash_djb2_ci (const char *str, unsigned table_size)
     return 0;
   for (; *str; str++)
     {
-      unsigned c = (unsigned char)*str;
+      int c = (signed char)*str;
       if (c >= 'A' && c <= 'Z')
         c += 'a' - 'A';
-      h = ((h << 5) + h) ^ c;
+      h = ((h << 5) + h) + (unsigned)c;
     }
   return h % table_size;
 }
 
-/** ASCII case-insensitive djb2 of @p len bytes. */
+/** ASCII case-insensitive djb2 of @p len bytes, read as unsigned char. */
 static inline unsigned
 socket_util_hash_djb2_ci_len (const char *str, size_t len,
                               unsigned table_size)
@@ -444,7 +482,7 @@ socket_util_hash_djb2_ci_len (const char *str, size_t len,
       unsigned c = (unsigned char)str[i];
       if (c >= 'A' && c <= 'Z')
         c += 'a' - 'A';
-      h = ((h << 5) + h) ^ c;
+      h = ((h << 5) + h) + c;
     }
   return h % table_size;
 }
