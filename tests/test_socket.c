@@ -363,11 +363,21 @@ TEST (recv_eof_raises_closed)
   char b[8];
   volatile int r;
 
+  volatile const Except_T *volatile caught = NULL;
+
   tcp_pair (&c, &s);
   Socket_free (&s);
   r = RAISES (Socket_Closed, Socket_recv (c, b, sizeof b));
   ASSERT_EQ (r, 1);
   ASSERT (strstr (Socket_GetLastError (), "closed") != NULL);
+  /* Raised as the plain public object: reason is exactly "Socket closed". */
+  TRY Socket_recv (c, b, sizeof b);
+  EXCEPT (Socket_Closed) caught = Except_frame.exception;
+  END_TRY;
+  ASSERT (caught == &Socket_Closed);
+  ASSERT_STREQ (caught->reason, "Socket closed");
+  ASSERT_STREQ (Socket_Failed.reason, "Socket operation failed");
+  ASSERT_STREQ (SocketCommon_Failed.reason, "SocketCommon operation failed");
   Socket_free (&c);
 }
 
@@ -793,9 +803,20 @@ TEST (socket_options_roundtrip)
     getsockopt (fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &l);
     ASSERT_EQ (tv.tv_sec, 3);
   }
+  {
+    /* Whole seconds: microseconds are dropped, not rounded up. */
+    struct timeval tv = { 2, 900000 };
+    setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ASSERT_EQ (Socket_gettimeout (s), 2);
+  }
   Socket_settimeout (s, 0);
   ASSERT_EQ (Socket_gettimeout (s), 0);
   ASSERT_EQ (RAISES (Socket_Failed, Socket_settimeout (s, -1)), 1);
+  idle = intvl = cnt = 99;
+  Socket_getkeepalive (s, &idle, &intvl, &cnt); /* keepalive off: zeros */
+  ASSERT_EQ (idle, 0);
+  ASSERT_EQ (intvl, 0);
+  ASSERT_EQ (cnt, 0);
   Socket_setkeepalive (s, 60, 10, 5);
   Socket_getkeepalive (s, &idle, &intvl, &cnt);
   ASSERT_EQ (idle, 60);
@@ -820,8 +841,12 @@ TEST (socket_options_roundtrip)
   ASSERT_STREQ (algo, "re");
   ASSERT_EQ (RAISES (Socket_Failed, Socket_setcongestion (s, "no-such-cc")),
              1);
-  Socket_setfastopen (s, 5);
-  ASSERT_EQ (Socket_getfastopen (s), 5);
+  Socket_setnodelay (s, 7); /* passed as given; the kernel reports 1 */
+  ASSERT_EQ (getopt_int (fd, IPPROTO_TCP, TCP_NODELAY), 1);
+  Socket_setfastopen (s, 5); /* normalised to 1 */
+  ASSERT_EQ (Socket_getfastopen (s), 1);
+  Socket_setfastopen (s, 0);
+  ASSERT_EQ (Socket_getfastopen (s), 0);
   Socket_setusertimeout (s, 30000);
   ASSERT_UEQ (Socket_getusertimeout (s), 30000);
   Socket_setcloexec (s, 0);
@@ -836,6 +861,10 @@ TEST (socket_options_roundtrip)
   ASSERT_EQ (RAISES (Socket_Failed, Socket_setnodelay (u, 1)), 1);
   ASSERT_EQ (Socket_geterrno (), EOPNOTSUPP);
   ASSERT (Socket_getrcvbuf (u) > 0);
+  /* These getters never raise: sentinel values on a Unix socket. */
+  ASSERT_EQ (Socket_getfastopen (u), -1);
+  ASSERT_UEQ (Socket_getusertimeout (u), 0);
+  ASSERT_EQ (Socket_getcongestion (u, algo, sizeof algo), -1);
   Socket_free (&u);
   Socket_free (&s);
 }

@@ -98,7 +98,7 @@ io_fail (Socket_T s, const char *op)
   peer_label (s, label);
   errno = err;
   if (err == EPIPE || err == ECONNRESET)
-    SOCKET_RAISE_FMT (SocketIO, Socket_Closed, "%s %s", op, label);
+    SOCKET__RAISE_CLOSED_FMT ("%s %s", op, label);
   SOCKET_RAISE_FMT (SocketIO, Socket_Failed, "%s %s failed", op, label);
 }
 
@@ -107,8 +107,8 @@ raise_eof (Socket_T s, const char *op)
 {
   label_buf label;
 
-  SOCKET_RAISE_MSG (SocketIO, Socket_Closed,
-                    "%s %s: connection closed by peer", op, peer_label (s, label));
+  SOCKET__RAISE_CLOSED_MSG ("%s %s: connection closed by peer", op,
+                            peer_label (s, label));
 }
 
 /*

@@ -95,6 +95,26 @@ struct SocketDgram__layer
                        char *host, size_t host_len, int *port);
 };
 
+/*
+ * Socket_Closed is raised as the plain public object (reason exactly
+ * "Socket closed", as in the original); the detail goes to the error
+ * buffer read by Socket_GetLastError().
+ */
+#define SOCKET__RAISE_CLOSED_FMT(fmt, ...)                                    \
+  do                                                                          \
+    {                                                                         \
+      SOCKET_ERROR_FMT (fmt, ##__VA_ARGS__);                                  \
+      RAISE (Socket_Closed);                                                  \
+    }                                                                         \
+  while (0)
+#define SOCKET__RAISE_CLOSED_MSG(fmt, ...)                                    \
+  do                                                                          \
+    {                                                                         \
+      SOCKET_ERROR_MSG (fmt, ##__VA_ARGS__);                                  \
+      RAISE (Socket_Closed);                                                  \
+    }                                                                         \
+  while (0)
+
 /** The public exception @p e names (SocketCommon_Failed when unset). */
 #define SOCKET__EXC(e)                                                        \
   (*((e).type != NULL ? (e).type : &SocketCommon_Failed))
@@ -167,7 +187,7 @@ int SocketCommon__is_nonblocking (int fd);
 void SocketCommon__set_timeout_sec (SocketBase_T base, int seconds,
                                     Except_T exc);
 
-/** SO_RCVTIMEO in whole seconds (rounded up). */
+/** SO_RCVTIMEO in whole seconds (microseconds dropped). */
 int SocketCommon__get_timeout_sec (SocketBase_T base, Except_T exc);
 
 /** Test hook: 1 forces the read/send fallback of Socket_sendfile. */

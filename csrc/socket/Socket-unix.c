@@ -218,7 +218,7 @@ fd_io_fail (Socket_T s, const char *op)
   if (err == EAGAIN || err == EWOULDBLOCK)
     return FD_WOULDBLOCK;
   if (err == EPIPE || err == ECONNRESET)
-    SOCKET_RAISE_FMT (SocketUnix, Socket_Closed, "%s", op);
+    SOCKET__RAISE_CLOSED_FMT ("%s", op);
   SOCKET_RAISE_FMT (SocketUnix, Socket_Failed, "%s failed", op);
 }
 
@@ -348,8 +348,7 @@ recv_fds (Socket_T s, int *fds, size_t max, size_t *received, void *buf,
                  max);
     }
   if (n == 0 && got == 0)
-    SOCKET_RAISE_MSG (SocketUnix, Socket_Closed,
-                      "%s: connection closed by peer", op);
+    SOCKET__RAISE_CLOSED_MSG ("%s: connection closed by peer", op);
   *received = got;
   return len > 0 ? n : 0;
 }

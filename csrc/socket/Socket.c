@@ -20,7 +20,7 @@
 #include "socket/Socket.h"
 
 const Except_T Socket_Failed = { &Socket_Failed, "Socket operation failed" };
-const Except_T Socket_Closed = { &Socket_Closed, "Connection closed by peer" };
+const Except_T Socket_Closed = { &Socket_Closed, "Socket closed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (Socket);
 
 static struct SocketLiveCount socket_live = SOCKETLIVECOUNT_STATIC_INIT;

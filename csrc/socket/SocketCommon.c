@@ -21,7 +21,7 @@
 #include "socket/SocketCommon.h"
 
 const Except_T SocketCommon_Failed
-    = { &SocketCommon_Failed, "Socket helper operation failed" };
+    = { &SocketCommon_Failed, "SocketCommon operation failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommon);
 
 SocketTimeouts_T socket_default_timeouts
@@ -215,7 +215,7 @@ SocketCommon__get_timeout_sec (SocketBase_T base, Except_T exc)
   check_base (base, "gettimeout", exc);
   SocketCommon_getoption_timeval (base->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
                                   exc);
-  return (int)tv.tv_sec + (tv.tv_usec > 0 ? 1 : 0);
+  return (int)tv.tv_sec; /* whole seconds, microseconds dropped */
 }
 
 void
