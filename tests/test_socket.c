@@ -74,9 +74,14 @@ TEST (new_sets_cloexec_and_rejects_bad_arguments)
   Socket_free (&s); /* NULL is a no-op */
   Socket_free (NULL);
   ASSERT_EQ (Socket_debug_live_count (), 0);
+  /* Arguments go to socket(2) unchecked: only its failures raise. */
   ASSERT_EQ (RAISES (Socket_Failed, Socket_new (12345, SOCK_STREAM, 0)), 1);
-  ASSERT_EQ (RAISES (Socket_Failed, Socket_new (AF_INET, SOCK_DGRAM, 0)), 1);
+  ASSERT_EQ (Socket_geterrno (), EAFNOSUPPORT);
   ASSERT_EQ (RAISES (Socket_Failed, Socket_new (AF_INET, SOCK_STREAM, 99)), 1);
+  s = Socket_new (AF_INET, SOCK_DGRAM, 0); /* accepted, as in the original */
+  ASSERT_EQ (getopt_int (Socket_fd (s), SOL_SOCKET, SO_TYPE), SOCK_DGRAM);
+  ASSERT_EQ (SocketCommon_has_cloexec (Socket_fd (s)), 1);
+  Socket_free (&s);
   ASSERT_EQ (RAISES (Socket_Failed, Socket_bind (NULL, NULL, 0)), 1);
   ASSERT_EQ (Socket_debug_live_count (), 0);
 }
@@ -213,7 +218,8 @@ TEST (connect_timeout_when_backlog_full)
   int64_t start, elapsed = 0;
 
   Socket_bind (l, "127.0.0.1", 0);
-  Socket_listen (l, 0);
+  ASSERT_EQ (RAISES (Socket_Failed, Socket_listen (l, 0)), 1); /* <= 0 */
+  Socket_listen (l, 1);
   for (int i = 0; i < 6 && !timed_out; i++)
     {
       cs[i] = Socket_new (AF_INET, SOCK_STREAM, 0);
@@ -899,7 +905,9 @@ TEST (new_from_fd_and_pair)
 
   s = Socket_new_from_fd (fd);
   ASSERT_EQ (Socket_fd (s), fd);
-  ASSERT_EQ (SocketCommon_has_cloexec (fd), 1);
+  /* Forced non-blocking; close-on-exec left as the caller had it. */
+  ASSERT (fcntl (fd, F_GETFL) & O_NONBLOCK);
+  ASSERT_EQ (SocketCommon_has_cloexec (fd), 0);
   ASSERT_EQ (Socket_isbound (s), 0);
   Socket_free (&s);
   ASSERT_EQ (fcntl (fd, F_GETFD), -1); /* ownership was transferred */
@@ -921,19 +929,34 @@ TEST (new_from_fd_and_pair)
   ASSERT_EQ (fcntl (p[0], F_GETFD) >= 0, 1); /* still the caller's */
   close (p[0]);
   close (p[1]);
-  fd = socket (AF_INET, SOCK_DGRAM, 0);
-  ASSERT_EQ (RAISES (Socket_Failed, Socket_new_from_fd (fd)), 1);
-  close (fd);
+  fd = socket (AF_INET, SOCK_DGRAM, 0); /* any socket type is accepted */
+  s = Socket_new_from_fd (fd);
+  ASSERT_EQ (Socket_fd (s), fd);
+  Socket_free (&s);
   ASSERT_EQ (RAISES (Socket_Failed, Socket_new_from_fd (-1)), 1);
   SocketPair_new (SOCK_STREAM, &a, &b);
   ASSERT_EQ (Socket_isconnected (a), 1);
   ASSERT_EQ (SocketCommon_has_cloexec (Socket_fd (b)), 1);
+  ASSERT_EQ (fcntl (Socket_fd (a), F_GETFL) & O_NONBLOCK, 0); /* blocking */
   Socket_sendall (a, "xyz", 3);
   ASSERT_EQ (Socket_recvall (b, buf, 3), 3);
   ASSERT_MEMEQ (buf, "xyz", 3);
-  ASSERT_EQ (RAISES (Socket_Failed, SocketPair_new (SOCK_DGRAM, &a, &b)), 1);
   Socket_free (&a);
   Socket_free (&b);
+  /* SOCK_DGRAM pairs are accepted; flag bits and other types are not. */
+  SocketPair_new (SOCK_DGRAM, &a, &b);
+  ASSERT_EQ (getopt_int (Socket_fd (a), SOL_SOCKET, SO_TYPE), SOCK_DGRAM);
+  ASSERT_EQ (Socket_send (a, "d", 1), 1);
+  ASSERT_EQ (Socket_recv (b, buf, sizeof buf), 1);
+  Socket_free (&a);
+  Socket_free (&b);
+  a = b = NULL;
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketPair_new (SOCK_STREAM | SOCK_NONBLOCK, &a, &b)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed, SocketPair_new (SOCK_SEQPACKET, &a, &b)),
+             1);
+  ASSERT (a == NULL && b == NULL); /* outputs untouched on failure */
 }
 
 TEST (bind_and_connect_with_addrinfo)

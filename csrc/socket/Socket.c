@@ -67,16 +67,10 @@ socket_wrap (SocketBase_T base, int keep_fd)
   return s;
 }
 
+/* domain/type/protocol go to socket(2) unchecked, as in the original. */
 Socket_T
 Socket_new (int domain, int type, int protocol)
 {
-  if (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX)
-    RAISE_MSG ("Socket_new: unsupported domain %d (AF_INET, AF_INET6 or "
-               "AF_UNIX)",
-               domain);
-  if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
-    RAISE_MSG ("Socket_new: type must be SOCK_STREAM (use SocketDgram for "
-               "UDP)");
   return socket_wrap (SocketCommon__new_base (domain, type & ~SOCK_CLOEXEC,
                                               protocol, Socket_Failed),
                       0);
@@ -107,23 +101,36 @@ adopt_state (Socket_T s)
     s->connected = 1;
 }
 
+/*
+ * Any socket type is accepted (SO_TYPE check). As in the original the
+ * descriptor is forced non-blocking (if that fails it is closed) and its
+ * close-on-exec flag is left as the caller set it.
+ */
 Socket_T
 Socket_new_from_fd (int fd)
 {
   SocketBase_T base = SocketCommon__base_from_fd (fd, Socket_Failed);
-  Socket_T s;
+  Socket_T s = socket_wrap (base, 1);
 
-  if (base->type != SOCK_STREAM)
-    {
-      base->fd = -1;
-      SocketCommon_free_base (&base);
-      errno = EPROTOTYPE;
-      RAISE_FMT ("Socket_new_from_fd: descriptor %d is not a stream socket",
-                 fd);
-    }
-  s = socket_wrap (base, 1);
-  (void)SocketCommon_setcloexec (fd, 1);
+  TRY SocketCommon_set_nonblock (base, true, Socket_Failed);
+  ELSE
+  {
+    Socket_T tmp = s;
+    Socket_free (&tmp); /* closes fd */
+    RERAISE;
+  }
+  END_TRY;
   adopt_state (s);
+  return s;
+}
+
+/* Wrap one end of a fresh socketpair: blocking, CLOEXEC, connected. */
+static Socket_T
+pair_end (int fd)
+{
+  Socket_T s = socket_wrap (SocketCommon__base_from_fd (fd, Socket_Failed),
+                            1);
+  s->connected = 1;
   return s;
 }
 
@@ -136,17 +143,20 @@ SocketPair_new (int type, Socket_T *socket1, Socket_T *socket2)
 
   if (socket1 == NULL || socket2 == NULL)
     RAISE_MSG ("SocketPair_new: NULL output pointer");
-  if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
-    RAISE_MSG ("SocketPair_new: type must be SOCK_STREAM");
+  /* Exactly SOCK_STREAM or SOCK_DGRAM (no flag bits), as in the original. */
+  if (type != SOCK_STREAM && type != SOCK_DGRAM)
+    RAISE_MSG ("SocketPair_new: type must be SOCK_STREAM or SOCK_DGRAM "
+               "(got %d)",
+               type);
   if (socketpair (AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0)
     RAISE_FMT ("socketpair(AF_UNIX) failed");
   fd0 = sv[0];
   fd1 = sv[1];
   TRY
   {
-    a = Socket_new_from_fd (fd0);
+    a = pair_end (fd0);
     fd0 = -1; /* owned by a now */
-    *socket2 = Socket_new_from_fd (fd1);
+    *socket2 = pair_end (fd1);
   }
   EXCEPT (Socket_Failed)
   {
@@ -243,8 +253,8 @@ void
 Socket_listen (Socket_T socket, int backlog)
 {
   check_socket (socket, "Socket_listen");
-  if (backlog < 0)
-    RAISE_MSG ("Socket_listen: negative backlog %d", backlog);
+  if (backlog <= 0)
+    RAISE_MSG ("Socket_listen: backlog must be > 0 (got %d)", backlog);
   if (backlog > SOCKET_MAX_LISTEN_BACKLOG)
     backlog = SOCKET_MAX_LISTEN_BACKLOG;
   if (listen (socket->base->fd, backlog) < 0)
