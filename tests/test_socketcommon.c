@@ -433,12 +433,21 @@ TEST (defaults_dns_timeout_and_resolver)
   pthread_mutex_unlock (&socket_default_timeouts_mutex);
   SocketCommon_set_dns_timeout (1500);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), 1500);
+  /* A separate global: the defaults' dns field is not touched. */
+  SocketCommon_timeouts_getdefaults (&got);
+  ASSERT_EQ (got.dns_timeout_ms, 2);
   SocketCommon_set_dns_timeout (-7);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), 0);
+  SocketCommon_set_dns_timeout (-1); /* -1 resets to the default */
+  ASSERT_EQ (SocketCommon_get_dns_timeout (), SOCKET_DEFAULT_DNS_TIMEOUT_MS);
+  /* Negative fields are clamped to 0, not rejected. */
   t.dns_timeout_ms = -1;
-  ASSERT_EQ (RAISES (SocketCommon_Failed,
-                     SocketCommon_timeouts_setdefaults (&t)),
-             1);
+  t.operation_timeout_ms = -9;
+  SocketCommon_timeouts_setdefaults (&t);
+  SocketCommon_timeouts_getdefaults (&got);
+  ASSERT_EQ (got.dns_timeout_ms, 0);
+  ASSERT_EQ (got.operation_timeout_ms, 0);
+  ASSERT_EQ (got.connect_timeout_ms, 1);
   SocketCommon_timeouts_setdefaults (&saved);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), SOCKET_DEFAULT_DNS_TIMEOUT_MS);
   dns = SocketCommon_get_dns_resolver ();

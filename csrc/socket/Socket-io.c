@@ -3,8 +3,9 @@
  * sendfile, sendmsg/recvmsg and bandwidth-limited I/O.
  *
  * Every send uses MSG_NOSIGNAL so a dead peer yields EPIPE (-> Socket_Closed)
- * instead of SIGPIPE. Would-block returns 0 from the single-shot calls; the
- * "all" loops wait with poll() instead, bounded by the operation timeout.
+ * instead of SIGPIPE. Would-block returns 0 from the single-shot calls; as
+ * in the original the "all" loops return their partial total as soon as a
+ * call would block (on a blocking socket: SO_SNDTIMEO/SO_RCVTIMEO expired).
  *
  * On a TLS socket (s->layer set by SocketTLS_enable) the byte-stream calls
  * go through the record layer; calls that cannot (ancillary data, sendmsg
@@ -111,30 +112,6 @@ raise_eof (Socket_T s, const char *op)
                             peer_label (s, label));
 }
 
-/*
- * A loop got EAGAIN: wait until the socket is ready. On a blocking socket
- * EAGAIN means SO_RCVTIMEO/SO_SNDTIMEO expired, which is a timeout too.
- */
-static void
-wait_ready (Socket_T s, short events, const char *op)
-{
-  int timeout = s->base->timeouts.operation_timeout_ms;
-  int ev;
-  label_buf label;
-
-  if (!SocketCommon__is_nonblocking (s->base->fd))
-    ev = 0;
-  else
-    ev = SocketCommon__wait_fd (s->base->fd, events,
-                                timeout > 0 ? timeout : -1);
-  if (ev > 0)
-    return;
-  if (ev == 0)
-    errno = ETIMEDOUT;
-  peer_label (s, label);
-  SOCKET_RAISE_FMT (SocketIO, Socket_Failed, "%s %s failed", op, label);
-}
-
 /* ------------------------------------------------------------------ */
 /* send / recv                                                        */
 /* ------------------------------------------------------------------ */
@@ -175,7 +152,7 @@ Socket_recv (Socket_T socket, void *buf, size_t len)
   return io_fail (socket, "recv from");
 }
 
-/* The sendall/recvall loop on a TLS socket. */
+/* The sendall/recvall loop on a TLS socket: partial total on would-block. */
 static ssize_t
 layer_all (Socket_T s, void *buf, size_t len, int sending)
 {
@@ -187,10 +164,9 @@ layer_all (Socket_T s, void *buf, size_t len, int sending)
     {
       ssize_t n = sending ? l->send (s, p + done, len - done)
                           : l->recv (s, p + done, len - done);
-      if (n > 0)
-        done += (size_t)n;
-      else
-        wait_ready (s, l->want (s), sending ? "send to" : "recv from");
+      if (n <= 0)
+        break;
+      done += (size_t)n;
     }
   return (ssize_t)done;
 }
@@ -212,7 +188,7 @@ Socket_sendall (Socket_T socket, const void *buf, size_t len)
       else if (n < 0 && errno == EINTR)
         continue;
       else if (n == 0 || would_block (errno))
-        wait_ready (socket, POLLOUT, "send to");
+        break; /* partial total, as in the original */
       else
         io_fail (socket, "send to");
     }
@@ -238,7 +214,7 @@ Socket_recvall (Socket_T socket, void *buf, size_t len)
       else if (errno == EINTR)
         continue;
       else if (would_block (errno))
-        wait_ready (socket, POLLIN, "recv from");
+        break; /* partial total, as in the original */
       else
         io_fail (socket, "recv from");
     }
@@ -368,7 +344,8 @@ Socket_recvv (Socket_T socket, struct iovec *iov, int iovcnt)
   return io_fail (socket, "recv from");
 }
 
-/* The loop of sendvall/recvvall over a private copy of the iovec. */
+/* The loop of sendvall/recvvall over a private copy of the iovec; stops
+ * with the partial total when a call would block. */
 static size_t
 iov_loop (Socket_T s, struct iovec *copy, int iovcnt, int sending)
 {
@@ -392,11 +369,11 @@ iov_loop (Socket_T s, struct iovec *copy, int iovcnt, int sending)
           done += (size_t)n;
         }
       else if (s->layer != NULL) /* TLS raised any end of stream itself */
-        wait_ready (s, s->layer->want (s), op);
+        break;
       else if (n == 0 && !sending)
         raise_eof (s, op);
       else if (n == 0 || would_block (errno))
-        wait_ready (s, sending ? POLLOUT : POLLIN, op);
+        break;
       else
         io_fail (s, op);
     }
@@ -470,19 +447,36 @@ send_events (Socket_T s)
   return s->layer != NULL ? s->layer->want (s) : POLLOUT;
 }
 
-/* Send a whole chunk already read from a non-seekable file. */
+/*
+ * Send a whole chunk already read from a non-seekable file (it cannot be
+ * put back): wait for the socket, bounded by the operation timeout, instead
+ * of dropping the unsent bytes as the original does.
+ */
 static void
 send_chunk_fully (Socket_T s, const char *buf, size_t len)
 {
   size_t done = 0;
+  int timeout = s->base->timeouts.operation_timeout_ms;
 
   while (done < len)
     {
       ssize_t n = send_raw (s, buf + done, len - done);
+      int ev;
+      label_buf label;
+
       if (n > 0)
-        done += (size_t)n;
-      else
-        wait_ready (s, send_events (s), "sendfile to");
+        {
+          done += (size_t)n;
+          continue;
+        }
+      ev = SocketCommon__wait_fd (s->base->fd, send_events (s),
+                                  timeout > 0 ? timeout : -1);
+      if (ev > 0)
+        continue;
+      if (ev == 0)
+        errno = ETIMEDOUT;
+      SOCKET_RAISE_FMT (SocketIO, Socket_Failed, "sendfile to %s failed",
+                        peer_label (s, label));
     }
 }
 
@@ -599,10 +593,8 @@ Socket_sendfileall (Socket_T socket, int file_fd, off_t *offset, size_t count)
         }
       if (n > 0)
         done += (size_t)n;
-      else if (n == 0)
-        break; /* the file is shorter than count */
       else
-        wait_ready (socket, send_events (socket), "sendfile to");
+        break; /* end of file, or the socket would block */
     }
   return (ssize_t)done;
 }

@@ -180,6 +180,9 @@ socklen_t SocketCommon__sockaddr_for_family (const struct addrinfo *ai,
  */
 int SocketCommon__wait_fd (int fd, short events, int timeout_ms);
 
+/** Clamp negative fields of @p t to 0 (the original's rule). */
+void SocketCommon__clamp_timeouts (SocketTimeouts_T *t);
+
 /** 1 if O_NONBLOCK is set on @p fd. */
 int SocketCommon__is_nonblocking (int fd);
 

@@ -224,8 +224,7 @@ fd_io_fail (Socket_T s, const char *op)
 
 /*
  * sendmsg() @p count descriptors with @p data (a 1-byte payload when empty:
- * stream sockets need data to carry ancillary data). The rest of a partly
- * sent payload follows with Socket_sendall.
+ * stream sockets need data to carry ancillary data).
  * @return payload bytes sent, or FD_WOULDBLOCK (nothing sent).
  */
 static ssize_t
@@ -269,9 +268,8 @@ send_fds (Socket_T s, const int *fds, size_t count, const void *data,
   while (n < 0 && errno == EINTR);
   if (n < 0)
     return fd_io_fail (s, op);
-  if ((size_t)n < iov.iov_len)
-    Socket_sendall (s, (const char *)iov.iov_base + n, iov.iov_len - (size_t)n);
-  return (ssize_t)len;
+  /* The payload may go in part: the caller sends the rest. */
+  return len > 0 ? n : 0;
 }
 
 /* Take the descriptors out of @p msg; close any beyond @p max. */

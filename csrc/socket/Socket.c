@@ -615,12 +615,8 @@ Socket_timeouts_set (Socket_T socket, const SocketTimeouts_T *timeouts)
       SocketCommon_timeouts_getdefaults (&socket->base->timeouts);
       return;
     }
-  if (timeouts->connect_timeout_ms < 0 || timeouts->dns_timeout_ms < 0
-      || timeouts->operation_timeout_ms < 0)
-    RAISE_MSG ("Socket_timeouts_set: negative timeout (%d/%d/%d ms)",
-               timeouts->connect_timeout_ms, timeouts->dns_timeout_ms,
-               timeouts->operation_timeout_ms);
   socket->base->timeouts = *timeouts;
+  SocketCommon__clamp_timeouts (&socket->base->timeouts);
 }
 
 void
@@ -636,10 +632,5 @@ Socket_timeouts_setdefaults (const SocketTimeouts_T *timeouts)
 {
   if (timeouts == NULL)
     RAISE_MSG ("Socket_timeouts_setdefaults: NULL argument");
-  if (timeouts->connect_timeout_ms < 0 || timeouts->dns_timeout_ms < 0
-      || timeouts->operation_timeout_ms < 0)
-    RAISE_MSG ("Socket_timeouts_setdefaults: negative timeout (%d/%d/%d ms)",
-               timeouts->connect_timeout_ms, timeouts->dns_timeout_ms,
-               timeouts->operation_timeout_ms);
-  SocketCommon_timeouts_setdefaults (timeouts);
+  SocketCommon_timeouts_setdefaults (timeouts); /* clamps negatives to 0 */
 }

@@ -434,26 +434,45 @@ SocketCommon_timeouts_getdefaults (SocketTimeouts_T *timeouts)
 }
 
 void
+SocketCommon__clamp_timeouts (SocketTimeouts_T *t)
+{
+  if (t->connect_timeout_ms < 0)
+    t->connect_timeout_ms = 0;
+  if (t->dns_timeout_ms < 0)
+    t->dns_timeout_ms = 0;
+  if (t->operation_timeout_ms < 0)
+    t->operation_timeout_ms = 0;
+}
+
+void
 SocketCommon_timeouts_setdefaults (const SocketTimeouts_T *timeouts)
 {
+  SocketTimeouts_T t;
+
   if (timeouts == NULL)
     RAISE_MSG (SocketCommon_Failed, "timeouts_setdefaults: NULL argument");
-  if (timeouts->connect_timeout_ms < 0 || timeouts->dns_timeout_ms < 0
-      || timeouts->operation_timeout_ms < 0)
-    RAISE_MSG (SocketCommon_Failed,
-               "timeouts_setdefaults: negative timeout (%d/%d/%d ms)",
-               timeouts->connect_timeout_ms, timeouts->dns_timeout_ms,
-               timeouts->operation_timeout_ms);
+  t = *timeouts;
+  SocketCommon__clamp_timeouts (&t); /* negatives become 0 (original) */
   pthread_mutex_lock (&socket_default_timeouts_mutex);
-  socket_default_timeouts = *timeouts;
+  socket_default_timeouts = t;
   pthread_mutex_unlock (&socket_default_timeouts_mutex);
 }
+
+/* The global resolver's timeout: a separate global, as in the original
+ * (socket_default_timeouts.dns_timeout_ms is only copied into new sockets
+ * for their async lookups). */
+static int global_dns_timeout_ms = SOCKET_DEFAULT_DNS_TIMEOUT_MS;
 
 void
 SocketCommon_set_dns_timeout (int timeout_ms)
 {
+  /* -1 resets to the default; any other negative value means none (0). */
+  if (timeout_ms == -1)
+    timeout_ms = SOCKET_DEFAULT_DNS_TIMEOUT_MS;
+  else if (timeout_ms < 0)
+    timeout_ms = 0;
   pthread_mutex_lock (&socket_default_timeouts_mutex);
-  socket_default_timeouts.dns_timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
+  global_dns_timeout_ms = timeout_ms;
   pthread_mutex_unlock (&socket_default_timeouts_mutex);
 }
 
@@ -463,7 +482,7 @@ SocketCommon_get_dns_timeout (void)
   int ms;
 
   pthread_mutex_lock (&socket_default_timeouts_mutex);
-  ms = socket_default_timeouts.dns_timeout_ms;
+  ms = global_dns_timeout_ms;
   pthread_mutex_unlock (&socket_default_timeouts_mutex);
   return ms;
 }

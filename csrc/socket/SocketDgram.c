@@ -2,15 +2,14 @@
  * SocketDgram.c - UDP sockets: connectionless and connected I/O,
  * broadcast, multicast membership, TTL/hop limit.
  *
- * A datagram is sent whole or not at all, so the "all" calls only differ
- * from the single-shot ones in waiting (poll) instead of returning 0 when
- * the socket would block; recvall/recvvall keep receiving datagrams until
- * the buffer is full.
+ * A datagram is sent whole or not at all. As in the original the "all"
+ * calls return their partial total as soon as a call would block;
+ * recvall/recvvall keep receiving datagrams until the buffer is full, a
+ * receive would block, or an empty datagram arrives.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -72,24 +71,6 @@ io_fail (SocketDgram_T s, const char *op, const char *host, int port)
     SocketCommon__endpoint_label (host, port, label, sizeof label);
   errno = err;
   RAISE_FMT ("%s %s failed", op, label);
-}
-
-/* Wait for readiness in an "all" loop (see Socket-io.c: on a blocking
- * socket EAGAIN means SO_RCVTIMEO/SO_SNDTIMEO expired). */
-static void
-wait_ready (SocketDgram_T s, short events, const char *op)
-{
-  int timeout = s->base->timeouts.operation_timeout_ms;
-  int ev = 0;
-
-  if (SocketCommon__is_nonblocking (s->base->fd))
-    ev = SocketCommon__wait_fd (s->base->fd, events,
-                                timeout > 0 ? timeout : -1);
-  if (ev > 0)
-    return;
-  if (ev == 0)
-    errno = ETIMEDOUT;
-  RAISE_FMT ("%s timed out or failed", op);
 }
 
 /* ------------------------------------------------------------------ */
@@ -356,24 +337,15 @@ SocketDgram_recv (SocketDgram_T socket, void *buf, size_t len)
 ssize_t
 SocketDgram_sendall (SocketDgram_T socket, const void *buf, size_t len)
 {
+  ssize_t n;
+
   check_buf (socket, buf, len, "SocketDgram_sendall");
   if (socket->layer != NULL)
-    {
-      ssize_t n;
-      while ((n = socket->layer->send (socket, buf, len)) == 0 && len > 0)
-        wait_ready (socket, POLLOUT, "SocketDgram_sendall");
-      return n;
-    }
+    return socket->layer->send (socket, buf, len);
   check_connected (socket, "SocketDgram_sendall");
-  for (;;)
-    {
-      ssize_t n = send_once (socket, buf, len);
-      if (n >= 0)
-        return n; /* datagrams are never sent in part */
-      if (!would_block (errno))
-        return io_fail (socket, "send to", NULL, 0);
-      wait_ready (socket, POLLOUT, "SocketDgram_sendall");
-    }
+  /* A datagram goes whole or not at all: 0 when it would block. */
+  n = send_once (socket, buf, len);
+  return n >= 0 ? n : io_fail (socket, "send to", NULL, 0);
 }
 
 ssize_t
@@ -383,23 +355,20 @@ SocketDgram_recvall (SocketDgram_T socket, void *buf, size_t len)
   size_t done = 0;
 
   check_buf (socket, buf, len, "SocketDgram_recvall");
-  while (done < len && socket->layer != NULL)
-    {
-      ssize_t n = socket->layer->recv (socket, p + done, len - done);
-      if (n > 0)
-        done += (size_t)n;
-      else
-        wait_ready (socket, POLLIN, "SocketDgram_recvall");
-    }
+  /* As in the original: a would-block or an empty datagram ends the loop
+   * with the total so far. */
   while (done < len)
     {
-      ssize_t n = recv_once (socket, p + done, len - done);
+      ssize_t n = socket->layer != NULL
+                      ? socket->layer->recv (socket, p + done, len - done)
+                      : recv_once (socket, p + done, len - done);
+
       if (n > 0)
         done += (size_t)n;
       else if (n < 0 && !would_block (errno))
         io_fail (socket, "recv from", NULL, 0);
-      else if (n < 0)
-        wait_ready (socket, POLLIN, "SocketDgram_recvall");
+      else
+        break;
     }
   return (ssize_t)done;
 }
@@ -478,9 +447,8 @@ vall_loop (SocketDgram_T s, struct iovec *copy, int iovcnt, int sending)
         }
       else if (n < 0 && !would_block (errno))
         io_fail (s, sending ? "send to" : "recv from", NULL, 0);
-      else if (n < 0)
-        wait_ready (s, sending ? POLLOUT : POLLIN,
-                    sending ? "SocketDgram_sendvall" : "SocketDgram_recvvall");
+      else
+        break; /* would block (or an empty datagram): partial total */
     }
   return done;
 }
