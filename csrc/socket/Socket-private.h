@@ -132,6 +132,17 @@ SocketBase_T SocketCommon__new_base (int domain, int type, int protocol,
  */
 SocketBase_T SocketCommon__base_from_fd (int fd, Except_T exc);
 
+struct addrinfo;
+
+/**
+ * bind() @p base to the first usable entry of @p res (native @p family
+ * first, then IPv4 entries v4-mapped for an AF_INET6 socket); caches the
+ * local endpoint. Never raises: @return 0, or -1 with errno from the last
+ * attempt (it stops at EACCES/EPERM).
+ */
+int SocketCommon__bind_resolved (SocketBase_T base,
+                                 const struct addrinfo *res, int family);
+
 /** Refresh the cached peer address (getpeername). 0 on success. */
 int SocketCommon__update_peer_endpoint (SocketBase_T base);
 
@@ -192,6 +203,14 @@ void SocketCommon__set_timeout_sec (SocketBase_T base, int seconds,
 
 /** SO_RCVTIMEO in whole seconds (microseconds dropped). */
 int SocketCommon__get_timeout_sec (SocketBase_T base, Except_T exc);
+
+/**
+ * SocketDgram_sendto with a payload limit of @p limit bytes (the public call
+ * uses SAFE_UDP_SIZE; the Go bindings use UDP_MAX_PAYLOAD).
+ */
+ssize_t SocketDgram__sendto (struct SocketDgram_T *socket, const void *buf,
+                             size_t len, const char *host, int port,
+                             size_t limit);
 
 /** Test hook: 1 forces the read/send fallback of Socket_sendfile. */
 extern int Socket__sendfile_force_fallback;

@@ -203,12 +203,12 @@ Socket_debug_live_count (void)
 static int
 bind_and_free (Socket_T socket, struct addrinfo *res)
 {
-  volatile int rc = -1;
+  int rc = SocketCommon__bind_resolved (socket->base, res,
+                                        socket->base->domain);
+  int err = errno;
 
-  TRY rc = SocketCommon_try_bind_resolved_addresses (
-      socket->base, res, socket->base->domain, Socket_Failed);
-  FINALLY freeaddrinfo (res);
-  END_TRY;
+  freeaddrinfo (res);
+  errno = err;
   return rc;
 }
 
@@ -225,6 +225,15 @@ Socket_bind (Socket_T socket, const char *host, int port)
   res = SocketCommon__resolve (host, port, socket->base->domain, SOCK_STREAM,
                                1, socket->base->timeouts.dns_timeout_ms,
                                Socket_Failed);
+  /* As in the original, SO_REUSEADDR is always set before binding. */
+  TRY SocketCommon_set_option_int (socket->base, SOL_SOCKET, SO_REUSEADDR,
+                                   1, Socket_Failed);
+  ELSE
+  {
+    freeaddrinfo (res);
+    RERAISE;
+  }
+  END_TRY;
   if (bind_and_free (socket, res) != 0)
     {
       SocketCommon_format_bind_error (host, port);
@@ -240,9 +249,9 @@ Socket_bind_with_addrinfo (Socket_T socket, struct addrinfo *res)
   check_socket (socket, "Socket_bind_with_addrinfo");
   if (res == NULL)
     RAISE_MSG ("Socket_bind_with_addrinfo: NULL address list");
-  if (SocketCommon_try_bind_resolved_addresses (socket->base, res,
-                                                socket->base->domain,
-                                                Socket_Failed)
+  SocketCommon_set_option_int (socket->base, SOL_SOCKET, SO_REUSEADDR, 1,
+                               Socket_Failed);
+  if (SocketCommon__bind_resolved (socket->base, res, socket->base->domain)
       != 0)
     RAISE_FMT ("bind to resolved address failed");
   socket->bound = 1;
@@ -355,28 +364,30 @@ connect_finish (int fd, int timeout_ms)
 }
 
 /*
- * connect() to one address. A blocking socket is switched to non-blocking
- * for the attempt so the connect timeout can be enforced with poll(); a
- * socket the caller made non-blocking keeps EINPROGRESS semantics.
- * @return 0 connected, EINPROGRESS (non-blocking caller), or an errno value.
+ * connect() to one address. As in the original: with a connect timeout
+ * (> 0) the socket, blocking or not, is made non-blocking for the attempt,
+ * waited on with poll() and restored; without one a plain connect() is made
+ * and an in-progress connect (EINPROGRESS) counts as success.
+ * @return 0 connected, EINPROGRESS (no timeout), or an errno value.
  */
 static int
 connect_one (Socket_T s, const struct sockaddr *sa, socklen_t len,
              int timeout_ms)
 {
   int fd = s->base->fd;
-  int flags = fcntl (fd, F_GETFL);
+  int flags;
   int err = 0;
 
-  if (flags < 0)
-    return errno;
-  if (flags & O_NONBLOCK)
+  if (timeout_ms <= 0)
     {
       if (connect (fd, sa, len) == 0)
         return 0;
       return errno == EINTR ? EINPROGRESS : errno;
     }
-  if (fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0)
+    return errno;
+  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)
     return errno;
   if (connect (fd, sa, len) < 0)
     {
@@ -384,7 +395,7 @@ connect_one (Socket_T s, const struct sockaddr *sa, socklen_t len,
       if (err == EINPROGRESS || err == EINTR)
         err = connect_finish (fd, timeout_ms);
     }
-  if (fcntl (fd, F_SETFL, flags) < 0 && err == 0)
+  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags) < 0 && err == 0)
     err = errno;
   return err;
 }

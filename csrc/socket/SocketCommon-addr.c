@@ -22,6 +22,17 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommonAddr);
 #define RAISE_MSG(exc, fmt, ...)                                              \
   SOCKET_RAISE_MSG (SocketCommonAddr, SOCKET__EXC (exc), fmt, ##__VA_ARGS__)
 
+/* The message as given, with errno @p err kept for Socket_geterrno(). */
+#define RAISE_MSG_ERRNO(exc, err, fmt, ...)                                   \
+  do                                                                          \
+    {                                                                         \
+      SOCKET_ERROR_MSG (fmt, ##__VA_ARGS__);                                  \
+      socket_last_errno = (err);                                              \
+      errno = (err);                                                          \
+      SOCKET_RAISE_MODULE_ERROR (SocketCommonAddr, SOCKET__EXC (exc));        \
+    }                                                                         \
+  while (0)
+
 #define MAX_HOSTNAME_LEN 255
 
 /* ------------------------------------------------------------------ */
@@ -508,61 +519,88 @@ SocketCommon_copy_addrinfo (const struct addrinfo *src)
 /* Bind helpers                                                       */
 /* ------------------------------------------------------------------ */
 
+/* "host:port" (or "[v6]:port") of @p sa for messages. */
+static const char *
+sockaddr_label (const struct sockaddr *sa, socklen_t len, char *label,
+                size_t size)
+{
+  char host[SOCKET_NI_MAXHOST], serv[SOCKET_NI_MAXSERV];
+
+  if (getnameinfo (sa, len, host, sizeof host, serv, sizeof serv,
+                   NI_NUMERICHOST | NI_NUMERICSERV)
+      != 0)
+    snprintf (host, sizeof host, "?"), snprintf (serv, sizeof serv, "0");
+  return SocketCommon__endpoint_label (host, atoi (serv), label, size);
+}
+
 int
 SocketCommon_try_bind_address (SocketBase_T base, const struct sockaddr *addr,
                                socklen_t addrlen, Except_T exc_type)
 {
+  char label[SOCKET_NI_MAXHOST + 16];
+  int err;
+
   if (base == NULL || addr == NULL)
     RAISE_MSG (exc_type, "bind: NULL argument");
-  return bind (base->fd, addr, addrlen) == 0 ? 0 : -1;
+  if (bind (base->fd, addr, addrlen) == 0)
+    {
+      SocketCommon_update_local_endpoint (base);
+      return 0;
+    }
+  err = errno;
+  sockaddr_label (addr, addrlen, label, sizeof label);
+  return SocketCommon_handle_bind_error (err, label, exc_type);
 }
 
+/* EADDRINUSE/EADDRNOTAVAIL: -1 (try the next address); else raise. */
 int
 SocketCommon_handle_bind_error (int err, const char *addr_str,
                                 Except_T exc_type)
 {
-  /* The address is unusable on this host: let the caller try the next. */
-  if (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)
-    return -1;
+  const char *a = addr_str ? addr_str : "any";
+
   errno = err;
-  RAISE_FMT (exc_type, "bind to %s failed", addr_str ? addr_str : "*");
+  if (err == EADDRINUSE || err == EADDRNOTAVAIL)
+    {
+      SocketLog_emitf (SOCKET_LOG_WARN, "SocketCommon", "bind to %s: %s", a,
+                       Socket_safe_strerror (err));
+      return -1;
+    }
+  if (err == EACCES || err == EPERM)
+    RAISE_MSG_ERRNO (exc_type, err,
+                     "Permission denied binding %s (cap_net_bind_service?)",
+                     a);
+  RAISE_MSG_ERRNO (exc_type, err, "Unexpected bind error for %s: %s", a,
+                   Socket_safe_strerror (err));
 }
 
 void
 SocketCommon_format_bind_error (const char *host, int port)
 {
-  SOCKET_ERROR_FMT ("bind to %.*s:%d failed", SOCKET_ERROR_MAX_HOSTNAME,
-                    host ? host : "*", port);
-}
+  int err = errno;
+  const char *h = host ? host : "any";
 
-static int
-bind_one (SocketBase_T base, const struct addrinfo *ai, int family,
-          Except_T exc)
-{
-  struct sockaddr_storage ss;
-  socklen_t len = SocketCommon__sockaddr_for_family (ai, family, &ss);
-  char host[SOCKET_NI_MAXHOST], label[SOCKET_NI_MAXHOST + 16];
-  char serv[SOCKET_NI_MAXSERV];
-
-  if (len == 0)
+  switch (err)
     {
-      errno = EAFNOSUPPORT;
-      return -1;
+    case EADDRINUSE:
+      SOCKET_ERROR_MSG ("Address %s:%d already in use", h, port);
+      break;
+    case EADDRNOTAVAIL:
+      SOCKET_ERROR_MSG ("Address %s not available", h);
+      break;
+    case EACCES:
+    case EPERM:
+      SOCKET_ERROR_MSG ("Permission denied binding to %s:%d", h, port);
+      break;
+    case EAFNOSUPPORT:
+      SOCKET_ERROR_MSG ("Address family not supported for %s", h);
+      break;
+    default:
+      SOCKET_ERROR_MSG ("Bind failed for %s:%d (errno: %d - %s)", h, port,
+                        err, Socket_safe_strerror (err));
     }
-  if (SocketCommon_try_bind_address (base, (struct sockaddr *)&ss, len, exc)
-      == 0)
-    return 0;
-  {
-    int err = errno;
-    if (getnameinfo ((struct sockaddr *)&ss, len, host, sizeof host, serv,
-                     sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV)
-        != 0)
-      snprintf (host, sizeof host, "?"), snprintf (serv, sizeof serv, "?");
-    SocketCommon__endpoint_label (host, atoi (serv), label, sizeof label);
-    SocketCommon_handle_bind_error (err, label, exc);
-    errno = err;
-  }
-  return -1;
+  socket_last_errno = err;
+  errno = err;
 }
 
 int
@@ -570,27 +608,59 @@ SocketCommon_try_bind_resolved_addresses (SocketBase_T base,
                                           struct addrinfo *res, int family,
                                           Except_T exc_type)
 {
-  int v6only = 0;
+  int err = EADDRNOTAVAIL;
 
   if (base == NULL)
     RAISE_MSG (exc_type, "bind: NULL socket");
-  if (res == NULL)
+  /* As in the original: SO_REUSEADDR first, entries of @p family only
+   * (AF_UNSPEC: all), first success wins, never returns -1. */
+  SocketCommon_set_option_int (base, SOL_SOCKET, SO_REUSEADDR, 1, exc_type);
+  for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
     {
-      errno = EADDRNOTAVAIL;
-      return -1;
+      if (family != AF_UNSPEC && ai->ai_family != family)
+        continue;
+      if (ai->ai_addr == NULL)
+        continue;
+      if (SocketCommon_try_bind_address (base, ai->ai_addr, ai->ai_addrlen,
+                                         exc_type)
+          == 0)
+        return 0;
+      err = errno;
     }
+  errno = err;
+  RAISE_MSG_ERRNO (exc_type, err, "Bind failed for all resolved addresses");
+}
+
+int
+SocketCommon__bind_resolved (SocketBase_T base, const struct addrinfo *res,
+                             int family)
+{
+  int err = EADDRNOTAVAIL;
+
   if (family == AF_UNSPEC)
     family = base->domain;
-  /* IPv6 sockets serve IPv4 too (dual-stack), whatever the sysctl says. */
-  if (family == AF_INET6)
-    (void)setsockopt (base->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-                      sizeof v6only);
-  errno = EADDRNOTAVAIL;
   /* Native-family addresses first, then v4-mapped ones. */
   for (int pass = 0; pass < 2; pass++)
     for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
-      if ((ai->ai_family == family) == (pass == 0)
-          && bind_one (base, ai, family, exc_type) == 0)
-        return 0;
+      {
+        struct sockaddr_storage ss;
+        socklen_t len;
+
+        if ((ai->ai_family == family) != (pass == 0))
+          continue;
+        len = SocketCommon__sockaddr_for_family (ai, family, &ss);
+        if (len == 0)
+          continue;
+        if (bind (base->fd, (struct sockaddr *)&ss, len) == 0)
+          {
+            SocketCommon_update_local_endpoint (base);
+            return 0;
+          }
+        err = errno;
+        /* Permission problems will not go away with the next address. */
+        if (err == EACCES || err == EPERM)
+          break;
+      }
+  errno = err;
   return -1;
 }

@@ -303,22 +303,17 @@ void
 SocketCommon_set_ttl (SocketBase_T base, int family, int ttl,
                       Except_T exc_type)
 {
-  int level, unicast, multicast;
+  int level, unicast;
 
   check_base (base, "set_ttl", exc_type);
-  if (ttl < 1 || ttl > SOCKET_MAX_TTL)
-    RAISE_MSG (exc_type, "TTL %d out of range (" SOCKET_TTL_VALID_RANGE ")",
-               ttl);
+  /* As in the original: no range check here (the kernel's), unicast only. */
   if (family == AF_INET)
-    level = IPPROTO_IP, unicast = IP_TTL, multicast = IP_MULTICAST_TTL;
+    level = IPPROTO_IP, unicast = IP_TTL;
   else if (family == AF_INET6)
-    level = IPPROTO_IPV6, unicast = IPV6_UNICAST_HOPS,
-    multicast = IPV6_MULTICAST_HOPS;
+    level = IPPROTO_IPV6, unicast = IPV6_UNICAST_HOPS;
   else
     RAISE_MSG (exc_type, "set_ttl: unsupported address family %d", family);
-  /* One call sets both so unicast and multicast traffic agree. */
-  if (setsockopt (base->fd, level, unicast, &ttl, sizeof ttl) < 0
-      || setsockopt (base->fd, level, multicast, &ttl, sizeof ttl) < 0)
+  if (setsockopt (base->fd, level, unicast, &ttl, sizeof ttl) < 0)
     RAISE_FMT (exc_type, "set TTL/hop limit %d failed", ttl);
 }
 

@@ -83,9 +83,7 @@ SocketDgram_new (int domain, int protocol)
   SocketBase_T base;
   SocketDgram_T volatile s = NULL;
 
-  if (domain != AF_INET && domain != AF_INET6)
-    RAISE_MSG ("SocketDgram_new: unsupported domain %d (AF_INET or AF_INET6)",
-               domain);
+  /* The domain goes to socket(2) unchecked, as in the original. */
   base = SocketCommon__new_base (domain, SOCK_DGRAM, protocol,
                                  SocketDgram_Failed);
   TRY s = CALLOC (base->arena, 1, sizeof *s);
@@ -126,12 +124,16 @@ SocketDgram_debug_live_count (void)
 static int
 bind_and_free (SocketDgram_T socket, struct addrinfo *res)
 {
-  volatile int rc = -1;
+  int v6only = 0, rc, err;
 
-  TRY rc = SocketCommon_try_bind_resolved_addresses (
-      socket->base, res, socket->base->domain, SocketDgram_Failed);
-  FINALLY freeaddrinfo (res);
-  END_TRY;
+  /* Dual-stack for AF_INET6; no SO_REUSEADDR (as in the original). */
+  if (socket->base->domain == AF_INET6)
+    (void)setsockopt (socket->base->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+                      sizeof v6only);
+  rc = SocketCommon__bind_resolved (socket->base, res, socket->base->domain);
+  err = errno;
+  freeaddrinfo (res);
+  errno = err;
   return rc;
 }
 
@@ -207,8 +209,8 @@ SocketDgram_connect (SocketDgram_T socket, const char *host, int port)
 /* ------------------------------------------------------------------ */
 
 ssize_t
-SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
-                    const char *host, int port)
+SocketDgram__sendto (SocketDgram_T socket, const void *buf, size_t len,
+                     const char *host, int port, size_t limit)
 {
   struct sockaddr_storage ss;
   socklen_t alen;
@@ -217,9 +219,11 @@ SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
   check_buf (socket, buf, len, "SocketDgram_sendto");
   if (socket->layer != NULL)
     return socket->layer->sendto (socket, buf, len, host, port);
-  if (len > UDP_MAX_PAYLOAD)
-    RAISE_MSG ("SocketDgram_sendto: %zu bytes exceed the UDP maximum %lu",
-               len, (unsigned long)UDP_MAX_PAYLOAD);
+  if (len > limit)
+    RAISE_MSG ("Datagram len %zu > %s %zu%s", len,
+               limit == SAFE_UDP_SIZE ? "SAFE_UDP_SIZE" : "UDP_MAX_PAYLOAD",
+               limit,
+               limit == SAFE_UDP_SIZE ? " (risk of fragmentation)" : "");
   alen = resolve_peer (socket, host, port, &ss);
   do
     n = sendto (socket->base->fd, buf, len, MSG_NOSIGNAL,
@@ -235,6 +239,14 @@ SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
   return n;
 }
 
+/* As in the original: more than SAFE_UDP_SIZE (1472) bytes raise. */
+ssize_t
+SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
+                    const char *host, int port)
+{
+  return SocketDgram__sendto (socket, buf, len, host, port, SAFE_UDP_SIZE);
+}
+
 ssize_t
 SocketDgram_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
                       size_t host_len, int *port)
@@ -247,8 +259,6 @@ SocketDgram_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
   check_buf (socket, buf, len, "SocketDgram_recvfrom");
   if (socket->layer != NULL)
     return socket->layer->recvfrom (socket, buf, len, host, host_len, port);
-  if (host != NULL && host_len == 0)
-    RAISE_MSG ("SocketDgram_recvfrom: zero-length host buffer");
   do
     n = recvfrom (socket->base->fd, buf, len, 0, (struct sockaddr *)&ss,
                   &alen);
@@ -259,17 +269,23 @@ SocketDgram_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
                    sizeof sbuf, NI_NUMERICHOST | NI_NUMERICSERV)
       != 0)
     hbuf[0] = '\0', sbuf[0] = '0', sbuf[1] = '\0';
-  if (host != NULL)
+  /* Sender info only with host, host_len > 0 and port all given; a host
+   * that does not fit becomes "" with port 0 (original: no exception). */
+  if (host != NULL && host_len > 0 && port != NULL)
     {
       size_t hl = strlen (hbuf);
-      if (hl >= host_len)
-        RAISE_MSG ("SocketDgram_recvfrom: host buffer of %zu bytes too small "
-                   "for '%s'",
-                   host_len, hbuf);
-      memcpy (host, hbuf, hl + 1);
+
+      if (hl >= host_len || hbuf[0] == '\0')
+        {
+          host[0] = '\0';
+          *port = 0;
+        }
+      else
+        {
+          memcpy (host, hbuf, hl + 1);
+          *port = atoi (sbuf);
+        }
     }
-  if (port != NULL)
-    *port = atoi (sbuf);
   return n;
 }
 
@@ -415,6 +431,12 @@ SocketDgram_sendv (SocketDgram_T socket, const struct iovec *iov, int iovcnt)
   ssize_t n;
 
   check_iov (socket, iov, iovcnt, "SocketDgram_sendv");
+  {
+    size_t total = SocketCommon_calculate_total_iov_len (iov, iovcnt);
+    if (total > SAFE_UDP_SIZE)
+      RAISE_MSG ("Sendv total %zu > SAFE_UDP_SIZE %zu", total,
+                 (size_t)SAFE_UDP_SIZE);
+  }
   check_connected (socket, "SocketDgram_sendv");
   n = msg_once (socket, (struct iovec *)iov, iovcnt, 1);
   return n >= 0 ? n : io_fail (socket, "send to", NULL, 0);
@@ -563,6 +585,8 @@ void
 SocketDgram_setttl (SocketDgram_T socket, int ttl)
 {
   check (socket, "SocketDgram_setttl");
+  if (ttl < 1 || ttl > SOCKET_MAX_TTL)
+    RAISE_MSG ("Invalid TTL value: %d (must be 1-255)", ttl);
   SocketCommon_set_ttl (socket->base, socket->base->domain, ttl,
                         SocketDgram_Failed);
 }
@@ -619,15 +643,25 @@ SocketDgram_setcloexec (SocketDgram_T socket, int enable)
 int
 SocketDgram_isconnected (SocketDgram_T socket)
 {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
   check (socket, "SocketDgram_isconnected");
-  return socket->connected;
+  /* Asked of the kernel each time (no caching), as in the original. */
+  return getpeername (socket->base->fd, (struct sockaddr *)&ss, &len) == 0;
 }
 
 int
 SocketDgram_isbound (SocketDgram_T socket)
 {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
   check (socket, "SocketDgram_isbound");
-  return socket->bound;
+  if (socket->bound || socket->base->localaddr != NULL)
+    return 1;
+  return getsockname (socket->base->fd, (struct sockaddr *)&ss, &len) == 0
+         && SocketCommon_check_bound_by_family (&ss);
 }
 
 int
