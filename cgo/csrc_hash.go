@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f95b0e690d032bc405dca3bb8974b4f64e4f15f6ea1c9ebd3442b19522696ee8"
+const csrcHash = "3111a90d96bb7ae5507d5b3f468e2f18bf9afad17a51524e112ff96862e7ce02"
