@@ -662,6 +662,12 @@ TEST (sendvall_recvvall_partial_progress_keeps_caller_iov)
   ASSERT_MEMEQ (src, dst, PARTS * PART);
   ASSERT_MEMEQ (out, out_saved, sizeof out);
   ASSERT_MEMEQ (in, in_saved, sizeof in);
+  /* Array errors raise SocketCommon_Failed (not Socket_Failed). */
+  ASSERT_EQ (RAISES (SocketCommon_Failed, Socket_sendvall (c, NULL, 1)), 1);
+  ASSERT_EQ (RAISES (SocketCommon_Failed, Socket_recvvall (c, in, 0)), 1);
+  ASSERT_EQ (RAISES (SocketCommon_Failed,
+                     Socket_sendvall (c, out, IOV_MAX + 1)),
+             1);
   free (src);
   free (dst);
   Socket_free (&c);
@@ -813,6 +819,8 @@ TEST (sendmsg_recvmsg)
   in.iov_base = r;
   in.iov_len = sizeof r;
   ASSERT_EQ (RAISES (Socket_Closed, Socket_recvmsg (s, &m, 0)), 1);
+  in.iov_len = 0; /* a 0 return is end of stream even for an empty buffer */
+  ASSERT_EQ (RAISES (Socket_Closed, Socket_recvmsg (s, &m, 0)), 1);
   Socket_free (&s);
 }
 
@@ -822,6 +830,11 @@ TEST (socket_options_roundtrip)
   Socket_T u = Socket_new (AF_UNIX, SOCK_STREAM, 0);
   int fd = Socket_fd (s), idle, intvl, cnt;
   char algo[16];
+
+  /* As in the original, any AF_UNIX socket reports bound; an unbound
+   * TCP socket does not. */
+  ASSERT_EQ (Socket_isbound (u), 1);
+  ASSERT_EQ (Socket_isbound (s), 0);
 
   Socket_setnonblocking (s);
   ASSERT (fcntl (fd, F_GETFL) & O_NONBLOCK);
@@ -1123,7 +1136,9 @@ TEST (bandwidth_limit_send_never_exceeds_bucket)
   total += (size_t)n;
   ASSERT (Socket_bandwidth_wait_ms (c, rate / 2) > 0);
   ASSERT (Socket_bandwidth_wait_ms (c, rate / 2) <= 1000);
-  ASSERT (Socket_bandwidth_wait_ms (c, 10 * rate) <= 1000); /* clamped */
+  /* More than the bucket (= rate) can never be had at once: -1. */
+  ASSERT_EQ (Socket_bandwidth_wait_ms (c, 10 * rate), -1);
+  ASSERT (Socket_bandwidth_wait_ms (c, rate) >= 0);
   while ((elapsed = test_now_ms () - start) < 300)
     {
       n = Socket_send_limited (c, buf, 1 << 20);

@@ -232,7 +232,10 @@ TEST (iov_helpers)
   int n = -1;
 
   ASSERT_UEQ (SocketCommon_calculate_total_iov_len (iov, 3), 13);
-  ASSERT_UEQ (SocketCommon_calculate_total_iov_len (iov, 0), 0);
+  /* iovcnt <= 0 is an error (as in the original), not an empty sum. */
+  ASSERT_EQ (RAISES (SocketCommon_Failed,
+                     SocketCommon_calculate_total_iov_len (iov, 0)),
+             1);
   copy = SocketCommon_alloc_iov_copy (iov, 3, Socket_Failed);
   ASSERT_MEMEQ (copy, iov, sizeof iov);
   SocketCommon_advance_iov (copy, 3, 5); /* past a, one byte into b */
@@ -513,9 +516,15 @@ TEST (header_inlines)
   in6->sin6_family = AF_INET6;
   in6->sin6_port = htons (2);
   ASSERT_EQ (SocketCommon_check_bound_ipv6 (&ss), 1);
+  /* The per-family checks look at the port only, not the family. */
+  ASSERT_EQ (SocketCommon_check_bound_ipv4 (&ss), in->sin_port != 0);
   memset (&ss, 0, sizeof ss);
   un->sun_family = AF_UNIX;
-  ASSERT_EQ (SocketCommon_check_bound_unix (&ss), 0);
+  ASSERT_EQ (SocketCommon_check_bound_unix (&ss), 1); /* always */
+  ASSERT_EQ (SocketCommon_check_bound_unix (NULL), 1);
+  ss.ss_family = AF_APPLETALK;
+  ASSERT_EQ (SocketCommon_check_bound_by_family (&ss), 0);
+  ss.ss_family = AF_UNIX;
   un->sun_path[1] = 'a'; /* abstract */
   ASSERT_EQ (SocketCommon_check_bound_by_family (&ss), 1);
   ASSERT_EQ (SocketCommon_check_bound_by_family (NULL), 0);

@@ -387,8 +387,10 @@ iov_all (Socket_T s, const struct iovec *iov, int iovcnt, int sending)
   struct iovec *volatile heap = NULL;
   volatile size_t done = 0;
 
+  /* Array checks raise SocketCommon_Failed here, as in the original. */
+  check_io (s, NULL, 0, sending ? "Socket_sendvall" : "Socket_recvvall");
+  SocketCommon_calculate_total_iov_len (iov, iovcnt);
   check_iov (s, iov, iovcnt, sending ? "Socket_sendvall" : "Socket_recvvall");
-  iov_total (iov, iovcnt);
   if (iovcnt > IOV_STACK_COPY)
     heap = SocketCommon_alloc_iov_copy (iov, iovcnt, Socket_Failed);
   else
@@ -632,12 +634,8 @@ Socket_recvmsg (Socket_T socket, struct msghdr *msg, int flags)
   while (n < 0 && errno == EINTR);
   if (n > 0)
     return n;
-  if (n == 0)
-    {
-      if (iov_total (msg->msg_iov, (int)msg->msg_iovlen) > 0)
-        raise_eof (socket, "recvmsg from");
-      return 0;
-    }
+  if (n == 0) /* always end of stream, as in the original */
+    raise_eof (socket, "recvmsg from");
   return io_fail (socket, "recvmsg from");
 }
 
@@ -714,8 +712,9 @@ Socket_bandwidth_wait_ms (Socket_T socket, size_t bytes)
   check_io (socket, NULL, 0, "Socket_bandwidth_wait_ms");
   if (socket->limiter == NULL || bytes == 0)
     return 0;
-  /* More than one bucket never fits at once; *_limited sends in parts. */
+  /* More than one bucket never fits at once: -1 (the original's answer). */
   cap = SocketRateLimit_get_bucket_size (socket->limiter);
-  return SocketRateLimit_wait_time_ms (socket->limiter,
-                                       bytes < cap ? bytes : cap);
+  if (bytes > cap)
+    return -1;
+  return SocketRateLimit_wait_time_ms (socket->limiter, bytes);
 }

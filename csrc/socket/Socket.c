@@ -548,7 +548,16 @@ Socket_isconnected (Socket_T socket)
 int
 Socket_isbound (Socket_T socket)
 {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
   check_socket (socket, "Socket_isbound");
+  if (socket->bound || socket->base->localaddr != NULL)
+    return 1;
+  /* As in the original: a non-zero local port, or any AF_UNIX socket. */
+  if (getsockname (socket->base->fd, (struct sockaddr *)&ss, &len) == 0
+      && SocketCommon_check_bound_by_family (&ss))
+    socket->bound = 1;
   return socket->bound;
 }
 

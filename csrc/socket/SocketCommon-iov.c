@@ -22,9 +22,9 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommonIov);
 static void
 check_array (const struct iovec *iov, int iovcnt, Except_T exc)
 {
-  if (iovcnt < 0 || iovcnt > IOV_MAX)
-    RAISE_MSG (exc, "iovec count %d out of range (0-%d)", iovcnt, IOV_MAX);
-  if (iov == NULL && iovcnt > 0)
+  if (iovcnt <= 0 || iovcnt > IOV_MAX)
+    RAISE_MSG (exc, "iovec count %d out of range (1-%d)", iovcnt, IOV_MAX);
+  if (iov == NULL)
     RAISE_MSG (exc, "NULL iovec array with count %d", iovcnt);
 }
 
@@ -38,8 +38,8 @@ SocketCommon_calculate_total_iov_len (const struct iovec *iov, int iovcnt)
     {
       if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
         RAISE_MSG (SocketCommon_Failed, "iovec[%d] has NULL base", i);
-      /* sendmsg() rejects totals above SSIZE_MAX, so do we. */
-      if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+      /* Only a sum that does not fit size_t is refused (original). */
+      if (iov[i].iov_len > SIZE_MAX - total)
         RAISE_MSG (SocketCommon_Failed, "iovec total length overflows");
       total += iov[i].iov_len;
     }
