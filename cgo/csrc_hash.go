@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "3111a90d96bb7ae5507d5b3f468e2f18bf9afad17a51524e112ff96862e7ce02"
+const csrcHash = "5ddee2088505950c815a1227aabe8173f2a745fc92abc7ee4f0992a8d836a817"
