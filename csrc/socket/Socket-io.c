@@ -47,13 +47,22 @@ peer_label (Socket_T s, label_buf buf)
                                        sizeof (label_buf));
 }
 
-static void
-check_io (Socket_T s, const void *buf, size_t len, const char *op)
+static void __attribute__ ((noinline, cold, noreturn))
+check_io_fail (Socket_T s, size_t len, const char *op)
 {
   if (s == NULL || s->base == NULL || s->base->fd < 0)
     RAISE_MSG ("%s: NULL or closed socket", op);
-  if (buf == NULL && len > 0)
-    RAISE_MSG ("%s: NULL buffer with length %zu", op, len);
+  RAISE_MSG ("%s: NULL buffer with length %zu", op, len);
+}
+
+/* Inline compares; the messages are built out of line. */
+static inline void
+check_io (Socket_T s, const void *buf, size_t len, const char *op)
+{
+  if (__builtin_expect (s == NULL || s->base == NULL || s->base->fd < 0
+                            || (buf == NULL && len > 0),
+                        0))
+    check_io_fail (s, len, op);
 }
 
 static void
@@ -116,16 +125,32 @@ raise_eof (Socket_T s, const char *op)
 /* send / recv                                                        */
 /* ------------------------------------------------------------------ */
 
-ssize_t
-Socket_send (Socket_T socket, const void *buf, size_t len)
+/*
+ * The hot path (a plain socket, a real buffer, bytes moved) is one libc
+ * call and a few compares: argument checks with their messages, TLS, EINTR
+ * restarts and error mapping live in the cold *_slow functions. A failed
+ * first attempt moved nothing, so the slow path may simply look at errno.
+ */
+#define IO_FAST(s, buf, len)                                                  \
+  __builtin_expect ((s) != NULL && (s)->layer == NULL && (buf) != NULL        \
+                        && (len) > 0,                                         \
+                    1)
+
+static ssize_t __attribute__ ((noinline, cold))
+send_slow (Socket_T socket, const void *buf, size_t len, int tried)
 {
   ssize_t n;
 
-  check_io (socket, buf, len, "Socket_send");
-  if (len == 0)
-    return 0;
-  if (socket->layer != NULL)
-    return socket->layer->send (socket, buf, len);
+  if (!tried)
+    {
+      check_io (socket, buf, len, "Socket_send");
+      if (len == 0)
+        return 0;
+      if (socket->layer != NULL)
+        return socket->layer->send (socket, buf, len);
+    }
+  else if (errno != EINTR)
+    return io_fail (socket, "send to");
   do
     n = send (socket->base->fd, buf, len, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
@@ -133,23 +158,52 @@ Socket_send (Socket_T socket, const void *buf, size_t len)
 }
 
 ssize_t
-Socket_recv (Socket_T socket, void *buf, size_t len)
+Socket_send (Socket_T socket, const void *buf, size_t len)
 {
-  ssize_t n;
+  if (IO_FAST (socket, buf, len))
+    {
+      ssize_t n = send (socket->base->fd, buf, len, MSG_NOSIGNAL);
+      if (__builtin_expect (n >= 0, 1))
+        return n;
+      return send_slow (socket, buf, len, 1);
+    }
+  return send_slow (socket, buf, len, 0);
+}
 
-  check_io (socket, buf, len, "Socket_recv");
-  if (len == 0)
-    return 0;
-  if (socket->layer != NULL)
-    return socket->layer->recv (socket, buf, len);
-  do
+/* @p tried: the fast path's recv() returned @p n (0 or -1). */
+static ssize_t __attribute__ ((noinline, cold))
+recv_slow (Socket_T socket, void *buf, size_t len, int tried, ssize_t n)
+{
+  if (!tried)
+    {
+      check_io (socket, buf, len, "Socket_recv");
+      if (len == 0)
+        return 0;
+      if (socket->layer != NULL)
+        return socket->layer->recv (socket, buf, len);
+      n = -1;
+      errno = EINTR; /* make the loop below try */
+    }
+  while (n < 0 && errno == EINTR)
     n = recv (socket->base->fd, buf, len, 0);
-  while (n < 0 && errno == EINTR);
   if (n > 0)
     return n;
   if (n == 0)
     raise_eof (socket, "recv from");
   return io_fail (socket, "recv from");
+}
+
+ssize_t
+Socket_recv (Socket_T socket, void *buf, size_t len)
+{
+  if (IO_FAST (socket, buf, len))
+    {
+      ssize_t n = recv (socket->base->fd, buf, len, 0);
+      if (__builtin_expect (n > 0, 1))
+        return n;
+      return recv_slow (socket, buf, len, 1, n);
+    }
+  return recv_slow (socket, buf, len, 0, 0);
 }
 
 /* The sendall/recvall loop on a TLS socket: partial total on would-block. */
