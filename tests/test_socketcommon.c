@@ -96,13 +96,40 @@ TEST (validation_and_wildcards)
   ASSERT_EQ (RAISES (Socket_Failed, SocketCommon_validate_port (-1,
                                                                 Socket_Failed)),
              1);
+  ASSERT_STREQ (Socket_GetLastError (),
+                "Invalid port number: -1 (must be 0-65535, 0 = OS-assigned)");
   ASSERT_EQ (RAISES (SocketDgram_Failed,
                      SocketCommon_validate_port (65536, SocketDgram_Failed)),
              1);
   SocketCommon_validate_hostname ("example.com", Socket_Failed);
-  SocketCommon_validate_hostname ("a-b.c_d.e", Socket_Failed);
-  SocketCommon_validate_hostname ("fe80::1%lo", Socket_Failed);
+  SocketCommon_validate_hostname ("a-b.c-d.e", Socket_Failed);
+  SocketCommon_validate_hostname ("trail-.example", Socket_Failed);
   SocketCommon_validate_hostname (NULL, Socket_Failed);
+  /* The original's RFC 1123 rules: no '_', no empty label (trailing dot),
+   * no scoped literal (parse_ip refuses "%scope"). */
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_validate_hostname ("a-b.c_d.e",
+                                                     Socket_Failed)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_validate_hostname ("example.com.",
+                                                     Socket_Failed)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_validate_hostname ("fe80::1%lo",
+                                                     Socket_Failed)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_validate_hostname ("", Socket_Failed)),
+             1);
+  {
+    int fam = -1;
+    ASSERT_EQ (SocketCommon_parse_ip ("fe80::1%lo", &fam), 0);
+    ASSERT_EQ (fam, AF_UNSPEC);
+    ASSERT_EQ (SocketCommon_parse_ip ("[::1]", &fam), 0);
+    ASSERT_EQ (SocketCommon_parse_ip ("::1", &fam), 1);
+    ASSERT_EQ (fam, AF_INET6);
+  }
   ASSERT_EQ (RAISES (Socket_Failed,
                      SocketCommon_validate_hostname ("bad host", Socket_Failed)),
              1);
@@ -122,9 +149,14 @@ TEST (validation_and_wildcards)
   ASSERT_EQ (RAISES (Socket_Failed,
                      SocketCommon_validate_host_not_null (NULL, Socket_Failed)),
              1);
+  ASSERT_STREQ (Socket_GetLastError (), "Invalid host: NULL pointer");
   ASSERT (SocketCommon_normalize_wildcard_host ("0.0.0.0") == NULL);
   ASSERT (SocketCommon_normalize_wildcard_host ("::") == NULL);
-  ASSERT (SocketCommon_normalize_wildcard_host ("*") == NULL);
+  /* Exact matches of "0.0.0.0" and "::" only; anything else unchanged. */
+  {
+    const char *star = "*";
+    ASSERT (SocketCommon_normalize_wildcard_host (star) == star);
+  }
   ASSERT (SocketCommon_normalize_wildcard_host (NULL) == NULL);
   ASSERT_STREQ (SocketCommon_normalize_wildcard_host ("127.0.0.1"),
                 "127.0.0.1");
@@ -197,9 +229,9 @@ TEST (parse_ip_and_cidr)
   ASSERT_EQ (fam, AF_INET);
   ASSERT_EQ (SocketCommon_parse_ip ("2001:db8::1", &fam), 1);
   ASSERT_EQ (fam, AF_INET6);
-  ASSERT_EQ (SocketCommon_parse_ip ("fe80::1%eth0", &fam), 1);
+  ASSERT_EQ (SocketCommon_parse_ip ("fe80::1%eth0", &fam), 0); /* no scope */
   ASSERT_EQ (SocketCommon_parse_ip ("256.1.1.1", &fam), 0);
-  ASSERT_EQ (fam, 0);
+  ASSERT_EQ (fam, AF_UNSPEC);
   ASSERT_EQ (SocketCommon_parse_ip ("example.com", NULL), 0);
   ASSERT_EQ (SocketCommon_parse_ip (NULL, NULL), 0);
 
@@ -238,8 +270,14 @@ TEST (iov_helpers)
              1);
   copy = SocketCommon_alloc_iov_copy (iov, 3, Socket_Failed);
   ASSERT_MEMEQ (copy, iov, sizeof iov);
+  /* Too many bytes: refused before anything is modified. */
+  ASSERT_EQ (RAISES (SocketCommon_Failed,
+                     SocketCommon_advance_iov (copy, 3, 14)),
+             1);
+  ASSERT_MEMEQ (copy, iov, sizeof iov);
   SocketCommon_advance_iov (copy, 3, 5); /* past a, one byte into b */
   ASSERT_UEQ (copy[0].iov_len, 0);
+  ASSERT (copy[0].iov_base == NULL); /* consumed entries become {NULL, 0} */
   ASSERT (copy[1].iov_base == b + 1);
   ASSERT_UEQ (copy[1].iov_len, 5);
   act = SocketCommon_find_active_iov (copy, 3, &n);
@@ -247,7 +285,19 @@ TEST (iov_helpers)
   ASSERT_EQ (n, 2);
   ASSERT (iov[1].iov_base == b); /* the original is untouched */
   SocketCommon_sync_iov_progress (iov, copy, 3);
+  ASSERT (iov[0].iov_base == NULL && iov[0].iov_len == 0);
   ASSERT (iov[1].iov_base == b + 1);
+  ASSERT_UEQ (iov[1].iov_len, 5);
+  ASSERT (iov[2].iov_base == c && iov[2].iov_len == 3); /* same base */
+  {
+    /* A copy base below the original's, or an original already NULL,
+     * leaves the original alone. */
+    struct iovec o[2] = { { b + 2, 4 }, { NULL, 0 } };
+    struct iovec k[2] = { { b, 6 }, { c, 3 } };
+    SocketCommon_sync_iov_progress (o, k, 2);
+    ASSERT (o[0].iov_base == b + 2 && o[0].iov_len == 4);
+    ASSERT (o[1].iov_base == NULL && o[1].iov_len == 0);
+  }
   SocketCommon_advance_iov (copy, 3, 8);
   ASSERT (SocketCommon_find_active_iov (copy, 3, &n) == NULL);
   ASSERT_EQ (n, 0);
@@ -334,9 +384,11 @@ TEST (base_objects_and_options)
   SocketCommon_free_base (&base);
   ASSERT (base == NULL);
   SocketCommon_free_base (&base);
-  ASSERT_EQ (RAISES (SocketCommon_Failed,
+  /* Socket_Failed whatever the caller (as in the original). */
+  ASSERT_EQ (RAISES (Socket_Failed,
                      SocketCommon_new_base (AF_INET, SOCK_STREAM, 4242)),
              1);
+  ASSERT_EQ (SocketCommon_get_socket_family (NULL), AF_UNSPEC);
 }
 
 TEST (bind_helpers)

@@ -35,6 +35,8 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommonAddr);
 
 #define MAX_HOSTNAME_LEN 255
 
+static int parse_ip16 (const char *s, unsigned char out[16]);
+
 /* ------------------------------------------------------------------ */
 /* Validation                                                         */
 /* ------------------------------------------------------------------ */
@@ -43,18 +45,21 @@ void
 SocketCommon_validate_port (int port, Except_T exception_type)
 {
   if (!SOCKET_VALID_PORT (port))
-    RAISE_MSG (exception_type, "invalid port %d (valid: 0-65535)", port);
+    RAISE_MSG (exception_type,
+               "Invalid port number: %d (must be 0-65535, 0 = OS-assigned)",
+               port);
 }
 
 void
 SocketCommon_validate_host_not_null (const char *host, Except_T exception_type)
 {
   if (host == NULL)
-    RAISE_MSG (exception_type, "host must not be NULL");
+    RAISE_MSG (exception_type, "Invalid host: NULL pointer");
 }
 
-/* RFC 1123 host name: labels of 1-63 letters, digits, '-' (and '_', which
- * real zones use), not starting or ending with '-'. */
+/* The original's RFC 1123 rules: labels of 1-63 letters, digits and '-',
+ * starting with a letter or digit (a trailing '-' is accepted; '_' and
+ * empty labels, e.g. a trailing dot, are not). */
 static int
 valid_hostname_syntax (const char *host, size_t len)
 {
@@ -67,19 +72,19 @@ valid_hostname_syntax (const char *host, size_t len)
       unsigned char c = (unsigned char)host[i];
       if (c == '.')
         {
-          if (label == 0 || host[i - 1] == '-')
+          if (label == 0)
             return 0;
           label = 0;
           continue;
         }
-      if (!isalnum (c) && c != '-' && c != '_')
+      if (!isalnum (c) && c != '-')
         return 0;
       if (c == '-' && label == 0)
         return 0;
       if (++label > SOCKET_DNS_MAX_LABEL_LENGTH)
         return 0;
     }
-  return host[len - 1] != '-';
+  return label > 0;
 }
 
 void
@@ -98,8 +103,7 @@ const char *
 SocketCommon_normalize_wildcard_host (const char *host)
 {
   if (host != NULL
-      && (strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0
-          || strcmp (host, "*") == 0))
+      && (strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0))
     return NULL;
   return host;
 }
@@ -195,12 +199,14 @@ SocketCommon__resolve (const char *host, int port, int family, int socktype,
                        int passive, int dns_timeout_ms, Except_T exc)
 {
   struct addrinfo hints, *res = NULL;
+  unsigned char scratch[16];
 
   SocketCommon_setup_hints (&hints, socktype, passive ? AI_PASSIVE : 0);
   /* AF_INET6 sockets take IPv4 results as v4-mapped, so ask for both,
    * except for the wildcard where "::" is the dual-stack address. */
   hints.ai_family = family == AF_INET6 && host != NULL ? AF_UNSPEC : family;
-  if (host != NULL)
+  /* Scoped literals ("fe80::1%eth0") are addresses, not names. */
+  if (host != NULL && parse_ip16 (host, scratch) == 0)
     SocketCommon_validate_hostname (host, exc);
   resolve_impl (host, port, &hints, &res, exc, AF_UNSPEC, 1, dns_timeout_ms);
   return res;
@@ -388,10 +394,13 @@ int
 SocketCommon_parse_ip (const char *ip_str, int *family)
 {
   unsigned char tmp[16];
-  int f = parse_ip16 (ip_str, tmp);
+  /* Plain literals only: no "%scope" suffix, no brackets (original). */
+  int f = ip_str != NULL && strchr (ip_str, '%') == NULL
+              ? parse_ip16 (ip_str, tmp)
+              : 0;
 
   if (family != NULL)
-    *family = f;
+    *family = f == 0 ? AF_UNSPEC : f;
   return f != 0;
 }
 

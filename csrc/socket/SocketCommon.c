@@ -114,7 +114,8 @@ SocketCommon__base_from_fd (int fd, Except_T exc)
 SocketBase_T
 SocketCommon_new_base (int domain, int type, int protocol)
 {
-  return SocketCommon__new_base (domain, type, protocol, SocketCommon_Failed);
+  /* Socket_Failed whatever the caller, as in the original. */
+  return SocketCommon__new_base (domain, type, protocol, Socket_Failed);
 }
 
 void
@@ -137,11 +138,12 @@ SocketCommon_get_socket_family (SocketBase_T base)
   int domain = AF_UNSPEC;
   socklen_t len = sizeof domain;
 
+  /* Never raises: AF_UNSPEC when the kernel cannot say (original). */
   if (base == NULL)
-    RAISE_MSG (SocketCommon_Failed, "get_socket_family: NULL socket");
+    return AF_UNSPEC;
   if (getsockopt (base->fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0)
     return domain;
-  return base->domain;
+  return AF_UNSPEC;
 }
 
 /* ------------------------------------------------------------------ */
