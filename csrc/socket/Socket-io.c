@@ -206,7 +206,32 @@ Socket_recv (Socket_T socket, void *buf, size_t len)
   return recv_slow (socket, buf, len, 0, 0);
 }
 
-/* The sendall/recvall loop on a TLS socket: partial total on would-block. */
+/*
+ * Wait until @p events (POLLIN/POLLOUT) are ready, bounded by the operation
+ * timeout (0 = none); raises Socket_Failed (ETIMEDOUT) when it expires.
+ */
+static void
+wait_ready (Socket_T s, short events, const char *op)
+{
+  int timeout = s->base->timeouts.operation_timeout_ms;
+  int ev = SocketCommon__wait_fd (s->base->fd, events,
+                                  timeout > 0 ? timeout : -1);
+  label_buf label;
+
+  if (ev > 0)
+    return;
+  if (ev == 0)
+    errno = ETIMEDOUT;
+  SOCKET_RAISE_FMT (SocketIO, Socket_Failed, "%s %s failed", op,
+                    peer_label (s, label));
+}
+
+/*
+ * The sendall/recvall loop on a TLS socket. A record may need the other
+ * direction first (renegotiation, key update), which the caller cannot see,
+ * so this loop waits for what TLS wants instead of returning a partial
+ * total as the plain-socket loops do.
+ */
 static ssize_t
 layer_all (Socket_T s, void *buf, size_t len, int sending)
 {
@@ -218,9 +243,10 @@ layer_all (Socket_T s, void *buf, size_t len, int sending)
     {
       ssize_t n = sending ? l->send (s, p + done, len - done)
                           : l->recv (s, p + done, len - done);
-      if (n <= 0)
-        break;
-      done += (size_t)n;
+      if (n > 0)
+        done += (size_t)n;
+      else
+        wait_ready (s, l->want (s), sending ? "send to" : "recv from");
     }
   return (ssize_t)done;
 }
@@ -423,7 +449,7 @@ iov_loop (Socket_T s, struct iovec *copy, int iovcnt, int sending)
           done += (size_t)n;
         }
       else if (s->layer != NULL) /* TLS raised any end of stream itself */
-        break;
+        wait_ready (s, s->layer->want (s), op);
       else if (n == 0 && !sending)
         raise_eof (s, op);
       else if (n == 0 || would_block (errno))
@@ -512,27 +538,14 @@ static void
 send_chunk_fully (Socket_T s, const char *buf, size_t len)
 {
   size_t done = 0;
-  int timeout = s->base->timeouts.operation_timeout_ms;
 
   while (done < len)
     {
       ssize_t n = send_raw (s, buf + done, len - done);
-      int ev;
-      label_buf label;
-
       if (n > 0)
-        {
-          done += (size_t)n;
-          continue;
-        }
-      ev = SocketCommon__wait_fd (s->base->fd, send_events (s),
-                                  timeout > 0 ? timeout : -1);
-      if (ev > 0)
-        continue;
-      if (ev == 0)
-        errno = ETIMEDOUT;
-      SOCKET_RAISE_FMT (SocketIO, Socket_Failed, "sendfile to %s failed",
-                        peer_label (s, label));
+        done += (size_t)n;
+      else
+        wait_ready (s, send_events (s), "sendfile to");
     }
 }
 
