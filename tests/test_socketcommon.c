@@ -242,8 +242,10 @@ TEST (parse_ip_and_cidr)
   ASSERT_EQ (SocketCommon_cidr_match ("192.168.1.127", "192.168.1.128/25"),
              0);
   ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.4", "0.0.0.0/0"), 1);
-  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.4", "1.2.3.4"), 1);
-  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.5", "1.2.3.4"), 0);
+  /* The '/' and prefix length are required (original: -1). */
+  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.4", "1.2.3.4"), -1);
+  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.4", "1.2.3.4/32"), 1);
+  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.5", "1.2.3.4/32"), 0);
   ASSERT_EQ (SocketCommon_cidr_match ("2001:db8::5", "2001:db8::/32"), 1);
   ASSERT_EQ (SocketCommon_cidr_match ("2001:db9::5", "2001:db8::/32"), 0);
   ASSERT_EQ (SocketCommon_cidr_match ("::ffff:10.1.1.1", "10.0.0.0/8"), 1);

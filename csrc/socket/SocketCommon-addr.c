@@ -424,7 +424,8 @@ SocketCommon_cidr_match (const char *ip_str, const char *cidr_str)
   if (ip_str == NULL || cidr_str == NULL)
     return -1;
   slash = strchr (cidr_str, '/');
-  if ((slash ? (size_t)(slash - cidr_str) : strlen (cidr_str)) >= sizeof net)
+  /* A prefix length is required (original: -1 without '/'). */
+  if (slash == NULL || (size_t)(slash - cidr_str) >= sizeof net)
     return -1;
   snprintf (net, sizeof net, "%.*s",
             (int)(slash ? slash - cidr_str : (long)strlen (cidr_str)),
@@ -450,6 +451,9 @@ SocketCommon_cidr_match (const char *ip_str, const char *cidr_str)
   /* Compare in 128-bit space: IPv4 prefixes sit behind the mapped prefix. */
   if (netf == AF_INET)
     bits += 96;
+  /* Unlike the original, ::ffff:a.b.c.d matches an IPv4 range (and an IPv4
+   * address a mapped IPv6 range): a dual-stack listener sees IPv4 clients
+   * in mapped form, and a deny list must still catch them. */
   if (netf == AF_INET && ipf == AF_INET6 && !is_v4mapped (ip))
     return 0;
   for (long i = 0; i < bits; i++)
