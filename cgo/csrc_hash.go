@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "5ddee2088505950c815a1227aabe8173f2a745fc92abc7ee4f0992a8d836a817"
+const csrcHash = "901add6cb94f7c0a81eedc37978ce98d82e5a497c2ab146d3d1c516334740b55"
