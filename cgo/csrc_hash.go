@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "901add6cb94f7c0a81eedc37978ce98d82e5a497c2ab146d3d1c516334740b55"
+const csrcHash = "751c8f3e7e066ad7cadf3d3b534e1ef1bdb56a3dbe8c4f406ee6a4aab6fb0dcf"

@@ -48,9 +48,10 @@ SocketUnix_validate_unix_path (const char *path, size_t path_len)
   if (path[0] == '@') /* abstract: the name follows a leading NUL byte */
     return path_len >= 2 ? 0 : -1;
   /* Directory traversal is refused, as in the original. */
-  if (strcmp (path, "..") == 0 || strncmp (path, "../", 3) == 0
-      || strstr (path, "/../") != NULL
-      || (path_len >= 3 && strcmp (path + path_len - 3, "/..") == 0))
+  if ((path_len == 2 && memcmp (path, "..", 2) == 0)
+      || (path_len >= 3 && memcmp (path, "../", 3) == 0)
+      || memmem (path, path_len, "/../", 4) != NULL
+      || (path_len >= 3 && memcmp (path + path_len - 3, "/..", 3) == 0))
     return -1;
   return 0;
 }
