@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "751c8f3e7e066ad7cadf3d3b534e1ef1bdb56a3dbe8c4f406ee6a4aab6fb0dcf"
+const csrcHash = "a5dc6bce178cfe7c0a8420de91c9ccf6d8d718b272242233ad0d961e723cce62"

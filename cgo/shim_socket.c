@@ -62,7 +62,10 @@ cstr (char *buf, size_t size, const char *s, size_t n)
 static void
 copy_addr (char *dst, const char *src)
 {
-  snprintf (dst, GO_ADDR_SIZE, "%s", src != NULL ? src : "");
+  /* "(unknown)" is the C API's "nothing cached" text: Go wants "". */
+  if (src == NULL || strcmp (src, "(unknown)") == 0)
+    src = "";
+  snprintf (dst, GO_ADDR_SIZE, "%s", src);
 }
 
 /* A failure detected by the shim itself, with errno @err (0 for none). */

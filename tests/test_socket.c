@@ -979,6 +979,10 @@ TEST (new_from_fd_and_pair)
   ASSERT_EQ (Socket_isconnected (a), 1);
   ASSERT_EQ (SocketCommon_has_cloexec (Socket_fd (b)), 1);
   ASSERT_EQ (fcntl (Socket_fd (a), F_GETFL) & O_NONBLOCK, 0); /* blocking */
+  /* Unnamed ends: nothing to cache, the addresses read "(unknown)". */
+  ASSERT_STREQ (Socket_getlocaladdr (a), "(unknown)");
+  ASSERT_STREQ (Socket_getpeeraddr (b), "(unknown)");
+  ASSERT_EQ (Socket_getlocalport (a), 0);
   Socket_sendall (a, "xyz", 3);
   ASSERT_EQ (Socket_recvall (b, buf, 3), 3);
   ASSERT_MEMEQ (buf, "xyz", 3);

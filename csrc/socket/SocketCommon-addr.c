@@ -276,6 +276,10 @@ SocketCommon_cache_endpoint (Arena_T arena, const struct sockaddr *addr,
   if (addr->sa_family == AF_UNIX)
     {
       format_unix (addr, addrlen, host, sizeof host);
+      /* An unnamed socket (socketpair, unbound client) has nothing to
+       * cache: its address reads "(unknown)", as in the original. */
+      if (host[0] == '\0')
+        return -1;
       *port_out = 0;
     }
   else if (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)
