@@ -191,8 +191,9 @@ Socket_setcongestion (Socket_T socket, const char *algorithm)
   if (algorithm == NULL || algorithm[0] == '\0')
     RAISE_MSG ("Socket_setcongestion: empty algorithm name");
 #ifdef TCP_CONGESTION
+  /* Passed with its terminating NUL, as in the original. */
   if (setsockopt (socket->base->fd, IPPROTO_TCP, TCP_CONGESTION, algorithm,
-                  (socklen_t)strlen (algorithm))
+                  (socklen_t)strlen (algorithm) + 1)
       < 0)
     RAISE_FMT ("setsockopt(TCP_CONGESTION=\"%.32s\") failed", algorithm);
 #else
