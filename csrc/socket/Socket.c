@@ -552,7 +552,7 @@ Socket_isbound (Socket_T socket)
   socklen_t len = sizeof ss;
 
   check_socket (socket, "Socket_isbound");
-  if (socket->bound || socket->base->localaddr != NULL)
+  if (socket->bound)
     return 1;
   /* As in the original: a non-zero local port, or any AF_UNIX socket. */
   if (getsockname (socket->base->fd, (struct sockaddr *)&ss, &len) == 0

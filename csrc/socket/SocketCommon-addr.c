@@ -146,6 +146,7 @@ resolve_impl (const char *host, int port, const struct addrinfo *hints,
 {
   struct addrinfo h;
   char portstr[SOCKET_PORT_STR_BUFSIZE];
+  unsigned char scratch[16]; /* literals, scoped ones too, skip DNS */
   int gai;
 
   if (res == NULL || !SOCKET_VALID_PORT (port))
@@ -165,7 +166,7 @@ resolve_impl (const char *host, int port, const struct addrinfo *hints,
   if (host == NULL)
     h.ai_flags |= AI_PASSIVE;
   h.ai_flags |= AI_NUMERICSERV;
-  if (host != NULL && !SocketCommon_parse_ip (host, NULL))
+  if (host != NULL && parse_ip16 (host, scratch) == 0)
     {
       /* A name: the shared resolver applies the timeout. */
       if (strlen (host) > MAX_HOSTNAME_LEN)

@@ -658,7 +658,7 @@ SocketDgram_isbound (SocketDgram_T socket)
   socklen_t len = sizeof ss;
 
   check (socket, "SocketDgram_isbound");
-  if (socket->bound || socket->base->localaddr != NULL)
+  if (socket->bound)
     return 1;
   return getsockname (socket->base->fd, (struct sockaddr *)&ss, &len) == 0
          && SocketCommon_check_bound_by_family (&ss);
