@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "a5dc6bce178cfe7c0a8420de91c9ccf6d8d718b272242233ad0d961e723cce62"
+const csrcHash = "815876bda258c8c19bd92df6e65838eea35090ff2db5af189180292df10a1019"
