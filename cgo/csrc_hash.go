@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "a12cd17a4065f902fad214c6c12ab8f2c18a7ae7dee89588ea2a91da0324df26"
+const csrcHash = "bf89b29daea1abce0b01c8f2bec5011bb6c80296be8e9f5b319cf1de3b139cdf"

@@ -120,6 +120,14 @@ go_err_capture (GoErr *e, const Except_T *exc, const char *file, int line)
    * formatted into socket_error_buf (SOCKET_RAISE_FMT/_MSG set both);
    * otherwise it may be left over from an earlier failure. */
   e->err_no = exc->reason == socket_error_buf ? socket_last_errno : 0;
+  /* Socket_Closed is raised as the plain public object ("Socket closed",
+   * as in the original); the socket module formats the detail and errno
+   * into the error buffer just before, so report those instead. */
+  if (exc == &Socket_Closed)
+    {
+      copy_reason (e, socket_error_buf);
+      e->err_no = socket_last_errno;
+    }
   return e->code;
 }
 

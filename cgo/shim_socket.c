@@ -26,6 +26,9 @@
 
 #ifndef SOCKET_USE_SYSTEM_LIB
 #include "dns/SocketDNS-private.h"
+#ifndef SOCKET_USE_SYSTEM_LIB
+#include "socket/Socket-private.h"
+#endif
 #endif
 
 /* A host name of up to 255 bytes plus its terminator. */
@@ -59,7 +62,10 @@ cstr (char *buf, size_t size, const char *s, size_t n)
 static void
 copy_addr (char *dst, const char *src)
 {
-  snprintf (dst, GO_ADDR_SIZE, "%s", src != NULL ? src : "");
+  /* "(unknown)" is the C API's "nothing cached" text: Go wants "". */
+  if (src == NULL || strcmp (src, "(unknown)") == 0)
+    src = "";
+  snprintf (dst, GO_ADDR_SIZE, "%s", src);
 }
 
 /* A failure detected by the shim itself, with errno @err (0 for none). */
@@ -139,8 +145,14 @@ dial_steps (int domain, const char *host, int port, int nodelay,
             Socket_T volatile *s, GoSockInfo *out)
 {
   Socket_T sock = new_nonblocking (domain, nodelay, s);
+  SocketTimeouts_T t;
 
-  Socket_connect (sock, host, port); /* returns while in progress */
+  /* No connect timeout: Socket_connect then returns while the connect is
+   * in progress and Go's poller waits (with the caller's deadline). */
+  Socket_timeouts_get (sock, &t);
+  t.connect_timeout_ms = 0;
+  Socket_timeouts_set (sock, &t);
+  Socket_connect (sock, host, port);
   info_endpoints (sock, out);
 }
 
@@ -447,7 +459,15 @@ go_SocketDgram_sendto (SocketDgram_T s, const void *buf, size_t len,
 
   if (cstr (h, sizeof h, host, host_len) < 0)
     return fail (e, "SocketDgram_Failed", EINVAL, "invalid host");
+#ifdef SOCKET_USE_SYSTEM_LIB
   GO_CALL_NOCB (rc, e, *n = SocketDgram_sendto (s, buf, len, h, port));
+#else
+  /* Go's WriteTo takes any datagram up to the UDP maximum, not only up to
+   * SAFE_UDP_SIZE as the C SocketDgram_sendto does. */
+  GO_CALL_NOCB (rc, e,
+                *n = SocketDgram__sendto (s, buf, len, h, port,
+                                          UDP_MAX_PAYLOAD));
+#endif
   return rc;
 }
 

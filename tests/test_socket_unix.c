@@ -141,7 +141,27 @@ TEST (connect_errors)
   r = RAISES (Socket_Failed, Socket_connect_unix (c, path));
   ASSERT_EQ (r, 1);
   ASSERT_EQ (Socket_geterrno (), ENOENT);
-  ASSERT (strstr (Socket_GetLastError (), path) != NULL);
+  {
+    char want[256];
+    snprintf (want, sizeof want,
+              "Unix socket does not exist: %s (errno: %d - %s)", path, ENOENT,
+              strerror (ENOENT));
+    ASSERT_STREQ (Socket_GetLastError (), want);
+  }
+  /* A socket file nobody listens on: the original's refusal text. */
+  {
+    Socket_T dead = Socket_new (AF_UNIX, SOCK_STREAM, 0);
+    char want[256];
+    Socket_bind_unix (dead, path);
+    r = RAISES (Socket_Failed, Socket_connect_unix (c, path));
+    ASSERT_EQ (r, 1);
+    ASSERT_EQ (Socket_geterrno (), ECONNREFUSED);
+    snprintf (want, sizeof want, "Connection refused: %s (errno: %d - %s)",
+              path, ECONNREFUSED, strerror (ECONNREFUSED));
+    ASSERT_STREQ (Socket_GetLastError (), want);
+    Socket_free (&dead);
+    unlink (path);
+  }
   ASSERT_EQ (RAISES (Socket_Failed, Socket_connect_unix (c, NULL)), 1);
   ASSERT_EQ (RAISES (Socket_Failed, Socket_bind_unix (t, path)), 1);
   ASSERT_EQ (RAISES (Socket_Failed, Socket_connect (c, "127.0.0.1", 80)), 1);
@@ -162,13 +182,23 @@ TEST (validate_unix_path)
   ASSERT_EQ (SocketUnix_validate_unix_path (NULL, 3), -1);
   ASSERT_EQ (SocketUnix_validate_unix_path ("", 0), -1);
   ASSERT_EQ (SocketUnix_validate_unix_path ("a\0b", 3), -1);
-  /* sun_path holds 108 bytes: 107 characters plus the terminator, or an
-   * abstract name of 107 bytes after the leading NUL. */
+  /* At most 107 bytes, counting any leading '@' (the original's rule). */
   ASSERT_EQ (SocketUnix_validate_unix_path (longp, 107), 0);
   ASSERT_EQ (SocketUnix_validate_unix_path (longp, 108), -1);
   longp[0] = '@';
-  ASSERT_EQ (SocketUnix_validate_unix_path (longp, 108), 0);
-  ASSERT_EQ (SocketUnix_validate_unix_path (longp, 109), -1);
+  ASSERT_EQ (SocketUnix_validate_unix_path (longp, 107), 0);
+  ASSERT_EQ (SocketUnix_validate_unix_path (longp, 108), -1);
+  /* Directory traversal is refused. */
+  ASSERT_EQ (SocketUnix_validate_unix_path ("..", 2), -1);
+  ASSERT_EQ (SocketUnix_validate_unix_path ("../x", 4), -1);
+  ASSERT_EQ (SocketUnix_validate_unix_path ("/tmp/../x", 9), -1);
+  ASSERT_EQ (SocketUnix_validate_unix_path ("/tmp/..", 7), -1);
+  ASSERT_EQ (SocketUnix_validate_unix_path ("/tmp/..x", 8), 0);
+  {
+    Socket_T s = Socket_new (AF_UNIX, SOCK_STREAM, 0);
+    ASSERT_EQ (RAISES (Socket_Failed, Socket_bind_unix (s, "/tmp/../x")), 1);
+    Socket_free (&s);
+  }
   longp[150] = '\0';
   longp[0] = '/';
   {
@@ -264,7 +294,10 @@ TEST (pass_253_descriptors)
   SocketPair_new (SOCK_STREAM, &a, &b);
   before = test_count_fds ();
   ASSERT_EQ (Socket_sendfds (a, fds, N), 1);
-  ASSERT_EQ (Socket_recvfds (b, got, N + 4, &n), 1);
+  /* max_count above SOCKET_MAX_FDS_PER_MSG is refused. */
+  ASSERT_EQ (RAISES (Socket_Failed, Socket_recvfds (b, got, N + 4, &n)), 1);
+  ASSERT_EQ (RAISES (Socket_Failed, Socket_recvfds (b, got, 0, &n)), 1);
+  ASSERT_EQ (Socket_recvfds (b, got, N, &n), 1);
   ASSERT_UEQ (n, N);
   ASSERT_EQ (test_count_fds (), before + N);
   for (int i = 0; i < N; i++)
@@ -347,9 +380,19 @@ TEST (readme_forms_with_payload)
   n = Socket_recvfd (sock2, &received_fd, buf, sizeof (buf));
   ASSERT_EQ (n, 5);
   ASSERT_EQ (received_fd, -1);
-  /* ... while the header form insists on a descriptor. */
+  /* The header form too: 1 with fd -1 (not an error, as in the original). */
   Socket_sendall (sock1, "p", 1);
-  ASSERT_EQ (RAISES (Socket_Failed, Socket_recvfd (sock2, &received_fd)), 1);
+  received_fd = 42;
+  ASSERT_EQ (Socket_recvfd (sock2, &received_fd), 1);
+  ASSERT_EQ (received_fd, -1);
+  {
+    int slots[3] = { 7, 7, 7 };
+    size_t cnt = 9;
+    Socket_sendall (sock1, "q", 1);
+    ASSERT_EQ (Socket_recvfds (sock2, slots, 3, &cnt), 1);
+    ASSERT_UEQ (cnt, 0);
+    ASSERT (slots[0] == -1 && slots[1] == -1 && slots[2] == -1);
+  }
   /* The real symbols remain reachable by name and address. */
   {
     int (*sendfd_fn) (Socket_T, int) = &Socket_sendfd;

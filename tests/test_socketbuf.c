@@ -7,24 +7,34 @@
 #include "Test.h"
 #include "socket/SocketBuf.h"
 
-TEST (new_applies_minimum_and_rejects_bad_arguments)
+TEST (new_capacity_is_exact_and_rejects_bad_arguments)
 {
   Arena_T arena = Arena_new ();
   SocketBuf_T b = SocketBuf_new (arena, 10);
+  volatile int arena_failed = 0;
 
-  ASSERT_UEQ (SocketBuf_space (b), SOCKETBUF_MIN_CAPACITY);
+  ASSERT_UEQ (SocketBuf_space (b), 10); /* exact: no minimum, no rounding */
+  ASSERT_UEQ (SocketBuf_write (b, "0123456789AB", 12), 10);
+  ASSERT_EQ (SocketBuf_full (b), 1);
+  SocketBuf_clear (b);
   ASSERT_UEQ (SocketBuf_available (b), 0);
   ASSERT_EQ (SocketBuf_empty (b), 1);
   ASSERT_EQ (SocketBuf_full (b), 0);
   ASSERT (SocketBuf_check_invariants (b));
   ASSERT_EQ (RAISES (SocketBuf_Failed, SocketBuf_new (NULL, 1024)), 1);
+  ASSERT_EQ (RAISES (SocketBuf_Failed, SocketBuf_new (arena, 0)), 1);
   ASSERT_EQ (RAISES (SocketBuf_Failed,
                      SocketBuf_new (arena, (size_t)SOCKETBUF_MAX_CAPACITY + 1)),
              1);
-  /* Above what an arena can hand out: a clear SocketBuf_Failed. */
-  ASSERT_EQ (RAISES (SocketBuf_Failed,
-                     SocketBuf_new (arena, (size_t)ARENA_MAX_ALLOC_SIZE + 1)),
-             1);
+  ASSERT_STREQ (Socket_GetLastError (),
+                "SocketBuf_new: capacity exceeds SOCKETBUF_MAX_CAPACITY");
+  ASSERT_STREQ (SocketBuf_Failed.reason, "SocketBuf operation failed");
+  /* Above what an arena can hand out: the arena's exception, as in the
+   * original. */
+  TRY (void) SocketBuf_new (arena, (size_t)ARENA_MAX_ALLOC_SIZE + 1);
+  EXCEPT (Arena_Failed) arena_failed = 1;
+  END_TRY;
+  ASSERT_EQ (arena_failed, 1);
   b = SocketBuf_new (arena, 4096);
   ASSERT_UEQ (SocketBuf_space (b), 4096);
   Arena_dispose (&arena);
@@ -91,11 +101,23 @@ TEST (wraparound_and_zero_copy_pointers)
   ASSERT_MEMEQ (out, in + 300, 212);
   ASSERT_UEQ (SocketBuf_read (b, out, sizeof out), 250);
   ASSERT_MEMEQ (out, in, 250);
-  /* Empty again: the whole buffer is one contiguous write region. */
+  /* Empty again: indices are not rewound (head = tail = 250), so the
+   * contiguous write run ends at the physical end; readptr gives NULL. */
   wp = SocketBuf_writeptr (b, &len);
-  ASSERT_UEQ (len, 512);
+  ASSERT_UEQ (len, 262);
   rp = SocketBuf_readptr (b, &len);
+  ASSERT (rp == NULL);
   ASSERT_UEQ (len, 0);
+  /* written() may commit the whole free space, past the contiguous run. */
+  SocketBuf_written (b, 512);
+  ASSERT_EQ (SocketBuf_full (b), 1);
+  wp = SocketBuf_writeptr (b, &len);
+  ASSERT (wp == NULL);
+  ASSERT_UEQ (len, 0);
+  ASSERT_EQ (RAISES (SocketBuf_Failed, SocketBuf_written (b, 1)), 1);
+  SocketBuf_clear (b);
+  wp = SocketBuf_writeptr (b, &len);
+  ASSERT_UEQ (len, 512); /* clear() rewinds */
   ASSERT (SocketBuf_check_invariants (b));
   Arena_dispose (&arena);
 }
@@ -125,6 +147,7 @@ TEST (reserve_grows_and_keeps_wrapped_content)
                      SocketBuf_reserve (b, (size_t)SOCKETBUF_MAX_CAPACITY)),
              1);
   ASSERT_EQ (RAISES (SocketBuf_Failed, SocketBuf_reserve (b, SIZE_MAX)), 1);
+  ASSERT_STREQ (Socket_GetLastError (), "SocketBuf reserve overflow");
   ASSERT (SocketBuf_check_invariants (b));
   Arena_dispose (&arena);
 }
@@ -144,8 +167,14 @@ TEST (secureclear_zeroes_storage_and_release)
   for (size_t i = 0; i < len; i++)
     if (wp[i] != 0)
       ASSERT_EQ (wp[i], 0);
-  SocketBuf_release (&b);
-  ASSERT (b == NULL);
+  {
+    SocketBuf_T alias = b;
+    SocketBuf_write (b, "abc", 3);
+    SocketBuf_release (&b);
+    ASSERT (b == NULL);
+    /* Only the handle is cleared: the object and its storage remain. */
+    ASSERT_UEQ (SocketBuf_available (alias), 3);
+  }
   SocketBuf_release (&b);
   SocketBuf_release (NULL);
   ASSERT (!SocketBuf_check_invariants (NULL));
@@ -206,9 +235,11 @@ TEST (randomized_against_reference_model)
         case 3: /* zero-copy write */
           {
             unsigned char *wp = SocketBuf_writeptr (b, &len);
+            ASSERT ((wp == NULL) == (len == 0)); /* NULL exactly when full */
             if (len > n)
               len = n;
-            memcpy (wp, tmp, len);
+            if (len > 0)
+              memcpy (wp, tmp, len);
             SocketBuf_written (b, len);
             model_push (&m, tmp, len);
           }
@@ -218,7 +249,9 @@ TEST (randomized_against_reference_model)
             const unsigned char *rp = SocketBuf_readptr (b, &len);
             ASSERT (len <= m.len);
             ASSERT (len > 0 || m.len == 0);
-            ASSERT_MEMEQ (rp, m.data + m.start, len);
+            ASSERT ((rp == NULL) == (m.len == 0)); /* NULL when empty */
+            if (len > 0)
+              ASSERT_MEMEQ (rp, m.data + m.start, len);
             if (len > n)
               len = n;
             SocketBuf_consume (b, len);

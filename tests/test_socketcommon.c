@@ -108,13 +108,40 @@ TEST (validation_and_wildcards)
   ASSERT_EQ (RAISES (Socket_Failed, SocketCommon_validate_port (-1,
                                                                 Socket_Failed)),
              1);
+  ASSERT_STREQ (Socket_GetLastError (),
+                "Invalid port number: -1 (must be 0-65535, 0 = OS-assigned)");
   ASSERT_EQ (RAISES (SocketDgram_Failed,
                      SocketCommon_validate_port (65536, SocketDgram_Failed)),
              1);
   SocketCommon_validate_hostname ("example.com", Socket_Failed);
-  SocketCommon_validate_hostname ("a-b.c_d.e", Socket_Failed);
-  SocketCommon_validate_hostname ("fe80::1%lo", Socket_Failed);
+  SocketCommon_validate_hostname ("a-b.c-d.e", Socket_Failed);
+  SocketCommon_validate_hostname ("trail-.example", Socket_Failed);
   SocketCommon_validate_hostname (NULL, Socket_Failed);
+  /* The original's RFC 1123 rules: no '_', no empty label (trailing dot),
+   * no scoped literal (parse_ip refuses "%scope"). */
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_validate_hostname ("a-b.c_d.e",
+                                                     Socket_Failed)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_validate_hostname ("example.com.",
+                                                     Socket_Failed)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_validate_hostname ("fe80::1%lo",
+                                                     Socket_Failed)),
+             1);
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_validate_hostname ("", Socket_Failed)),
+             1);
+  {
+    int fam = -1;
+    ASSERT_EQ (SocketCommon_parse_ip ("fe80::1%lo", &fam), 0);
+    ASSERT_EQ (fam, AF_UNSPEC);
+    ASSERT_EQ (SocketCommon_parse_ip ("[::1]", &fam), 0);
+    ASSERT_EQ (SocketCommon_parse_ip ("::1", &fam), 1);
+    ASSERT_EQ (fam, AF_INET6);
+  }
   ASSERT_EQ (RAISES (Socket_Failed,
                      SocketCommon_validate_hostname ("bad host", Socket_Failed)),
              1);
@@ -134,9 +161,14 @@ TEST (validation_and_wildcards)
   ASSERT_EQ (RAISES (Socket_Failed,
                      SocketCommon_validate_host_not_null (NULL, Socket_Failed)),
              1);
+  ASSERT_STREQ (Socket_GetLastError (), "Invalid host: NULL pointer");
   ASSERT (SocketCommon_normalize_wildcard_host ("0.0.0.0") == NULL);
   ASSERT (SocketCommon_normalize_wildcard_host ("::") == NULL);
-  ASSERT (SocketCommon_normalize_wildcard_host ("*") == NULL);
+  /* Exact matches of "0.0.0.0" and "::" only; anything else unchanged. */
+  {
+    const char *star = "*";
+    ASSERT (SocketCommon_normalize_wildcard_host (star) == star);
+  }
   ASSERT (SocketCommon_normalize_wildcard_host (NULL) == NULL);
   ASSERT_STREQ (SocketCommon_normalize_wildcard_host ("127.0.0.1"),
                 "127.0.0.1");
@@ -209,9 +241,9 @@ TEST (parse_ip_and_cidr)
   ASSERT_EQ (fam, AF_INET);
   ASSERT_EQ (SocketCommon_parse_ip ("2001:db8::1", &fam), 1);
   ASSERT_EQ (fam, AF_INET6);
-  ASSERT_EQ (SocketCommon_parse_ip ("fe80::1%eth0", &fam), 1);
+  ASSERT_EQ (SocketCommon_parse_ip ("fe80::1%eth0", &fam), 0); /* no scope */
   ASSERT_EQ (SocketCommon_parse_ip ("256.1.1.1", &fam), 0);
-  ASSERT_EQ (fam, 0);
+  ASSERT_EQ (fam, AF_UNSPEC);
   ASSERT_EQ (SocketCommon_parse_ip ("example.com", NULL), 0);
   ASSERT_EQ (SocketCommon_parse_ip (NULL, NULL), 0);
 
@@ -222,8 +254,10 @@ TEST (parse_ip_and_cidr)
   ASSERT_EQ (SocketCommon_cidr_match ("192.168.1.127", "192.168.1.128/25"),
              0);
   ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.4", "0.0.0.0/0"), 1);
-  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.4", "1.2.3.4"), 1);
-  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.5", "1.2.3.4"), 0);
+  /* The '/' and prefix length are required (original: -1). */
+  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.4", "1.2.3.4"), -1);
+  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.4", "1.2.3.4/32"), 1);
+  ASSERT_EQ (SocketCommon_cidr_match ("1.2.3.5", "1.2.3.4/32"), 0);
   ASSERT_EQ (SocketCommon_cidr_match ("2001:db8::5", "2001:db8::/32"), 1);
   ASSERT_EQ (SocketCommon_cidr_match ("2001:db9::5", "2001:db8::/32"), 0);
   ASSERT_EQ (SocketCommon_cidr_match ("::ffff:10.1.1.1", "10.0.0.0/8"), 1);
@@ -244,11 +278,20 @@ TEST (iov_helpers)
   int n = -1;
 
   ASSERT_UEQ (SocketCommon_calculate_total_iov_len (iov, 3), 13);
-  ASSERT_UEQ (SocketCommon_calculate_total_iov_len (iov, 0), 0);
+  /* iovcnt <= 0 is an error (as in the original), not an empty sum. */
+  ASSERT_EQ (RAISES (SocketCommon_Failed,
+                     SocketCommon_calculate_total_iov_len (iov, 0)),
+             1);
   copy = SocketCommon_alloc_iov_copy (iov, 3, Socket_Failed);
+  ASSERT_MEMEQ (copy, iov, sizeof iov);
+  /* Too many bytes: refused before anything is modified. */
+  ASSERT_EQ (RAISES (SocketCommon_Failed,
+                     SocketCommon_advance_iov (copy, 3, 14)),
+             1);
   ASSERT_MEMEQ (copy, iov, sizeof iov);
   SocketCommon_advance_iov (copy, 3, 5); /* past a, one byte into b */
   ASSERT_UEQ (copy[0].iov_len, 0);
+  ASSERT (copy[0].iov_base == NULL); /* consumed entries become {NULL, 0} */
   ASSERT (copy[1].iov_base == b + 1);
   ASSERT_UEQ (copy[1].iov_len, 5);
   act = SocketCommon_find_active_iov (copy, 3, &n);
@@ -256,7 +299,19 @@ TEST (iov_helpers)
   ASSERT_EQ (n, 2);
   ASSERT (iov[1].iov_base == b); /* the original is untouched */
   SocketCommon_sync_iov_progress (iov, copy, 3);
+  ASSERT (iov[0].iov_base == NULL && iov[0].iov_len == 0);
   ASSERT (iov[1].iov_base == b + 1);
+  ASSERT_UEQ (iov[1].iov_len, 5);
+  ASSERT (iov[2].iov_base == c && iov[2].iov_len == 3); /* same base */
+  {
+    /* A copy base below the original's, or an original already NULL,
+     * leaves the original alone. */
+    struct iovec o[2] = { { b + 2, 4 }, { NULL, 0 } };
+    struct iovec k[2] = { { b, 6 }, { c, 3 } };
+    SocketCommon_sync_iov_progress (o, k, 2);
+    ASSERT (o[0].iov_base == b + 2 && o[0].iov_len == 4);
+    ASSERT (o[1].iov_base == NULL && o[1].iov_len == 0);
+  }
   SocketCommon_advance_iov (copy, 3, 8);
   ASSERT (SocketCommon_find_active_iov (copy, 3, &n) == NULL);
   ASSERT_EQ (n, 0);
@@ -308,9 +363,11 @@ TEST (base_objects_and_options)
   SocketCommon_getoption_int (base->fd, IPPROTO_IP, IP_TTL, &v,
                               Socket_Failed);
   ASSERT_EQ (v, 17);
+  /* Unicast only, as in the original: the multicast TTL stays at 1. */
   SocketCommon_getoption_int (base->fd, IPPROTO_IP, IP_MULTICAST_TTL, &v,
                               Socket_Failed);
-  ASSERT_EQ (v, 17);
+  ASSERT_EQ (v, 1);
+  /* No range check of its own: the kernel rejects 0 (IP_TTL 1..255). */
   ASSERT_EQ (RAISES (Socket_Failed,
                      SocketCommon_set_ttl (base, AF_INET, 0, Socket_Failed)),
              1);
@@ -341,9 +398,11 @@ TEST (base_objects_and_options)
   SocketCommon_free_base (&base);
   ASSERT (base == NULL);
   SocketCommon_free_base (&base);
-  ASSERT_EQ (RAISES (SocketCommon_Failed,
+  /* Socket_Failed whatever the caller (as in the original). */
+  ASSERT_EQ (RAISES (Socket_Failed,
                      SocketCommon_new_base (AF_INET, SOCK_STREAM, 4242)),
              1);
+  ASSERT_EQ (SocketCommon_get_socket_family (NULL), AF_UNSPEC);
 }
 
 TEST (bind_helpers)
@@ -375,7 +434,15 @@ TEST (bind_helpers)
                          b, res, AF_INET, SocketDgram_Failed)),
              1);
   ASSERT_EQ (Socket_geterrno (), EADDRINUSE);
-  ASSERT (strstr (Socket_GetLastError (), port) != NULL);
+  ASSERT_STREQ (Socket_GetLastError (),
+                "Bind failed for all resolved addresses");
+  /* It always sets SO_REUSEADDR first. */
+  {
+    int on = 0;
+    SocketCommon_getoption_int (b->fd, SOL_SOCKET, SO_REUSEADDR, &on,
+                                Socket_Failed);
+    ASSERT_EQ (on, 1);
+  }
   freeaddrinfo (res);
   /* An address this host does not own: "try the next one". */
   sin.sin_addr.s_addr = inet_addr ("192.0.2.1");
@@ -386,18 +453,47 @@ TEST (bind_helpers)
   ASSERT_EQ (SocketCommon_handle_bind_error (EADDRNOTAVAIL, "192.0.2.1:0",
                                              Socket_Failed),
              -1);
+  ASSERT_EQ (SocketCommon_handle_bind_error (EADDRINUSE, "x:1",
+                                             Socket_Failed),
+             -1);
   ASSERT_EQ (RAISES (Socket_Failed,
                      SocketCommon_handle_bind_error (EACCES, "x:1",
                                                      Socket_Failed)),
              1);
   ASSERT_EQ (Socket_geterrno (), EACCES);
-  ASSERT_EQ (SocketCommon_try_bind_resolved_addresses (b, NULL, AF_INET,
-                                                       Socket_Failed),
-             -1);
+  ASSERT_STREQ (Socket_GetLastError (),
+                "Permission denied binding x:1 (cap_net_bind_service?)");
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_handle_bind_error (EINVAL, "x:1",
+                                                     Socket_Failed)),
+             1);
+  ASSERT (strncmp (Socket_GetLastError (), "Unexpected bind error for x:1: ",
+                   31)
+          == 0);
+  /* Never returns -1: no entry at all also raises. */
+  ASSERT_EQ (RAISES (Socket_Failed,
+                     SocketCommon_try_bind_resolved_addresses (
+                         b, NULL, AF_INET, Socket_Failed)),
+             1);
+  /* The original's texts, chosen by errno; errno unchanged. */
   errno = EADDRINUSE;
   SocketCommon_format_bind_error ("10.9.8.7", 1234);
-  ASSERT (strstr (Socket_GetLastError (), "10.9.8.7:1234") != NULL);
-  ASSERT_EQ (Socket_geterrno (), EADDRINUSE);
+  ASSERT_STREQ (Socket_GetLastError (), "Address 10.9.8.7:1234 already in use");
+  ASSERT_EQ (errno, EADDRINUSE);
+  errno = EADDRNOTAVAIL;
+  SocketCommon_format_bind_error (NULL, 1);
+  ASSERT_STREQ (Socket_GetLastError (), "Address any not available");
+  errno = EACCES;
+  SocketCommon_format_bind_error ("h", 80);
+  ASSERT_STREQ (Socket_GetLastError (), "Permission denied binding to h:80");
+  errno = EAFNOSUPPORT;
+  SocketCommon_format_bind_error ("h", 80);
+  ASSERT_STREQ (Socket_GetLastError (), "Address family not supported for h");
+  errno = EINVAL;
+  SocketCommon_format_bind_error ("h", 80);
+  ASSERT (strncmp (Socket_GetLastError (), "Bind failed for h:80 (errno: 22 - ",
+                   34)
+          == 0);
   SocketCommon_free_base (&a);
   SocketCommon_free_base (&b);
 }
@@ -445,12 +541,21 @@ TEST (defaults_dns_timeout_and_resolver)
   pthread_mutex_unlock (&socket_default_timeouts_mutex);
   SocketCommon_set_dns_timeout (1500);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), 1500);
+  /* A separate global: the defaults' dns field is not touched. */
+  SocketCommon_timeouts_getdefaults (&got);
+  ASSERT_EQ (got.dns_timeout_ms, 2);
   SocketCommon_set_dns_timeout (-7);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), 0);
+  SocketCommon_set_dns_timeout (-1); /* -1 resets to the default */
+  ASSERT_EQ (SocketCommon_get_dns_timeout (), SOCKET_DEFAULT_DNS_TIMEOUT_MS);
+  /* Negative fields are clamped to 0, not rejected. */
   t.dns_timeout_ms = -1;
-  ASSERT_EQ (RAISES (SocketCommon_Failed,
-                     SocketCommon_timeouts_setdefaults (&t)),
-             1);
+  t.operation_timeout_ms = -9;
+  SocketCommon_timeouts_setdefaults (&t);
+  SocketCommon_timeouts_getdefaults (&got);
+  ASSERT_EQ (got.dns_timeout_ms, 0);
+  ASSERT_EQ (got.operation_timeout_ms, 0);
+  ASSERT_EQ (got.connect_timeout_ms, 1);
   SocketCommon_timeouts_setdefaults (&saved);
   /* The global DNS timeout is separate from the socket defaults; -1
    * resets it to SOCKET_DEFAULT_DNS_TIMEOUT_MS. */
@@ -488,9 +593,15 @@ TEST (header_inlines)
   in6->sin6_family = AF_INET6;
   in6->sin6_port = htons (2);
   ASSERT_EQ (SocketCommon_check_bound_ipv6 (&ss), 1);
+  /* The per-family checks look at the port only, not the family. */
+  ASSERT_EQ (SocketCommon_check_bound_ipv4 (&ss), in->sin_port != 0);
   memset (&ss, 0, sizeof ss);
   un->sun_family = AF_UNIX;
-  ASSERT_EQ (SocketCommon_check_bound_unix (&ss), 0);
+  ASSERT_EQ (SocketCommon_check_bound_unix (&ss), 1); /* always */
+  ASSERT_EQ (SocketCommon_check_bound_unix (NULL), 1);
+  ss.ss_family = AF_APPLETALK;
+  ASSERT_EQ (SocketCommon_check_bound_by_family (&ss), 0);
+  ss.ss_family = AF_UNIX;
   un->sun_path[1] = 'a'; /* abstract */
   ASSERT_EQ (SocketCommon_check_bound_by_family (&ss), 1);
   ASSERT_EQ (SocketCommon_check_bound_by_family (NULL), 0);

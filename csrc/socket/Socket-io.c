@@ -3,8 +3,9 @@
  * sendfile, sendmsg/recvmsg and bandwidth-limited I/O.
  *
  * Every send uses MSG_NOSIGNAL so a dead peer yields EPIPE (-> Socket_Closed)
- * instead of SIGPIPE. Would-block returns 0 from the single-shot calls; the
- * "all" loops wait with poll() instead, bounded by the operation timeout.
+ * instead of SIGPIPE. Would-block returns 0 from the single-shot calls; as
+ * in the original the "all" loops return their partial total as soon as a
+ * call would block (on a blocking socket: SO_SNDTIMEO/SO_RCVTIMEO expired).
  *
  * On a TLS socket (s->layer set by SocketTLS_enable) the byte-stream calls
  * go through the record layer; calls that cannot (ancillary data, sendmsg
@@ -46,13 +47,22 @@ peer_label (Socket_T s, label_buf buf)
                                        sizeof (label_buf));
 }
 
-static void
-check_io (Socket_T s, const void *buf, size_t len, const char *op)
+static void __attribute__ ((noinline, cold, noreturn))
+check_io_fail (Socket_T s, size_t len, const char *op)
 {
   if (s == NULL || s->base == NULL || s->base->fd < 0)
     RAISE_MSG ("%s: NULL or closed socket", op);
-  if (buf == NULL && len > 0)
-    RAISE_MSG ("%s: NULL buffer with length %zu", op, len);
+  RAISE_MSG ("%s: NULL buffer with length %zu", op, len);
+}
+
+/* Inline compares; the messages are built out of line. */
+static inline void
+check_io (Socket_T s, const void *buf, size_t len, const char *op)
+{
+  if (__builtin_expect (s == NULL || s->base == NULL || s->base->fd < 0
+                            || (buf == NULL && len > 0),
+                        0))
+    check_io_fail (s, len, op);
 }
 
 static void
@@ -98,7 +108,7 @@ io_fail (Socket_T s, const char *op)
   peer_label (s, label);
   errno = err;
   if (err == EPIPE || err == ECONNRESET)
-    SOCKET_RAISE_FMT (SocketIO, Socket_Closed, "%s %s", op, label);
+    SOCKET__RAISE_CLOSED_FMT ("%s %s", op, label);
   SOCKET_RAISE_FMT (SocketIO, Socket_Failed, "%s %s failed", op, label);
 }
 
@@ -107,48 +117,40 @@ raise_eof (Socket_T s, const char *op)
 {
   label_buf label;
 
-  SOCKET_RAISE_MSG (SocketIO, Socket_Closed,
-                    "%s %s: connection closed by peer", op, peer_label (s, label));
-}
-
-/*
- * A loop got EAGAIN: wait until the socket is ready. On a blocking socket
- * EAGAIN means SO_RCVTIMEO/SO_SNDTIMEO expired, which is a timeout too.
- */
-static void
-wait_ready (Socket_T s, short events, const char *op)
-{
-  int timeout = s->base->timeouts.operation_timeout_ms;
-  int ev;
-  label_buf label;
-
-  if (!SocketCommon__is_nonblocking (s->base->fd))
-    ev = 0;
-  else
-    ev = SocketCommon__wait_fd (s->base->fd, events,
-                                timeout > 0 ? timeout : -1);
-  if (ev > 0)
-    return;
-  if (ev == 0)
-    errno = ETIMEDOUT;
-  peer_label (s, label);
-  SOCKET_RAISE_FMT (SocketIO, Socket_Failed, "%s %s failed", op, label);
+  SOCKET__RAISE_CLOSED_MSG ("%s %s: connection closed by peer", op,
+                            peer_label (s, label));
 }
 
 /* ------------------------------------------------------------------ */
 /* send / recv                                                        */
 /* ------------------------------------------------------------------ */
 
-ssize_t
-Socket_send (Socket_T socket, const void *buf, size_t len)
+/*
+ * The hot path (a plain socket, a real buffer, bytes moved) is one libc
+ * call and a few compares: argument checks with their messages, TLS, EINTR
+ * restarts and error mapping live in the cold *_slow functions. A failed
+ * first attempt moved nothing, so the slow path may simply look at errno.
+ */
+#define IO_FAST(s, buf, len)                                                  \
+  __builtin_expect ((s) != NULL && (s)->layer == NULL && (buf) != NULL        \
+                        && (len) > 0,                                         \
+                    1)
+
+static ssize_t __attribute__ ((noinline, cold))
+send_slow (Socket_T socket, const void *buf, size_t len, int tried)
 {
   ssize_t n;
 
-  check_io (socket, buf, len, "Socket_send");
-  if (len == 0)
-    return 0;
-  if (socket->layer != NULL)
-    return socket->layer->send (socket, buf, len);
+  if (!tried)
+    {
+      check_io (socket, buf, len, "Socket_send");
+      if (len == 0)
+        return 0;
+      if (socket->layer != NULL)
+        return socket->layer->send (socket, buf, len);
+    }
+  else if (errno != EINTR)
+    return io_fail (socket, "send to");
   do
     n = send (socket->base->fd, buf, len, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
@@ -156,18 +158,34 @@ Socket_send (Socket_T socket, const void *buf, size_t len)
 }
 
 ssize_t
-Socket_recv (Socket_T socket, void *buf, size_t len)
+Socket_send (Socket_T socket, const void *buf, size_t len)
 {
-  ssize_t n;
+  if (IO_FAST (socket, buf, len))
+    {
+      ssize_t n = send (socket->base->fd, buf, len, MSG_NOSIGNAL);
+      if (__builtin_expect (n >= 0, 1))
+        return n;
+      return send_slow (socket, buf, len, 1);
+    }
+  return send_slow (socket, buf, len, 0);
+}
 
-  check_io (socket, buf, len, "Socket_recv");
-  if (len == 0)
-    return 0;
-  if (socket->layer != NULL)
-    return socket->layer->recv (socket, buf, len);
-  do
+/* @p tried: the fast path's recv() returned @p n (0 or -1). */
+static ssize_t __attribute__ ((noinline, cold))
+recv_slow (Socket_T socket, void *buf, size_t len, int tried, ssize_t n)
+{
+  if (!tried)
+    {
+      check_io (socket, buf, len, "Socket_recv");
+      if (len == 0)
+        return 0;
+      if (socket->layer != NULL)
+        return socket->layer->recv (socket, buf, len);
+      n = -1;
+      errno = EINTR; /* make the loop below try */
+    }
+  while (n < 0 && errno == EINTR)
     n = recv (socket->base->fd, buf, len, 0);
-  while (n < 0 && errno == EINTR);
   if (n > 0)
     return n;
   if (n == 0)
@@ -175,7 +193,45 @@ Socket_recv (Socket_T socket, void *buf, size_t len)
   return io_fail (socket, "recv from");
 }
 
-/* The sendall/recvall loop on a TLS socket. */
+ssize_t
+Socket_recv (Socket_T socket, void *buf, size_t len)
+{
+  if (IO_FAST (socket, buf, len))
+    {
+      ssize_t n = recv (socket->base->fd, buf, len, 0);
+      if (__builtin_expect (n > 0, 1))
+        return n;
+      return recv_slow (socket, buf, len, 1, n);
+    }
+  return recv_slow (socket, buf, len, 0, 0);
+}
+
+/*
+ * Wait until @p events (POLLIN/POLLOUT) are ready, bounded by the operation
+ * timeout (0 = none); raises Socket_Failed (ETIMEDOUT) when it expires.
+ */
+static void
+wait_ready (Socket_T s, short events, const char *op)
+{
+  int timeout = s->base->timeouts.operation_timeout_ms;
+  int ev = SocketCommon__wait_fd (s->base->fd, events,
+                                  timeout > 0 ? timeout : -1);
+  label_buf label;
+
+  if (ev > 0)
+    return;
+  if (ev == 0)
+    errno = ETIMEDOUT;
+  SOCKET_RAISE_FMT (SocketIO, Socket_Failed, "%s %s failed", op,
+                    peer_label (s, label));
+}
+
+/*
+ * The sendall/recvall loop on a TLS socket. A record may need the other
+ * direction first (renegotiation, key update), which the caller cannot see,
+ * so this loop waits for what TLS wants instead of returning a partial
+ * total as the plain-socket loops do.
+ */
 static ssize_t
 layer_all (Socket_T s, void *buf, size_t len, int sending)
 {
@@ -212,7 +268,7 @@ Socket_sendall (Socket_T socket, const void *buf, size_t len)
       else if (n < 0 && errno == EINTR)
         continue;
       else if (n == 0 || would_block (errno))
-        wait_ready (socket, POLLOUT, "send to");
+        break; /* partial total, as in the original */
       else
         io_fail (socket, "send to");
     }
@@ -238,7 +294,7 @@ Socket_recvall (Socket_T socket, void *buf, size_t len)
       else if (errno == EINTR)
         continue;
       else if (would_block (errno))
-        wait_ready (socket, POLLIN, "recv from");
+        break; /* partial total, as in the original */
       else
         io_fail (socket, "recv from");
     }
@@ -368,7 +424,8 @@ Socket_recvv (Socket_T socket, struct iovec *iov, int iovcnt)
   return io_fail (socket, "recv from");
 }
 
-/* The loop of sendvall/recvvall over a private copy of the iovec. */
+/* The loop of sendvall/recvvall over a private copy of the iovec; stops
+ * with the partial total when a call would block. */
 static size_t
 iov_loop (Socket_T s, struct iovec *copy, int iovcnt, int sending)
 {
@@ -396,7 +453,7 @@ iov_loop (Socket_T s, struct iovec *copy, int iovcnt, int sending)
       else if (n == 0 && !sending)
         raise_eof (s, op);
       else if (n == 0 || would_block (errno))
-        wait_ready (s, sending ? POLLOUT : POLLIN, op);
+        break;
       else
         io_fail (s, op);
     }
@@ -410,8 +467,10 @@ iov_all (Socket_T s, const struct iovec *iov, int iovcnt, int sending)
   struct iovec *volatile heap = NULL;
   volatile size_t done = 0;
 
+  /* Array checks raise SocketCommon_Failed here, as in the original. */
+  check_io (s, NULL, 0, sending ? "Socket_sendvall" : "Socket_recvvall");
+  SocketCommon_calculate_total_iov_len (iov, iovcnt);
   check_iov (s, iov, iovcnt, sending ? "Socket_sendvall" : "Socket_recvvall");
-  iov_total (iov, iovcnt);
   if (iovcnt > IOV_STACK_COPY)
     heap = SocketCommon_alloc_iov_copy (iov, iovcnt, Socket_Failed);
   else
@@ -470,7 +529,11 @@ send_events (Socket_T s)
   return s->layer != NULL ? s->layer->want (s) : POLLOUT;
 }
 
-/* Send a whole chunk already read from a non-seekable file. */
+/*
+ * Send a whole chunk already read from a non-seekable file (it cannot be
+ * put back): wait for the socket, bounded by the operation timeout, instead
+ * of dropping the unsent bytes as the original does.
+ */
 static void
 send_chunk_fully (Socket_T s, const char *buf, size_t len)
 {
@@ -599,10 +662,8 @@ Socket_sendfileall (Socket_T socket, int file_fd, off_t *offset, size_t count)
         }
       if (n > 0)
         done += (size_t)n;
-      else if (n == 0)
-        break; /* the file is shorter than count */
       else
-        wait_ready (socket, send_events (socket), "sendfile to");
+        break; /* end of file, or the socket would block */
     }
   return (ssize_t)done;
 }
@@ -640,12 +701,8 @@ Socket_recvmsg (Socket_T socket, struct msghdr *msg, int flags)
   while (n < 0 && errno == EINTR);
   if (n > 0)
     return n;
-  if (n == 0)
-    {
-      if (iov_total (msg->msg_iov, (int)msg->msg_iovlen) > 0)
-        raise_eof (socket, "recvmsg from");
-      return 0;
-    }
+  if (n == 0) /* always end of stream, as in the original */
+    raise_eof (socket, "recvmsg from");
   return io_fail (socket, "recvmsg from");
 }
 
@@ -722,8 +779,9 @@ Socket_bandwidth_wait_ms (Socket_T socket, size_t bytes)
   check_io (socket, NULL, 0, "Socket_bandwidth_wait_ms");
   if (socket->limiter == NULL || bytes == 0)
     return 0;
-  /* More than one bucket never fits at once; *_limited sends in parts. */
+  /* More than one bucket never fits at once: -1 (the original's answer). */
   cap = SocketRateLimit_get_bucket_size (socket->limiter);
-  return SocketRateLimit_wait_time_ms (socket->limiter,
-                                       bytes < cap ? bytes : cap);
+  if (bytes > cap)
+    return -1;
+  return SocketRateLimit_wait_time_ms (socket->limiter, bytes);
 }

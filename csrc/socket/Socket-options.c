@@ -37,6 +37,17 @@ set_int (Socket_T s, int level, int opt, int value, const char *name)
     RAISE_FMT ("setsockopt(%s=%d) failed", name, value);
 }
 
+/* getsockopt(int) for the getters that never raise: -1 on any failure. */
+static int
+try_get_int (Socket_T s, int level, int opt, int *value)
+{
+  socklen_t len = sizeof *value;
+
+  if (s == NULL || s->base == NULL || s->base->fd < 0)
+    return -1;
+  return getsockopt (s->base->fd, level, opt, value, &len) < 0 ? -1 : 0;
+}
+
 static int
 get_int (Socket_T s, int level, int opt, const char *name)
 {
@@ -119,6 +130,12 @@ Socket_getkeepalive (Socket_T socket, int *idle, int *interval, int *count)
   require_tcp (socket, "Socket_getkeepalive");
   if (idle == NULL || interval == NULL || count == NULL)
     RAISE_MSG ("Socket_getkeepalive: NULL output pointer");
+  /* Keepalive off: all three read 0, as in the original. */
+  if (get_int (socket, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE") == 0)
+    {
+      *idle = *interval = *count = 0;
+      return;
+    }
   *idle = get_int (socket, IPPROTO_TCP, TCP_KEEPIDLE, "TCP_KEEPIDLE");
   *interval = get_int (socket, IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL");
   *count = get_int (socket, IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT");
@@ -128,14 +145,15 @@ void
 Socket_setnodelay (Socket_T socket, int nodelay)
 {
   require_tcp (socket, "Socket_setnodelay");
-  set_int (socket, IPPROTO_TCP, TCP_NODELAY, nodelay ? 1 : 0, "TCP_NODELAY");
+  /* Passed as given (not normalised), as in the original. */
+  set_int (socket, IPPROTO_TCP, TCP_NODELAY, nodelay, "TCP_NODELAY");
 }
 
 int
 Socket_getnodelay (Socket_T socket)
 {
   require_tcp (socket, "Socket_getnodelay");
-  return get_int (socket, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY") != 0;
+  return get_int (socket, IPPROTO_TCP, TCP_NODELAY, "TCP_NODELAY");
 }
 
 int
@@ -173,8 +191,9 @@ Socket_setcongestion (Socket_T socket, const char *algorithm)
   if (algorithm == NULL || algorithm[0] == '\0')
     RAISE_MSG ("Socket_setcongestion: empty algorithm name");
 #ifdef TCP_CONGESTION
+  /* Passed with its terminating NUL, as in the original. */
   if (setsockopt (socket->base->fd, IPPROTO_TCP, TCP_CONGESTION, algorithm,
-                  (socklen_t)strlen (algorithm))
+                  (socklen_t)strlen (algorithm) + 1)
       < 0)
     RAISE_FMT ("setsockopt(TCP_CONGESTION=\"%.32s\") failed", algorithm);
 #else
@@ -183,10 +202,11 @@ Socket_setcongestion (Socket_T socket, const char *algorithm)
 #endif
 }
 
+/* Never raises (original): -1 on any failure or if unsupported. */
 int
 Socket_getcongestion (Socket_T socket, char *algorithm, size_t len)
 {
-  require_tcp (socket, "Socket_getcongestion");
+  fd_of (socket, "Socket_getcongestion");
   if (algorithm == NULL || len == 0)
     RAISE_MSG ("Socket_getcongestion: NULL or empty output buffer");
 #ifdef TCP_CONGESTION
@@ -197,7 +217,7 @@ Socket_getcongestion (Socket_T socket, char *algorithm, size_t len)
 
     if (getsockopt (socket->base->fd, IPPROTO_TCP, TCP_CONGESTION, name, &n)
         < 0)
-      RAISE_FMT ("getsockopt(TCP_CONGESTION) failed");
+      return -1;
     name[n < sizeof name ? n : sizeof name - 1] = '\0';
     copy = strnlen (name, sizeof name);
     if (copy >= len)
@@ -216,25 +236,26 @@ void
 Socket_setfastopen (Socket_T socket, int enable)
 {
   require_tcp (socket, "Socket_setfastopen");
-  if (enable < 0)
-    RAISE_MSG ("Socket_setfastopen: negative value %d", enable);
 #ifdef TCP_FASTOPEN
-  /* For listeners the value is the pending-TFO queue length. */
-  set_int (socket, IPPROTO_TCP, TCP_FASTOPEN, enable, "TCP_FASTOPEN");
+  /* Normalised to 0/1, as in the original. */
+  set_int (socket, IPPROTO_TCP, TCP_FASTOPEN, enable ? 1 : 0, "TCP_FASTOPEN");
 #else
   errno = ENOPROTOOPT;
   RAISE_FMT ("TCP_FASTOPEN is not supported on this platform");
 #endif
 }
 
+/* Raw TCP_FASTOPEN value; -1 on error or if unsupported; never raises. */
 int
 Socket_getfastopen (Socket_T socket)
 {
-  require_tcp (socket, "Socket_getfastopen");
 #ifdef TCP_FASTOPEN
-  return get_int (socket, IPPROTO_TCP, TCP_FASTOPEN, "TCP_FASTOPEN");
+  int v;
+
+  return try_get_int (socket, IPPROTO_TCP, TCP_FASTOPEN, &v) < 0 ? -1 : v;
 #else
-  return 0;
+  (void)socket;
+  return -1;
 #endif
 }
 
@@ -256,11 +277,15 @@ Socket_setusertimeout (Socket_T socket, unsigned int timeout_ms)
 unsigned int
 Socket_getusertimeout (Socket_T socket)
 {
-  require_tcp (socket, "Socket_getusertimeout");
 #ifdef TCP_USER_TIMEOUT
-  return (unsigned)get_int (socket, IPPROTO_TCP, TCP_USER_TIMEOUT,
-                            "TCP_USER_TIMEOUT");
+  int v;
+
+  /* 0 on error or if unsupported; never raises (original). */
+  return try_get_int (socket, IPPROTO_TCP, TCP_USER_TIMEOUT, &v) < 0
+             ? 0
+             : (unsigned)v;
 #else
+  (void)socket;
   return 0;
 #endif
 }

@@ -95,6 +95,26 @@ struct SocketDgram__layer
                        char *host, size_t host_len, int *port);
 };
 
+/*
+ * Socket_Closed is raised as the plain public object (reason exactly
+ * "Socket closed", as in the original); the detail goes to the error
+ * buffer read by Socket_GetLastError().
+ */
+#define SOCKET__RAISE_CLOSED_FMT(fmt, ...)                                    \
+  do                                                                          \
+    {                                                                         \
+      SOCKET_ERROR_FMT (fmt, ##__VA_ARGS__);                                  \
+      RAISE (Socket_Closed);                                                  \
+    }                                                                         \
+  while (0)
+#define SOCKET__RAISE_CLOSED_MSG(fmt, ...)                                    \
+  do                                                                          \
+    {                                                                         \
+      SOCKET_ERROR_MSG (fmt, ##__VA_ARGS__);                                  \
+      RAISE (Socket_Closed);                                                  \
+    }                                                                         \
+  while (0)
+
 /** The public exception @p e names (SocketCommon_Failed when unset). */
 #define SOCKET__EXC(e)                                                        \
   (*((e).type != NULL ? (e).type : &SocketCommon_Failed))
@@ -111,6 +131,17 @@ SocketBase_T SocketCommon__new_base (int domain, int type, int protocol,
  * On failure raises @p exc and leaves @p fd open (the caller still owns it).
  */
 SocketBase_T SocketCommon__base_from_fd (int fd, Except_T exc);
+
+struct addrinfo;
+
+/**
+ * bind() @p base to the first usable entry of @p res (native @p family
+ * first, then IPv4 entries v4-mapped for an AF_INET6 socket); caches the
+ * local endpoint. Never raises: @return 0, or -1 with errno from the last
+ * attempt (it stops at EACCES/EPERM).
+ */
+int SocketCommon__bind_resolved (SocketBase_T base,
+                                 const struct addrinfo *res, int family);
 
 /** Refresh the cached peer address (getpeername). 0 on success. */
 int SocketCommon__update_peer_endpoint (SocketBase_T base);
@@ -160,6 +191,9 @@ socklen_t SocketCommon__sockaddr_for_family (const struct addrinfo *ai,
  */
 int SocketCommon__wait_fd (int fd, short events, int timeout_ms);
 
+/** Clamp negative fields of @p t to 0 (the original's rule). */
+void SocketCommon__clamp_timeouts (SocketTimeouts_T *t);
+
 /** 1 if O_NONBLOCK is set on @p fd. */
 int SocketCommon__is_nonblocking (int fd);
 
@@ -167,8 +201,16 @@ int SocketCommon__is_nonblocking (int fd);
 void SocketCommon__set_timeout_sec (SocketBase_T base, int seconds,
                                     Except_T exc);
 
-/** SO_RCVTIMEO in whole seconds (rounded up). */
+/** SO_RCVTIMEO in whole seconds (microseconds dropped). */
 int SocketCommon__get_timeout_sec (SocketBase_T base, Except_T exc);
+
+/**
+ * SocketDgram_sendto with a payload limit of @p limit bytes (the public call
+ * uses SAFE_UDP_SIZE; the Go bindings use UDP_MAX_PAYLOAD).
+ */
+ssize_t SocketDgram__sendto (struct SocketDgram_T *socket, const void *buf,
+                             size_t len, const char *host, int port,
+                             size_t limit);
 
 /** Test hook: 1 forces the read/send fallback of Socket_sendfile. */
 extern int Socket__sendfile_force_fallback;

@@ -42,9 +42,18 @@ SocketUnix_validate_unix_path (const char *path, size_t path_len)
 {
   if (path == NULL || path_len == 0 || memchr (path, '\0', path_len) != NULL)
     return -1;
+  /* At most 107 bytes including any '@' (the original's limit). */
+  if (path_len >= SUN_PATH_MAX)
+    return -1;
   if (path[0] == '@') /* abstract: the name follows a leading NUL byte */
-    return path_len >= 2 && path_len <= SUN_PATH_MAX ? 0 : -1;
-  return path_len < SUN_PATH_MAX ? 0 : -1; /* room for the terminator */
+    return path_len >= 2 ? 0 : -1;
+  /* Directory traversal is refused, as in the original. */
+  if ((path_len == 2 && memcmp (path, "..", 2) == 0)
+      || (path_len >= 3 && memcmp (path, "../", 3) == 0)
+      || memmem (path, path_len, "/../", 4) != NULL
+      || (path_len >= 3 && memcmp (path + path_len - 3, "/..", 3) == 0))
+    return -1;
+  return 0;
 }
 
 static socklen_t
@@ -122,6 +131,16 @@ SocketUnix_connect (SocketBase_T base, const char *path, Except_T exc_type)
   if (err != 0)
     {
       errno = err;
+      if (err == ENOENT || err == ECONNREFUSED)
+        {
+          /* The original's texts; errno kept for Socket_geterrno(). */
+          SOCKET_ERROR_MSG ("%s: %s (errno: %d - %s)",
+                            err == ENOENT ? "Unix socket does not exist"
+                                          : "Connection refused",
+                            path, err, Socket_safe_strerror (err));
+          socket_last_errno = err;
+          SOCKET_RAISE_MODULE_ERROR (SocketUnix, SOCKET__EXC (exc_type));
+        }
       RAISE_FMT_AS (exc_type, "connect to unix:%s failed", path);
     }
   SocketCommon__update_peer_endpoint (base);
@@ -218,14 +237,13 @@ fd_io_fail (Socket_T s, const char *op)
   if (err == EAGAIN || err == EWOULDBLOCK)
     return FD_WOULDBLOCK;
   if (err == EPIPE || err == ECONNRESET)
-    SOCKET_RAISE_FMT (SocketUnix, Socket_Closed, "%s", op);
+    SOCKET__RAISE_CLOSED_FMT ("%s", op);
   SOCKET_RAISE_FMT (SocketUnix, Socket_Failed, "%s failed", op);
 }
 
 /*
  * sendmsg() @p count descriptors with @p data (a 1-byte payload when empty:
- * stream sockets need data to carry ancillary data). The rest of a partly
- * sent payload follows with Socket_sendall.
+ * stream sockets need data to carry ancillary data).
  * @return payload bytes sent, or FD_WOULDBLOCK (nothing sent).
  */
 static ssize_t
@@ -269,9 +287,8 @@ send_fds (Socket_T s, const int *fds, size_t count, const void *data,
   while (n < 0 && errno == EINTR);
   if (n < 0)
     return fd_io_fail (s, op);
-  if ((size_t)n < iov.iov_len)
-    Socket_sendall (s, (const char *)iov.iov_base + n, iov.iov_len - (size_t)n);
-  return (ssize_t)len;
+  /* The payload may go in part: the caller sends the rest. */
+  return len > 0 ? n : 0;
 }
 
 /* Take the descriptors out of @p msg; close any beyond @p max. */
@@ -348,20 +365,9 @@ recv_fds (Socket_T s, int *fds, size_t max, size_t *received, void *buf,
                  max);
     }
   if (n == 0 && got == 0)
-    SOCKET_RAISE_MSG (SocketUnix, Socket_Closed,
-                      "%s: connection closed by peer", op);
+    SOCKET__RAISE_CLOSED_MSG ("%s: connection closed by peer", op);
   *received = got;
   return len > 0 ? n : 0;
-}
-
-static void
-require_fds (size_t got, const char *op)
-{
-  if (got == 0)
-    {
-      errno = ENOMSG;
-      RAISE_FMT ("%s: message carried no descriptor", op);
-    }
 }
 
 int (Socket_sendfd) (Socket_T socket, int fd_to_pass)
@@ -382,7 +388,9 @@ int (Socket_recvfd) (Socket_T socket, int *fd_received)
   if (recv_fds (socket, fd_received, 1, &got, NULL, 0, "Socket_recvfd")
       == FD_WOULDBLOCK)
     return 0;
-  require_fds (got, "Socket_recvfd");
+  /* A message without a descriptor is not an error: *fd_received = -1. */
+  if (got == 0)
+    *fd_received = -1;
   return 1;
 }
 
@@ -399,14 +407,18 @@ int (Socket_recvfds) (Socket_T socket, int *fds, size_t max_count,
 {
   size_t got = 0;
 
-  if (received_count == NULL)
-    RAISE_MSG ("Socket_recvfds: NULL count pointer");
+  if (received_count == NULL || fds == NULL)
+    RAISE_MSG ("Socket_recvfds: NULL argument");
+  if (max_count < 1 || max_count > SOCKET_MAX_FDS_PER_MSG)
+    RAISE_MSG ("Socket_recvfds: max_count %zu out of range (1-%d)", max_count,
+               SOCKET_MAX_FDS_PER_MSG);
+  for (size_t i = 0; i < max_count; i++)
+    fds[i] = -1;
   *received_count = 0;
   if (recv_fds (socket, fds, max_count, &got, NULL, 0, "Socket_recvfds")
       == FD_WOULDBLOCK)
     return 0;
-  require_fds (got, "Socket_recvfds");
-  *received_count = got;
+  *received_count = got; /* may be 0: a message without descriptors */
   return 1;
 }
 

@@ -20,7 +20,7 @@
 #include "socket/Socket.h"
 
 const Except_T Socket_Failed = { &Socket_Failed, "Socket operation failed" };
-const Except_T Socket_Closed = { &Socket_Closed, "Connection closed by peer" };
+const Except_T Socket_Closed = { &Socket_Closed, "Socket closed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (Socket);
 
 static struct SocketLiveCount socket_live = SOCKETLIVECOUNT_STATIC_INIT;
@@ -67,16 +67,10 @@ socket_wrap (SocketBase_T base, int keep_fd)
   return s;
 }
 
+/* domain/type/protocol go to socket(2) unchecked, as in the original. */
 Socket_T
 Socket_new (int domain, int type, int protocol)
 {
-  if (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX)
-    RAISE_MSG ("Socket_new: unsupported domain %d (AF_INET, AF_INET6 or "
-               "AF_UNIX)",
-               domain);
-  if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
-    RAISE_MSG ("Socket_new: type must be SOCK_STREAM (use SocketDgram for "
-               "UDP)");
   return socket_wrap (SocketCommon__new_base (domain, type & ~SOCK_CLOEXEC,
                                               protocol, Socket_Failed),
                       0);
@@ -107,23 +101,36 @@ adopt_state (Socket_T s)
     s->connected = 1;
 }
 
+/*
+ * Any socket type is accepted (SO_TYPE check). As in the original the
+ * descriptor is forced non-blocking (if that fails it is closed) and its
+ * close-on-exec flag is left as the caller set it.
+ */
 Socket_T
 Socket_new_from_fd (int fd)
 {
   SocketBase_T base = SocketCommon__base_from_fd (fd, Socket_Failed);
-  Socket_T s;
+  Socket_T s = socket_wrap (base, 1);
 
-  if (base->type != SOCK_STREAM)
-    {
-      base->fd = -1;
-      SocketCommon_free_base (&base);
-      errno = EPROTOTYPE;
-      RAISE_FMT ("Socket_new_from_fd: descriptor %d is not a stream socket",
-                 fd);
-    }
-  s = socket_wrap (base, 1);
-  (void)SocketCommon_setcloexec (fd, 1);
+  TRY SocketCommon_set_nonblock (base, true, Socket_Failed);
+  ELSE
+  {
+    Socket_T tmp = s;
+    Socket_free (&tmp); /* closes fd */
+    RERAISE;
+  }
+  END_TRY;
   adopt_state (s);
+  return s;
+}
+
+/* Wrap one end of a fresh socketpair: blocking, CLOEXEC, connected. */
+static Socket_T
+pair_end (int fd)
+{
+  Socket_T s = socket_wrap (SocketCommon__base_from_fd (fd, Socket_Failed),
+                            1);
+  s->connected = 1;
   return s;
 }
 
@@ -136,17 +143,20 @@ SocketPair_new (int type, Socket_T *socket1, Socket_T *socket2)
 
   if (socket1 == NULL || socket2 == NULL)
     RAISE_MSG ("SocketPair_new: NULL output pointer");
-  if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
-    RAISE_MSG ("SocketPair_new: type must be SOCK_STREAM");
+  /* Exactly SOCK_STREAM or SOCK_DGRAM (no flag bits), as in the original. */
+  if (type != SOCK_STREAM && type != SOCK_DGRAM)
+    RAISE_MSG ("SocketPair_new: type must be SOCK_STREAM or SOCK_DGRAM "
+               "(got %d)",
+               type);
   if (socketpair (AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0)
     RAISE_FMT ("socketpair(AF_UNIX) failed");
   fd0 = sv[0];
   fd1 = sv[1];
   TRY
   {
-    a = Socket_new_from_fd (fd0);
+    a = pair_end (fd0);
     fd0 = -1; /* owned by a now */
-    *socket2 = Socket_new_from_fd (fd1);
+    *socket2 = pair_end (fd1);
   }
   EXCEPT (Socket_Failed)
   {
@@ -193,12 +203,12 @@ Socket_debug_live_count (void)
 static int
 bind_and_free (Socket_T socket, struct addrinfo *res)
 {
-  volatile int rc = -1;
+  int rc = SocketCommon__bind_resolved (socket->base, res,
+                                        socket->base->domain);
+  int err = errno;
 
-  TRY rc = SocketCommon_try_bind_resolved_addresses (
-      socket->base, res, socket->base->domain, Socket_Failed);
-  FINALLY freeaddrinfo (res);
-  END_TRY;
+  freeaddrinfo (res);
+  errno = err;
   return rc;
 }
 
@@ -215,6 +225,15 @@ Socket_bind (Socket_T socket, const char *host, int port)
   res = SocketCommon__resolve (host, port, socket->base->domain, SOCK_STREAM,
                                1, socket->base->timeouts.dns_timeout_ms,
                                Socket_Failed);
+  /* As in the original, SO_REUSEADDR is always set before binding. */
+  TRY SocketCommon_set_option_int (socket->base, SOL_SOCKET, SO_REUSEADDR,
+                                   1, Socket_Failed);
+  ELSE
+  {
+    freeaddrinfo (res);
+    RERAISE;
+  }
+  END_TRY;
   if (bind_and_free (socket, res) != 0)
     {
       SocketCommon_format_bind_error (host, port);
@@ -230,9 +249,9 @@ Socket_bind_with_addrinfo (Socket_T socket, struct addrinfo *res)
   check_socket (socket, "Socket_bind_with_addrinfo");
   if (res == NULL)
     RAISE_MSG ("Socket_bind_with_addrinfo: NULL address list");
-  if (SocketCommon_try_bind_resolved_addresses (socket->base, res,
-                                                socket->base->domain,
-                                                Socket_Failed)
+  SocketCommon_set_option_int (socket->base, SOL_SOCKET, SO_REUSEADDR, 1,
+                               Socket_Failed);
+  if (SocketCommon__bind_resolved (socket->base, res, socket->base->domain)
       != 0)
     RAISE_FMT ("bind to resolved address failed");
   socket->bound = 1;
@@ -243,8 +262,8 @@ void
 Socket_listen (Socket_T socket, int backlog)
 {
   check_socket (socket, "Socket_listen");
-  if (backlog < 0)
-    RAISE_MSG ("Socket_listen: negative backlog %d", backlog);
+  if (backlog <= 0)
+    RAISE_MSG ("Socket_listen: backlog must be > 0 (got %d)", backlog);
   if (backlog > SOCKET_MAX_LISTEN_BACKLOG)
     backlog = SOCKET_MAX_LISTEN_BACKLOG;
   if (listen (socket->base->fd, backlog) < 0)
@@ -345,28 +364,30 @@ connect_finish (int fd, int timeout_ms)
 }
 
 /*
- * connect() to one address. A blocking socket is switched to non-blocking
- * for the attempt so the connect timeout can be enforced with poll(); a
- * socket the caller made non-blocking keeps EINPROGRESS semantics.
- * @return 0 connected, EINPROGRESS (non-blocking caller), or an errno value.
+ * connect() to one address. As in the original: with a connect timeout
+ * (> 0) the socket, blocking or not, is made non-blocking for the attempt,
+ * waited on with poll() and restored; without one a plain connect() is made
+ * and an in-progress connect (EINPROGRESS) counts as success.
+ * @return 0 connected, EINPROGRESS (no timeout), or an errno value.
  */
 static int
 connect_one (Socket_T s, const struct sockaddr *sa, socklen_t len,
              int timeout_ms)
 {
   int fd = s->base->fd;
-  int flags = fcntl (fd, F_GETFL);
+  int flags;
   int err = 0;
 
-  if (flags < 0)
-    return errno;
-  if (flags & O_NONBLOCK)
+  if (timeout_ms <= 0)
     {
       if (connect (fd, sa, len) == 0)
         return 0;
       return errno == EINTR ? EINPROGRESS : errno;
     }
-  if (fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0)
+    return errno;
+  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags | O_NONBLOCK) < 0)
     return errno;
   if (connect (fd, sa, len) < 0)
     {
@@ -374,7 +395,7 @@ connect_one (Socket_T s, const struct sockaddr *sa, socklen_t len,
       if (err == EINPROGRESS || err == EINTR)
         err = connect_finish (fd, timeout_ms);
     }
-  if (fcntl (fd, F_SETFL, flags) < 0 && err == 0)
+  if (!(flags & O_NONBLOCK) && fcntl (fd, F_SETFL, flags) < 0 && err == 0)
     err = errno;
   return err;
 }
@@ -527,7 +548,16 @@ Socket_isconnected (Socket_T socket)
 int
 Socket_isbound (Socket_T socket)
 {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
   check_socket (socket, "Socket_isbound");
+  if (socket->bound)
+    return 1;
+  /* As in the original: a non-zero local port, or any AF_UNIX socket. */
+  if (getsockname (socket->base->fd, (struct sockaddr *)&ss, &len) == 0
+      && SocketCommon_check_bound_by_family (&ss))
+    socket->bound = 1;
   return socket->bound;
 }
 
@@ -605,12 +635,8 @@ Socket_timeouts_set (Socket_T socket, const SocketTimeouts_T *timeouts)
       SocketCommon_timeouts_getdefaults (&socket->base->timeouts);
       return;
     }
-  if (timeouts->connect_timeout_ms < 0 || timeouts->dns_timeout_ms < 0
-      || timeouts->operation_timeout_ms < 0)
-    RAISE_MSG ("Socket_timeouts_set: negative timeout (%d/%d/%d ms)",
-               timeouts->connect_timeout_ms, timeouts->dns_timeout_ms,
-               timeouts->operation_timeout_ms);
   socket->base->timeouts = *timeouts;
+  SocketCommon__clamp_timeouts (&socket->base->timeouts);
 }
 
 void
@@ -626,10 +652,5 @@ Socket_timeouts_setdefaults (const SocketTimeouts_T *timeouts)
 {
   if (timeouts == NULL)
     RAISE_MSG ("Socket_timeouts_setdefaults: NULL argument");
-  if (timeouts->connect_timeout_ms < 0 || timeouts->dns_timeout_ms < 0
-      || timeouts->operation_timeout_ms < 0)
-    RAISE_MSG ("Socket_timeouts_setdefaults: negative timeout (%d/%d/%d ms)",
-               timeouts->connect_timeout_ms, timeouts->dns_timeout_ms,
-               timeouts->operation_timeout_ms);
-  SocketCommon_timeouts_setdefaults (timeouts);
+  SocketCommon_timeouts_setdefaults (timeouts); /* clamps negatives to 0 */
 }

@@ -201,12 +201,27 @@ fb_destroy (SocketAsync_T a)
   a->state = NULL;
 }
 
-static const struct async_backend fallback_backend = {
+/* Names as the original reports them (SocketAsync_backend_name). */
 #ifdef FALLBACK_EPOLL
-  .name = "edge-triggered",
+#define FALLBACK_NAME "edge-triggered (platform not supported)"
+#define FALLBACK_NAME_NO_URING "edge-triggered (io_uring unavailable)"
 #else
-  .name = "kqueue",
+#define FALLBACK_NAME "kqueue (edge-triggered)"
+#define FALLBACK_NAME_NO_URING FALLBACK_NAME
 #endif
+
+static const struct async_backend fallback_backend = {
+  .name = FALLBACK_NAME,
+  .kernel = 0,
+  .submit = fb_submit,
+  .cancel = fb_cancel,
+  .flush = fb_flush,
+  .reap = fb_reap,
+  .destroy = fb_destroy,
+};
+
+static const struct async_backend fallback_backend_no_uring = {
+  .name = FALLBACK_NAME_NO_URING,
   .kernel = 0,
   .submit = fb_submit,
   .cancel = fb_cancel,
@@ -234,7 +249,10 @@ SocketAsync__fallback_init (SocketAsync_T a)
       errno = saved;
       return -1;
     }
-  a->be = &fallback_backend;
+  /* io_uring compiled in but not usable here (old kernel, seccomp, or
+   * SOCKET_ASYNC_DISABLE_URING) reads differently from "not supported". */
+  a->be = SocketAsync__uring_compiled () ? &fallback_backend_no_uring
+                                         : &fallback_backend;
   a->state = f;
   a->pollfd = f->qfd;
   return 0;

@@ -97,6 +97,8 @@ struct async_req *SocketAsync__lookup (SocketAsync_T a, unsigned id);
 /* Backend constructors: 0 on success (a->be, a->state, a->pollfd set),
  * -1 with errno when the backend is unavailable. */
 int SocketAsync__uring_init (SocketAsync_T a);
+/** 1 if this build has io_uring support (whether or not the kernel does). */
+int SocketAsync__uring_compiled (void);
 int SocketAsync__fallback_init (SocketAsync_T a);
 
 /** Test hook: ops the io_uring backend uses ("send/recv" or

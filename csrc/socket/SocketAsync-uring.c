@@ -371,6 +371,12 @@ static const struct async_backend uring_backend = {
 };
 
 int
+SocketAsync__uring_compiled (void)
+{
+  return 1;
+}
+
+int
 SocketAsync__uring_init (SocketAsync_T a)
 {
   struct io_uring_params p;
@@ -415,6 +421,12 @@ SocketAsync__uring_ops (SocketAsync_T a)
 }
 
 #else /* !SOCKET_ASYNC_HAVE_URING */
+
+int
+SocketAsync__uring_compiled (void)
+{
+  return 0;
+}
 
 int
 SocketAsync__uring_init (SocketAsync_T a)

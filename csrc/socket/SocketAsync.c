@@ -20,7 +20,7 @@
 #include "socket/SocketAsync.h"
 
 const Except_T SocketAsync_Failed
-    = { &SocketAsync_Failed, "Async I/O operation failed" };
+    = { &SocketAsync_Failed, "SocketAsync operation failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketAsync);
 
 /* ---- id table and done list ----------------------------------------------- */
@@ -302,7 +302,7 @@ SocketAsync_is_available (const SocketAsync_T async)
 const char *
 SocketAsync_backend_name (const SocketAsync_T async)
 {
-  return async == NULL ? "none" : async->be->name;
+  return async == NULL ? "unavailable" : async->be->name;
 }
 
 int

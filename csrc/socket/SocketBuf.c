@@ -4,8 +4,9 @@
  * Data occupies [head, head + count) modulo capacity. Storage comes from
  * the caller's arena, so it is reclaimed with the arena; reserve() moves
  * the data into a larger block (linearised at offset 0) and the old block
- * stays in the arena until then. An empty buffer rewinds to offset 0 so
- * the next writeptr() offers the whole capacity contiguously.
+ * stays in the arena until then. As in the original, the capacity is
+ * exact, indices only rewind on clear(), and arena exhaustion surfaces as
+ * Arena_Failed.
  */
 #include <stdint.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "socket/SocketBuf.h"
 
 const Except_T SocketBuf_Failed
-    = { &SocketBuf_Failed, "Socket buffer operation failed" };
+    = { &SocketBuf_Failed, "SocketBuf operation failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketBuf);
 
 #define RAISE_MSG(fmt, ...)                                                   \
@@ -29,24 +30,20 @@ struct SocketBuf_T
   size_t count; /* readable bytes */
 };
 
+/* Most entry points verify the ring first, as the original does. */
 static void
 check (const struct SocketBuf_T *buf, const char *op)
 {
-  if (buf == NULL || buf->data == NULL)
-    RAISE_MSG ("%s: NULL or released buffer", op);
+  (void)op;
+  if (!SocketBuf_check_invariants ((const SocketBuf_T)buf))
+    RAISE_MSG ("SocketBuf invariants violated");
 }
 
-/* Arena memory, or SocketBuf_Failed (not Arena_Failed) when unavailable. */
+/* Arena memory; exhaustion raises Arena_Failed (as in the original). */
 static void *
 alloc_or_raise (Arena_T arena, size_t size)
 {
-  void *volatile p = NULL;
-
-  TRY p = ALLOC (arena, size);
-  EXCEPT (Arena_Failed)
-  RAISE_MSG ("cannot allocate %zu bytes of buffer memory", size);
-  END_TRY;
-  return p;
+  return ALLOC (arena, size);
 }
 
 SocketBuf_T
@@ -56,11 +53,11 @@ SocketBuf_new (Arena_T arena, size_t capacity)
 
   if (arena == NULL)
     RAISE_MSG ("SocketBuf_new: NULL arena");
+  if (capacity == 0)
+    RAISE_MSG ("SocketBuf_new: capacity must be > 0");
   if (capacity > SOCKETBUF_MAX_CAPACITY)
-    RAISE_MSG ("SocketBuf_new: capacity %zu exceeds the maximum %zu",
-               capacity, (size_t)SOCKETBUF_MAX_CAPACITY);
-  if (capacity < SOCKETBUF_MIN_CAPACITY)
-    capacity = SOCKETBUF_MIN_CAPACITY;
+    RAISE_MSG ("SocketBuf_new: capacity exceeds SOCKETBUF_MAX_CAPACITY");
+  /* The capacity is used exactly: no minimum, no rounding. */
   buf = alloc_or_raise (arena, sizeof *buf);
   buf->arena = arena;
   buf->data = alloc_or_raise (arena, capacity);
@@ -75,9 +72,8 @@ SocketBuf_release (SocketBuf_T *buf)
 {
   if (buf == NULL || *buf == NULL)
     return;
-  /* The storage belongs to the arena; drop our references to it. */
-  (*buf)->data = NULL;
-  (*buf)->capacity = (*buf)->head = (*buf)->count = 0;
+  /* The storage belongs to the arena and stays until it is disposed;
+   * only the caller's handle is cleared. */
   *buf = NULL;
 }
 
@@ -165,7 +161,7 @@ SocketBuf_consume (SocketBuf_T buf, size_t len)
     RAISE_MSG ("SocketBuf_consume: %zu bytes requested, %zu available", len,
                buf->count);
   buf->count -= len;
-  buf->head = buf->count == 0 ? 0 : (buf->head + len) % buf->capacity;
+  buf->head = (buf->head + len) % buf->capacity;
 }
 
 size_t
@@ -203,14 +199,17 @@ SocketBuf_reserve (SocketBuf_T buf, size_t min_space)
   check (buf, "SocketBuf_reserve");
   if (buf->capacity - buf->count >= min_space)
     return;
-  if (min_space > SOCKETBUF_MAX_CAPACITY - buf->count)
-    RAISE_MSG ("SocketBuf_reserve: %zu + %zu bytes exceeds the maximum %zu",
-               buf->count, min_space, (size_t)SOCKETBUF_MAX_CAPACITY);
+  /* Beyond what one arena block can hold: the original's reserve error. */
+  if (min_space > SOCKETBUF_MAX_CAPACITY - buf->count
+      || buf->count + min_space > (size_t)ARENA_MAX_ALLOC_SIZE)
+    RAISE_MSG ("SocketBuf reserve overflow");
   need = buf->count + min_space;
   /* Double to keep reserve() amortised O(1) per byte. */
   cap = buf->capacity;
   while (cap < need)
     cap = cap > SOCKETBUF_MAX_CAPACITY / 2 ? SOCKETBUF_MAX_CAPACITY : cap * 2;
+  if (cap > (size_t)ARENA_MAX_ALLOC_SIZE)
+    cap = (size_t)ARENA_MAX_ALLOC_SIZE; /* >= need, checked above */
   p = alloc_or_raise (buf->arena, cap);
   SocketBuf_peek (buf, p, buf->count);
   /* Old storage may hold secrets; it stays in the arena, so wipe it. */
@@ -225,10 +224,8 @@ SocketBuf_check_invariants (const SocketBuf_T buf)
 {
   if (buf == NULL || buf->data == NULL || buf->arena == NULL)
     return false;
-  return buf->capacity >= SOCKETBUF_MIN_CAPACITY
-         && buf->capacity <= SOCKETBUF_MAX_CAPACITY
-         && buf->count <= buf->capacity && buf->head < buf->capacity
-         && (buf->count > 0 || buf->head == 0);
+  return buf->capacity > 0 && buf->capacity <= SOCKETBUF_MAX_CAPACITY
+         && buf->count <= buf->capacity && buf->head < buf->capacity;
 }
 
 const void *
@@ -239,6 +236,11 @@ SocketBuf_readptr (SocketBuf_T buf, size_t *len)
   check (buf, "SocketBuf_readptr");
   if (len == NULL)
     RAISE_MSG ("SocketBuf_readptr: NULL length pointer");
+  if (buf->count == 0)
+    {
+      *len = 0;
+      return NULL;
+    }
   n = buf->capacity - buf->head;
   *len = n < buf->count ? n : buf->count;
   return buf->data + buf->head;
@@ -252,26 +254,25 @@ SocketBuf_writeptr (SocketBuf_T buf, size_t *len)
   check (buf, "SocketBuf_writeptr");
   if (len == NULL)
     RAISE_MSG ("SocketBuf_writeptr: NULL length pointer");
-  if (buf->count == 0)
-    buf->head = 0;
-  tail = tail_index (buf);
-  /* Up to the physical end, or up to head when the data wraps. */
-  *len = tail >= buf->head && buf->count < buf->capacity
-             ? buf->capacity - tail
-             : buf->capacity - buf->count;
   if (buf->count == buf->capacity)
-    *len = 0;
+    {
+      *len = 0;
+      return NULL;
+    }
+  /* Indices are not reset when empty (as in the original): the run goes
+   * up to the physical end, or up to head when the free space wraps. */
+  tail = tail_index (buf);
+  *len = tail >= buf->head ? buf->capacity - tail : buf->head - tail;
   return buf->data + tail;
 }
 
 void
 SocketBuf_written (SocketBuf_T buf, size_t len)
 {
-  size_t contiguous;
-
-  SocketBuf_writeptr (buf, &contiguous);
-  if (len > contiguous)
-    RAISE_MSG ("SocketBuf_written: %zu bytes committed, only %zu writable",
-               len, contiguous);
+  check (buf, "SocketBuf_written");
+  /* Limited by the total free space, not the contiguous run (original). */
+  if (len > buf->capacity - buf->count)
+    RAISE_MSG ("SocketBuf_written: %zu bytes committed, only %zu free", len,
+               buf->capacity - buf->count);
   buf->count += len;
 }

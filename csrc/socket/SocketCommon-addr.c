@@ -22,7 +22,20 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommonAddr);
 #define RAISE_MSG(exc, fmt, ...)                                              \
   SOCKET_RAISE_MSG (SocketCommonAddr, SOCKET__EXC (exc), fmt, ##__VA_ARGS__)
 
+/* The message as given, with errno @p err kept for Socket_geterrno(). */
+#define RAISE_MSG_ERRNO(exc, err, fmt, ...)                                   \
+  do                                                                          \
+    {                                                                         \
+      SOCKET_ERROR_MSG (fmt, ##__VA_ARGS__);                                  \
+      socket_last_errno = (err);                                              \
+      errno = (err);                                                          \
+      SOCKET_RAISE_MODULE_ERROR (SocketCommonAddr, SOCKET__EXC (exc));        \
+    }                                                                         \
+  while (0)
+
 #define MAX_HOSTNAME_LEN 255
+
+static int parse_ip16 (const char *s, unsigned char out[16]);
 
 /* ------------------------------------------------------------------ */
 /* Validation                                                         */
@@ -32,18 +45,21 @@ void
 SocketCommon_validate_port (int port, Except_T exception_type)
 {
   if (!SOCKET_VALID_PORT (port))
-    RAISE_MSG (exception_type, "invalid port %d (valid: 0-65535)", port);
+    RAISE_MSG (exception_type,
+               "Invalid port number: %d (must be 0-65535, 0 = OS-assigned)",
+               port);
 }
 
 void
 SocketCommon_validate_host_not_null (const char *host, Except_T exception_type)
 {
   if (host == NULL)
-    RAISE_MSG (exception_type, "host must not be NULL");
+    RAISE_MSG (exception_type, "Invalid host: NULL pointer");
 }
 
-/* RFC 1123 host name: labels of 1-63 letters, digits, '-' (and '_', which
- * real zones use), not starting or ending with '-'. */
+/* The original's RFC 1123 rules: labels of 1-63 letters, digits and '-',
+ * starting with a letter or digit (a trailing '-' is accepted; '_' and
+ * empty labels, e.g. a trailing dot, are not). */
 static int
 valid_hostname_syntax (const char *host, size_t len)
 {
@@ -56,19 +72,19 @@ valid_hostname_syntax (const char *host, size_t len)
       unsigned char c = (unsigned char)host[i];
       if (c == '.')
         {
-          if (label == 0 || host[i - 1] == '-')
+          if (label == 0)
             return 0;
           label = 0;
           continue;
         }
-      if (!isalnum (c) && c != '-' && c != '_')
+      if (!isalnum (c) && c != '-')
         return 0;
       if (c == '-' && label == 0)
         return 0;
       if (++label > SOCKET_DNS_MAX_LABEL_LENGTH)
         return 0;
     }
-  return host[len - 1] != '-';
+  return label > 0;
 }
 
 void
@@ -87,8 +103,7 @@ const char *
 SocketCommon_normalize_wildcard_host (const char *host)
 {
   if (host != NULL
-      && (strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0
-          || strcmp (host, "*") == 0))
+      && (strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0))
     return NULL;
   return host;
 }
@@ -171,6 +186,7 @@ resolve_impl (const char *host, int port, const struct addrinfo *hints,
               int use_exceptions, int timeout_ms)
 {
   struct addrinfo h;
+  unsigned char scratch[16]; /* literals, scoped ones too, skip DNS */
   int rc;
 
   if (res == NULL || !SOCKET_VALID_PORT (port))
@@ -191,7 +207,7 @@ resolve_impl (const char *host, int port, const struct addrinfo *hints,
   if (host == NULL)
     h.ai_flags |= AI_PASSIVE;
   h.ai_flags |= AI_NUMERICSERV;
-  if (host != NULL && !SocketCommon_parse_ip (host, NULL))
+  if (host != NULL && parse_ip16 (host, scratch) == 0)
     {
       /* A name: the shared resolver validates it and applies the timeout. */
       if (host[0] == '\0' || strlen (host) > MAX_HOSTNAME_LEN)
@@ -227,12 +243,14 @@ SocketCommon__resolve (const char *host, int port, int family, int socktype,
                        int passive, int dns_timeout_ms, Except_T exc)
 {
   struct addrinfo hints, *res = NULL;
+  unsigned char scratch[16];
 
   SocketCommon_setup_hints (&hints, socktype, passive ? AI_PASSIVE : 0);
   /* AF_INET6 sockets take IPv4 results as v4-mapped, so ask for both,
    * except for the wildcard where "::" is the dual-stack address. */
   hints.ai_family = family == AF_INET6 && host != NULL ? AF_UNSPEC : family;
-  if (host != NULL)
+  /* Scoped literals ("fe80::1%eth0") are addresses, not names. */
+  if (host != NULL && parse_ip16 (host, scratch) == 0)
     SocketCommon_validate_hostname (host, exc);
   resolve_impl (host, port, &hints, &res, exc, AF_UNSPEC, 1, dns_timeout_ms);
   return res;
@@ -302,6 +320,10 @@ SocketCommon_cache_endpoint (Arena_T arena, const struct sockaddr *addr,
   if (addr->sa_family == AF_UNIX)
     {
       format_unix (addr, addrlen, host, sizeof host);
+      /* An unnamed socket (socketpair, unbound client) has nothing to
+       * cache: its address reads "(unknown)", as in the original. */
+      if (host[0] == '\0')
+        return -1;
       *port_out = 0;
     }
   else if (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)
@@ -420,10 +442,13 @@ int
 SocketCommon_parse_ip (const char *ip_str, int *family)
 {
   unsigned char tmp[16];
-  int f = parse_ip16 (ip_str, tmp);
+  /* Plain literals only: no "%scope" suffix, no brackets (original). */
+  int f = ip_str != NULL && strchr (ip_str, '%') == NULL
+              ? parse_ip16 (ip_str, tmp)
+              : 0;
 
   if (family != NULL)
-    *family = f;
+    *family = f == 0 ? AF_UNSPEC : f;
   return f != 0;
 }
 
@@ -447,7 +472,8 @@ SocketCommon_cidr_match (const char *ip_str, const char *cidr_str)
   if (ip_str == NULL || cidr_str == NULL)
     return -1;
   slash = strchr (cidr_str, '/');
-  if ((slash ? (size_t)(slash - cidr_str) : strlen (cidr_str)) >= sizeof net)
+  /* A prefix length is required (original: -1 without '/'). */
+  if (slash == NULL || (size_t)(slash - cidr_str) >= sizeof net)
     return -1;
   snprintf (net, sizeof net, "%.*s",
             (int)(slash ? slash - cidr_str : (long)strlen (cidr_str)),
@@ -473,6 +499,9 @@ SocketCommon_cidr_match (const char *ip_str, const char *cidr_str)
   /* Compare in 128-bit space: IPv4 prefixes sit behind the mapped prefix. */
   if (netf == AF_INET)
     bits += 96;
+  /* Unlike the original, ::ffff:a.b.c.d matches an IPv4 range (and an IPv4
+   * address a mapped IPv6 range): a dual-stack listener sees IPv4 clients
+   * in mapped form, and a deny list must still catch them. */
   if (netf == AF_INET && ipf == AF_INET6 && !is_v4mapped (ip))
     return 0;
   for (long i = 0; i < bits; i++)
@@ -570,61 +599,88 @@ SocketCommon_copy_addrinfo (const struct addrinfo *src)
 /* Bind helpers                                                       */
 /* ------------------------------------------------------------------ */
 
+/* "host:port" (or "[v6]:port") of @p sa for messages. */
+static const char *
+sockaddr_label (const struct sockaddr *sa, socklen_t len, char *label,
+                size_t size)
+{
+  char host[SOCKET_NI_MAXHOST], serv[SOCKET_NI_MAXSERV];
+
+  if (getnameinfo (sa, len, host, sizeof host, serv, sizeof serv,
+                   NI_NUMERICHOST | NI_NUMERICSERV)
+      != 0)
+    snprintf (host, sizeof host, "?"), snprintf (serv, sizeof serv, "0");
+  return SocketCommon__endpoint_label (host, atoi (serv), label, size);
+}
+
 int
 SocketCommon_try_bind_address (SocketBase_T base, const struct sockaddr *addr,
                                socklen_t addrlen, Except_T exc_type)
 {
+  char label[SOCKET_NI_MAXHOST + 16];
+  int err;
+
   if (base == NULL || addr == NULL)
     RAISE_MSG (exc_type, "bind: NULL argument");
-  return bind (base->fd, addr, addrlen) == 0 ? 0 : -1;
+  if (bind (base->fd, addr, addrlen) == 0)
+    {
+      SocketCommon_update_local_endpoint (base);
+      return 0;
+    }
+  err = errno;
+  sockaddr_label (addr, addrlen, label, sizeof label);
+  return SocketCommon_handle_bind_error (err, label, exc_type);
 }
 
+/* EADDRINUSE/EADDRNOTAVAIL: -1 (try the next address); else raise. */
 int
 SocketCommon_handle_bind_error (int err, const char *addr_str,
                                 Except_T exc_type)
 {
-  /* The address is unusable on this host: let the caller try the next. */
-  if (err == EADDRNOTAVAIL || err == EAFNOSUPPORT)
-    return -1;
+  const char *a = addr_str ? addr_str : "any";
+
   errno = err;
-  RAISE_FMT (exc_type, "bind to %s failed", addr_str ? addr_str : "*");
+  if (err == EADDRINUSE || err == EADDRNOTAVAIL)
+    {
+      SocketLog_emitf (SOCKET_LOG_WARN, "SocketCommon", "bind to %s: %s", a,
+                       Socket_safe_strerror (err));
+      return -1;
+    }
+  if (err == EACCES || err == EPERM)
+    RAISE_MSG_ERRNO (exc_type, err,
+                     "Permission denied binding %s (cap_net_bind_service?)",
+                     a);
+  RAISE_MSG_ERRNO (exc_type, err, "Unexpected bind error for %s: %s", a,
+                   Socket_safe_strerror (err));
 }
 
 void
 SocketCommon_format_bind_error (const char *host, int port)
 {
-  SOCKET_ERROR_FMT ("bind to %.*s:%d failed", SOCKET_ERROR_MAX_HOSTNAME,
-                    host ? host : "*", port);
-}
+  int err = errno;
+  const char *h = host ? host : "any";
 
-static int
-bind_one (SocketBase_T base, const struct addrinfo *ai, int family,
-          Except_T exc)
-{
-  struct sockaddr_storage ss;
-  socklen_t len = SocketCommon__sockaddr_for_family (ai, family, &ss);
-  char host[SOCKET_NI_MAXHOST], label[SOCKET_NI_MAXHOST + 16];
-  char serv[SOCKET_NI_MAXSERV];
-
-  if (len == 0)
+  switch (err)
     {
-      errno = EAFNOSUPPORT;
-      return -1;
+    case EADDRINUSE:
+      SOCKET_ERROR_MSG ("Address %s:%d already in use", h, port);
+      break;
+    case EADDRNOTAVAIL:
+      SOCKET_ERROR_MSG ("Address %s not available", h);
+      break;
+    case EACCES:
+    case EPERM:
+      SOCKET_ERROR_MSG ("Permission denied binding to %s:%d", h, port);
+      break;
+    case EAFNOSUPPORT:
+      SOCKET_ERROR_MSG ("Address family not supported for %s", h);
+      break;
+    default:
+      SOCKET_ERROR_MSG ("Bind failed for %s:%d (errno: %d - %s)", h, port,
+                        err, Socket_safe_strerror (err));
     }
-  if (SocketCommon_try_bind_address (base, (struct sockaddr *)&ss, len, exc)
-      == 0)
-    return 0;
-  {
-    int err = errno;
-    if (getnameinfo ((struct sockaddr *)&ss, len, host, sizeof host, serv,
-                     sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV)
-        != 0)
-      snprintf (host, sizeof host, "?"), snprintf (serv, sizeof serv, "?");
-    SocketCommon__endpoint_label (host, atoi (serv), label, sizeof label);
-    SocketCommon_handle_bind_error (err, label, exc);
-    errno = err;
-  }
-  return -1;
+  socket_last_errno = err;
+  errno = err;
 }
 
 int
@@ -632,27 +688,59 @@ SocketCommon_try_bind_resolved_addresses (SocketBase_T base,
                                           struct addrinfo *res, int family,
                                           Except_T exc_type)
 {
-  int v6only = 0;
+  int err = EADDRNOTAVAIL;
 
   if (base == NULL)
     RAISE_MSG (exc_type, "bind: NULL socket");
-  if (res == NULL)
+  /* As in the original: SO_REUSEADDR first, entries of @p family only
+   * (AF_UNSPEC: all), first success wins, never returns -1. */
+  SocketCommon_set_option_int (base, SOL_SOCKET, SO_REUSEADDR, 1, exc_type);
+  for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
     {
-      errno = EADDRNOTAVAIL;
-      return -1;
+      if (family != AF_UNSPEC && ai->ai_family != family)
+        continue;
+      if (ai->ai_addr == NULL)
+        continue;
+      if (SocketCommon_try_bind_address (base, ai->ai_addr, ai->ai_addrlen,
+                                         exc_type)
+          == 0)
+        return 0;
+      err = errno;
     }
+  errno = err;
+  RAISE_MSG_ERRNO (exc_type, err, "Bind failed for all resolved addresses");
+}
+
+int
+SocketCommon__bind_resolved (SocketBase_T base, const struct addrinfo *res,
+                             int family)
+{
+  int err = EADDRNOTAVAIL;
+
   if (family == AF_UNSPEC)
     family = base->domain;
-  /* IPv6 sockets serve IPv4 too (dual-stack), whatever the sysctl says. */
-  if (family == AF_INET6)
-    (void)setsockopt (base->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
-                      sizeof v6only);
-  errno = EADDRNOTAVAIL;
   /* Native-family addresses first, then v4-mapped ones. */
   for (int pass = 0; pass < 2; pass++)
     for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
-      if ((ai->ai_family == family) == (pass == 0)
-          && bind_one (base, ai, family, exc_type) == 0)
-        return 0;
+      {
+        struct sockaddr_storage ss;
+        socklen_t len;
+
+        if ((ai->ai_family == family) != (pass == 0))
+          continue;
+        len = SocketCommon__sockaddr_for_family (ai, family, &ss);
+        if (len == 0)
+          continue;
+        if (bind (base->fd, (struct sockaddr *)&ss, len) == 0)
+          {
+            SocketCommon_update_local_endpoint (base);
+            return 0;
+          }
+        err = errno;
+        /* Permission problems will not go away with the next address. */
+        if (err == EACCES || err == EPERM)
+          break;
+      }
+  errno = err;
   return -1;
 }

@@ -22,9 +22,9 @@ SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommonIov);
 static void
 check_array (const struct iovec *iov, int iovcnt, Except_T exc)
 {
-  if (iovcnt < 0 || iovcnt > IOV_MAX)
-    RAISE_MSG (exc, "iovec count %d out of range (0-%d)", iovcnt, IOV_MAX);
-  if (iov == NULL && iovcnt > 0)
+  if (iovcnt <= 0 || iovcnt > IOV_MAX)
+    RAISE_MSG (exc, "iovec count %d out of range (1-%d)", iovcnt, IOV_MAX);
+  if (iov == NULL)
     RAISE_MSG (exc, "NULL iovec array with count %d", iovcnt);
 }
 
@@ -38,8 +38,8 @@ SocketCommon_calculate_total_iov_len (const struct iovec *iov, int iovcnt)
     {
       if (iov[i].iov_base == NULL && iov[i].iov_len > 0)
         RAISE_MSG (SocketCommon_Failed, "iovec[%d] has NULL base", i);
-      /* sendmsg() rejects totals above SSIZE_MAX, so do we. */
-      if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+      /* Only a sum that does not fit size_t is refused (original). */
+      if (iov[i].iov_len > SIZE_MAX - total)
         RAISE_MSG (SocketCommon_Failed, "iovec total length overflows");
       total += iov[i].iov_len;
     }
@@ -49,17 +49,27 @@ SocketCommon_calculate_total_iov_len (const struct iovec *iov, int iovcnt)
 void
 SocketCommon_advance_iov (struct iovec *iov, int iovcnt, size_t bytes)
 {
-  check_array (iov, iovcnt, SocketCommon_Failed);
+  size_t total = SocketCommon_calculate_total_iov_len (iov, iovcnt);
+
+  /* Checked before anything is modified (as in the original). */
+  if (bytes > total)
+    RAISE_MSG (SocketCommon_Failed,
+               "advance_iov: %zu bytes beyond the %zu in the iovec", bytes,
+               total);
   for (int i = 0; i < iovcnt && bytes > 0; i++)
     {
-      size_t take = bytes < iov[i].iov_len ? bytes : iov[i].iov_len;
-      iov[i].iov_base = (char *)iov[i].iov_base + take;
-      iov[i].iov_len -= take;
-      bytes -= take;
+      if (bytes >= iov[i].iov_len)
+        {
+          /* Fully consumed entries become {NULL, 0}. */
+          bytes -= iov[i].iov_len;
+          iov[i].iov_base = NULL;
+          iov[i].iov_len = 0;
+          continue;
+        }
+      iov[i].iov_base = (char *)iov[i].iov_base + bytes;
+      iov[i].iov_len -= bytes;
+      bytes = 0;
     }
-  if (bytes > 0)
-    RAISE_MSG (SocketCommon_Failed,
-               "advance_iov: %zu bytes beyond the end of the iovec", bytes);
 }
 
 struct iovec *
@@ -85,8 +95,38 @@ SocketCommon_sync_iov_progress (struct iovec *original,
 {
   check_array (original, iovcnt, SocketCommon_Failed);
   check_array (copy, iovcnt, SocketCommon_Failed);
+  /* The original's rules: only where the bases differ; a consumed copy
+   * entry (NULL) empties the original; otherwise the original advances by
+   * the distance, emptied when it reaches its length; an original already
+   * NULL, or a copy base below it, is left alone. */
   for (int i = 0; i < iovcnt; i++)
-    original[i] = copy[i];
+    {
+      char *ob = original[i].iov_base;
+      char *cb = copy[i].iov_base;
+      size_t moved;
+
+      if (ob == cb || ob == NULL)
+        continue;
+      if (cb == NULL)
+        {
+          original[i].iov_base = NULL;
+          original[i].iov_len = 0;
+          continue;
+        }
+      if (cb < ob)
+        continue;
+      moved = (size_t)(cb - ob);
+      if (moved >= original[i].iov_len)
+        {
+          original[i].iov_base = NULL;
+          original[i].iov_len = 0;
+        }
+      else
+        {
+          original[i].iov_base = cb;
+          original[i].iov_len -= moved;
+        }
+    }
 }
 
 struct iovec *

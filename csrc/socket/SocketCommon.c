@@ -21,7 +21,7 @@
 #include "socket/SocketCommon.h"
 
 const Except_T SocketCommon_Failed
-    = { &SocketCommon_Failed, "Socket helper operation failed" };
+    = { &SocketCommon_Failed, "SocketCommon operation failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketCommon);
 
 SocketTimeouts_T socket_default_timeouts
@@ -114,7 +114,8 @@ SocketCommon__base_from_fd (int fd, Except_T exc)
 SocketBase_T
 SocketCommon_new_base (int domain, int type, int protocol)
 {
-  return SocketCommon__new_base (domain, type, protocol, SocketCommon_Failed);
+  /* Socket_Failed whatever the caller, as in the original. */
+  return SocketCommon__new_base (domain, type, protocol, Socket_Failed);
 }
 
 void
@@ -137,11 +138,12 @@ SocketCommon_get_socket_family (SocketBase_T base)
   int domain = AF_UNSPEC;
   socklen_t len = sizeof domain;
 
+  /* Never raises: AF_UNSPEC when the kernel cannot say (original). */
   if (base == NULL)
-    RAISE_MSG (SocketCommon_Failed, "get_socket_family: NULL socket");
+    return AF_UNSPEC;
   if (getsockopt (base->fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0)
     return domain;
-  return base->domain;
+  return AF_UNSPEC;
 }
 
 /* ------------------------------------------------------------------ */
@@ -215,7 +217,7 @@ SocketCommon__get_timeout_sec (SocketBase_T base, Except_T exc)
   check_base (base, "gettimeout", exc);
   SocketCommon_getoption_timeval (base->fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
                                   exc);
-  return (int)tv.tv_sec + (tv.tv_usec > 0 ? 1 : 0);
+  return (int)tv.tv_sec; /* whole seconds, microseconds dropped */
 }
 
 void
@@ -303,22 +305,17 @@ void
 SocketCommon_set_ttl (SocketBase_T base, int family, int ttl,
                       Except_T exc_type)
 {
-  int level, unicast, multicast;
+  int level, unicast;
 
   check_base (base, "set_ttl", exc_type);
-  if (ttl < 1 || ttl > SOCKET_MAX_TTL)
-    RAISE_MSG (exc_type, "TTL %d out of range (" SOCKET_TTL_VALID_RANGE ")",
-               ttl);
+  /* As in the original: no range check here (the kernel's), unicast only. */
   if (family == AF_INET)
-    level = IPPROTO_IP, unicast = IP_TTL, multicast = IP_MULTICAST_TTL;
+    level = IPPROTO_IP, unicast = IP_TTL;
   else if (family == AF_INET6)
-    level = IPPROTO_IPV6, unicast = IPV6_UNICAST_HOPS,
-    multicast = IPV6_MULTICAST_HOPS;
+    level = IPPROTO_IPV6, unicast = IPV6_UNICAST_HOPS;
   else
     RAISE_MSG (exc_type, "set_ttl: unsupported address family %d", family);
-  /* One call sets both so unicast and multicast traffic agree. */
-  if (setsockopt (base->fd, level, unicast, &ttl, sizeof ttl) < 0
-      || setsockopt (base->fd, level, multicast, &ttl, sizeof ttl) < 0)
+  if (setsockopt (base->fd, level, unicast, &ttl, sizeof ttl) < 0)
     RAISE_FMT (exc_type, "set TTL/hop limit %d failed", ttl);
 }
 
@@ -434,17 +431,26 @@ SocketCommon_timeouts_getdefaults (SocketTimeouts_T *timeouts)
 }
 
 void
+SocketCommon__clamp_timeouts (SocketTimeouts_T *t)
+{
+  if (t->connect_timeout_ms < 0)
+    t->connect_timeout_ms = 0;
+  if (t->dns_timeout_ms < 0)
+    t->dns_timeout_ms = 0;
+  if (t->operation_timeout_ms < 0)
+    t->operation_timeout_ms = 0;
+}
+
+void
 SocketCommon_timeouts_setdefaults (const SocketTimeouts_T *timeouts)
 {
+  SocketTimeouts_T t;
+
   if (timeouts == NULL)
     RAISE_MSG (SocketCommon_Failed, "timeouts_setdefaults: NULL argument");
-  if (timeouts->connect_timeout_ms < 0 || timeouts->dns_timeout_ms < 0
-      || timeouts->operation_timeout_ms < 0)
-    RAISE_MSG (SocketCommon_Failed,
-               "timeouts_setdefaults: negative timeout (%d/%d/%d ms)",
-               timeouts->connect_timeout_ms, timeouts->dns_timeout_ms,
-               timeouts->operation_timeout_ms);
+  t = *timeouts;
+  SocketCommon__clamp_timeouts (&t); /* negatives become 0 (original) */
   pthread_mutex_lock (&socket_default_timeouts_mutex);
-  socket_default_timeouts = *timeouts;
+  socket_default_timeouts = t;
   pthread_mutex_unlock (&socket_default_timeouts_mutex);
 }

@@ -2,15 +2,14 @@
  * SocketDgram.c - UDP sockets: connectionless and connected I/O,
  * broadcast, multicast membership, TTL/hop limit.
  *
- * A datagram is sent whole or not at all, so the "all" calls only differ
- * from the single-shot ones in waiting (poll) instead of returning 0 when
- * the socket would block; recvall/recvvall keep receiving datagrams until
- * the buffer is full.
+ * A datagram is sent whole or not at all. As in the original the "all"
+ * calls return their partial total as soon as a call would block;
+ * recvall/recvvall keep receiving datagrams until the buffer is full, a
+ * receive would block, or an empty datagram arrives.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -74,24 +73,6 @@ io_fail (SocketDgram_T s, const char *op, const char *host, int port)
   RAISE_FMT ("%s %s failed", op, label);
 }
 
-/* Wait for readiness in an "all" loop (see Socket-io.c: on a blocking
- * socket EAGAIN means SO_RCVTIMEO/SO_SNDTIMEO expired). */
-static void
-wait_ready (SocketDgram_T s, short events, const char *op)
-{
-  int timeout = s->base->timeouts.operation_timeout_ms;
-  int ev = 0;
-
-  if (SocketCommon__is_nonblocking (s->base->fd))
-    ev = SocketCommon__wait_fd (s->base->fd, events,
-                                timeout > 0 ? timeout : -1);
-  if (ev > 0)
-    return;
-  if (ev == 0)
-    errno = ETIMEDOUT;
-  RAISE_FMT ("%s timed out or failed", op);
-}
-
 /* ------------------------------------------------------------------ */
 /* Lifecycle                                                          */
 /* ------------------------------------------------------------------ */
@@ -102,9 +83,7 @@ SocketDgram_new (int domain, int protocol)
   SocketBase_T base;
   SocketDgram_T volatile s = NULL;
 
-  if (domain != AF_INET && domain != AF_INET6)
-    RAISE_MSG ("SocketDgram_new: unsupported domain %d (AF_INET or AF_INET6)",
-               domain);
+  /* The domain goes to socket(2) unchecked, as in the original. */
   base = SocketCommon__new_base (domain, SOCK_DGRAM, protocol,
                                  SocketDgram_Failed);
   TRY s = CALLOC (base->arena, 1, sizeof *s);
@@ -145,12 +124,16 @@ SocketDgram_debug_live_count (void)
 static int
 bind_and_free (SocketDgram_T socket, struct addrinfo *res)
 {
-  volatile int rc = -1;
+  int v6only = 0, rc, err;
 
-  TRY rc = SocketCommon_try_bind_resolved_addresses (
-      socket->base, res, socket->base->domain, SocketDgram_Failed);
-  FINALLY freeaddrinfo (res);
-  END_TRY;
+  /* Dual-stack for AF_INET6; no SO_REUSEADDR (as in the original). */
+  if (socket->base->domain == AF_INET6)
+    (void)setsockopt (socket->base->fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+                      sizeof v6only);
+  rc = SocketCommon__bind_resolved (socket->base, res, socket->base->domain);
+  err = errno;
+  freeaddrinfo (res);
+  errno = err;
   return rc;
 }
 
@@ -226,8 +209,8 @@ SocketDgram_connect (SocketDgram_T socket, const char *host, int port)
 /* ------------------------------------------------------------------ */
 
 ssize_t
-SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
-                    const char *host, int port)
+SocketDgram__sendto (SocketDgram_T socket, const void *buf, size_t len,
+                     const char *host, int port, size_t limit)
 {
   struct sockaddr_storage ss;
   socklen_t alen;
@@ -236,9 +219,11 @@ SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
   check_buf (socket, buf, len, "SocketDgram_sendto");
   if (socket->layer != NULL)
     return socket->layer->sendto (socket, buf, len, host, port);
-  if (len > UDP_MAX_PAYLOAD)
-    RAISE_MSG ("SocketDgram_sendto: %zu bytes exceed the UDP maximum %lu",
-               len, (unsigned long)UDP_MAX_PAYLOAD);
+  if (len > limit)
+    RAISE_MSG ("Datagram len %zu > %s %zu%s", len,
+               limit == SAFE_UDP_SIZE ? "SAFE_UDP_SIZE" : "UDP_MAX_PAYLOAD",
+               limit,
+               limit == SAFE_UDP_SIZE ? " (risk of fragmentation)" : "");
   alen = resolve_peer (socket, host, port, &ss);
   do
     n = sendto (socket->base->fd, buf, len, MSG_NOSIGNAL,
@@ -254,6 +239,14 @@ SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
   return n;
 }
 
+/* As in the original: more than SAFE_UDP_SIZE (1472) bytes raise. */
+ssize_t
+SocketDgram_sendto (SocketDgram_T socket, const void *buf, size_t len,
+                    const char *host, int port)
+{
+  return SocketDgram__sendto (socket, buf, len, host, port, SAFE_UDP_SIZE);
+}
+
 ssize_t
 SocketDgram_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
                       size_t host_len, int *port)
@@ -266,8 +259,6 @@ SocketDgram_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
   check_buf (socket, buf, len, "SocketDgram_recvfrom");
   if (socket->layer != NULL)
     return socket->layer->recvfrom (socket, buf, len, host, host_len, port);
-  if (host != NULL && host_len == 0)
-    RAISE_MSG ("SocketDgram_recvfrom: zero-length host buffer");
   do
     n = recvfrom (socket->base->fd, buf, len, 0, (struct sockaddr *)&ss,
                   &alen);
@@ -278,17 +269,23 @@ SocketDgram_recvfrom (SocketDgram_T socket, void *buf, size_t len, char *host,
                    sizeof sbuf, NI_NUMERICHOST | NI_NUMERICSERV)
       != 0)
     hbuf[0] = '\0', sbuf[0] = '0', sbuf[1] = '\0';
-  if (host != NULL)
+  /* Sender info only with host, host_len > 0 and port all given; a host
+   * that does not fit becomes "" with port 0 (original: no exception). */
+  if (host != NULL && host_len > 0 && port != NULL)
     {
       size_t hl = strlen (hbuf);
-      if (hl >= host_len)
-        RAISE_MSG ("SocketDgram_recvfrom: host buffer of %zu bytes too small "
-                   "for '%s'",
-                   host_len, hbuf);
-      memcpy (host, hbuf, hl + 1);
+
+      if (hl >= host_len || hbuf[0] == '\0')
+        {
+          host[0] = '\0';
+          *port = 0;
+        }
+      else
+        {
+          memcpy (host, hbuf, hl + 1);
+          *port = atoi (sbuf);
+        }
     }
-  if (port != NULL)
-    *port = atoi (sbuf);
   return n;
 }
 
@@ -356,24 +353,15 @@ SocketDgram_recv (SocketDgram_T socket, void *buf, size_t len)
 ssize_t
 SocketDgram_sendall (SocketDgram_T socket, const void *buf, size_t len)
 {
+  ssize_t n;
+
   check_buf (socket, buf, len, "SocketDgram_sendall");
   if (socket->layer != NULL)
-    {
-      ssize_t n;
-      while ((n = socket->layer->send (socket, buf, len)) == 0 && len > 0)
-        wait_ready (socket, POLLOUT, "SocketDgram_sendall");
-      return n;
-    }
+    return socket->layer->send (socket, buf, len);
   check_connected (socket, "SocketDgram_sendall");
-  for (;;)
-    {
-      ssize_t n = send_once (socket, buf, len);
-      if (n >= 0)
-        return n; /* datagrams are never sent in part */
-      if (!would_block (errno))
-        return io_fail (socket, "send to", NULL, 0);
-      wait_ready (socket, POLLOUT, "SocketDgram_sendall");
-    }
+  /* A datagram goes whole or not at all: 0 when it would block. */
+  n = send_once (socket, buf, len);
+  return n >= 0 ? n : io_fail (socket, "send to", NULL, 0);
 }
 
 ssize_t
@@ -383,23 +371,20 @@ SocketDgram_recvall (SocketDgram_T socket, void *buf, size_t len)
   size_t done = 0;
 
   check_buf (socket, buf, len, "SocketDgram_recvall");
-  while (done < len && socket->layer != NULL)
-    {
-      ssize_t n = socket->layer->recv (socket, p + done, len - done);
-      if (n > 0)
-        done += (size_t)n;
-      else
-        wait_ready (socket, POLLIN, "SocketDgram_recvall");
-    }
+  /* As in the original: a would-block or an empty datagram ends the loop
+   * with the total so far. */
   while (done < len)
     {
-      ssize_t n = recv_once (socket, p + done, len - done);
+      ssize_t n = socket->layer != NULL
+                      ? socket->layer->recv (socket, p + done, len - done)
+                      : recv_once (socket, p + done, len - done);
+
       if (n > 0)
         done += (size_t)n;
       else if (n < 0 && !would_block (errno))
         io_fail (socket, "recv from", NULL, 0);
-      else if (n < 0)
-        wait_ready (socket, POLLIN, "SocketDgram_recvall");
+      else
+        break;
     }
   return (ssize_t)done;
 }
@@ -446,6 +431,12 @@ SocketDgram_sendv (SocketDgram_T socket, const struct iovec *iov, int iovcnt)
   ssize_t n;
 
   check_iov (socket, iov, iovcnt, "SocketDgram_sendv");
+  {
+    size_t total = SocketCommon_calculate_total_iov_len (iov, iovcnt);
+    if (total > SAFE_UDP_SIZE)
+      RAISE_MSG ("Sendv total %zu > SAFE_UDP_SIZE %zu", total,
+                 (size_t)SAFE_UDP_SIZE);
+  }
   check_connected (socket, "SocketDgram_sendv");
   n = msg_once (socket, (struct iovec *)iov, iovcnt, 1);
   return n >= 0 ? n : io_fail (socket, "send to", NULL, 0);
@@ -478,9 +469,8 @@ vall_loop (SocketDgram_T s, struct iovec *copy, int iovcnt, int sending)
         }
       else if (n < 0 && !would_block (errno))
         io_fail (s, sending ? "send to" : "recv from", NULL, 0);
-      else if (n < 0)
-        wait_ready (s, sending ? POLLOUT : POLLIN,
-                    sending ? "SocketDgram_sendvall" : "SocketDgram_recvvall");
+      else
+        break; /* would block (or an empty datagram): partial total */
     }
   return done;
 }
@@ -595,6 +585,8 @@ void
 SocketDgram_setttl (SocketDgram_T socket, int ttl)
 {
   check (socket, "SocketDgram_setttl");
+  if (ttl < 1 || ttl > SOCKET_MAX_TTL)
+    RAISE_MSG ("Invalid TTL value: %d (must be 1-255)", ttl);
   SocketCommon_set_ttl (socket->base, socket->base->domain, ttl,
                         SocketDgram_Failed);
 }
@@ -651,15 +643,25 @@ SocketDgram_setcloexec (SocketDgram_T socket, int enable)
 int
 SocketDgram_isconnected (SocketDgram_T socket)
 {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
   check (socket, "SocketDgram_isconnected");
-  return socket->connected;
+  /* Asked of the kernel each time (no caching), as in the original. */
+  return getpeername (socket->base->fd, (struct sockaddr *)&ss, &len) == 0;
 }
 
 int
 SocketDgram_isbound (SocketDgram_T socket)
 {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+
   check (socket, "SocketDgram_isbound");
-  return socket->bound;
+  if (socket->bound)
+    return 1;
+  return getsockname (socket->base->fd, (struct sockaddr *)&ss, &len) == 0
+         && SocketCommon_check_bound_by_family (&ss);
 }
 
 int

@@ -1,8 +1,9 @@
 /*
  * bench_socket.c - Socket_T I/O against raw syscalls in the same program.
  *
- *   1. TCP ping-pong over loopback, 64-byte messages, TCP_NODELAY: round
- *      trips per second with Socket_send/Socket_recv on both ends versus
+ *   1. Ping-pong, 64-byte messages, over TCP loopback (TCP_NODELAY) and
+ *      over a Unix-domain stream pair (SocketPair_new): round trips per
+ *      second with Socket_send/Socket_recv on both ends versus
  *      send(2)/recv(2) on the same kind of connection.
  *   2. Bulk loopback throughput (256 KiB writes): Socket_sendall/Socket_recv
  *      versus send(2)/recv(2), in GB/s.
@@ -12,6 +13,9 @@
  * ctest; build against a Release libsocket.a, e.g.
  *   cc -O2 -D_GNU_SOURCE -Iinclude tests/bench/bench_socket.c \
  *      build-rel/libsocket.a -lssl -lcrypto -lpthread -o bench_socket
+ *   3. Send + receive of 64 bytes on a Unix pair in one thread: the
+ *      per-call cost of the library without scheduler wake-ups (the most
+ *      stable of the three on a busy machine).
  * Usage: bench_socket [round_trips] [bulk_MiB] [rounds]
  */
 #include <errno.h>
@@ -138,7 +142,7 @@ echo_main (void *arg)
 }
 
 static double
-pingpong (int raw, long n)
+pingpong (int raw, long n, int unix_pair)
 {
   Socket_T c, s;
   pthread_t th;
@@ -147,7 +151,10 @@ pingpong (int raw, long n)
   double t0, t;
 
   memset (msg, 'p', sizeof msg);
-  make_pair (&c, &s);
+  if (unix_pair)
+    SocketPair_new (SOCK_STREAM, &c, &s);
+  else
+    make_pair (&c, &s);
   j.s = s;
   j.raw = raw;
   j.count = n;
@@ -169,6 +176,35 @@ pingpong (int raw, long n)
   Socket_free (&c);
   Socket_free (&s);
   return (double)n / t;
+}
+
+/* ---- same-thread Unix pair: per-call cost without scheduler wakeups --- */
+
+static double
+samethread (int raw, long n)
+{
+  Socket_T a, b;
+  char msg[MSG];
+  double t0, t;
+
+  memset (msg, 's', sizeof msg);
+  SocketPair_new (SOCK_STREAM, &a, &b);
+  t0 = now_s ();
+  for (long i = 0; i < n; i++)
+    if (raw)
+      {
+        raw_send_all (Socket_fd (a), msg, MSG);
+        raw_recv_all (Socket_fd (b), msg, MSG);
+      }
+    else
+      {
+        lib_send_all (a, msg, MSG);
+        lib_recv_all (b, msg, MSG);
+      }
+  t = now_s () - t0;
+  Socket_free (&a);
+  Socket_free (&b);
+  return t / (double)n * 1e9; /* ns per send+recv pair */
 }
 
 /* ---- bulk -------------------------------------------------------------- */
@@ -245,18 +281,32 @@ main (int argc, char **argv)
   long trips = argc > 1 ? atol (argv[1]) : 50000;
   long mib = argc > 2 ? atol (argv[2]) : 1024;
   int rounds = argc > 3 ? atoi (argv[3]) : 5;
-  double pr[64], pl[64], br[64], bl[64];
+  double pr[64], pl[64], ur[64], ul[64], sr[64], sl[64], br[64], bl[64];
 
   if (rounds < 1 || rounds > 64 || trips < 1 || mib < 1)
     return 2;
-  pingpong (1, trips / 10); /* warm up */
+  pingpong (1, trips / 10, 0); /* warm up */
   for (int r = 0; r < rounds; r++)
     {
       /* Alternate which side goes first to cancel drift. */
       if (r % 2)
-        pl[r] = pingpong (0, trips), pr[r] = pingpong (1, trips);
+        pl[r] = pingpong (0, trips, 0), pr[r] = pingpong (1, trips, 0);
       else
-        pr[r] = pingpong (1, trips), pl[r] = pingpong (0, trips);
+        pr[r] = pingpong (1, trips, 0), pl[r] = pingpong (0, trips, 0);
+    }
+  for (int r = 0; r < rounds; r++)
+    {
+      if (r % 2)
+        ul[r] = pingpong (0, trips, 1), ur[r] = pingpong (1, trips, 1);
+      else
+        ur[r] = pingpong (1, trips, 1), ul[r] = pingpong (0, trips, 1);
+    }
+  for (int r = 0; r < rounds; r++)
+    {
+      if (r % 2)
+        sl[r] = samethread (0, trips * 10), sr[r] = samethread (1, trips * 10);
+      else
+        sr[r] = samethread (1, trips * 10), sl[r] = samethread (0, trips * 10);
     }
   for (int r = 0; r < rounds; r++)
     {
@@ -267,12 +317,28 @@ main (int argc, char **argv)
     }
   {
     double mpr = median (pr, rounds), mpl = median (pl, rounds);
+    double mur = median (ur, rounds), mul = median (ul, rounds);
     double mbr = median (br, rounds), mbl = median (bl, rounds);
     printf ("ping-pong 64 B (%ld round trips x %d rounds, median)\n", trips,
             rounds);
     printf ("  raw send/recv   : %10.0f round trips/s\n", mpr);
-    printf ("  Socket_send/recv: %10.0f round trips/s  ratio %.3f\n", mpl,
-            mpl / mpr);
+    printf ("  Socket_send/recv: %10.0f round trips/s  ratio %.3f  (%.0f ns "
+            "vs %.0f ns per round trip)\n",
+            mpl, mpl / mpr, 1e9 / mpl, 1e9 / mpr);
+    printf ("ping-pong 64 B over a Unix stream pair (median)\n");
+    printf ("  raw send/recv   : %10.0f round trips/s\n", mur);
+    printf ("  Socket_send/recv: %10.0f round trips/s  ratio %.3f  (%.0f ns "
+            "vs %.0f ns per round trip)\n",
+            mul, mul / mur, 1e9 / mul, 1e9 / mur);
+    {
+      double msr = median (sr, rounds), msl = median (sl, rounds);
+      printf ("send+recv 64 B on a Unix pair, one thread (%ld pairs, "
+              "median)\n",
+              trips * 10);
+      printf ("  raw send/recv   : %7.0f ns per pair\n", msr);
+      printf ("  Socket_send/recv: %7.0f ns per pair  ratio %.3f\n", msl,
+              msr / msl);
+    }
     printf ("bulk loopback (%ld MiB, 256 KiB writes, median)\n", mib);
     printf ("  raw send/recv   : %6.2f GB/s\n", mbr);
     printf ("  Socket_sendall  : %6.2f GB/s  ratio %.3f\n", mbl, mbl / mbr);
