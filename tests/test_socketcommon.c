@@ -559,6 +559,7 @@ TEST (defaults_dns_timeout_and_resolver)
   SocketCommon_timeouts_setdefaults (&saved);
   /* The global DNS timeout is separate from the socket defaults; -1
    * resets it to SOCKET_DEFAULT_DNS_TIMEOUT_MS. */
+  SocketCommon_set_dns_timeout (0);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), 0);
   SocketCommon_set_dns_timeout (-1);
   ASSERT_EQ (SocketCommon_get_dns_timeout (), SOCKET_DEFAULT_DNS_TIMEOUT_MS);
