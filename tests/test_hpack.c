@@ -230,6 +230,58 @@ TEST (huffman_every_symbol)
   ASSERT_EQ (SocketHPACK_huffman_encode (in, 512, enc, (size_t)n - 1), -1);
 }
 
+/* The word-at-a-time encoder: for common and rare symbols, every string
+ * length and every output size around the result, the bytes equal the
+ * bit-by-bit reference, the result is -1 exactly when the output is too
+ * small, and nothing is written past output_size. */
+static size_t
+ref_huff_encode (const unsigned char *in, size_t len, unsigned char *out)
+{
+  size_t bits = 0;
+  memset (out, 0, len * 4 + 1);
+  for (size_t i = 0; i < len; i++)
+    {
+      const struct hpack_huff_code *c = &hpack_huff_encode_table[in[i]];
+      for (int b = c->len - 1; b >= 0; b--, bits++)
+        if (c->code >> b & 1)
+          out[bits / 8] |= (unsigned char)(0x80 >> (bits % 8));
+    }
+  for (; bits % 8 != 0; bits++)
+    out[bits / 8] |= (unsigned char)(0x80 >> (bits % 8));
+  return bits / 8;
+}
+
+TEST (huffman_encode_word_packing)
+{
+  static unsigned char in[200], want[1024], got[1024 + 16];
+  for (int iter = 0; iter < 3000; iter++)
+    {
+      size_t len = (size_t)(rng () % sizeof in);
+      int kind = iter % 3;
+      for (size_t i = 0; i < len; i++)
+        in[i] = (unsigned char)(kind == 0 ? 'a' + rng () % 26 : kind == 1 ? rng () : (rng () % 8 ? '/' : 0xFF));
+      size_t n = ref_huff_encode (in, len, want);
+      ASSERT_EQ (SocketHPACK_huffman_encoded_size (in, len), n);
+      size_t lo = n > 24 ? n - 24 : 0;
+      for (size_t room = lo; room <= n + 9; room++)
+        {
+          memset (got, 0xA5, sizeof got);
+          ssize_t r = SocketHPACK_huffman_encode (in, len, got, room);
+          for (size_t k = room; k < sizeof got; k++)
+            ASSERT_EQ (got[k], 0xA5);
+          if (len == 0)
+            ASSERT_EQ (r, 0);
+          else if (room < n)
+            ASSERT_EQ (r, -1);
+          else
+            {
+              ASSERT_EQ (r, (ssize_t)n);
+              ASSERT_MEMEQ (got, want, n);
+            }
+        }
+    }
+}
+
 TEST (huffman_eos_and_padding)
 {
   unsigned char out[64], in[64];
