@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "06913809d5cae2459d85aec01c6bd252ded9a1c513047260c89cbceb6cb32e1b"
+const csrcHash = "bdf32a93ab257d71563bd5fba53fe1d62e8c359d178b220d1be414ceebfd174c"

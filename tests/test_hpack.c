@@ -687,6 +687,83 @@ TEST (decode_errors)
   Arena_dispose (&arena);
 }
 
+/* Runs of one-byte indexed fields take a batched path (one allocation,
+ * short copies): every entry length from 0 to 99, interleaved with static
+ * fields and split by max_headers, comes back exact and NUL-terminated. */
+TEST (decode_indexed_runs)
+{
+  Arena_T arena = Arena_new ();
+  SocketHPACK_DecoderConfig cfg;
+  SocketHPACK_decoder_config_defaults (&cfg);
+  cfg.max_table_size = 16384;
+  SocketHPACK_Decoder_T d = SocketHPACK_Decoder_new (&cfg, arena);
+  unsigned char wire[8192];
+  char name[64], value[128];
+  SocketHPACK_Header h[130];
+  size_t count;
+
+  for (int base = 0; base < 100; base += 50)
+    {
+      /* Update to 16384, then 50 literals with indexing: name "n<len>"
+       * is 1..3 bytes, value len - name len bytes. */
+      size_t w = 0;
+      w += SocketHPACK_int_encode (16384, 5, wire + w, 8);
+      wire[0] |= 0x20;
+      for (int i = 0; i < 50; i++)
+        {
+          int len = base + i, nl = len < 1 ? 0 : (len < 10 ? 1 : 2);
+          snprintf (name, sizeof name, "%.*s", nl, "nm");
+          memset (value, 'a' + i % 26, sizeof value);
+          wire[w++] = 0x40;
+          wire[w++] = (unsigned char)nl;
+          memcpy (wire + w, name, (size_t)nl);
+          w += (size_t)nl;
+          wire[w++] = (unsigned char)(len - nl);
+          memcpy (wire + w, value, (size_t)(len - nl));
+          w += (size_t)(len - nl);
+        }
+      ASSERT_EQ (SocketHPACK_Decoder_decode (d, wire, w, h, 130, &count, arena), HPACK_OK);
+      ASSERT_EQ (count, 50);
+      /* 62 = newest (len base + 49) ... 111 = oldest (len base), each
+       * followed by static :method GET. */
+      w = 0;
+      for (int i = 0; i < 50; i++)
+        {
+          wire[w++] = (unsigned char)(0x80 | (62 + i));
+          wire[w++] = 0x82;
+        }
+      for (size_t max = 100; max >= 99; max--)
+        {
+          memset (h, 0, sizeof h);
+          ASSERT_EQ (SocketHPACK_Decoder_decode (d, wire, w, h, max, &count, arena), HPACK_OK);
+          ASSERT_EQ (count, 100);
+          for (size_t k = 0; k < max; k += 2)
+            {
+              int len = base + 49 - (int)(k / 2), nl = len < 1 ? 0 : (len < 10 ? 1 : 2);
+              ASSERT_EQ (h[k].name_len, (size_t)nl);
+              ASSERT_EQ (h[k].value_len, (size_t)(len - nl));
+              ASSERT_MEMEQ (h[k].name, "nm", (size_t)nl);
+              for (int j = 0; j < len - nl; j++)
+                ASSERT_EQ (h[k].value[j], (char)('a' + (len - base) % 26));
+              ASSERT (h[k].name[nl] == '\0' && h[k].value[len - nl] == '\0');
+              if (k + 1 < max)
+                ASSERT (header_eq (&h[k + 1], ":method", "GET"));
+              else
+                ASSERT (h[k + 1].name == NULL); /* beyond max_headers: not stored */
+            }
+        }
+    }
+  /* A run cut by the list limit reports it like the general path. */
+  cfg.max_table_size = 4096;
+  cfg.max_header_list_size = 42 * 3;
+  d = SocketHPACK_Decoder_new (&cfg, arena);
+  unsigned char three[] = { 0x82, 0x82, 0x82 }, four[] = { 0x82, 0x82, 0x82, 0x82 };
+  ASSERT_EQ (SocketHPACK_Decoder_decode (d, three, 3, h, 4, &count, arena), HPACK_OK);
+  ASSERT_EQ (SocketHPACK_Decoder_decode (d, four, 4, h, 4, &count, arena), HPACK_ERROR_LIST_SIZE);
+  ASSERT_EQ (count, 0);
+  Arena_dispose (&arena);
+}
+
 TEST (decode_size_updates)
 {
   Arena_T arena = Arena_new ();

@@ -436,6 +436,153 @@ decode_indexed (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *h)
   return HPACK_OK;
 }
 
+/*
+ * A run of one-byte indexed fields (0x81..0xFE: static 1..61, dynamic
+ * 62..126), the usual shape of a block repeating earlier requests.
+ * Nothing is inserted or evicted during such a run, so a first pass finds
+ * how far it goes within the limits (stopping before any field that needs
+ * decode_indexed(): longer or invalid index, limit exceeded) and sizes
+ * the dynamic entries' copies; the second makes one arena allocation and
+ * fills the fields, one memcpy of "name\0value\0" per dynamic entry. The
+ * copies are bounded by the list limit before anything is allocated.
+ * Returns the fields decoded (stored while n < max_headers); 0 leaves the
+ * field to the general path.
+ */
+/* Copies @p k (>= 2) bytes without a library call for the usual header
+ * lengths: overlapping moves from both ends (16-byte ones up to 64). */
+struct bytes16
+{
+  uint64_t lo, hi;
+};
+
+static inline void
+copy_short (char *dst, const unsigned char *src, size_t k)
+{
+  uint64_t a, b;
+  uint16_t x, y;
+
+  if (k > 64)
+    memcpy (dst, src, k);
+  else if (k > 32)
+    {
+      struct bytes16 v0, v1, v2, v3;
+      memcpy (&v0, src, 16);
+      memcpy (&v1, src + 16, 16);
+      memcpy (&v2, src + k - 32, 16);
+      memcpy (&v3, src + k - 16, 16);
+      memcpy (dst, &v0, 16);
+      memcpy (dst + 16, &v1, 16);
+      memcpy (dst + k - 32, &v2, 16);
+      memcpy (dst + k - 16, &v3, 16);
+    }
+  else if (k >= 16)
+    {
+      struct bytes16 v0, v1;
+      memcpy (&v0, src, 16);
+      memcpy (&v1, src + k - 16, 16);
+      memcpy (dst, &v0, 16);
+      memcpy (dst + k - 16, &v1, 16);
+    }
+  else if (k >= 8)
+    {
+      memcpy (&a, src, 8);
+      memcpy (&b, src + k - 8, 8);
+      memcpy (dst, &a, 8);
+      memcpy (dst + k - 8, &b, 8);
+    }
+  else if (k >= 4)
+    {
+      uint32_t c, e;
+      memcpy (&c, src, 4);
+      memcpy (&e, src + k - 4, 4);
+      memcpy (dst, &c, 4);
+      memcpy (dst + k - 4, &e, 4);
+    }
+  else
+    {
+      memcpy (&x, src, 2);
+      memcpy (&y, src + k - 2, 2);
+      memcpy (dst, &x, 2);
+      memcpy (dst + k - 2, &y, 2);
+    }
+}
+
+static size_t
+decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *headers, size_t n,
+                    size_t max_headers)
+{
+  /* Locals: the stores to headers[] (size_t fields) could otherwise alias
+   * the table's fields and force reloads. */
+  SocketHPACK_Table_T t = d->table;
+  const size_t count = hpack_table_count (t);
+  const struct hpack_entry *const ring = t->ring;
+  const size_t mask = t->ring_mask;
+  const uint64_t newest = t->next_seq - 1;
+  const unsigned char *const buf = t->buf;
+  const size_t max_field = d->max_header_size, max_list = d->max_header_list_size;
+  const unsigned char *p = b->p, *q = p;
+  size_t list = b->list_size, decoded = 0, copy = 0;
+
+  while (q < b->end && (unsigned)*q - 0x81u < 0x7Eu)
+    {
+      unsigned idx = *q & 0x7Fu;
+      size_t nl, vl, k = 0;
+      if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
+        {
+          nl = hpack_static_table[idx].name_len;
+          vl = hpack_static_table[idx].value_len;
+        }
+      else
+        {
+          if (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1) >= count)
+            break;
+          const struct hpack_entry *e = &ring[(newest - (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1))) & mask];
+          nl = e->name_len;
+          vl = e->value_len;
+          k = nl + vl + 2;
+        }
+      if (nl + vl > max_field || list + nl + vl + SOCKETHPACK_ENTRY_OVERHEAD > max_list)
+        break;
+      list += nl + vl + SOCKETHPACK_ENTRY_OVERHEAD;
+      decoded += nl + vl;
+      copy += k;
+      q++;
+    }
+  if (q == p)
+    return 0;
+  char *s = copy != 0 ? ALLOC (b->arena, copy) : NULL;
+  for (; p < q; p++, n++)
+    {
+      unsigned idx = *p & 0x7Fu;
+      SocketHPACK_Header spill, *h = n < max_headers ? &headers[n] : &spill;
+      if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
+        {
+          const struct hpack_static_entry *e = &hpack_static_table[idx];
+          h->name = e->name;
+          h->name_len = e->name_len;
+          h->value = e->value;
+          h->value_len = e->value_len;
+        }
+      else
+        {
+          const struct hpack_entry *e = &ring[(newest - (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1))) & mask];
+          size_t k = (size_t)e->name_len + e->value_len + 2;
+          copy_short (s, buf + e->off, k);
+          h->name = s;
+          h->name_len = e->name_len;
+          h->value = s + e->name_len + 1;
+          h->value_len = e->value_len;
+          s += k;
+        }
+      h->never_index = 0;
+    }
+  size_t fields = (size_t)(q - b->p);
+  b->p = q;
+  b->list_size = list;
+  b->decoded += decoded;
+  return fields;
+}
+
 /* Literal field (RFC 7541 §6.2); @p prefix is 6 (indexing) or 4. */
 static SocketHPACK_Result
 decode_literal (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *h, unsigned prefix)
@@ -516,6 +663,15 @@ SocketHPACK__decoder_decode (SocketHPACK_Decoder_T decoder, const unsigned char 
   while (r == HPACK_OK && b.p < b.end)
     {
       unsigned c = *b.p;
+      if (c - 0x81u < 0x7Eu)
+        {
+          size_t k = decode_indexed_run (decoder, &b, headers, n, max_headers);
+          if (k != 0)
+            {
+              n += k;
+              continue;
+            }
+        }
       /* As in the original, fields beyond max_headers are decoded (the
        * table and the list limit see them) and counted but not stored:
        * *header_count > max_headers tells the caller. */
