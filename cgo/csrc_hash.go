@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "bdf32a93ab257d71563bd5fba53fe1d62e8c359d178b220d1be414ceebfd174c"
+const csrcHash = "f79dc49d7b93cda459d84a5fd79162ac46ebebf653e45bc2b2313d1020ad7e83"

@@ -550,11 +550,15 @@ decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header
     }
   if (q == p)
     return 0;
-  char *s = copy != 0 ? ALLOC (b->arena, copy) : NULL;
-  for (; p < q; p++, n++)
+  /* Fields beyond max_headers are only counted (nothing to copy). */
+  size_t fields = (size_t)(q - p), keep = n < max_headers ? max_headers - n : 0;
+  if (keep > fields)
+    keep = fields;
+  char *s = copy != 0 && keep != 0 ? ALLOC (b->arena, copy) : NULL;
+  SocketHPACK_Header *h = headers + n;
+  for (const unsigned char *stop = p + keep; p < stop; p++, h++)
     {
       unsigned idx = *p & 0x7Fu;
-      SocketHPACK_Header spill, *h = n < max_headers ? &headers[n] : &spill;
       if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
         {
           const struct hpack_static_entry *e = &hpack_static_table[idx];
@@ -576,7 +580,6 @@ decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header
         }
       h->never_index = 0;
     }
-  size_t fields = (size_t)(q - b->p);
   b->p = q;
   b->list_size = list;
   b->decoded += decoded;
