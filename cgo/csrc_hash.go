@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f79dc49d7b93cda459d84a5fd79162ac46ebebf653e45bc2b2313d1020ad7e83"
+const csrcHash = "f6adde028f9243e8fbd6787787e959df8aa588c05bb35ecf9a43e30466ff947d"

@@ -262,6 +262,37 @@ SocketHPACK__huffman_encode_within (const unsigned char *in, size_t len, unsigne
        * four times, the last at most 12 bytes further on (20 of room). */
       uint64_t a = 0;
       unsigned k = 0;
+      /* Eight codes per store when they total at most 56 bits (typical
+       * header text: 5-8 bit codes); the combined word's length is
+       * checked before it is built. */
+      while (i + 8 <= len && end - o >= 8)
+        {
+          const struct hpack_huff_code *c1 = &t[in[i]], *c2 = &t[in[i + 1]], *c3 = &t[in[i + 2]],
+                                       *c4 = &t[in[i + 3]], *c5 = &t[in[i + 4]], *c6 = &t[in[i + 5]],
+                                       *c7 = &t[in[i + 6]], *c8 = &t[in[i + 7]];
+          unsigned l34 = (unsigned)c3->len + c4->len, la = (unsigned)c1->len + c2->len + l34;
+          unsigned l78 = (unsigned)c7->len + c8->len, lb = (unsigned)c5->len + c6->len + l78;
+          if (la > 56)
+            break; /* rare codes: the loop below takes them one by one */
+          uint64_t xa = ((((uint64_t)c1->code << c2->len) | c2->code) << l34)
+                        | (((uint64_t)c3->code << c4->len) | c4->code);
+          unsigned l = la;
+          if (la + lb <= 56)
+            {
+              uint64_t xb = ((((uint64_t)c5->code << c6->len) | c6->code) << l78)
+                            | (((uint64_t)c7->code << c8->len) | c8->code);
+              xa = (xa << lb) | xb;
+              l += lb;
+              i += 4;
+            }
+          i += 4;
+          k += l; /* <= 63 */
+          a |= xa << (64 - k);
+          store_be64 (o, a);
+          o += k >> 3;
+          a <<= k & ~7u;
+          k &= 7;
+        }
       for (; i + 4 <= len && end - o >= 8; i += 4)
         {
           const struct hpack_huff_code *c1 = &t[in[i]], *c2 = &t[in[i + 1]], *c3 = &t[in[i + 2]],
