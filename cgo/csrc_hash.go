@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f6adde028f9243e8fbd6787787e959df8aa588c05bb35ecf9a43e30466ff947d"
+const csrcHash = "6c161735eba2775d4a6c4428cb2f1e6a50a502afdd1d85e6a489ed199ef05931"

@@ -919,6 +919,35 @@ TEST (encode_sensitive_never_indexed)
   Arena_dispose (&arena);
 }
 
+/* Static names match case-insensitively in the encoder, as in the
+ * original: an exact match is an index, a name match names the entry by
+ * index, and both tables then hold the lowercase name. */
+TEST (encode_static_names_case_insensitive)
+{
+  Arena_T arena = Arena_new ();
+  SocketHPACK_Encoder_T e = SocketHPACK_Encoder_new (NULL, arena);
+  SocketHPACK_Decoder_T d = SocketHPACK_Decoder_new (NULL, arena);
+  SocketHPACK_Header in[] = { H (":METHOD", "GET"), H ("User-Agent", "x/1") }, got[4];
+  unsigned char out[64];
+  size_t count;
+
+  ssize_t n = SocketHPACK_Encoder_encode (e, in, 2, out, sizeof out);
+  ASSERT (n > 0);
+  ASSERT_EQ (out[0], 0x82); /* :method GET by index */
+  ASSERT_EQ (out[1], 0x40 | 58); /* user-agent (58) by name index, indexed */
+  ASSERT_EQ (SocketHPACK_Decoder_decode (d, out, (size_t)n, got, 4, &count, arena), HPACK_OK);
+  ASSERT_EQ (count, 2);
+  ASSERT (header_eq (&got[0], ":method", "GET") && header_eq (&got[1], "user-agent", "x/1"));
+  SocketHPACK_Header t;
+  ASSERT_EQ (SocketHPACK_Table_get (SocketHPACK_Encoder_get_table (e), 1, &t), HPACK_OK);
+  ASSERT (header_eq (&t, "user-agent", "x/1"));
+  /* Either spelling now finds the dynamic entry. */
+  SocketHPACK_Header again[] = { H ("user-agent", "x/1"), H ("USER-AGENT", "x/1") };
+  ASSERT_EQ (SocketHPACK_Encoder_encode (e, again, 2, out, sizeof out), 2);
+  ASSERT_MEMEQ (out, "\xbe\xbe", 2);
+  Arena_dispose (&arena);
+}
+
 TEST (encode_policy_options)
 {
   Arena_T arena = Arena_new ();

@@ -258,6 +258,11 @@ encode_field (SocketHPACK_Encoder_T e, struct wbuf *w, const SocketHPACK_Header 
   int sensitive = h->never_index || is_sensitive (name, nlen);
   int st = SocketHPACK_static_find (name, nlen, value, vlen);
   int static_name = st < 0 ? -st : st;
+  /* Static names match case-insensitively (as in the original); the peer
+   * then sees, and stores, the table's lowercase name, so use it here
+   * too and keep both tables byte-identical. */
+  if (static_name != 0)
+    name = hpack_static_table[static_name].name;
   uint64_t name_index = (uint64_t)static_name;
   int entries = hpack_table_count (e->table) > 0;
   uint32_t nh = 0, fh = 0;
