@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "6c161735eba2775d4a6c4428cb2f1e6a50a502afdd1d85e6a489ed199ef05931"
+const csrcHash = "6cfd110df59bd81f23567507a4d4a66d843ac87bd829fe3340e54d20c0d15891"

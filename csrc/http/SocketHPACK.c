@@ -520,8 +520,9 @@ decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header
   const uint64_t newest = t->next_seq - 1;
   const unsigned char *const buf = t->buf;
   const size_t max_field = d->max_header_size, max_list = d->max_header_list_size;
+  const struct hpack_static_entry *const st = hpack_static_table;
   const unsigned char *p = b->p, *q = p;
-  size_t list = b->list_size, decoded = 0, copy = 0;
+  size_t list = b->list_size, copy = 0;
 
   while (q < b->end && (unsigned)*q - 0x81u < 0x7Eu)
     {
@@ -529,8 +530,8 @@ decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header
       size_t nl, vl, k = 0;
       if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
         {
-          nl = hpack_static_table[idx].name_len;
-          vl = hpack_static_table[idx].value_len;
+          nl = st[idx].name_len;
+          vl = st[idx].value_len;
         }
       else
         {
@@ -544,7 +545,6 @@ decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header
       if (nl + vl > max_field || list + nl + vl + SOCKETHPACK_ENTRY_OVERHEAD > max_list)
         break;
       list += nl + vl + SOCKETHPACK_ENTRY_OVERHEAD;
-      decoded += nl + vl;
       copy += k;
       q++;
     }
@@ -561,7 +561,7 @@ decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header
       unsigned idx = *p & 0x7Fu;
       if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
         {
-          const struct hpack_static_entry *e = &hpack_static_table[idx];
+          const struct hpack_static_entry *e = &st[idx];
           h->name = e->name;
           h->name_len = e->name_len;
           h->value = e->value;
@@ -581,8 +581,8 @@ decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header
       h->never_index = 0;
     }
   b->p = q;
+  b->decoded += list - b->list_size - fields * SOCKETHPACK_ENTRY_OVERHEAD;
   b->list_size = list;
-  b->decoded += decoded;
   return fields;
 }
 
