@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "bf89b29daea1abce0b01c8f2bec5011bb6c80296be8e9f5b319cf1de3b139cdf"
+const csrcHash = "289fc8d105604a926c03cdbcb66d7aad6802816dad611cbba41b6a9ef757e75a"

@@ -665,12 +665,21 @@ _Static_assert (offsetof (GoHPACKField, value_len)
                            == offsetof (SocketHPACK_Header, never_index),
                 "GoHPACKField must mirror SocketHPACK_Header");
 
+/* The Go API returns the fields decoded before an error; the public C
+ * function reports none on failure (as the original does), so the
+ * in-tree build uses the internal variant. */
+#ifndef SOCKET_USE_SYSTEM_LIB
+#include "http/SocketHPACK-private.h"
+#define GO_HPACK_DECODE SocketHPACK__decoder_decode
+#else
+#define GO_HPACK_DECODE SocketHPACK_Decoder_decode
+#endif
+
 static SocketHPACK_Result
 decode_steps (GoHPACKDec *g, const unsigned char *in, size_t len, size_t *n)
 {
   Arena_clear (g->scratch); /* strings of the previous block */
-  return SocketHPACK_Decoder_decode (g->d, in, len, g->hdrs, g->cap, n,
-                                     g->scratch);
+  return GO_HPACK_DECODE (g->d, in, len, g->hdrs, g->cap, n, g->scratch);
 }
 
 int

@@ -226,8 +226,8 @@ static SocketHPACK_Header resp_fields[2][4] = {
     H ("location", "https://www.example.com") },
 };
 
-/* C.5/C.6 with a 256-byte table: our encoder announces the size in its
- * first block (3fe101), then matches the RFC for the first two responses
+/* C.5/C.6 with a 256-byte table: like the original, our encoder uses it
+ * without announcing it, and matches the RFC for the first two responses
  * (but for a string that Huffman does not shorten). The third differs by
  * policy (set-cookie is never indexed), so it is checked by decoding. */
 TEST (encode_rfc_c5_c6_responses)
@@ -243,7 +243,7 @@ TEST (encode_rfc_c5_c6_responses)
       cfg.huffman_encode = huffman;
       SocketHPACK_Encoder_T e = SocketHPACK_Encoder_new (&cfg, arena);
       const struct expect *rfc = huffman ? rfc_c6 : rfc_c5;
-      snprintf (first, sizeof first, "3fe101%s", rfc[0].wire);
+      snprintf (first, sizeof first, "%s", rfc[0].wire);
       ASSERT (encode_is (e, resp_fields[0], 4, first));
       /* "307" is 3 bytes either way, so it goes raw: C.5.2 in both modes. */
       ASSERT (encode_is (e, resp_fields[1], 4, rfc_c5[1].wire));

@@ -49,9 +49,10 @@ SocketHPACK__table_create (size_t capacity, int indexed, Arena_T arena)
 
   if (arena == NULL)
     SOCKET_RAISE_MSG (SocketHPACK, SocketHPACK_Error, "HPACK: NULL arena");
-  if (capacity > SOCKETHPACK_MAX_TABLE_SIZE)
-    SOCKET_RAISE_MSG (SocketHPACK, SocketHPACK_Error, "HPACK: table size %zu above maximum %d",
-                      capacity, SOCKETHPACK_MAX_TABLE_SIZE);
+  /* Offsets into buf (2 * capacity bytes) are 32-bit. */
+  if (capacity > HPACK_TABLE_CAPACITY_MAX)
+    SOCKET_RAISE_MSG (SocketHPACK, SocketHPACK_Error, "HPACK: table size %zu above maximum %zu",
+                      capacity, (size_t)HPACK_TABLE_CAPACITY_MAX);
   /* Every entry costs at least SOCKETHPACK_ENTRY_OVERHEAD bytes. */
   ring = pow2_at_least (capacity / SOCKETHPACK_ENTRY_OVERHEAD + 1);
   t = SocketHPACK__alloc (arena, 1, sizeof *t);
@@ -71,10 +72,19 @@ SocketHPACK__table_create (size_t capacity, int indexed, Arena_T arena)
   return t;
 }
 
+/* A table made here may later be set to any maximum up to
+ * SOCKETHPACK_MAX_TABLE_SIZE (as in the original), so its storage is
+ * sized for at least that much. */
 SocketHPACK_Table_T
 SocketHPACK_Table_new (size_t max_size, Arena_T arena)
 {
-  return SocketHPACK__table_create (max_size, 0, arena);
+  SocketHPACK_Table_T t;
+
+  t = SocketHPACK__table_create (max_size > SOCKETHPACK_MAX_TABLE_SIZE ? max_size
+                                                                     : SOCKETHPACK_MAX_TABLE_SIZE,
+                                 0, arena);
+  t->max_size = max_size;
+  return t;
 }
 
 void
@@ -126,14 +136,24 @@ evict_to (SocketHPACK_Table_T t, size_t limit)
 }
 
 void
-SocketHPACK_Table_set_max_size (SocketHPACK_Table_T table, size_t max_size)
+SocketHPACK__table_resize (SocketHPACK_Table_T table, size_t max_size)
 {
-  if (table == NULL)
-    return;
   if (max_size > table->capacity)
     max_size = table->capacity;
   table->max_size = max_size;
   evict_to (table, max_size);
+}
+
+/* Public: clamps to SOCKETHPACK_MAX_TABLE_SIZE, as the original does (and
+ * to the storage of encoder and decoder tables, which may be smaller). */
+void
+SocketHPACK_Table_set_max_size (SocketHPACK_Table_T table, size_t max_size)
+{
+  if (table == NULL)
+    return;
+  if (max_size > SOCKETHPACK_MAX_TABLE_SIZE)
+    max_size = SOCKETHPACK_MAX_TABLE_SIZE;
+  SocketHPACK__table_resize (table, max_size);
 }
 
 size_t
@@ -159,14 +179,17 @@ SocketHPACK_Table_get (SocketHPACK_Table_T table, size_t index, SocketHPACK_Head
 {
   const struct hpack_entry *e;
 
-  if (table == NULL || header == NULL)
+  if (table == NULL)
     return HPACK_ERROR;
-  if (index >= hpack_table_count (table))
+  /* 1-based as in the original: 1 = newest (HPACK index 61 + index). */
+  if (index == 0 || index > hpack_table_count (table))
     return HPACK_ERROR_INVALID_INDEX;
-  e = hpack_table_entry (table, index);
+  if (header == NULL)
+    return HPACK_ERROR;
+  e = hpack_table_entry (table, index - 1);
   header->name = (const char *)table->buf + e->off;
   header->name_len = e->name_len;
-  header->value = header->name + e->name_len;
+  header->value = header->name + e->name_len + 1;
   header->value_len = e->value_len;
   header->never_index = 0;
   return HPACK_OK;
@@ -174,8 +197,9 @@ SocketHPACK_Table_get (SocketHPACK_Table_T table, size_t index, SocketHPACK_Head
 
 /*
  * Returns where @p len bytes go, contiguous in buf, without overlapping a
- * live entry. After eviction the live bytes L satisfy L + len <= max_size
- * - 32 < C, where C = capacity and buf holds 2C bytes. Unwrapped, the free
+ * live entry. An entry stores name + value + 2 bytes (two NULs) and costs
+ * name + value + 32, so after eviction the live bytes L satisfy L + len
+ * <= max_size - 30 < C, where C = capacity and buf holds 2C bytes. Unwrapped, the free
  * space (2C - head) + tail = 2C - L exceeds C + len >= 2 len, so one of
  * the two pieces takes len. Wrapped, the hole head..tail holds 2C - gap -
  * L bytes where the unused gap at the end was left by an entry that did
@@ -187,8 +211,6 @@ table_place (SocketHPACK_Table_T t, size_t len)
   size_t end = 2 * t->capacity;
   uint32_t off;
 
-  if (len == 0)
-    return t->head;
   if (!t->wrapped && end - t->head >= len)
     off = t->head;
   else if (!t->wrapped && t->tail >= len)
@@ -224,6 +246,7 @@ SocketHPACK__table_insert (SocketHPACK_Table_T t, const char *name, size_t name_
 {
   size_t len = name_len + value_len;
   struct hpack_entry *e;
+  unsigned char *p;
 
   if (len + SOCKETHPACK_ENTRY_OVERHEAD > t->max_size)
     {
@@ -232,13 +255,16 @@ SocketHPACK__table_insert (SocketHPACK_Table_T t, const char *name, size_t name_
     }
   evict_to (t, t->max_size - len - SOCKETHPACK_ENTRY_OVERHEAD);
   e = &t->ring[t->next_seq & t->ring_mask];
-  e->off = table_place (t, len);
+  e->off = table_place (t, len + 2);
   e->name_len = (uint32_t)name_len;
   e->value_len = (uint32_t)value_len;
+  p = t->buf + e->off;
   if (name_len > 0)
-    memcpy (t->buf + e->off, name, name_len);
+    memcpy (p, name, name_len);
+  p[name_len] = '\0';
   if (value_len > 0)
-    memcpy (t->buf + e->off + name_len, value, value_len);
+    memcpy (p + name_len + 1, value, value_len);
+  p[name_len + 1 + value_len] = '\0';
   t->size += len + SOCKETHPACK_ENTRY_OVERHEAD;
   if (t->links != NULL)
     index_entry (t, t->next_seq, name_hash, field_hash);
@@ -275,7 +301,7 @@ SocketHPACK__table_find_field (SocketHPACK_Table_T t, const char *name, size_t n
       const unsigned char *p = t->buf + e->off;
       if (t->links[seq & t->ring_mask].field_hash == field_hash && e->name_len == name_len
           && e->value_len == value_len && hpack_bytes_eq (p, name, name_len)
-          && memcmp (p + name_len, value, value_len) == 0)
+          && memcmp (p + name_len + 1, value, value_len) == 0)
         return (long)(t->next_seq - 1 - seq);
     }
   return -1;

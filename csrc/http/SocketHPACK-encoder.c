@@ -72,11 +72,13 @@ SocketHPACK_Encoder_new (const SocketHPACK_EncoderConfig *config, Arena_T arena)
   e->table = SocketHPACK__table_create (cfg.max_table_size, 1, arena);
   e->huffman = cfg.huffman_encode != 0;
   e->indexing = cfg.use_indexing != 0;
-  /* The peer's decoder starts at 4096; we may use less, and say so. */
+  /* The peer's decoder starts at 4096; we may use less. */
   initial = cfg.max_table_size < SOCKETHPACK_DEFAULT_TABLE_SIZE ? cfg.max_table_size
                                                                : SOCKETHPACK_DEFAULT_TABLE_SIZE;
-  SocketHPACK_Table_set_max_size (e->table, initial);
-  e->update_pending = initial != SOCKETHPACK_DEFAULT_TABLE_SIZE;
+  SocketHPACK__table_resize (e->table, initial);
+  /* A smaller table needs no announcement (the original sends none): the
+   * peer's larger table keeps every entry ours has, at the same index. */
+  e->update_pending = 0;
   e->pending_min = initial;
   return e;
 }
@@ -93,7 +95,7 @@ SocketHPACK_Encoder_set_table_size (SocketHPACK_Encoder_T encoder, size_t max_si
 {
   if (encoder == NULL)
     return;
-  SocketHPACK_Table_set_max_size (encoder->table, max_size); /* clamps, evicts */
+  SocketHPACK__table_resize (encoder->table, max_size); /* clamps, evicts */
   max_size = encoder->table->max_size;
   if (!encoder->update_pending || max_size < encoder->pending_min)
     encoder->pending_min = max_size;
@@ -256,6 +258,11 @@ encode_field (SocketHPACK_Encoder_T e, struct wbuf *w, const SocketHPACK_Header 
   int sensitive = h->never_index || is_sensitive (name, nlen);
   int st = SocketHPACK_static_find (name, nlen, value, vlen);
   int static_name = st < 0 ? -st : st;
+  /* Static names match case-insensitively (as in the original); the peer
+   * then sees, and stores, the table's lowercase name, so use it here
+   * too and keep both tables byte-identical. */
+  if (static_name != 0)
+    name = hpack_static_table[static_name].name;
   uint64_t name_index = (uint64_t)static_name;
   int entries = hpack_table_count (e->table) > 0;
   uint32_t nh = 0, fh = 0;

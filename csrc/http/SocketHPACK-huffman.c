@@ -13,9 +13,14 @@
  *   - fewer than 8 leftover bits, all ones (a prefix of EOS);
  *   - never a whole EOS code.
  *
- * Encoding accumulates codes in a 64-bit word and stores 32 bits at a
- * time, checking the room left only at those stores, so it needs no
- * sizing pass.
+ * Encoding packs four codes at a time into one word (their combined
+ * length is known from the table, independent of the output position),
+ * ORs it into a left-aligned 64-bit accumulator, stores all 8 bytes and
+ * advances by the whole bytes completed: per four input bytes, one
+ * short dependency chain and one unaligned store. Groups whose codes
+ * exceed 56 bits (rare symbols) go one code at a time; the last bytes go
+ * through a bounds-checked loop. Room is checked as bytes are produced,
+ * so there is no sizing pass.
  */
 #include <string.h>
 
@@ -45,6 +50,13 @@ static inline void
 store_be32 (unsigned char *p, uint32_t v)
 {
   v = __builtin_bswap32 (v);
+  memcpy (p, &v, sizeof v);
+}
+
+static inline void
+store_be64 (unsigned char *p, uint64_t v)
+{
+  v = __builtin_bswap64 (v);
   memcpy (p, &v, sizeof v);
 }
 
@@ -236,10 +248,106 @@ size_t
 SocketHPACK__huffman_encode_within (const unsigned char *in, size_t len, unsigned char *out,
                                     size_t max_len)
 {
+  const struct hpack_huff_code *t = hpack_huff_encode_table;
   uint64_t acc = 0;
   unsigned n = 0; /* pending bits, < 32 between bytes */
   unsigned char *o = out, *end = out + max_len;
   size_t i = 0;
+
+  if (max_len >= 8)
+    {
+      /* Bulk: a holds k (< 8) pending bits at its top; each store writes
+       * 8 bytes at o, of which the completed ones are kept. A fast group
+       * stores once at o (8 bytes of room); a group of rare codes stores
+       * four times, the last at most 12 bytes further on (20 of room). */
+      uint64_t a = 0;
+      unsigned k = 0;
+      /* Eight codes per store when they total at most 56 bits (typical
+       * header text: 5-8 bit codes); the combined word's length is
+       * checked before it is built. */
+      while (i + 8 <= len && end - o >= 8)
+        {
+          const struct hpack_huff_code *c1 = &t[in[i]], *c2 = &t[in[i + 1]], *c3 = &t[in[i + 2]],
+                                       *c4 = &t[in[i + 3]], *c5 = &t[in[i + 4]], *c6 = &t[in[i + 5]],
+                                       *c7 = &t[in[i + 6]], *c8 = &t[in[i + 7]];
+          unsigned l34 = (unsigned)c3->len + c4->len, la = (unsigned)c1->len + c2->len + l34;
+          unsigned l78 = (unsigned)c7->len + c8->len, lb = (unsigned)c5->len + c6->len + l78;
+          if (la > 56)
+            break; /* rare codes: the loop below takes them one by one */
+          uint64_t xa = ((((uint64_t)c1->code << c2->len) | c2->code) << l34)
+                        | (((uint64_t)c3->code << c4->len) | c4->code);
+          unsigned l = la;
+          if (la + lb <= 56)
+            {
+              uint64_t xb = ((((uint64_t)c5->code << c6->len) | c6->code) << l78)
+                            | (((uint64_t)c7->code << c8->len) | c8->code);
+              xa = (xa << lb) | xb;
+              l += lb;
+              i += 4;
+            }
+          i += 4;
+          k += l; /* <= 63 */
+          a |= xa << (64 - k);
+          store_be64 (o, a);
+          o += k >> 3;
+          a <<= k & ~7u;
+          k &= 7;
+        }
+      for (; i + 4 <= len && end - o >= 8; i += 4)
+        {
+          const struct hpack_huff_code *c1 = &t[in[i]], *c2 = &t[in[i + 1]], *c3 = &t[in[i + 2]],
+                                       *c4 = &t[in[i + 3]];
+          unsigned l34 = (unsigned)c3->len + c4->len, l = (unsigned)c1->len + c2->len + l34;
+          if (__builtin_expect (l <= 56, 1))
+            {
+              uint64_t x12 = ((uint64_t)c1->code << c2->len) | c2->code;
+              uint64_t x34 = ((uint64_t)c3->code << c4->len) | c4->code;
+              k += l; /* <= 63 */
+              a |= ((x12 << l34) | x34) << (64 - k);
+              store_be64 (o, a);
+              o += k >> 3;
+              a <<= k & ~7u;
+              k &= 7;
+              continue;
+            }
+          if (end - o < 20)
+            break;
+          const struct hpack_huff_code *c[4] = { c1, c2, c3, c4 };
+          for (int j = 0; j < 4; j++)
+            {
+              k += c[j]->len; /* <= 37 */
+              a |= (uint64_t)c[j]->code << (64 - k);
+              store_be64 (o, a);
+              o += k >> 3;
+              a <<= k & ~7u;
+              k &= 7;
+            }
+        }
+      /* The last (< 4) codes, one at a time, while 8 bytes of room remain. */
+      for (; i < len && end - o >= 8; i++)
+        {
+          k += t[in[i]].len; /* <= 37 */
+          a |= (uint64_t)t[in[i]].code << (64 - k);
+          store_be64 (o, a);
+          o += k >> 3;
+          a <<= k & ~7u;
+          k &= 7;
+        }
+      if (i == len)
+        {
+          /* Pad the last byte with ones (a prefix of EOS). */
+          if (k != 0)
+            {
+              if (o == end)
+                return 0;
+              *o++ = (unsigned char)((a >> 56) | (0xFFu >> k));
+            }
+          return (size_t)(o - out);
+        }
+      /* Out of bulk room: hand the pending bits over right-aligned. */
+      acc = k != 0 ? a >> (64 - k) : 0;
+      n = k;
+    }
 
   /* While 4 bytes of room remain, store the top 32 pending bits after
    * every byte and advance only when they are complete: no branch on the

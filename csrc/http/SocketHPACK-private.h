@@ -103,7 +103,9 @@ hpack_bytes_eq (const void *a, const void *b, size_t n)
  * Entries live in a ring indexed by a sequence number (seq & ring_mask);
  * the oldest has seq first_seq, the newest next_seq - 1, so insertion and
  * eviction are O(1) and HPACK index 62 + i is seq next_seq - 1 - i.
- * Their bytes (name then value) live in a byte ring `buf` of twice the
+ * Their bytes ("name\0value\0", so that both strings are NUL-terminated
+ * and an indexed field can be copied out with one memcpy) live in a byte
+ * ring `buf` of twice the
  * table's capacity, written contiguously at `head` and released from
  * `tail` in the same FIFO order; an entry that does not fit before the end
  * of `buf` starts again at 0. Twice the capacity always leaves a
@@ -112,7 +114,7 @@ hpack_bytes_eq (const void *a, const void *b, size_t n)
  */
 struct hpack_entry
 {
-  uint32_t off;       /* name at buf + off, value right after it */
+  uint32_t off;       /* name at buf + off, NUL, value, NUL */
   uint32_t name_len;
   uint32_t value_len;
 };
@@ -146,12 +148,28 @@ struct SocketHPACK_Table
   size_t bucket_mask;
 };
 
+/* Largest table storage (offsets into the 2 * capacity byte ring are
+ * 32-bit). Configurations above SOCKETHPACK_MAX_TABLE_SIZE are accepted,
+ * as in the original, up to this. */
+#define HPACK_TABLE_CAPACITY_MAX ((size_t)1 << 30)
+
 /* Zeroed arena memory; raises SocketHPACK_Error (not Arena_Failed). */
 void *SocketHPACK__alloc (Arena_T arena, size_t count, size_t size);
 
 /* Creates a table of @p capacity bytes; @p indexed adds the encoder's
  * lookup index. Raises SocketHPACK_Error. */
 SocketHPACK_Table_T SocketHPACK__table_create (size_t capacity, int indexed, Arena_T arena);
+
+/* Sets the maximum (clamped to the capacity) and evicts to fit. */
+void SocketHPACK__table_resize (SocketHPACK_Table_T table, size_t max_size);
+
+/* Decoder_decode that reports, on failure too, the fields decoded
+ * before the error (for the Go binding); the public function reports 0
+ * on failure as the original does. */
+SocketHPACK_Result SocketHPACK__decoder_decode (SocketHPACK_Decoder_T decoder,
+                                                const unsigned char *input, size_t input_len,
+                                                SocketHPACK_Header *headers, size_t max_headers,
+                                                size_t *header_count, Arena_T arena);
 
 /* Evicts every entry. */
 void SocketHPACK__table_clear (SocketHPACK_Table_T table);

@@ -20,9 +20,8 @@
 #include "core/SocketUtil.h"
 #include "http/SocketHPACK-private.h"
 
-SOCKET_DECLARE_MODULE_EXCEPTION (SocketHPACK);
 
-const Except_T SocketHPACK_Error = { &SocketHPACK_Error, "HPACK error" };
+const Except_T SocketHPACK_Error = { &SocketHPACK_Error, "HPACK compression error" };
 
 /* Largest integer accepted: indices, lengths and sizes are far smaller,
  * and the bound keeps every sum below 2^64. */
@@ -40,17 +39,17 @@ SocketHPACK_result_string (SocketHPACK_Result result)
   switch (result)
     {
     case HPACK_OK: return "OK";
-    case HPACK_INCOMPLETE: return "incomplete header block";
-    case HPACK_ERROR: return "invalid argument or malformed header block";
-    case HPACK_ERROR_INVALID_INDEX: return "invalid table index";
-    case HPACK_ERROR_HUFFMAN: return "invalid Huffman string";
-    case HPACK_ERROR_INTEGER: return "integer overflow";
-    case HPACK_ERROR_TABLE_SIZE: return "invalid dynamic table size update";
-    case HPACK_ERROR_HEADER_SIZE: return "header field too large";
-    case HPACK_ERROR_LIST_SIZE: return "header list too large";
-    case HPACK_ERROR_BOMB: return "decompression bomb";
+    case HPACK_INCOMPLETE: return "Incomplete - need more data";
+    case HPACK_ERROR: return "Generic error";
+    case HPACK_ERROR_INVALID_INDEX: return "Invalid table index";
+    case HPACK_ERROR_HUFFMAN: return "Huffman decoding error";
+    case HPACK_ERROR_INTEGER: return "Integer overflow";
+    case HPACK_ERROR_TABLE_SIZE: return "Invalid dynamic table size update";
+    case HPACK_ERROR_HEADER_SIZE: return "Header too large";
+    case HPACK_ERROR_LIST_SIZE: return "Header list too large";
+    case HPACK_ERROR_BOMB: return "HPACK bomb detected";
     }
-  return "unknown";
+  return "Unknown error";
 }
 
 /* ===================================================================== */
@@ -195,12 +194,20 @@ SocketHPACK_static_find (const char *name, size_t name_len, const char *value, s
 
   if (name == NULL || name_len == 0 || name_len > STATIC_NAME_MAX)
     return 0;
-  idx = hpack_static_name_slot[hpack_static_name_hash (name, name_len)];
+  /* Static names are lowercase: look up the lowercased name (the hash
+   * reads its bytes), as the original compares case-insensitively. */
+  char lower[STATIC_NAME_MAX];
+  for (size_t i = 0; i < name_len; i++)
+    {
+      unsigned char c = (unsigned char)name[i];
+      lower[i] = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
+    }
+  idx = hpack_static_name_slot[hpack_static_name_hash (lower, name_len)];
   e = &hpack_static_table[idx];
-  if (idx == 0 || e->name_len != name_len || !hpack_bytes_eq (e->name, name, name_len))
+  if (idx == 0 || e->name_len != name_len || !hpack_bytes_eq (e->name, lower, name_len))
     return 0;
   if (value == NULL)
-    return (int)idx;
+    return -(int)idx; /* name-only lookup: always the negative first index */
   for (unsigned i = idx; i < idx + e->same_name; i++)
     if (hpack_static_table[i].value_len == value_len
         && hpack_bytes_eq (hpack_static_table[i].value, value, value_len))
@@ -216,8 +223,6 @@ struct SocketHPACK_Decoder
 {
   SocketHPACK_Table_T table;
   size_t settings_max;  /* bound for size updates (our acknowledged setting) */
-  size_t pending_min;   /* lowest settings_max since the last block */
-  int update_required;  /* settings_max was lowered: expect an update */
   size_t max_header_size;
   size_t max_header_list_size;
 };
@@ -242,15 +247,14 @@ SocketHPACK_Decoder_new (const SocketHPACK_DecoderConfig *config, Arena_T arena)
     SocketHPACK_decoder_config_defaults (&cfg);
   else
     cfg = *config;
-  if (cfg.max_header_size == 0 || cfg.max_header_list_size == 0)
-    SOCKET_RAISE_MSG (SocketHPACK, SocketHPACK_Error, "HPACK: decoder size limits must be > 0");
+  /* No validation, as in the original: zero limits reject every field. */
   d = SocketHPACK__alloc (arena, 1, sizeof *d);
   d->table = SocketHPACK__table_create (cfg.max_table_size, 0, arena);
   /* Both peers start at 4096; a larger table must be asked for with an
    * update, a smaller one is taken as already in force. */
   if (cfg.max_table_size > SOCKETHPACK_DEFAULT_TABLE_SIZE)
-    SocketHPACK_Table_set_max_size (d->table, SOCKETHPACK_DEFAULT_TABLE_SIZE);
-  d->settings_max = d->pending_min = cfg.max_table_size;
+    SocketHPACK__table_resize (d->table, SOCKETHPACK_DEFAULT_TABLE_SIZE);
+  d->settings_max = cfg.max_table_size;
   d->max_header_size = cfg.max_header_size;
   d->max_header_list_size = cfg.max_header_list_size;
   return d;
@@ -268,17 +272,10 @@ SocketHPACK_Decoder_set_table_size (SocketHPACK_Decoder_T decoder, size_t max_si
 {
   if (decoder == NULL)
     return;
+  /* As in the original, only the bound for the peer's size updates
+   * changes: the table is resized when the peer's update arrives. */
   if (max_size > decoder->table->capacity)
     max_size = decoder->table->capacity;
-  /* Only a reduction obliges the encoder to signal; it may keep using a
-   * smaller table after an increase (RFC 7541 §4.2). */
-  if (max_size < decoder->table->max_size)
-    {
-      decoder->update_required = 1;
-      SocketHPACK_Table_set_max_size (decoder->table, max_size);
-    }
-  if (max_size < decoder->pending_min)
-    decoder->pending_min = max_size;
   decoder->settings_max = max_size;
 }
 
@@ -399,7 +396,7 @@ lookup (SocketHPACK_Decoder_T d, uint64_t index, const char **name, size_t *name
   const struct hpack_entry *e = hpack_table_entry (d->table, (size_t)index);
   *name = (const char *)d->table->buf + e->off;
   *name_len = e->name_len;
-  *value = *name + e->name_len;
+  *value = *name + e->name_len + 1;
   *value_len = e->value_len;
   *dynamic = 1;
   return HPACK_OK;
@@ -423,12 +420,11 @@ decode_indexed (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *h)
     return r;
   if (dynamic)
     {
-      /* One copy: name NUL value NUL. */
-      char *s = ALLOC (b->arena, name_len + value_len + 2);
-      memcpy (s, name, name_len);
-      s[name_len] = '\0';
-      memcpy (s + name_len + 1, value, value_len);
-      s[name_len + 1 + value_len] = '\0';
+      /* The table stores "name\0value\0": one copy, since its bytes are
+       * reused after eviction (possibly later in this very block). */
+      size_t n = name_len + value_len + 2;
+      char *s = ALLOC (b->arena, n);
+      memcpy (s, name, n);
       name = s;
       value = s + name_len + 1;
     }
@@ -438,6 +434,156 @@ decode_indexed (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *h)
   h->value_len = value_len;
   h->never_index = 0;
   return HPACK_OK;
+}
+
+/*
+ * A run of one-byte indexed fields (0x81..0xFE: static 1..61, dynamic
+ * 62..126), the usual shape of a block repeating earlier requests.
+ * Nothing is inserted or evicted during such a run, so a first pass finds
+ * how far it goes within the limits (stopping before any field that needs
+ * decode_indexed(): longer or invalid index, limit exceeded) and sizes
+ * the dynamic entries' copies; the second makes one arena allocation and
+ * fills the fields, one memcpy of "name\0value\0" per dynamic entry. The
+ * copies are bounded by the list limit before anything is allocated.
+ * Returns the fields decoded (stored while n < max_headers); 0 leaves the
+ * field to the general path.
+ */
+/* Copies @p k (>= 2) bytes without a library call for the usual header
+ * lengths: overlapping moves from both ends (16-byte ones up to 64). */
+struct bytes16
+{
+  uint64_t lo, hi;
+};
+
+static inline void
+copy_short (char *dst, const unsigned char *src, size_t k)
+{
+  uint64_t a, b;
+  uint16_t x, y;
+
+  if (k > 64)
+    memcpy (dst, src, k);
+  else if (k > 32)
+    {
+      struct bytes16 v0, v1, v2, v3;
+      memcpy (&v0, src, 16);
+      memcpy (&v1, src + 16, 16);
+      memcpy (&v2, src + k - 32, 16);
+      memcpy (&v3, src + k - 16, 16);
+      memcpy (dst, &v0, 16);
+      memcpy (dst + 16, &v1, 16);
+      memcpy (dst + k - 32, &v2, 16);
+      memcpy (dst + k - 16, &v3, 16);
+    }
+  else if (k >= 16)
+    {
+      struct bytes16 v0, v1;
+      memcpy (&v0, src, 16);
+      memcpy (&v1, src + k - 16, 16);
+      memcpy (dst, &v0, 16);
+      memcpy (dst + k - 16, &v1, 16);
+    }
+  else if (k >= 8)
+    {
+      memcpy (&a, src, 8);
+      memcpy (&b, src + k - 8, 8);
+      memcpy (dst, &a, 8);
+      memcpy (dst + k - 8, &b, 8);
+    }
+  else if (k >= 4)
+    {
+      uint32_t c, e;
+      memcpy (&c, src, 4);
+      memcpy (&e, src + k - 4, 4);
+      memcpy (dst, &c, 4);
+      memcpy (dst + k - 4, &e, 4);
+    }
+  else
+    {
+      memcpy (&x, src, 2);
+      memcpy (&y, src + k - 2, 2);
+      memcpy (dst, &x, 2);
+      memcpy (dst + k - 2, &y, 2);
+    }
+}
+
+static size_t
+decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *headers, size_t n,
+                    size_t max_headers)
+{
+  /* Locals: the stores to headers[] (size_t fields) could otherwise alias
+   * the table's fields and force reloads. */
+  SocketHPACK_Table_T t = d->table;
+  const size_t count = hpack_table_count (t);
+  const struct hpack_entry *const ring = t->ring;
+  const size_t mask = t->ring_mask;
+  const uint64_t newest = t->next_seq - 1;
+  const unsigned char *const buf = t->buf;
+  const size_t max_field = d->max_header_size, max_list = d->max_header_list_size;
+  const struct hpack_static_entry *const st = hpack_static_table;
+  const unsigned char *p = b->p, *q = p;
+  size_t list = b->list_size, copy = 0;
+
+  while (q < b->end && (unsigned)*q - 0x81u < 0x7Eu)
+    {
+      unsigned idx = *q & 0x7Fu;
+      size_t nl, vl, k = 0;
+      if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
+        {
+          nl = st[idx].name_len;
+          vl = st[idx].value_len;
+        }
+      else
+        {
+          if (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1) >= count)
+            break;
+          const struct hpack_entry *e = &ring[(newest - (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1))) & mask];
+          nl = e->name_len;
+          vl = e->value_len;
+          k = nl + vl + 2;
+        }
+      if (nl + vl > max_field || list + nl + vl + SOCKETHPACK_ENTRY_OVERHEAD > max_list)
+        break;
+      list += nl + vl + SOCKETHPACK_ENTRY_OVERHEAD;
+      copy += k;
+      q++;
+    }
+  if (q == p)
+    return 0;
+  /* Fields beyond max_headers are only counted (nothing to copy). */
+  size_t fields = (size_t)(q - p), keep = n < max_headers ? max_headers - n : 0;
+  if (keep > fields)
+    keep = fields;
+  char *s = copy != 0 && keep != 0 ? ALLOC (b->arena, copy) : NULL;
+  SocketHPACK_Header *h = headers + n;
+  for (const unsigned char *stop = p + keep; p < stop; p++, h++)
+    {
+      unsigned idx = *p & 0x7Fu;
+      if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
+        {
+          const struct hpack_static_entry *e = &st[idx];
+          h->name = e->name;
+          h->name_len = e->name_len;
+          h->value = e->value;
+          h->value_len = e->value_len;
+        }
+      else
+        {
+          const struct hpack_entry *e = &ring[(newest - (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1))) & mask];
+          size_t k = (size_t)e->name_len + e->value_len + 2;
+          copy_short (s, buf + e->off, k);
+          h->name = s;
+          h->name_len = e->name_len;
+          h->value = s + e->name_len + 1;
+          h->value_len = e->value_len;
+          s += k;
+        }
+      h->never_index = 0;
+    }
+  b->p = q;
+  b->decoded += list - b->list_size - fields * SOCKETHPACK_ENTRY_OVERHEAD;
+  b->list_size = list;
+  return fields;
 }
 
 /* Literal field (RFC 7541 §6.2); @p prefix is 6 (indexing) or 4. */
@@ -479,45 +625,33 @@ decode_literal (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *h,
   return HPACK_OK;
 }
 
-/* Dynamic table size updates at the start of a block (RFC 7541 §4.2, §6.3). */
+/* Dynamic table size updates at the start of a block (RFC 7541 §4.2,
+ * §6.3); any number of them, as in the original (each costs input). */
 static SocketHPACK_Result
 decode_size_updates (SocketHPACK_Decoder_T d, struct block *b)
 {
-  int updates = 0;
-
   while (b->p < b->end && (*b->p & 0xE0) == 0x20)
     {
       uint64_t size;
-      SocketHPACK_Result r;
-      if (++updates > SOCKETHPACK_MAX_TABLE_UPDATES)
-        return HPACK_ERROR_TABLE_SIZE;
-      r = read_int (&b->p, b->end, 5, &size);
+      SocketHPACK_Result r = read_int (&b->p, b->end, 5, &size);
       if (r != HPACK_OK)
         return r;
       if (size > d->settings_max)
         return HPACK_ERROR_TABLE_SIZE;
-      /* After a reduction the first update must reach the lowest value. */
-      if (updates == 1 && d->update_required && size > d->pending_min)
-        return HPACK_ERROR_TABLE_SIZE;
-      SocketHPACK_Table_set_max_size (d->table, (size_t)size);
+      SocketHPACK__table_resize (d->table, (size_t)size);
     }
-  /* The first block after a reduction must start with an update, even
-   * an otherwise empty block (RFC 7541 §4.2). */
-  if (updates == 0 && d->update_required)
-    return HPACK_ERROR_TABLE_SIZE;
-  d->update_required = 0;
-  d->pending_min = d->settings_max;
   return HPACK_OK;
 }
 
 SocketHPACK_Result
-SocketHPACK_Decoder_decode (SocketHPACK_Decoder_T decoder, const unsigned char *input,
-                            size_t input_len, SocketHPACK_Header *headers, size_t max_headers,
-                            size_t *header_count, Arena_T arena)
+SocketHPACK__decoder_decode (SocketHPACK_Decoder_T decoder, const unsigned char *input,
+                             size_t input_len, SocketHPACK_Header *headers, size_t max_headers,
+                             size_t *header_count, Arena_T arena)
 {
   struct block b;
   size_t n = 0;
   SocketHPACK_Result r;
+  SocketHPACK_Header spill; /* fields beyond max_headers: decoded, not kept */
 
   if (header_count != NULL)
     *header_count = 0;
@@ -532,19 +666,44 @@ SocketHPACK_Decoder_decode (SocketHPACK_Decoder_T decoder, const unsigned char *
   while (r == HPACK_OK && b.p < b.end)
     {
       unsigned c = *b.p;
-      if (n == max_headers)
-        r = HPACK_ERROR_LIST_SIZE;
-      else if (c & 0x80)
-        r = decode_indexed (decoder, &b, &headers[n]);
+      if (c - 0x81u < 0x7Eu)
+        {
+          size_t k = decode_indexed_run (decoder, &b, headers, n, max_headers);
+          if (k != 0)
+            {
+              n += k;
+              continue;
+            }
+        }
+      /* As in the original, fields beyond max_headers are decoded (the
+       * table and the list limit see them) and counted but not stored:
+       * *header_count > max_headers tells the caller. */
+      SocketHPACK_Header *h = n < max_headers ? &headers[n] : &spill;
+      if (c & 0x80)
+        r = decode_indexed (decoder, &b, h);
       else if (c & 0x40)
-        r = decode_literal (decoder, &b, &headers[n], 6);
+        r = decode_literal (decoder, &b, h, 6);
       else if (c & 0x20)
         r = HPACK_ERROR_TABLE_SIZE; /* size update after a field */
       else
-        r = decode_literal (decoder, &b, &headers[n], 4);
+        r = decode_literal (decoder, &b, h, 4);
       if (r == HPACK_OK)
         n++;
     }
   *header_count = n;
+  return r;
+}
+
+SocketHPACK_Result
+SocketHPACK_Decoder_decode (SocketHPACK_Decoder_T decoder, const unsigned char *input,
+                            size_t input_len, SocketHPACK_Header *headers, size_t max_headers,
+                            size_t *header_count, Arena_T arena)
+{
+  SocketHPACK_Result r
+      = SocketHPACK__decoder_decode (decoder, input, input_len, headers, max_headers, header_count, arena);
+
+  /* The original reports no fields on failure. */
+  if (r != HPACK_OK && header_count != NULL)
+    *header_count = 0;
   return r;
 }

@@ -115,6 +115,11 @@ func NewEncoderConfig(cfg EncoderConfig) (*Encoder, error) {
 	if cfg.MaxTableSize < 0 {
 		return nil, &gosocket.Error{Op: "hpack.NewEncoder", Exception: "SocketHPACK_Error", Msg: "negative table size"}
 	}
+	// The C library accepts larger tables (as the original does); this
+	// package keeps its documented bound.
+	if cfg.MaxTableSize > MaxTableSize {
+		return nil, &gosocket.Error{Op: "hpack.NewEncoder", Exception: "SocketHPACK_Error", Msg: "table size above MaxTableSize"}
+	}
 	c, err := csocket.NewHPACKEncoder(cfg.MaxTableSize, !cfg.NoHuffman, !cfg.NoIndexing)
 	if err != nil {
 		return nil, cerr.Wrap("hpack.NewEncoder", err)
@@ -181,6 +186,9 @@ func NewDecoder(cfg *DecoderConfig) (*Decoder, error) {
 	if c.MaxTableSize == 0 {
 		c.MaxTableSize = DefaultTableSize
 	}
+	if c.MaxTableSize > MaxTableSize {
+		return nil, &gosocket.Error{Op: "hpack.NewDecoder", Exception: "SocketHPACK_Error", Msg: "table size above MaxTableSize"}
+	}
 	if c.MaxHeaderSize == 0 {
 		c.MaxHeaderSize = DefaultMaxHeaderSize
 	}
@@ -224,8 +232,10 @@ func (d *Decoder) DecodeAppend(dst []Field, block []byte) ([]Field, error) {
 }
 
 // SetMaxTableSize applies our SETTINGS_HEADER_TABLE_SIZE once the peer has
-// acknowledged it (capped at the configured maximum). Lowering it requires
-// a size update at the start of the next block.
+// acknowledged it (capped at the configured maximum): the upper bound for
+// the peer's size updates, like x/net's SetAllowedMaxDynamicTableSize.
+// The table itself is resized by the peer's next size update; a block
+// without one is not an error (as in the original C library).
 func (d *Decoder) SetMaxTableSize(n int) error {
 	if n < 0 {
 		n = 0

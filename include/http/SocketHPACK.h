@@ -8,10 +8,10 @@
  * - Codecs fed untrusted bytes never raise: SocketHPACK_Decoder_decode(),
  *   SocketHPACK_int_decode() and the table lookups return a
  *   SocketHPACK_Result; the byte-producing calls return a length or -1.
- * - Constructors raise SocketHPACK_Error on bad configuration or when the
- *   arena cannot allocate. Nothing else raises, except that
- *   SocketHPACK_Decoder_decode() lets Arena_Failed through when the
- *   caller's arena runs out of memory.
+ * - Constructors raise SocketHPACK_Error for a NULL arena, a table size
+ *   above 1 GiB, or when the arena cannot allocate. Nothing else
+ *   raises, except that SocketHPACK_Decoder_decode() lets Arena_Failed
+ *   through when the caller's arena runs out of memory.
  *
  * Memory: a table, encoder or decoder takes all its memory from the arena
  * given to its constructor, sized once for the configured maximum table
@@ -50,7 +50,8 @@
 #define SOCKETHPACK_MAX_HEADER_SIZE (8 * 1024)
 /** Default decoder limit for a header list (RFC 7540 size, per block). */
 #define SOCKETHPACK_MAX_HEADER_LIST_SIZE (64 * 1024)
-/** Dynamic table size updates allowed at the start of one header block. */
+/** Size updates an RFC 7541 encoder needs at the start of a block (the
+ *  decoder accepts any number, as the original does). */
 #define SOCKETHPACK_MAX_TABLE_UPDATES 2
 /** Entries in the static table (indices 1..61). */
 #define SOCKETHPACK_STATIC_TABLE_SIZE 61
@@ -77,8 +78,8 @@ typedef enum
 
 /**
  * One header field. Lengths are authoritative; strings may contain NUL.
- * Fields returned by the decoder are NUL-terminated; fields returned by
- * SocketHPACK_Table_get() are not.
+ * Fields returned by the decoder, SocketHPACK_Table_get() and
+ * SocketHPACK_static_get() are NUL-terminated.
  */
 typedef struct
 {
@@ -100,8 +101,7 @@ typedef struct SocketHPACK_Decoder *SocketHPACK_Decoder_T;
 /** Encoder settings; see SocketHPACK_encoder_config_defaults(). */
 typedef struct
 {
-  size_t max_table_size; /**< largest table the encoder will use
-                              (<= SOCKETHPACK_MAX_TABLE_SIZE) */
+  size_t max_table_size; /**< largest table the encoder will use */
   int huffman_encode;    /**< Huffman-code a string when that is shorter */
   int use_indexing;      /**< add fields to the dynamic table */
 } SocketHPACK_EncoderConfig;
@@ -109,12 +109,13 @@ typedef struct
 /** Decoder settings; see SocketHPACK_decoder_config_defaults(). */
 typedef struct
 {
-  size_t max_table_size;       /**< table size we advertise (<= SOCKETHPACK_MAX_TABLE_SIZE) */
-  size_t max_header_size;      /**< limit for one field's name + value (> 0) */
-  size_t max_header_list_size; /**< limit for a block's list size (> 0) */
+  size_t max_table_size;       /**< table size we advertise */
+  size_t max_header_size;      /**< limit for one field's name + value */
+  size_t max_header_list_size; /**< limit for a block's list size */
 } SocketHPACK_DecoderConfig;
 
-/** Raised by constructors for bad configuration or allocation failure. */
+/** Raised by constructors for a NULL arena, an unaddressable table size
+ *  or allocation failure (.reason "HPACK compression error"). */
 extern SOCKET_API const Except_T SocketHPACK_Error;
 /** The name the seed README uses for SocketHPACK_Error. */
 #define SocketHPACK_Failed SocketHPACK_Error
@@ -124,11 +125,12 @@ extern SOCKET_API const Except_T SocketHPACK_Error;
 /* ===================================================================== */
 
 /**
- * @brief Create an empty dynamic table whose maximum size is, and can never
- *        exceed, @p max_size bytes.
+ * @brief Create an empty dynamic table of maximum size @p max_size bytes
+ *        (not clamped). Storage is sized for max(@p max_size,
+ *        SOCKETHPACK_MAX_TABLE_SIZE) so that set_max_size can grow it.
  * @param arena owns the table (borrowed; must outlive it).
  * @throws SocketHPACK_Error if @p arena is NULL, @p max_size is above
- *         SOCKETHPACK_MAX_TABLE_SIZE, or the arena cannot allocate.
+ *         1 GiB, or the arena cannot allocate.
  */
 extern SOCKET_API SocketHPACK_Table_T SocketHPACK_Table_new (size_t max_size, Arena_T arena);
 
@@ -137,7 +139,9 @@ extern SOCKET_API void SocketHPACK_Table_free (SocketHPACK_Table_T *table);
 
 /**
  * @brief Change the maximum size, evicting oldest entries until the table
- *        fits. Values above the size given at creation are clamped to it.
+ *        fits (0 empties it). Values above SOCKETHPACK_MAX_TABLE_SIZE are
+ *        clamped to it (and, for encoder and decoder tables, to their
+ *        configured maximum). No size update is signalled.
  */
 extern SOCKET_API void SocketHPACK_Table_set_max_size (SocketHPACK_Table_T table, size_t max_size);
 
@@ -151,12 +155,13 @@ extern SOCKET_API size_t SocketHPACK_Table_count (SocketHPACK_Table_T table);
 extern SOCKET_API size_t SocketHPACK_Table_max_size (SocketHPACK_Table_T table);
 
 /**
- * @brief Entry @p index, counted from 0 = the most recently added (HPACK
- *        index 62 + @p index).
- * @param header receives pointers into the table (not NUL-terminated),
- *        valid until the entry is evicted; never_index is 0.
- * @return HPACK_OK, HPACK_ERROR_INVALID_INDEX if @p index >= count, or
- *         HPACK_ERROR for NULL arguments.
+ * @brief Entry @p index, 1-based: 1 = the most recently added, count = the
+ *        oldest (HPACK index 61 + @p index).
+ * @param header receives pointers into the table (NUL-terminated), valid
+ *        until the entry is evicted; never_index is 0.
+ * @return HPACK_OK, HPACK_ERROR_INVALID_INDEX if @p index is 0 or above
+ *         the count, or HPACK_ERROR for a NULL table or (after the range
+ *         check) a NULL @p header.
  */
 extern SOCKET_API SocketHPACK_Result SocketHPACK_Table_get (SocketHPACK_Table_T table, size_t index,
                                                             SocketHPACK_Header *header);
@@ -182,12 +187,13 @@ extern SOCKET_API void SocketHPACK_encoder_config_defaults (SocketHPACK_EncoderC
 
 /**
  * @brief Create an encoder. It uses min(config->max_table_size, 4096) bytes
- *        of table until SocketHPACK_Encoder_set_table_size() raises it; if
- *        that is below 4096 its first block starts with a size update.
+ *        of table until SocketHPACK_Encoder_set_table_size() raises it; a
+ *        smaller table is used without a size update (the peer's 4096-byte
+ *        table holds every entry ours does, at the same index).
  * @param config NULL for the defaults (copied).
  * @param arena owns the encoder (borrowed; must outlive it).
  * @throws SocketHPACK_Error if @p arena is NULL, max_table_size is above
- *         SOCKETHPACK_MAX_TABLE_SIZE, or the arena cannot allocate.
+ *         1 GiB, or the arena cannot allocate.
  */
 extern SOCKET_API SocketHPACK_Encoder_T SocketHPACK_Encoder_new (const SocketHPACK_EncoderConfig *config,
                                                                  Arena_T arena);
@@ -244,11 +250,11 @@ extern SOCKET_API void SocketHPACK_decoder_config_defaults (SocketHPACK_DecoderC
  *        in force; in HTTP/2, where 4096 holds until the peer acknowledges
  *        our SETTINGS, create the decoder with 4096 and call
  *        SocketHPACK_Decoder_set_table_size() on the acknowledgement.
+ *        The limits are not validated (a limit of 0 rejects every field).
  * @param config NULL for the defaults (copied).
  * @param arena owns the decoder (borrowed; must outlive it).
  * @throws SocketHPACK_Error if @p arena is NULL, max_table_size is above
- *         SOCKETHPACK_MAX_TABLE_SIZE, a size limit is 0, or the arena
- *         cannot allocate.
+ *         1 GiB, or the arena cannot allocate.
  */
 extern SOCKET_API SocketHPACK_Decoder_T SocketHPACK_Decoder_new (const SocketHPACK_DecoderConfig *config,
                                                                  Arena_T arena);
@@ -259,18 +265,17 @@ extern SOCKET_API void SocketHPACK_Decoder_free (SocketHPACK_Decoder_T *decoder)
 /**
  * @brief Decode one complete header block.
  *
- * Table size updates are accepted only before the first field, at most
- * SOCKETHPACK_MAX_TABLE_UPDATES of them, each at most the decoder's
- * maximum; after SocketHPACK_Decoder_set_table_size() lowered the
- * maximum, the next block (even an empty one) must start with an update
- * no larger than the lowest maximum set since the previous block.
+ * Table size updates are accepted only before the first field (any number
+ * of them), each at most the decoder's maximum (see
+ * SocketHPACK_Decoder_set_table_size()).
  *
  * @param headers receives the fields in order; names and values are
  *        NUL-terminated, and live in @p arena (or are static strings);
  *        never_index is set for never-indexed literals.
- * @param max_headers capacity of @p headers.
- * @param header_count receives the number of fields (also on failure:
- *        the fields decoded before the error).
+ * @param max_headers capacity of @p headers. Fields beyond it are still
+ *        decoded (table, limits) and counted, but not stored.
+ * @param header_count receives the number of fields in the block on
+ *        success (which may exceed @p max_headers), 0 on failure.
  * @param arena caller's arena for the decoded strings (borrowed).
  * @return HPACK_OK, HPACK_INCOMPLETE if the block ends inside a
  *         representation, or an HPACK_ERROR_* code (HPACK_ERROR for NULL
@@ -286,8 +291,8 @@ extern SOCKET_API SocketHPACK_Result SocketHPACK_Decoder_decode (SocketHPACK_Dec
 /**
  * @brief Apply our SETTINGS_HEADER_TABLE_SIZE once the peer acknowledged
  *        it: the new upper bound for size updates (clamped to the
- *        configured max_table_size). Lowering it evicts at once and
- *        requires a size update at the start of the next block.
+ *        configured max_table_size). Only the bound changes: the table is
+ *        resized by the peer's size update, and none is required.
  */
 extern SOCKET_API void SocketHPACK_Decoder_set_table_size (SocketHPACK_Decoder_T decoder, size_t max_size);
 
@@ -330,7 +335,8 @@ extern SOCKET_API size_t SocketHPACK_huffman_encoded_size (const unsigned char *
  *        The bits of the first byte above the prefix are written as zero;
  *        OR the representation's pattern into them.
  * @return bytes written (1..11), or 0 if @p prefix_bits is out of range,
- *         @p output is NULL or @p output_size is too small.
+ *         @p output is NULL or @p output_size is too small (never a
+ *         truncated integer).
  */
 extern SOCKET_API size_t SocketHPACK_int_encode (uint64_t value, int prefix_bits, unsigned char *output,
                                                  size_t output_size);
@@ -358,17 +364,18 @@ extern SOCKET_API SocketHPACK_Result SocketHPACK_int_decode (const unsigned char
 extern SOCKET_API SocketHPACK_Result SocketHPACK_static_get (size_t index, SocketHPACK_Header *header);
 
 /**
- * @brief Look a field up in the static table (byte-exact, one hash probe).
+ * @brief Look a field up in the static table (name case-insensitive,
+ *        value byte-exact, one hash probe).
  * @param value NULL to look up the name only.
  * @return the index of the entry with this name and value (> 0); else
  *         minus the index of the first entry with this name (< 0); 0 if no
- *         entry has the name. With @p value NULL: the first index with the
- *         name (> 0), or 0.
+ *         entry has the name. With @p value NULL: minus the first index
+ *         with the name (never positive), or 0.
  */
 extern SOCKET_API int SocketHPACK_static_find (const char *name, size_t name_len, const char *value,
                                                size_t value_len);
 
-/** @brief Static description of @p result ("unknown" for other values). */
+/** @brief Static description of @p result ("Unknown error" for other values). */
 extern SOCKET_API const char *SocketHPACK_result_string (SocketHPACK_Result result);
 
 #endif /* SOCKETHPACK_INCLUDED */

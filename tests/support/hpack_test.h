@@ -38,7 +38,8 @@ header_eq (const SocketHPACK_Header *h, const char *name, const char *value)
          && h->value_len == strlen (value) && memcmp (h->value, value, h->value_len) == 0;
 }
 
-/* Checks the dynamic table, newest first, against name/value pairs. */
+/* Checks the dynamic table, newest first, against name/value pairs
+ * (SocketHPACK_Table_get is 1-based, strings NUL-terminated). */
 static inline int
 table_is (SocketHPACK_Table_T t, size_t size, const char *const *pairs, size_t n)
 {
@@ -47,7 +48,8 @@ table_is (SocketHPACK_Table_T t, size_t size, const char *const *pairs, size_t n
   for (size_t i = 0; i < n; i++)
     {
       SocketHPACK_Header h;
-      if (SocketHPACK_Table_get (t, i, &h) != HPACK_OK || !header_eq (&h, pairs[2 * i], pairs[2 * i + 1]))
+      if (SocketHPACK_Table_get (t, i + 1, &h) != HPACK_OK || !header_eq (&h, pairs[2 * i], pairs[2 * i + 1])
+          || h.name[h.name_len] != '\0' || h.value[h.value_len] != '\0')
         return 0;
     }
   return 1;
