@@ -211,8 +211,8 @@ section_grow (SocketHTTP1_Parser_T p, h1_section *sec, size_t n)
   sec->cap = cap;
 }
 
-void
-SocketHTTP1__section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t n)
+static inline void
+section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t n)
 {
   if (n > sec->cap - sec->len)
     section_grow (p, sec, n);
@@ -221,6 +221,12 @@ SocketHTTP1__section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char
   else if (n > 0)
     memcpy (sec->buf + sec->len, data, n);
   sec->len += n;
+}
+
+void
+SocketHTTP1__section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t n)
+{
+  section_append (p, sec, data, n);
 }
 
 /* Byte at message offset @p off: already copied, or in this call's input. */
@@ -924,6 +930,8 @@ SocketHTTP1_Parser_reset (SocketHTTP1_Parser_T p)
   p->remaining = 0;
   p->upgrade_proto = NULL;
   p->keepalive = p->upgrade = p->expect_continue = p->head_done = 0;
+  p->resume_cls = 0;
+  p->resume_end = 0;
   p->cs = 0;
   p->chunk_line = 0;
   p->chunk_size = 0;
@@ -950,9 +958,118 @@ head_eof (SocketHTTP1_Parser_T p)
   return fail (p, HTTP1_ERROR_UNEXPECTED_EOF);
 }
 
+/*
+ * Resumption fast path. Small reads (down to one byte per call) mostly land
+ * inside a run that cannot change the state: a field name or value, a
+ * request-target or a reason phrase. When the machine stops inside such a
+ * run, resume_prepare() records the byte class of the run and the offset
+ * up to which no limit (run length, line or section size) is broken and the
+ * section buffer has room. The next call then only checks that ALL its
+ * bytes are of that class and stay below that offset, appends them and
+ * returns, without entering the machine (whose frame and dispatch cost
+ * more than a few bytes). Anything else (a delimiter, an invalid byte, a
+ * limit reached) goes to the machine before any state is touched, so
+ * results and error offsets are the machine's, whatever the split.
+ */
+static inline size_t
+min_sz (size_t a, size_t b)
+{
+  return a < b ? a : b;
+}
+
+static void
+resume_prepare (SocketHTTP1_Parser_T p)
+{
+  const h1_section *sec = &p->head;
+  size_t run_end, line_end;
+  unsigned cls;
+  p->resume_cls = 0;
+  p->resume_end = 0;
+  if (p->state == HTTP1_STATE_HEADERS)
+    {
+      if (sec->hs == HS_VALUE)
+        {
+          cls = HTTP_C_FIELD;
+          run_end = sec->cur.value_off + p->cfg.max_header_value;
+        }
+      else if (sec->hs == HS_NAME)
+        {
+          cls = HTTP_C_TCHAR;
+          run_end = sec->cur.name_off + p->cfg.max_header_name;
+        }
+      else
+        return;
+      line_end = sec->fields_off + sec->max_size;
+    }
+  else if (p->state == HTTP1_STATE_START)
+    {
+      if (sec->hs == HS_TARGET && p->cfg.strict_mode) /* lenient: obs-text, machine */
+        cls = HTTP_C_TARGET;
+      else if (sec->hs == HS_R_REASON)
+        cls = HTTP_C_FIELD;
+      else
+        return;
+      run_end = line_end = p->start_off + p->cfg.max_request_line;
+    }
+  else
+    return;
+  p->resume_cls = cls;
+  p->resume_end = min_sz (min_sz (run_end, line_end), sec->cap);
+}
+
+/* Runs this long or longer go to the machine, whose bulk scanners win. */
+#define H1_RESUME_MAX 16
+
+static SocketHTTP1_Result execute_machine (SocketHTTP1_Parser_T p, const char *data, size_t len,
+                                           size_t *consumed);
+
 SocketHTTP1_Result
 SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len,
                             size_t *consumed)
+{
+  if (__builtin_expect (len - 1 < H1_RESUME_MAX, 1) && p != NULL && consumed != NULL
+      && data != NULL)
+    {
+      const unsigned cls = p->resume_cls;
+      const size_t end = p->head.len + len;
+      if (cls != 0 && end <= p->resume_end && p->state < HTTP1_STATE_BODY)
+        {
+          /* Copy while checking (no memcpy call: this stays a leaf). A
+           * byte outside the class leaves the copy beyond head.len, where
+           * it is simply overwritten by the machine. */
+          char *dst = p->head.buf + p->head.len;
+          size_t k = 0;
+          do
+            {
+              const char c = data[k];
+              if (!HTTP_IS (c, cls))
+                goto machine;
+              dst[k] = c;
+            }
+          while (++k < len);
+          p->head.len = end;
+          *consumed = len;
+          return HTTP1_INCOMPLETE;
+        }
+    }
+machine:
+  return execute_machine (p, data, len, consumed);
+}
+
+static SocketHTTP1_Result execute_head (SocketHTTP1_Parser_T p, const char *data, size_t len,
+                                        size_t *consumed);
+
+static __attribute__ ((noinline)) SocketHTTP1_Result
+execute_machine (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed)
+{
+  SocketHTTP1_Result r = execute_head (p, data, len, consumed);
+  if (p != NULL)
+    resume_prepare (p);
+  return r;
+}
+
+static inline __attribute__ ((always_inline)) SocketHTTP1_Result
+execute_head (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed)
 {
   size_t i = 0, dummy;
   SocketHTTP1_Result r;
@@ -981,7 +1098,7 @@ SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len
   *consumed = i;
   if (r >= HTTP1_ERROR)
     return fail (p, r);
-  SocketHTTP1__section_append (p, &p->head, data, i);
+  section_append (p, &p->head, data, i);
   if (r == HTTP1_INCOMPLETE)
     return r;
   r = SocketHTTP1__finish_head (p);

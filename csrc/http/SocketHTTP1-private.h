@@ -61,6 +61,14 @@ struct SocketHTTP1_Parser
   const char *upgrade_proto;
   unsigned keepalive : 1, upgrade : 1, expect_continue : 1, head_done : 1;
 
+  /* resumption fast path (see SocketHTTP1_Parser_execute): when the last
+   * call stopped inside a run of one byte class (name, value, target,
+   * reason), the class and the message offset at which the first limit
+   * (run, line or section size, buffer capacity) would be passed; 0 / 0
+   * otherwise. Recomputed at the end of every call that ran the machine. */
+  unsigned resume_cls;
+  size_t resume_end;
+
   /* chunked framing */
   uint8_t cs;          /* chunk-line sub-state (CS_*) */
   uint16_t chunk_line; /* bytes of the current chunk line */
