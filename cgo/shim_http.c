@@ -237,7 +237,7 @@ go_SocketHTTP1_execute (GoHTTP1 *h, const char *data, size_t len,
     size_t used = 0;
     volatile SocketHTTP1_Result res = HTTP1_ERROR;
     GO_CALL_NOCB (rc, e,
-                  res = SocketHTTP1_Parser_execute (h->p, data, len, &used));
+                  res = SocketHTTP1__execute_skip (h->p, data, len, &used));
     if (rc != 0)
       return rc;
     r->result = res;

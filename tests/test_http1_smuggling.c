@@ -252,7 +252,7 @@ run (const vector *v, size_t len, size_t cut, int bytewise)
       size_t used, w;
       r = SocketHTTP1_Parser_get_request (p) || SocketHTTP1_Parser_get_response (p)
               ? SocketHTTP1_Parser_read_body (p, NULL, 0, &used, NULL, 0, &w)
-              : SocketHTTP1_Parser_execute (p, NULL, 0, &used);
+              : SocketHTTP1__execute_skip (p, NULL, 0, &used); /* EOF */
     }
   if (r < HTTP1_ERROR)
     r = SocketHTTP1_Parser_body_complete (p) ? HTTP1_OK : HTTP1_INCOMPLETE;

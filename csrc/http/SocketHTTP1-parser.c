@@ -1057,19 +1057,28 @@ machine:
 }
 
 static SocketHTTP1_Result execute_head (SocketHTTP1_Parser_T p, const char *data, size_t len,
-                                        size_t *consumed);
+                                        size_t *consumed, int skip);
+
+SocketHTTP1_Result
+SocketHTTP1__execute_skip (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed)
+{
+  SocketHTTP1_Result r = execute_head (p, data, len, consumed, 1);
+  if (p != NULL)
+    resume_prepare (p);
+  return r;
+}
 
 static __attribute__ ((noinline)) SocketHTTP1_Result
 execute_machine (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed)
 {
-  SocketHTTP1_Result r = execute_head (p, data, len, consumed);
+  SocketHTTP1_Result r = execute_head (p, data, len, consumed, 0);
   if (p != NULL)
     resume_prepare (p);
   return r;
 }
 
 static inline __attribute__ ((always_inline)) SocketHTTP1_Result
-execute_head (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed)
+execute_head (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed, int skip)
 {
   size_t i = 0, dummy;
   SocketHTTP1_Result r;
@@ -1085,10 +1094,12 @@ execute_head (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *cons
   if (p->head_done)
     {
       size_t w;
+      if (!skip) /* the content is read_body's: nothing consumed */
+        return len > 0 ? HTTP1_OK : HTTP1_INCOMPLETE;
       return SocketHTTP1__body (p, data, len, consumed, NULL, 0, &w);
     }
-  if (len == 0)
-    return head_eof (p);
+  if (len == 0) /* no end-of-input meaning, except for the skipping variant */
+    return skip ? head_eof (p) : HTTP1_INCOMPLETE;
   r = HTTP1_OK;
   if (p->head.hs >= HS_START)
     r = p->mode == HTTP1_PARSE_REQUEST ? request_line (p, data, len, &i)

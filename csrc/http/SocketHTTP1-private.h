@@ -133,6 +133,16 @@ SocketHTTP1_Result SocketHTTP1__body (SocketHTTP1_Parser_T p, const char *in, si
  */
 const char *SocketHTTP1__head_bytes (SocketHTTP1_Parser_T p, size_t *len);
 
+/**
+ * SocketHTTP1_Parser_execute as the Go binding uses it: after the head it
+ * skips (discards) content until the message is complete, and len 0 means
+ * end of input (an unfinished head -> HTTP1_ERROR_UNEXPECTED_EOF). The
+ * public function leaves content to read_body (HTTP1_OK, consumed 0) and
+ * gives len 0 no meaning, as the original library does.
+ */
+SocketHTTP1_Result SocketHTTP1__execute_skip (SocketHTTP1_Parser_T p, const char *data, size_t len,
+                                              size_t *consumed);
+
 /** Test/bench hook: non-zero forces the portable scanners at run time. */
 extern int SocketHTTP1__force_scalar;
 
