@@ -1027,7 +1027,7 @@ SocketHTTP1_Result
 SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len,
                             size_t *consumed)
 {
-  if (__builtin_expect (len - 1 < H1_RESUME_MAX, 1) && p != NULL && consumed != NULL
+  if (len - 1 < H1_RESUME_MAX && p != NULL && consumed != NULL
       && data != NULL)
     {
       const unsigned cls = p->resume_cls;
