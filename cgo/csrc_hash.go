@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f95b0e690d032bc405dca3bb8974b4f64e4f15f6ea1c9ebd3442b19522696ee8"
+const csrcHash = "8c0a5757fcb88c8bee4d0c88e2ca9260b2f409b40cd7ca52c8307f34d897f995"

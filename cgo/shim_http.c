@@ -373,6 +373,8 @@ serialize_steps (Arena_T volatile *ap, int is_request, const GoHTTP1Head *hd,
       req.path = span_str (a, strs, hd->target);
       if (req.method == HTTP_METHOD_CONNECT && req.authority == NULL)
         req.authority = req.path;
+      if (req.path == NULL || req.path[0] == '\0') /* Go: an empty target is */
+        return -1;                                  /* an error, not "/" */
       req.headers = hs;
       req.has_body = hd->has_body;
       req.content_length = hd->content_length;
