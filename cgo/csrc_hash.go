@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "8c0a5757fcb88c8bee4d0c88e2ca9260b2f409b40cd7ca52c8307f34d897f995"
+const csrcHash = "13aede8800580edadac8c6c401f5853a8130c4c21784a9f9af3c4955b0011636"

@@ -548,8 +548,9 @@ TEST (limits_fields)
   cfg.max_headers = 2;
   cfg.max_header_size = 40;
   ASSERT_EQ (parse_with (&cfg, HTTP1_PARSE_REQUEST, "GET / HTTP/1.1\r\nAbcd: 12345\r\n\r\n"), HTTP1_OK);
+  /* a name over max_header_name: INVALID_HEADER_NAME, as the original */
   ASSERT_EQ (parse_with (&cfg, HTTP1_PARSE_REQUEST, "GET / HTTP/1.1\r\nAbcde: 1\r\n\r\n"),
-             HTTP1_ERROR_HEADER_TOO_LARGE);
+             HTTP1_ERROR_INVALID_HEADER_NAME);
   ASSERT_EQ (parse_with (&cfg, HTTP1_PARSE_REQUEST, "GET / HTTP/1.1\r\nA: 123456\r\n\r\n"),
              HTTP1_ERROR_HEADER_TOO_LARGE);
   ASSERT_EQ (parse_with (&cfg, HTTP1_PARSE_REQUEST, "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"),

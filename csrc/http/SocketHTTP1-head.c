@@ -74,7 +74,7 @@ parse_content_length (SocketHTTP1_Parser_T p, const char *v, size_t n, head_info
       if (i == start)
         return HTTP1_ERROR_INVALID_CONTENT_LENGTH;
       if (hi->cl_count > 0 && (int64_t)val != hi->cl)
-        return HTTP1_ERROR_SMUGGLING_DETECTED; /* differing lengths */
+        return HTTP1_ERROR_INVALID_CONTENT_LENGTH; /* differing lengths (the original's code) */
       if (hi->cl_count > 0 && p->cfg.strict_mode)
         return HTTP1_ERROR_INVALID_CONTENT_LENGTH; /* duplicate */
       hi->cl = (int64_t)val;

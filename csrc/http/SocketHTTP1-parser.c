@@ -313,8 +313,7 @@ early_content_length (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_fi
       v = v * 10 + (c - '0');
     }
   if (p->early_cl >= 0)
-    return (int64_t)v != p->early_cl ? HTTP1_ERROR_SMUGGLING_DETECTED
-                                     : HTTP1_ERROR_INVALID_CONTENT_LENGTH;
+    return HTTP1_ERROR_INVALID_CONTENT_LENGTH; /* differing or duplicate (original's code) */
   p->early_cl = (int64_t)v;
   return HTTP1_OK;
 }
@@ -347,7 +346,7 @@ field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_field *cur
   if (off - sec->fields_off > sec->max_size)
     return HTTP1_ERROR_HEADER_TOO_LARGE;
   if (st == HS_NAME && off - cur->name_off > p->cfg.max_header_name)
-    return HTTP1_ERROR_HEADER_TOO_LARGE;
+    return HTTP1_ERROR_INVALID_HEADER_NAME; /* the original's code for a long name */
   if (st == HS_VALUE && off - cur->value_off > p->cfg.max_header_value)
     return HTTP1_ERROR_HEADER_TOO_LARGE;
   return otherwise;
@@ -414,8 +413,8 @@ line:
   i--;
   if ((c != ' ' && c != '\t') || sec->nfields == 0)
     FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_NAME); /* incl. whitespace before field 1 */
-  if (!p->cfg.allow_obs_fold)
-    FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_VALUE);
+  if (!p->cfg.allow_obs_fold) /* the original's code for obs-fold */
+    FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_NAME);
   cur = sec->fields[--sec->nfields]; /* obs-fold: reopen the previous field */
   cur.folded = 1;
 fold:
@@ -434,7 +433,7 @@ name:
     FAIL (HS_NAME, HTTP1_ERROR_INVALID_HEADER_NAME); /* incl. whitespace before ':' */
   cur.name_len = (uint32_t)(base + i - cur.name_off);
   if (cur.name_len > p->cfg.max_header_name)
-    FAIL (HS_NAME, HTTP1_ERROR_HEADER_TOO_LARGE);
+    FAIL (HS_NAME, HTTP1_ERROR_INVALID_HEADER_NAME);
   i++;
 ows:
   while (i < len && (data[i] == ' ' || data[i] == '\t'))

@@ -19,11 +19,11 @@ const (
 	ErrorInvalidURI           ErrorCode = 5
 	ErrorInvalidVersion       ErrorCode = 6 // also a bare LF in strict mode
 	ErrorInvalidStatus        ErrorCode = 7
-	ErrorInvalidHeaderName    ErrorCode = 8  // non-token, space before ':', leading space
-	ErrorInvalidHeaderValue   ErrorCode = 9  // control char, bare CR/LF, obs-fold
-	ErrorHeaderTooLarge       ErrorCode = 10 // name, value, section or trailers over limit
+	ErrorInvalidHeaderName    ErrorCode = 8  // non-token, space before ':', obs-fold (leading space), name over its limit
+	ErrorInvalidHeaderValue   ErrorCode = 9  // control char, bare CR/LF
+	ErrorHeaderTooLarge       ErrorCode = 10 // value, section or trailers over limit
 	ErrorTooManyHeaders       ErrorCode = 11
-	ErrorInvalidContentLength ErrorCode = 12
+	ErrorInvalidContentLength ErrorCode = 12 // unparsable, differing or duplicate lengths
 	ErrorInvalidChunkSize     ErrorCode = 13 // also a bad chunk extension or chunk CRLF
 	ErrorChunkTooLarge        ErrorCode = 14
 	ErrorInvalidTrailer       ErrorCode = 15
