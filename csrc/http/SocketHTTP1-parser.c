@@ -1026,30 +1026,30 @@ SocketHTTP1_Result
 SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len,
                             size_t *consumed)
 {
-  if (len - 1 < H1_RESUME_MAX && p != NULL && consumed != NULL
-      && data != NULL)
+  /* resume_end is 0 whenever resume_cls is (resume_prepare, reset), and
+   * every state change outside the machine (read_body) happens after the
+   * head, when both are 0: one compare selects the fast path. */
+  if (p != NULL && len - 1 < H1_RESUME_MAX && p->head.len + len <= p->resume_end
+      && data != NULL && consumed != NULL)
     {
       const unsigned cls = p->resume_cls;
       const size_t end = p->head.len + len;
-      if (cls != 0 && end <= p->resume_end && p->state < HTTP1_STATE_BODY)
+      /* Copy while checking (no memcpy call: this stays a leaf). A byte
+       * outside the class leaves the copy beyond head.len, where it is
+       * simply overwritten by the machine. */
+      char *dst = p->head.buf + p->head.len;
+      size_t k = 0;
+      do
         {
-          /* Copy while checking (no memcpy call: this stays a leaf). A
-           * byte outside the class leaves the copy beyond head.len, where
-           * it is simply overwritten by the machine. */
-          char *dst = p->head.buf + p->head.len;
-          size_t k = 0;
-          do
-            {
-              const char c = data[k];
-              if (!HTTP_IS (c, cls))
-                goto machine;
-              dst[k] = c;
-            }
-          while (++k < len);
-          p->head.len = end;
-          *consumed = len;
-          return HTTP1_INCOMPLETE;
+          const char c = data[k];
+          if (!HTTP_IS (c, cls))
+            goto machine;
+          dst[k] = c;
         }
+      while (++k < len);
+      p->head.len = end;
+      *consumed = len;
+      return HTTP1_INCOMPLETE;
     }
 machine:
   return execute_machine (p, data, len, consumed);
