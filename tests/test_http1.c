@@ -488,6 +488,76 @@ TEST (pipelined_requests)
   Arena_dispose (&a);
 }
 
+/* Feeds the head in pieces of @p k bytes; result and consumed total. */
+static SocketHTTP1_Result
+head_in_pieces (const SocketHTTP1_Config *cfg, SocketHTTP1_ParseMode mode, const char *in,
+                size_t len, size_t k, size_t *total)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP1_Parser_T p = SocketHTTP1_Parser_new (mode, cfg, a);
+  SocketHTTP1_Result r = HTTP1_INCOMPLETE;
+  size_t pos = 0, used;
+  while (pos < len && r == HTTP1_INCOMPLETE)
+    {
+      size_t n = len - pos < k ? len - pos : k;
+      r = SocketHTTP1_Parser_execute (p, in + pos, n, &used);
+      pos += used;
+    }
+  *total = pos;
+  Arena_dispose (&a);
+  return r;
+}
+
+TEST (small_reads_match_whole_message)
+{
+  /* Pieces of 2..20 bytes go through the resumption fast path (runs of
+   * name, value, target and reason bytes) and fall back to the machine
+   * mid-piece; result and error offset must be the whole message's. */
+  static const char *const reqs[] = {
+    "GET /search?q=a&b=c HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 "
+    "X11\r\nAccept: */*\r\n\r\n",
+    "GET /a HTTP/1.1\r\nHost: h\r\nX-Long: 0123456789abcdefghij\r\n\r\n",       /* value limit */
+    "GET /a HTTP/1.1\r\nHost: h\r\nX-Longer-Name-Here: 1\r\n\r\n",               /* name limit */
+    "GET /a HTTP/1.1\r\nHost: h\r\nX-Bad: 0123456\001789\r\n\r\n",                /* CTL in value */
+    "GET /a HTTP/1.1\r\nHost: h\r\nX-B@d: 1\r\n\r\n",                            /* bad name byte */
+    "GET /0123456789012345678901234567890123456789 HTTP/1.1\r\n\r\n",             /* line limit */
+    "GET /ab\x7f HTTP/1.1\r\nHost: h\r\n\r\n",                                     /* DEL in target */
+  };
+  static const char *const resps[] = {
+    "HTTP/1.1 200 Fine Reason Phrase\r\nContent-Length: 0\r\n\r\n",
+    "HTTP/1.1 200 Bad\x01Reason\r\nContent-Length: 0\r\n\r\n",
+  };
+  SocketHTTP1_Config cfg;
+  SocketHTTP1_config_defaults (&cfg);
+  cfg.max_header_value = 16;
+  cfg.max_header_name = 14;
+  cfg.max_request_line = 40;
+  for (int m = 0; m < 2; m++)
+    {
+      const char *const *v = m == 0 ? reqs : resps;
+      size_t nv = m == 0 ? sizeof (reqs) / sizeof (reqs[0]) : sizeof (resps) / sizeof (resps[0]);
+      SocketHTTP1_ParseMode mode = m == 0 ? HTTP1_PARSE_REQUEST : HTTP1_PARSE_RESPONSE;
+      for (size_t i = 0; i < nv; i++)
+        {
+          size_t len = strlen (v[i]), whole_used, used;
+          SocketHTTP1_Result whole = head_in_pieces (&cfg, mode, v[i], len, len, &whole_used);
+          if (i == 0)
+            ASSERT_EQ (whole, HTTP1_OK);
+          else
+            ASSERT (whole >= HTTP1_ERROR);
+          for (size_t k = 1; k <= 20; k++)
+            {
+              ASSERT_EQ (head_in_pieces (&cfg, mode, v[i], len, k, &used), whole);
+              /* limit errors may be reported a few bytes later; byte errors not */
+              if (whole == HTTP1_OK || whole == HTTP1_ERROR_INVALID_HEADER_VALUE
+                  || whole == HTTP1_ERROR_INVALID_URI || whole == HTTP1_ERROR_INVALID_STATUS
+                  || (whole == HTTP1_ERROR_INVALID_HEADER_NAME && i == 4))
+                ASSERT_EQ (used, whole_used);
+            }
+        }
+    }
+}
+
 /* ===================================================================== */
 /* Limits                                                                */
 /* ===================================================================== */
