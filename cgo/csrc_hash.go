@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "13aede8800580edadac8c6c401f5853a8130c4c21784a9f9af3c4955b0011636"
+const csrcHash = "1d91c4eecf369500c8ecd3342903035199446172e198b42a1db0b807b4e6f350"
