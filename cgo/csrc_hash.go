@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "1d91c4eecf369500c8ecd3342903035199446172e198b42a1db0b807b4e6f350"
+const csrcHash = "e7086a0f66214c680fddf2759e0243652e1ff0e2206cb696426650cd37907329"

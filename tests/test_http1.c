@@ -232,6 +232,8 @@ TEST (body_remaining_counts_down)
   char out[8];
   size_t used, w;
   ASSERT_EQ (SocketHTTP1_Parser_read_body (p, "x", 1, &used, out, 8, &w), HTTP1_ERROR);
+  ASSERT_EQ (SocketHTTP1_Parser_body_remaining (p), -1); /* before the head, as the original */
+  ASSERT_EQ (SocketHTTP1_Parser_content_length (p), -1);
   ASSERT_EQ (SocketHTTP1_Parser_execute (p, head, sizeof (head) - 1, &used), HTTP1_OK);
   ASSERT_EQ (SocketHTTP1_Parser_state (p), HTTP1_STATE_BODY);
   ASSERT_EQ (SocketHTTP1_Parser_body_remaining (p), 5);
@@ -242,6 +244,29 @@ TEST (body_remaining_counts_down)
   ASSERT_EQ (w, 3);
   ASSERT_EQ (SocketHTTP1_Parser_body_remaining (p), 0);
   ASSERT (SocketHTTP1_Parser_body_complete (p));
+  Arena_dispose (&a);
+}
+
+TEST (request_struct_framing_values)
+{
+  /* As the original: has_body = a body mode was chosen (Content-Length: 0
+   * too), content_length = the length or -1. */
+  Arena_T a = Arena_new ();
+  SocketHTTP1_Parser_T p = SocketHTTP1_Parser_new (HTTP1_PARSE_REQUEST, NULL, a);
+  static const char zero[] = "POST / HTTP/1.1" R "Host: h" R "Content-Length: 0" R R;
+  static const char none[] = "GET / HTTP/1.1" R "Host: h" R R;
+  size_t used;
+  ASSERT_EQ (SocketHTTP1_Parser_execute (p, zero, sizeof (zero) - 1, &used), HTTP1_OK);
+  ASSERT_EQ (SocketHTTP1_Parser_get_request (p)->has_body, 1);
+  ASSERT_EQ (SocketHTTP1_Parser_get_request (p)->content_length, 0);
+  ASSERT_EQ (SocketHTTP1_Parser_body_remaining (p), 0);
+  ASSERT (SocketHTTP1_Parser_body_complete (p));
+  SocketHTTP1_Parser_reset (p);
+  ASSERT_EQ (SocketHTTP1_Parser_execute (p, none, sizeof (none) - 1, &used), HTTP1_OK);
+  ASSERT_EQ (SocketHTTP1_Parser_get_request (p)->has_body, 0);
+  ASSERT_EQ (SocketHTTP1_Parser_get_request (p)->content_length, -1);
+  ASSERT_EQ (SocketHTTP1_Parser_content_length (p), -1);
+  ASSERT_EQ (SocketHTTP1_Parser_body_remaining (p), 0); /* no framing fields: 0 */
   Arena_dispose (&a);
 }
 
@@ -315,7 +340,7 @@ check_until_close (run_t *rt)
   ASSERT_EQ (s->status_code, 200);
   ASSERT_STREQ (s->reason_phrase, "OK");
   ASSERT_EQ (SocketHTTP1_Parser_body_mode (rt->p), HTTP1_BODY_UNTIL_CLOSE);
-  ASSERT_EQ (SocketHTTP1_Parser_body_remaining (rt->p), 0);
+  ASSERT_EQ (SocketHTTP1_Parser_body_remaining (rt->p), -1); /* until-close: -1, as the original */
   ASSERT_EQ (rt->body_len, 12);
   ASSERT_MEMEQ (rt->body, "until close\n", 12);
   ASSERT (!SocketHTTP1_Parser_should_keepalive (rt->p));
@@ -330,9 +355,15 @@ TEST (body_until_close)
 static void
 check_no_body (run_t *rt)
 {
+  const SocketHTTP_Response *s = SocketHTTP1_Parser_get_response (rt->p);
   ASSERT_EQ (rt->r, HTTP1_OK);
   ASSERT_EQ (SocketHTTP1_Parser_body_mode (rt->p), HTTP1_BODY_NONE);
   ASSERT_EQ (rt->body_len, 0);
+  /* the original's values for 1xx/204/304: struct says 0, accessors -1 */
+  ASSERT_EQ (s->has_body, 0);
+  ASSERT_EQ (s->content_length, 0);
+  ASSERT_EQ (SocketHTTP1_Parser_content_length (rt->p), -1);
+  ASSERT_EQ (SocketHTTP1_Parser_body_remaining (rt->p), -1);
 }
 
 TEST (responses_without_body)
