@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "e7086a0f66214c680fddf2759e0243652e1ff0e2206cb696426650cd37907329"
+const csrcHash = "f68121453d004dde560201ffd0629cf93d4114045c7a84c6d7ad83726dbf1a0a"

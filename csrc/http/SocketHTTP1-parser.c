@@ -1016,6 +1016,48 @@ resume_prepare (SocketHTTP1_Parser_T p)
   p->resume_end = min_sz (min_sz (run_end, line_end), sec->cap);
 }
 
+/*
+ * One byte that starts a run in a field line, fed alone: the first byte of
+ * a name (at the start of a line), SP/HTAB after the colon, the first byte
+ * of a value. Done here with the machine's own rules (a token char starts
+ * a name, OWS is skipped, a field-value byte starts the value; anything
+ * else, or a section about to pass its size limit, goes to the machine
+ * untouched), so byte-at-a-time input enters the machine only at the
+ * delimiters that end a run. Returns 1 when the byte was taken.
+ */
+static int
+resume_step (SocketHTTP1_Parser_T p, unsigned char c)
+{
+  h1_section *sec = &p->head;
+  const size_t off = sec->len;
+  if (off >= sec->cap || off + 1 - sec->fields_off > sec->max_size)
+    return 0;
+  if (sec->hs == HS_LINE)
+    {
+      if (!HTTP_IS (c, HTTP_C_TCHAR))
+        return 0;
+      sec->cur.name_off = (uint32_t)off;
+      sec->cur.folded = 0;
+      sec->hs = HS_NAME;
+    }
+  else if (sec->hs == HS_OWS)
+    {
+      if (c != ' ' && c != '\t')
+        {
+          if (!HTTP_IS (c, HTTP_C_FIELD))
+            return 0;
+          sec->cur.value_off = (uint32_t)off;
+          sec->hs = HS_VALUE;
+        }
+    }
+  else
+    return 0;
+  sec->buf[off] = (char)c;
+  sec->len = off + 1;
+  resume_prepare (p);
+  return 1;
+}
+
 /* Runs this long or longer go to the machine, whose bulk scanners win. */
 #define H1_RESUME_MAX 16
 
@@ -1049,6 +1091,12 @@ SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len
       while (++k < len);
       p->head.len = end;
       *consumed = len;
+      return HTTP1_INCOMPLETE;
+    }
+  else if (len == 1 && p != NULL && data != NULL && consumed != NULL
+           && p->state == HTTP1_STATE_HEADERS && resume_step (p, (unsigned char)data[0]))
+    {
+      *consumed = 1;
       return HTTP1_INCOMPLETE;
     }
 machine:
