@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f68121453d004dde560201ffd0629cf93d4114045c7a84c6d7ad83726dbf1a0a"
+const csrcHash = "c002ec622ef152c34c3a276efc22b8969d59a3727555e005268e727f92f05fe6"
