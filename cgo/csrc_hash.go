@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "289fc8d105604a926c03cdbcb66d7aad6802816dad611cbba41b6a9ef757e75a"
+const csrcHash = "e2e844fdef014dfc442bf9322bd4f7acb6cbef9852342429bb36c181216cf7e8"

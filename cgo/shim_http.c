@@ -237,7 +237,7 @@ go_SocketHTTP1_execute (GoHTTP1 *h, const char *data, size_t len,
     size_t used = 0;
     volatile SocketHTTP1_Result res = HTTP1_ERROR;
     GO_CALL_NOCB (rc, e,
-                  res = SocketHTTP1_Parser_execute (h->p, data, len, &used));
+                  res = SocketHTTP1__execute_skip (h->p, data, len, &used));
     if (rc != 0)
       return rc;
     r->result = res;
@@ -381,6 +381,8 @@ serialize_steps (Arena_T volatile *ap, int is_request, const GoHTTP1Head *hd,
       req.path = span_str (a, strs, hd->target);
       if (req.method == HTTP_METHOD_CONNECT && req.authority == NULL)
         req.authority = req.path;
+      if (req.path == NULL || req.path[0] == '\0') /* Go: an empty target is */
+        return -1;                                  /* an error, not "/" */
       req.headers = hs;
       req.has_body = hd->has_body;
       req.content_length = hd->content_length;

@@ -643,7 +643,7 @@ finish_run (run_state *s)
       char tmp[16];
       SocketHTTP1_Result r = s->headed ? SocketHTTP1_Parser_read_body (s->p, NULL, 0, &used, tmp,
                                                                         sizeof (tmp), &w)
-                                       : SocketHTTP1_Parser_execute (s->p, NULL, 0, &used);
+                                       : SocketHTTP1__execute_skip (s->p, NULL, 0, &used); /* finish = EOF */
       if (s->headed && r == HTTP1_OK)
         message_done (s);
       else if (s->headed)

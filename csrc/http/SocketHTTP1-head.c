@@ -53,6 +53,15 @@ is_ows (char c)
   return c == ' ' || c == '\t';
 }
 
+
+/* A response that never has content (RFC 9112 6.3 (1)): 1xx, 204, 304. */
+static int
+bodiless_response (SocketHTTP1_Parser_T p)
+{
+  return p->mode == HTTP1_PARSE_RESPONSE
+         && (p->status < 200 || p->status == 204 || p->status == 304);
+}
+
 /* Content-Length = 1*DIGIT; lenient mode also takes a list of equal values. */
 static SocketHTTP1_Result
 parse_content_length (SocketHTTP1_Parser_T p, const char *v, size_t n, head_info *hi)
@@ -74,7 +83,7 @@ parse_content_length (SocketHTTP1_Parser_T p, const char *v, size_t n, head_info
       if (i == start)
         return HTTP1_ERROR_INVALID_CONTENT_LENGTH;
       if (hi->cl_count > 0 && (int64_t)val != hi->cl)
-        return HTTP1_ERROR_SMUGGLING_DETECTED; /* differing lengths */
+        return HTTP1_ERROR_INVALID_CONTENT_LENGTH; /* differing lengths (the original's code) */
       if (hi->cl_count > 0 && p->cfg.strict_mode)
         return HTTP1_ERROR_INVALID_CONTENT_LENGTH; /* duplicate */
       hi->cl = (int64_t)val;
@@ -354,12 +363,14 @@ SocketHTTP1__finish_head (SocketHTTP1_Parser_T p)
     default:
       p->state = HTTP1_STATE_COMPLETE;
     }
-  {
-    int has_body = p->state != HTTP1_STATE_COMPLETE;
-    int64_t cl = p->body_mode == HTTP1_BODY_CONTENT_LENGTH ? p->content_length : -1;
-    p->req.has_body = p->resp.has_body = has_body;
-    p->req.content_length = p->resp.content_length = cl;
-  }
+  /* As the original: has_body = a body mode was chosen (also for
+   * Content-Length: 0), content_length = the length or -1; 1xx/204/304
+   * responses say has_body 0, content_length 0. */
+  p->req.has_body = p->resp.has_body = p->body_mode != HTTP1_BODY_NONE;
+  p->req.content_length = p->resp.content_length
+      = p->body_mode == HTTP1_BODY_CONTENT_LENGTH ? p->content_length : -1;
+  if (bodiless_response (p))
+    p->resp.content_length = 0;
   return HTTP1_OK;
 }
 
@@ -398,14 +409,18 @@ SocketHTTP1_Parser_body_mode (SocketHTTP1_Parser_T parser)
 int64_t
 SocketHTTP1_Parser_content_length (SocketHTTP1_Parser_T parser)
 {
-  return parser && parser->head_done ? parser->content_length : -1;
+  if (parser == NULL || !parser->head_done || bodiless_response (parser))
+    return -1; /* also for 1xx/204/304 responses, as the original */
+  return parser->body_mode == HTTP1_BODY_CONTENT_LENGTH ? parser->content_length : -1;
 }
 
 int64_t
 SocketHTTP1_Parser_body_remaining (SocketHTTP1_Parser_T parser)
 {
-  if (parser == NULL || !parser->head_done || parser->state == HTTP1_STATE_COMPLETE)
-    return 0;
+  /* As the original: -1 before the head, for chunked/until-close and for
+   * 1xx/204/304 responses; 0 without framing fields. */
+  if (parser == NULL || !parser->head_done || bodiless_response (parser))
+    return -1;
   if (parser->body_mode == HTTP1_BODY_CONTENT_LENGTH)
     return (int64_t)parser->remaining;
   return parser->body_mode == HTTP1_BODY_NONE ? 0 : -1;

@@ -211,8 +211,8 @@ section_grow (SocketHTTP1_Parser_T p, h1_section *sec, size_t n)
   sec->cap = cap;
 }
 
-void
-SocketHTTP1__section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t n)
+static inline void
+section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t n)
 {
   if (n > sec->cap - sec->len)
     section_grow (p, sec, n);
@@ -221,6 +221,12 @@ SocketHTTP1__section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char
   else if (n > 0)
     memcpy (sec->buf + sec->len, data, n);
   sec->len += n;
+}
+
+void
+SocketHTTP1__section_append (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t n)
+{
+  section_append (p, sec, data, n);
 }
 
 /* Byte at message offset @p off: already copied, or in this call's input. */
@@ -307,8 +313,7 @@ early_content_length (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_fi
       v = v * 10 + (c - '0');
     }
   if (p->early_cl >= 0)
-    return (int64_t)v != p->early_cl ? HTTP1_ERROR_SMUGGLING_DETECTED
-                                     : HTTP1_ERROR_INVALID_CONTENT_LENGTH;
+    return HTTP1_ERROR_INVALID_CONTENT_LENGTH; /* differing or duplicate (original's code) */
   p->early_cl = (int64_t)v;
   return HTTP1_OK;
 }
@@ -341,7 +346,7 @@ field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_field *cur
   if (off - sec->fields_off > sec->max_size)
     return HTTP1_ERROR_HEADER_TOO_LARGE;
   if (st == HS_NAME && off - cur->name_off > p->cfg.max_header_name)
-    return HTTP1_ERROR_HEADER_TOO_LARGE;
+    return HTTP1_ERROR_INVALID_HEADER_NAME; /* the original's code for a long name */
   if (st == HS_VALUE && off - cur->value_off > p->cfg.max_header_value)
     return HTTP1_ERROR_HEADER_TOO_LARGE;
   return otherwise;
@@ -408,8 +413,8 @@ line:
   i--;
   if ((c != ' ' && c != '\t') || sec->nfields == 0)
     FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_NAME); /* incl. whitespace before field 1 */
-  if (!p->cfg.allow_obs_fold)
-    FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_VALUE);
+  if (!p->cfg.allow_obs_fold) /* the original's code for obs-fold */
+    FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_NAME);
   cur = sec->fields[--sec->nfields]; /* obs-fold: reopen the previous field */
   cur.folded = 1;
 fold:
@@ -428,7 +433,7 @@ name:
     FAIL (HS_NAME, HTTP1_ERROR_INVALID_HEADER_NAME); /* incl. whitespace before ':' */
   cur.name_len = (uint32_t)(base + i - cur.name_off);
   if (cur.name_len > p->cfg.max_header_name)
-    FAIL (HS_NAME, HTTP1_ERROR_HEADER_TOO_LARGE);
+    FAIL (HS_NAME, HTTP1_ERROR_INVALID_HEADER_NAME);
   i++;
 ows:
   while (i < len && (data[i] == ' ' || data[i] == '\t'))
@@ -924,6 +929,8 @@ SocketHTTP1_Parser_reset (SocketHTTP1_Parser_T p)
   p->remaining = 0;
   p->upgrade_proto = NULL;
   p->keepalive = p->upgrade = p->expect_continue = p->head_done = 0;
+  p->resume_cls = 0;
+  p->resume_end = 0;
   p->cs = 0;
   p->chunk_line = 0;
   p->chunk_size = 0;
@@ -950,9 +957,175 @@ head_eof (SocketHTTP1_Parser_T p)
   return fail (p, HTTP1_ERROR_UNEXPECTED_EOF);
 }
 
+/*
+ * Resumption fast path. Small reads (down to one byte per call) mostly land
+ * inside a run that cannot change the state: a field name or value, a
+ * request-target or a reason phrase. When the machine stops inside such a
+ * run, resume_prepare() records the byte class of the run and the offset
+ * up to which no limit (run length, line or section size) is broken and the
+ * section buffer has room. The next call then only checks that ALL its
+ * bytes are of that class and stay below that offset, appends them and
+ * returns, without entering the machine (whose frame and dispatch cost
+ * more than a few bytes). Anything else (a delimiter, an invalid byte, a
+ * limit reached) goes to the machine before any state is touched, so
+ * results and error offsets are the machine's, whatever the split.
+ */
+static inline size_t
+min_sz (size_t a, size_t b)
+{
+  return a < b ? a : b;
+}
+
+static void
+resume_prepare (SocketHTTP1_Parser_T p)
+{
+  const h1_section *sec = &p->head;
+  size_t run_end, line_end;
+  unsigned cls;
+  p->resume_cls = 0;
+  p->resume_end = 0;
+  if (p->state == HTTP1_STATE_HEADERS)
+    {
+      if (sec->hs == HS_VALUE)
+        {
+          cls = HTTP_C_FIELD;
+          run_end = sec->cur.value_off + p->cfg.max_header_value;
+        }
+      else if (sec->hs == HS_NAME)
+        {
+          cls = HTTP_C_TCHAR;
+          run_end = sec->cur.name_off + p->cfg.max_header_name;
+        }
+      else
+        return;
+      line_end = sec->fields_off + sec->max_size;
+    }
+  else if (p->state == HTTP1_STATE_START)
+    {
+      if (sec->hs == HS_TARGET && p->cfg.strict_mode) /* lenient: obs-text, machine */
+        cls = HTTP_C_TARGET;
+      else if (sec->hs == HS_R_REASON)
+        cls = HTTP_C_FIELD;
+      else
+        return;
+      run_end = line_end = p->start_off + p->cfg.max_request_line;
+    }
+  else
+    return;
+  p->resume_cls = cls;
+  p->resume_end = min_sz (min_sz (run_end, line_end), sec->cap);
+}
+
+/*
+ * One byte that starts a run in a field line, fed alone: the first byte of
+ * a name (at the start of a line), SP/HTAB after the colon, the first byte
+ * of a value. Done here with the machine's own rules (a token char starts
+ * a name, OWS is skipped, a field-value byte starts the value; anything
+ * else, or a section about to pass its size limit, goes to the machine
+ * untouched), so byte-at-a-time input enters the machine only at the
+ * delimiters that end a run. Returns 1 when the byte was taken.
+ */
+static int
+resume_step (SocketHTTP1_Parser_T p, unsigned char c)
+{
+  h1_section *sec = &p->head;
+  const size_t off = sec->len;
+  if (off >= sec->cap || off + 1 - sec->fields_off > sec->max_size)
+    return 0;
+  if (sec->hs == HS_LINE)
+    {
+      if (!HTTP_IS (c, HTTP_C_TCHAR))
+        return 0;
+      sec->cur.name_off = (uint32_t)off;
+      sec->cur.folded = 0;
+      sec->hs = HS_NAME;
+    }
+  else if (sec->hs == HS_OWS)
+    {
+      if (c != ' ' && c != '\t')
+        {
+          if (!HTTP_IS (c, HTTP_C_FIELD))
+            return 0;
+          sec->cur.value_off = (uint32_t)off;
+          sec->hs = HS_VALUE;
+        }
+    }
+  else
+    return 0;
+  sec->buf[off] = (char)c;
+  sec->len = off + 1;
+  resume_prepare (p);
+  return 1;
+}
+
+/* Runs this long or longer go to the machine, whose bulk scanners win. */
+#define H1_RESUME_MAX 16
+
+static SocketHTTP1_Result execute_machine (SocketHTTP1_Parser_T p, const char *data, size_t len,
+                                           size_t *consumed);
+
 SocketHTTP1_Result
 SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len,
                             size_t *consumed)
+{
+  /* resume_end is 0 whenever resume_cls is (resume_prepare, reset), and
+   * every state change outside the machine (read_body) happens after the
+   * head, when both are 0: one compare selects the fast path. */
+  if (p != NULL && len - 1 < H1_RESUME_MAX && p->head.len + len <= p->resume_end
+      && data != NULL && consumed != NULL)
+    {
+      const unsigned cls = p->resume_cls;
+      const size_t end = p->head.len + len;
+      /* Copy while checking (no memcpy call: this stays a leaf). A byte
+       * outside the class leaves the copy beyond head.len, where it is
+       * simply overwritten by the machine. */
+      char *dst = p->head.buf + p->head.len;
+      size_t k = 0;
+      do
+        {
+          const char c = data[k];
+          if (!HTTP_IS (c, cls))
+            goto machine;
+          dst[k] = c;
+        }
+      while (++k < len);
+      p->head.len = end;
+      *consumed = len;
+      return HTTP1_INCOMPLETE;
+    }
+  else if (len == 1 && p != NULL && data != NULL && consumed != NULL
+           && p->state == HTTP1_STATE_HEADERS && resume_step (p, (unsigned char)data[0]))
+    {
+      *consumed = 1;
+      return HTTP1_INCOMPLETE;
+    }
+machine:
+  return execute_machine (p, data, len, consumed);
+}
+
+static SocketHTTP1_Result execute_head (SocketHTTP1_Parser_T p, const char *data, size_t len,
+                                        size_t *consumed, int skip);
+
+SocketHTTP1_Result
+SocketHTTP1__execute_skip (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed)
+{
+  SocketHTTP1_Result r = execute_head (p, data, len, consumed, 1);
+  if (p != NULL)
+    resume_prepare (p);
+  return r;
+}
+
+static __attribute__ ((noinline)) SocketHTTP1_Result
+execute_machine (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed)
+{
+  SocketHTTP1_Result r = execute_head (p, data, len, consumed, 0);
+  if (p != NULL)
+    resume_prepare (p);
+  return r;
+}
+
+static inline __attribute__ ((always_inline)) SocketHTTP1_Result
+execute_head (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *consumed, int skip)
 {
   size_t i = 0, dummy;
   SocketHTTP1_Result r;
@@ -968,10 +1141,12 @@ SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len
   if (p->head_done)
     {
       size_t w;
+      if (!skip) /* the content is read_body's: nothing consumed */
+        return len > 0 ? HTTP1_OK : HTTP1_INCOMPLETE;
       return SocketHTTP1__body (p, data, len, consumed, NULL, 0, &w);
     }
-  if (len == 0)
-    return head_eof (p);
+  if (len == 0) /* no end-of-input meaning, except for the skipping variant */
+    return skip ? head_eof (p) : HTTP1_INCOMPLETE;
   r = HTTP1_OK;
   if (p->head.hs >= HS_START)
     r = p->mode == HTTP1_PARSE_REQUEST ? request_line (p, data, len, &i)
@@ -981,7 +1156,7 @@ SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T p, const char *data, size_t len
   *consumed = i;
   if (r >= HTTP1_ERROR)
     return fail (p, r);
-  SocketHTTP1__section_append (p, &p->head, data, i);
+  section_append (p, &p->head, data, i);
   if (r == HTTP1_INCOMPLETE)
     return r;
   r = SocketHTTP1__finish_head (p);

@@ -61,6 +61,14 @@ struct SocketHTTP1_Parser
   const char *upgrade_proto;
   unsigned keepalive : 1, upgrade : 1, expect_continue : 1, head_done : 1;
 
+  /* resumption fast path (see SocketHTTP1_Parser_execute): when the last
+   * call stopped inside a run of one byte class (name, value, target,
+   * reason), the class and the message offset at which the first limit
+   * (run, line or section size, buffer capacity) would be passed; 0 / 0
+   * otherwise. Recomputed at the end of every call that ran the machine. */
+  unsigned resume_cls;
+  size_t resume_end;
+
   /* chunked framing */
   uint8_t cs;          /* chunk-line sub-state (CS_*) */
   uint16_t chunk_line; /* bytes of the current chunk line */
@@ -124,6 +132,16 @@ SocketHTTP1_Result SocketHTTP1__body (SocketHTTP1_Parser_T p, const char *in, si
  * can turn fields into offsets into its own buffer. NULL before any byte.
  */
 const char *SocketHTTP1__head_bytes (SocketHTTP1_Parser_T p, size_t *len);
+
+/**
+ * SocketHTTP1_Parser_execute as the Go binding uses it: after the head it
+ * skips (discards) content until the message is complete, and len 0 means
+ * end of input (an unfinished head -> HTTP1_ERROR_UNEXPECTED_EOF). The
+ * public function leaves content to read_body (HTTP1_OK, consumed 0) and
+ * gives len 0 no meaning, as the original library does.
+ */
+SocketHTTP1_Result SocketHTTP1__execute_skip (SocketHTTP1_Parser_T p, const char *data, size_t len,
+                                              size_t *consumed);
 
 /** Test/bench hook: non-zero forces the portable scanners at run time. */
 extern int SocketHTTP1__force_scalar;

@@ -43,14 +43,22 @@ put_u64 (writer *w, uint64_t v)
   put (w, tmp, (size_t)n);
 }
 
+/* Text plus a NUL terminator (not counted), as the original: -1 when the
+ * NUL does not fit either. */
 static ssize_t
 finish (writer *w)
 {
-  if (w->failed)
+  if (w->failed || w->len >= w->size)
     return -1;
-  if (w->len < w->size)
-    w->out[w->len] = '\0';
+  w->out[w->len] = '\0';
   return (ssize_t)w->len;
+}
+
+/* Chunk framing: not NUL-terminated. */
+static ssize_t
+finish_raw (writer *w)
+{
+  return w->failed ? -1 : (ssize_t)w->len;
 }
 
 static void
@@ -73,22 +81,19 @@ put_fields (writer *w, SocketHTTP_Headers_T headers)
     }
 }
 
-/* Content-Length or chunked unless the caller's fields already frame it. */
+/* "Content-Length: N" when has_body && content_length >= 0 and the caller's
+ * fields do not already frame the message (the original's rule; no
+ * Transfer-Encoding is ever added: a caller sending chunked content adds
+ * the field itself). */
 static void
-put_framing (writer *w, SocketHTTP_Headers_T headers, int has_body, int64_t content_length,
-             int http11, int send_zero)
+put_framing (writer *w, SocketHTTP_Headers_T headers, int has_body, int64_t content_length)
 {
-  if (SocketHTTP_Headers_has (headers, "Content-Length")
+  if (!has_body || content_length < 0 || SocketHTTP_Headers_has (headers, "Content-Length")
       || SocketHTTP_Headers_has (headers, "Transfer-Encoding"))
     return;
-  if (content_length > 0 || (content_length == 0 && send_zero))
-    {
-      puts_ (w, "Content-Length: ");
-      put_u64 (w, (uint64_t)content_length);
-      put (w, "\r\n", 2);
-    }
-  else if (has_body && http11)
-    puts_ (w, "Transfer-Encoding: chunked\r\n");
+  puts_ (w, "Content-Length: ");
+  put_u64 (w, (uint64_t)content_length);
+  put (w, "\r\n", 2);
 }
 
 static const char *
@@ -105,8 +110,6 @@ version_str (SocketHTTP_Version v)
 static int
 target_valid (const char *t)
 {
-  if (t == NULL || *t == '\0')
-    return 0;
   for (; *t; t++)
     if (!HTTP_IS (*t, HTTP_C_TARGET))
       return 0;
@@ -122,9 +125,13 @@ SocketHTTP1_serialize_request (const SocketHTTP_Request *request, char *output,
   if (request == NULL || output == NULL)
     return -1;
   method = SocketHTTP_method_name (request->method);
+  if (method == NULL || request->method == HTTP_METHOD_UNKNOWN)
+    method = "GET"; /* as the original */
   version = version_str (request->version);
   target = request->method == HTTP_METHOD_CONNECT ? request->authority : request->path;
-  if (method == NULL || version == NULL || !target_valid (target))
+  if (target == NULL || *target == '\0')
+    target = "/"; /* as the original */
+  if (version == NULL || !target_valid (target))
     return -1;
   puts_ (&w, method);
   put (&w, " ", 1);
@@ -132,7 +139,9 @@ SocketHTTP1_serialize_request (const SocketHTTP_Request *request, char *output,
   put (&w, " ", 1);
   puts_ (&w, version);
   put (&w, "\r\n", 2);
-  if (request->authority != NULL && !SocketHTTP_Headers_has (request->headers, "Host"))
+  put_fields (&w, request->headers); /* the original's order: fields, Host, CL */
+  if (request->authority != NULL && request->authority[0] != '\0'
+      && !SocketHTTP_Headers_has (request->headers, "Host"))
     {
       if (!SocketHTTP_header_value_valid (request->authority, strlen (request->authority)))
         return -1;
@@ -140,11 +149,7 @@ SocketHTTP1_serialize_request (const SocketHTTP_Request *request, char *output,
       puts_ (&w, request->authority);
       put (&w, "\r\n", 2);
     }
-  put_fields (&w, request->headers);
-  /* RFC 9110 8.6: no "Content-Length: 0" where the method expects no content. */
-  put_framing (&w, request->headers, request->has_body, request->content_length,
-               request->version != HTTP_VERSION_1_0,
-               SocketHTTP_method_properties (request->method).has_body);
+  put_framing (&w, request->headers, request->has_body, request->content_length);
   put (&w, "\r\n", 2);
   return finish (&w);
 }
@@ -160,7 +165,9 @@ SocketHTTP1_serialize_response (const SocketHTTP_Response *response, char *outpu
     return -1;
   code = response->status_code;
   version = version_str (response->version);
-  reason = response->reason_phrase ? response->reason_phrase : SocketHTTP_status_reason (code);
+  reason = response->reason_phrase != NULL && response->reason_phrase[0] != '\0'
+               ? response->reason_phrase
+               : SocketHTTP_status_reason (code); /* NULL or "": registered phrase */
   if (version == NULL || code < 100 || code > 999
       || !SocketHTTP_header_value_valid (reason, strlen (reason)))
     return -1;
@@ -171,9 +178,8 @@ SocketHTTP1_serialize_response (const SocketHTTP_Response *response, char *outpu
   puts_ (&w, reason);
   put (&w, "\r\n", 2);
   put_fields (&w, response->headers);
-  if (code >= 200 && code != 204 && code != 304)
-    put_framing (&w, response->headers, response->has_body, response->content_length,
-                 response->version != HTTP_VERSION_1_0, 1);
+  if (code >= 200 && code != 204) /* RFC 9110 8.6: never for 1xx/204 */
+    put_framing (&w, response->headers, response->has_body, response->content_length);
   put (&w, "\r\n", 2);
   return finish (&w);
 }
@@ -200,8 +206,6 @@ hex_digits (size_t v)
 size_t
 SocketHTTP1_chunk_encode_size (size_t data_len)
 {
-  if (data_len == 0)
-    return 0;
   return hex_digits (data_len) + 2 + data_len + 2;
 }
 
@@ -212,16 +216,15 @@ SocketHTTP1_chunk_encode (const void *data, size_t len, char *output, size_t out
   size_t digits, o = 0;
   if (output == NULL || (data == NULL && len > 0))
     return -1;
-  if (len == 0)
-    return 0;
-  digits = hex_digits (len);
+  digits = hex_digits (len); /* len 0: "0\r\n\r\n", the last chunk, as the original */
   if (len > output_size || SocketHTTP1_chunk_encode_size (len) > output_size)
     return -1;
   for (size_t k = digits; k-- > 0;)
     output[o++] = hex[(len >> (4 * k)) & 15];
   output[o++] = '\r';
   output[o++] = '\n';
-  memcpy (output + o, data, len);
+  if (len > 0)
+    memcpy (output + o, data, len);
   o += len;
   output[o++] = '\r';
   output[o++] = '\n';
@@ -232,13 +235,13 @@ ssize_t
 SocketHTTP1_chunk_final (char *output, size_t output_size, SocketHTTP_Headers_T trailers)
 {
   writer w = { output, output_size, 0, 0 };
-  if (output == NULL)
+  if (output == NULL || output_size < 5)
     return -1;
   put (&w, "0\r\n", 3);
   if (trailers != NULL)
     put_fields (&w, trailers);
   put (&w, "\r\n", 2);
-  return finish (&w);
+  return finish_raw (&w);
 }
 
 const char *
@@ -246,25 +249,25 @@ SocketHTTP1_result_string (SocketHTTP1_Result result)
 {
   static const char *const names[] = {
     "OK",
-    "Incomplete",
-    "Error",
-    "Line too long",
-    "Invalid method",
-    "Invalid request-target",
+    "Incomplete - need more data",
+    "Parse error",
+    "Request/status line too long",
+    "Invalid HTTP method",
+    "Invalid request target",
     "Invalid HTTP version",
     "Invalid status code",
     "Invalid header name",
     "Invalid header value",
-    "Header section too large",
+    "Header too large",
     "Too many headers",
     "Invalid Content-Length",
-    "Invalid chunk size or chunk framing",
+    "Invalid chunk size",
     "Chunk too large",
     "Invalid trailer",
     "Unexpected end of input",
     "Request smuggling attempt detected",
   };
   if ((unsigned)result >= sizeof (names) / sizeof (names[0]))
-    return "Unknown result";
+    return "Unknown error";
   return names[result];
 }

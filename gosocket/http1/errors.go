@@ -19,11 +19,11 @@ const (
 	ErrorInvalidURI           ErrorCode = 5
 	ErrorInvalidVersion       ErrorCode = 6 // also a bare LF in strict mode
 	ErrorInvalidStatus        ErrorCode = 7
-	ErrorInvalidHeaderName    ErrorCode = 8  // non-token, space before ':', leading space
-	ErrorInvalidHeaderValue   ErrorCode = 9  // control char, bare CR/LF, obs-fold
-	ErrorHeaderTooLarge       ErrorCode = 10 // name, value, section or trailers over limit
+	ErrorInvalidHeaderName    ErrorCode = 8  // non-token, space before ':', obs-fold (leading space), name over its limit
+	ErrorInvalidHeaderValue   ErrorCode = 9  // control char, bare CR/LF
+	ErrorHeaderTooLarge       ErrorCode = 10 // value, section or trailers over limit
 	ErrorTooManyHeaders       ErrorCode = 11
-	ErrorInvalidContentLength ErrorCode = 12
+	ErrorInvalidContentLength ErrorCode = 12 // unparsable, differing or duplicate lengths
 	ErrorInvalidChunkSize     ErrorCode = 13 // also a bad chunk extension or chunk CRLF
 	ErrorChunkTooLarge        ErrorCode = 14
 	ErrorInvalidTrailer       ErrorCode = 15
@@ -33,18 +33,18 @@ const (
 
 // The names are SocketHTTP1_result_string's (a test keeps them equal).
 var codeNames = [...]string{
-	ErrorMisuse:               "Error",
-	ErrorLineTooLong:          "Line too long",
-	ErrorInvalidMethod:        "Invalid method",
-	ErrorInvalidURI:           "Invalid request-target",
+	ErrorMisuse:               "Parse error",
+	ErrorLineTooLong:          "Request/status line too long",
+	ErrorInvalidMethod:        "Invalid HTTP method",
+	ErrorInvalidURI:           "Invalid request target",
 	ErrorInvalidVersion:       "Invalid HTTP version",
 	ErrorInvalidStatus:        "Invalid status code",
 	ErrorInvalidHeaderName:    "Invalid header name",
 	ErrorInvalidHeaderValue:   "Invalid header value",
-	ErrorHeaderTooLarge:       "Header section too large",
+	ErrorHeaderTooLarge:       "Header too large",
 	ErrorTooManyHeaders:       "Too many headers",
 	ErrorInvalidContentLength: "Invalid Content-Length",
-	ErrorInvalidChunkSize:     "Invalid chunk size or chunk framing",
+	ErrorInvalidChunkSize:     "Invalid chunk size",
 	ErrorChunkTooLarge:        "Chunk too large",
 	ErrorInvalidTrailer:       "Invalid trailer",
 	ErrorUnexpectedEOF:        "Unexpected end of input",

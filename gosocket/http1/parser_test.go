@@ -151,7 +151,7 @@ func TestSmugglingRejected(t *testing.T) {
 	}{
 		{"CL.TE", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n", http1.ErrorSmuggling, true},
 		{"TE.CL", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 6\r\n\r\n", http1.ErrorSmuggling, true},
-		{"differing CL", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nContent-Length: 7\r\n\r\n", http1.ErrorSmuggling, false},
+		{"differing CL", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nContent-Length: 7\r\n\r\n", http1.ErrorInvalidContentLength, false},
 		{"duplicate equal CL", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nContent-Length: 6\r\n\r\n", http1.ErrorInvalidContentLength, true},
 		{"CL list", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6, 6\r\n\r\n", http1.ErrorInvalidContentLength, false},
 		{"CL sign", "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +6\r\n\r\n", http1.ErrorInvalidContentLength, false},
@@ -159,7 +159,7 @@ func TestSmugglingRejected(t *testing.T) {
 		{"TE obfuscated", "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n", http1.ErrorSmuggling, false},
 		{"TE in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", http1.ErrorSmuggling, true},
 		{"space before colon", "GET / HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\n", http1.ErrorInvalidHeaderName, true},
-		{"obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n", http1.ErrorInvalidHeaderValue, true},
+		{"obs-fold", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n", http1.ErrorInvalidHeaderName, true},
 		{"bare LF", "GET / HTTP/1.1\nHost: x\n\n", http1.ErrorInvalidVersion, true},
 		{"bare CR in value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n", http1.ErrorInvalidHeaderValue, false},
 		{"NUL in value", "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n", http1.ErrorInvalidHeaderValue, false},

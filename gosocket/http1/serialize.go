@@ -17,6 +17,21 @@ func pairs(h Header) []string {
 	return s
 }
 
+// framing decides the framing of a head the Go way (the C serializer only
+// writes Content-Length when asked and never invents Transfer-Encoding):
+// nothing when h already frames the message; otherwise a negative
+// contentLength adds "Transfer-Encoding: chunked" to fields, and a
+// positive one (or 0 when zero is allowed) asks C for Content-Length.
+func framing(fields []string, h Header, contentLength int64, zero bool) ([]string, bool) {
+	if h.Has("Content-Length") || h.Has("Transfer-Encoding") {
+		return fields, false
+	}
+	if contentLength < 0 {
+		return append(fields, "Transfer-Encoding", "chunked"), false
+	}
+	return fields, contentLength > 0 || zero
+}
+
 // AppendRequestHead appends an HTTP/1.1 request head to dst: the request
 // line (target is the origin-form path, or host:port for CONNECT), Host
 // from host unless h has one, the fields of h, framing and the empty
@@ -24,10 +39,16 @@ func pairs(h Header) []string {
 // and PATCH); -1 announces a chunked body. Framing fields already in h
 // win. method must be one of the registered methods (GET ... PATCH).
 func AppendRequestHead(dst []byte, method, target, host string, h Header, contentLength int64) ([]byte, error) {
+	fields := make([]string, 0, 2*len(h)+4)
+	if host != "" && !h.Has("Host") {
+		fields = append(fields, "Host", host) // Host first, as RFC 9112 3.2 advises
+	}
+	fields, hasBody := framing(append(fields, pairs(h)...), h, contentLength,
+		method == "POST" || method == "PUT" || method == "PATCH")
 	out, err := csocket.HTTP1Serialize(dst, true, csocket.HTTP1SerHead{
 		Version: 11, Method: method, Target: target, Authority: host,
-		HasBody: contentLength != 0, ContentLength: contentLength,
-	}, pairs(h))
+		HasBody: hasBody, ContentLength: contentLength,
+	}, fields)
 	return out, cerr.Wrap("http1.AppendRequestHead", err)
 }
 
@@ -35,10 +56,14 @@ func AppendRequestHead(dst []byte, method, target, host string, h Header, conten
 // (reason "" means the registered phrase), the fields of h, framing as for
 // requests (never for 1xx, 204 and 304) and the empty line.
 func AppendResponseHead(dst []byte, status int, reason string, h Header, contentLength int64) ([]byte, error) {
+	fields, hasBody := pairs(h), false
+	if status >= 200 && status != 204 && status != 304 {
+		fields, hasBody = framing(fields, h, contentLength, true)
+	}
 	out, err := csocket.HTTP1Serialize(dst, false, csocket.HTTP1SerHead{
 		Version: 11, Status: status, Reason: reason,
-		HasBody: contentLength != 0, ContentLength: contentLength,
-	}, pairs(h))
+		HasBody: hasBody, ContentLength: contentLength,
+	}, fields)
 	return out, cerr.Wrap("http1.AppendResponseHead", err)
 }
 

@@ -56,11 +56,12 @@
  * responses have no body; CONNECT requests have none (the connection
  * becomes a tunnel, reported by SocketHTTP1_Parser_is_upgrade()).
  *
- * End of input: calling SocketHTTP1_Parser_execute() or
- * SocketHTTP1_Parser_read_body() with a length of 0 means the peer closed
- * the connection (as llhttp_finish()): it completes an until-close body and
- * turns an unfinished message into HTTP1_ERROR_UNEXPECTED_EOF. Never pass
- * an empty buffer for any other reason.
+ * End of input: calling SocketHTTP1_Parser_read_body() with a length of 0
+ * means the peer closed the connection (as llhttp_finish()): it completes
+ * an until-close body and turns an unfinished body into
+ * HTTP1_ERROR_UNEXPECTED_EOF. SocketHTTP1_Parser_execute() gives a length
+ * of 0 no meaning (HTTP1_INCOMPLETE, as the original library): a caller
+ * that sees the peer close in the middle of a head handles that itself.
  *
  * Errors are sticky: after an error the parser only reports it again until
  * reset. On an error, *consumed is the offset of the offending byte in that
@@ -211,15 +212,16 @@ extern SOCKET_API void SocketHTTP1_Parser_free (SocketHTTP1_Parser_T *parser);
 extern SOCKET_API void SocketHTTP1_Parser_reset (SocketHTTP1_Parser_T parser);
 
 /**
- * @brief Parse bytes of the message head (or skip content).
+ * @brief Parse bytes of the message head.
  *
  * Before the head is complete: returns HTTP1_INCOMPLETE once all input is
  * used, HTTP1_OK when the head ends (*@p consumed stops right after its
  * final CRLF; the state is then BODY/CHUNK_SIZE, or COMPLETE when the
- * message has no content), or an error. Called again in a content state it
- * parses and discards the content (use read_body to receive it) and returns
- * HTTP1_OK when the message is complete. In COMPLETE it returns HTTP1_OK
- * and consumes nothing. @p len 0 signals end of input (see the file comment).
+ * message has no content), or an error. The content is never consumed
+ * here (as the original library): called again after the head it returns
+ * HTTP1_OK with *@p consumed 0 (HTTP1_INCOMPLETE for @p len 0); use
+ * SocketHTTP1_Parser_read_body() for the content. In ERROR it returns the
+ * stored error. @p len 0 has no end-of-input meaning.
  */
 extern SOCKET_API SocketHTTP1_Result SocketHTTP1_Parser_execute (SocketHTTP1_Parser_T parser,
                                                                  const char *data, size_t len,
@@ -237,12 +239,14 @@ extern SOCKET_API const SocketHTTP_Response *SocketHTTP1_Parser_get_response (So
 /** @brief Framing of the current message (HTTP1_BODY_NONE before the head). */
 extern SOCKET_API SocketHTTP1_BodyMode SocketHTTP1_Parser_body_mode (SocketHTTP1_Parser_T parser);
 
-/** @brief The Content-Length value, or -1 when there is none. */
+/** @brief The Content-Length value, or -1 (none, chunked, until close,
+ *         before the head, 1xx/204/304 responses). */
 extern SOCKET_API int64_t SocketHTTP1_Parser_content_length (SocketHTTP1_Parser_T parser);
 
 /**
  * @brief Content bytes still expected: the rest of a Content-Length body,
- *        0 when complete or bodiless, -1 when unknown (chunked, until close).
+ *        0 without framing fields, -1 when unknown (chunked, until close),
+ *        before the head and for 1xx/204/304 responses.
  */
 extern SOCKET_API int64_t SocketHTTP1_Parser_body_remaining (SocketHTTP1_Parser_T parser);
 
@@ -313,41 +317,45 @@ extern SOCKET_API void SocketHTTP1_Parser_skip_body (SocketHTTP1_Parser_T parser
 /* ===================================================================== */
 
 /**
- * @brief Write a request head: request line (method, path - or the
- *        authority for CONNECT -, version 1.0/1.1), "Host" from @c authority
- *        unless the headers have one, every header, "Content-Length" from
- *        @c content_length (> 0, or 0 for methods whose content has
- *        meaning: POST, PUT, PATCH) or "Transfer-Encoding: chunked" for an
- *        HTTP/1.1 request with has_body and unknown length, unless the
- *        headers carry framing fields themselves, then the empty line.
- *        Names and values are validated, so CR/LF injection is impossible.
- * @return bytes written (NUL added when room is left, not counted), or -1
- *         for invalid input or too small an @p output.
+ * @brief Write a request head (the original library's conventions):
+ *        request line (method - "GET" for an unknown one -, path - "/" when
+ *        NULL or empty; the authority for CONNECT -, version 1.0/1.1), every
+ *        header in order, "Host: <authority>" when the authority is
+ *        non-empty and the headers have no Host, "Content-Length: N" when
+ *        has_body and content_length >= 0 and the headers carry no
+ *        Content-Length/Transfer-Encoding, then the empty line. No
+ *        Transfer-Encoding is ever added. Names, values and the target are
+ *        validated, so CR/LF injection is impossible.
+ * @return bytes written (a NUL is appended, not counted), or -1 for invalid
+ *         input or when the text plus the NUL does not fit @p output.
  */
 extern SOCKET_API ssize_t SocketHTTP1_serialize_request (const SocketHTTP_Request *request,
                                                          char *output, size_t output_size);
 
 /**
  * @brief Write a response head: status line (reason_phrase, or the
- *        registered phrase when NULL), headers, framing as for requests
- *        (never for 1xx/204/304), empty line.
- * @return bytes written, or -1 (invalid input, too small an @p output).
+ *        registered phrase when NULL or ""), headers, "Content-Length" as
+ *        for requests (never for 1xx/204), empty line.
+ * @return bytes written (NUL appended, not counted), or -1 (invalid input,
+ *         too small an @p output).
  */
 extern SOCKET_API ssize_t SocketHTTP1_serialize_response (const SocketHTTP_Response *response,
                                                           char *output, size_t output_size);
 
 /**
  * @brief Write "Name: value\r\n" for every field (no final empty line).
- * @return bytes written, or -1 (invalid field, too small an @p output).
+ * @return bytes written (NUL appended, not counted; 0 for NULL or empty
+ *         headers), or -1 (invalid field, too small an @p output).
  */
 extern SOCKET_API ssize_t SocketHTTP1_serialize_headers (SocketHTTP_Headers_T headers,
                                                          char *output, size_t output_size);
 
 /**
- * @brief Encode one chunk: hex size, CRLF, data, CRLF. A zero-length chunk
- *        would end the body, so @p len 0 writes nothing and returns 0 (use
- *        SocketHTTP1_chunk_final()).
- * @return bytes written (SocketHTTP1_chunk_encode_size(len)), or -1.
+ * @brief Encode one chunk: lowercase hex size, CRLF, data, CRLF (not
+ *        NUL-terminated). @p len 0 writes the last chunk "0\r\n\r\n" (5
+ *        bytes), ending the body, as the original library.
+ * @return bytes written (SocketHTTP1_chunk_encode_size(len)), or -1 (too
+ *         small an @p output, or @p data NULL with @p len > 0).
  */
 extern SOCKET_API ssize_t SocketHTTP1_chunk_encode (const void *data, size_t len, char *output,
                                                     size_t output_size);
@@ -360,7 +368,7 @@ extern SOCKET_API ssize_t SocketHTTP1_chunk_encode (const void *data, size_t len
 extern SOCKET_API ssize_t SocketHTTP1_chunk_final (char *output, size_t output_size,
                                                    SocketHTTP_Headers_T trailers);
 
-/** @brief Bytes SocketHTTP1_chunk_encode() writes for @p data_len bytes (0 for 0). */
+/** @brief Bytes SocketHTTP1_chunk_encode() writes for @p data_len bytes (5 for 0). */
 extern SOCKET_API size_t SocketHTTP1_chunk_encode_size (size_t data_len);
 
 /** @brief Static description of @p result ("Invalid header name", ...). */

@@ -1,15 +1,16 @@
 /*
  * bench_http1.c - HTTP/1.1 request parsing throughput.
  *
- * Input: a realistic 450-byte browser GET with 9 fields. Measured:
+ * Input: a realistic 450-byte browser GET with 8 fields. Measured:
  *   single      one request per call (reset + execute)
  *   pipelined   64 back-to-back requests in one buffer
  *   bytewise    the request fed one byte per execute call
  * for our parser (SIMD and forced-portable scanners, strict mode), our
  * parser plus three header lookups (which builds the lazy hash index),
  * llhttp (Debian node-llhttp C sources, when found: without callbacks and
- * with URL/field span callbacks) and memchr() over the same bytes for an
- * absent byte (memory-read yardstick). Prints ns/request, GB/s, req/s and
+ * with URL/field span callbacks), picohttpparser (when its files are in
+ * PICOHTTPPARSER_DIR: slices only, no copy, no header table) and memchr() over the same bytes for an
+ * absent byte (memory-read yardstick). Prints ns/request, MB/s, req/s and
  * the ratios against llhttp. Results are checked, so no work is skipped.
  * Times are thread CPU time (best of 9 runs of ~50 ms), since benchmarks
  * here share the machine with other work.
@@ -38,6 +39,12 @@ static const char request[]
       "Cookie: session=3f2a9c1e7b; theme=dark\r\n"
       "Upgrade-Insecure-Requests: 1\r\n"
       "\r\n";
+
+#ifdef BENCH_WITH_PICO
+int bench_pico_parse (const char *data, size_t len, size_t expect_msgs);
+
+static int pico_run (void *v);
+#endif
 
 #ifdef BENCH_WITH_LLHTTP
 int bench_llhttp_parse (const char *data, size_t len, int spans, size_t expect_msgs);
@@ -100,6 +107,15 @@ ours_bytewise (void *v)
     r = SocketHTTP1_Parser_execute (c->p, c->buf + i, 1, &used);
   return r == HTTP1_OK;
 }
+
+#ifdef BENCH_WITH_PICO
+static int
+pico_run (void *v)
+{
+  ctx_t *c = v;
+  return bench_pico_parse (c->buf, c->len, c->msgs);
+}
+#endif
 
 static int
 run_memchr (void *v)
@@ -173,8 +189,8 @@ static double
 report (const char *name, int (*fn) (void *), ctx_t *c, size_t bytes, size_t reqs)
 {
   double s = best_cpu_seconds (fn, c, name);
-  printf ("  %-34s %9.1f ns/req %8.2f GB/s %10.2f M req/s\n", name, s * 1e9 / (double)reqs,
-          (double)bytes / s / 1e9, (double)reqs / s / 1e6);
+  printf ("  %-34s %9.1f ns/req %9.1f MB/s %10.2f M req/s\n", name, s * 1e9 / (double)reqs,
+          (double)bytes / s / 1e6, (double)reqs / s / 1e6);
   return s / (double)reqs;
 }
 
@@ -186,10 +202,10 @@ main (void)
   size_t len = sizeof (request) - 1;
   char *pipe = malloc (len * PIPELINE);
   ctx_t one = { p, request, len, 1, 0, 0 }, many = { p, pipe, len * PIPELINE, PIPELINE, 0, 0 };
-  double ours1, oursp, oursb, llh1 = 0, llhp = 0, llhb = 0, llh1s = 0;
+  double ours1, oursp, oursb, llh1 = 0, llhp = 0, llhb = 0, llh1s = 0, pico1 = 0, picop = 0;
   for (int i = 0; i < PIPELINE; i++)
     memcpy (pipe + i * len, request, len);
-  printf ("bench_http1: %zu-byte GET, 9 fields, strict mode\n", len);
+  printf ("bench_http1: %zu-byte GET, 8 fields, strict mode\n", len);
 
   printf ("single request\n");
   ours1 = report ("ours (SSE2 scan)", ours_single, &one, len, 1);
@@ -205,6 +221,9 @@ main (void)
   llh1s = report ("llhttp, span callbacks", llhttp_run, &one, len, 1);
   one.spans = 0;
 #endif
+#ifdef BENCH_WITH_PICO
+  pico1 = report ("picohttpparser (slices only)", pico_run, &one, len, 1);
+#endif
   report ("memchr (absent byte)", run_memchr, &one, len, 1);
 
   printf ("%d pipelined requests\n", PIPELINE);
@@ -216,6 +235,9 @@ main (void)
   many.spans = 1;
   llhp = report ("llhttp, span callbacks", llhttp_run, &many, len * PIPELINE, PIPELINE);
   many.spans = 0;
+#endif
+#ifdef BENCH_WITH_PICO
+  picop = report ("picohttpparser (slices only)", pico_run, &many, len * PIPELINE, PIPELINE);
 #endif
   report ("memchr (absent byte)", run_memchr, &many, len * PIPELINE, PIPELINE);
 
@@ -231,6 +253,11 @@ main (void)
             llh1 / ours1, llh1s / ours1, llhp / oursp, llhb / oursb);
   else
     printf ("llhttp not built (install node-llhttp for the comparison)\n");
+  if (pico1 > 0)
+    printf ("ratios (picohttpparser time / ours): single %.2fx, pipelined %.2fx\n",
+            pico1 / ours1, picop / oursp);
+  else
+    printf ("picohttpparser not built (see tests/bench/third_party/picohttpparser/README.md)\n");
   free (pipe);
   Arena_dispose (&arena);
   return 0;
