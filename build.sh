@@ -217,7 +217,9 @@ cmd_export_test() {
 }
 
 cmd_bench() {
-  need_pkgs libevent-dev node-llhttp   # peers: SocketPoll echo (libevent), HTTP/1 parser (llhttp)
+  # peers: SocketPoll echo (libevent), HTTP/1 parsers (llhttp; picohttpparser
+  # inside libh2o-evloop), HPACK (nghttp2)
+  need_pkgs libevent-dev node-llhttp libh2o-evloop-dev libnghttp2-dev
   cmake_build build-release -DCMAKE_BUILD_TYPE=Release -DSOCKET_BUILD_TESTS=OFF
   log "C benchmarks"
   local b

@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "e2e844fdef014dfc442bf9322bd4f7acb6cbef9852342429bb36c181216cf7e8"
+const csrcHash = "0db9de1dfc1776d4cc1911ef7e4ab6ec95b8dac9ee9614788bef51998656177f"

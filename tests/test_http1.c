@@ -6,6 +6,7 @@
  * a 1-byte body output buffer, each with the SIMD and the portable
  * scanners (run_variants), so split independence is tested everywhere.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -988,6 +989,29 @@ TEST (chunk_encoding_round_trip)
   ASSERT_STREQ (SocketHTTP_Headers_get (SocketHTTP1_Parser_get_trailers (p), "x-digest"),
                 "sha-256=abc");
   Arena_dispose (&a);
+}
+
+/* A parser reused for many messages (keep-alive) must not keep allocating:
+ * the header collection reuses its field blocks after a reset. */
+TEST (reused_parser_memory_is_bounded)
+{
+  static const char req[] = "GET /a HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n"
+                            "D: 4\r\nE: 5\r\nF: 6\r\nG: 7\r\n\r\n";
+  Arena_T arena = Arena_new ();
+  SocketHTTP1_Parser_T p = SocketHTTP1_Parser_new (HTTP1_PARSE_REQUEST, NULL, arena);
+  size_t used, before = 0;
+  for (int i = 0; i < 20000; i++)
+    {
+      SocketHTTP1_Parser_reset (p);
+      ASSERT_EQ (SocketHTTP1_Parser_execute (p, req, sizeof req - 1, &used), HTTP1_OK);
+      ASSERT_EQ (SocketHTTP_Headers_count (SocketHTTP1_Parser_get_request (p)->headers), 8);
+      if (i == 100)
+        before = mallinfo2 ().uordblks;
+    }
+  /* 20,000 sections of 8 fields would need ~5 MB if each took new memory. */
+  ASSERT (mallinfo2 ().uordblks - before < 64 * 1024);
+  SocketHTTP1_Parser_free (&p);
+  Arena_dispose (&arena);
 }
 
 TEST (result_strings)

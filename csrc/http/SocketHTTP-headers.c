@@ -21,9 +21,22 @@
 #define HEADERS_INITIAL_CAP 16
 #define HEADERS_MIN_BUCKETS 16
 
+/* Field storage: blocks that never move (Headers_at pointers survive
+ * removals and growth) and are reused from the first one after a clear, so
+ * a collection reset per message (a keep-alive parser) stops allocating. */
+struct field_block
+{
+  struct field_block *next;
+  size_t cap;
+  SocketHTTP_Header f[];
+};
+
 struct SocketHTTP_Headers
 {
   Arena_T arena;
+  struct field_block *blocks; /* first block, NULL before the first field */
+  struct field_block *cur;    /* block being filled */
+  size_t cur_used;            /* fields used in cur */
   SocketHTTP_Header **entries; /* fields never move: Headers_at pointers stay valid */
   uint32_t *hash;   /* per entry, valid below `indexed` */
   int32_t *next;    /* chain link per entry, -1 ends */
@@ -112,6 +125,8 @@ SocketHTTP_Headers_clear (SocketHTTP_Headers_T headers)
   if (headers == NULL)
     return;
   headers->count = 0;
+  headers->cur = headers->blocks;
+  headers->cur_used = 0;
   headers->indexed = 0;
   headers->sized = 0;
   headers->total_size = 0;
@@ -138,6 +153,43 @@ grow_entries (SocketHTTP_Headers_T h, size_t need)
   h->cap = cap;
 }
 
+/* @p n contiguous fields: the rest of the current block, else the next
+ * reused block when large enough, else a new block linked after it. */
+static SocketHTTP_Header *
+take_fields (SocketHTTP_Headers_T h, size_t n)
+{
+  struct field_block *b = h->cur;
+  SocketHTTP_Header *f;
+
+  if (b == NULL || b->cap - h->cur_used < n)
+    {
+      struct field_block *next = b ? b->next : h->blocks;
+      if (next == NULL || next->cap < n)
+        {
+          size_t cap = b ? 2 * b->cap : HEADERS_INITIAL_CAP;
+          if (cap < n)
+            cap = n;
+          size_t bytes;
+          if (__builtin_mul_overflow (cap, sizeof (SocketHTTP_Header), &bytes)
+              || __builtin_add_overflow (bytes, sizeof (struct field_block), &bytes))
+            bytes = (size_t)-1; /* Arena_alloc raises Arena_Failed */
+          struct field_block *nb = ALLOC (h->arena, bytes);
+          nb->cap = cap;
+          nb->next = next; /* a too-small reused block stays in the chain */
+          if (b)
+            b->next = nb;
+          else
+            h->blocks = nb;
+          next = nb;
+        }
+      h->cur = b = next;
+      h->cur_used = 0;
+    }
+  f = b->f + h->cur_used;
+  h->cur_used += n;
+  return f;
+}
+
 SocketHTTP_Header *
 SocketHTTP_Headers__append_raw (SocketHTTP_Headers_T h, size_t n)
 {
@@ -146,7 +198,7 @@ SocketHTTP_Headers__append_raw (SocketHTTP_Headers_T h, size_t n)
     return NULL;
   if (h->count + n > h->cap)
     grow_entries (h, h->count + n);
-  first = ALLOC (h->arena, n * sizeof (*first));
+  first = take_fields (h, n);
   for (size_t i = 0; i < n; i++)
     h->entries[h->count + i] = first + i;
   h->count += n;

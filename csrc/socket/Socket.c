@@ -222,18 +222,13 @@ Socket_bind (Socket_T socket, const char *host, int port)
     RAISE_MSG ("Socket_bind: AF_UNIX socket, use Socket_bind_unix");
   SocketCommon_validate_port (port, Socket_Failed);
   host = SocketCommon_normalize_wildcard_host (host);
+  /* As in the original, SO_REUSEADDR is always set before binding (set
+   * before resolving, so a failure has no address list to free). */
+  SocketCommon_set_option_int (socket->base, SOL_SOCKET, SO_REUSEADDR, 1,
+                               Socket_Failed);
   res = SocketCommon__resolve (host, port, socket->base->domain, SOCK_STREAM,
                                1, socket->base->timeouts.dns_timeout_ms,
                                Socket_Failed);
-  /* As in the original, SO_REUSEADDR is always set before binding. */
-  TRY SocketCommon_set_option_int (socket->base, SOL_SOCKET, SO_REUSEADDR,
-                                   1, Socket_Failed);
-  ELSE
-  {
-    freeaddrinfo (res);
-    RERAISE;
-  }
-  END_TRY;
   if (bind_and_free (socket, res) != 0)
     {
       SocketCommon_format_bind_error (host, port);

@@ -1,14 +1,30 @@
 /*
  * bench_http1_pico.c - the picohttpparser side of bench_http1. Built only
- * when picohttpparser.c/.h are found in PICOHTTPPARSER_DIR (default
- * tests/bench/third_party/picohttpparser, see the README there) and
- * SOCKET_WITH_PEERS is on; compiled into the benchmark, never into the
- * library. picohttpparser only slices: method, path, version and
- * (name, value) spans into the caller's buffer, no copy, no header table.
+ * with SOCKET_WITH_PEERS when picohttpparser is available: either its two
+ * files in PICOHTTPPARSER_DIR (see tests/bench/third_party/picohttpparser)
+ * or Debian's libh2o-evloop, which exports phr_parse_request (its
+ * bundled copy; Debian ships no header, so the interface is declared
+ * below). Linked into the benchmark, never into the library.
+ * picohttpparser only slices: method, path, version and (name, value)
+ * spans into the caller's buffer, no copy, no header table.
  */
 #include <stddef.h>
 
+#ifdef BENCH_PICO_SOURCES
 #include "picohttpparser.h"
+#else
+/* picohttpparser's documented interface (h2o/picohttpparser README). */
+struct phr_header
+{
+  const char *name;
+  size_t name_len;
+  const char *value;
+  size_t value_len;
+};
+int phr_parse_request (const char *buf, size_t len, const char **method, size_t *method_len,
+                       const char **path, size_t *path_len, int *minor_version,
+                       struct phr_header *headers, size_t *num_headers, size_t last_len);
+#endif
 
 int bench_pico_parse (const char *data, size_t len, size_t expect_msgs);
 
