@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f95b0e690d032bc405dca3bb8974b4f64e4f15f6ea1c9ebd3442b19522696ee8"
+const csrcHash = "36466c5f58ddc3fed90e5f0b8a13f98fcfa4aefeafc2ecc2598b612877659280"

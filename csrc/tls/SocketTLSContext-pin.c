@@ -16,7 +16,7 @@
 #include "tls/SocketTLS-private.h"
 
 const Except_T SocketTLS_PinVerifyFailed
-    = { &SocketTLS_PinVerifyFailed, "TLS certificate pin verification failed" };
+    = { &SocketTLS_PinVerifyFailed, "Certificate pin verification failed" };
 
 /* SHA-256 of @p cert's SubjectPublicKeyInfo. 0 on success. */
 static int
@@ -103,15 +103,22 @@ SocketTLSContext_add_pin_hex (SocketTLSContext_T ctx, const char *hex_hash)
   unsigned char hash[SOCKET_TLS_PIN_HASH_LEN];
 
   SocketTLS__check_ctx (ctx, op);
-  if (hex_hash == NULL || strlen (hex_hash) != 2 * SOCKET_TLS_PIN_HASH_LEN)
-    TLS_RAISE (SocketTLS_Failed, "%s: need exactly %d hex digits", op,
-               2 * SOCKET_TLS_PIN_HASH_LEN);
+  if (hex_hash == NULL || *hex_hash == '\0')
+    TLS_RAISE (SocketTLS_Failed, "PIN hex hash cannot be NULL or empty");
+  if (strncmp (hex_hash, "sha256//", 8) == 0) /* HPKP-style prefix */
+    hex_hash += 8;
+  if (strlen (hex_hash) != 2 * SOCKET_TLS_PIN_HASH_LEN)
+    TLS_RAISE (SocketTLS_Failed,
+               "Invalid hex hash format (expected 64 hex chars): '%.32s...'",
+               hex_hash);
   for (size_t i = 0; i < SOCKET_TLS_PIN_HASH_LEN; i++)
     {
       int hi = hex_value (hex_hash[2 * i]), lo = hex_value (hex_hash[2 * i + 1]);
       if (hi < 0 || lo < 0)
-        TLS_RAISE (SocketTLS_Failed, "%s: invalid hex digit at offset %zu", op,
-                   hi < 0 ? 2 * i : 2 * i + 1);
+        TLS_RAISE (SocketTLS_Failed,
+                   "Invalid hex hash format (expected 64 hex chars): "
+                   "'%.32s...'",
+                   hex_hash);
       hash[i] = (unsigned char)(hi << 4 | lo);
     }
   SocketTLSContext_add_pin (ctx, hash);

@@ -38,10 +38,11 @@ SocketTLSContext_set_verify_mode (SocketTLSContext_T ctx, TLSVerifyMode mode)
   SocketTLS__check_ctx (ctx, op);
   if (((unsigned)mode & ~all) != 0)
     TLS_RAISE (SocketTLS_Failed, "%s: invalid mode 0x%x", op, (unsigned)mode);
-  if (mode != TLS_VERIFY_NONE && !(mode & TLS_VERIFY_PEER))
-    TLS_RAISE (SocketTLS_Failed,
-               "%s: mode 0x%x needs TLS_VERIFY_PEER as well", op,
-               (unsigned)mode);
+  /* As in the original, FAIL_IF_NO_PEER_CERT and CLIENT_ONCE alone imply
+   * verification. Unlike it, OR-combined modes keep their meaning (the
+   * original turns 3 into no verification) and unknown bits raise. */
+  if (mode != TLS_VERIFY_NONE)
+    mode |= TLS_VERIFY_PEER;
   ctx->verify_mode = (int)mode;
   SocketTLS__apply_verify (ctx);
 }

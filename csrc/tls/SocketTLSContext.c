@@ -150,6 +150,13 @@ SocketTLS__check_path (const char *path, const char *op)
   if (strlen (path) > SOCKET_TLS_MAX_PATH_LEN)
     TLS_RAISE (SocketTLS_Failed, "%s: path longer than %d bytes", op,
                SOCKET_TLS_MAX_PATH_LEN);
+  /* As the original: no ".." anywhere, no control characters. */
+  if (strstr (path, "..") != NULL)
+    TLS_RAISE (SocketTLS_Failed, "%s: path '%.200s' contains \"..\"", op,
+               path);
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+    if (*p < 0x20 || *p == 0x7F)
+      TLS_RAISE (SocketTLS_Failed, "%s: control character in path", op);
 }
 
 /* Encrypted keys would make OpenSSL prompt on the terminal: refuse. */
