@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "36466c5f58ddc3fed90e5f0b8a13f98fcfa4aefeafc2ecc2598b612877659280"
+const csrcHash = "fc6020c1170df63450398c9530be37996fae7bdece2be3beedefdb334129557d"

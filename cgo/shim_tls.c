@@ -41,11 +41,13 @@
 #define SHIM_TLS_SEND SocketTLS__send
 #define SHIM_TLS_RECV SocketTLS__recv
 #define SHIM_TLS_SET_HOSTNAME(s, h) SocketTLS__set_hostname (s, h, 0)
+#define SHIM_DTLS_SET_HOSTNAME(s, h) SocketDTLS__set_hostname (s, h, 0)
 #else
 #define SHIM_TLS_HANDSHAKE SocketTLS_handshake
 #define SHIM_TLS_SEND SocketTLS_send
 #define SHIM_TLS_RECV SocketTLS_recv
 #define SHIM_TLS_SET_HOSTNAME(s, h) SocketTLS_set_hostname (s, h)
+#define SHIM_DTLS_SET_HOSTNAME(s, h) SocketDTLS_set_hostname (s, h)
 #endif
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -458,6 +460,11 @@ dtls_ctx_steps (const GoTLSConfig *c, SocketDTLSContext_T volatile *out)
     SocketDTLSContext_load_certificate (ctx, c->cert_file, c->key_file);
   if (c->verify_mode >= 0)
     SocketDTLSContext_set_verify_mode (ctx, (TLSVerifyMode)c->verify_mode);
+  else if (c->server && c->ca_file != NULL && c->ca_file[0] != '\0')
+    /* Go's default: a DTLS server given a CA requires client certificates
+     * (the C API, like the original, leaves that to set_verify_mode). */
+    SocketDTLSContext_set_verify_mode (
+        ctx, TLS_VERIFY_PEER | TLS_VERIFY_FAIL_IF_NO_PEER_CERT);
   if (c->ciphers != NULL)
     SocketDTLSContext_set_cipher_list (ctx, c->ciphers);
   if (c->alpn_count > 0) /* count checked by the caller */
@@ -521,7 +528,7 @@ dtls_dial_steps (int domain, const char *host, int port,
   SocketDgram_setnonblocking (d);
   SocketDTLS_enable (d, ctx);
   if (sni[0] != '\0')
-    SocketDTLS_set_hostname (d, sni);
+    SHIM_DTLS_SET_HOSTNAME (d, sni);
   SocketDTLS_set_peer (d, host, port);
 }
 
@@ -625,7 +632,7 @@ dtls_handshake_steps (SocketDgram_T s, int *timer_ms)
                          "DTLS handshake: no answer after %d retransmissions",
                          SOCKET_DTLS_MAX_RETRANSMITS);
     }
-  st = SocketDTLS_handshake (s);
+  st = SocketDTLS__handshake (s);
   if (st != DTLS_HANDSHAKE_COMPLETE && conn->started
       && DTLSv1_get_timeout (conn->ssl, &tv) == 1)
     *timer_ms = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
