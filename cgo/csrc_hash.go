@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "fc6020c1170df63450398c9530be37996fae7bdece2be3beedefdb334129557d"
+const csrcHash = "8691fe2b42a1bb1922ca67405bd8f0d1b741b8522b032c5d850dfd5c76b8866d"

@@ -481,4 +481,36 @@ TEST (silent_peer_exhausts_retransmissions)
   close (sink);
 }
 
+/* As the original, SocketDTLS_handshake itself services the retransmission
+ * timer: a caller polling on its own retransmits, and when the limit is
+ * hit the call returns DTLS_HANDSHAKE_ERROR without raising. */
+TEST (handshake_services_timer_and_returns_error)
+{
+  int port, sink = dtls_raw_udp (&port), n = 0;
+  SocketDTLSContext_T cctx = dtls_client_ctx ();
+  SocketDgram_T c;
+  unsigned char d[2048];
+  DTLSHandshakeState st = DTLS_HANDSHAKE_WANT_READ;
+  int64_t t0 = test_now_ms ();
+
+  SocketDTLSContext_set_timeout (cctx, 5, 10);
+  c = dtls_client_socket (cctx, port, "localhost");
+  while (st == DTLS_HANDSHAKE_WANT_READ && test_now_ms () - t0 < 5000)
+    {
+      st = SocketDTLS_handshake (c);
+      struct pollfd pfd = { SocketDgram_fd (c), POLLIN, 0 };
+      (void)poll (&pfd, 1, 5);
+    }
+  ASSERT_EQ (st, DTLS_HANDSHAKE_ERROR);
+  ASSERT_EQ (SocketDTLS_get_last_state (c), DTLS_HANDSHAKE_ERROR);
+  ASSERT (strstr (dtls_error_buf, "DTLS timeout handling failed") != NULL);
+  while (dtls_raw_recv (sink, d, sizeof d, 0) > 0)
+    n++;
+  ASSERT_EQ (n, 1 + SOCKET_DTLS_MAX_RETRANSMITS);
+  ASSERT_EQ (RAISES (SocketDTLS_HandshakeFailed, SocketDTLS_handshake (c)), 1);
+  SocketDgram_free (&c);
+  SocketDTLSContext_free (&cctx);
+  close (sink);
+}
+
 TEST_MAIN ()

@@ -546,6 +546,21 @@ handshake_failed (SocketDgram_T s, struct SocketDTLS_Conn *conn, int err,
                      "DTLS handshake with %s failed", label);
 }
 
+/* The retransmission limit was hit: as the original, a public step
+ * returns DTLS_HANDSHAKE_ERROR without raising (detail in dtls_error_buf). */
+static DTLSHandshakeState
+timer_failed (SocketDgram_T s, struct SocketDTLS_Conn *conn)
+{
+  char label[SOCKET_NI_MAXHOST + 16];
+
+  snprintf (dtls_error_buf, SOCKET_DTLS_ERROR_BUFSIZE,
+            "DTLS timeout handling failed: no answer from %s after %d "
+            "retransmissions",
+            peer_label (s, label, sizeof label), SOCKET_DTLS_MAX_RETRANSMITS);
+  ERR_clear_error ();
+  return conn->last_state = DTLS_HANDSHAKE_ERROR;
+}
+
 static DTLSHandshakeState
 do_handshake (SocketDgram_T s, struct SocketDTLS_Conn *conn, int fine)
 {
@@ -564,7 +579,26 @@ do_handshake (SocketDgram_T s, struct SocketDTLS_Conn *conn, int fine)
     return conn->last_state = DTLS_HANDSHAKE_WANT_READ;
   if (err == SSL_ERROR_WANT_WRITE)
     return conn->last_state = DTLS_HANDSHAKE_WANT_WRITE;
+  if (!(fine & FINE_TIMEOUT)
+      && ERR_GET_REASON (ERR_peek_last_error ()) == SSL_R_READ_TIMEOUT_EXPIRED)
+    return timer_failed (s, conn);
   handshake_failed (s, conn, err, errno, fine);
+}
+
+/* Retransmit the last flight if its timer expired. */
+static void
+handle_timeout (SocketDgram_T s, struct SocketDTLS_Conn *conn)
+{
+  char label[SOCKET_NI_MAXHOST + 16];
+
+  if (DTLSv1_handle_timeout (conn->ssl) >= 0)
+    return;
+  conn->last_state = DTLS_HANDSHAKE_ERROR;
+  SocketDTLS__raise (&SocketDTLS_TimeoutExpired,
+                     "DTLS handshake with %s: no answer after %d "
+                     "retransmissions",
+                     peer_label (s, label, sizeof label),
+                     SOCKET_DTLS_MAX_RETRANSMITS);
 }
 
 static DTLSHandshakeState
@@ -589,6 +623,16 @@ handshake_step (SocketDgram_T socket, int fine)
     }
   if (!conn->started)
     client_start (socket, conn);
+  else if (!(fine & FINE_TIMEOUT))
+    {
+      /* As the original: service the retransmission timer before each
+       * step; when the retransmission limit is hit return ERROR without
+       * raising (the detail is in dtls_error_buf). */
+      if (DTLSv1_handle_timeout (conn->ssl) < 0)
+        return timer_failed (socket, conn);
+    }
+  else
+    handle_timeout (socket, conn);
   return do_handshake (socket, conn, fine);
 }
 
@@ -602,22 +646,6 @@ DTLSHandshakeState
 SocketDTLS__handshake (SocketDgram_T socket)
 {
   return handshake_step (socket, FINE_VERIFY | FINE_TIMEOUT);
-}
-
-/* Retransmit the last flight if its timer expired. */
-static void
-handle_timeout (SocketDgram_T s, struct SocketDTLS_Conn *conn)
-{
-  char label[SOCKET_NI_MAXHOST + 16];
-
-  if (DTLSv1_handle_timeout (conn->ssl) >= 0)
-    return;
-  conn->last_state = DTLS_HANDSHAKE_ERROR;
-  SocketDTLS__raise (&SocketDTLS_TimeoutExpired,
-                     "DTLS handshake with %s: no answer after %d "
-                     "retransmissions",
-                     peer_label (s, label, sizeof label),
-                     SOCKET_DTLS_MAX_RETRANSMITS);
 }
 
 static DTLSHandshakeState
