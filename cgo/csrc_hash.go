@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "8691fe2b42a1bb1922ca67405bd8f0d1b741b8522b032c5d850dfd5c76b8866d"
+const csrcHash = "8ca0e52595a5ae5f9f2b530a3b84582bf481b7938bf0da7a8983239d573f7df5"
