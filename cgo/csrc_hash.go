@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "8ca0e52595a5ae5f9f2b530a3b84582bf481b7938bf0da7a8983239d573f7df5"
+const csrcHash = "e55999ad3bb86db64352f77a3d09f6b8f9b49b33df09e580aa7fe0f33ba0e842"

@@ -65,13 +65,19 @@ io_error (SocketDgram_T s, struct SocketDTLS_Conn *conn, int rc,
       SocketDTLS__raise (&Socket_Closed, "%s: %s sent close_notify", op,
                          peer_label (s, label));
     }
+  /* Reasons as the original: "DTLS send failed" / "DTLS recv failed". */
   if (err == SSL_ERROR_SYSCALL && saved_errno != 0)
     {
       int e = saved_errno;
-      SocketDTLS__raise (&SocketDTLS_Failed, "%s: %s: %s", op,
+      SocketDTLS__raise (&SocketDTLS_Failed, "%s: %s: %s",
+                         strcmp (op, "SocketDTLS_send") == 0
+                             ? "DTLS send failed"
+                             : "DTLS recv failed",
                          peer_label (s, label), Socket_safe_strerror (e));
     }
-  SocketDTLS__raise (&SocketDTLS_Failed, "%s: %s: DTLS error", op,
+  SocketDTLS__raise (&SocketDTLS_Failed, "%s: %s",
+                     strcmp (op, "SocketDTLS_send") == 0 ? "DTLS send failed"
+                                                         : "DTLS recv failed",
                      peer_label (s, label));
 }
 

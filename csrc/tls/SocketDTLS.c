@@ -190,8 +190,7 @@ SocketDTLS_enable (SocketDgram_T socket, SocketDTLSContext_T ctx)
     SocketDTLS__raise (&SocketDTLS_Failed,
                        "SocketDTLS_enable: NULL DTLS context");
   if (socket->dtls != NULL)
-    SocketDTLS__raise (&SocketDTLS_Failed,
-                       "SocketDTLS_enable: DTLS is already enabled");
+    SocketDTLS__raise (&SocketDTLS_Failed, "DTLS already enabled on socket");
   conn = calloc (1, sizeof *conn);
   if (conn == NULL)
     SocketDTLS__raise (&SocketDTLS_Failed, "SocketDTLS_enable: out of memory");
@@ -306,7 +305,7 @@ SocketDTLS_set_mtu (SocketDgram_T socket, size_t mtu)
 
   if (!SOCKET_DTLS_VALID_MTU (mtu))
     SocketDTLS__raise (&SocketDTLS_Failed,
-                       "SocketDTLS_set_mtu: MTU %zu outside [%d, %d]", mtu,
+                       "Invalid MTU: %zu (must be %d-%d)", mtu,
                        SOCKET_DTLS_MIN_MTU, SOCKET_DTLS_MAX_MTU);
   conn->mtu = mtu;
   apply_mtu (socket, conn);

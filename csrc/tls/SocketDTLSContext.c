@@ -514,7 +514,7 @@ SocketDTLSContext_set_mtu (SocketDTLSContext_T ctx, size_t mtu)
 {
   check_ctx (ctx, "SocketDTLSContext_set_mtu");
   if (!SOCKET_DTLS_VALID_MTU (mtu))
-    RAISE_CTX ("SocketDTLSContext_set_mtu: MTU %zu outside [%d, %d]", mtu,
+    RAISE_CTX ("Invalid MTU: %zu (must be %d-%d)", mtu,
                SOCKET_DTLS_MIN_MTU, SOCKET_DTLS_MAX_MTU);
   ctx->mtu = mtu;
 }
