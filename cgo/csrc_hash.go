@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "e55999ad3bb86db64352f77a3d09f6b8f9b49b33df09e580aa7fe0f33ba0e842"
+const csrcHash = "d5b961e54c39b3502ad18417d3e32607e114c2586832fb7ddce4e54ff47adbb4"
