@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "d5b961e54c39b3502ad18417d3e32607e114c2586832fb7ddce4e54ff47adbb4"
+const csrcHash = "3356b792873ee23eea88f3f89010be170b2022d20725e1e8399c892790515ff4"

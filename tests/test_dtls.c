@@ -111,6 +111,16 @@ TEST (context_rejects_bad_input)
                                                    NULL));
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "/no/ca.pem",
                      SocketDTLSContext_new_client ("/no/ca.pem"));
+  /* path checks of the original: "..", control characters */
+  ASSERT_RAISES_MSG (SocketDTLS_Failed, "Invalid CA path",
+                     SocketDTLSContext_load_ca (c, "/etc/../etc/ssl/ca.pem"));
+  ASSERT_RAISES_MSG (SocketDTLS_Failed, "Invalid certificate path",
+                     SocketDTLSContext_new_server ("a\nb.pem",
+                                                   dtls_file ("server.key"),
+                                                   NULL));
+  ASSERT_RAISES_MSG (SocketDTLS_Failed, "Invalid key path",
+                     SocketDTLSContext_load_certificate (
+                         s, dtls_file ("server.crt"), "x/../server.key"));
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "older than 1.2",
                      SocketDTLSContext_set_min_protocol (s, DTLS1_VERSION));
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "not a DTLS protocol version",

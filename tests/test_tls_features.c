@@ -356,6 +356,19 @@ TEST (pinning_accepts_any_chain_member)
   ASSERT_EQ (RAISES (SocketTLS_Failed,
                      SocketTLSContext_add_pin (cctx, (unsigned char[32]){ 0xff })),
              1);
+  ASSERT_STREQ (tls_error_buf, "Maximum pin count exceeded (max 32)");
+  SocketTLSContext_add_pin (cctx, zero); /* a duplicate at the limit: ignored */
+  ASSERT_EQ (RAISES (SocketTLS_Failed, SocketTLSContext_add_pin (cctx, NULL)),
+             1);
+  ASSERT_STREQ (tls_error_buf, "PIN hash cannot be NULL");
+  ASSERT_EQ (RAISES (SocketTLS_Failed,
+                     SocketTLSContext_add_pin_from_x509 (cctx, NULL)),
+             1);
+  ASSERT_STREQ (tls_error_buf, "X509 certificate cannot be NULL");
+  ASSERT_EQ (RAISES (SocketTLS_Failed,
+                     SocketTLSContext_add_pin_from_cert (cctx, "")),
+             1);
+  ASSERT_STREQ (tls_error_buf, "Certificate file path cannot be NULL or empty");
   SocketTLSContext_free (&cctx);
   SocketTLSContext_free (&sctx);
 }

@@ -49,11 +49,18 @@ check_ctx (SocketDTLSContext_T ctx, const char *op)
 static void
 check_path (const char *path, const char *what, const char *op)
 {
-  if (path == NULL || path[0] == '\0')
-    RAISE_CTX ("%s: %s path is NULL or empty", op, what);
-  if (strlen (path) > SOCKET_DTLS_MAX_PATH_LEN)
-    RAISE_CTX ("%s: %s path longer than %d bytes", op, what,
-               SOCKET_DTLS_MAX_PATH_LEN);
+  int bad = path == NULL || path[0] == '\0'
+            || strlen (path) > SOCKET_DTLS_MAX_PATH_LEN
+            || strstr (path, "..") != NULL;
+
+  (void)op;
+  for (const unsigned char *p = (const unsigned char *)path; !bad && *p; p++)
+    bad = *p < 0x20 || *p == 0x7F;
+  /* As the original: NULL, empty, over-long, ".." anywhere, control
+   * characters; reasons "Invalid certificate path" / "Invalid key path" /
+   * "Invalid CA path". */
+  if (bad)
+    RAISE_CTX ("Invalid %s path", what);
 }
 
 /* ------------------------------------------------------------------ */
@@ -260,7 +267,7 @@ SocketDTLSContext_new_server (const char *cert_file, const char *key_file,
   SocketDTLSContext_T ctx;
 
   check_path (cert_file, "certificate", "SocketDTLSContext_new_server");
-  check_path (key_file, "private key", "SocketDTLSContext_new_server");
+  check_path (key_file, "key", "SocketDTLSContext_new_server");
   ctx = SocketDTLSContext__new (1);
   CTX_SETUP (ctx, SocketDTLSContext_load_certificate (ctx, cert_file,
                                                       key_file));
@@ -325,7 +332,7 @@ SocketDTLSContext_load_certificate (SocketDTLSContext_T ctx,
 
   check_ctx (ctx, op);
   check_path (cert_file, "certificate", op);
-  check_path (key_file, "private key", op);
+  check_path (key_file, "key", op);
   if (SSL_CTX_use_certificate_chain_file (ctx->ssl_ctx, cert_file) != 1)
     RAISE_CTX ("%s: cannot load certificate chain '%s'", op, cert_file);
   if (SSL_CTX_use_PrivateKey_file (ctx->ssl_ctx, key_file, SSL_FILETYPE_PEM)
@@ -351,7 +358,7 @@ SocketDTLSContext_load_ca (SocketDTLSContext_T ctx, const char *ca_file)
   const char *op = "SocketDTLSContext_load_ca";
 
   check_ctx (ctx, op);
-  check_path (ca_file, "CA file", op);
+  check_path (ca_file, "CA", op);
   if (SSL_CTX_load_verify_locations (ctx->ssl_ctx, ca_file, NULL) != 1)
     RAISE_CTX ("%s: cannot load CA certificates from '%s'", op, ca_file);
   if (ctx->is_server)

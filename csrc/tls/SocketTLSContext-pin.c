@@ -65,11 +65,11 @@ SocketTLSContext_add_pin (SocketTLSContext_T ctx,
 
   SocketTLS__check_ctx (ctx, op);
   if (sha256_hash == NULL)
-    TLS_RAISE (SocketTLS_Failed, "%s: NULL hash", op);
+    TLS_RAISE (SocketTLS_Failed, "PIN hash cannot be NULL");
   if (SocketTLSContext_verify_pin (ctx, sha256_hash))
     return;
   if (ctx->pin_count >= SOCKET_TLS_MAX_PINS)
-    TLS_RAISE (SocketTLS_Failed, "%s: more than %d pins", op,
+    TLS_RAISE (SocketTLS_Failed, "Maximum pin count exceeded (max %d)",
                SOCKET_TLS_MAX_PINS);
   if (ctx->pin_count == ctx->pin_cap)
     {
@@ -132,9 +132,10 @@ SocketTLSContext_add_pin_from_x509 (SocketTLSContext_T ctx, X509 *cert)
 
   SocketTLS__check_ctx (ctx, op);
   if (cert == NULL)
-    TLS_RAISE (SocketTLS_Failed, "%s: NULL certificate", op);
+    TLS_RAISE (SocketTLS_Failed, "X509 certificate cannot be NULL");
   if (spki_hash (cert, hash) != 0)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot encode the public key", op);
+    TLS_RAISE_SSL (SocketTLS_Failed,
+                   "Failed to extract SPKI hash from X509 certificate");
   SocketTLSContext_add_pin (ctx, hash);
 }
 
@@ -148,12 +149,14 @@ SocketTLSContext_add_pin_from_cert (SocketTLSContext_T ctx,
   int rc;
 
   SocketTLS__check_ctx (ctx, op);
+  if (cert_file == NULL || *cert_file == '\0')
+    TLS_RAISE (SocketTLS_Failed, "Certificate file path cannot be NULL or empty");
   certs = SocketTLS__read_certs (cert_file, op);
   rc = spki_hash (sk_X509_value (certs, 0), hash);
   sk_X509_pop_free (certs, X509_free);
   if (rc != 0)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot encode the public key of '%s'",
-                   op, cert_file);
+    TLS_RAISE_SSL (SocketTLS_Failed,
+                   "Failed to extract SPKI hash from certificate");
   SocketTLSContext_add_pin (ctx, hash);
 }
 
