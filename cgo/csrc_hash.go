@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "3356b792873ee23eea88f3f89010be170b2022d20725e1e8399c892790515ff4"
+const csrcHash = "1b6ce33086e15b265b2e9ee0180f57ea6ac8d5fb08d85ec88f899bfbeddf0a89"

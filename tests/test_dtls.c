@@ -63,7 +63,8 @@ TEST (config_macros)
   ASSERT (!SOCKET_DTLS_VALID_MTU (575));
   ASSERT (!SOCKET_DTLS_VALID_MTU (9001));
   ASSERT (SOCKET_DTLS_VALID_TIMEOUT (1));
-  ASSERT (!SOCKET_DTLS_VALID_TIMEOUT (0));
+  ASSERT (SOCKET_DTLS_VALID_TIMEOUT (0)); /* as the original */
+  ASSERT (!SOCKET_DTLS_VALID_TIMEOUT (-1));
   ASSERT (!SOCKET_DTLS_VALID_TIMEOUT (SOCKET_DTLS_MAX_TIMEOUT_MS + 1));
   ASSERT_EQ (SOCKET_DTLS_MAX_PAYLOAD,
              SOCKET_DTLS_DEFAULT_MTU - 28 - SOCKET_DTLS_RECORD_OVERHEAD);
@@ -111,6 +112,10 @@ TEST (context_rejects_bad_input)
                                                    NULL));
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "/no/ca.pem",
                      SocketDTLSContext_new_client ("/no/ca.pem"));
+  {
+    SocketDTLSContext_T empty_ca = SocketDTLSContext_new_client (""); /* = NULL */
+    SocketDTLSContext_free (&empty_ca);
+  }
   /* path checks of the original: "..", control characters */
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "Invalid CA path",
                      SocketDTLSContext_load_ca (c, "/etc/../etc/ssl/ca.pem"));
@@ -127,8 +132,11 @@ TEST (context_rejects_bad_input)
                      SocketDTLSContext_set_max_protocol (s, TLS1_2_VERSION));
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "Invalid MTU: ",
                      SocketDTLSContext_set_mtu (s, 100));
-  ASSERT_RAISES_MSG (SocketDTLS_Failed, "initial",
-                     SocketDTLSContext_set_timeout (s, 0, 100));
+  ASSERT_RAISES_MSG (SocketDTLS_Failed, "Invalid initial timeout: -1",
+                     SocketDTLSContext_set_timeout (s, -1, 100));
+  ASSERT_RAISES_MSG (SocketDTLS_Failed, "Invalid max timeout: 60001",
+                     SocketDTLSContext_set_timeout (s, 100, 60001));
+  SocketDTLSContext_set_timeout (s, 0, 100); /* 0 is valid (default) */
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "initial",
                      SocketDTLSContext_set_timeout (s, 500, 100));
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "32 bytes",

@@ -153,6 +153,14 @@ TEST (context_original_conventions)
   ASSERT_EQ (RAISES (SocketTLS_Failed,
                      SocketTLSContext_load_ca (c, "ca\n.crt")),
              1);
+  /* CRL reasons of the original */
+  ASSERT_EQ (RAISES (SocketTLS_Failed, SocketTLSContext_load_crl (c, "")), 1);
+  ASSERT_STREQ (tls_error_buf, "CRL path cannot be NULL or empty");
+  ASSERT_EQ (RAISES (SocketTLS_Failed,
+                     SocketTLSContext_load_crl (c, "/nonexistent-crl.pem")),
+             1);
+  ASSERT_STREQ (tls_error_buf, "Invalid CRL path '/nonexistent-crl.pem': "
+                               "No such file or directory");
   /* FAIL_IF_NO_PEER_CERT / CLIENT_ONCE alone imply PEER */
   SocketTLSContext_set_verify_mode (c, TLS_VERIFY_FAIL_IF_NO_PEER_CERT);
   ASSERT (SSL_CTX_get_verify_mode (SocketTLSContext_get_ssl_ctx (c))

@@ -131,11 +131,12 @@ timer_cb (SSL *ssl, unsigned int timer_us)
   unsigned int initial = 1000u * SOCKET_DTLS_INITIAL_TIMEOUT_MS;
   unsigned int max = 1000u * SOCKET_DTLS_MAX_TIMEOUT_MS;
 
-  if (ctx != NULL)
-    {
-      initial = 1000u * (unsigned)ctx->timeout_initial_ms;
-      max = 1000u * (unsigned)ctx->timeout_max_ms;
-    }
+  if (ctx != NULL && ctx->timeout_initial_ms > 0) /* 0: the default */
+    initial = 1000u * (unsigned)ctx->timeout_initial_ms;
+  if (ctx != NULL && ctx->timeout_max_ms > 0)
+    max = 1000u * (unsigned)ctx->timeout_max_ms;
+  if (max < initial)
+    max = initial;
   if (timer_us == 0)
     return initial;
   return timer_us >= max / 2 ? max : timer_us * 2;

@@ -283,7 +283,7 @@ SocketDTLSContext_new_client (const char *ca_file)
 {
   SocketDTLSContext_T ctx = SocketDTLSContext__new (0);
 
-  if (ca_file != NULL)
+  if (ca_file != NULL && ca_file[0] != '\0') /* "" = NULL, as the original */
     CTX_SETUP (ctx, SocketDTLSContext_load_ca (ctx, ca_file));
   else if (!SSL_CTX_set_default_verify_paths (ctx->ssl_ctx))
     {
@@ -537,11 +537,13 @@ SocketDTLSContext_set_timeout (SocketDTLSContext_T ctx, int initial_ms,
                                int max_ms)
 {
   check_ctx (ctx, "SocketDTLSContext_set_timeout");
-  if (!SOCKET_DTLS_VALID_TIMEOUT (initial_ms)
-      || !SOCKET_DTLS_VALID_TIMEOUT (max_ms) || initial_ms > max_ms)
-    RAISE_CTX ("SocketDTLSContext_set_timeout: need 0 < initial (%d) <= max "
-               "(%d) <= %d ms",
-               initial_ms, max_ms, SOCKET_DTLS_MAX_TIMEOUT_MS);
+  if (!SOCKET_DTLS_VALID_TIMEOUT (initial_ms))
+    RAISE_CTX ("Invalid initial timeout: %d", initial_ms);
+  if (!SOCKET_DTLS_VALID_TIMEOUT (max_ms))
+    RAISE_CTX ("Invalid max timeout: %d", max_ms);
+  if (initial_ms > max_ms) /* ours: the values drive the timer */
+    RAISE_CTX ("Invalid initial timeout: %d (above max timeout %d)",
+               initial_ms, max_ms);
   ctx->timeout_initial_ms = initial_ms;
   ctx->timeout_max_ms = max_ms;
 }
