@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "1b6ce33086e15b265b2e9ee0180f57ea6ac8d5fb08d85ec88f899bfbeddf0a89"
+const csrcHash = "eb6bf4595fb1aab6bfcd731f08788acb83df57fb3de1acd847cf7e9151ae17ac"

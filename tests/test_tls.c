@@ -6,6 +6,7 @@
  * stapling, pinning and callbacks: test_tls_features.c. Certificates are
  * generated at run time.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
@@ -244,6 +245,11 @@ TEST (handshake_tls13_and_data)
   pair_open (&p, cctx, sctx, "localhost");
   ASSERT (SocketTLS_get_cipher (p.c) == NULL);
   ASSERT_EQ (RAISES (SocketTLS_Failed, SocketTLS_send (p.c, "x", 1)), 1);
+  ASSERT_STREQ (tls_error_buf, "TLS handshake not complete");
+  /* The server has nothing to read yet: WANT_READ with errno EAGAIN. */
+  errno = 0;
+  ASSERT_EQ (SocketTLS_handshake (p.s), TLS_HANDSHAKE_WANT_READ);
+  ASSERT_EQ (errno, EAGAIN);
   ASSERT (tls_test_connect (p.c, p.s));
   ASSERT_STREQ (SocketTLS_get_version (p.c), "TLSv1.3");
   ASSERT_STREQ (SocketTLS_get_version (p.s), "TLSv1.3");

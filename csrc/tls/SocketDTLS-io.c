@@ -58,7 +58,10 @@ io_error (SocketDgram_T s, struct SocketDTLS_Conn *conn, int rc,
   int err = SSL_get_error (conn->ssl, rc);
 
   if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
-    return 0;
+    {
+      errno = EAGAIN; /* as the original */
+      return 0;
+    }
   if (err == SSL_ERROR_ZERO_RETURN)
     {
       conn->shutdown = 1;

@@ -575,10 +575,13 @@ do_handshake (SocketDgram_T s, struct SocketDTLS_Conn *conn, int fine)
       return conn->last_state = DTLS_HANDSHAKE_COMPLETE;
     }
   err = SSL_get_error (conn->ssl, rc);
-  if (err == SSL_ERROR_WANT_READ)
-    return conn->last_state = DTLS_HANDSHAKE_WANT_READ;
-  if (err == SSL_ERROR_WANT_WRITE)
-    return conn->last_state = DTLS_HANDSHAKE_WANT_WRITE;
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+    {
+      errno = EAGAIN; /* as the original */
+      return conn->last_state = err == SSL_ERROR_WANT_READ
+                                    ? DTLS_HANDSHAKE_WANT_READ
+                                    : DTLS_HANDSHAKE_WANT_WRITE;
+    }
   if (!(fine & FINE_TIMEOUT)
       && ERR_GET_REASON (ERR_peek_last_error ()) == SSL_R_READ_TIMEOUT_EXPIRED)
     return timer_failed (s, conn);
