@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "eb6bf4595fb1aab6bfcd731f08788acb83df57fb3de1acd847cf7e9151ae17ac"
+const csrcHash = "7b70622ef13d5b3ed08db7e64a8c60cf21f61996d4b887efd46b222a7f0ebe10"

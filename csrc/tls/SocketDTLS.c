@@ -102,10 +102,7 @@ SocketDTLS__conn (SocketDgram_T socket, const char *op)
   if (socket == NULL || socket->base == NULL || socket->base->fd < 0)
     SocketDTLS__raise (&SocketDTLS_Failed, "%s: NULL or closed socket", op);
   if (socket->dtls == NULL)
-    SocketDTLS__raise (&SocketDTLS_Failed,
-                       "%s: DTLS is not enabled on this socket "
-                       "(SocketDTLS_enable)",
-                       op);
+    SocketDTLS__raise (&SocketDTLS_Failed, "DTLS not enabled on socket");
   return socket->dtls;
 }
 
