@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "0db9de1dfc1776d4cc1911ef7e4ab6ec95b8dac9ee9614788bef51998656177f"
+const csrcHash = "035556020480c46524fe090463b94ca9df696d07475234dc808657aebd75cfa6"

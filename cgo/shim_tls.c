@@ -34,6 +34,20 @@
 #ifndef SOCKET_USE_SYSTEM_LIB
 #include "tls/SocketDTLS-private.h"
 #include "tls/SocketTLS-private.h"
+/* The bundled build raises the finer exceptions (verification, pin,
+ * protocol error, peer closed) the Go errors are built from; the public
+ * API raises what the original library raises. */
+#define SHIM_TLS_HANDSHAKE SocketTLS__handshake
+#define SHIM_TLS_SEND SocketTLS__send
+#define SHIM_TLS_RECV SocketTLS__recv
+#define SHIM_TLS_SET_HOSTNAME(s, h) SocketTLS__set_hostname (s, h, 0)
+#define SHIM_DTLS_SET_HOSTNAME(s, h) SocketDTLS__set_hostname (s, h, 0)
+#else
+#define SHIM_TLS_HANDSHAKE SocketTLS_handshake
+#define SHIM_TLS_SEND SocketTLS_send
+#define SHIM_TLS_RECV SocketTLS_recv
+#define SHIM_TLS_SET_HOSTNAME(s, h) SocketTLS_set_hostname (s, h)
+#define SHIM_DTLS_SET_HOSTNAME(s, h) SocketDTLS_set_hostname (s, h)
 #endif
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -306,10 +320,15 @@ go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *ctx,
 
   if (tls_cstr (h, sizeof h, host, host_len) < 0)
     return tls_fail (e, "SocketTLS_Failed", EINVAL, "invalid server name");
+  /* The C API (like the original) only checks the descriptor; Go refuses
+   * TLS on a socket that is not connected (a listener, say). */
+  if (s != NULL && !Socket_isconnected (s))
+    return tls_fail (e, "SocketTLS_Failed", ENOTCONN,
+                     "socket is not connected");
   GO_CALL_NOCB (rc, e, {
     SocketTLS_enable (s, ctx);
     if (host_len > 0)
-      SocketTLS_set_hostname (s, h);
+      SHIM_TLS_SET_HOSTNAME (s, h);
   });
   return rc;
 }
@@ -319,7 +338,7 @@ int
 go_SocketTLS_handshake (Socket_T s, int *state, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL (rc, e, *state = (int)SocketTLS_handshake (s));
+  GO_CALL (rc, e, *state = (int)SHIM_TLS_HANDSHAKE (s));
   return rc;
 }
 
@@ -328,14 +347,14 @@ go_SocketTLS_send (Socket_T s, const void *buf, size_t len, ssize_t *n,
                    GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL_NOCB (rc, e, *n = SocketTLS_send (s, buf, len));
+  GO_CALL_NOCB (rc, e, *n = SHIM_TLS_SEND (s, buf, len));
   return rc;
 }
 
 static ssize_t
 recv_steps (Socket_T s, void *buf, size_t len)
 {
-  ssize_t n = SocketTLS_recv (s, buf, len);
+  ssize_t n = SHIM_TLS_RECV (s, buf, len);
 #ifndef SOCKET_USE_SYSTEM_LIB
   /* SSL_read consumed a non-data record and stopped while decrypted bytes
    * are still buffered: poll() cannot see them, so read again now. */
@@ -344,7 +363,7 @@ recv_steps (Socket_T s, void *buf, size_t len)
       SocketTLS_T t = SocketTLS__get (s, "SocketTLS_recv");
       if (!SSL_has_pending (t->ssl))
         break;
-      n = SocketTLS_recv (s, buf, len);
+      n = SHIM_TLS_RECV (s, buf, len);
     }
 #endif
   return n;
@@ -393,11 +412,16 @@ static void
 tls_state_steps (Socket_T s, GoTLSState *out)
 {
   const char *version = SocketTLS_get_version (s);
+  int done = SocketTLS_get_verify_result (s) != 69; /* INVALID_CALL */
 
-  fill_state (out, version != NULL, version, SocketTLS_get_cipher (s),
+#ifndef SOCKET_USE_SYSTEM_LIB
+  done = SocketTLS__get (s, "SocketTLS_state")->state
+         == TLS_HANDSHAKE_COMPLETE;
+#endif
+  fill_state (out, done, done ? version : NULL, SocketTLS_get_cipher (s),
               SocketTLS_get_alpn_selected (s), SocketTLS_is_session_reused (s),
               SocketTLS_get_verify_result (s));
-  if (version != NULL) /* -1 on servers and without a staple */
+  if (done) /* -1 on servers and without a staple */
     out->ocsp_status = SocketTLS_get_ocsp_status (s);
 #ifndef SOCKET_USE_SYSTEM_LIB
   {
@@ -436,6 +460,11 @@ dtls_ctx_steps (const GoTLSConfig *c, SocketDTLSContext_T volatile *out)
     SocketDTLSContext_load_certificate (ctx, c->cert_file, c->key_file);
   if (c->verify_mode >= 0)
     SocketDTLSContext_set_verify_mode (ctx, (TLSVerifyMode)c->verify_mode);
+  else if (c->server && c->ca_file != NULL && c->ca_file[0] != '\0')
+    /* Go's default: a DTLS server given a CA requires client certificates
+     * (the C API, like the original, leaves that to set_verify_mode). */
+    SocketDTLSContext_set_verify_mode (
+        ctx, TLS_VERIFY_PEER | TLS_VERIFY_FAIL_IF_NO_PEER_CERT);
   if (c->ciphers != NULL)
     SocketDTLSContext_set_cipher_list (ctx, c->ciphers);
   if (c->alpn_count > 0) /* count checked by the caller */
@@ -499,7 +528,7 @@ dtls_dial_steps (int domain, const char *host, int port,
   SocketDgram_setnonblocking (d);
   SocketDTLS_enable (d, ctx);
   if (sni[0] != '\0')
-    SocketDTLS_set_hostname (d, sni);
+    SHIM_DTLS_SET_HOSTNAME (d, sni);
   SocketDTLS_set_peer (d, host, port);
 }
 
@@ -603,7 +632,7 @@ dtls_handshake_steps (SocketDgram_T s, int *timer_ms)
                          "DTLS handshake: no answer after %d retransmissions",
                          SOCKET_DTLS_MAX_RETRANSMITS);
     }
-  st = SocketDTLS_handshake (s);
+  st = SocketDTLS__handshake (s);
   if (st != DTLS_HANDSHAKE_COMPLETE && conn->started
       && DTLSv1_get_timeout (conn->ssl, &tv) == 1)
     *timer_ms = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);

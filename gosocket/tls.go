@@ -91,8 +91,10 @@ func WithVerifyMode(m VerifyMode) TLSOption {
 }
 
 // WithALPN sets the application protocols (RFC 7301), most preferred
-// first. A server picks its first protocol the client offered and
-// rejects a client offering none.
+// first. A TLS server picks its first protocol the client offered; a DTLS
+// server picks the client's first protocol it supports. With no protocol
+// in common the handshake continues without ALPN
+// (ConnectionState().NegotiatedProtocol is "").
 func WithALPN(protos ...string) TLSOption {
 	return func(o *tlsOptions) error {
 		for _, p := range protos {

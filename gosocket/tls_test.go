@@ -230,6 +230,22 @@ func TestTLSServerGoClient(t *testing.T) {
 		}
 	})
 
+	// No common protocol: the handshake goes on without ALPN (the
+	// original library's behaviour), no no_application_protocol alert.
+	t.Run("ALPNNoOverlap", func(t *testing.T) {
+		addr, states := serve(t, mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
+			WithALPN("h2")))
+		c := client(t, addr, &tls.Config{NextProtos: []string{"spdy/3"}})
+		defer c.Close()
+		echoOnce(t, c, "alpn mismatch")
+		if got := c.ConnectionState().NegotiatedProtocol; got != "" {
+			t.Errorf("Go ALPN %q, want none", got)
+		}
+		if st := <-states; st.NegotiatedProtocol != "" {
+			t.Errorf("our ALPN %q", st.NegotiatedProtocol)
+		}
+	})
+
 	t.Run("ClientCertificate", func(t *testing.T) {
 		addr, states := serve(t, mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
 			WithClientAuth(p.caFile)))

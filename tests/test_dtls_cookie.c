@@ -4,6 +4,7 @@
  * address), secret rotation with its grace period, MTU limits on the wire,
  * and the retransmission timer (lost flights, backoff, give-up).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "Test.h"
@@ -402,20 +403,31 @@ TEST (lost_flights_are_retransmitted)
   SocketDTLSContext_free (&sctx);
 }
 
-/* Count ClientHellos a silent peer receives within the loop's deadline. */
+/* Count ClientHellos a silent peer receives within the loop's deadline.
+ * *st = the state returned, or DTLS_HANDSHAKE_ERROR when the deadline
+ * raised SocketDTLS_TimeoutExpired (as the original does); the association
+ * stays resumable then (*resumable). */
 static int
 count_retransmissions (int initial, int max, int deadline_ms,
-                       DTLSHandshakeState *st)
+                       DTLSHandshakeState *st, int *resumable)
 {
   int port, sink = dtls_raw_udp (&port), n = 0;
   SocketDTLSContext_T cctx = dtls_client_ctx ();
   SocketDgram_T c;
   unsigned char d[2048];
   ssize_t len;
+  volatile DTLSHandshakeState r = DTLS_HANDSHAKE_ERROR;
 
   SocketDTLSContext_set_timeout (cctx, initial, max);
   c = dtls_client_socket (cctx, port, "localhost");
-  *st = SocketDTLS_handshake_loop (c, deadline_ms);
+  TRY r = SocketDTLS_handshake_loop (c, deadline_ms);
+  EXCEPT (SocketDTLS_TimeoutExpired)
+  r = strcmp (dtls_error_buf, "DTLS handshake timeout") == 0
+          ? DTLS_HANDSHAKE_ERROR
+          : DTLS_HANDSHAKE_NOT_STARTED;
+  END_TRY;
+  *st = r;
+  *resumable = SocketDTLS_get_last_state (c) != DTLS_HANDSHAKE_ERROR;
   while ((len = dtls_raw_recv (sink, d, sizeof d, 0)) > 0)
     n += len > 25 && d[0] == 22 && d[13] == 1; /* ClientHello */
   SocketDgram_free (&c);
@@ -427,17 +439,21 @@ count_retransmissions (int initial, int max, int deadline_ms,
 TEST (retransmission_backoff_follows_set_timeout)
 {
   DTLSHandshakeState st;
+  int resumable = 0;
   /* 50 ms doubling to 200: sends at 0, 50, 150, 350, 550, 750, 950. */
-  int n = count_retransmissions (50, 200, 1000, &st);
+  int n = count_retransmissions (50, 200, 1000, &st, &resumable);
 
-  ASSERT_EQ (st, DTLS_HANDSHAKE_WANT_READ); /* deadline, resumable */
+  /* deadline: SocketDTLS_TimeoutExpired "DTLS handshake timeout" */
+  ASSERT_EQ (st, DTLS_HANDSHAKE_ERROR);
+  ASSERT_EQ (resumable, 1);
   ASSERT (n >= 5 && n <= 8);
   /* The default 1 s timer sends at most twice in the same time. */
   n = count_retransmissions (SOCKET_DTLS_INITIAL_TIMEOUT_MS,
-                             SOCKET_DTLS_MAX_TIMEOUT_MS, 1000, &st);
+                             SOCKET_DTLS_MAX_TIMEOUT_MS, 1000, &st,
+                             &resumable);
   ASSERT (n >= 1 && n <= 2);
   /* timeout 0: one step, no waiting. */
-  n = count_retransmissions (50, 200, 0, &st);
+  n = count_retransmissions (50, 200, 0, &st, &resumable);
   ASSERT_EQ (st, DTLS_HANDSHAKE_WANT_READ);
   ASSERT_EQ (n, 1);
 }
@@ -461,6 +477,41 @@ TEST (silent_peer_exhausts_retransmissions)
   while (dtls_raw_recv (sink, d, sizeof d, 0) > 0)
     n++;
   ASSERT_EQ (n, 1 + SOCKET_DTLS_MAX_RETRANSMITS);
+  SocketDgram_free (&c);
+  SocketDTLSContext_free (&cctx);
+  close (sink);
+}
+
+/* As the original, SocketDTLS_handshake itself services the retransmission
+ * timer: a caller polling on its own retransmits, and when the limit is
+ * hit the call returns DTLS_HANDSHAKE_ERROR without raising. */
+TEST (handshake_services_timer_and_returns_error)
+{
+  int port, sink = dtls_raw_udp (&port), n = 0;
+  SocketDTLSContext_T cctx = dtls_client_ctx ();
+  SocketDgram_T c;
+  unsigned char d[2048];
+  DTLSHandshakeState st = DTLS_HANDSHAKE_WANT_READ;
+  int64_t t0 = test_now_ms ();
+
+  SocketDTLSContext_set_timeout (cctx, 5, 10);
+  c = dtls_client_socket (cctx, port, "localhost");
+  while (st == DTLS_HANDSHAKE_WANT_READ && test_now_ms () - t0 < 5000)
+    {
+      errno = 0;
+      st = SocketDTLS_handshake (c);
+      if (st == DTLS_HANDSHAKE_WANT_READ)
+        ASSERT_EQ (errno, EAGAIN);
+      struct pollfd pfd = { SocketDgram_fd (c), POLLIN, 0 };
+      (void)poll (&pfd, 1, 5);
+    }
+  ASSERT_EQ (st, DTLS_HANDSHAKE_ERROR);
+  ASSERT_EQ (SocketDTLS_get_last_state (c), DTLS_HANDSHAKE_ERROR);
+  ASSERT (strstr (dtls_error_buf, "DTLS timeout handling failed") != NULL);
+  while (dtls_raw_recv (sink, d, sizeof d, 0) > 0)
+    n++;
+  ASSERT_EQ (n, 1 + SOCKET_DTLS_MAX_RETRANSMITS);
+  ASSERT_EQ (RAISES (SocketDTLS_HandshakeFailed, SocketDTLS_handshake (c)), 1);
   SocketDgram_free (&c);
   SocketDTLSContext_free (&cctx);
   close (sink);

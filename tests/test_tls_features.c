@@ -196,7 +196,7 @@ TEST (crl_load_and_refresh)
   SocketTLSContext_refresh_crl (cctx, tls_cert ("crl.pem"));
   pair_open (&p, cctx, sctx, "localhost");
   ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 5000));
-  ASSERT (c.exc == &SocketTLS_VerifyFailed);
+  ASSERT (c.exc == &SocketTLS_HandshakeFailed);
   ASSERT (strstr (c.msg, "revoked") != NULL);
   ASSERT_EQ (SocketTLS_get_verify_result (p.c), X509_V_ERR_CERT_REVOKED);
   pair_close (&p);
@@ -263,8 +263,11 @@ TEST (ocsp_stapling)
   /* A response about another certificate is unusable. */
   SocketTLSContext_set_ocsp_response (sctx, revoked, revoked_len);
   ASSERT_EQ (ocsp_status_of (cctx, sctx), -2);
-  SocketTLSContext_set_ocsp_response (sctx, NULL, 0);
-  ASSERT_EQ (ocsp_status_of (cctx, sctx), -1);
+  /* NULL / 0 raises as in the original; the stored response stays. */
+  ASSERT_EQ (RAISES (SocketTLS_Failed,
+                     SocketTLSContext_set_ocsp_response (sctx, NULL, 0)),
+             1);
+  ASSERT_EQ (ocsp_status_of (cctx, sctx), -2);
   /* Generator callback. */
   ocsp_der_ = good;
   ocsp_len_ = good_len;
@@ -353,6 +356,19 @@ TEST (pinning_accepts_any_chain_member)
   ASSERT_EQ (RAISES (SocketTLS_Failed,
                      SocketTLSContext_add_pin (cctx, (unsigned char[32]){ 0xff })),
              1);
+  ASSERT_STREQ (tls_error_buf, "Maximum pin count exceeded (max 32)");
+  SocketTLSContext_add_pin (cctx, zero); /* a duplicate at the limit: ignored */
+  ASSERT_EQ (RAISES (SocketTLS_Failed, SocketTLSContext_add_pin (cctx, NULL)),
+             1);
+  ASSERT_STREQ (tls_error_buf, "PIN hash cannot be NULL");
+  ASSERT_EQ (RAISES (SocketTLS_Failed,
+                     SocketTLSContext_add_pin_from_x509 (cctx, NULL)),
+             1);
+  ASSERT_STREQ (tls_error_buf, "X509 certificate cannot be NULL");
+  ASSERT_EQ (RAISES (SocketTLS_Failed,
+                     SocketTLSContext_add_pin_from_cert (cctx, "")),
+             1);
+  ASSERT_STREQ (tls_error_buf, "Certificate file path cannot be NULL or empty");
   SocketTLSContext_free (&cctx);
   SocketTLSContext_free (&sctx);
 }
@@ -380,12 +396,12 @@ TEST (verify_callback)
   v.override = 0;
   pair_open (&p, cctx, sctx, "localhost");
   ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 5000));
-  ASSERT (c.exc == &SocketTLS_VerifyFailed);
+  ASSERT (c.exc == &SocketTLS_HandshakeFailed);
   pair_close (&p);
   v.override = 2;
   pair_open (&p, cctx, sctx, "localhost");
   ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 5000));
-  ASSERT (c.exc == &SocketTLS_VerifyFailed);
+  ASSERT (c.exc == &SocketTLS_HandshakeFailed);
   ASSERT (strstr (c.msg, "callback") != NULL);
   pair_close (&p);
   /* Accepting what OpenSSL rejected (a self-signed server). */

@@ -277,8 +277,7 @@ check_server (SocketDTLSContext_T ctx, const char *op)
     SocketDTLS__raise (&SocketDTLS_Failed, "%s: NULL DTLS context", op);
   if (!ctx->is_server)
     SocketDTLS__raise (&SocketDTLS_Failed,
-                       "%s: cookies are a server feature (client context)",
-                       op);
+                       "Cookie exchange only for server contexts");
 }
 
 /* Make @p secret current; the old one stays valid for its grace time. */
@@ -331,12 +330,14 @@ SocketDTLSContext_set_cookie_secret (SocketDTLSContext_T ctx,
 {
   const char *op = "SocketDTLSContext_set_cookie_secret";
 
-  check_server (ctx, op);
+  /* No role check, as in the original (a client context never uses it). */
+  if (ctx == NULL)
+    SocketDTLS__raise (&SocketDTLS_Failed, "%s: NULL context", op);
   if (secret == NULL || len != SOCKET_DTLS_COOKIE_SECRET_LEN)
     SocketDTLS__raise (&SocketDTLS_Failed,
-                       "%s: secret must be %d bytes (got %zu%s)", op,
-                       SOCKET_DTLS_COOKIE_SECRET_LEN, len,
-                       secret == NULL ? ", NULL" : "");
+                       "Cookie secret must be %d bytes (got %zu)",
+                       SOCKET_DTLS_COOKIE_SECRET_LEN,
+                       secret == NULL ? (size_t)0 : len);
   install_secret (ctx, secret);
 }
 
@@ -345,7 +346,8 @@ SocketDTLSContext_rotate_cookie_secret (SocketDTLSContext_T ctx)
 {
   const char *op = "SocketDTLSContext_rotate_cookie_secret";
 
-  check_server (ctx, op);
+  if (ctx == NULL) /* no role check, as in the original */
+    SocketDTLS__raise (&SocketDTLS_Failed, "%s: NULL DTLS context", op);
   random_secret (ctx, op);
 }
 

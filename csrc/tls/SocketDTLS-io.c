@@ -33,17 +33,18 @@ peer_label (SocketDgram_T s, label_buf label)
 static struct SocketDTLS_Conn *
 io_conn (SocketDgram_T s, const void *buf, size_t len, const char *op)
 {
-  struct SocketDTLS_Conn *conn = SocketDTLS__conn (s, op);
+  struct SocketDTLS_Conn *conn = SocketDTLS__conn_or (s, &SocketDTLS_Failed);
 
   if (buf == NULL && len > 0)
     SocketDTLS__raise (&SocketDTLS_Failed, "%s: NULL buffer with length %zu",
                        op, len);
   if (!conn->handshake_done)
-    SocketDTLS__raise (&SocketDTLS_Failed,
-                       "%s: the DTLS handshake is not complete", op);
+    SocketDTLS__raise (&SocketDTLS_Failed, "DTLS handshake not complete");
+  /* SocketDTLS_Failed, as in the original (whose completed shutdown
+   * disables DTLS on the socket). */
   if (conn->shutdown)
-    SocketDTLS__raise (&Socket_Closed, "%s: the DTLS association is closed",
-                       op);
+    SocketDTLS__raise (&SocketDTLS_Failed,
+                       "%s: the DTLS association is closed", op);
   return conn;
 }
 
@@ -57,20 +58,29 @@ io_error (SocketDgram_T s, struct SocketDTLS_Conn *conn, int rc,
   int err = SSL_get_error (conn->ssl, rc);
 
   if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
-    return 0;
+    {
+      errno = EAGAIN; /* as the original */
+      return 0;
+    }
   if (err == SSL_ERROR_ZERO_RETURN)
     {
       conn->shutdown = 1;
       SocketDTLS__raise (&Socket_Closed, "%s: %s sent close_notify", op,
                          peer_label (s, label));
     }
+  /* Reasons as the original: "DTLS send failed" / "DTLS recv failed". */
   if (err == SSL_ERROR_SYSCALL && saved_errno != 0)
     {
       int e = saved_errno;
-      SocketDTLS__raise (&SocketDTLS_Failed, "%s: %s: %s", op,
+      SocketDTLS__raise (&SocketDTLS_Failed, "%s: %s: %s",
+                         strcmp (op, "SocketDTLS_send") == 0
+                             ? "DTLS send failed"
+                             : "DTLS recv failed",
                          peer_label (s, label), Socket_safe_strerror (e));
     }
-  SocketDTLS__raise (&SocketDTLS_Failed, "%s: %s: DTLS error", op,
+  SocketDTLS__raise (&SocketDTLS_Failed, "%s: %s",
+                     strcmp (op, "SocketDTLS_send") == 0 ? "DTLS send failed"
+                                                         : "DTLS recv failed",
                      peer_label (s, label));
 }
 
@@ -193,7 +203,7 @@ void
 SocketDTLS_shutdown (SocketDgram_T socket)
 {
   struct SocketDTLS_Conn *conn
-      = SocketDTLS__conn (socket, "SocketDTLS_shutdown");
+      = SocketDTLS__conn_or (socket, &SocketDTLS_ShutdownFailed);
   label_buf label;
   int rc, err, saved;
 
@@ -220,86 +230,94 @@ SocketDTLS_shutdown (SocketDgram_T socket)
 /* Queries                                                            */
 /* ------------------------------------------------------------------ */
 
-/* The connection, or NULL when DTLS is off; raises for a NULL socket. */
+/* The queries never raise (as in the original): the connection, or NULL
+ * for a NULL socket or when DTLS is off. */
 static struct SocketDTLS_Conn *
-query_conn (SocketDgram_T s, const char *op)
+query_conn (SocketDgram_T s)
 {
-  if (s == NULL)
-    SocketDTLS__raise (&SocketDTLS_Failed, "%s: NULL socket", op);
-  return s->dtls;
+  return s != NULL ? s->dtls : NULL;
 }
 
 const char *
 SocketDTLS_get_cipher (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c = query_conn (socket, "SocketDTLS_get_cipher");
-  return c != NULL && c->handshake_done ? SSL_get_cipher_name (c->ssl) : NULL;
+  struct SocketDTLS_Conn *c = query_conn (socket);
+  return c != NULL && SSL_get_current_cipher (c->ssl) != NULL
+             ? SSL_get_cipher_name (c->ssl)
+             : NULL;
 }
 
 const char *
 SocketDTLS_get_version (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c = query_conn (socket, "SocketDTLS_get_version");
+  struct SocketDTLS_Conn *c = query_conn (socket);
   return c != NULL ? SSL_get_version (c->ssl) : NULL;
 }
 
 long
 SocketDTLS_get_verify_result (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c
-      = query_conn (socket, "SocketDTLS_get_verify_result");
-  return c != NULL ? SSL_get_verify_result (c->ssl) : -1;
+  struct SocketDTLS_Conn *c = query_conn (socket);
+
+  /* A failed handshake keeps its verdict (the original reports 69). */
+  if (c == NULL
+      || (!c->handshake_done && c->last_state != DTLS_HANDSHAKE_ERROR))
+    return X509_V_ERR_INVALID_CALL;
+  return SSL_get_verify_result (c->ssl);
 }
 
 int
 SocketDTLS_is_session_reused (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c
-      = query_conn (socket, "SocketDTLS_is_session_reused");
-  return c != NULL && c->handshake_done && SSL_session_reused (c->ssl);
+  struct SocketDTLS_Conn *c = query_conn (socket);
+
+  if (c == NULL)
+    return -1;
+  return c->handshake_done && SSL_session_reused (c->ssl);
 }
 
 const char *
 SocketDTLS_get_alpn_selected (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c
-      = query_conn (socket, "SocketDTLS_get_alpn_selected");
+  struct SocketDTLS_Conn *c = query_conn (socket);
   return c != NULL && c->alpn[0] != '\0' ? c->alpn : NULL;
 }
 
 size_t
 SocketDTLS_get_mtu (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c = query_conn (socket, "SocketDTLS_get_mtu");
+  struct SocketDTLS_Conn *c;
+
+  if (socket == NULL)
+    return SOCKET_DTLS_DEFAULT_MTU;
+  c = query_conn (socket);
   return c != NULL ? c->mtu : 0;
 }
 
 int
 SocketDTLS_is_shutdown (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c = query_conn (socket, "SocketDTLS_is_shutdown");
+  struct SocketDTLS_Conn *c = query_conn (socket);
   return c != NULL && c->shutdown;
 }
 
 int
 SocketDTLS_is_enabled (SocketDgram_T socket)
 {
-  return query_conn (socket, "SocketDTLS_is_enabled") != NULL;
+  return query_conn (socket) != NULL;
 }
 
 int
 SocketDTLS_is_handshake_done (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c
-      = query_conn (socket, "SocketDTLS_is_handshake_done");
+  struct SocketDTLS_Conn *c = query_conn (socket);
   return c != NULL && c->handshake_done;
 }
 
 DTLSHandshakeState
 SocketDTLS_get_last_state (SocketDgram_T socket)
 {
-  struct SocketDTLS_Conn *c
-      = query_conn (socket, "SocketDTLS_get_last_state");
+  struct SocketDTLS_Conn *c = query_conn (socket);
   return c != NULL ? c->last_state : DTLS_HANDSHAKE_NOT_STARTED;
 }
 

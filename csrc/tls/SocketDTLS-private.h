@@ -116,6 +116,16 @@ void SocketDTLS__raise (const Except_T *e, const char *fmt, ...)
 
 /** The connection of @p socket; raises SocketDTLS_Failed naming @p op
  *  for a NULL socket or one without DTLS. */
+/** DTLS state of @p socket; raises @p e "DTLS not enabled on socket". */
+struct SocketDTLS_Conn *SocketDTLS__conn_or (SocketDgram_T socket,
+                                             const Except_T *e);
+/** SocketDTLS_handshake raising the finer SocketDTLS_VerifyFailed and
+ * SocketDTLS_TimeoutExpired (the public one raises HandshakeFailed, as the
+ * original does). For the library's own bindings. */
+DTLSHandshakeState SocketDTLS__handshake (SocketDgram_T socket);
+/** set_hostname; @p force_verify 0 leaves the verify mode alone. */
+void SocketDTLS__set_hostname (SocketDgram_T socket, const char *hostname,
+                               int force_verify);
 struct SocketDTLS_Conn *SocketDTLS__conn (SocketDgram_T socket,
                                           const char *op);
 

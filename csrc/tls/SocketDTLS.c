@@ -27,11 +27,11 @@ const Except_T SocketDTLS_Failed
 const Except_T SocketDTLS_HandshakeFailed
     = { &SocketDTLS_HandshakeFailed, "DTLS handshake failed" };
 const Except_T SocketDTLS_VerifyFailed
-    = { &SocketDTLS_VerifyFailed, "DTLS peer verification failed" };
+    = { &SocketDTLS_VerifyFailed, "DTLS certificate verification failed" };
 const Except_T SocketDTLS_CookieFailed
     = { &SocketDTLS_CookieFailed, "DTLS cookie exchange failed" };
 const Except_T SocketDTLS_TimeoutExpired
-    = { &SocketDTLS_TimeoutExpired, "DTLS retransmission limit reached" };
+    = { &SocketDTLS_TimeoutExpired, "DTLS handshake timeout expired" };
 const Except_T SocketDTLS_ShutdownFailed
     = { &SocketDTLS_ShutdownFailed, "DTLS shutdown failed" };
 
@@ -89,15 +89,20 @@ SocketDTLS__raise (const Except_T *e, const char *fmt, ...)
 }
 
 struct SocketDTLS_Conn *
+SocketDTLS__conn_or (SocketDgram_T socket, const Except_T *e)
+{
+  if (socket == NULL || socket->dtls == NULL)
+    SocketDTLS__raise (e, "DTLS not enabled on socket");
+  return socket->dtls;
+}
+
+struct SocketDTLS_Conn *
 SocketDTLS__conn (SocketDgram_T socket, const char *op)
 {
   if (socket == NULL || socket->base == NULL || socket->base->fd < 0)
     SocketDTLS__raise (&SocketDTLS_Failed, "%s: NULL or closed socket", op);
   if (socket->dtls == NULL)
-    SocketDTLS__raise (&SocketDTLS_Failed,
-                       "%s: DTLS is not enabled on this socket "
-                       "(SocketDTLS_enable)",
-                       op);
+    SocketDTLS__raise (&SocketDTLS_Failed, "DTLS not enabled on socket");
   return socket->dtls;
 }
 
@@ -123,11 +128,12 @@ timer_cb (SSL *ssl, unsigned int timer_us)
   unsigned int initial = 1000u * SOCKET_DTLS_INITIAL_TIMEOUT_MS;
   unsigned int max = 1000u * SOCKET_DTLS_MAX_TIMEOUT_MS;
 
-  if (ctx != NULL)
-    {
-      initial = 1000u * (unsigned)ctx->timeout_initial_ms;
-      max = 1000u * (unsigned)ctx->timeout_max_ms;
-    }
+  if (ctx != NULL && ctx->timeout_initial_ms > 0) /* 0: the default */
+    initial = 1000u * (unsigned)ctx->timeout_initial_ms;
+  if (ctx != NULL && ctx->timeout_max_ms > 0)
+    max = 1000u * (unsigned)ctx->timeout_max_ms;
+  if (max < initial)
+    max = initial;
   if (timer_us == 0)
     return initial;
   return timer_us >= max / 2 ? max : timer_us * 2;
@@ -182,8 +188,7 @@ SocketDTLS_enable (SocketDgram_T socket, SocketDTLSContext_T ctx)
     SocketDTLS__raise (&SocketDTLS_Failed,
                        "SocketDTLS_enable: NULL DTLS context");
   if (socket->dtls != NULL)
-    SocketDTLS__raise (&SocketDTLS_Failed,
-                       "SocketDTLS_enable: DTLS is already enabled");
+    SocketDTLS__raise (&SocketDTLS_Failed, "DTLS already enabled on socket");
   conn = calloc (1, sizeof *conn);
   if (conn == NULL)
     SocketDTLS__raise (&SocketDTLS_Failed, "SocketDTLS_enable: out of memory");
@@ -237,7 +242,7 @@ SocketDTLS_set_peer (SocketDgram_T socket, const char *host, int port)
   END_TRY;
   /* Secure default: a client verifies the name it dialled. */
   if (!conn->is_server && conn->hostname == NULL)
-    SocketDTLS_set_hostname (socket, host);
+    SocketDTLS__set_hostname (socket, host, 0);
 }
 
 static int
@@ -250,21 +255,20 @@ is_ip_literal (const char *name)
 }
 
 void
-SocketDTLS_set_hostname (SocketDgram_T socket, const char *hostname)
+SocketDTLS__set_hostname (SocketDgram_T socket, const char *hostname,
+                          int force)
 {
   const char *op = "SocketDTLS_set_hostname";
-  struct SocketDTLS_Conn *conn = SocketDTLS__conn (socket, op);
+  struct SocketDTLS_Conn *conn = SocketDTLS__conn_or (socket, &SocketDTLS_Failed);
   size_t len = hostname != NULL ? strlen (hostname) : 0;
   int ok;
 
-  if (conn->is_server)
+  /* As in the original: no role or state check. */
+  if (len == 0)
+    SocketDTLS__raise (&SocketDTLS_Failed, "Hostname cannot be empty");
+  if (len > SOCKET_DTLS_MAX_SNI_LEN)
     SocketDTLS__raise (&SocketDTLS_Failed,
-                       "%s: server sockets do not send a host name", op);
-  check_not_started (conn, op);
-  if (len == 0 || len > SOCKET_DTLS_MAX_SNI_LEN)
-    SocketDTLS__raise (&SocketDTLS_Failed,
-                       "%s: host name must be 1..%d bytes (got %zu)", op,
-                       SOCKET_DTLS_MAX_SNI_LEN, len);
+                       "Hostname too long for SNI (%zu > 255 max)", len);
   /* RFC 6066 section 3: no SNI for IP literals; still verify the IP. */
   if (is_ip_literal (hostname))
     ok = X509_VERIFY_PARAM_set1_ip_asc (SSL_get0_param (conn->ssl),
@@ -273,13 +277,22 @@ SocketDTLS_set_hostname (SocketDgram_T socket, const char *hostname)
     ok = SSL_set_tlsext_host_name (conn->ssl, hostname)
          && SSL_set1_host (conn->ssl, hostname);
   if (!ok)
-    SocketDTLS__raise (&SocketDTLS_Failed, "%s: invalid host name '%s'", op,
-                       hostname);
+    SocketDTLS__raise (&SocketDTLS_Failed, "Invalid hostname format");
   SSL_set_hostflags (conn->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   free (conn->hostname);
   conn->hostname = strdup (hostname);
   if (conn->hostname == NULL)
     SocketDTLS__raise (&SocketDTLS_Failed, "%s: out of memory", op);
+  /* As in the original: naming the peer turns verification on. */
+  if (force)
+    SSL_set_verify (conn->ssl,
+                    SSL_get_verify_mode (conn->ssl) | SSL_VERIFY_PEER, NULL);
+}
+
+void
+SocketDTLS_set_hostname (SocketDgram_T socket, const char *hostname)
+{
+  SocketDTLS__set_hostname (socket, hostname, 1);
 }
 
 void
@@ -290,7 +303,7 @@ SocketDTLS_set_mtu (SocketDgram_T socket, size_t mtu)
 
   if (!SOCKET_DTLS_VALID_MTU (mtu))
     SocketDTLS__raise (&SocketDTLS_Failed,
-                       "SocketDTLS_set_mtu: MTU %zu outside [%d, %d]", mtu,
+                       "Invalid MTU: %zu (must be %d-%d)", mtu,
                        SOCKET_DTLS_MIN_MTU, SOCKET_DTLS_MAX_MTU);
   conn->mtu = mtu;
   apply_mtu (socket, conn);
@@ -340,7 +353,7 @@ client_start (SocketDgram_T s, struct SocketDTLS_Conn *conn)
   socklen_t len = sizeof peer;
 
   if (getpeername (s->base->fd, (struct sockaddr *)&peer, &len) != 0)
-    SocketDTLS__raise (&SocketDTLS_Failed,
+    SocketDTLS__raise (&SocketDTLS_HandshakeFailed,
                        "SocketDTLS_handshake: no peer (connect the socket or "
                        "call SocketDTLS_set_peer)");
   SocketCommon__update_peer_endpoint (s->base);
@@ -486,18 +499,30 @@ handshake_complete (struct SocketDTLS_Conn *conn)
     }
 }
 
+/* Which finer exceptions a handshake step may raise (else HandshakeFailed,
+ * as the original): verification (bindings), retransmission limit
+ * (bindings and handshake_loop, whose timeout is TimeoutExpired). */
+enum
+{
+  FINE_VERIFY = 1,
+  FINE_TIMEOUT = 2
+};
+
 /* Raise the exception that best names why SSL_do_handshake failed. */
 static void __attribute__ ((noreturn))
 handshake_failed (SocketDgram_T s, struct SocketDTLS_Conn *conn, int err,
-                  int saved_errno)
+                  int saved_errno, int fine)
 {
   char label[SOCKET_NI_MAXHOST + 16];
   long verify = SSL_get_verify_result (conn->ssl);
 
   conn->last_state = DTLS_HANDSHAKE_ERROR;
   peer_label (s, label, sizeof label);
+  /* The original raises SocketDTLS_HandshakeFailed for all of these; the
+   * finer types are for the library's own bindings. */
   if (verify != X509_V_OK && (SSL_get_verify_mode (conn->ssl) & SSL_VERIFY_PEER))
-    SocketDTLS__raise (&SocketDTLS_VerifyFailed,
+    SocketDTLS__raise ((fine & FINE_VERIFY) ? &SocketDTLS_VerifyFailed
+                            : &SocketDTLS_HandshakeFailed,
                        "DTLS handshake with %s: certificate verification "
                        "failed: %s%s%s%s",
                        label, X509_verify_cert_error_string (verify),
@@ -505,7 +530,8 @@ handshake_failed (SocketDgram_T s, struct SocketDTLS_Conn *conn, int err,
                        conn->hostname ? conn->hostname : "",
                        conn->hostname ? "')" : "");
   if (ERR_GET_REASON (ERR_peek_last_error ()) == SSL_R_READ_TIMEOUT_EXPIRED)
-    SocketDTLS__raise (&SocketDTLS_TimeoutExpired,
+    SocketDTLS__raise ((fine & FINE_TIMEOUT) ? &SocketDTLS_TimeoutExpired
+                            : &SocketDTLS_HandshakeFailed,
                        "DTLS handshake with %s: no answer after %d "
                        "retransmissions",
                        label, SOCKET_DTLS_MAX_RETRANSMITS);
@@ -517,8 +543,23 @@ handshake_failed (SocketDgram_T s, struct SocketDTLS_Conn *conn, int err,
                      "DTLS handshake with %s failed", label);
 }
 
+/* The retransmission limit was hit: as the original, a public step
+ * returns DTLS_HANDSHAKE_ERROR without raising (detail in dtls_error_buf). */
 static DTLSHandshakeState
-do_handshake (SocketDgram_T s, struct SocketDTLS_Conn *conn)
+timer_failed (SocketDgram_T s, struct SocketDTLS_Conn *conn)
+{
+  char label[SOCKET_NI_MAXHOST + 16];
+
+  snprintf (dtls_error_buf, SOCKET_DTLS_ERROR_BUFSIZE,
+            "DTLS timeout handling failed: no answer from %s after %d "
+            "retransmissions",
+            peer_label (s, label, sizeof label), SOCKET_DTLS_MAX_RETRANSMITS);
+  ERR_clear_error ();
+  return conn->last_state = DTLS_HANDSHAKE_ERROR;
+}
+
+static DTLSHandshakeState
+do_handshake (SocketDgram_T s, struct SocketDTLS_Conn *conn, int fine)
 {
   int rc, err;
 
@@ -531,36 +572,17 @@ do_handshake (SocketDgram_T s, struct SocketDTLS_Conn *conn)
       return conn->last_state = DTLS_HANDSHAKE_COMPLETE;
     }
   err = SSL_get_error (conn->ssl, rc);
-  if (err == SSL_ERROR_WANT_READ)
-    return conn->last_state = DTLS_HANDSHAKE_WANT_READ;
-  if (err == SSL_ERROR_WANT_WRITE)
-    return conn->last_state = DTLS_HANDSHAKE_WANT_WRITE;
-  handshake_failed (s, conn, err, errno);
-}
-
-DTLSHandshakeState
-SocketDTLS_handshake (SocketDgram_T socket)
-{
-  struct SocketDTLS_Conn *conn
-      = SocketDTLS__conn (socket, "SocketDTLS_handshake");
-
-  if (conn->handshake_done)
-    return DTLS_HANDSHAKE_COMPLETE;
-  if (conn->last_state == DTLS_HANDSHAKE_ERROR)
-    SocketDTLS__raise (&SocketDTLS_HandshakeFailed,
-                       "SocketDTLS_handshake: the handshake failed earlier");
-  if (conn->shutdown)
-    SocketDTLS__raise (&SocketDTLS_Failed,
-                       "SocketDTLS_handshake: association is shut down");
-  if (conn->is_server && !conn->accepted)
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
     {
-      conn->last_state = listen_step (socket, conn);
-      if (conn->last_state != DTLS_HANDSHAKE_IN_PROGRESS)
-        return conn->last_state;
+      errno = EAGAIN; /* as the original */
+      return conn->last_state = err == SSL_ERROR_WANT_READ
+                                    ? DTLS_HANDSHAKE_WANT_READ
+                                    : DTLS_HANDSHAKE_WANT_WRITE;
     }
-  if (!conn->started)
-    client_start (socket, conn);
-  return do_handshake (socket, conn);
+  if (!(fine & FINE_TIMEOUT)
+      && ERR_GET_REASON (ERR_peek_last_error ()) == SSL_R_READ_TIMEOUT_EXPIRED)
+    return timer_failed (s, conn);
+  handshake_failed (s, conn, err, errno, fine);
 }
 
 /* Retransmit the last flight if its timer expired. */
@@ -580,6 +602,53 @@ handle_timeout (SocketDgram_T s, struct SocketDTLS_Conn *conn)
 }
 
 static DTLSHandshakeState
+handshake_step (SocketDgram_T socket, int fine)
+{
+  struct SocketDTLS_Conn *conn
+      = SocketDTLS__conn_or (socket, &SocketDTLS_HandshakeFailed);
+
+  if (conn->handshake_done)
+    return DTLS_HANDSHAKE_COMPLETE;
+  if (conn->last_state == DTLS_HANDSHAKE_ERROR)
+    SocketDTLS__raise (&SocketDTLS_HandshakeFailed,
+                       "SocketDTLS_handshake: the handshake failed earlier");
+  if (conn->shutdown)
+    SocketDTLS__raise (&SocketDTLS_Failed,
+                       "SocketDTLS_handshake: association is shut down");
+  if (conn->is_server && !conn->accepted)
+    {
+      conn->last_state = listen_step (socket, conn);
+      if (conn->last_state != DTLS_HANDSHAKE_IN_PROGRESS)
+        return conn->last_state;
+    }
+  if (!conn->started)
+    client_start (socket, conn);
+  else if (!(fine & FINE_TIMEOUT))
+    {
+      /* As the original: service the retransmission timer before each
+       * step; when the retransmission limit is hit return ERROR without
+       * raising (the detail is in dtls_error_buf). */
+      if (DTLSv1_handle_timeout (conn->ssl) < 0)
+        return timer_failed (socket, conn);
+    }
+  else
+    handle_timeout (socket, conn);
+  return do_handshake (socket, conn, fine);
+}
+
+DTLSHandshakeState
+SocketDTLS_handshake (SocketDgram_T socket)
+{
+  return handshake_step (socket, 0);
+}
+
+DTLSHandshakeState
+SocketDTLS__handshake (SocketDgram_T socket)
+{
+  return handshake_step (socket, FINE_VERIFY | FINE_TIMEOUT);
+}
+
+static DTLSHandshakeState
 handshake_wait_loop (SocketDgram_T s, struct SocketDTLS_Conn *conn,
                      int timeout_ms)
 {
@@ -587,7 +656,7 @@ handshake_wait_loop (SocketDgram_T s, struct SocketDTLS_Conn *conn,
 
   for (;;)
     {
-      DTLSHandshakeState st = SocketDTLS_handshake (s);
+      DTLSHandshakeState st = handshake_step (s, FINE_TIMEOUT);
       struct timeval tv;
       int wait = -1, timer = 0, rc;
 
@@ -596,8 +665,9 @@ handshake_wait_loop (SocketDgram_T s, struct SocketDTLS_Conn *conn,
       if (timeout_ms > 0)
         {
           int64_t left = deadline - Socket_get_monotonic_ms ();
-          if (left <= 0)
-            return st;
+          if (left <= 0) /* as the original: the budget is spent */
+            SocketDTLS__raise (&SocketDTLS_TimeoutExpired,
+                               "DTLS handshake timeout");
           wait = left > INT32_MAX ? INT32_MAX : (int)left;
         }
       if (conn->started && DTLSv1_get_timeout (conn->ssl, &tv) == 1)
@@ -624,7 +694,7 @@ DTLSHandshakeState
 SocketDTLS_handshake_loop (SocketDgram_T socket, int timeout_ms)
 {
   struct SocketDTLS_Conn *conn
-      = SocketDTLS__conn (socket, "SocketDTLS_handshake_loop");
+      = SocketDTLS__conn_or (socket, &SocketDTLS_HandshakeFailed);
   volatile int fd = socket->base->fd;
   volatile int flags = fcntl (fd, F_GETFL);
   volatile int restore = flags >= 0 && (flags & O_NONBLOCK) == 0;

@@ -49,19 +49,27 @@ check_ctx (SocketDTLSContext_T ctx, const char *op)
 static void
 check_path (const char *path, const char *what, const char *op)
 {
-  if (path == NULL || path[0] == '\0')
-    RAISE_CTX ("%s: %s path is NULL or empty", op, what);
-  if (strlen (path) > SOCKET_DTLS_MAX_PATH_LEN)
-    RAISE_CTX ("%s: %s path longer than %d bytes", op, what,
-               SOCKET_DTLS_MAX_PATH_LEN);
+  int bad = path == NULL || path[0] == '\0'
+            || strlen (path) > SOCKET_DTLS_MAX_PATH_LEN
+            || strstr (path, "..") != NULL;
+
+  (void)op;
+  for (const unsigned char *p = (const unsigned char *)path; !bad && *p; p++)
+    bad = *p < 0x20 || *p == 0x7F;
+  /* As the original: NULL, empty, over-long, ".." anywhere, control
+   * characters; reasons "Invalid certificate path" / "Invalid key path" /
+   * "Invalid CA path". */
+  if (bad)
+    RAISE_CTX ("Invalid %s path", what);
 }
 
 /* ------------------------------------------------------------------ */
 /* Callbacks                                                          */
 /* ------------------------------------------------------------------ */
 
-/* Server ALPN choice: the first of our protocols the client offered
- * (RFC 7301 section 3.2); no overlap is fatal (no_application_protocol). */
+/* Server ALPN choice, as in the original: the first protocol in the
+ * client's order that we also support; no overlap -> no ALPN, the
+ * handshake goes on. */
 static int
 alpn_select_cb (SSL *ssl, const unsigned char **out, unsigned char *outlen,
                 const unsigned char *in, unsigned int inlen, void *arg)
@@ -72,10 +80,10 @@ alpn_select_cb (SSL *ssl, const unsigned char **out, unsigned char *outlen,
   (void)ssl;
   if (ctx->alpn_wire == NULL)
     return SSL_TLSEXT_ERR_NOACK;
-  if (SSL_select_next_proto (&sel, outlen, ctx->alpn_wire,
-                             (unsigned int)ctx->alpn_wire_len, in, inlen)
+  if (SSL_select_next_proto (&sel, outlen, in, inlen, ctx->alpn_wire,
+                             (unsigned int)ctx->alpn_wire_len)
       != OPENSSL_NPN_NEGOTIATED)
-    return SSL_TLSEXT_ERR_ALERT_FATAL;
+    return SSL_TLSEXT_ERR_NOACK;
   *out = sel;
   return SSL_TLSEXT_ERR_OK;
 }
@@ -259,17 +267,14 @@ SocketDTLSContext_new_server (const char *cert_file, const char *key_file,
   SocketDTLSContext_T ctx;
 
   check_path (cert_file, "certificate", "SocketDTLSContext_new_server");
-  check_path (key_file, "private key", "SocketDTLSContext_new_server");
+  check_path (key_file, "key", "SocketDTLSContext_new_server");
   ctx = SocketDTLSContext__new (1);
   CTX_SETUP (ctx, SocketDTLSContext_load_certificate (ctx, cert_file,
                                                       key_file));
-  if (ca_file != NULL)
-    {
-      CTX_SETUP (ctx, SocketDTLSContext_load_ca (ctx, ca_file));
-      SSL_CTX_set_verify (ctx->ssl_ctx,
-                          SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                          NULL);
-    }
+  /* As in the original, a CA does not request client certificates:
+   * that takes SocketDTLSContext_set_verify_mode. */
+  if (ca_file != NULL && ca_file[0] != '\0')
+    CTX_SETUP (ctx, SocketDTLSContext_load_ca (ctx, ca_file));
   return ctx;
 }
 
@@ -278,7 +283,7 @@ SocketDTLSContext_new_client (const char *ca_file)
 {
   SocketDTLSContext_T ctx = SocketDTLSContext__new (0);
 
-  if (ca_file != NULL)
+  if (ca_file != NULL && ca_file[0] != '\0') /* "" = NULL, as the original */
     CTX_SETUP (ctx, SocketDTLSContext_load_ca (ctx, ca_file));
   else if (!SSL_CTX_set_default_verify_paths (ctx->ssl_ctx))
     {
@@ -327,7 +332,7 @@ SocketDTLSContext_load_certificate (SocketDTLSContext_T ctx,
 
   check_ctx (ctx, op);
   check_path (cert_file, "certificate", op);
-  check_path (key_file, "private key", op);
+  check_path (key_file, "key", op);
   if (SSL_CTX_use_certificate_chain_file (ctx->ssl_ctx, cert_file) != 1)
     RAISE_CTX ("%s: cannot load certificate chain '%s'", op, cert_file);
   if (SSL_CTX_use_PrivateKey_file (ctx->ssl_ctx, key_file, SSL_FILETYPE_PEM)
@@ -353,7 +358,7 @@ SocketDTLSContext_load_ca (SocketDTLSContext_T ctx, const char *ca_file)
   const char *op = "SocketDTLSContext_load_ca";
 
   check_ctx (ctx, op);
-  check_path (ca_file, "CA file", op);
+  check_path (ca_file, "CA", op);
   if (SSL_CTX_load_verify_locations (ctx->ssl_ctx, ca_file, NULL) != 1)
     RAISE_CTX ("%s: cannot load CA certificates from '%s'", op, ca_file);
   if (ctx->is_server)
@@ -450,16 +455,14 @@ alpn_wire (const char **protos, size_t count, size_t *len_out)
   unsigned char *wire, *p;
   size_t total = 0;
 
-  if (protos == NULL || count == 0 || count > SOCKET_DTLS_MAX_ALPN_PROTOCOLS)
-    RAISE_CTX ("%s: need 1..%d protocols (got %zu%s)", op,
-               SOCKET_DTLS_MAX_ALPN_PROTOCOLS, count,
-               protos == NULL ? ", NULL list" : "");
+  if (count > SOCKET_DTLS_MAX_ALPN_PROTOCOLS)
+    RAISE_CTX ("Too many ALPN protocols: %zu (max %d)", count,
+               SOCKET_DTLS_MAX_ALPN_PROTOCOLS);
   for (size_t i = 0; i < count; i++)
     {
       size_t n = protos[i] != NULL ? strlen (protos[i]) : 0;
       if (n == 0 || n > SOCKET_DTLS_MAX_ALPN_LEN)
-        RAISE_CTX ("%s: protocol %zu must be 1..%d bytes", op, i,
-                   SOCKET_DTLS_MAX_ALPN_LEN);
+        RAISE_CTX ("Invalid ALPN protocol length: %zu", n);
       total += 1 + n;
     }
   wire = p = malloc (total);
@@ -484,6 +487,15 @@ SocketDTLSContext_set_alpn_protos (SocketDTLSContext_T ctx,
   size_t len = 0;
 
   check_ctx (ctx, "SocketDTLSContext_set_alpn_protos");
+  if (protos == NULL || count == 0) /* clears the list, as the original */
+    {
+      if (!ctx->is_server)
+        (void)SSL_CTX_set_alpn_protos (ctx->ssl_ctx, NULL, 0);
+      free (ctx->alpn_wire);
+      ctx->alpn_wire = NULL;
+      ctx->alpn_wire_len = 0;
+      return;
+    }
   wire = alpn_wire (protos, count, &len);
   if (!ctx->is_server)
     {
@@ -509,7 +521,7 @@ SocketDTLSContext_set_mtu (SocketDTLSContext_T ctx, size_t mtu)
 {
   check_ctx (ctx, "SocketDTLSContext_set_mtu");
   if (!SOCKET_DTLS_VALID_MTU (mtu))
-    RAISE_CTX ("SocketDTLSContext_set_mtu: MTU %zu outside [%d, %d]", mtu,
+    RAISE_CTX ("Invalid MTU: %zu (must be %d-%d)", mtu,
                SOCKET_DTLS_MIN_MTU, SOCKET_DTLS_MAX_MTU);
   ctx->mtu = mtu;
 }
@@ -517,8 +529,7 @@ SocketDTLSContext_set_mtu (SocketDTLSContext_T ctx, size_t mtu)
 size_t
 SocketDTLSContext_get_mtu (SocketDTLSContext_T ctx)
 {
-  check_ctx (ctx, "SocketDTLSContext_get_mtu");
-  return ctx->mtu;
+  return ctx != NULL ? ctx->mtu : SOCKET_DTLS_DEFAULT_MTU; /* NULL-safe */
 }
 
 void
@@ -526,11 +537,13 @@ SocketDTLSContext_set_timeout (SocketDTLSContext_T ctx, int initial_ms,
                                int max_ms)
 {
   check_ctx (ctx, "SocketDTLSContext_set_timeout");
-  if (!SOCKET_DTLS_VALID_TIMEOUT (initial_ms)
-      || !SOCKET_DTLS_VALID_TIMEOUT (max_ms) || initial_ms > max_ms)
-    RAISE_CTX ("SocketDTLSContext_set_timeout: need 0 < initial (%d) <= max "
-               "(%d) <= %d ms",
-               initial_ms, max_ms, SOCKET_DTLS_MAX_TIMEOUT_MS);
+  if (!SOCKET_DTLS_VALID_TIMEOUT (initial_ms))
+    RAISE_CTX ("Invalid initial timeout: %d", initial_ms);
+  if (!SOCKET_DTLS_VALID_TIMEOUT (max_ms))
+    RAISE_CTX ("Invalid max timeout: %d", max_ms);
+  if (initial_ms > max_ms) /* ours: the values drive the timer */
+    RAISE_CTX ("Invalid initial timeout: %d (above max timeout %d)",
+               initial_ms, max_ms);
   ctx->timeout_initial_ms = initial_ms;
   ctx->timeout_max_ms = max_ms;
 }
@@ -572,7 +585,8 @@ void
 SocketDTLSContext_get_cache_stats (SocketDTLSContext_T ctx, size_t *hits,
                                    size_t *misses, size_t *stores)
 {
-  check_ctx (ctx, "SocketDTLSContext_get_cache_stats");
+  if (ctx == NULL) /* NULL-safe, outputs untouched (as the original) */
+    return;
   if (hits != NULL)
     *hits = atomic_load (&ctx->stat_hits);
   if (misses != NULL)
@@ -584,22 +598,19 @@ SocketDTLSContext_get_cache_stats (SocketDTLSContext_T ctx, size_t *hits,
 void *
 SocketDTLSContext_get_ssl_ctx (SocketDTLSContext_T ctx)
 {
-  check_ctx (ctx, "SocketDTLSContext_get_ssl_ctx");
-  return ctx->ssl_ctx;
+  return ctx != NULL ? ctx->ssl_ctx : NULL;
 }
 
 int
 SocketDTLSContext_is_server (SocketDTLSContext_T ctx)
 {
-  check_ctx (ctx, "SocketDTLSContext_is_server");
-  return ctx->is_server;
+  return ctx != NULL && ctx->is_server;
 }
 
 int
 SocketDTLSContext_has_cookie_exchange (SocketDTLSContext_T ctx)
 {
-  check_ctx (ctx, "SocketDTLSContext_has_cookie_exchange");
-  return ctx->cookie_enabled;
+  return ctx != NULL && ctx->cookie_enabled;
 }
 
 #endif /* SOCKET_HAS_TLS */

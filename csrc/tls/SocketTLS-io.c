@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 
 #include <openssl/err.h>
 
@@ -27,7 +29,7 @@ ready (Socket_T socket, const void *buf, size_t len, const char *op)
   if (buf == NULL && len > 0)
     TLS_RAISE (SocketTLS_Failed, "%s: NULL buffer with length %zu", op, len);
   if (t->state != TLS_HANDSHAKE_COMPLETE)
-    TLS_RAISE (SocketTLS_Failed, "%s: handshake not complete", op);
+    TLS_RAISE (SocketTLS_Failed, "TLS handshake not complete");
   return t;
 }
 
@@ -46,23 +48,48 @@ reason_is (int reason)
   return e != 0 && ERR_GET_LIB (e) == ERR_LIB_SSL && ERR_GET_REASON (e) == reason;
 }
 
+/* One I/O call: which direction, and whether the caller wants the finer
+ * exceptions (bindings, stream layer) or the original's (public API:
+ * SocketTLS_Failed for everything but a received close_notify). */
+typedef struct
+{
+  const char *what; /* "TLS send failed" / "TLS recv failed" */
+  const char *dir;  /* "to" / "from" */
+  int fine;
+} io_op;
+
+static void __attribute__ ((noreturn, format (printf, 5, 6)))
+io_raise (const io_op *op, const Except_T *e, SocketTLS_T t, int with_queue,
+          const char *fmt, ...)
+{
+  char detail[SOCKET_TLS_ERROR_BUFSIZE];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (detail, sizeof detail, fmt, ap);
+  va_end (ap);
+  if (!op->fine)
+    e = &SocketTLS_Failed;
+  SocketTLS__raise (e, __FILE__, __LINE__, with_queue, "%s: %s %s%s%s",
+                    op->what, op->dir, peer (t), *detail ? ": " : "", detail);
+}
+
 /* TCP EOF without close_notify: clean at a record boundary, truncation
  * when part of a record is buffered. */
 static void __attribute__ ((noreturn))
-raise_eof (SocketTLS_T t, const char *op)
+raise_eof (SocketTLS_T t, const io_op *op)
 {
   t->fatal = 1;
   if (SSL_has_pending (t->ssl))
-    TLS_RAISE (SocketTLS_ProtocolError,
-               "%s %s: connection closed inside a TLS record (truncated)", op,
-               peer (t));
-  TLS_RAISE (Socket_Closed, "%s %s: connection closed by peer (no close_notify)",
-             op, peer (t));
+    io_raise (op, &SocketTLS_ProtocolError, t, 0,
+              "connection closed inside a TLS record (truncated)");
+  io_raise (op, &Socket_Closed, t, 0,
+            "connection closed by peer (no close_notify)");
 }
 
 /* Map a failed SSL_read/SSL_write to 0 (would block) or an exception. */
 static ssize_t
-io_fail (SocketTLS_T t, int r, int saved_errno, const char *op)
+io_fail (SocketTLS_T t, int r, int saved_errno, const io_op *op)
 {
   int err = SSL_get_error (t->ssl, r);
 
@@ -70,24 +97,26 @@ io_fail (SocketTLS_T t, int r, int saved_errno, const char *op)
     {
     case SSL_ERROR_WANT_READ:
       t->want = POLLIN;
+      errno = EAGAIN;
       return 0;
     case SSL_ERROR_WANT_WRITE:
       t->want = POLLOUT;
+      errno = EAGAIN;
       return 0;
-    case SSL_ERROR_ZERO_RETURN:
-      TLS_RAISE (Socket_Closed, "%s %s: TLS connection closed by peer "
-                                "(close_notify)", op, peer (t));
+    case SSL_ERROR_ZERO_RETURN: /* Socket_Closed in the original too */
+      TLS_RAISE (Socket_Closed, "%s: %s %s: TLS connection closed by peer "
+                                "(close_notify)", op->what, op->dir, peer (t));
     case SSL_ERROR_SYSCALL:
       if (ERR_peek_error () != 0)
         break;
       if (saved_errno == 0)
         raise_eof (t, op);
       t->fatal = 1;
-      if (saved_errno == EPIPE || saved_errno == ECONNRESET)
-        TLS_RAISE (Socket_Closed, "%s %s: %s", op, peer (t),
-                   Socket_safe_strerror (saved_errno));
-      TLS_RAISE (SocketTLS_Failed, "%s %s failed: %s", op, peer (t),
-                 Socket_safe_strerror (saved_errno));
+      io_raise (op,
+                saved_errno == EPIPE || saved_errno == ECONNRESET
+                    ? &Socket_Closed
+                    : &SocketTLS_Failed,
+                t, 0, "%s", Socket_safe_strerror (saved_errno));
     default:
       break;
     }
@@ -97,19 +126,21 @@ io_fail (SocketTLS_T t, int r, int saved_errno, const char *op)
 #endif
   t->fatal = 1;
   if (reason_is (SSL_R_PROTOCOL_IS_SHUTDOWN))
-    TLS_RAISE (SocketTLS_Failed, "%s %s: connection already shut down", op,
-               peer (t));
-  TLS_RAISE_SSL (SocketTLS_ProtocolError, "%s %s", op, peer (t));
+    io_raise (op, &SocketTLS_Failed, t, 0, "connection already shut down");
+  io_raise (op, &SocketTLS_ProtocolError, t, 1, "%s", "");
 }
 
-ssize_t
-SocketTLS_send (Socket_T socket, const void *buf, size_t len)
+static ssize_t
+send_op (Socket_T socket, const void *buf, size_t len, int fine)
 {
+  static const io_op ops[2] = { { "TLS send failed", "to", 0 },
+                                { "TLS send failed", "to", 1 } };
   SocketTLS_T t = ready (socket, buf, len, "SocketTLS_send");
   int r;
 
   if (t->shutdown_sent)
-    TLS_RAISE (SocketTLS_Failed, "SocketTLS_send: connection already shut down");
+    TLS_RAISE (SocketTLS_Failed, "TLS send failed: connection already shut "
+                                 "down");
   if (len == 0)
     return 0;
   ERR_clear_error ();
@@ -117,12 +148,14 @@ SocketTLS_send (Socket_T socket, const void *buf, size_t len)
   r = SSL_write (t->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
   if (r > 0)
     return r;
-  return io_fail (t, r, errno, "TLS send to");
+  return io_fail (t, r, errno, &ops[fine != 0]);
 }
 
-ssize_t
-SocketTLS_recv (Socket_T socket, void *buf, size_t len)
+static ssize_t
+recv_op (Socket_T socket, void *buf, size_t len, int fine)
 {
+  static const io_op ops[2] = { { "TLS recv failed", "from", 0 },
+                                { "TLS recv failed", "from", 1 } };
   SocketTLS_T t = ready (socket, buf, len, "SocketTLS_recv");
   int r;
 
@@ -133,7 +166,31 @@ SocketTLS_recv (Socket_T socket, void *buf, size_t len)
   r = SSL_read (t->ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
   if (r > 0)
     return r;
-  return io_fail (t, r, errno, "TLS recv from");
+  return io_fail (t, r, errno, &ops[fine != 0]);
+}
+
+ssize_t
+SocketTLS_send (Socket_T socket, const void *buf, size_t len)
+{
+  return send_op (socket, buf, len, 0);
+}
+
+ssize_t
+SocketTLS_recv (Socket_T socket, void *buf, size_t len)
+{
+  return recv_op (socket, buf, len, 0);
+}
+
+ssize_t
+SocketTLS__send (Socket_T socket, const void *buf, size_t len)
+{
+  return send_op (socket, buf, len, 1);
+}
+
+ssize_t
+SocketTLS__recv (Socket_T socket, void *buf, size_t len)
+{
+  return recv_op (socket, buf, len, 1);
 }
 
 static short
@@ -155,8 +212,8 @@ layer_pending (Socket_T socket)
 
 const struct Socket__stream_layer SocketTLS__layer = {
   .name = "TLS",
-  .send = SocketTLS_send,
-  .recv = SocketTLS_recv,
+  .send = SocketTLS__send,
+  .recv = SocketTLS__recv,
   .want = layer_want,
   .pending = layer_pending,
 };
@@ -165,7 +222,7 @@ void
 SocketTLS_shutdown (Socket_T socket)
 {
   static const char op[] = "SocketTLS_shutdown";
-  SocketTLS_T t = SocketTLS__get (socket, op);
+  SocketTLS_T t = SocketTLS__get_or (socket, &SocketTLS_ShutdownFailed);
   int64_t deadline = Socket_get_monotonic_ms ()
                      + SOCKET_TLS_DEFAULT_HANDSHAKE_TIMEOUT_MS;
 

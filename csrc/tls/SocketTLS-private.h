@@ -118,6 +118,8 @@ struct SocketTLS_T
   int pin_failed;         /* verify callback rejected on pins */
   int callback_failed;    /* user verify callback raised */
   int fatal;              /* fatal error seen: no shutdown allowed */
+  int fine_errors;        /* raise VerifyFailed/PinVerifyFailed/... */
+  const Except_T *failed_with; /* finer type of the handshake failure */
   int shutdown_sent;
   short want; /* POLLIN/POLLOUT the last would-block I/O waits for */
   char alpn[SOCKET_TLS_MAX_ALPN_LEN + 1];
@@ -153,6 +155,23 @@ void SocketTLS__append_queue (char *buf, size_t size);
 
 /** TLS state of @p socket; raises SocketTLS_Failed if not enabled. */
 SocketTLS_T SocketTLS__get (Socket_T socket, const char *op);
+/** As SocketTLS__get, raising @p e ("TLS not enabled on socket"). */
+SocketTLS_T SocketTLS__get_or (Socket_T socket, const Except_T *e);
+
+/*
+ * Variants for the library's own bindings (cgo shim, stream layer). The
+ * public functions raise what the original raises (SocketTLS_HandshakeFailed
+ * for every handshake failure, SocketTLS_Failed for every I/O failure but
+ * close_notify); these keep the finer exceptions: SocketTLS_VerifyFailed,
+ * SocketTLS_PinVerifyFailed, SocketTLS_ProtocolError (bad or truncated
+ * records) and Socket_Closed (reset, EOF without close_notify).
+ */
+TLSHandshakeState SocketTLS__handshake (Socket_T socket);
+ssize_t SocketTLS__send (Socket_T socket, const void *buf, size_t len);
+ssize_t SocketTLS__recv (Socket_T socket, void *buf, size_t len);
+/** set_hostname; @p force_verify 0 leaves the verify mode alone. */
+void SocketTLS__set_hostname (Socket_T socket, const char *hostname,
+                              int force_verify);
 /** 1 if @p name is a valid DNS host name ("*." prefix if allowed). */
 int SocketTLS__valid_dns_name (const char *name, int allow_wildcard);
 

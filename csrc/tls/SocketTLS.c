@@ -145,13 +145,25 @@ bio_new (int fd)
 /* ------------------------------------------------------------------ */
 
 SocketTLS_T
+SocketTLS__get_or (Socket_T socket, const Except_T *e)
+{
+  if (socket == NULL || socket->tls == NULL)
+    SocketTLS__raise (e, __FILE__, __LINE__, 0, "TLS not enabled on socket");
+  return socket->tls;
+}
+
+SocketTLS_T
 SocketTLS__get (Socket_T socket, const char *op)
 {
-  if (socket == NULL)
-    TLS_RAISE (SocketTLS_Failed, "%s: NULL socket", op);
-  if (socket->tls == NULL)
-    TLS_RAISE (SocketTLS_Failed, "%s: TLS is not enabled on the socket", op);
-  return socket->tls;
+  (void)op;
+  return SocketTLS__get_or (socket, &SocketTLS_Failed);
+}
+
+/* TLS state for the NULL-safe queries: NULL when there is none. */
+static SocketTLS_T
+peek (Socket_T socket)
+{
+  return socket != NULL ? socket->tls : NULL;
 }
 
 static void
@@ -186,9 +198,11 @@ check_enable (Socket_T socket, SocketTLSContext_T ctx, const char *op)
     TLS_RAISE (SocketTLS_Failed, "%s: NULL socket", op);
   SocketTLS__check_ctx (ctx, op);
   if (socket->tls != NULL)
-    TLS_RAISE (SocketTLS_Failed, "%s: TLS is already enabled", op);
-  if (Socket_fd (socket) < 0 || !Socket_isconnected (socket))
-    TLS_RAISE (SocketTLS_Failed, "%s: socket is not connected", op);
+    TLS_RAISE (SocketTLS_Failed, "TLS already enabled on socket");
+  /* Like the original, only the descriptor is checked: a connect still
+   * in progress is fine (the handshake waits for it). */
+  if (Socket_fd (socket) < 0)
+    TLS_RAISE (SocketTLS_Failed, "Socket not connected (invalid fd)");
 }
 
 void
@@ -256,26 +270,24 @@ set_ip (SocketTLS_T t, const char *ip)
 }
 
 void
-SocketTLS_set_hostname (Socket_T socket, const char *hostname)
+SocketTLS__set_hostname (Socket_T socket, const char *hostname, int force)
 {
-  static const char op[] = "SocketTLS_set_hostname";
-  SocketTLS_T t = SocketTLS__get (socket, op);
+  SocketTLS_T t = SocketTLS__get (socket, "SocketTLS_set_hostname");
   int ok;
   char *copy;
 
-  if (t->ctx->is_server)
-    TLS_RAISE (SocketTLS_Failed, "%s: server-side connection", op);
-  if (t->state != TLS_HANDSHAKE_NOT_STARTED)
-    TLS_RAISE (SocketTLS_Failed, "%s: handshake already started", op);
-  if (hostname == NULL || strlen (hostname) > SOCKET_TLS_MAX_SNI_LEN)
-    TLS_RAISE (SocketTLS_Failed, "%s: NULL or over-long host name", op);
+  if (hostname == NULL || *hostname == '\0')
+    TLS_RAISE (SocketTLS_Failed, "Hostname cannot be empty");
+  if (strlen (hostname) > SOCKET_TLS_MAX_SNI_LEN)
+    TLS_RAISE (SocketTLS_Failed, "Hostname too long for SNI (%zu > 255 max)",
+               strlen (hostname));
   ERR_clear_error ();
   /* Each branch also clears what an earlier call may have set. */
   if (is_ip_literal (hostname))
     ok = SSL_set1_host (t->ssl, NULL) == 1 && set_ip (t, hostname) == 1
          && SSL_set_tlsext_host_name (t->ssl, NULL) == 1; /* RFC 6066 */
   else if (!SocketTLS__valid_dns_name (hostname, 0))
-    TLS_RAISE (SocketTLS_Failed, "%s: invalid host name '%s'", op, hostname);
+    TLS_RAISE (SocketTLS_Failed, "Invalid hostname format");
   else
     {
       SSL_set_hostflags (t->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
@@ -287,10 +299,21 @@ SocketTLS_set_hostname (Socket_T socket, const char *hostname)
   if (!ok || copy == NULL)
     {
       free (copy);
-      TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot set '%s'", op, hostname);
+      TLS_RAISE_SSL (SocketTLS_Failed, "Failed to set SNI hostname");
     }
   free (t->hostname);
   t->hostname = copy;
+  /* As in the original: naming the peer turns on verification of its
+   * certificate for this connection, whatever the context's mode. */
+  if (force)
+    SSL_set_verify (t->ssl, SSL_get_verify_mode (t->ssl) | SSL_VERIFY_PEER,
+                    NULL);
+}
+
+void
+SocketTLS_set_hostname (Socket_T socket, const char *hostname)
+{
+  SocketTLS__set_hostname (socket, hostname, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -303,13 +326,23 @@ fail (SocketTLS_T t, const Except_T *e, int with_queue, const char *fmt, ...)
 {
   va_list ap;
 
+  static const char prefix[] = "Handshake failed: ";
+
+  memcpy (t->error, prefix, sizeof prefix);
   va_start (ap, fmt);
-  vsnprintf (t->error, sizeof t->error, fmt, ap);
+  vsnprintf (t->error + sizeof prefix - 1, sizeof t->error - sizeof prefix + 1,
+             fmt, ap);
   va_end (ap);
   if (with_queue)
     SocketTLS__append_queue (t->error, sizeof t->error);
   t->state = TLS_HANDSHAKE_ERROR;
   t->fatal = 1;
+  t->failed_with = e;
+  /* The original raises SocketTLS_HandshakeFailed for every handshake
+   * failure; the finer type (verification, pin) is only for the library's
+   * own bindings. The detail stays in the reason and the queries. */
+  if (!t->fine_errors)
+    e = &SocketTLS_HandshakeFailed;
   SocketTLS__raise (e, __FILE__, __LINE__, 0, "%s", t->error);
 }
 
@@ -318,13 +351,17 @@ fail (SocketTLS_T t, const Except_T *e, int with_queue, const char *fmt, ...)
 static void
 handshake_start (SocketTLS_T t)
 {
-  const char *addr = t->socket->base->remoteaddr;
+  const char *addr;
 
   t->state = TLS_HANDSHAKE_IN_PROGRESS;
   if (t->ctx->is_server)
     return;
+  /* TLS may have been enabled while connecting: learn the peer now. */
+  if (t->socket->base->remoteaddr == NULL)
+    (void)Socket_isconnected (t->socket);
+  addr = t->socket->base->remoteaddr;
   SocketTLS__session_offer (t);
-  if (t->hostname != NULL || !(t->ctx->verify_mode & TLS_VERIFY_PEER))
+  if (t->hostname != NULL || !(SSL_get_verify_mode (t->ssl) & SSL_VERIFY_PEER))
     return;
   if (addr == NULL || !is_ip_literal (addr) || set_ip (t, addr) != 1)
     fail (t, &SocketTLS_VerifyFailed, 0,
@@ -375,7 +412,7 @@ handshake_fail (SocketTLS_T t, int err, int saved_errno)
   if (t->callback_failed)
     fail (t, &SocketTLS_VerifyFailed, 0,
           "TLS certificate verification failed: verify callback raised");
-  if (vr != X509_V_OK && (t->ctx->verify_mode & TLS_VERIFY_PEER))
+  if (vr != X509_V_OK && (SSL_get_verify_mode (t->ssl) & SSL_VERIFY_PEER))
     fail_verify (t, vr);
   if (t->ctx->is_server
       && queue_reason_is (SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE))
@@ -410,17 +447,19 @@ handshake_done (SocketTLS_T t)
   return t->state;
 }
 
-TLSHandshakeState
-SocketTLS_handshake (Socket_T socket)
+static TLSHandshakeState
+handshake_step (Socket_T socket, int fine)
 {
-  SocketTLS_T t = SocketTLS__get (socket, "SocketTLS_handshake");
+  SocketTLS_T t = SocketTLS__get_or (socket, &SocketTLS_HandshakeFailed);
   int r, err;
 
   if (t->state == TLS_HANDSHAKE_COMPLETE)
     return t->state;
   if (t->state == TLS_HANDSHAKE_ERROR)
-    TLS_RAISE (SocketTLS_HandshakeFailed, "handshake failed earlier: %s",
-               t->error);
+    SocketTLS__raise (fine && t->failed_with ? t->failed_with
+                                             : &SocketTLS_HandshakeFailed,
+                      __FILE__, __LINE__, 0, "%s", t->error);
+  t->fine_errors = fine;
   if (t->state == TLS_HANDSHAKE_NOT_STARTED)
     handshake_start (t);
   ERR_clear_error ();
@@ -429,11 +468,25 @@ SocketTLS_handshake (Socket_T socket)
   if (r == 1)
     return handshake_done (t);
   err = SSL_get_error (t->ssl, r);
-  if (err == SSL_ERROR_WANT_READ)
-    return t->state = TLS_HANDSHAKE_WANT_READ;
-  if (err == SSL_ERROR_WANT_WRITE)
-    return t->state = TLS_HANDSHAKE_WANT_WRITE;
+  if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+    {
+      errno = EAGAIN;
+      return t->state = err == SSL_ERROR_WANT_READ ? TLS_HANDSHAKE_WANT_READ
+                                                  : TLS_HANDSHAKE_WANT_WRITE;
+    }
   handshake_fail (t, err, errno);
+}
+
+TLSHandshakeState
+SocketTLS_handshake (Socket_T socket)
+{
+  return handshake_step (socket, 0);
+}
+
+TLSHandshakeState
+SocketTLS__handshake (Socket_T socket)
+{
+  return handshake_step (socket, 1);
 }
 
 /* Steps until done, the deadline, or a failure (socket non-blocking). */
@@ -488,65 +541,76 @@ SocketTLS_handshake_loop (Socket_T socket, int timeout_ms)
 /* Queries                                                            */
 /* ------------------------------------------------------------------ */
 
+/* The queries never raise (as in the original): NULL socket and TLS not
+ * enabled give the special values the header lists. */
+
 const char *
 SocketTLS_get_cipher (Socket_T socket)
 {
-  SocketTLS_T t = SocketTLS__get (socket, "SocketTLS_get_cipher");
+  SocketTLS_T t = peek (socket);
 
-  if (t->state != TLS_HANDSHAKE_COMPLETE)
+  if (t == NULL)
     return NULL;
-  return SSL_get_cipher_name (t->ssl);
+  return SSL_get_current_cipher (t->ssl) != NULL
+             ? SSL_get_cipher_name (t->ssl)
+             : NULL;
 }
 
 const char *
 SocketTLS_get_version (Socket_T socket)
 {
-  SocketTLS_T t = SocketTLS__get (socket, "SocketTLS_get_version");
+  SocketTLS_T t = peek (socket);
 
-  if (t->state != TLS_HANDSHAKE_COMPLETE)
-    return NULL;
-  return SSL_get_version (t->ssl);
+  return t != NULL ? SSL_get_version (t->ssl) : NULL;
 }
 
 long
 SocketTLS_get_verify_result (Socket_T socket)
 {
-  return SSL_get_verify_result (
-      SocketTLS__get (socket, "SocketTLS_get_verify_result")->ssl);
+  SocketTLS_T t = peek (socket);
+
+  /* A failed handshake keeps its verdict: that is what callers ask for. */
+  if (t == NULL
+      || (t->state != TLS_HANDSHAKE_COMPLETE && t->state != TLS_HANDSHAKE_ERROR))
+    return X509_V_ERR_INVALID_CALL;
+  return SSL_get_verify_result (t->ssl);
 }
 
 const char *
 SocketTLS_get_verify_error_string (Socket_T socket, char *buf, size_t size)
 {
-  SocketTLS_T t = SocketTLS__get (socket, "SocketTLS_get_verify_error_string");
-  long vr = SSL_get_verify_result (t->ssl);
+  long vr;
+  const char *text;
 
-  if (vr == X509_V_OK || buf == NULL || size == 0)
+  if (socket == NULL || buf == NULL || size == 0)
     return NULL;
-  if (vr == X509_V_ERR_HOSTNAME_MISMATCH || vr == X509_V_ERR_IP_ADDRESS_MISMATCH)
-    snprintf (buf, size, "%s (expected '%s')",
-              X509_verify_cert_error_string (vr), expected_name (t));
-  else
-    snprintf (buf, size, "%s", X509_verify_cert_error_string (vr));
+  vr = SocketTLS_get_verify_result (socket);
+  if (vr == X509_V_OK)
+    return NULL;
+  text = X509_verify_cert_error_string (vr);
+  snprintf (buf, size, "%s",
+            text != NULL ? text : "TLS verification failed (unknown error)");
   return buf;
 }
 
 int
 SocketTLS_is_session_reused (Socket_T socket)
 {
-  SocketTLS_T t = SocketTLS__get (socket, "SocketTLS_is_session_reused");
+  SocketTLS_T t = peek (socket);
 
+  if (t == NULL)
+    return -1;
   return t->state == TLS_HANDSHAKE_COMPLETE && SSL_session_reused (t->ssl);
 }
 
 const char *
 SocketTLS_get_alpn_selected (Socket_T socket)
 {
-  SocketTLS_T t = SocketTLS__get (socket, "SocketTLS_get_alpn_selected");
+  SocketTLS_T t = peek (socket);
   const unsigned char *p = NULL;
   unsigned len = 0;
 
-  if (t->state != TLS_HANDSHAKE_COMPLETE)
+  if (t == NULL || t->state != TLS_HANDSHAKE_COMPLETE)
     return NULL;
   SSL_get0_alpn_selected (t->ssl, &p, &len);
   if (p == NULL || len == 0)

@@ -77,12 +77,14 @@ status_cb (SSL *ssl, void *arg)
   return SSL_TLSEXT_ERR_OK; /* ssl owns der now */
 }
 
+/* Stapling is a server feature; as in the original a client context
+ * accepts the settings, but the status callback (which on a client would
+ * judge the server's staple) is only installed on servers. */
 static void
-check_server (SocketTLSContext_T ctx, const char *op)
+install_status_cb (SocketTLSContext_T ctx)
 {
-  SocketTLS__check_ctx (ctx, op);
-  if (!ctx->is_server)
-    TLS_RAISE (SocketTLS_Failed, "%s: stapling needs a server context", op);
+  if (ctx->is_server)
+    SSL_CTX_set_tlsext_status_cb (ctx->ssl_ctx, status_cb);
 }
 
 void
@@ -92,40 +94,40 @@ SocketTLSContext_set_ocsp_response (SocketTLSContext_T ctx,
   static const char op[] = "SocketTLSContext_set_ocsp_response";
   unsigned char *copy = NULL;
 
-  check_server (ctx, op);
-  if (response != NULL && len > 0)
-    {
-      const unsigned char *p = response;
-      OCSP_RESPONSE *r;
+  const unsigned char *p = response;
+  OCSP_RESPONSE *r;
 
-      if (len > SOCKET_TLS_MAX_OCSP_RESPONSE_LEN)
-        TLS_RAISE (SocketTLS_Failed, "%s: %zu bytes exceed the %d byte limit",
-                   op, len, SOCKET_TLS_MAX_OCSP_RESPONSE_LEN);
-      r = d2i_OCSP_RESPONSE (NULL, &p, (long)len);
-      OCSP_RESPONSE_free (r);
-      if (r == NULL || p != response + len)
-        TLS_RAISE_SSL (SocketTLS_Failed, "%s: not a DER OCSPResponse", op);
-      copy = malloc (len);
-      if (copy == NULL)
-        TLS_RAISE (SocketTLS_Failed, "%s: out of memory", op);
-      memcpy (copy, response, len);
-    }
+  SocketTLS__check_ctx (ctx, op);
+  if (response == NULL || len == 0)
+    TLS_RAISE (SocketTLS_Failed, "Invalid OCSP response (null or zero length)");
+  if (len > SOCKET_TLS_MAX_OCSP_RESPONSE_LEN)
+    TLS_RAISE (SocketTLS_Failed, "OCSP response too large (%zu bytes, max %d)",
+               len, SOCKET_TLS_MAX_OCSP_RESPONSE_LEN);
+  ERR_clear_error ();
+  r = d2i_OCSP_RESPONSE (NULL, &p, (long)len);
+  OCSP_RESPONSE_free (r);
+  if (r == NULL || p != response + len)
+    TLS_RAISE (SocketTLS_Failed, "Invalid OCSP response format");
+  copy = malloc (len);
+  if (copy == NULL)
+    TLS_RAISE (SocketTLS_Failed, "%s: out of memory", op);
+  memcpy (copy, response, len);
   pthread_mutex_lock (&ctx->lock);
   free (ctx->ocsp_der);
   ctx->ocsp_der = copy;
-  ctx->ocsp_len = copy ? len : 0;
+  ctx->ocsp_len = len;
   pthread_mutex_unlock (&ctx->lock);
-  SSL_CTX_set_tlsext_status_cb (ctx->ssl_ctx, status_cb);
+  install_status_cb (ctx);
 }
 
 void
 SocketTLSContext_set_ocsp_gen_callback (SocketTLSContext_T ctx,
                                         SocketTLSOcspGenCallback cb, void *arg)
 {
-  check_server (ctx, "SocketTLSContext_set_ocsp_gen_callback");
+  SocketTLS__check_ctx (ctx, "SocketTLSContext_set_ocsp_gen_callback");
   ctx->ocsp_gen = cb;
   ctx->ocsp_arg = arg;
-  SSL_CTX_set_tlsext_status_cb (ctx->ssl_ctx, status_cb);
+  install_status_cb (ctx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -210,8 +212,7 @@ SocketTLS_get_ocsp_status (Socket_T socket)
   long len;
 
   if (socket == NULL || socket->tls == NULL)
-    TLS_RAISE (SocketTLS_Failed,
-               "SocketTLS_get_ocsp_status: TLS is not enabled on the socket");
+    return -1; /* never raises, as in the original */
   t = socket->tls;
   if (t->ctx->is_server || t->state != TLS_HANDSHAKE_COMPLETE)
     return -1;

@@ -16,7 +16,7 @@
 #include "tls/SocketTLS-private.h"
 
 const Except_T SocketTLS_PinVerifyFailed
-    = { &SocketTLS_PinVerifyFailed, "TLS certificate pin verification failed" };
+    = { &SocketTLS_PinVerifyFailed, "Certificate pin verification failed" };
 
 /* SHA-256 of @p cert's SubjectPublicKeyInfo. 0 on success. */
 static int
@@ -65,11 +65,11 @@ SocketTLSContext_add_pin (SocketTLSContext_T ctx,
 
   SocketTLS__check_ctx (ctx, op);
   if (sha256_hash == NULL)
-    TLS_RAISE (SocketTLS_Failed, "%s: NULL hash", op);
+    TLS_RAISE (SocketTLS_Failed, "PIN hash cannot be NULL");
   if (SocketTLSContext_verify_pin (ctx, sha256_hash))
     return;
   if (ctx->pin_count >= SOCKET_TLS_MAX_PINS)
-    TLS_RAISE (SocketTLS_Failed, "%s: more than %d pins", op,
+    TLS_RAISE (SocketTLS_Failed, "Maximum pin count exceeded (max %d)",
                SOCKET_TLS_MAX_PINS);
   if (ctx->pin_count == ctx->pin_cap)
     {
@@ -103,15 +103,22 @@ SocketTLSContext_add_pin_hex (SocketTLSContext_T ctx, const char *hex_hash)
   unsigned char hash[SOCKET_TLS_PIN_HASH_LEN];
 
   SocketTLS__check_ctx (ctx, op);
-  if (hex_hash == NULL || strlen (hex_hash) != 2 * SOCKET_TLS_PIN_HASH_LEN)
-    TLS_RAISE (SocketTLS_Failed, "%s: need exactly %d hex digits", op,
-               2 * SOCKET_TLS_PIN_HASH_LEN);
+  if (hex_hash == NULL || *hex_hash == '\0')
+    TLS_RAISE (SocketTLS_Failed, "PIN hex hash cannot be NULL or empty");
+  if (strncmp (hex_hash, "sha256//", 8) == 0) /* HPKP-style prefix */
+    hex_hash += 8;
+  if (strlen (hex_hash) != 2 * SOCKET_TLS_PIN_HASH_LEN)
+    TLS_RAISE (SocketTLS_Failed,
+               "Invalid hex hash format (expected 64 hex chars): '%.32s...'",
+               hex_hash);
   for (size_t i = 0; i < SOCKET_TLS_PIN_HASH_LEN; i++)
     {
       int hi = hex_value (hex_hash[2 * i]), lo = hex_value (hex_hash[2 * i + 1]);
       if (hi < 0 || lo < 0)
-        TLS_RAISE (SocketTLS_Failed, "%s: invalid hex digit at offset %zu", op,
-                   hi < 0 ? 2 * i : 2 * i + 1);
+        TLS_RAISE (SocketTLS_Failed,
+                   "Invalid hex hash format (expected 64 hex chars): "
+                   "'%.32s...'",
+                   hex_hash);
       hash[i] = (unsigned char)(hi << 4 | lo);
     }
   SocketTLSContext_add_pin (ctx, hash);
@@ -125,9 +132,10 @@ SocketTLSContext_add_pin_from_x509 (SocketTLSContext_T ctx, X509 *cert)
 
   SocketTLS__check_ctx (ctx, op);
   if (cert == NULL)
-    TLS_RAISE (SocketTLS_Failed, "%s: NULL certificate", op);
+    TLS_RAISE (SocketTLS_Failed, "X509 certificate cannot be NULL");
   if (spki_hash (cert, hash) != 0)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot encode the public key", op);
+    TLS_RAISE_SSL (SocketTLS_Failed,
+                   "Failed to extract SPKI hash from X509 certificate");
   SocketTLSContext_add_pin (ctx, hash);
 }
 
@@ -141,12 +149,14 @@ SocketTLSContext_add_pin_from_cert (SocketTLSContext_T ctx,
   int rc;
 
   SocketTLS__check_ctx (ctx, op);
+  if (cert_file == NULL || *cert_file == '\0')
+    TLS_RAISE (SocketTLS_Failed, "Certificate file path cannot be NULL or empty");
   certs = SocketTLS__read_certs (cert_file, op);
   rc = spki_hash (sk_X509_value (certs, 0), hash);
   sk_X509_pop_free (certs, X509_free);
   if (rc != 0)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot encode the public key of '%s'",
-                   op, cert_file);
+    TLS_RAISE_SSL (SocketTLS_Failed,
+                   "Failed to extract SPKI hash from certificate");
   SocketTLSContext_add_pin (ctx, hash);
 }
 

@@ -122,18 +122,13 @@ sni_find (SocketTLSContext_T ctx, const char *name)
 static void
 check_sni_args (SocketTLSContext_T ctx, const char *hostname, const char *op)
 {
-  if (!ctx->is_server)
-    TLS_RAISE (SocketTLS_Failed, "%s: SNI certificates need a server context",
-               op);
+  (void)op;
   if (!SocketTLS__valid_dns_name (hostname, 1))
-    TLS_RAISE (SocketTLS_Failed, "%s: invalid host name '%.*s'", op,
-               SOCKET_TLS_MAX_SNI_LEN, hostname);
-  if (find_exact (ctx, hostname) != NULL)
-    TLS_RAISE (SocketTLS_Failed, "%s: '%s' already has a certificate", op,
-               hostname);
+    TLS_RAISE (SocketTLS_Failed, "Invalid SNI hostname format or length");
+  /* A repeated name is accepted, as in the original; the first entry
+   * keeps serving it. */
   if (ctx->sni_count >= SOCKET_TLS_MAX_SNI_CERTS)
-    TLS_RAISE (SocketTLS_Failed, "%s: more than %d SNI certificates", op,
-               SOCKET_TLS_MAX_SNI_CERTS);
+    TLS_RAISE (SocketTLS_Failed, "Too many SNI certificates");
 }
 
 static int
@@ -162,6 +157,9 @@ SocketTLSContext_add_certificate (SocketTLSContext_T ctx, const char *hostname,
   STACK_OF (X509) * certs;
 
   SocketTLS__check_ctx (ctx, op);
+  if (!ctx->is_server)
+    TLS_RAISE (SocketTLS_Failed,
+               "SNI certificates only supported for server contexts");
   if (hostname == NULL)
     {
       SocketTLSContext_load_certificate (ctx, cert_file, key_file);
@@ -294,7 +292,8 @@ alpn_select_cb (SSL *ssl, const unsigned char **out, unsigned char *outlen,
     return select_by_callback (ctx, out, outlen, in, inlen, count);
   if (ctx->alpn == NULL)
     return SSL_TLSEXT_ERR_NOACK;
-  /* Server preference order; no overlap is fatal (RFC 7301 section 3.2). */
+  /* Server preference order. No overlap: the handshake goes on without
+   * ALPN, as in the original (no no_application_protocol alert). */
   for (size_t i = 0; i < ctx->alpn_len; i += 1u + ctx->alpn[i])
     {
       const unsigned char *hit
@@ -306,7 +305,7 @@ alpn_select_cb (SSL *ssl, const unsigned char **out, unsigned char *outlen,
           return SSL_TLSEXT_ERR_OK;
         }
     }
-  return SSL_TLSEXT_ERR_ALERT_FATAL;
+  return SSL_TLSEXT_ERR_NOACK;
 }
 
 /* Build the wire form of @p protos; raises on invalid input. */
@@ -316,16 +315,15 @@ build_wire (const char **protos, size_t count, size_t *len_out, const char *op)
   size_t total = 0;
   unsigned char *wire, *p;
 
-  if (protos == NULL || count == 0 || count > SOCKET_TLS_MAX_ALPN_PROTOCOLS)
-    TLS_RAISE (SocketTLS_Failed, "%s: need 1..%d protocols (got %zu)", op,
-               SOCKET_TLS_MAX_ALPN_PROTOCOLS, protos ? count : 0);
+  if (count > SOCKET_TLS_MAX_ALPN_PROTOCOLS)
+    TLS_RAISE (SocketTLS_Failed, "Too many ALPN protocols");
+  if (protos == NULL)
+    TLS_RAISE (SocketTLS_Failed, "%s: NULL protocol list", op);
   for (size_t i = 0; i < count; i++)
     {
       size_t n = protos[i] ? strlen (protos[i]) : 0;
       if (n == 0 || n > SOCKET_TLS_MAX_ALPN_LEN)
-        TLS_RAISE (SocketTLS_Failed,
-                   "%s: protocol %zu is NULL, empty or longer than %d bytes",
-                   op, i, SOCKET_TLS_MAX_ALPN_LEN);
+        TLS_RAISE (SocketTLS_Failed, "Invalid ALPN protocol length");
       total += 1 + n;
     }
   wire = malloc (total);
@@ -352,6 +350,8 @@ SocketTLSContext_set_alpn_protos (SocketTLSContext_T ctx, const char **protos,
   size_t len;
 
   SocketTLS__check_ctx (ctx, op);
+  if (count == 0) /* a no-op, as in the original */
+    return;
   wire = build_wire (protos, count, &len, op);
   /* SSL_CTX_set_alpn_protos returns 0 on success. */
   if (!ctx->is_server

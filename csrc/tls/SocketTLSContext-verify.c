@@ -38,10 +38,11 @@ SocketTLSContext_set_verify_mode (SocketTLSContext_T ctx, TLSVerifyMode mode)
   SocketTLS__check_ctx (ctx, op);
   if (((unsigned)mode & ~all) != 0)
     TLS_RAISE (SocketTLS_Failed, "%s: invalid mode 0x%x", op, (unsigned)mode);
-  if (mode != TLS_VERIFY_NONE && !(mode & TLS_VERIFY_PEER))
-    TLS_RAISE (SocketTLS_Failed,
-               "%s: mode 0x%x needs TLS_VERIFY_PEER as well", op,
-               (unsigned)mode);
+  /* As in the original, FAIL_IF_NO_PEER_CERT and CLIENT_ONCE alone imply
+   * verification. Unlike it, OR-combined modes keep their meaning (the
+   * original turns 3 into no verification) and unknown bits raise. */
+  if (mode != TLS_VERIFY_NONE)
+    mode |= TLS_VERIFY_PEER;
   ctx->verify_mode = (int)mode;
   SocketTLS__apply_verify (ctx);
 }
@@ -165,9 +166,11 @@ static STACK_OF (X509_CRL) * read_crls (const char *path, const char *op)
   STACK_OF (X509_CRL) *crls;
   struct stat st;
 
+  if (path == NULL || *path == '\0')
+    TLS_RAISE (SocketTLS_Failed, "CRL path cannot be NULL or empty");
   SocketTLS__check_path (path, op);
   if (stat (path, &st) != 0)
-    TLS_RAISE (SocketTLS_Failed, "%s: '%s': %s", op, path,
+    TLS_RAISE (SocketTLS_Failed, "Invalid CRL path '%s': %s", path,
                Socket_safe_strerror (errno));
   crls = sk_X509_CRL_new_null ();
   if (crls == NULL)
@@ -195,7 +198,8 @@ static STACK_OF (X509_CRL) * read_crls (const char *path, const char *op)
   if (sk_X509_CRL_num (crls) == 0)
     {
       sk_X509_CRL_free (crls);
-      TLS_RAISE (SocketTLS_Failed, "%s: no CRL found in '%s'", op, path);
+      TLS_RAISE (SocketTLS_Failed, "Failed to load CRL: no CRL found in '%s'",
+               path);
     }
   return crls;
 }
@@ -226,8 +230,7 @@ SocketTLSContext_load_crl (SocketTLSContext_T ctx, const char *crl_path)
   rc = add_crls (ctx, crls);
   sk_X509_CRL_pop_free (crls, X509_CRL_free);
   if (rc != 0)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot add CRLs of '%s'", op,
-                   crl_path);
+    TLS_RAISE_SSL (SocketTLS_Failed, "Failed to load CRL");
 }
 
 static int
@@ -277,8 +280,7 @@ SocketTLSContext_refresh_crl (SocketTLSContext_T ctx, const char *crl_path)
   pthread_mutex_unlock (&ctx->lock);
   sk_X509_CRL_pop_free (crls, X509_CRL_free);
   if (rc != 0)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot add CRLs of '%s'", op,
-                   crl_path);
+    TLS_RAISE_SSL (SocketTLS_Failed, "Failed to load CRL");
 }
 
 #endif /* SOCKET_HAS_TLS */

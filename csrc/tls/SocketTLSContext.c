@@ -150,6 +150,13 @@ SocketTLS__check_path (const char *path, const char *op)
   if (strlen (path) > SOCKET_TLS_MAX_PATH_LEN)
     TLS_RAISE (SocketTLS_Failed, "%s: path longer than %d bytes", op,
                SOCKET_TLS_MAX_PATH_LEN);
+  /* As the original: no ".." anywhere, no control characters. */
+  if (strstr (path, "..") != NULL)
+    TLS_RAISE (SocketTLS_Failed, "%s: path '%.200s' contains \"..\"", op,
+               path);
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+    if (*p < 0x20 || *p == 0x7F)
+      TLS_RAISE (SocketTLS_Failed, "%s: control character in path", op);
 }
 
 /* Encrypted keys would make OpenSSL prompt on the terminal: refuse. */
@@ -365,17 +372,14 @@ SocketTLSContext_load_certificate (SocketTLSContext_T ctx,
   SocketTLS__check_path (cert_file, op);
   SocketTLS__check_path (key_file, op);
   ERR_clear_error ();
+  /* Reasons as the original: message + OpenSSL's error text. */
   if (SSL_CTX_use_certificate_chain_file (ctx->ssl_ctx, cert_file) != 1)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot load certificate chain '%s'",
-                   op, cert_file);
+    TLS_RAISE_SSL (SocketTLS_Failed, "Failed to load certificate file");
   if (SSL_CTX_use_PrivateKey_file (ctx->ssl_ctx, key_file, SSL_FILETYPE_PEM)
       != 1)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot load private key '%s'", op,
-                   key_file);
+    TLS_RAISE_SSL (SocketTLS_Failed, "Failed to load private key file");
   if (SSL_CTX_check_private_key (ctx->ssl_ctx) != 1)
-    TLS_RAISE_SSL (SocketTLS_Failed,
-                   "%s: private key '%s' does not match certificate '%s'", op,
-                   key_file, cert_file);
+    TLS_RAISE_SSL (SocketTLS_Failed, "Private key does not match certificate");
 }
 
 void
@@ -395,8 +399,7 @@ SocketTLSContext_load_ca (SocketTLSContext_T ctx, const char *ca_file)
   if (SSL_CTX_load_verify_locations (ctx->ssl_ctx, is_dir ? NULL : ca_file,
                                      is_dir ? ca_file : NULL)
       != 1)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot load CA %s '%s'", op,
-                   is_dir ? "directory" : "file", ca_file);
+    TLS_RAISE_SSL (SocketTLS_Failed, "Failed to load CA certificates");
   if (ctx->is_server && !is_dir)
     {
       /* Tell clients which CAs we accept (CertificateRequest); appends,
@@ -436,7 +439,8 @@ SocketTLSContext_set_min_protocol (SocketTLSContext_T ctx, int version)
   SocketTLS__check_ctx (ctx, op);
   check_version (version, op);
   if (SSL_CTX_set_min_proto_version (ctx->ssl_ctx, version) != 1)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: failed", op);
+    TLS_RAISE_SSL (SocketTLS_Failed,
+                   "Failed to set minimum TLS protocol version");
 }
 
 void
@@ -447,7 +451,8 @@ SocketTLSContext_set_max_protocol (SocketTLSContext_T ctx, int version)
   SocketTLS__check_ctx (ctx, op);
   check_version (version, op);
   if (SSL_CTX_set_max_proto_version (ctx->ssl_ctx, version) != 1)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: failed", op);
+    TLS_RAISE_SSL (SocketTLS_Failed,
+                   "Failed to set maximum TLS protocol version");
 }
 
 /* 1 if every ':'-separated entry names a TLS 1.3 suite ("TLS_..."). */
@@ -483,8 +488,7 @@ SocketTLSContext_set_cipher_list (SocketTLSContext_T ctx, const char *ciphers)
   else
     ok = SSL_CTX_set_cipher_list (ctx->ssl_ctx, ciphers);
   if (ok != 1)
-    TLS_RAISE_SSL (SocketTLS_Failed, "%s: invalid cipher list '%s'", op,
-                   ciphers ? ciphers : "(defaults)");
+    TLS_RAISE_SSL (SocketTLS_Failed, "Failed to set cipher list");
 }
 
 /* ------------------------------------------------------------------ */

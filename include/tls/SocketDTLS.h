@@ -102,8 +102,12 @@ extern SOCKET_API void SocketDTLS_set_peer (SocketDgram_T socket,
 /**
  * @brief Client: the server name sent as SNI (for names, not IP literals)
  *        and checked against the certificate (names and IP addresses).
+ *        As in the original, this also turns on peer certificate
+ *        verification for the association, whatever the context's mode.
  * @param hostname 1..SOCKET_DTLS_MAX_SNI_LEN bytes; copied.
- * Raises: SocketDTLS_Failed (server socket, handshake started, bad name).
+ * Raises: SocketDTLS_Failed ("DTLS not enabled on socket", "Hostname cannot
+ *         be empty", "Hostname too long for SNI (N > 255 max)", "Invalid
+ *         hostname format").
  */
 extern SOCKET_API void SocketDTLS_set_hostname (SocketDgram_T socket,
                                                 const char *hostname);
@@ -120,16 +124,18 @@ extern SOCKET_API void SocketDTLS_set_mtu (SocketDgram_T socket, size_t mtu);
  *        runs one SocketDTLS_listen() step first).
  * @return DTLS_HANDSHAKE_COMPLETE when done; DTLS_HANDSHAKE_WANT_READ or
  *         DTLS_HANDSHAKE_WANT_WRITE when the socket must become readable or
- *         writable, or the retransmission timer must fire, first (use
- *         SocketDTLS_handshake_loop() for the timer);
+ *         writable, or the retransmission timer must fire, first (each
+ *         call services the timer, retransmitting an expired flight);
  *         DTLS_HANDSHAKE_COOKIE_EXCHANGE after a server sent a
- *         HelloVerifyRequest. A blocking socket may block up to the next
- *         retransmission timeout.
- * Raises: SocketDTLS_HandshakeFailed, SocketDTLS_VerifyFailed,
- *         SocketDTLS_Failed (not enabled, client without peer),
- *         SocketDTLS_CookieFailed. After a failure the state is
- *         DTLS_HANDSHAKE_ERROR and further calls raise
- *         SocketDTLS_HandshakeFailed.
+ *         HelloVerifyRequest; DTLS_HANDSHAKE_ERROR, without raising, when
+ *         the peer did not answer SOCKET_DTLS_MAX_RETRANSMITS
+ *         retransmissions (detail in dtls_error_buf). A blocking socket
+ *         may block up to the next retransmission timeout.
+ * Raises: SocketDTLS_HandshakeFailed for every failure, as the original
+ *         ("DTLS not enabled on socket", client without peer, certificate
+ *         verification with the cause in the reason and in
+ *         SocketDTLS_get_verify_result(), alerts). After a failure the
+ *         state is DTLS_HANDSHAKE_ERROR and further calls raise it again.
  */
 extern SOCKET_API DTLSHandshakeState SocketDTLS_handshake (SocketDgram_T socket);
 
@@ -142,10 +148,12 @@ extern SOCKET_API DTLSHandshakeState SocketDTLS_handshake (SocketDgram_T socket)
  * @param timeout_ms overall deadline; < 0 waits without deadline (OpenSSL
  *        still gives up after SOCKET_DTLS_MAX_RETRANSMITS retransmissions),
  *        0 makes a single step without waiting.
- * @return DTLS_HANDSHAKE_COMPLETE, or the pending state when the deadline
- *         passed first (the handshake may be resumed later).
+ * @return DTLS_HANDSHAKE_COMPLETE (or the single step's state when
+ *         @p timeout_ms is 0).
  * Raises: as SocketDTLS_handshake(); SocketDTLS_TimeoutExpired when the
- *         peer did not answer SOCKET_DTLS_MAX_RETRANSMITS retransmissions.
+ *         deadline passed ("DTLS handshake timeout"; the association is
+ *         not failed and may be resumed) or the peer did not answer
+ *         SOCKET_DTLS_MAX_RETRANSMITS retransmissions (failed).
  */
 extern SOCKET_API DTLSHandshakeState
 SocketDTLS_handshake_loop (SocketDgram_T socket, int timeout_ms);
@@ -187,7 +195,9 @@ extern SOCKET_API ssize_t SocketDTLS_send (SocketDgram_T socket,
  * successive calls.
  * @return bytes received (> 0), or 0 when a non-blocking socket has no
  *         complete record yet.
- * Raises: Socket_Closed (the peer sent close_notify), SocketDTLS_Failed.
+ * Raises: Socket_Closed (the peer sent close_notify), SocketDTLS_Failed
+ *         ("DTLS not enabled on socket", "DTLS handshake not complete",
+ *         after shutdown, other errors).
  */
 extern SOCKET_API ssize_t SocketDTLS_recv (SocketDgram_T socket, void *buf,
                                            size_t len);
@@ -213,7 +223,10 @@ extern SOCKET_API ssize_t SocketDTLS_recvfrom (SocketDgram_T socket,
                                                char *host, size_t host_len,
                                                int *port);
 
-/** @brief Negotiated cipher name, or NULL before the handshake completes. */
+/* The queries below never raise: a NULL socket or one without DTLS gives
+ * the special value named. */
+
+/** @brief Negotiated cipher name, or NULL (none yet, NULL, not enabled). */
 extern SOCKET_API const char *SocketDTLS_get_cipher (SocketDgram_T socket);
 
 /** @brief Protocol version ("DTLSv1.2"), or NULL when not enabled. */
@@ -221,11 +234,14 @@ extern SOCKET_API const char *SocketDTLS_get_version (SocketDgram_T socket);
 
 /**
  * @brief X509_V_OK (0) or the OpenSSL verification error of the peer
- *        certificate; -1 when DTLS is not enabled.
+ *        certificate (also after a failed handshake);
+ *        X509_V_ERR_INVALID_CALL (69) for NULL, DTLS not enabled, or no
+ *        handshake finished yet.
  */
 extern SOCKET_API long SocketDTLS_get_verify_result (SocketDgram_T socket);
 
-/** @brief 1 if the completed handshake resumed a session, else 0. */
+/** @brief 1 if the completed handshake resumed a session, else 0; -1 when
+ *         DTLS is not enabled. */
 extern SOCKET_API int SocketDTLS_is_session_reused (SocketDgram_T socket);
 
 /** @brief The ALPN protocol selected, or NULL; valid until the socket is
@@ -233,7 +249,8 @@ extern SOCKET_API int SocketDTLS_is_session_reused (SocketDgram_T socket);
 extern SOCKET_API const char *
 SocketDTLS_get_alpn_selected (SocketDgram_T socket);
 
-/** @brief The socket's path MTU (0 when DTLS is not enabled). */
+/** @brief The socket's path MTU (0 when DTLS is not enabled,
+ *         SOCKET_DTLS_DEFAULT_MTU for NULL). */
 extern SOCKET_API size_t SocketDTLS_get_mtu (SocketDgram_T socket);
 
 /**
@@ -241,7 +258,8 @@ extern SOCKET_API size_t SocketDTLS_get_mtu (SocketDgram_T socket);
  *
  * DTLS closes unidirectionally: the call does not wait for the peer.
  * Idempotent.
- * Raises: SocketDTLS_ShutdownFailed when the alert cannot be sent.
+ * Raises: SocketDTLS_ShutdownFailed ("DTLS not enabled on socket", or the
+ *         alert cannot be sent).
  */
 extern SOCKET_API void SocketDTLS_shutdown (SocketDgram_T socket);
 

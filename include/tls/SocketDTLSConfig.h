@@ -174,9 +174,10 @@
 #define SOCKET_DTLS_VALID_MTU(mtu)                                            \
   ((size_t)(mtu) >= SOCKET_DTLS_MIN_MTU && (size_t)(mtu) <= SOCKET_DTLS_MAX_MTU)
 
-/** True for a retransmission timeout within (0, SOCKET_DTLS_MAX_TIMEOUT_MS]. */
+/** True for a retransmission timeout within [0, 60000] ms (0 is valid and
+ *  means the default, as in the original). */
 #define SOCKET_DTLS_VALID_TIMEOUT(ms)                                         \
-  ((ms) > 0 && (ms) <= SOCKET_DTLS_MAX_TIMEOUT_MS)
+  ((int)(ms) >= 0 && (int)(ms) <= 60000)
 
 #endif /* SOCKET_HAS_TLS */
 

@@ -43,10 +43,10 @@ typedef struct SocketDgram_T *SocketDgram_T;
  * @brief Create a server context.
  * @param cert_file PEM certificate chain (leaf first); borrowed.
  * @param key_file PEM private key matching the certificate; borrowed.
- * @param ca_file PEM CA bundle for client certificates, or NULL for none.
- *        When given, clients must present a certificate signed by it
- *        (TLS_VERIFY_PEER | TLS_VERIFY_FAIL_IF_NO_PEER_CERT; relax with
- *        SocketDTLSContext_set_verify_mode()).
+ * @param ca_file PEM CA bundle for client certificates, or NULL / "" for
+ *        none. As in the original, loading it does not request client
+ *        certificates: call SocketDTLSContext_set_verify_mode() (e.g.
+ *        TLS_VERIFY_PEER | TLS_VERIFY_FAIL_IF_NO_PEER_CERT).
  * @return a new context, owned by the caller (SocketDTLSContext_free()).
  * Raises: SocketDTLS_Failed (unreadable file, bad PEM, key mismatch).
  * Thread-safe: yes.
@@ -107,7 +107,8 @@ SocketDTLSContext_set_verify_mode (SocketDTLSContext_T ctx,
  *
  * Cookies are HMAC-SHA256(secret, client address, port, time period).
  * A random secret is generated unless one was set.
- * Raises: SocketDTLS_Failed (client context, no randomness).
+ * Raises: SocketDTLS_Failed ("Cookie exchange only for server contexts",
+ *         no randomness).
  * Thread-safe: no (setup only).
  */
 extern SOCKET_API void
@@ -119,7 +120,8 @@ SocketDTLSContext_enable_cookie_exchange (SocketDTLSContext_T ctx);
  * The secret in use so far stays accepted for SOCKET_DTLS_COOKIE_LIFETIME_SEC
  * seconds, so clients in the middle of an exchange are not rejected.
  * @param secret exactly SOCKET_DTLS_COOKIE_SECRET_LEN bytes; copied.
- * Raises: SocketDTLS_Failed (NULL, wrong length).
+ *        Accepted (and unused) on client contexts.
+ * Raises: SocketDTLS_Failed ("Cookie secret must be 32 bytes (got N)").
  * Thread-safe: yes (may run while other threads listen).
  */
 extern SOCKET_API void
@@ -143,7 +145,8 @@ SocketDTLSContext_rotate_cookie_secret (SocketDTLSContext_T ctx);
 extern SOCKET_API void SocketDTLSContext_set_mtu (SocketDTLSContext_T ctx,
                                                   size_t mtu);
 
-/** @brief The context's path MTU. Thread-safe: yes. */
+/** @brief The context's path MTU (SOCKET_DTLS_DEFAULT_MTU for NULL).
+ *         Thread-safe: yes. */
 extern SOCKET_API size_t SocketDTLSContext_get_mtu (SocketDTLSContext_T ctx);
 
 /**
@@ -175,12 +178,12 @@ SocketDTLSContext_set_cipher_list (SocketDTLSContext_T ctx,
 /**
  * @brief Set the ALPN protocols (RFC 7301), most preferred first.
  *
- * Clients offer them; servers select the first of their own list that the
- * client offered and reject a client offering none of them with a
- * no_application_protocol alert.
+ * Clients offer them; servers select, as the original, the first name in
+ * the client's order that is also in their list; with no overlap the
+ * handshake continues without ALPN.
  * @param protos @p count names of 1..SOCKET_DTLS_MAX_ALPN_LEN bytes;
  *        copied.
- * @param count 1..SOCKET_DTLS_MAX_ALPN_PROTOCOLS.
+ * @param count 0..SOCKET_DTLS_MAX_ALPN_PROTOCOLS; NULL / 0 clears the list.
  * Raises: SocketDTLS_Failed. Thread-safe: no.
  */
 extern SOCKET_API void
@@ -207,7 +210,7 @@ SocketDTLSContext_enable_session_cache (SocketDTLSContext_T ctx,
  * @brief Session statistics: completed handshakes that resumed a session
  *        (@p hits) or did a full handshake while caching was enabled
  *        (@p misses), and sessions stored (@p stores). NULL outputs are
- *        skipped.
+ *        skipped; a NULL @p ctx leaves them untouched.
  * Thread-safe: yes.
  */
 extern SOCKET_API void
@@ -227,14 +230,15 @@ extern SOCKET_API void SocketDTLSContext_set_timeout (SocketDTLSContext_T ctx,
 
 /**
  * @brief The underlying OpenSSL SSL_CTX (borrowed; valid while the
- *        context lives), for settings this API does not cover.
+ *        context lives), for settings this API does not cover; NULL for a
+ *        NULL @p ctx.
  */
 extern SOCKET_API void *SocketDTLSContext_get_ssl_ctx (SocketDTLSContext_T ctx);
 
-/** @brief 1 for a server context, 0 for a client context. */
+/** @brief 1 for a server context, 0 for a client context (or NULL). */
 extern SOCKET_API int SocketDTLSContext_is_server (SocketDTLSContext_T ctx);
 
-/** @brief 1 if the cookie exchange is enabled. */
+/** @brief 1 if the cookie exchange is enabled (0 for NULL). */
 extern SOCKET_API int
 SocketDTLSContext_has_cookie_exchange (SocketDTLSContext_T ctx);
 

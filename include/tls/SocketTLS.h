@@ -20,11 +20,14 @@
  * Errors raise one of the exceptions below; the reason names the cause
  * (certificate verification error, hostname mismatch, OpenSSL error queue
  * text) and is also left in tls_error_buf and Socket_GetLastError().
- * Handshake-time failures raise SocketTLS_HandshakeFailed, except
- * certificate problems (SocketTLS_VerifyFailed) and pin mismatches
- * (SocketTLS_PinVerifyFailed, SocketTLSContext.h). After the handshake,
- * record-layer violations raise SocketTLS_ProtocolError and the peer going
- * away raises Socket_Closed.
+ * As in the original library, every handshake failure (certificate
+ * verification and pin mismatches included) raises
+ * SocketTLS_HandshakeFailed, with the cause in the reason and in
+ * SocketTLS_get_verify_result(); every SocketTLS_send/SocketTLS_recv
+ * failure raises SocketTLS_Failed except a received close_notify
+ * (Socket_Closed). SocketTLS_VerifyFailed, SocketTLS_ProtocolError and
+ * SocketTLS_PinVerifyFailed are not raised by these functions. Socket_recv
+ * and friends on a TLS socket report a peer close as Socket_Closed.
  *
  * Renegotiation and compression are always disabled; no protocol below
  * TLS 1.2 is ever negotiated.
@@ -99,10 +102,13 @@ extern SOCKET_API __thread char tls_error_buf[];
  * reference-counted, so it may be freed while connections still use it.
  * TCP_NODELAY is set on TCP sockets: TLS writes whole records and
  * handshake flights, which Nagle's algorithm would only delay.
- * @param socket connected socket (borrowed; TLS state is freed with it).
+ * @param socket socket with a descriptor, normally connected (a connect
+ *        in progress is fine; only the descriptor is checked). Borrowed;
+ *        the TLS state is freed with it.
  * @param ctx context (borrowed; a reference is kept).
- * Raises: SocketTLS_Failed (NULL argument, socket not connected, TLS
- *         already enabled, OpenSSL allocation failure).
+ * Raises: SocketTLS_Failed (NULL argument, "Socket not connected (invalid
+ *         fd)", "TLS already enabled on socket", OpenSSL allocation
+ *         failure).
  */
 extern SOCKET_API void SocketTLS_enable (Socket_T socket,
                                          SocketTLSContext_T ctx);
@@ -114,10 +120,14 @@ extern SOCKET_API void SocketTLS_enable (Socket_T socket,
  * certificate's subjectAltName (wildcards only as a whole left-most
  * label). An IP literal is not sent as SNI and is matched against IP
  * subjectAltNames. Without this call a verifying client matches the peer's
- * numeric address instead. Call before the first handshake step.
+ * numeric address instead. As in the original, this also turns on peer
+ * certificate verification for the connection, whatever the context's
+ * verify mode. Call before the first handshake step (later calls only
+ * change the name checked).
  * @param hostname copied; at most SOCKET_TLS_MAX_SNI_LEN characters.
- * Raises: SocketTLS_Failed (not enabled, server side, handshake started,
- *         invalid name).
+ * Raises: SocketTLS_Failed ("TLS not enabled on socket", "Hostname cannot
+ *         be empty", "Hostname too long for SNI (N > 255 max)", "Invalid
+ *         hostname format").
  */
 extern SOCKET_API void SocketTLS_set_hostname (Socket_T socket,
                                                const char *hostname);
@@ -128,9 +138,12 @@ extern SOCKET_API void SocketTLS_set_hostname (Socket_T socket,
  *         TLS_HANDSHAKE_WANT_WRITE when the socket must become readable or
  *         writable first (wait with SocketPoll and call again). A blocking
  *         socket completes or raises in one call.
- * Raises: SocketTLS_HandshakeFailed, SocketTLS_VerifyFailed,
- *         SocketTLS_PinVerifyFailed, SocketTLS_Failed (not enabled).
- *         After a failure, further calls raise SocketTLS_HandshakeFailed.
+ *         errno is EAGAIN with a WANT_* state.
+ * Raises: SocketTLS_HandshakeFailed for every failure ("TLS not enabled on
+ *         socket"; "Handshake failed: <cause>", where the cause names a
+ *         certificate verification error and the expected host, a pin
+ *         mismatch, or OpenSSL's error). After a failure, further calls
+ *         raise it again.
  */
 extern SOCKET_API TLSHandshakeState SocketTLS_handshake (Socket_T socket);
 
@@ -155,9 +168,10 @@ extern SOCKET_API TLSHandshakeState SocketTLS_handshake_loop (Socket_T socket,
  * Does not wait for the peer's close_notify. A no-op before the handshake
  * completed, after a fatal error, or when already sent. On a non-blocking
  * socket a full send buffer is waited on for at most
- * SOCKET_TLS_DEFAULT_HANDSHAKE_TIMEOUT_MS.
- * Raises: SocketTLS_ShutdownFailed (the alert could not be sent),
- *         SocketTLS_Failed (not enabled).
+ * SOCKET_TLS_DEFAULT_HANDSHAKE_TIMEOUT_MS. TLS stays enabled (queries
+ * keep working) until Socket_free().
+ * Raises: SocketTLS_ShutdownFailed (the alert could not be sent, or "TLS
+ *         not enabled on socket").
  */
 extern SOCKET_API void SocketTLS_shutdown (Socket_T socket);
 
@@ -166,9 +180,9 @@ extern SOCKET_API void SocketTLS_shutdown (Socket_T socket);
  * @return bytes accepted (> 0; at least one full record unless @p len is
  *         smaller), or 0 when a non-blocking socket would block. After a 0,
  *         retry with the same data.
- * Raises: Socket_Closed (peer closed or reset), SocketTLS_ProtocolError,
- *         SocketTLS_Failed (not enabled, handshake not complete, after
- *         shutdown).
+ * Raises: SocketTLS_Failed for every failure: "TLS not enabled on
+ *         socket", "TLS handshake not complete", after shutdown, and
+ *         "TLS send failed: ..." (peer closed or reset, record error).
  */
 extern SOCKET_API ssize_t SocketTLS_send (Socket_T socket, const void *buf,
                                           size_t len);
@@ -182,40 +196,51 @@ extern SOCKET_API ssize_t SocketTLS_send (Socket_T socket, const void *buf,
  * layer where poll() cannot see it: call again before waiting.
  * @return bytes received (> 0), or 0 when a non-blocking socket has no
  *         complete record yet.
- * Raises: Socket_Closed (close_notify, or EOF at a record boundary),
- *         SocketTLS_ProtocolError (bad record, EOF inside a record),
- *         SocketTLS_Failed (not enabled, handshake not complete).
+ * Raises: Socket_Closed (close_notify received); SocketTLS_Failed for
+ *         everything else: "TLS not enabled on socket", "TLS handshake not
+ *         complete", "TLS recv failed: ..." (EOF without close_notify, bad
+ *         record, reset).
  */
 extern SOCKET_API ssize_t SocketTLS_recv (Socket_T socket, void *buf,
                                           size_t len);
 
-/** @brief Negotiated cipher name, or NULL before the handshake completed. */
+/* The queries below never raise: a NULL socket or one without TLS gives
+ * the special value named. */
+
+/** @brief Negotiated cipher name, or NULL (none yet, NULL socket, TLS not
+ *         enabled). */
 extern SOCKET_API const char *SocketTLS_get_cipher (Socket_T socket);
 
-/** @brief Negotiated protocol ("TLSv1.3", "TLSv1.2"), or NULL before the
- *         handshake completed. */
+/** @brief Protocol of the connection ("TLSv1.3", "TLSv1.2"; OpenSSL's
+ *         string, also before the handshake completed), or NULL (NULL
+ *         socket, TLS not enabled). */
 extern SOCKET_API const char *SocketTLS_get_version (Socket_T socket);
 
 /**
  * @brief Result of peer certificate verification: X509_V_OK (0) or an
- *        X509_V_ERR_* code.
+ *        X509_V_ERR_* code, also after a failed handshake.
+ *        X509_V_ERR_INVALID_CALL (69) for a NULL socket, TLS not enabled,
+ *        or no handshake finished yet.
  */
 extern SOCKET_API long SocketTLS_get_verify_result (Socket_T socket);
 
 /**
- * @brief Text of the verification error, with the expected host name for a
- *        mismatch, written into @p buf (truncated to @p size).
- * @return @p buf, or NULL when verification succeeded (or @p buf is NULL /
- *         @p size is 0).
+ * @brief OpenSSL's text for SocketTLS_get_verify_result(), written into
+ *        @p buf (truncated to @p size - 1, NUL-terminated).
+ * @return @p buf, or NULL when the result is X509_V_OK, or @p socket /
+ *         @p buf is NULL or @p size is 0. Before the handshake the text is
+ *         that of X509_V_ERR_INVALID_CALL.
  */
 extern SOCKET_API const char *SocketTLS_get_verify_error_string (
     Socket_T socket, char *buf, size_t size);
 
-/** @brief 1 if the handshake resumed an earlier session, else 0. */
+/** @brief 1 if the handshake resumed an earlier session, 0 if not (or not
+ *         finished), -1 when TLS is not enabled. */
 extern SOCKET_API int SocketTLS_is_session_reused (Socket_T socket);
 
 /**
- * @brief ALPN protocol agreed on (RFC 7301), or NULL when none.
+ * @brief ALPN protocol agreed on (RFC 7301), or NULL when none (or TLS not
+ *        enabled).
  * @return a string owned by the connection, valid until Socket_free().
  */
 extern SOCKET_API const char *SocketTLS_get_alpn_selected (Socket_T socket);

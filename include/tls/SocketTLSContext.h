@@ -40,7 +40,7 @@ typedef struct SocketTLSContext_T *SocketTLSContext_T;
  * Custom certificate check, called for every certificate of the chain
  * (deepest first) with OpenSSL's verdict in @p preverify_ok.
  * @return nonzero to accept, 0 to reject (the handshake then raises
- *         SocketTLS_VerifyFailed). Must not raise; an exception is treated
+ *         SocketTLS_HandshakeFailed). Must not raise; an exception is treated
  *         as a rejection. @p socket is NULL for connections not made with
  *         SocketTLS_enable().
  */
@@ -102,7 +102,12 @@ extern SOCKET_API void SocketTLSContext_load_certificate (
  * Exact names match case-insensitively; "*.example.com" matches exactly one
  * extra left-most label. Exact matches win over wildcards; unknown or absent
  * names get the default certificate. A NULL @p hostname replaces the
- * default certificate. At most SOCKET_TLS_MAX_SNI_CERTS names.
+ * default certificate. A repeated name is accepted; the first entry keeps
+ * serving it. At most SOCKET_TLS_MAX_SNI_CERTS entries.
+ * Raises: SocketTLS_Failed ("SNI certificates only supported for server
+ *         contexts", "Invalid SNI hostname format or length", "Too many
+ *         SNI certificates", unreadable or mismatched files). Paths with
+ *         ".." or control characters are refused, as by every loader.
  */
 extern SOCKET_API void SocketTLSContext_add_certificate (
     SocketTLSContext_T ctx, const char *hostname, const char *cert_file,
@@ -113,7 +118,9 @@ extern SOCKET_API void SocketTLSContext_load_ca (SocketTLSContext_T ctx,
                                                  const char *ca_file);
 
 /** @brief Peer verification flags (clients default to TLS_VERIFY_PEER,
- *         servers to TLS_VERIFY_NONE). */
+ *         servers to TLS_VERIFY_NONE). TLS_VERIFY_FAIL_IF_NO_PEER_CERT and
+ *         TLS_VERIFY_CLIENT_ONCE imply TLS_VERIFY_PEER; OR-combinations are
+ *         honoured; unknown bits raise SocketTLS_Failed. */
 extern SOCKET_API void SocketTLSContext_set_verify_mode (SocketTLSContext_T ctx,
                                                          TLSVerifyMode mode);
 
@@ -151,7 +158,10 @@ extern SOCKET_API void SocketTLSContext_refresh_crl (SocketTLSContext_T ctx,
 /**
  * @brief Server: staple this DER OCSP response (copied; at most
  *        SOCKET_TLS_MAX_OCSP_RESPONSE_LEN bytes, must parse as an
- *        OCSPResponse). A NULL @p response or 0 @p len stops stapling.
+ *        OCSPResponse). On a client context it is accepted and unused.
+ * Raises: SocketTLS_Failed ("Invalid OCSP response (null or zero length)",
+ *         "OCSP response too large (N bytes, max 65536)", "Invalid OCSP
+ *         response format").
  */
 extern SOCKET_API void SocketTLSContext_set_ocsp_response (
     SocketTLSContext_T ctx, const unsigned char *response, size_t len);
@@ -169,7 +179,7 @@ extern SOCKET_API void SocketTLSContext_set_ocsp_gen_callback (
  *         a resumed session, which carries no certificate), -2 response
  *         unusable (malformed, unsuccessful, bad signature, stale, unknown
  *         status, or not for this certificate).
- * Raises: SocketTLS_Failed (TLS not enabled on @p socket).
+ * Never raises: -1 also for a NULL socket or one without TLS.
  */
 extern SOCKET_API int SocketTLS_get_ocsp_status (Socket_T socket);
 
@@ -198,7 +208,10 @@ extern SOCKET_API void SocketTLSContext_set_cipher_list (SocketTLSContext_T ctx,
  * @brief Protocols in preference order (1..SOCKET_TLS_MAX_ALPN_PROTOCOLS,
  *        each 1..SOCKET_TLS_MAX_ALPN_LEN bytes; copied). A client offers
  *        them; a server picks its first one the client offered and, if
- *        none matches, aborts with no_application_protocol.
+ *        none matches, continues without ALPN (as the original). @p count
+ *        0 is a no-op.
+ * Raises: SocketTLS_Failed ("Too many ALPN protocols", "Invalid ALPN
+ *         protocol length").
  */
 extern SOCKET_API void SocketTLSContext_set_alpn_protos (SocketTLSContext_T ctx,
                                                          const char **protos,
@@ -215,7 +228,7 @@ extern SOCKET_API void SocketTLSContext_set_alpn_callback (
  *
  * Server: a session cache of @p max_sessions entries (0 =
  * SOCKET_TLS_SESSION_CACHE_SIZE) kept @p timeout_seconds (0 =
- * SOCKET_TLS_SESSION_TIMEOUT_DEFAULT); unless tickets are enabled, TLS 1.3
+ * SOCKET_TLS_SESSION_TIMEOUT_DEFAULT, also for negative values); unless tickets are enabled, TLS 1.3
  * tickets then only carry a cache key. Client: remember the latest session
  * per server (host name or address, and port) and offer it on the next
  * connection.
@@ -223,7 +236,8 @@ extern SOCKET_API void SocketTLSContext_set_alpn_callback (
 extern SOCKET_API void SocketTLSContext_enable_session_cache (
     SocketTLSContext_T ctx, size_t max_sessions, long timeout_seconds);
 
-/** @brief Change the session cache capacity (0 = default). */
+/** @brief Change the session cache capacity; 0 raises SocketTLS_Failed
+ *         "Session cache size cannot be zero". */
 extern SOCKET_API void SocketTLSContext_set_session_cache_size (
     SocketTLSContext_T ctx, size_t size);
 
@@ -231,6 +245,8 @@ extern SOCKET_API void SocketTLSContext_set_session_cache_size (
  * @brief Cache counters (any pointer may be NULL). Server: resumptions,
  *        offered sessions not resumed, sessions stored. Client: resumed
  *        handshakes, handshakes that could not resume, sessions stored.
+ *        All 0 for a NULL @p ctx or before the cache (or tickets) is
+ *        enabled.
  */
 extern SOCKET_API void SocketTLSContext_get_cache_stats (SocketTLSContext_T ctx,
                                                          size_t *hits,
@@ -245,7 +261,10 @@ extern SOCKET_API void SocketTLSContext_get_cache_stats (SocketTLSContext_T ctx,
  * key, 32 AES-256 key (copied, wiped on free). Every accepted ticket is
  * replaced by a fresh one, so clients can use each ticket once (RFC 8446
  * appendix C.4). Calling again rotates: new tickets use the new key,
- * tickets under the previous key are still accepted.
+ * tickets under the previous key are still accepted. Accepted (and unused)
+ * on client contexts.
+ * Raises: SocketTLS_Failed ("Session ticket key length must be exactly 80
+ *         bytes").
  */
 extern SOCKET_API void SocketTLSContext_enable_session_tickets (
     SocketTLSContext_T ctx, const unsigned char *key, size_t key_len);
@@ -256,14 +275,15 @@ extern SOCKET_API void SocketTLSContext_enable_session_tickets (
  * @brief Pin a SHA-256 digest (SOCKET_TLS_PIN_HASH_LEN bytes) of a DER
  *        SubjectPublicKeyInfo. With pins present and enforcement on (the
  *        default), a handshake succeeds only if some certificate of the
- *        peer's chain matches; otherwise it raises
- *        SocketTLS_PinVerifyFailed. At most SOCKET_TLS_MAX_PINS pins;
+ *        peer's chain matches; otherwise the handshake raises
+ *        SocketTLS_HandshakeFailed (reason: pin mismatch). At most SOCKET_TLS_MAX_PINS pins;
  *        duplicates are ignored.
  */
 extern SOCKET_API void SocketTLSContext_add_pin (SocketTLSContext_T ctx,
                                                  const unsigned char *sha256_hash);
 
-/** @brief Pin from exactly 64 hex digits (either case), e.g. the output of
+/** @brief Pin from exactly 64 hex digits (either case), optionally after a
+ *         "sha256//" prefix, e.g. the output of
  *         `openssl x509 -pubkey | openssl pkey -pubin -outform DER |
  *         openssl dgst -sha256`. */
 extern SOCKET_API void SocketTLSContext_add_pin_hex (SocketTLSContext_T ctx,
