@@ -6,7 +6,7 @@
  * HTTP/1 parser's strict target parser with IPv6 and normalization),
  * percent codecs, HTTP-dates in all three forms, media types, Accept lists
  * and codings; len == 0 means strlen wherever the original says so. The
- * deliberate differences are listed in docs/MIGRATION-http.md.
+ * deliberate differences are listed in docs/MIGRATION.md (HTTP core).
  */
 #include <stdio.h>
 #include <string.h>

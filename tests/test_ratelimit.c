@@ -119,7 +119,7 @@ TEST (ratelimit_invalid_arguments_raise)
   SocketRateLimit_free (NULL);
 }
 
-/* Deliberate difference (docs/MIGRATION-core.md): all idle time is
+/* Deliberate difference (docs/MIGRATION.md, Core): all idle time is
  * credited, so a bucket larger than the rate refills to full; the original
  * caps one refill at one second's worth. */
 TEST (ratelimit_idle_refills_burst_bucket_to_full)
