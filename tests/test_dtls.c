@@ -225,7 +225,7 @@ TEST (enable_rejects_misuse)
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "Invalid MTU: ",
                      SocketDTLS_set_mtu (c, 10000));
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "set_peer",
-                     SocketDTLS_set_peer (c, "no-such-host.invalid", 9));
+                     SocketDTLS_set_peer (c, "no_such_host", 9));
   ASSERT (SocketDTLS_get_cipher (c) == NULL);
   ASSERT (SocketDTLS_get_version (plain) == NULL);
   ASSERT_EQ (SocketDTLS_get_verify_result (plain), X509_V_ERR_INVALID_CALL);
