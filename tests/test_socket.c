@@ -227,7 +227,7 @@ TEST (connect_timeout_when_backlog_full)
   Socket_bind (l, "127.0.0.1", 0);
   ASSERT_EQ (RAISES (Socket_Failed, Socket_listen (l, 0)), 1); /* <= 0 */
   Socket_listen (l, 1);
-  for (int i = 0; i < 6 && !timed_out; i++)
+  for (volatile int i = 0; i < 6 && !timed_out; i++)
     {
       cs[i] = Socket_new (AF_INET, SOCK_STREAM, 0);
       Socket_timeouts_set (cs[i], &t);

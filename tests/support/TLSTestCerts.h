@@ -91,8 +91,9 @@ tls_cert (const char *name)
   return b;
 }
 
-/** Read a whole (small) file; caller frees. NULL on error. */
-static inline unsigned char *
+/** Read a whole (small) file; caller frees. NULL on error. Not inlined:
+ *  callers use TRY/RAISES, and its locals would trip -Wclobbered there. */
+static __attribute__ ((noinline, unused)) unsigned char *
 tls_read_file (const char *path, size_t *len)
 {
   FILE *f = fopen (path, "rb");
