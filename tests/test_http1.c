@@ -546,8 +546,7 @@ TEST (small_reads_match_whole_message)
    * name, value, target and reason bytes) and fall back to the machine
    * mid-piece; result and error offset must be the whole message's. */
   static const char *const reqs[] = {
-    "GET /search?q=a&b=c HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 "
-    "X11\r\nAccept: */*\r\n\r\n",
+    "GET /search?q=a&b=c HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: Mozilla/5.0 X11\r\nAccept: */*\r\n\r\n",
     "GET /a HTTP/1.1\r\nHost: h\r\nX-Long: 0123456789abcdefghij\r\n\r\n",       /* value limit */
     "GET /a HTTP/1.1\r\nHost: h\r\nX-Longer-Name-Here: 1\r\n\r\n",               /* name limit */
     "GET /a HTTP/1.1\r\nHost: h\r\nX-Bad: 0123456\001789\r\n\r\n",                /* CTL in value */
