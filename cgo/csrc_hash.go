@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "035556020480c46524fe090463b94ca9df696d07475234dc808657aebd75cfa6"
+const csrcHash = "bed37c20aa1c69aff55e92bba37f4ae0d6b5274b47ff932bac916b714ec758cb"
