@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "bed37c20aa1c69aff55e92bba37f4ae0d6b5274b47ff932bac916b714ec758cb"
+const csrcHash = "17e4780f832c4ec623225a059a17f871bfc4552080831c8298511d0cbf691f52"

@@ -184,7 +184,8 @@ parse_connection (const char *v, size_t n, head_info *hi)
  * switch's indirect jump. */
 #define H1_SCAN_LENS ((1u << 4) | (1u << 6) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))
 static const char scan_first4[18][4] = {
-  [4] = "host", [6] = "expe", [7] = "upgr", [10] = "conn", [14] = "cont", [17] = "tran",
+  [4] = { 'h', 'o', 's', 't' },  [6] = { 'e', 'x', 'p', 'e' },  [7] = { 'u', 'p', 'g', 'r' },
+  [10] = { 'c', 'o', 'n', 'n' }, [14] = { 'c', 'o', 'n', 't' }, [17] = { 't', 'r', 'a', 'n' },
 };
 
 static inline int
