@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "035556020480c46524fe090463b94ca9df696d07475234dc808657aebd75cfa6"
+const csrcHash = "17e4780f832c4ec623225a059a17f871bfc4552080831c8298511d0cbf691f52"

@@ -25,7 +25,8 @@ typedef struct
   int expect_continue;
 } head_info;
 
-void
+/* Appends the section's fields to @p h; returns the first new entry. */
+SocketHTTP_Header *
 SocketHTTP1__section_publish (h1_section *sec, SocketHTTP_Headers_T h)
 {
   SocketHTTP_Header *e = SocketHTTP_Headers__append_raw (h, sec->nfields);
@@ -45,6 +46,7 @@ SocketHTTP1__section_publish (h1_section *sec, SocketHTTP_Headers_T h)
       e[i].value = b + f->value_off;
       e[i].value_len = f->value_end - f->value_off;
     }
+  return e;
 }
 
 static int
@@ -53,6 +55,34 @@ is_ows (char c)
   return c == ' ' || c == '\t';
 }
 
+
+/*
+ * 1 if [p, p+n) equals the lowercase literal @p lit ([a-z0-9-] only),
+ * ignoring ASCII case: http_name_is without its out-of-line fallback.
+ * OR-ing 0x20 maps a byte onto such a literal byte exactly when the byte
+ * is that byte or its uppercase letter, or a control (0x00..0x1F, never
+ * in a name; in a value only HTAB, which maps to ')'), so a mismatch
+ * after OR is a mismatch, and most names fail on their first word.
+ */
+static inline int
+name_is (const char *p, size_t n, const char *lit, size_t litlen)
+{
+  size_t i = 0;
+  if (n != litlen)
+    return 0;
+  for (; i + 8 <= n; i += 8)
+    {
+      uint64_t a, b;
+      memcpy (&a, p + i, 8);
+      memcpy (&b, lit + i, 8);
+      if ((a | 0x2020202020202020ull) != b)
+        return 0;
+    }
+  for (; i < n; i++)
+    if ((unsigned char)(p[i] | 0x20) != (unsigned char)lit[i])
+      return 0;
+  return 1;
+}
 
 /* A response that never has content (RFC 9112 6.3 (1)): 1xx, 204, 304. */
 static int
@@ -114,7 +144,7 @@ parse_transfer_encoding (const char *v, size_t n, head_info *hi)
       while (i < n && HTTP_IS (v[i], HTTP_C_TCHAR))
         i++;
       tok = i - start;
-      hi->te_last_chunked = http_name_is (v + start, tok, "chunked", 7);
+      hi->te_last_chunked = name_is (v + start, tok, "chunked", 7);
       hi->te_chunked += hi->te_last_chunked;
       while (i < n && is_ows (v[i]))
         i++;
@@ -143,10 +173,30 @@ parse_connection (const char *v, size_t n, head_info *hi)
       end = i;
       while (end > start && is_ows (v[end - 1]))
         end--;
-      hi->conn_close |= http_name_is (v + start, end - start, "close", 5);
-      hi->conn_keepalive |= http_name_is (v + start, end - start, "keep-alive", 10);
-      hi->conn_upgrade |= http_name_is (v + start, end - start, "upgrade", 7);
+      hi->conn_close |= name_is (v + start, end - start, "close", 5);
+      hi->conn_keepalive |= name_is (v + start, end - start, "keep-alive", 10);
+      hi->conn_upgrade |= name_is (v + start, end - start, "upgrade", 7);
     }
+}
+
+/* Lengths of the names scan_fields looks at, and the first four bytes of
+ * each (lowercase): two compares pass over every other field, without the
+ * switch's indirect jump. */
+#define H1_SCAN_LENS ((1u << 4) | (1u << 6) | (1u << 7) | (1u << 10) | (1u << 14) | (1u << 17))
+static const char scan_first4[18][4] = {
+  [4] = { 'h', 'o', 's', 't' },  [6] = { 'e', 'x', 'p', 'e' },  [7] = { 'u', 'p', 'g', 'r' },
+  [10] = { 'c', 'o', 'n', 'n' }, [14] = { 'c', 'o', 'n', 't' }, [17] = { 't', 'r', 'a', 'n' },
+};
+
+static inline int
+scan_candidate (const SocketHTTP_Header *e)
+{
+  uint32_t w, lit;
+  if (e->name_len >= 32 || ((H1_SCAN_LENS >> e->name_len) & 1u) == 0)
+    return 0;
+  memcpy (&w, e->name, 4); /* every length in H1_SCAN_LENS is >= 4 */
+  memcpy (&lit, scan_first4[e->name_len], 4);
+  return (w | 0x20202020u) == lit; /* a mismatch here is one for name_is too */
 }
 
 /* Summarises the fields that decide framing and connection handling. */
@@ -156,31 +206,33 @@ scan_fields (SocketHTTP1_Parser_T p, const SocketHTTP_Header *e, size_t n, head_
   for (size_t i = 0; i < n; i++, e++)
     {
       SocketHTTP1_Result r;
+      if (__builtin_expect (!scan_candidate (e), 1))
+        continue;
       switch (e->name_len)
         {
         case 4:
-          if (http_name_is (e->name, 4, "host", 4) && hi->host_count++ == 0)
+          if (name_is (e->name, 4, "host", 4) && hi->host_count++ == 0)
             hi->host = e->value;
           break;
         case 6:
-          if (http_name_is (e->name, 6, "expect", 6))
-            hi->expect_continue |= http_name_is (e->value, e->value_len, "100-continue", 12);
+          if (name_is (e->name, 6, "expect", 6))
+            hi->expect_continue |= name_is (e->value, e->value_len, "100-continue", 12);
           break;
         case 7:
-          if (http_name_is (e->name, 7, "upgrade", 7) && hi->upgrade == NULL)
+          if (name_is (e->name, 7, "upgrade", 7) && hi->upgrade == NULL)
             hi->upgrade = e->value;
           break;
         case 10:
-          if (http_name_is (e->name, 10, "connection", 10))
+          if (name_is (e->name, 10, "connection", 10))
             parse_connection (e->value, e->value_len, hi);
           break;
         case 14:
-          if (http_name_is (e->name, 14, "content-length", 14)
+          if (name_is (e->name, 14, "content-length", 14)
               && (r = parse_content_length (p, e->value, e->value_len, hi)) != HTTP1_OK)
             return r;
           break;
         case 17:
-          if (http_name_is (e->name, 17, "transfer-encoding", 17))
+          if (name_is (e->name, 17, "transfer-encoding", 17))
             parse_transfer_encoding (e->value, e->value_len, hi);
           break;
         default:
@@ -304,7 +356,11 @@ fill_start_line (SocketHTTP1_Parser_T p)
   SocketHTTP_Version v = p->minor == 0 ? HTTP_VERSION_1_0 : HTTP_VERSION_1_1;
   if (p->mode == HTTP1_PARSE_REQUEST)
     {
-      p->req.method = SocketHTTP_method_parse (b + p->start_off, p->method_end - p->start_off);
+      const char *m = b + p->start_off;
+      size_t mlen = p->method_end - p->start_off;
+      p->req.method = mlen == 3 && m[0] == 'G' && m[1] == 'E' && m[2] == 'T'
+                          ? HTTP_METHOD_GET /* the common case, without the call */
+                          : SocketHTTP_method_parse (m, mlen);
       p->req.version = v;
       p->req.headers = p->headers;
       b[p->method_end] = '\0';
@@ -325,11 +381,11 @@ SocketHTTP1__finish_head (SocketHTTP1_Parser_T p)
 {
   head_info hi;
   SocketHTTP1_Result r;
-  size_t first = SocketHTTP_Headers_count (p->headers);
+  const SocketHTTP_Header *e;
   memset (&hi, 0, sizeof (hi));
   fill_start_line (p);
-  SocketHTTP1__section_publish (&p->head, p->headers);
-  r = scan_fields (p, SocketHTTP_Headers_at (p->headers, first), p->head.nfields, &hi);
+  e = SocketHTTP1__section_publish (&p->head, p->headers);
+  r = scan_fields (p, e, p->head.nfields, &hi);
   if (r != HTTP1_OK)
     return r;
   if (p->mode == HTTP1_PARSE_REQUEST && hi.host_count > 1 && p->cfg.strict_mode)

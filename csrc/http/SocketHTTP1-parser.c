@@ -278,12 +278,12 @@ push_field (SocketHTTP1_Parser_T p, h1_section *sec, const h1_field *cur)
  * limit applies to the value as received, trailing whitespace included,
  * so it is decided the same way whether or not the line was split. */
 static inline SocketHTTP1_Result
-field_value_end (SocketHTTP1_Parser_T p, const h1_section *sec, h1_field *cur, const char *data,
-                 size_t off)
+field_value_end (SocketHTTP1_Parser_T p, const h1_section *sec, uint32_t value_off,
+                 uint32_t *value_end, const char *data, size_t off)
 {
-  if (off - cur->value_off > p->cfg.max_header_value)
+  if (off - value_off > p->cfg.max_header_value)
     return HTTP1_ERROR_HEADER_TOO_LARGE;
-  cur->value_end = (uint32_t)trim_end (sec, data, cur->value_off, off);
+  *value_end = (uint32_t)trim_end (sec, data, value_off, off);
   return HTTP1_OK;
 }
 
@@ -340,14 +340,14 @@ field_line_done (SocketHTTP1_Parser_T p, h1_section *sec, const h1_field *cur, c
  * @p otherwise: so "too large" and any other error are ordered by their
  * position in the byte stream, whatever the input's split. */
 static SocketHTTP1_Result
-field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_field *cur, int st,
-              size_t off, SocketHTTP1_Result otherwise)
+field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, uint32_t name_off,
+              uint32_t value_off, int st, size_t off, SocketHTTP1_Result otherwise)
 {
   if (off - sec->fields_off > sec->max_size)
     return HTTP1_ERROR_HEADER_TOO_LARGE;
-  if (st == HS_NAME && off - cur->name_off > p->cfg.max_header_name)
+  if (st == HS_NAME && off - name_off > p->cfg.max_header_name)
     return HTTP1_ERROR_INVALID_HEADER_NAME; /* the original's code for a long name */
-  if (st == HS_VALUE && off - cur->value_off > p->cfg.max_header_value)
+  if (st == HS_VALUE && off - value_off > p->cfg.max_header_value)
     return HTTP1_ERROR_HEADER_TOO_LARGE;
   return otherwise;
 }
@@ -357,7 +357,8 @@ field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_field *cur
   do                                                                          \
     {                                                                         \
       sec->hs = (st);                                                         \
-      r = field_limits (p, sec, &cur, st, base + len, HTTP1_INCOMPLETE);      \
+      r = field_limits (p, sec, name_off, value_off, st, base + len,           \
+                        HTTP1_INCOMPLETE);                                    \
       goto out;                                                               \
     }                                                                         \
   while (0)
@@ -365,7 +366,7 @@ field_limits (SocketHTTP1_Parser_T p, const h1_section *sec, const h1_field *cur
 #define FAIL(st, code)                                                        \
   do                                                                          \
     {                                                                         \
-      r = field_limits (p, sec, &cur, st, base + i, code);                    \
+      r = field_limits (p, sec, name_off, value_off, st, base + i, code);     \
       goto out;                                                               \
     }                                                                         \
   while (0)
@@ -381,7 +382,12 @@ parse_fields (SocketHTTP1_Parser_T p, h1_section *sec, const char *data, size_t 
   size_t i = *ip;
   const size_t base = sec->len;
   SocketHTTP1_Result r = HTTP1_OK;
-  h1_field cur = sec->cur; /* in registers while parsing; saved on exit */
+  /* The field being parsed, in scalars while parsing (a struct here is
+   * kept in a vector register by GCC's SLP vectorizer, at a cost of
+   * several inserts per member update); saved on exit. */
+  uint32_t name_off = sec->cur.name_off, name_len = sec->cur.name_len;
+  uint32_t value_off = sec->cur.value_off, value_end = sec->cur.value_end;
+  uint32_t folded = sec->cur.folded;
   unsigned char c;
 
   switch (sec->hs)
@@ -401,8 +407,8 @@ line:
   c = (unsigned char)data[i];
   if (__builtin_expect (HTTP_IS (c, HTTP_C_TCHAR), 1))
     {
-      cur.name_off = (uint32_t)(base + i);
-      cur.folded = 0;
+      name_off = (uint32_t)(base + i);
+      folded = 0;
       goto name;
     }
   i++;
@@ -415,15 +421,21 @@ line:
     FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_NAME); /* incl. whitespace before field 1 */
   if (!p->cfg.allow_obs_fold) /* the original's code for obs-fold */
     FAIL (HS_LINE, HTTP1_ERROR_INVALID_HEADER_NAME);
-  cur = sec->fields[--sec->nfields]; /* obs-fold: reopen the previous field */
-  cur.folded = 1;
+  {
+    const h1_field *prev = &sec->fields[--sec->nfields]; /* obs-fold: reopen it */
+    name_off = prev->name_off;
+    name_len = prev->name_len;
+    value_off = prev->value_off;
+    value_end = prev->value_end;
+    folded = 1;
+  }
 fold:
   while (i < len && (data[i] == ' ' || data[i] == '\t'))
     i++;
   if (i == len)
     SUSPEND (HS_FOLD);
-  if (cur.value_end == cur.value_off)
-    cur.value_off = (uint32_t)(base + i); /* value was empty so far */
+  if (value_end == value_off)
+    value_off = (uint32_t)(base + i); /* value was empty so far */
   goto value;
 name:
   i += scan_token (data + i, len - i);
@@ -431,8 +443,8 @@ name:
     SUSPEND (HS_NAME);
   if (data[i] != ':')
     FAIL (HS_NAME, HTTP1_ERROR_INVALID_HEADER_NAME); /* incl. whitespace before ':' */
-  cur.name_len = (uint32_t)(base + i - cur.name_off);
-  if (cur.name_len > p->cfg.max_header_name)
+  name_len = (uint32_t)(base + i - name_off);
+  if (name_len > p->cfg.max_header_name)
     FAIL (HS_NAME, HTTP1_ERROR_INVALID_HEADER_NAME);
   i++;
 ows:
@@ -440,7 +452,7 @@ ows:
     i++;
   if (i == len)
     SUSPEND (HS_OWS);
-  cur.value_off = (uint32_t)(base + i);
+  value_off = (uint32_t)(base + i);
 value:
   i += scan_value (data + i, len - i);
   if (i == len)
@@ -453,7 +465,7 @@ value:
     }
   if (c != '\r' && (c != '\n' || p->cfg.strict_mode))
     FAIL (HS_VALUE, HTTP1_ERROR_INVALID_HEADER_VALUE); /* CTL, DEL, bare LF */
-  if ((r = field_value_end (p, sec, &cur, data, base + i)) != HTTP1_OK)
+  if ((r = field_value_end (p, sec, value_off, &value_end, data, base + i)) != HTTP1_OK)
     goto out;
   i++;
   if (c == '\n')
@@ -465,7 +477,10 @@ value_lf:
     FAIL (HS_VALUE_LF, HTTP1_ERROR_INVALID_HEADER_VALUE); /* bare CR */
   i++;
 line_done:
-  if ((r = field_line_done (p, sec, &cur, data, base + i)) != HTTP1_OK)
+  r = field_line_done (p, sec,
+                       &(const h1_field){ name_off, name_len, value_off, value_end, folded }, data,
+                       base + i);
+  if (r != HTTP1_OK)
     goto out;
   goto line;
 end_lf:
@@ -476,9 +491,14 @@ end_lf:
   i++;
 done:
   sec->hs = HS_DONE;
-  r = field_limits (p, sec, &cur, HS_DONE, base + i, HTTP1_OK); /* final CRLF counts */
+  r = field_limits (p, sec, name_off, value_off, HS_DONE, base + i,
+                    HTTP1_OK); /* final CRLF counts */
 out:
-  sec->cur = cur;
+  sec->cur.name_off = name_off;
+  sec->cur.name_len = name_len;
+  sec->cur.value_off = value_off;
+  sec->cur.value_end = value_end;
+  sec->cur.folded = folded;
   *ip = i;
   return r;
 }
@@ -601,6 +621,16 @@ start_line_done (SocketHTTP1_Parser_T p, size_t k)
   return r;
 }
 
+/* "HTTP/1.1" at @p d (8 readable bytes), in one load and compare. */
+static inline int
+is_http11 (const char *d)
+{
+  uint64_t w, lit;
+  memcpy (&w, d, 8);
+  memcpy (&lit, "HTTP/1.1", 8);
+  return w == lit;
+}
+
 #define RL_SUSPEND(st, in_method)                                             \
   do                                                                          \
     {                                                                         \
@@ -664,7 +694,7 @@ target:
                                                   : HTTP1_ERROR_INVALID_URI, 0);
   p->target_end = base + i++;
   p->ver_idx = 0;
-  if (len - i >= 10 && memcmp (data + i, "HTTP/1.1\r\n", 10) == 0)
+  if (len - i >= 10 && is_http11 (data + i) && data[i + 8] == '\r' && data[i + 9] == '\n')
     {
       p->major = p->minor = 1;
       i += 10;
@@ -719,7 +749,7 @@ status_code (SocketHTTP1_Parser_T p, const char *data, size_t len, size_t *ip)
   if ((r = skip_empty_lines (p, data, len, &i, HTTP1_ERROR_INVALID_VERSION)) != HTTP1_OK)
     goto out;
   p->ver_idx = 0;
-  if (len - i >= 9 && memcmp (data + i, "HTTP/1.1 ", 9) == 0)
+  if (len - i >= 9 && is_http11 (data + i) && data[i + 8] == ' ')
     {
       p->major = p->minor = 1;
       p->status = 0;

@@ -115,7 +115,7 @@ void SocketHTTP1__section_append (SocketHTTP1_Parser_T p, h1_section *sec, const
                                   size_t n);
 
 /** NUL-terminates the fields of a complete section and appends them to @p h. */
-void SocketHTTP1__section_publish (h1_section *sec, SocketHTTP_Headers_T h);
+SocketHTTP_Header *SocketHTTP1__section_publish (h1_section *sec, SocketHTTP_Headers_T h);
 
 /** Interprets the completed head: framing, keep-alive, upgrade, target. */
 SocketHTTP1_Result SocketHTTP1__finish_head (SocketHTTP1_Parser_T p);
