@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "035556020480c46524fe090463b94ca9df696d07475234dc808657aebd75cfa6"
+const csrcHash = "b0910df21db8e9b53bc3aaa6e8ef7ffc02cf0885f550626f09b948f4c4a87edd"
