@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "17e4780f832c4ec623225a059a17f871bfc4552080831c8298511d0cbf691f52"
+const csrcHash = "93fc57a13e15678cf83b94fa345bdfa51ddcae28653d48fb0804ef999c156cab"

@@ -366,6 +366,12 @@ TEST (static_table)
   ASSERT (header_eq (&h, "accept-encoding", "gzip, deflate"));
   ASSERT_EQ (SocketHPACK_static_get (61, &h), HPACK_OK);
   ASSERT (header_eq (&h, "www-authenticate", ""));
+  /* The decoder's run path relies on HPACK_STATIC_FIELD_MAX. */
+  size_t field_max = 0;
+  for (size_t i = 1; i <= SOCKETHPACK_STATIC_TABLE_SIZE; i++)
+    if (hpack_static_table[i].name_len + (size_t)hpack_static_table[i].value_len > field_max)
+      field_max = hpack_static_table[i].name_len + (size_t)hpack_static_table[i].value_len;
+  ASSERT_EQ (field_max, (size_t)HPACK_STATIC_FIELD_MAX);
   /* Every entry finds itself exactly; its name finds the first index. */
   for (size_t i = 1; i <= SOCKETHPACK_STATIC_TABLE_SIZE; i++)
     {
@@ -761,6 +767,77 @@ TEST (decode_indexed_runs)
   ASSERT_EQ (SocketHPACK_Decoder_decode (d, three, 3, h, 4, &count, arena), HPACK_OK);
   ASSERT_EQ (SocketHPACK_Decoder_decode (d, four, 4, h, 4, &count, arena), HPACK_ERROR_LIST_SIZE);
   ASSERT_EQ (count, 0);
+  Arena_dispose (&arena);
+}
+
+/* Runs over a table whose byte ring has wrapped, in several orders
+ * (the entries' span copied at once, or entries one by one): each field
+ * equals the entry, and stays intact after later literals overwrite the
+ * table's bytes. */
+static size_t
+put_literal (unsigned char *wire, int tag, size_t vl)
+{
+  size_t w = 0;
+  wire[w++] = 0x40;
+  wire[w++] = 2;
+  wire[w++] = 'k';
+  wire[w++] = (unsigned char)('a' + tag % 26);
+  wire[w++] = (unsigned char)vl;
+  memset (wire + w, 'a' + (tag * 7) % 26, vl);
+  return w + vl;
+}
+
+TEST (decode_indexed_runs_wrapped)
+{
+  Arena_T arena = Arena_new ();
+  SocketHPACK_DecoderConfig cfg;
+  SocketHPACK_decoder_config_defaults (&cfg);
+  cfg.max_table_size = 300;
+  SocketHPACK_Decoder_T d = SocketHPACK_Decoder_new (&cfg, arena);
+  SocketHPACK_Table_T t = SocketHPACK_Decoder_get_table (d);
+  unsigned char wire[256];
+  SocketHPACK_Header h[16], e, out[40];
+  char want[16][2][72];
+  size_t count, w;
+
+  for (int round = 0; round < 300; round++)
+    {
+      w = put_literal (wire, round, (size_t)(round * 7 % 37));
+      ASSERT_EQ (SocketHPACK_Decoder_decode (d, wire, w, h, 16, &count, arena), HPACK_OK);
+      size_t n = SocketHPACK_Table_count (t);
+      ASSERT (n >= 1 && n <= 16);
+      int order = round % 3;
+      w = 0;
+      for (size_t i = 0; i < n; i++)
+        {
+          size_t k = order == 0 ? i : order == 1 ? n - 1 - i : (i * 5 + 3) % n;
+          wire[w++] = (unsigned char)(0x80 | (62 + k));
+          if (i % 3 == 0)
+            wire[w++] = 0x84; /* static :path / */
+          ASSERT_EQ (SocketHPACK_Table_get (t, k + 1, &e), HPACK_OK);
+          snprintf (want[i][0], sizeof want[i][0], "%s", e.name);
+          snprintf (want[i][1], sizeof want[i][1], "%s", e.value);
+        }
+      ASSERT_EQ (SocketHPACK_Decoder_decode (d, wire, w, out, 40, &count, arena), HPACK_OK);
+      ASSERT_EQ (count, w);
+      /* Now and then, overwrite all the table's bytes (its ring holds
+       * 600) before checking the copies. */
+      for (int j = 1; round % 5 == 4 && j <= 10; j++)
+        {
+          size_t m = put_literal (wire, round + 100 * j, 60);
+          ASSERT_EQ (SocketHPACK_Decoder_decode (d, wire, m, h, 16, &count, arena), HPACK_OK);
+        }
+      for (size_t i = 0, j = 0; i < n; i++)
+        {
+          ASSERT_EQ (out[j].name_len, strlen (want[i][0]));
+          ASSERT_EQ (out[j].value_len, strlen (want[i][1]));
+          ASSERT (strcmp (out[j].name, want[i][0]) == 0);
+          ASSERT (strcmp (out[j].value, want[i][1]) == 0);
+          j++;
+          if (i % 3 == 0)
+            ASSERT (header_eq (&out[j++], ":path", "/"));
+        }
+    }
   Arena_dispose (&arena);
 }
 

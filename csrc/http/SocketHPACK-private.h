@@ -39,6 +39,9 @@ struct hpack_huff_long
 #define HPACK_HUFF_EOS 256
 
 extern const struct hpack_static_entry hpack_static_table[SOCKETHPACK_STATIC_TABLE_SIZE + 1];
+/* Largest name + value of a static entry ("accept-encoding: gzip, deflate");
+ * test_hpack checks it against the table. */
+#define HPACK_STATIC_FIELD_MAX 28
 extern const uint32_t hpack_static_hash_mul;
 extern const unsigned hpack_static_hash_bits;
 extern const uint8_t hpack_static_name_slot[];

@@ -436,18 +436,6 @@ decode_indexed (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *h)
   return HPACK_OK;
 }
 
-/*
- * A run of one-byte indexed fields (0x81..0xFE: static 1..61, dynamic
- * 62..126), the usual shape of a block repeating earlier requests.
- * Nothing is inserted or evicted during such a run, so a first pass finds
- * how far it goes within the limits (stopping before any field that needs
- * decode_indexed(): longer or invalid index, limit exceeded) and sizes
- * the dynamic entries' copies; the second makes one arena allocation and
- * fills the fields, one memcpy of "name\0value\0" per dynamic entry. The
- * copies are bounded by the list limit before anything is allocated.
- * Returns the fields decoded (stored while n < max_headers); 0 leaves the
- * field to the general path.
- */
 /* Copies @p k (>= 2) bytes without a library call for the usual header
  * lengths: overlapping moves from both ends (16-byte ones up to 64). */
 struct bytes16
@@ -507,82 +495,198 @@ copy_short (char *dst, const unsigned char *src, size_t k)
     }
 }
 
-static size_t
-decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *headers, size_t n,
-                    size_t max_headers)
+/* The decoder's table as a run sees it (nothing is inserted or evicted
+ * during a run), in locals: stores to headers[] (size_t fields) could
+ * otherwise alias the table's fields and force reloads. */
+struct run_table
 {
-  /* Locals: the stores to headers[] (size_t fields) could otherwise alias
-   * the table's fields and force reloads. */
-  SocketHPACK_Table_T t = d->table;
-  const size_t count = hpack_table_count (t);
-  const struct hpack_entry *const ring = t->ring;
-  const size_t mask = t->ring_mask;
-  const uint64_t newest = t->next_seq - 1;
-  const unsigned char *const buf = t->buf;
-  const size_t max_field = d->max_header_size, max_list = d->max_header_list_size;
-  const struct hpack_static_entry *const st = hpack_static_table;
-  const unsigned char *p = b->p, *q = p;
-  size_t list = b->list_size, copy = 0;
+  const struct hpack_entry *ring;
+  const unsigned char *buf;
+  size_t mask, count;
+  uint64_t base; /* HPACK index idx > 61 is seq base - idx */
+};
 
-  while (q < b->end && (unsigned)*q - 0x81u < 0x7Eu)
+static inline const struct hpack_entry *
+run_entry (const struct run_table *t, unsigned idx)
+{
+  return &t->ring[(t->base - idx) & t->mask];
+}
+
+/* What the first pass of a run found. */
+struct run_scan
+{
+  const unsigned char *q; /* end of the run */
+  size_t bytes;           /* name + value bytes of its fields */
+  size_t dyn;             /* bytes of its dynamic entries, NULs included */
+  unsigned lo, hi;        /* smallest and largest dynamic index used */
+};
+
+/* Whether a field of @p f name + value bytes exceeds a limit. */
+static inline int
+run_over (size_t f, size_t list, size_t max_field, size_t max_list)
+{
+  return f > max_field || list + f + SOCKETHPACK_ENTRY_OVERHEAD > max_list;
+}
+
+/*
+ * First pass over one-byte indexed fields from @p p: stops at the first
+ * field that is not one, names no entry or (when @p checked) would exceed
+ * a limit. Unchecked, the caller has made sure that no field can exceed
+ * max_header_size and checks the list limit on the total. The first
+ * @p keep fields are stored in @p h (all of them unless @p bounded), the
+ * dynamic ones pointing into the table for now.
+ */
+static inline __attribute__ ((always_inline)) void
+scan_run (const struct run_table *t, const unsigned char *p, const unsigned char *end,
+          SocketHPACK_Header *h, size_t keep, size_t list, size_t max_field, size_t max_list,
+          int checked, int bounded, struct run_scan *sc)
+{
+  const struct hpack_static_entry *const st = hpack_static_table;
+  const struct hpack_entry *const ring = t->ring;
+  const unsigned char *const buf = t->buf;
+  const uint64_t base = t->base;
+  const size_t mask = t->mask, count = t->count;
+  const SocketHPACK_Header *const hstop = h + keep;
+  size_t bytes = 0, dyn = 0;
+  unsigned lo = 127, hi = 0;
+
+  for (; p < end && (unsigned)*p - 0x81u < 0x7Eu; p++, h++)
     {
-      unsigned idx = *q & 0x7Fu;
-      size_t nl, vl, k = 0;
+      unsigned idx = *p & 0x7Fu;
+      const char *name, *value;
+      size_t nl, vl;
       if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
         {
+          name = st[idx].name;
           nl = st[idx].name_len;
+          value = st[idx].value;
           vl = st[idx].value_len;
+          if (checked && run_over (nl + vl, list, max_field, max_list))
+            break;
         }
       else
         {
           if (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1) >= count)
             break;
-          const struct hpack_entry *e = &ring[(newest - (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1))) & mask];
+          const struct hpack_entry *e = &ring[(base - idx) & mask];
           nl = e->name_len;
           vl = e->value_len;
-          k = nl + vl + 2;
+          if (checked && run_over (nl + vl, list, max_field, max_list))
+            break;
+          dyn += nl + vl + 2;
+          lo = idx < lo ? idx : lo;
+          hi = idx > hi ? idx : hi;
+          name = (const char *)buf + e->off;
+          value = name + nl + 1;
         }
-      if (nl + vl > max_field || list + nl + vl + SOCKETHPACK_ENTRY_OVERHEAD > max_list)
-        break;
-      list += nl + vl + SOCKETHPACK_ENTRY_OVERHEAD;
-      copy += k;
-      q++;
+      if (checked)
+        list += nl + vl + SOCKETHPACK_ENTRY_OVERHEAD;
+      if (!bounded || h < hstop)
+        {
+          h->name = name;
+          h->name_len = nl;
+          h->value = value;
+          h->value_len = vl;
+          h->never_index = 0;
+        }
+      bytes += nl + vl;
     }
-  if (q == p)
+  sc->q = p;
+  sc->bytes = bytes;
+  sc->dyn = dyn;
+  sc->lo = lo;
+  sc->hi = hi;
+}
+
+/*
+ * A run of one-byte indexed fields (0x81..0xFE: static 1..61, dynamic
+ * 62..126), the usual shape of a block repeating earlier requests. A
+ * first pass finds how far the run goes within the limits (stopping
+ * before any field that needs decode_indexed(): longer or invalid index,
+ * limit exceeded), stores the fields and sizes the dynamic entries'
+ * copies, so the limits guard the bytes before they are produced; the
+ * second makes one arena allocation and moves the dynamic fields to their
+ * copies. Static fields point at the static table. The dynamic entries
+ * ("name\0value\0") are copied with a single memcpy when the entries from
+ * the oldest to the newest one used are contiguous in the table's byte
+ * ring (entries are written one after the other until the ring wraps)
+ * and take no more bytes than the separate copies (entries added together
+ * and referenced again, the usual case), else one by one. Returns the
+ * fields decoded (stored while n < max_headers); 0 leaves the field to
+ * the general path. Not inlined: the scan loops need the registers.
+ */
+static __attribute__ ((noinline)) size_t
+decode_indexed_run (SocketHPACK_Decoder_T d, struct block *b, SocketHPACK_Header *headers, size_t n,
+                    size_t max_headers)
+{
+  const SocketHPACK_Table_T tab = d->table;
+  const struct run_table t = { tab->ring, tab->buf, tab->ring_mask, hpack_table_count (tab),
+                               tab->next_seq - 1 + SOCKETHPACK_STATIC_TABLE_SIZE + 1 };
+  const size_t max_field = d->max_header_size, max_list = d->max_header_list_size;
+  const unsigned char *p = b->p;
+  SocketHPACK_Header *h = headers + n;
+  size_t keep = n < max_headers ? max_headers - n : 0;
+  struct run_scan sc;
+  size_t fields;
+
+  /* No field can exceed max_header_size when neither table holds a larger
+   * one (a dynamic entry's name + value + 32 is at most the table size);
+   * then the list limit is checked once, on the run's total. */
+  sc.q = p;
+  if (HPACK_STATIC_FIELD_MAX <= max_field
+      && (tab->size <= SOCKETHPACK_ENTRY_OVERHEAD
+          || tab->size - SOCKETHPACK_ENTRY_OVERHEAD <= max_field))
+    {
+      if ((size_t)(b->end - p) <= keep)
+        scan_run (&t, p, b->end, h, keep, 0, 0, 0, 0, 0, &sc);
+      else
+        scan_run (&t, p, b->end, h, keep, 0, 0, 0, 0, 1, &sc);
+      fields = (size_t)(sc.q - p);
+      if (b->list_size + sc.bytes + fields * SOCKETHPACK_ENTRY_OVERHEAD > max_list)
+        sc.q = p;
+    }
+  if (sc.q == p)
+    scan_run (&t, p, b->end, h, keep, b->list_size, max_field, max_list, 1, 1, &sc);
+  if (sc.q == p)
     return 0;
+  fields = (size_t)(sc.q - p);
   /* Fields beyond max_headers are only counted (nothing to copy). */
-  size_t fields = (size_t)(q - p), keep = n < max_headers ? max_headers - n : 0;
   if (keep > fields)
     keep = fields;
-  char *s = copy != 0 && keep != 0 ? ALLOC (b->arena, copy) : NULL;
-  SocketHPACK_Header *h = headers + n;
-  for (const unsigned char *stop = p + keep; p < stop; p++, h++)
+  if (sc.dyn != 0 && keep != 0)
     {
-      unsigned idx = *p & 0x7Fu;
-      if (idx <= SOCKETHPACK_STATIC_TABLE_SIZE)
+      const char *buf = (const char *)t.buf;
+      const struct hpack_entry *first = run_entry (&t, sc.hi), *last = run_entry (&t, sc.lo);
+      size_t lo = first->off, hi = (size_t)last->off + last->name_len + last->value_len + 2;
+      if (lo <= last->off && hi - lo <= sc.dyn)
         {
-          const struct hpack_static_entry *e = &st[idx];
-          h->name = e->name;
-          h->name_len = e->name_len;
-          h->value = e->value;
-          h->value_len = e->value_len;
+          const char *src = buf + lo;
+          char *s = ALLOC (b->arena, hi - lo);
+          memcpy (s, src, hi - lo);
+          for (size_t i = 0; i < keep; i++)
+            if (p[i] > 0x80 + SOCKETHPACK_STATIC_TABLE_SIZE)
+              {
+                h[i].name = s + (h[i].name - src); /* same offset in the copy */
+                h[i].value = h[i].name + h[i].name_len + 1;
+              }
         }
       else
         {
-          const struct hpack_entry *e = &ring[(newest - (idx - (SOCKETHPACK_STATIC_TABLE_SIZE + 1))) & mask];
-          size_t k = (size_t)e->name_len + e->value_len + 2;
-          copy_short (s, buf + e->off, k);
-          h->name = s;
-          h->name_len = e->name_len;
-          h->value = s + e->name_len + 1;
-          h->value_len = e->value_len;
-          s += k;
+          char *s = ALLOC (b->arena, sc.dyn);
+          for (size_t i = 0; i < keep; i++)
+            if (p[i] > 0x80 + SOCKETHPACK_STATIC_TABLE_SIZE)
+              {
+                size_t k = h[i].name_len + h[i].value_len + 2;
+                copy_short (s, (const unsigned char *)h[i].name, k);
+                h[i].name = s;
+                h[i].value = s + h[i].name_len + 1;
+                s += k;
+              }
         }
-      h->never_index = 0;
     }
-  b->p = q;
-  b->decoded += list - b->list_size - fields * SOCKETHPACK_ENTRY_OVERHEAD;
-  b->list_size = list;
+  b->p = sc.q;
+  b->decoded += sc.bytes;
+  b->list_size += sc.bytes + fields * SOCKETHPACK_ENTRY_OVERHEAD;
   return fields;
 }
 
