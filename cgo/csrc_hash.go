@@ -4,4 +4,4 @@ package csocket
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "93fc57a13e15678cf83b94fa345bdfa51ddcae28653d48fb0804ef999c156cab"
+const csrcHash = "11c48f242494ad240c498ec64b08525259e62ade64fdcb2731f4daccb42f137a"

@@ -1118,6 +1118,28 @@ TEST (media_type)
   Arena_dispose (&a);
 }
 
+/* Case-insensitive literal compares never let a control byte stand in for
+ * '-', '.' or a digit (0x0D | 0x20 == '-', 0x10 | 0x20 == '0'). */
+TEST (token_compare_refuses_control_bytes)
+{
+  Arena_T a = Arena_new ();
+  SocketHTTP_Headers_T h = SocketHTTP_Headers_new (a);
+
+  ASSERT (http_token_is ("Content-Length", 14, "content-length", 14));
+  ASSERT (http_token_is ("TRANSFER-ENCODING", 17, "transfer-encoding", 17));
+  ASSERT (!http_token_is ("content\rlength", 14, "content-length", 14));
+  ASSERT (!http_token_is ("content-lengt\x08", 14, "content-length", 14));
+  ASSERT (!http_token_is ("\x11\x10\x10-continue", 12, "100-continue", 12));
+  ASSERT (!http_token_is ("a\x0e", 2, "a.", 2));
+  ASSERT (http_name_is ("Keep-Alive", 10, "KEEP-ALIVE", 10));
+  ASSERT (!http_name_is ("keep\ralive", 10, "keep-alive", 10));
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "Expect", "\x11\x10\x10-continue"), 0);
+  ASSERT (!SocketHTTP_Headers_contains (h, "expect", "100-continue"));
+  ASSERT_EQ (SocketHTTP_Headers_add (h, "Expect", "100-CONTINUE"), 0);
+  ASSERT (SocketHTTP_Headers_contains (h, "expect", "100-continue"));
+  Arena_dispose (&a);
+}
+
 TEST (accept_lists)
 {
   Arena_T a = Arena_new ();

@@ -105,9 +105,9 @@ SocketHTTP_MediaType_parse (const char *value, size_t len, SocketHTTP_MediaType 
           vlen = span_until (&c, "; \t");
           c.p += vlen, c.n -= vlen;
         }
-      if (http_name_is (pname, nlen, "charset", 7))
+      if (http_token_is (pname, nlen, "charset", 7))
         result->charset = copy_lower (arena, val, vlen, 0), result->charset_len = vlen;
-      else if (http_name_is (pname, nlen, "boundary", 8))
+      else if (http_token_is (pname, nlen, "boundary", 8))
         result->boundary = copy_lower (arena, val, vlen, 0), result->boundary_len = vlen;
     }
 }

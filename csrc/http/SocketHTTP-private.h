@@ -46,13 +46,15 @@ http_hexval (unsigned char c)
 int SocketHTTP__casecmp_eq (const char *a, const char *b, size_t n);
 
 /**
- * 1 if [p, p+n) equals the lowercase literal @p lit (letters, digits and
- * '-' only) ignoring ASCII case. Compares 8 bytes at a time: OR-ing 0x20
- * lowercases letters and leaves digits and '-' alone; the only other bytes
- * it could map onto them are controls, which then fail the exact check.
+ * 1 if [p, p+n) equals the literal @p lit ignoring ASCII case, for a
+ * literal of lowercase letters, digits, '-' and '.' only (field names,
+ * tokens such as "chunked" or "100-continue"); any input. Compares 8 bytes
+ * at a time: OR-ing 0x20 maps a byte onto such a literal byte exactly when
+ * it is that byte, its uppercase letter, or a control byte (0x0D -> '-',
+ * 0x0E -> '.', 0x10..0x19 -> digits), and controls are then refused.
  */
 static inline int
-http_name_is (const char *p, size_t n, const char *lit, size_t litlen)
+http_token_is (const char *p, size_t n, const char *lit, size_t litlen)
 {
   size_t i = 0;
   if (n != litlen)
@@ -63,12 +65,25 @@ http_name_is (const char *p, size_t n, const char *lit, size_t litlen)
       memcpy (&a, p + i, 8);
       memcpy (&b, lit + i, 8);
       if ((a | 0x2020202020202020ull) != b)
-        return SocketHTTP__casecmp_eq (p + i, lit + i, n - i);
+        return 0;
+      /* All bytes are below 0x80 here; flag any below 0x20. */
+      if ((a - 0x2020202020202020ull) & ~a & 0x8080808080808080ull)
+        return 0;
     }
   for (; i < n; i++)
-    if ((unsigned char)(p[i] | 0x20) != (unsigned char)lit[i])
-      return SocketHTTP__casecmp_eq (p + i, lit + i, n - i);
+    {
+      unsigned char c = (unsigned char)p[i];
+      if ((unsigned char)(c | 0x20) != (unsigned char)lit[i] || c < 0x20)
+        return 0;
+    }
   return 1;
+}
+
+/** http_token_is for any literal (tokens given by the caller). */
+static inline int
+http_name_is (const char *p, size_t n, const char *lit, size_t litlen)
+{
+  return n == litlen && SocketHTTP__casecmp_eq (p, lit, n);
 }
 
 /**

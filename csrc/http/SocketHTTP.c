@@ -300,7 +300,7 @@ SocketHTTP_coding_parse (const char *name, size_t len)
   if (len == 0)
     len = strlen (name); /* the original's convention */
   for (size_t i = 0; i < sizeof (coding_names) / sizeof (coding_names[0]); i++)
-    if (http_name_is (name, len, coding_names[i].name, strlen (coding_names[i].name)))
+    if (http_token_is (name, len, coding_names[i].name, strlen (coding_names[i].name)))
       return coding_names[i].coding;
   return HTTP_CODING_UNKNOWN;
 }

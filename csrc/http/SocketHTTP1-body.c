@@ -205,9 +205,9 @@ trailers_done (SocketHTTP1_Parser_T p)
     for (size_t i = first; i < SocketHTTP_Headers_count (p->trailers); i++)
       {
         const SocketHTTP_Header *h = SocketHTTP_Headers_at (p->trailers, i);
-        if (http_name_is (h->name, h->name_len, "content-length", 14)
-            || http_name_is (h->name, h->name_len, "transfer-encoding", 17)
-            || http_name_is (h->name, h->name_len, "host", 4))
+        if (http_token_is (h->name, h->name_len, "content-length", 14)
+            || http_token_is (h->name, h->name_len, "transfer-encoding", 17)
+            || http_token_is (h->name, h->name_len, "host", 4))
           return HTTP1_ERROR_INVALID_TRAILER;
       }
   p->state = HTTP1_STATE_COMPLETE;

@@ -56,33 +56,8 @@ is_ows (char c)
 }
 
 
-/*
- * 1 if [p, p+n) equals the lowercase literal @p lit ([a-z0-9-] only),
- * ignoring ASCII case: http_name_is without its out-of-line fallback.
- * OR-ing 0x20 maps a byte onto such a literal byte exactly when the byte
- * is that byte or its uppercase letter, or a control (0x00..0x1F, never
- * in a name; in a value only HTAB, which maps to ')'), so a mismatch
- * after OR is a mismatch, and most names fail on their first word.
- */
-static inline int
-name_is (const char *p, size_t n, const char *lit, size_t litlen)
-{
-  size_t i = 0;
-  if (n != litlen)
-    return 0;
-  for (; i + 8 <= n; i += 8)
-    {
-      uint64_t a, b;
-      memcpy (&a, p + i, 8);
-      memcpy (&b, lit + i, 8);
-      if ((a | 0x2020202020202020ull) != b)
-        return 0;
-    }
-  for (; i < n; i++)
-    if ((unsigned char)(p[i] | 0x20) != (unsigned char)lit[i])
-      return 0;
-  return 1;
-}
+/* Names and values here are validated (no controls but HTAB). */
+#define name_is http_token_is
 
 /* A response that never has content (RFC 9112 6.3 (1)): 1xx, 204, 304. */
 static int
