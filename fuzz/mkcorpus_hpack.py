@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mkcorpus_hpack.py - seed corpora for the HPACK harnesses.
 
-Usage: python3 fuzz/mkcorpus_hpack.py SHARED_DIR   (e.g. ../shared)
+Usage: python3 fuzz/mkcorpus_hpack.py [TESTDATA_DIR]   (default: tests/data)
 
 Writes fuzz/corpus/{hpack_decode,hpack_diff,huffman_decode,hpack_roundtrip}/
 <sha256> from RFC 7541 Appendix C, the hpack-test-case stories (the first
@@ -92,13 +92,14 @@ def roundtrip_input(cases, options):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) > 2:
         raise SystemExit(__doc__)
-    shared = sys.argv[1]
-    _, codes = mkhpacktbl.parse(os.path.join(shared, "rfc", "rfc7541.txt"))
-    hpack = os.path.join(shared, "testdata", "hpack")
+    testdata = sys.argv[1] if len(sys.argv) == 2 else os.path.join(HERE, "..", "tests", "data")
+    rfc = os.path.join(testdata, "rfc", "rfc7541.txt")
+    _, codes = mkhpacktbl.parse(rfc)
+    hpack = os.path.join(testdata, "hpack")
 
-    with open(os.path.join(shared, "rfc", "rfc7541.txt"), encoding="ascii") as f:
+    with open(rfc, encoding="ascii") as f:
         groups = rfc_blocks(f.read())
     for options, blocks in groups:
         blob = decode_input(options, blocks)

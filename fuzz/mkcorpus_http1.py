@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Seed corpora for the HTTP/1.1, URI and HTTP-date fuzz targets.
 
-usage: mkcorpus_http1.py [TESTDATA_DIR]   (default: ../../shared/testdata)
+usage: mkcorpus_http1.py [TESTDATA_DIR]   (default: tests/data)
 
-Reads the llhttp fixtures (testdata/http1/llhttp, see testdata/README.md for
+Reads the llhttp fixtures (tests/data/http1/llhttp, see tests/data/README.md for
 the format) and writes, named by the SHA-256 of their content:
   corpus/http1_request/   request cases, 3 option bytes + the raw input
   corpus/http1_response/  response cases, likewise
@@ -73,8 +73,7 @@ def write(target, data):
 
 
 def main():
-    testdata = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', '..', 'shared',
-                                                                    'testdata')
+    testdata = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, '..', 'tests', 'data')
     base = os.path.join(testdata, 'http1', 'llhttp')
     for sub in ('request', 'response'):
         for fn in sorted(os.listdir(os.path.join(base, sub))):

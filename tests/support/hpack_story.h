@@ -1,6 +1,6 @@
 /*
  * hpack_story.h - loader for the hpack-test-case story files
- * (../shared/testdata/hpack/<dir>/story_NN.json), shared by the HPACK
+ * (tests/data/hpack/<dir>/story_NN.json), shared by the HPACK
  * tests, benchmark and corpus tools. Header-only, test code.
  *
  * The format: {"cases": [{"seqno": N, "header_table_size": N|null,
