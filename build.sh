@@ -106,6 +106,10 @@ check() {
   done
   rm -rf "$tmp"
   [ $stale -eq 0 ] || die "cgo stubs or csrc_hash.go were stale; run ./build.sh gen and commit"
+  log "nothing outside build.sh and .ci reads ../shared (tests use tests/data)"
+  local outside
+  outside=$(git grep -lE "\.\./shared|'shared'|\"shared\"" -- ':!docs' ':!tests/data' ':!build.sh' ':!.ci' || true)
+  [ -z "$outside" ] || die "these files read ../shared (copy the data into tests/data): $outside"
   log "cgo boundary lint"
   python3 cgo/lint_boundary.py || die "cgo boundary lint failed"
   log "gofmt"
