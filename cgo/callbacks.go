@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 // Exported Go functions called by the C trampolines in shim_callback.c.
 // cgo copies this preamble into _cgo_export.h, so it holds declarations

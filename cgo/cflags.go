@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 // All build flags of the package. The bundled build (default) compiles
 // ../csrc through the zz_*.c stubs; socket_system links an installed

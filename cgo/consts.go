@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 // Constants mirrored from the C headers so they exist without cgo too;
 // check_cgo.go fails to compile if they drift from the headers.

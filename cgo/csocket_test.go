@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 import (
 	"errors"

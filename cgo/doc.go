@@ -1,4 +1,4 @@
-// Package csocket compiles the libsocket C core into Go programs and
+// Package cgo compiles the libsocket C core into Go programs and
 // exposes it through thin Go wrappers over C shims.
 //
 // There is no stability promise: the API follows the C library and
@@ -33,4 +33,4 @@
 // installed libsocket found through pkg-config instead. Without cgo the
 // package still compiles: functions return [ErrNoCgo], and those without
 // an error result panic with it.
-package csocket
+package cgo

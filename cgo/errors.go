@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 import (
 	"errors"
@@ -8,10 +8,7 @@ import (
 
 // ErrNoCgo is returned by every function when the package was built
 // without cgo (CGO_ENABLED=0): the C core cannot be used.
-var ErrNoCgo = errors.New("csocket: built without cgo; libsocket needs CGO_ENABLED=1 and a C compiler")
-
-// ErrFreed is returned by methods of a RateLimiter after Free.
-var ErrFreed = errors.New("csocket: rate limiter already freed")
+var ErrNoCgo = errors.New("cgo: built without cgo; libsocket needs CGO_ENABLED=1 and a C compiler")
 
 // Codes of [Error].
 const (

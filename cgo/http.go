@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 /*
 #include "shim_http.h"
@@ -167,7 +167,7 @@ func (p *HTTP1Parser) Free() { p.release(freeHTTP1) }
 // Reset prepares the parser for the next message.
 func (p *HTTP1Parser) Reset() error {
 	if p.p == nil {
-		return ErrHandleFreed
+		return ErrClosed
 	}
 	C.go_SocketHTTP1_reset(p.p)
 	runtime.KeepAlive(p)
@@ -178,7 +178,7 @@ func (p *HTTP1Parser) Reset() error {
 // to HEAD, 2xx to CONNECT). It returns the new state and keep-alive.
 func (p *HTTP1Parser) SkipBody() (state int, keepAlive bool, err error) {
 	if p.p == nil {
-		return HTTP1StateError, false, ErrHandleFreed
+		return HTTP1StateError, false, ErrClosed
 	}
 	var r C.GoHTTP1Result
 	C.go_SocketHTTP1_skip_body(p.p, &r)
@@ -190,7 +190,7 @@ func (p *HTTP1Parser) SkipBody() (state int, keepAlive bool, err error) {
 // in one cgo call.
 func (p *HTTP1Parser) Execute(b []byte) (HTTP1Result, error) {
 	if p.p == nil {
-		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, ErrHandleFreed
+		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, ErrClosed
 	}
 	var r C.GoHTTP1Result
 	var e C.GoErr
@@ -213,10 +213,10 @@ func (p *HTTP1Parser) Execute(b []byte) (HTTP1Result, error) {
 // into dst (which must not be empty; empty src is end of input).
 func (p *HTTP1Parser) ReadBody(dst, src []byte) (HTTP1Result, error) {
 	if p.p == nil {
-		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, ErrHandleFreed
+		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, ErrClosed
 	}
 	if len(dst) == 0 {
-		panic("csocket: HTTP1Parser.ReadBody with an empty destination")
+		panic("cgo: HTTP1Parser.ReadBody with an empty destination")
 	}
 	var r C.GoHTTP1Result
 	var e C.GoErr
@@ -334,7 +334,7 @@ func flatten(buf []byte, spans []Span, strs ...string) ([]byte, []Span) {
 // exception SocketHTTP_InvalidHeader.
 func HTTP1Serialize(dst []byte, request bool, h HTTP1SerHead, fields []string) ([]byte, error) {
 	if len(fields)%2 != 0 {
-		panic("csocket: HTTP1Serialize needs name/value pairs")
+		panic("cgo: HTTP1Serialize needs name/value pairs")
 	}
 	total := len(h.Method) + len(h.Target) + len(h.Authority) + len(h.Reason)
 	for _, f := range fields {
@@ -399,7 +399,7 @@ func HTTP1Chunk(dst, data []byte) []byte {
 // pairs) and the final CRLF.
 func HTTP1ChunkFinal(dst []byte, trailers []string) ([]byte, error) {
 	if len(trailers)%2 != 0 {
-		panic("csocket: HTTP1ChunkFinal needs name/value pairs")
+		panic("cgo: HTTP1ChunkFinal needs name/value pairs")
 	}
 	strs, spans := flatten(nil, make([]Span, 0, len(trailers)), trailers...)
 	bound := len(strs) + 4*len(trailers) + 16
@@ -455,7 +455,7 @@ func (enc *HPACKEncoder) Free() { enc.release(freeEncoder) }
 // marks field i never-indexed.
 func (enc *HPACKEncoder) Encode(dst []byte, fields []string, sensitive []bool) ([]byte, error) {
 	if enc.p == nil {
-		return dst, ErrHandleFreed
+		return dst, ErrClosed
 	}
 	n := len(fields) / 2
 	enc.strs, enc.spans = flatten(enc.strs[:0], enc.spans[:0], fields...)
@@ -504,7 +504,7 @@ func b2u(b bool) byte {
 // SetTableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE.
 func (enc *HPACKEncoder) SetTableSize(size int) error {
 	if enc.p == nil {
-		return ErrHandleFreed
+		return ErrClosed
 	}
 	C.go_SocketHPACK_encoder_set_table_size(enc.p, C.size_t(size))
 	runtime.KeepAlive(enc)
@@ -552,7 +552,7 @@ func (d *HPACKDecoder) Free() { d.release(freeDecoder) }
 // failure, the fields before the error).
 func (d *HPACKDecoder) Decode(block []byte) (result int, strs string, fields []HPACKField, err error) {
 	if d.p == nil {
-		return 2, "", nil, ErrHandleFreed
+		return 2, "", nil, ErrClosed
 	}
 	var res C.int
 	var cf *C.GoHPACKField
@@ -592,7 +592,7 @@ func (d *HPACKDecoder) Decode(block []byte) (result int, strs string, fields []H
 // SetTableSize applies our acknowledged SETTINGS_HEADER_TABLE_SIZE.
 func (d *HPACKDecoder) SetTableSize(size int) error {
 	if d.p == nil {
-		return ErrHandleFreed
+		return ErrClosed
 	}
 	C.go_SocketHPACK_decoder_set_table_size(d.p, C.size_t(size))
 	runtime.KeepAlive(d)
@@ -631,7 +631,7 @@ func HuffmanEncode(dst []byte, s string) []byte {
 	C.go_SocketHPACK_huffman_encode((*C.uchar)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s)),
 		(*C.uchar)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &n)
 	if n < 0 {
-		panic("csocket: HuffmanEncode: output bound too small")
+		panic("cgo: HuffmanEncode: output bound too small")
 	}
 	return dst[:len(dst)+int(n)]
 }

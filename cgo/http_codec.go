@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 /*
 #include "shim_http.h"
@@ -72,7 +72,7 @@ func (c *HTTP1Codec) Free() { c.release(freeCodec) }
 // (HTTP1OK at the end of the stream, HTTP1Incomplete for more).
 func (c *HTTP1Codec) Decode(in, out []byte) (consumed, written, result int, err error) {
 	if c.p == nil {
-		return 0, 0, HTTP1Error, ErrHandleFreed
+		return 0, 0, HTTP1Error, ErrClosed
 	}
 	var cn, w C.size_t
 	var r C.int
@@ -89,7 +89,7 @@ func (c *HTTP1Codec) Decode(in, out []byte) (consumed, written, result int, err 
 // stream ended properly, HTTP1Incomplete when more output is pending.
 func (c *HTTP1Codec) DecodeFinish(out []byte) (written, result int, err error) {
 	if c.p == nil {
-		return 0, HTTP1Error, ErrHandleFreed
+		return 0, HTTP1Error, ErrClosed
 	}
 	var w C.size_t
 	var r C.int
@@ -105,7 +105,7 @@ func (c *HTTP1Codec) DecodeFinish(out []byte) (written, result int, err error) {
 // too small (the codec is then unusable). flush emits a sync flush.
 func (c *HTTP1Codec) Encode(in, out []byte, flush bool) (int, error) {
 	if c.p == nil {
-		return -1, ErrHandleFreed
+		return -1, ErrClosed
 	}
 	var w C.ssize_t
 	var e C.GoErr
@@ -121,7 +121,7 @@ func (c *HTTP1Codec) Encode(in, out []byte, flush bool) (int, error) {
 // fills out completely. -1 on failure.
 func (c *HTTP1Codec) EncodeFinish(out []byte) (int, error) {
 	if c.p == nil {
-		return -1, ErrHandleFreed
+		return -1, ErrClosed
 	}
 	var w C.ssize_t
 	var e C.GoErr

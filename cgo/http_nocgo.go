@@ -1,6 +1,6 @@
 //go:build !cgo
 
-package csocket
+package cgo
 
 // Without cgo: see nocgo.go.
 

@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 import (
 	"errors"
@@ -37,7 +37,7 @@ func TestHTTP1ParserSpans(t *testing.T) {
 	}
 	p.Free()
 	p.Free()
-	if _, err := p.Execute([]byte("x")); !errors.Is(err, ErrHandleFreed) {
+	if _, err := p.Execute([]byte("x")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("after Free: %v", err)
 	}
 	if n := LiveHTTPHandles(); n != before {

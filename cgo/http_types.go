@@ -1,10 +1,4 @@
-package csocket
-
-import "errors"
-
-// ErrHandleFreed is returned by methods of an HTTP1Parser, HPACKEncoder or
-// HPACKDecoder after Free.
-var ErrHandleFreed = errors.New("csocket: use of freed handle")
+package cgo
 
 // Span is an offset and a length into a string the same call returned
 // (the layout of the C GoSpan).

@@ -19,6 +19,9 @@ Rules, each reported as FILE:LINE: message:
 4. Build flags (#cgo CFLAGS/LDFLAGS/pkg-config/...) live in cgo/cflags.go.
 5. A file with //export keeps only declarations in its preamble (cgo copies
    it into _cgo_export.h).
+6. No file under cgo/ includes a "-private.h" header: a shim only calls
+   public or documented library functions (the original's headers and our
+   extension headers include/<module>/*Ext.h), catches and converts.
 
 Exit status 0 when clean, 1 when any rule is broken. Standard library only.
 """
@@ -39,6 +42,16 @@ PURE = {
     "SocketLog_levelname",       # static table, "UNKNOWN" out of range
 }
 # Not pure although it looks it: SocketCrypto_hex_encode raises on NULL.
+
+# Rule 6 debt being paid off in issue 10; must end up empty.
+PRIVATE_INCLUDES_TO_REMOVE = {
+    ("shim_http.c", "http/SocketHTTP1-private.h"),
+    ("shim_http.c", "http/SocketHPACK-private.h"),
+    ("shim_socket.c", "dns/SocketDNS-private.h"),
+    ("shim_socket.c", "socket/Socket-private.h"),
+    ("shim_tls.c", "tls/SocketDTLS-private.h"),
+    ("shim_tls.c", "tls/SocketTLS-private.h"),
+}
 
 # cgo pseudo-functions and libc helpers that are not library calls.
 HELPERS = {"CString", "CBytes", "GoString", "GoStringN", "GoBytes", "free",
@@ -224,6 +237,18 @@ def lint(root):
             if re.search(r"\)\s*\{", decl) or re.search(r"[^=!<>]=[^=]", decl):
                 errors.append(f"{path}:{pre_line}: preamble of a file with "
                               "//export must hold declarations only")
+
+    # Rule 6.
+    for name in sorted(os.listdir(cgo_dir)):
+        if not name.endswith((".c", ".h", ".go")):
+            continue
+        path = os.path.join("cgo", name)
+        with open(os.path.join(root, path), encoding="utf-8") as f:
+            for k, line in enumerate(f, 1):
+                m = re.match(r'\s*#\s*include\s*[<"]([^>"]*-private\.h)[>"]', line)
+                if m and (name, m.group(1)) not in PRIVATE_INCLUDES_TO_REMOVE:
+                    errors.append(f"{path}:{k}: includes {m.group(1)}; shims "
+                                  "use public or extension headers only")
 
     # Rule 3.
     for fn, where in sorted(nocallback.items()):

@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 import (
 	"os"
@@ -41,6 +41,12 @@ func TestLintBoundary(t *testing.T) {
 		{"build flags outside cflags.go", "cgo/log.go",
 			replace("#cgo nocallback SocketLog_levelname", "#cgo nocallback SocketLog_levelname\n#cgo CFLAGS: -DX"),
 			"build flags belong in cgo/cflags.go"},
+		{"private header in a shim", "cgo/shim_core.c",
+			replace("#include \"shim.h\"", "#include \"shim.h\"\n#include \"core/SocketUTF8-private.h\""),
+			"cgo/shim_core.c:13: includes core/SocketUTF8-private.h"},
+		{"private header in a preamble", "cgo/log.go",
+			replace("#cgo nocallback SocketLog_levelname", "#cgo nocallback SocketLog_levelname\n# include <poll/SocketPoll-private.h>"),
+			"includes poll/SocketPoll-private.h"},
 		{"definition in an export preamble", "cgo/callbacks.go",
 			replace("#include <stdint.h>", "#include <stdint.h>\nstatic int helper(void) { return 1; }"),
 			"preamble of a file with //export must hold declarations only"},

@@ -1,6 +1,6 @@
 //go:build !cgo
 
-package csocket
+package cgo
 
 // Without cgo there is no C core: functions with an error result return
 // ErrNoCgo, the others panic with it.
@@ -32,9 +32,8 @@ func (*UTF8State) Reset() error               { return ErrNoCgo }
 
 type RateLimiter struct{}
 
-func LiveRateLimiters() int64                                  { return 0 }
 func NewRateLimiter(_, _ uint64) (*RateLimiter, error)         { return nil, ErrNoCgo }
-func (*RateLimiter) Free()                                     {}
+func (*RateLimiter) Close()                                    {}
 func (*RateLimiter) TryAcquire(uint64) (bool, error)           { return false, ErrNoCgo }
 func (*RateLimiter) AcquireOrWait(uint64) (bool, int64, error) { return false, 0, ErrNoCgo }
 func (*RateLimiter) WaitTime(uint64) (int64, error)            { return 0, ErrNoCgo }

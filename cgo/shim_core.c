@@ -28,51 +28,15 @@ __thread int go_nocallback_depth;
 
 /* ---- exception names ---------------------------------------------------- */
 
-/* One row per public exception linked into the package. A module that gets
- * shims adds its exceptions here; gosocket maps the names to Go errors. */
-#define GO_EXCEPTION(x) { &(x), #x }
+/* One row per public exception linked into the package, from the list
+ * shared with the Go side (exceptions.def). */
+#define GO_EXCEPTION(x, family) { &(x), #x },
 static const struct
 {
   const Except_T *exc;
   const char *name;
 } exception_names[] = {
-  GO_EXCEPTION (Assert_Failed),
-  GO_EXCEPTION (Arena_Failed),
-  GO_EXCEPTION (SocketCrypto_Failed),
-  GO_EXCEPTION (SocketUTF8_Failed),
-  GO_EXCEPTION (SocketRateLimit_Failed),
-  GO_EXCEPTION (SocketSecurity_SizeExceeded),
-  GO_EXCEPTION (SocketSecurity_ValidationFailed),
-  GO_EXCEPTION (GoCallback_Failed),
-  GO_EXCEPTION (Socket_Failed),
-  GO_EXCEPTION (Socket_Closed),
-  GO_EXCEPTION (SocketUnix_Failed),
-  GO_EXCEPTION (SocketDgram_Failed),
-  GO_EXCEPTION (SocketCommon_Failed),
-  GO_EXCEPTION (SocketBuf_Failed),
-  GO_EXCEPTION (SocketPoll_Failed),
-  GO_EXCEPTION (SocketTimer_Failed),
-  GO_EXCEPTION (SocketAsync_Failed),
-  GO_EXCEPTION (SocketDNS_Failed),
-  GO_EXCEPTION (SocketHTTP_ParseError),
-  GO_EXCEPTION (SocketHTTP_InvalidURI),
-  GO_EXCEPTION (SocketHTTP_InvalidHeader),
-  GO_EXCEPTION (SocketHTTP1_ParseError),
-  GO_EXCEPTION (SocketHPACK_Error),
-#ifdef SOCKET_HAS_TLS
-  GO_EXCEPTION (SocketTLS_Failed),
-  GO_EXCEPTION (SocketTLS_HandshakeFailed),
-  GO_EXCEPTION (SocketTLS_VerifyFailed),
-  GO_EXCEPTION (SocketTLS_PinVerifyFailed),
-  GO_EXCEPTION (SocketTLS_ProtocolError),
-  GO_EXCEPTION (SocketTLS_ShutdownFailed),
-  GO_EXCEPTION (SocketDTLS_Failed),
-  GO_EXCEPTION (SocketDTLS_HandshakeFailed),
-  GO_EXCEPTION (SocketDTLS_VerifyFailed),
-  GO_EXCEPTION (SocketDTLS_CookieFailed),
-  GO_EXCEPTION (SocketDTLS_TimeoutExpired),
-  GO_EXCEPTION (SocketDTLS_ShutdownFailed),
-#endif
+#include "exceptions.def"
 };
 #undef GO_EXCEPTION
 

@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 /*
 #include "shim.h"
@@ -48,7 +48,7 @@ import (
 // buffer, which fails for a []byte that is a field of a struct holding Go
 // pointers (net/http's connReader does that).
 
-var errEmpty = errors.New("csocket: empty descriptor list or buffer")
+var errEmpty = errors.New("cgo: empty descriptor list or buffer")
 
 // Dial, DialUnix, Listen, ListenUnix and Accept may emit library events
 // (connect, accept), so they are not nocallback: a Go event handler set

@@ -1,4 +1,4 @@
-package csocket
+package cgo
 
 // The exported Go side of the certificate verification trampoline in
 // shim_tls_callback.c. cgo copies this preamble into _cgo_export.h, so it

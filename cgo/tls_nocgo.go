@@ -1,6 +1,6 @@
 //go:build !cgo
 
-package csocket
+package cgo
 
 func NewTLSContext(*TLSConfig) (TLSContext, error) { return TLSContext{}, ErrNoCgo }
 func (TLSContext) Free()                           {}

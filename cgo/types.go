@@ -1,4 +1,7 @@
-package csocket
+package cgo
+
+// RateLimiters counts the C rate limiters not yet freed.
+var RateLimiters = NewKind("RateLimiter")
 
 // LogSink receives the C library's log messages. It may be called from any
 // thread, including threads the C library created, and concurrently.

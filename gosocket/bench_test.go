@@ -8,7 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // BenchmarkShimCall measures the Go→C crossing: "plain" is a shim with no
@@ -18,13 +18,13 @@ import (
 func BenchmarkShimCall(b *testing.B) {
 	b.Run("plain", func(b *testing.B) {
 		for b.Loop() {
-			csocket.MetricCountC()
+			cgo.MetricCountC()
 		}
 	})
 	b.Run("try", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := csocket.IncrementMetric(0, 0); err != nil {
+			if err := cgo.IncrementMetric(0, 0); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // The sockets of this package keep their I/O in C and use Go's runtime
@@ -52,7 +52,7 @@ type sockFile struct {
 func (s *sockFile) init(fd int, name string) error {
 	f := os.NewFile(uintptr(fd), name)
 	if f == nil {
-		return &Error{Op: "newFile", Msg: "invalid descriptor " + strconv.Itoa(fd), kind: ErrSocket}
+		return &Error{Op: "newFile", Msg: "invalid descriptor " + strconv.Itoa(fd), Kind: ErrSocket}
 	}
 	rc, err := f.SyscallConn()
 	if err != nil {
@@ -77,7 +77,7 @@ func (s *sockFile) closeFile() bool {
 
 // closedError is the error of an operation on, or interrupted by, Close.
 func closedError(op string) error {
-	return &Error{Op: op, Msg: "use of closed network connection", kind: ErrClosed}
+	return &Error{Op: op, Msg: "use of closed network connection", Kind: ErrClosed}
 }
 
 // pollError converts an error of the poller (RawConn, deadlines).
@@ -86,7 +86,7 @@ func (s *sockFile) pollError(op string, err error) error {
 	case s.closed.Load():
 		return closedError(op)
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return &Error{Op: op, Msg: "i/o timeout", kind: ErrTimeout}
+		return &Error{Op: op, Msg: "i/o timeout", Kind: ErrTimeout}
 	}
 	return wrapErr(op, err, ErrSocket)
 }
@@ -118,7 +118,7 @@ func (s *sockFile) setDeadline(op string, set func(time.Time) error, t time.Time
 // Go's poller. Close releases both.
 type Conn struct {
 	sockFile
-	sock         csocket.Socket
+	sock         cgo.Socket
 	network      string // "tcp" or "unix"
 	laddr, raddr net.Addr
 	cleanup      runtime.Cleanup
@@ -137,7 +137,7 @@ type Conn struct {
 }
 
 // newConn takes ownership of the socket and descriptor in info.
-func newConn(info csocket.SockInfo, network string) (*Conn, error) {
+func newConn(info cgo.SockInfo, network string) (*Conn, error) {
 	c := &Conn{sock: info.Sock, network: network}
 	if err := c.init(info.PollFD, "gosocket-"+network); err != nil {
 		syscall.Close(info.PollFD)
@@ -148,11 +148,11 @@ func newConn(info csocket.SockInfo, network string) (*Conn, error) {
 	c.setAddrs(info)
 	// Leak backstop only: a Conn dropped without Close still frees its C
 	// socket (the os.File closes its own descriptor the same way).
-	c.cleanup = runtime.AddCleanup(c, csocket.Socket.Free, info.Sock)
+	c.cleanup = runtime.AddCleanup(c, cgo.Socket.Free, info.Sock)
 	return c, nil
 }
 
-func (c *Conn) setAddrs(info csocket.SockInfo) {
+func (c *Conn) setAddrs(info cgo.SockInfo) {
 	if c.network == "unix" {
 		c.laddr = &net.UnixAddr{Name: info.LocalAddr, Net: "unix"}
 		c.raddr = &net.UnixAddr{Name: info.RemoteAddr, Net: "unix"}
@@ -201,7 +201,7 @@ func (c *Conn) readOnce(uintptr) bool {
 // readError maps Socket_Closed to io.EOF, except for a reset (which
 // stays an *Error with errno ECONNRESET).
 func readError(op string, err error) error {
-	var ce *csocket.Error
+	var ce *cgo.Error
 	if errors.As(err, &ce) && ce.Exception == "Socket_Closed" && ce.Errno != syscall.ECONNRESET {
 		return io.EOF
 	}
@@ -287,31 +287,31 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // SetNoDelay sets TCP_NODELAY. Connections from Dial and Accept have it
 // set, as in package net.
 func (c *Conn) SetNoDelay(noDelay bool) error {
-	return c.setOption("Conn.SetNoDelay", csocket.OptNoDelaySet, boolInt(noDelay))
+	return c.setOption("Conn.SetNoDelay", cgo.OptNoDelaySet, boolInt(noDelay))
 }
 
 // NoDelay reports whether TCP_NODELAY is set.
 func (c *Conn) NoDelay() (bool, error) {
-	v, err := c.getOption("Conn.NoDelay", csocket.OptNoDelayGet)
+	v, err := c.getOption("Conn.NoDelay", cgo.OptNoDelayGet)
 	return v != 0, err
 }
 
 // SetReadBuffer sets SO_RCVBUF (the kernel may double it).
 func (c *Conn) SetReadBuffer(bytes int) error {
-	return c.setOption("Conn.SetReadBuffer", csocket.OptRcvBufSet, bytes)
+	return c.setOption("Conn.SetReadBuffer", cgo.OptRcvBufSet, bytes)
 }
 
 // SetWriteBuffer sets SO_SNDBUF (the kernel may double it).
 func (c *Conn) SetWriteBuffer(bytes int) error {
-	return c.setOption("Conn.SetWriteBuffer", csocket.OptSndBufSet, bytes)
+	return c.setOption("Conn.SetWriteBuffer", cgo.OptSndBufSet, bytes)
 }
 
 // ReadBuffer returns SO_RCVBUF.
-func (c *Conn) ReadBuffer() (int, error) { return c.getOption("Conn.ReadBuffer", csocket.OptRcvBufGet) }
+func (c *Conn) ReadBuffer() (int, error) { return c.getOption("Conn.ReadBuffer", cgo.OptRcvBufGet) }
 
 // WriteBuffer returns SO_SNDBUF.
 func (c *Conn) WriteBuffer() (int, error) {
-	return c.getOption("Conn.WriteBuffer", csocket.OptSndBufGet)
+	return c.getOption("Conn.WriteBuffer", cgo.OptSndBufGet)
 }
 
 func (c *Conn) setOption(op string, opt, v int) error {
@@ -330,7 +330,7 @@ func (c *Conn) getOption(op string, opt int) (int, error) {
 	return v, err
 }
 
-func (c *Conn) pollTarget() (*sockFile, csocket.Socket) { return &c.sockFile, c.sock }
+func (c *Conn) pollTarget() (*sockFile, cgo.Socket) { return &c.sockFile, c.sock }
 
 func boolInt(b bool) int {
 	if b {

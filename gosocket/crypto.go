@@ -5,14 +5,14 @@ import (
 	"hash"
 	"strings"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // Digest sizes in bytes.
 const (
-	SHA1Size   = csocket.SHA1Size
-	SHA256Size = csocket.SHA256Size
-	MD5Size    = csocket.MD5Size
+	SHA1Size   = cgo.SHA1Size
+	SHA256Size = cgo.SHA256Size
+	MD5Size    = cgo.MD5Size
 )
 
 // The one-shot hashes below cannot fail on valid Go input; they panic only
@@ -21,27 +21,27 @@ const (
 
 // SHA256 returns the SHA-256 digest of data.
 func SHA256(data []byte) [SHA256Size]byte {
-	sum, err := csocket.SHA256(data)
+	sum, err := cgo.SHA256(data)
 	return must("SHA256", sum, err)
 }
 
 // SHA1 returns the SHA-1 digest of data. SHA-1 is broken for collision
 // resistance; use it only where a protocol demands it (WebSocket).
 func SHA1(data []byte) [SHA1Size]byte {
-	sum, err := csocket.SHA1(data)
+	sum, err := cgo.SHA1(data)
 	return must("SHA1", sum, err)
 }
 
 // MD5 returns the MD5 digest of data, for legacy protocols only (HTTP
 // Digest authentication).
 func MD5(data []byte) [MD5Size]byte {
-	sum, err := csocket.MD5(data)
+	sum, err := cgo.MD5(data)
 	return must("MD5", sum, err)
 }
 
 // HMACSHA256 returns the HMAC-SHA256 (RFC 2104) of data under key.
 func HMACSHA256(key, data []byte) [SHA256Size]byte {
-	sum, err := csocket.HMACSHA256(key, data)
+	sum, err := cgo.HMACSHA256(key, data)
 	return must("HMACSHA256", sum, err)
 }
 
@@ -108,10 +108,10 @@ func Base64Encode(src []byte) string {
 	if len(src) == 0 {
 		return ""
 	}
-	n := csocket.Base64EncodedLen(len(src))
+	n := cgo.Base64EncodedLen(len(src))
 	dst := make([]byte, n+1) // +1: the C encoder terminates its output
-	if w := csocket.Base64Encode(dst, src); w != n {
-		panic(&Error{Op: "Base64Encode", Msg: "C encoder wrote an unexpected length", kind: ErrCrypto})
+	if w := cgo.Base64Encode(dst, src); w != n {
+		panic(&Error{Op: "Base64Encode", Msg: "C encoder wrote an unexpected length", Kind: ErrCrypto})
 	}
 	return string(dst[:n])
 }
@@ -126,13 +126,13 @@ func Base64Decode(s string) ([]byte, error) {
 	if s == "" {
 		return []byte{}, nil
 	}
-	dst := make([]byte, csocket.Base64DecodedMaxLen(len(s)))
-	n := csocket.Base64DecodeString(dst, s)
+	dst := make([]byte, cgo.Base64DecodedMaxLen(len(s)))
+	n := cgo.Base64DecodeString(dst, s)
 	// The C decoder, like the original library's, also takes the URL-safe
 	// alphabet and non-zero unused bits; the canonical re-encoding of what
 	// it decoded rules both out here.
 	if n < 0 || !canonicalBase64(s, dst[:n]) {
-		return nil, &Error{Op: "Base64Decode", Msg: "malformed Base64", kind: ErrInvalidInput}
+		return nil, &Error{Op: "Base64Decode", Msg: "malformed Base64", Kind: ErrInvalidInput}
 	}
 	return dst[:n], nil
 }
@@ -153,7 +153,7 @@ func canonicalBase64(s string, b []byte) bool {
 // HexEncode returns the lowercase hex encoding of src.
 func HexEncode(src []byte) string {
 	dst := make([]byte, 2*len(src)+1)
-	must("HexEncode", struct{}{}, csocket.HexEncode(dst, src, true))
+	must("HexEncode", struct{}{}, cgo.HexEncode(dst, src, true))
 	return string(dst[:2*len(src)])
 }
 
@@ -161,8 +161,8 @@ func HexEncode(src []byte) string {
 // character yields an error matching ErrInvalidInput.
 func HexDecode(s string) ([]byte, error) {
 	dst := make([]byte, len(s)/2)
-	if n := csocket.HexDecodeString(dst, s); n < 0 {
-		return nil, &Error{Op: "HexDecode", Msg: "malformed hex (odd length or non-hex character)", kind: ErrInvalidInput}
+	if n := cgo.HexDecodeString(dst, s); n < 0 {
+		return nil, &Error{Op: "HexDecode", Msg: "malformed hex (odd length or non-hex character)", Kind: ErrInvalidInput}
 	}
 	return dst, nil
 }
@@ -170,13 +170,13 @@ func HexDecode(s string) ([]byte, error) {
 // RandomBytes fills b with bytes from the C library's CSPRNG (OpenSSL
 // RAND_bytes).
 func RandomBytes(b []byte) error {
-	return wrapErr("RandomBytes", csocket.RandomBytes(b), ErrCrypto)
+	return wrapErr("RandomBytes", cgo.RandomBytes(b), ErrCrypto)
 }
 
 // WebSocketKey returns a fresh random Sec-WebSocket-Key (RFC 6455
 // section 4.1): the Base64 of 16 random bytes.
 func WebSocketKey() (string, error) {
-	k, err := csocket.WebSocketKey()
+	k, err := cgo.WebSocketKey()
 	return k, wrapErr("WebSocketKey", err, ErrCrypto)
 }
 
@@ -187,13 +187,13 @@ func WebSocketAccept(key string) (string, error) {
 	// The C function (as the original's) hashes any 24 characters; RFC 6455
 	// section 4.2.1 wants the Base64 of a 16-byte nonce.
 	if nonce, err := base64.StdEncoding.Strict().DecodeString(key); err != nil || len(nonce) != 16 {
-		return "", &Error{Op: "WebSocketAccept", Msg: "malformed Sec-WebSocket-Key", kind: ErrInvalidInput}
+		return "", &Error{Op: "WebSocketAccept", Msg: "malformed Sec-WebSocket-Key", Kind: ErrInvalidInput}
 	}
-	a, err := csocket.WebSocketAccept(key)
+	a, err := cgo.WebSocketAccept(key)
 	return a, wrapErr("WebSocketAccept", err, ErrInvalidInput)
 }
 
 // SecureCompare reports whether a and b are equal, in time that depends on
 // their length only (like crypto/subtle.ConstantTimeCompare, whose length
 // check is not constant-time either).
-func SecureCompare(a, b []byte) bool { return csocket.SecureCompare(a, b) }
+func SecureCompare(a, b []byte) bool { return cgo.SecureCompare(a, b) }

@@ -3,6 +3,7 @@ package gosocket
 import (
 	"context"
 	"errors"
+	"github.com/libsocket/libsocket/gosocket/internal/errs"
 	"net"
 	"net/netip"
 	"os"
@@ -10,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // A Dialer holds options for connecting. The zero value dials with no
@@ -78,7 +79,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	case "tcp", "tcp4", "tcp6":
 		return d.dialTCP(ctx, network, address)
 	case "unix":
-		info, err := csocket.DialUnix(address)
+		info, err := cgo.DialUnix(address)
 		if err != nil {
 			return nil, wrapErr("Dial", err, ErrSocket)
 		}
@@ -103,7 +104,7 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 		return nil, err
 	}
 	if port == 0 {
-		return nil, &Error{Op: "Dial", Msg: "missing port in address " + address, kind: ErrSocket}
+		return nil, &Error{Op: "Dial", Msg: "missing port in address " + address, Kind: ErrSocket}
 	}
 	targets, err := d.targets(ctx, network, host, port)
 	if err != nil {
@@ -137,7 +138,7 @@ func (d *Dialer) targets(ctx context.Context, network, host string, port int) ([
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ip = ip.Unmap()
 		if !familyOK(network, ip) {
-			return nil, &Error{Op: "Dial", Msg: "address " + host + " is not of network " + network, kind: ErrSocket}
+			return nil, &Error{Op: "Dial", Msg: "address " + host + " is not of network " + network, Kind: ErrSocket}
 		}
 		return []netip.AddrPort{netip.AddrPortFrom(ip, uint16(port))}, nil
 	}
@@ -153,7 +154,7 @@ func (d *Dialer) targets(ctx context.Context, network, host string, port int) ([
 		return nil, err
 	}
 	if aps = filterFamily(network, aps); len(aps) == 0 {
-		return nil, &Error{Op: "Dial", Msg: "no " + network + " address for " + host, kind: ErrDNS}
+		return nil, &Error{Op: "Dial", Msg: "no " + network + " address for " + host, Kind: ErrDNS}
 	}
 	return aps, nil
 }
@@ -161,7 +162,7 @@ func (d *Dialer) targets(ctx context.Context, network, host string, port int) ([
 // dialOne connects to one address.
 func dialOne(ctx context.Context, ap netip.AddrPort) (*Conn, error) {
 	ip := ap.Addr().Unmap()
-	info, err := csocket.Dial(domainOf(ip), ip.String(), int(ap.Port()), true)
+	info, err := cgo.Dial(domainOf(ip), ip.String(), int(ap.Port()), true)
 	if err != nil {
 		return nil, wrapErr("Dial", err, ErrSocket)
 	}
@@ -189,7 +190,7 @@ func (c *Conn) waitConnect(ctx context.Context) error {
 		c.f.SetWriteDeadline(aLongTimeAgo)
 		close(fired)
 	})
-	var info csocket.SockInfo
+	var info cgo.SockInfo
 	var cerr error
 	err := c.rc.Write(func(uintptr) bool {
 		info, cerr = c.sock.ConnectResult()
@@ -205,7 +206,7 @@ func (c *Conn) waitConnect(ctx context.Context) error {
 	case err != nil && (ctx.Err() != nil || errors.Is(err, os.ErrDeadlineExceeded)):
 		// The write deadline is ctx's own and may fire just before ctx's
 		// timer does: a deadline error either way.
-		return &Error{Op: "Dial", Msg: "i/o timeout", kind: errDeadline}
+		return &Error{Op: "Dial", Msg: "i/o timeout", Kind: errs.ErrDeadline}
 	case err != nil:
 		return c.pollError("Dial", err)
 	case cerr != nil:
@@ -215,20 +216,16 @@ func (c *Conn) waitConnect(ctx context.Context) error {
 	return nil
 }
 
-// errDeadline is the kind of a passed context deadline: a timeout that
-// also matches context.DeadlineExceeded.
-var errDeadline error = &sentinel{msg: "gosocket: timeout", also: []error{ErrTimeout, os.ErrDeadlineExceeded, context.DeadlineExceeded}}
-
 // ctxError is the error of an operation stopped by ctx.
 func ctxError(op string, ctx context.Context) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return &Error{Op: op, Msg: "i/o timeout", kind: errDeadline}
+		return &Error{Op: op, Msg: "i/o timeout", Kind: errs.ErrDeadline}
 	}
-	return &Error{Op: op, Msg: "operation was canceled", kind: context.Canceled}
+	return &Error{Op: op, Msg: "operation was canceled", Kind: context.Canceled}
 }
 
 func unknownNetwork(op, network string) error {
-	return &Error{Op: op, Msg: "unknown network " + strconv.Quote(network), kind: ErrSocket}
+	return &Error{Op: op, Msg: "unknown network " + strconv.Quote(network), Kind: ErrSocket}
 }
 
 // splitHostPort parses "host:port"; the port may be a number or a service
@@ -236,16 +233,16 @@ func unknownNetwork(op, network string) error {
 func splitHostPort(op, network, address string) (string, int, error) {
 	host, service, err := net.SplitHostPort(address)
 	if err != nil {
-		return "", 0, &Error{Op: op, Msg: err.Error(), kind: ErrSocket}
+		return "", 0, &Error{Op: op, Msg: err.Error(), Kind: ErrSocket}
 	}
 	port, err := strconv.Atoi(service)
 	if err != nil {
 		if port, err = net.LookupPort(network, service); err != nil {
-			return "", 0, &Error{Op: op, Msg: "unknown port " + strconv.Quote(service), kind: ErrSocket}
+			return "", 0, &Error{Op: op, Msg: "unknown port " + strconv.Quote(service), Kind: ErrSocket}
 		}
 	}
 	if port < 0 || port > 65535 {
-		return "", 0, &Error{Op: op, Msg: "invalid port " + service, kind: ErrSocket}
+		return "", 0, &Error{Op: op, Msg: "invalid port " + service, Kind: ErrSocket}
 	}
 	return host, port, nil
 }
@@ -281,7 +278,7 @@ func filterFamily(network string, aps []netip.AddrPort) []netip.AddrPort {
 }
 
 func errnoOf(err error) syscall.Errno {
-	var ce *csocket.Error
+	var ce *cgo.Error
 	if errors.As(err, &ce) {
 		return ce.Errno
 	}

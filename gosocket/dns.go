@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // Resolver resolves host names with the C library's SocketDNS: a pool of
@@ -24,7 +24,7 @@ import (
 // with a timeout derived from the context, which would pin a thread per
 // lookup and could honour a deadline but not a cancellation.
 type Resolver struct {
-	c       csocket.Resolver
+	c       cgo.Resolver
 	f       sockFile // the completion descriptor in Go's poller
 	timeout time.Duration
 	done    chan struct{} // closed when the dispatcher has exited
@@ -43,7 +43,7 @@ type Resolver struct {
 // pending lookups at most, 5 s per lookup unless the context says less.
 // Close it when done; Resolve uses a default one that is never closed.
 func NewResolver() (*Resolver, error) {
-	c, fd, timeoutMS, err := csocket.NewResolver()
+	c, fd, timeoutMS, err := cgo.NewResolver()
 	if err != nil {
 		return nil, wrapErr("NewResolver", err, ErrDNS)
 	}
@@ -78,7 +78,7 @@ func Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, erro
 // resolver's own timeout.
 func (r *Resolver) Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
 	if port < 0 || port > 65535 {
-		return nil, &Error{Op: "Resolve", Msg: "invalid port " + strconv.Itoa(port), kind: ErrDNS}
+		return nil, &Error{Op: "Resolve", Msg: "invalid port " + strconv.Itoa(port), Kind: ErrDNS}
 	}
 	if ctx.Err() != nil {
 		return nil, ctxError("Resolve", ctx)
@@ -107,7 +107,7 @@ func (r *Resolver) Resolve(ctx context.Context, host string, port int) ([]netip.
 			return nil, ctxError("Resolve", ctx)
 		case <-timer:
 			r.cancel(req)
-			return nil, &Error{Op: "Resolve", Msg: "lookup of " + host + " timed out", kind: ErrTimeout}
+			return nil, &Error{Op: "Resolve", Msg: "lookup of " + host + " timed out", Kind: ErrTimeout}
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // DTLS 1.2 over the C library's SocketDTLS: one UDP socket per
@@ -42,7 +42,7 @@ import (
 // for concurrent use.
 type DTLSConn struct {
 	sockFile
-	d            csocket.Dgram
+	d            cgo.Dgram
 	ctx          *DTLSContext
 	serverName   string
 	laddr, raddr *net.UDPAddr
@@ -73,7 +73,7 @@ type DTLSConn struct {
 	writeFn func(uintptr) bool
 }
 
-func newDTLSConn(info csocket.SockInfo, ctx *DTLSContext, serverName string) (*DTLSConn, error) {
+func newDTLSConn(info cgo.SockInfo, ctx *DTLSContext, serverName string) (*DTLSConn, error) {
 	c := &DTLSConn{d: info.Dgram, ctx: ctx, serverName: serverName}
 	if err := c.init(info.PollFD, "gosocket-dtls"); err != nil {
 		syscall.Close(info.PollFD)
@@ -85,7 +85,7 @@ func newDTLSConn(info csocket.SockInfo, ctx *DTLSContext, serverName string) (*D
 	if info.Connected {
 		c.raddr = udpAddr(info.RemoteAddr, info.RemotePort)
 	}
-	c.cleanup = runtime.AddCleanup(c, csocket.Dgram.Free, info.Dgram)
+	c.cleanup = runtime.AddCleanup(c, cgo.Dgram.Free, info.Dgram)
 	return c, nil
 }
 
@@ -104,7 +104,7 @@ func DialDTLS(ctx context.Context, address string, dctx *DTLSContext) (*DTLSConn
 		ctx = context.Background()
 	}
 	if dctx == nil || dctx.server {
-		return nil, &Error{Op: op, Msg: "needs a client DTLSContext", kind: ErrTLS}
+		return nil, &Error{Op: op, Msg: "needs a client DTLSContext", Kind: ErrTLS}
 	}
 	host, port, err := splitHostPort(op, "udp", address)
 	if err != nil {
@@ -124,12 +124,12 @@ func DialDTLS(ctx context.Context, address string, dctx *DTLSContext) (*DTLSConn
 		name = ap.Addr().String()
 	}
 	dctx.mu.RLock()
-	var info csocket.SockInfo
+	var info cgo.SockInfo
 	if dctx.ctx.IsZero() {
 		err = closedError(op)
 	} else {
 		ip := ap.Addr().Unmap()
-		info, err = csocket.DTLSDial(domainOf(ip), ip.String(), int(ap.Port()), dctx.ctx, name)
+		info, err = cgo.DTLSDial(domainOf(ip), ip.String(), int(ap.Port()), dctx.ctx, name)
 		err = wrapErr(op, err, ErrTLS)
 	}
 	dctx.mu.RUnlock()
@@ -201,16 +201,16 @@ func (c *DTLSConn) handshake(ctx context.Context) error {
 		if ms >= 0 {
 			timer = time.Duration(ms)*time.Millisecond + time.Millisecond
 		}
-		return herr != nil || st == csocket.DTLSComplete
+		return herr != nil || st == cgo.DTLSComplete
 	}
 	for {
 		userDL, ok := c.armTimer(timer)
 		if !ok {
 			return ctxError(op, ctx)
 		}
-		err := c.rc.Read(func(uintptr) bool { return step() || st == csocket.DTLSWantWrite })
-		if err == nil && herr == nil && st == csocket.DTLSWantWrite {
-			err = c.rc.Write(func(uintptr) bool { return step() || st != csocket.DTLSWantWrite })
+		err := c.rc.Read(func(uintptr) bool { return step() || st == cgo.DTLSWantWrite })
+		if err == nil && herr == nil && st == cgo.DTLSWantWrite {
+			err = c.rc.Write(func(uintptr) bool { return step() || st != cgo.DTLSWantWrite })
 		}
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -223,7 +223,7 @@ func (c *DTLSConn) handshake(ctx context.Context) error {
 			return c.pollError(op, err)
 		case herr != nil:
 			return wrapErr(op, herr, ErrTLSHandshake)
-		case st == csocket.DTLSComplete:
+		case st == cgo.DTLSComplete:
 			return nil
 		}
 	}
@@ -345,7 +345,7 @@ func (c *DTLSConn) Close() error {
 // ConnectionState returns the negotiated parameters (Version 0xfefd for
 // DTLS 1.2).
 func (c *DTLSConn) ConnectionState() TLSState {
-	var s csocket.TLSState
+	var s cgo.TLSState
 	if c.hsDone.Load() {
 		c.control("DTLSConn.ConnectionState", func() (err error) {
 			c.sslMu.Lock()
@@ -420,7 +420,7 @@ type DTLSListener struct {
 func ListenDTLS(address string, dctx *DTLSContext) (*DTLSListener, error) {
 	const op = "ListenDTLS"
 	if dctx == nil || !dctx.server {
-		return nil, &Error{Op: op, Msg: "needs a server DTLSContext", kind: ErrTLS}
+		return nil, &Error{Op: op, Msg: "needs a server DTLSContext", Kind: ErrTLS}
 	}
 	host, port, err := splitHostPort(op, "udp", address)
 	if err != nil {
@@ -459,7 +459,7 @@ func (l *DTLSListener) open(port int, bind bool) (*DTLSConn, error) {
 	if l.ctx.ctx.IsZero() {
 		return nil, closedError(op)
 	}
-	info, err := csocket.DTLSListen(l.domain, l.host, port, bind, l.ctx.ctx)
+	info, err := cgo.DTLSListen(l.domain, l.host, port, bind, l.ctx.ctx)
 	if err != nil {
 		return nil, wrapErr(op, err, ErrTLS)
 	}
@@ -496,17 +496,17 @@ func (l *DTLSListener) AcceptDTLS() (*DTLSConn, error) {
 	if closed || cur == nil {
 		return nil, closedError(op)
 	}
-	var nextD csocket.Dgram
+	var nextD cgo.Dgram
 	if next != nil {
 		nextD = next.d // Close closes cur (waiting for this callback) before next
 	}
 	var st int
 	var bound bool
-	var info csocket.SockInfo
+	var info cgo.SockInfo
 	var aerr error
 	err := cur.rc.Read(func(uintptr) bool {
 		st, bound, info, aerr = cur.d.DTLSAccept(nextD, l.host, l.addr.Port)
-		return aerr != nil || st == csocket.DTLSInProgress
+		return aerr != nil || st == cgo.DTLSInProgress
 	})
 	if err != nil {
 		return nil, cur.pollError(op, err)

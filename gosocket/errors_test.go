@@ -27,13 +27,13 @@ func TestErrorIs(t *testing.T) {
 		{"utf8", &Error{Exception: "SocketUTF8_Failed"}, []error{ErrUTF8}, []error{ErrInvalidUTF8}, false},
 		{"peer closed", &Error{Op: "Conn.Write", Exception: "Socket_Closed", Errno: syscall.EPIPE},
 			[]error{ErrPeerClosed, syscall.EPIPE}, []error{ErrClosed, net.ErrClosed, io.EOF, ErrTimeout}, false},
-		{"closed here", &Error{Op: "Conn.Read", kind: ErrClosed},
+		{"closed here", &Error{Op: "Conn.Read", Kind: ErrClosed},
 			[]error{ErrClosed, net.ErrClosed}, []error{ErrPeerClosed, io.EOF}, false},
 		{"socket", &Error{Exception: "SocketUnix_Failed", Errno: syscall.ENOENT},
 			[]error{ErrSocket, syscall.ENOENT}, []error{ErrPoll, ErrDNS}, false},
 		{"poll", &Error{Exception: "SocketTimer_Failed"}, []error{ErrPoll}, []error{ErrSocket}, false},
 		{"dns", &Error{Exception: "SocketDNS_Failed"}, []error{ErrDNS}, []error{ErrSocket}, false},
-		{"timeout exception", &Error{Exception: "SocketHTTPClient_Timeout"},
+		{"timeout exception", &Error{Exception: "SocketDTLS_TimeoutExpired"},
 			[]error{ErrTimeout, os.ErrDeadlineExceeded}, []error{ErrClosed}, true},
 		{"timeout errno", &Error{Exception: "Socket_Failed", Errno: syscall.ETIMEDOUT},
 			[]error{ErrTimeout, os.ErrDeadlineExceeded, syscall.ETIMEDOUT}, []error{syscall.EPIPE}, true},
@@ -41,9 +41,9 @@ func TestErrorIs(t *testing.T) {
 			[]error{syscall.ECONNREFUSED}, []error{ErrTimeout, ErrCrypto}, false},
 		{"unknown exception", &Error{Exception: "SomethingNew_Failed"},
 			nil, []error{ErrCrypto, ErrClosed, ErrTimeout}, false},
-		{"kind", &Error{Op: "Base64Decode", kind: ErrInvalidInput},
+		{"kind", &Error{Op: "Base64Decode", Kind: ErrInvalidInput},
 			[]error{ErrInvalidInput}, []error{ErrCrypto}, false},
-		{"context kind", &Error{Op: "RateLimiter.Wait", kind: context.DeadlineExceeded},
+		{"context kind", &Error{Op: "RateLimiter.Wait", Kind: context.DeadlineExceeded},
 			[]error{context.DeadlineExceeded}, []error{context.Canceled}, false},
 	}
 	for _, tt := range tests {
@@ -96,10 +96,10 @@ func TestErrorTemporary(t *testing.T) {
 		err  *Error
 		want bool
 	}{
-		{&Error{Op: "Conn.Read", kind: ErrTimeout}, true},
+		{&Error{Op: "Conn.Read", Kind: ErrTimeout}, true},
 		{&Error{Op: "Listener.Accept", Exception: "Socket_Failed", Errno: syscall.EMFILE}, true},
 		{&Error{Op: "Dial", Exception: "Socket_Failed", Errno: syscall.ECONNREFUSED}, false},
-		{&Error{Op: "Conn.Read", kind: ErrClosed}, false},
+		{&Error{Op: "Conn.Read", Kind: ErrClosed}, false},
 	} {
 		if got := tt.err.Temporary(); got != tt.want {
 			t.Errorf("%v: Temporary() = %v, want %v", tt.err, got, tt.want)

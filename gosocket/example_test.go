@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"os"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 	"github.com/libsocket/libsocket/gosocket"
 )
 
@@ -113,13 +113,13 @@ func ExampleSetLogger() {
 	defer gosocket.SetLogger(nil)
 
 	// The C library logs; here a test hook makes it.
-	csocket.LogEmit(csocket.LogWarn, "DNS", "resolver slow")
+	cgo.LogEmit(cgo.LogWarn, "DNS", "resolver slow")
 	// Output: level=WARN msg="resolver slow" component=DNS
 }
 
 func ExampleMetricsSnapshot() {
 	gosocket.ResetMetrics()
-	csocket.IncrementMetric(0, 2) // what the C library does on connect
+	cgo.IncrementMetric(0, 2) // what the C library does on connect
 	m := gosocket.MetricsSnapshot()
 	fmt.Println(m.SocketConnectSuccess, m.Map()["socket.connect_success"])
 	// Output: 2 2

@@ -1,9 +1,9 @@
 package gosocket
 
-import csocket "github.com/libsocket/libsocket/cgo"
+import "github.com/libsocket/libsocket/cgo"
 
-// invokeCallback runs fn from C (the boundary proof in package csocket)
+// invokeCallback runs fn from C (the boundary proof in package cgo)
 // and converts the result like every other gosocket call.
 func invokeCallback(fn func() error) error {
-	return wrapErr("InvokeCallback", csocket.InvokeCallback(fn), nil)
+	return wrapErr("InvokeCallback", cgo.InvokeCallback(fn), nil)
 }

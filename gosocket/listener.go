@@ -10,7 +10,7 @@ import (
 	"sync"
 	"syscall"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // listenBacklog is the listen(2) backlog (the C library caps it at
@@ -23,14 +23,14 @@ const listenBacklog = 1024
 // removes the socket file on Close.
 type Listener struct {
 	sockFile
-	sock    csocket.Socket
+	sock    cgo.Socket
 	network string // "tcp" or "unix"
 	addr    net.Addr
 	unlink  string // socket file to remove on Close
 	cleanup runtime.Cleanup
 
 	amu      sync.Mutex // one Accept at a time; guards ainfo, aok, aerr
-	ainfo    csocket.SockInfo
+	ainfo    cgo.SockInfo
 	aok      bool
 	aerr     error
 	acceptFn func(uintptr) bool
@@ -52,7 +52,7 @@ func Listen(network, address string) (*Listener, error) {
 	case "tcp", "tcp4", "tcp6":
 		return listenTCP(network, address)
 	case "unix":
-		info, err := csocket.ListenUnix(address, listenBacklog)
+		info, err := cgo.ListenUnix(address, listenBacklog)
 		if err != nil {
 			return nil, wrapErr("Listen", err, ErrSocket)
 		}
@@ -70,15 +70,15 @@ func listenTCP(network, address string) (*Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	var info csocket.SockInfo
+	var info cgo.SockInfo
 	if host == "" {
 		domain := syscall.AF_INET6
 		if network == "tcp4" {
 			domain = syscall.AF_INET
 		}
-		info, err = csocket.Listen(domain, "", port, listenBacklog)
+		info, err = cgo.Listen(domain, "", port, listenBacklog)
 		if err != nil && network == "tcp" && errnoOf(err) == syscall.EAFNOSUPPORT {
-			info, err = csocket.Listen(syscall.AF_INET, "", port, listenBacklog)
+			info, err = cgo.Listen(syscall.AF_INET, "", port, listenBacklog)
 		}
 	} else {
 		var ip netip.Addr
@@ -86,7 +86,7 @@ func listenTCP(network, address string) (*Listener, error) {
 		if err != nil {
 			return nil, err
 		}
-		info, err = csocket.Listen(domainOf(ip), ip.String(), port, listenBacklog)
+		info, err = cgo.Listen(domainOf(ip), ip.String(), port, listenBacklog)
 	}
 	if err != nil {
 		return nil, wrapErr("Listen", err, ErrSocket)
@@ -99,7 +99,7 @@ func listenAddr(network, host string, port int) (netip.Addr, error) {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ip = ip.Unmap()
 		if !familyOK(network, ip) {
-			return netip.Addr{}, &Error{Op: "Listen", Msg: "address " + host + " is not of network " + network, kind: ErrSocket}
+			return netip.Addr{}, &Error{Op: "Listen", Msg: "address " + host + " is not of network " + network, Kind: ErrSocket}
 		}
 		return ip, nil
 	}
@@ -120,12 +120,12 @@ func listenAddr(network, host string, port int) (netip.Addr, error) {
 		}
 	}
 	if len(aps) == 0 {
-		return netip.Addr{}, &Error{Op: "Listen", Msg: "no " + network + " address for " + host, kind: ErrDNS}
+		return netip.Addr{}, &Error{Op: "Listen", Msg: "no " + network + " address for " + host, Kind: ErrDNS}
 	}
 	return aps[0].Addr(), nil
 }
 
-func newListener(info csocket.SockInfo, network string) (*Listener, error) {
+func newListener(info cgo.SockInfo, network string) (*Listener, error) {
 	l := &Listener{sock: info.Sock, network: network}
 	if err := l.init(info.PollFD, "gosocket-listener"); err != nil {
 		syscall.Close(info.PollFD)
@@ -138,7 +138,7 @@ func newListener(info csocket.SockInfo, network string) (*Listener, error) {
 		l.addr = tcpAddr(info.LocalAddr, info.LocalPort)
 	}
 	l.acceptFn = l.acceptOnce
-	l.cleanup = runtime.AddCleanup(l, csocket.Socket.Free, info.Sock)
+	l.cleanup = runtime.AddCleanup(l, cgo.Socket.Free, info.Sock)
 	return l, nil
 }
 
@@ -158,7 +158,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 // AcceptUnix is Accept for a Unix listener, with the concrete type.
 func (l *Listener) AcceptUnix() (*UnixConn, error) {
 	if l.network != "unix" {
-		return nil, &Error{Op: "Listener.AcceptUnix", Msg: "not a Unix listener", kind: ErrSocket}
+		return nil, &Error{Op: "Listener.AcceptUnix", Msg: "not a Unix listener", Kind: ErrSocket}
 	}
 	c, err := l.accept()
 	if err != nil {
@@ -169,7 +169,7 @@ func (l *Listener) AcceptUnix() (*UnixConn, error) {
 
 func (l *Listener) accept() (*Conn, error) {
 	l.amu.Lock()
-	l.ainfo, l.aok, l.aerr = csocket.SockInfo{}, false, nil
+	l.ainfo, l.aok, l.aerr = cgo.SockInfo{}, false, nil
 	err := l.rc.Read(l.acceptFn)
 	info, aerr := l.ainfo, l.aerr
 	l.aerr = nil
@@ -209,6 +209,6 @@ func (l *Listener) Close() error {
 // port 0, or *net.UnixAddr).
 func (l *Listener) Addr() net.Addr { return l.addr }
 
-func (l *Listener) pollTarget() (*sockFile, csocket.Socket) { return &l.sockFile, l.sock }
+func (l *Listener) pollTarget() (*sockFile, cgo.Socket) { return &l.sockFile, l.sock }
 
 var _ net.Listener = (*Listener)(nil)

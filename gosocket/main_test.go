@@ -6,25 +6,25 @@ import (
 	"testing"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // TestMain fails the run if a test leaked C objects (git2go style): every
 // RateLimiter a test creates must be closed, and so must every socket.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if n := csocket.LiveRateLimiters(); code == 0 && n != 0 {
+	if n := cgo.RateLimiters.Live(); code == 0 && n != 0 {
 		fmt.Fprintf(os.Stderr, "gosocket: %d C rate limiter(s) never closed\n", n)
 		code = 1
 	}
 	// Servers in examples close their connections in goroutines of their
 	// own; give them a moment.
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if s, d := csocket.LiveSockets(); s == 0 && d == 0 {
+		if s, d := cgo.LiveSockets(); s == 0 && d == 0 {
 			break
 		}
 	}
-	if s, d := csocket.LiveSockets(); code == 0 && (s != 0 || d != 0) {
+	if s, d := cgo.LiveSockets(); code == 0 && (s != 0 || d != 0) {
 		fmt.Fprintf(os.Stderr, "gosocket: %d stream and %d datagram C socket(s) never freed\n", s, d)
 		code = 1
 	}

@@ -1,6 +1,6 @@
 package gosocket
 
-import csocket "github.com/libsocket/libsocket/cgo"
+import "github.com/libsocket/libsocket/cgo"
 
 // Metrics is a snapshot of the C library's counters. Each counter is read
 // atomically, but the snapshot as a whole is not one atomic read.
@@ -23,7 +23,7 @@ type Metrics struct {
 }
 
 // fields lists the counters in SocketMetric order.
-func (m *Metrics) fields() [csocket.MetricCount]*uint64 {
+func (m *Metrics) fields() [cgo.MetricCount]*uint64 {
 	return [...]*uint64{
 		&m.SocketConnectSuccess, &m.SocketConnectFailure, &m.SocketShutdownCall,
 		&m.DNSRequestSubmitted, &m.DNSRequestCompleted, &m.DNSRequestFailed,
@@ -36,7 +36,7 @@ func (m *Metrics) fields() [csocket.MetricCount]*uint64 {
 
 // MetricsSnapshot returns the current value of every counter.
 func MetricsSnapshot() Metrics {
-	vals, err := csocket.MetricsSnapshot()
+	vals, err := cgo.MetricsSnapshot()
 	vals = must("MetricsSnapshot", vals, err)
 	var m Metrics
 	for i, f := range m.fields() {
@@ -47,15 +47,15 @@ func MetricsSnapshot() Metrics {
 
 // ResetMetrics sets every counter to zero.
 func ResetMetrics() {
-	must("ResetMetrics", struct{}{}, csocket.ResetMetrics())
+	must("ResetMetrics", struct{}{}, cgo.ResetMetrics())
 }
 
 // Map returns the counters keyed by the C library's stable metric names
 // (those of the original library), e.g. "socket.connect_success".
 func (m Metrics) Map() map[string]uint64 {
-	out := make(map[string]uint64, csocket.MetricCount)
+	out := make(map[string]uint64, cgo.MetricCount)
 	for i, f := range m.fields() {
-		out[csocket.MetricName(i)] = *f
+		out[cgo.MetricName(i)] = *f
 	}
 	return out
 }

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 func TestMetricsSnapshot(t *testing.T) {
@@ -13,12 +13,12 @@ func TestMetricsSnapshot(t *testing.T) {
 		t.Fatalf("after ResetMetrics (-want +got):\n%s", diff)
 	}
 	// Increment metric i by i+1, in SocketMetric order.
-	for i := range csocket.MetricCount {
-		if err := csocket.IncrementMetric(i, uint64(i+1)); err != nil {
+	for i := range cgo.MetricCount {
+		if err := cgo.IncrementMetric(i, uint64(i+1)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := csocket.IncrementMetric(csocket.MetricCount, 99); err != nil { // out of range: ignored
+	if err := cgo.IncrementMetric(cgo.MetricCount, 99); err != nil { // out of range: ignored
 		t.Fatal(err)
 	}
 	want := Metrics{

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // PacketConn is a UDP socket. It implements net.PacketConn with the same
@@ -16,7 +16,7 @@ import (
 // multicast membership. Its methods are safe for concurrent use.
 type PacketConn struct {
 	sockFile
-	d       csocket.Dgram
+	d       cgo.Dgram
 	laddr   *net.UDPAddr
 	cleanup runtime.Cleanup
 
@@ -51,22 +51,22 @@ func ListenPacket(network, address string) (*PacketConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	var info csocket.SockInfo
+	var info cgo.SockInfo
 	if host == "" {
 		domain := syscall.AF_INET6
 		if network == "udp4" {
 			domain = syscall.AF_INET
 		}
-		info, err = csocket.OpenDgram(domain, "", port)
+		info, err = cgo.OpenDgram(domain, "", port)
 		if err != nil && network == "udp" && errnoOf(err) == syscall.EAFNOSUPPORT {
-			info, err = csocket.OpenDgram(syscall.AF_INET, "", port)
+			info, err = cgo.OpenDgram(syscall.AF_INET, "", port)
 		}
 	} else {
 		var ip netip.Addr
 		if ip, err = listenAddr(network, host, port); err != nil {
 			return nil, err
 		}
-		info, err = csocket.OpenDgram(domainOf(ip), ip.String(), port)
+		info, err = cgo.OpenDgram(domainOf(ip), ip.String(), port)
 	}
 	if err != nil {
 		return nil, wrapErr("ListenPacket", err, ErrSocket)
@@ -80,7 +80,7 @@ func ListenPacket(network, address string) (*PacketConn, error) {
 	a, _ := netip.ParseAddr(info.LocalAddr)
 	p.laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(a.Unmap(), uint16(info.LocalPort)))
 	p.readFn, p.writeFn = p.readOnce, p.writeOnce
-	p.cleanup = runtime.AddCleanup(p, csocket.Dgram.Free, info.Dgram)
+	p.cleanup = runtime.AddCleanup(p, cgo.Dgram.Free, info.Dgram)
 	return p, nil
 }
 
@@ -126,7 +126,7 @@ func (p *PacketConn) readOnce(uintptr) bool {
 func (p *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	ua, ok := addr.(*net.UDPAddr)
 	if !ok || ua == nil {
-		return 0, &Error{Op: "PacketConn.WriteTo", Msg: "address is not a *net.UDPAddr", kind: ErrSocket}
+		return 0, &Error{Op: "PacketConn.WriteTo", Msg: "address is not a *net.UDPAddr", Kind: ErrSocket}
 	}
 	return p.WriteToUDPAddrPort(b, ua.AddrPort())
 }
@@ -134,7 +134,7 @@ func (p *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 // WriteToUDPAddrPort sends b as one datagram to addr.
 func (p *PacketConn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
 	if !addr.IsValid() || addr.Port() == 0 {
-		return 0, &Error{Op: "PacketConn.WriteTo", Msg: "invalid destination " + addr.String(), kind: ErrSocket}
+		return 0, &Error{Op: "PacketConn.WriteTo", Msg: "invalid destination " + addr.String(), Kind: ErrSocket}
 	}
 	p.wmu.Lock()
 	p.wbuf, p.whost, p.wport, p.wn, p.werr = b, addr.Addr().Unmap().String(), int(addr.Port()), 0, nil
@@ -191,23 +191,23 @@ func (p *PacketConn) SetWriteDeadline(t time.Time) error {
 // SetTTL sets the unicast TTL (IPv4) or hop limit (IPv6), 1..255, and the
 // multicast one with it.
 func (p *PacketConn) SetTTL(ttl int) error {
-	_, err := p.option("PacketConn.SetTTL", csocket.OptTTLSet, ttl)
+	_, err := p.option("PacketConn.SetTTL", cgo.OptTTLSet, ttl)
 	return err
 }
 
 // TTL returns the unicast TTL or hop limit.
-func (p *PacketConn) TTL() (int, error) { return p.option("PacketConn.TTL", csocket.OptTTLGet, 0) }
+func (p *PacketConn) TTL() (int, error) { return p.option("PacketConn.TTL", cgo.OptTTLGet, 0) }
 
 // SetBroadcast enables or disables sending to broadcast addresses
 // (SO_BROADCAST).
 func (p *PacketConn) SetBroadcast(on bool) error {
-	_, err := p.option("PacketConn.SetBroadcast", csocket.OptBroadcastSet, boolInt(on))
+	_, err := p.option("PacketConn.SetBroadcast", cgo.OptBroadcastSet, boolInt(on))
 	return err
 }
 
 // Broadcast reports whether SO_BROADCAST is set.
 func (p *PacketConn) Broadcast() (bool, error) {
-	v, err := p.option("PacketConn.Broadcast", csocket.OptBroadcastGet, 0)
+	v, err := p.option("PacketConn.Broadcast", cgo.OptBroadcastGet, 0)
 	return v != 0, err
 }
 
@@ -224,7 +224,7 @@ func (p *PacketConn) LeaveGroup(ifi *net.Interface, group net.IP) error {
 
 func (p *PacketConn) multicast(op string, join bool, ifi *net.Interface, group net.IP) error {
 	if group == nil {
-		return &Error{Op: op, Msg: "nil group", kind: ErrSocket}
+		return &Error{Op: op, Msg: "nil group", Kind: ErrSocket}
 	}
 	name := ""
 	if ifi != nil {

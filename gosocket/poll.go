@@ -1,13 +1,12 @@
 package gosocket
 
 import (
-	"runtime/cgo"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // Events is a set of readiness events of a Poll.
@@ -17,16 +16,16 @@ type Events uint32
 // is a registration flag (edge-triggered reporting) and never appears in
 // an Event.
 const (
-	EventRead   Events = csocket.PollRead
-	EventWrite  Events = csocket.PollWrite
-	EventError  Events = csocket.PollError
-	EventHangup Events = csocket.PollHangup
-	EventEdge   Events = csocket.PollEdge
+	EventRead   Events = cgo.PollRead
+	EventWrite  Events = cgo.PollWrite
+	EventError  Events = cgo.PollError
+	EventHangup Events = cgo.PollHangup
+	EventEdge   Events = cgo.PollEdge
 )
 
 // Pollable is a socket a Poll can watch: *Conn, *UnixConn and *Listener.
 type Pollable interface {
-	pollTarget() (*sockFile, csocket.Socket)
+	pollTarget() (*sockFile, cgo.Socket)
 }
 
 // Event is one ready socket returned by Poll.Wait.
@@ -46,31 +45,36 @@ type Event struct {
 // another one is in Wait. Wait calls are serialized; a blocked Wait holds
 // an OS thread. Closing a watched socket removes it from the Poll.
 type Poll struct {
-	c       csocket.Poll
+	c       cgo.Poll
 	life    sync.RWMutex // write-held by Close to free the C loop
 	closed  bool         // guarded by life
 	closing atomic.Bool
 	waitMu  sync.Mutex
 
-	mu   sync.Mutex // guards regs
-	regs map[uintptr]pollReg
-	buf  []csocket.PollEvent // Wait's scratch, guarded by waitMu
+	mu     sync.Mutex // guards regs and tokens
+	regs   map[uintptr]pollReg
+	tokens uintptr // last registration token handed to C
+	buf  []cgo.PollEvent // Wait's scratch, guarded by waitMu
 }
 
+// pollReg is one watched socket. C stores only token, the event's user
+// data, so Go values never cross into C; an event is delivered only if its
+// socket is still registered with the same token.
 type pollReg struct {
-	src Pollable
-	h   cgo.Handle
+	src   Pollable
+	data  any
+	token uintptr
 }
 
 // NewPoll creates an event loop returning at most maxEvents events per
 // Wait (1..10000).
 func NewPoll(maxEvents int) (*Poll, error) {
-	if maxEvents > csocket.MaxPollEvents {
+	if maxEvents > cgo.MaxPollEvents {
 		// The C library clamps larger values (as the original); Go
 		// reports the mistake instead.
-		return nil, &Error{Op: "NewPoll", Msg: "maxEvents " + strconv.Itoa(maxEvents) + " outside 1.." + strconv.Itoa(csocket.MaxPollEvents), kind: ErrPoll}
+		return nil, &Error{Op: "NewPoll", Msg: "maxEvents " + strconv.Itoa(maxEvents) + " outside 1.." + strconv.Itoa(cgo.MaxPollEvents), Kind: ErrPoll}
 	}
-	c, err := csocket.NewPoll(maxEvents)
+	c, err := cgo.NewPoll(maxEvents)
 	if err != nil {
 		return nil, wrapErr("NewPoll", err, ErrPoll)
 	}
@@ -81,12 +85,12 @@ func NewPoll(maxEvents int) (*Poll, error) {
 // data comes back in the Events of s. It fails if s is already watched or
 // closed.
 func (p *Poll) Add(s Pollable, events Events, data any) error {
-	return p.ctl("Poll.Add", csocket.PollAdd, s, events, data)
+	return p.ctl("Poll.Add", cgo.PollAdd, s, events, data)
 }
 
 // Mod replaces the events and data of a watched socket.
 func (p *Poll) Mod(s Pollable, events Events, data any) error {
-	return p.ctl("Poll.Mod", csocket.PollMod, s, events, data)
+	return p.ctl("Poll.Mod", cgo.PollMod, s, events, data)
 }
 
 func (p *Poll) ctl(op string, cop int, s Pollable, events Events, data any) error {
@@ -101,19 +105,17 @@ func (p *Poll) ctl(op string, cop int, s Pollable, events Events, data any) erro
 	if sf.noPolls {
 		return closedError(op)
 	}
-	h := cgo.NewHandle(data)
-	err := sf.control(op, func() error { return p.c.Ctl(cop, sock, uint32(events), uintptr(h)) })
+	p.mu.Lock()
+	p.tokens++
+	token := p.tokens
+	p.mu.Unlock()
+	err := sf.control(op, func() error { return p.c.Ctl(cop, sock, uint32(events), token) })
 	if err != nil {
-		h.Delete()
 		return err
 	}
 	p.mu.Lock()
-	old, had := p.regs[sock.ID()]
-	p.regs[sock.ID()] = pollReg{src: s, h: h}
+	p.regs[sock.ID()] = pollReg{src: s, data: data, token: token}
 	p.mu.Unlock()
-	if had {
-		old.h.Delete()
-	}
 	if sf.polls == nil {
 		sf.polls = make(map[*Poll]struct{})
 	}
@@ -138,11 +140,10 @@ func (p *Poll) forget(s Pollable) error {
 	if p.closed {
 		return nil
 	}
-	err := sf.control("Poll.Del", func() error { return p.c.Ctl(csocket.PollDel, sock, 0, 0) })
+	err := sf.control("Poll.Del", func() error { return p.c.Ctl(cgo.PollDel, sock, 0, 0) })
 	p.mu.Lock()
 	if r, ok := p.regs[sock.ID()]; ok && sameSocket(r.src, sf) {
 		delete(p.regs, sock.ID())
-		r.h.Delete()
 	}
 	p.mu.Unlock()
 	return err
@@ -204,10 +205,10 @@ func (p *Poll) Wait(timeout time.Duration) ([]Event, error) {
 	p.mu.Lock()
 	for _, ev := range p.buf {
 		r, ok := p.regs[ev.Socket]
-		if !ok || uintptr(r.h) != ev.Data {
+		if !ok || r.token != ev.Data {
 			continue // removed or changed after the wait returned it
 		}
-		events = append(events, Event{Source: r.src, Data: r.h.Value(), Events: Events(ev.Events)})
+		events = append(events, Event{Source: r.src, Data: r.data, Events: Events(ev.Events)})
 	}
 	p.mu.Unlock()
 	return events, nil
@@ -243,7 +244,6 @@ func (p *Poll) Close() error {
 	p.c.Free()
 	p.life.Unlock()
 	for _, r := range regs {
-		r.h.Delete()
 		sf, _ := r.src.pollTarget()
 		sf.pollsMu.Lock()
 		delete(sf.polls, p)

@@ -6,7 +6,7 @@ import (
 	"math"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // RateLimiter is a token bucket: tokens refill continuously at Rate per
@@ -15,7 +15,7 @@ import (
 //
 // A RateLimiter holds C memory; call Close when done with it.
 type RateLimiter struct {
-	lim *csocket.RateLimiter
+	lim *cgo.RateLimiter
 }
 
 // NewRateLimiter returns a full bucket refilling rate tokens per second up
@@ -23,9 +23,9 @@ type RateLimiter struct {
 // by the C library (an error matching ErrRateLimit).
 func NewRateLimiter(rate, burst int) (*RateLimiter, error) {
 	if rate < 0 || burst < 0 {
-		return nil, &Error{Op: "NewRateLimiter", Msg: "negative rate or burst", kind: ErrRateLimit}
+		return nil, &Error{Op: "NewRateLimiter", Msg: "negative rate or burst", Kind: ErrRateLimit}
 	}
-	lim, err := csocket.NewRateLimiter(uint64(rate), uint64(burst))
+	lim, err := cgo.NewRateLimiter(uint64(rate), uint64(burst))
 	if err != nil {
 		return nil, wrapErr("NewRateLimiter", err, ErrRateLimit)
 	}
@@ -50,7 +50,7 @@ func (r *RateLimiter) Allow(n int) bool {
 // ErrClosed.
 func (r *RateLimiter) Wait(ctx context.Context, n int) error {
 	if n < 0 {
-		return &Error{Op: "RateLimiter.Wait", Msg: fmt.Sprintf("negative token count %d", n), kind: ErrRateLimit}
+		return &Error{Op: "RateLimiter.Wait", Msg: fmt.Sprintf("negative token count %d", n), Kind: ErrRateLimit}
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -63,7 +63,7 @@ func (r *RateLimiter) Wait(ctx context.Context, n int) error {
 		case ok:
 			return nil
 		case waitMS < 0:
-			return &Error{Op: "RateLimiter.Wait", Msg: fmt.Sprintf("%d tokens exceed the burst", n), kind: ErrRateLimit}
+			return &Error{Op: "RateLimiter.Wait", Msg: fmt.Sprintf("%d tokens exceed the burst", n), Kind: ErrRateLimit}
 		}
 		// Other goroutines may take the tokens first, hence the loop; the C
 		// estimate has millisecond resolution, hence the floor.
@@ -72,7 +72,7 @@ func (r *RateLimiter) Wait(ctx context.Context, n int) error {
 			d = max(time.Duration(waitMS)*time.Millisecond, time.Millisecond)
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-			return &Error{Op: "RateLimiter.Wait", Msg: "would exceed the context deadline", kind: context.DeadlineExceeded}
+			return &Error{Op: "RateLimiter.Wait", Msg: "would exceed the context deadline", Kind: context.DeadlineExceeded}
 		}
 		t := time.NewTimer(d)
 		select {
@@ -101,7 +101,7 @@ func (r *RateLimiter) Reset() { _ = r.lim.Reset() }
 // Tokens above a smaller burst are dropped.
 func (r *RateLimiter) Configure(rate, burst int) error {
 	if rate < 0 || burst < 0 {
-		return &Error{Op: "RateLimiter.Configure", Msg: "negative rate or burst", kind: ErrRateLimit}
+		return &Error{Op: "RateLimiter.Configure", Msg: "negative rate or burst", Kind: ErrRateLimit}
 	}
 	return wrapErr("RateLimiter.Configure", r.lim.Configure(uint64(rate), uint64(burst)), ErrRateLimit)
 }
@@ -122,6 +122,6 @@ func (r *RateLimiter) Burst() int {
 // progress on other goroutines; later calls behave as documented for a
 // closed limiter.
 func (r *RateLimiter) Close() error {
-	r.lim.Free()
+	r.lim.Close()
 	return nil
 }

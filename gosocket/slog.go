@@ -4,7 +4,7 @@ import (
 	"context"
 	"log/slog"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // Levels of the C library without a log/slog counterpart.
@@ -16,15 +16,15 @@ const (
 // slogLevel maps a SocketLogLevel to a slog.Level.
 func slogLevel(level int) slog.Level {
 	switch level {
-	case csocket.LogTrace:
+	case cgo.LogTrace:
 		return LevelTrace
-	case csocket.LogDebug:
+	case cgo.LogDebug:
 		return slog.LevelDebug
-	case csocket.LogInfo:
+	case cgo.LogInfo:
 		return slog.LevelInfo
-	case csocket.LogWarn:
+	case cgo.LogWarn:
 		return slog.LevelWarn
-	case csocket.LogError:
+	case cgo.LogError:
 		return slog.LevelError
 	}
 	return LevelFatal
@@ -34,7 +34,7 @@ func slogLevel(level int) slog.Level {
 // library does) and its default logger prints to stdout/stderr. A Go
 // package should stay quiet unless asked, so until SetLogger is called
 // the messages are discarded (in C, without entering Go).
-func init() { csocket.DiscardLogs() }
+func init() { cgo.DiscardLogs() }
 
 // SetLogger sends the C library's log messages to l, with the emitting C
 // module in the attribute "component" and the levels mapped TRACE →
@@ -48,10 +48,10 @@ func init() { csocket.DiscardLogs() }
 // lost.
 func SetLogger(l *slog.Logger) {
 	if l == nil {
-		csocket.DiscardLogs()
+		cgo.DiscardLogs()
 		return
 	}
-	must("SetLogger", struct{}{}, csocket.SetLogSink(func(level int, component, message string) {
+	must("SetLogger", struct{}{}, cgo.SetLogSink(func(level int, component, message string) {
 		lvl := slogLevel(level)
 		ctx := context.Background()
 		if l.Enabled(ctx, lvl) {

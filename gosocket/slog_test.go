@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 type logRecord struct {
@@ -58,17 +58,17 @@ func TestSetLogger(t *testing.T) {
 		c    int
 		want slog.Level
 	}{
-		{csocket.LogTrace, LevelTrace},
-		{csocket.LogDebug, slog.LevelDebug},
-		{csocket.LogInfo, slog.LevelInfo},
-		{csocket.LogWarn, slog.LevelWarn},
-		{csocket.LogError, slog.LevelError},
-		{csocket.LogFatal, LevelFatal},
+		{cgo.LogTrace, LevelTrace},
+		{cgo.LogDebug, slog.LevelDebug},
+		{cgo.LogInfo, slog.LevelInfo},
+		{cgo.LogWarn, slog.LevelWarn},
+		{cgo.LogError, slog.LevelError},
+		{cgo.LogFatal, LevelFatal},
 	}
 	var want []logRecord
 	for _, l := range levels {
 		msg := fmt.Sprintf("message at C level %d", l.c)
-		if err := csocket.LogEmit(l.c, "DNS", msg); err != nil {
+		if err := cgo.LogEmit(l.c, "DNS", msg); err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, logRecord{l.want, msg, "DNS"})
@@ -81,10 +81,10 @@ func TestSetLogger(t *testing.T) {
 func TestSetLoggerLevelFilterAndRestore(t *testing.T) {
 	h := &recordHandler{level: slog.LevelWarn}
 	SetLogger(slog.New(h))
-	csocket.LogEmit(csocket.LogInfo, "Socket", "dropped by the handler level")
-	csocket.LogEmit(csocket.LogError, "Socket", "kept")
+	cgo.LogEmit(cgo.LogInfo, "Socket", "dropped by the handler level")
+	cgo.LogEmit(cgo.LogError, "Socket", "kept")
 	SetLogger(nil)
-	csocket.LogEmit(csocket.LogError, "Socket", "discarded: the package default is quiet")
+	cgo.LogEmit(cgo.LogError, "Socket", "discarded: the package default is quiet")
 	want := []logRecord{{slog.LevelError, "kept", "Socket"}}
 	if diff := cmp.Diff(want, h.records()); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
@@ -99,7 +99,7 @@ func TestSetLoggerConcurrent(t *testing.T) {
 	for g := range 16 {
 		wg.Go(func() {
 			for i := range 50 {
-				csocket.LogEmit(csocket.LogInfo, "Test", fmt.Sprintf("%d/%d", g, i))
+				cgo.LogEmit(cgo.LogInfo, "Test", fmt.Sprintf("%d/%d", g, i))
 			}
 		})
 	}

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // TLS and DTLS contexts: the shared configuration (certificates, trust,
@@ -35,7 +35,7 @@ const (
 type TLSOption func(*tlsOptions) error
 
 type tlsOptions struct {
-	cfg        csocket.TLSConfig
+	cfg        cgo.TLSConfig
 	dtls       bool
 	tlsOnly    []string // options given that DTLS does not support
 	dtlsOnly   []string // and the other way round
@@ -152,7 +152,7 @@ func WithSessionCache(size int, timeout time.Duration) TLSOption {
 func WithSessionTickets(key []byte) TLSOption {
 	return func(o *tlsOptions) error {
 		o.tlsOnly = append(o.tlsOnly, "WithSessionTickets")
-		if len(key) != csocket.TLSTicketKeyLen {
+		if len(key) != cgo.TLSTicketKeyLen {
 			return errors.New("session ticket key must be 80 bytes")
 		}
 		o.cfg.TicketKey = append([]byte(nil), key...)
@@ -192,7 +192,7 @@ func WithSNICertificate(host, certFile, keyFile string) TLSOption {
 		if host == "" {
 			return errors.New("SNI host name is empty")
 		}
-		o.cfg.SNI = append(o.cfg.SNI, csocket.SNICert{Host: host, CertFile: certFile, KeyFile: keyFile})
+		o.cfg.SNI = append(o.cfg.SNI, cgo.SNICert{Host: host, CertFile: certFile, KeyFile: keyFile})
 		return nil
 	}
 }
@@ -318,7 +318,7 @@ func applyOptions(op string, dtls bool, opts []TLSOption) (*tlsOptions, error) {
 	o := defaultOptions(dtls)
 	for _, opt := range opts {
 		if err := opt(o); err != nil {
-			return nil, &Error{Op: op, Msg: err.Error(), kind: ErrTLS}
+			return nil, &Error{Op: op, Msg: err.Error(), Kind: ErrTLS}
 		}
 	}
 	wrong := o.dtlsOnly
@@ -326,7 +326,7 @@ func applyOptions(op string, dtls bool, opts []TLSOption) (*tlsOptions, error) {
 		wrong = o.tlsOnly
 	}
 	if len(wrong) > 0 {
-		return nil, &Error{Op: op, Msg: "option " + wrong[0] + " does not apply", kind: ErrTLS}
+		return nil, &Error{Op: op, Msg: "option " + wrong[0] + " does not apply", Kind: ErrTLS}
 	}
 	return o, nil
 }
@@ -337,7 +337,7 @@ func applyOptions(op string, dtls bool, opts []TLSOption) (*tlsOptions, error) {
 // it: connections keep their own reference.
 type TLSContext struct {
 	mu      sync.RWMutex // guards ctx against Close during use
-	ctx     csocket.TLSContext
+	ctx     cgo.TLSContext
 	server  bool
 	verify  bool // peers are verified
 	cleanup runtime.Cleanup
@@ -396,7 +396,7 @@ func NewTLSContext(opts ...TLSOption) (*TLSContext, error) {
 		return nil, err
 	}
 	if o.alpnFn != nil && !o.cfg.Server {
-		return nil, &Error{Op: "NewTLSContext", Msg: "WithALPNSelect needs a server context", kind: ErrTLS}
+		return nil, &Error{Op: "NewTLSContext", Msg: "WithALPNSelect needs a server context", Kind: ErrTLS}
 	}
 	// Handles of Go functions the C context calls; they live as long as
 	// the returned TLSContext (see its verifier field).
@@ -404,12 +404,12 @@ func NewTLSContext(opts ...TLSOption) (*TLSContext, error) {
 	var handles []uintptr
 	if o.verifyFn != nil {
 		v = &peerVerifier{fn: o.verifyFn}
-		v.handle = csocket.NewTLSVerifyHandle(v.verify)
+		v.handle = cgo.NewTLSVerifyHandle(v.verify)
 		o.cfg.VerifyHandle = v.handle
 		handles = append(handles, v.handle)
 	}
 	if fn := o.alpnFn; fn != nil {
-		o.cfg.ALPNHandle = csocket.NewTLSALPNHandle(func(offered []string) int {
+		o.cfg.ALPNHandle = cgo.NewTLSALPNHandle(func(offered []string) int {
 			pick := fn(offered)
 			for i, p := range offered {
 				if p == pick && pick != "" {
@@ -422,10 +422,10 @@ func NewTLSContext(opts ...TLSOption) (*TLSContext, error) {
 	}
 	deleteHandles := func(hs []uintptr) {
 		for _, h := range hs {
-			csocket.DeleteTLSVerifyHandle(h)
+			cgo.DeleteTLSVerifyHandle(h)
 		}
 	}
-	c, err := csocket.NewTLSContext(&o.cfg)
+	c, err := cgo.NewTLSContext(&o.cfg)
 	if err != nil {
 		deleteHandles(handles)
 		return nil, wrapErr("NewTLSContext", err, ErrTLS)
@@ -435,7 +435,7 @@ func NewTLSContext(opts ...TLSOption) (*TLSContext, error) {
 		runtime.AddCleanup(t, deleteHandles, handles)
 	}
 	t.verify = verifies(o.cfg.Server, o.cfg.VerifyMode)
-	t.cleanup = runtime.AddCleanup(t, csocket.TLSContext.Free, c)
+	t.cleanup = runtime.AddCleanup(t, cgo.TLSContext.Free, c)
 	return t, nil
 }
 
@@ -488,7 +488,7 @@ func (c *TLSContext) Close() error {
 	if !c.ctx.IsZero() {
 		c.cleanup.Stop()
 		c.ctx.Free()
-		c.ctx = csocket.TLSContext{}
+		c.ctx = cgo.TLSContext{}
 	}
 	return nil
 }
@@ -498,7 +498,7 @@ func (c *TLSContext) Close() error {
 // cookie exchange on unless WithoutCookieExchange is given.
 type DTLSContext struct {
 	mu         sync.RWMutex
-	ctx        csocket.DTLSContext
+	ctx        cgo.DTLSContext
 	server     bool
 	verify     bool
 	serverName string
@@ -514,7 +514,7 @@ func NewDTLSContext(opts ...TLSOption) (*DTLSContext, error) {
 		return nil, err
 	}
 	o.cfg.CookieExchange = o.cfg.Server && !o.noCookies
-	c, err := csocket.NewDTLSContext(&o.cfg)
+	c, err := cgo.NewDTLSContext(&o.cfg)
 	if err != nil {
 		return nil, wrapErr("NewDTLSContext", err, ErrTLS)
 	}
@@ -524,7 +524,7 @@ func NewDTLSContext(opts ...TLSOption) (*DTLSContext, error) {
 	}
 	// A DTLS server given a CA requires client certificates by default.
 	d.verify = verifies(o.cfg.Server, o.cfg.VerifyMode) || (o.cfg.Server && o.cfg.VerifyMode < 0 && o.cfg.CAFile != "")
-	d.cleanup = runtime.AddCleanup(d, csocket.DTLSContext.Free, c)
+	d.cleanup = runtime.AddCleanup(d, cgo.DTLSContext.Free, c)
 	return d, nil
 }
 
@@ -539,7 +539,7 @@ func (c *DTLSContext) Close() error {
 	if !c.ctx.IsZero() {
 		c.cleanup.Stop()
 		c.ctx.Free()
-		c.ctx = csocket.DTLSContext{}
+		c.ctx = cgo.DTLSContext{}
 	}
 	return nil
 }
@@ -598,7 +598,7 @@ func ocspStatusOf(c int) OCSPStatus {
 	return OCSPNone
 }
 
-func tlsStateOf(s csocket.TLSState, serverName string, verify bool) TLSState {
+func tlsStateOf(s cgo.TLSState, serverName string, verify bool) TLSState {
 	if serverName == "" {
 		serverName = s.ServerName
 	}

@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // TLSConn is a TLS connection over a gosocket Conn: the C library's
@@ -68,7 +68,7 @@ func netConnOf(op string, c net.Conn) (*Conn, error) {
 	case *UnixConn:
 		return v.Conn, nil
 	}
-	return nil, &Error{Op: op, Msg: "not a gosocket connection", kind: ErrTLS}
+	return nil, &Error{Op: op, Msg: "not a gosocket connection", Kind: ErrTLS}
 }
 
 // TLSClient starts a client TLS connection over conn (a *Conn or
@@ -95,7 +95,7 @@ func newTLSConn(op string, conn net.Conn, ctx *TLSContext, serverName string, se
 	}
 	if ctx == nil || ctx.server != server {
 		c.Close()
-		return nil, &Error{Op: op, Msg: "needs a " + map[bool]string{true: "server", false: "client"}[server] + " TLSContext", kind: ErrTLS}
+		return nil, &Error{Op: op, Msg: "needs a " + map[bool]string{true: "server", false: "client"}[server] + " TLSContext", Kind: ErrTLS}
 	}
 	ctx.mu.RLock()
 	if ctx.ctx.IsZero() {
@@ -194,12 +194,12 @@ func (t *TLSConn) handshake(ctx context.Context) error {
 		t.sslMu.Lock()
 		st, herr = c.sock.TLSHandshake()
 		t.sslMu.Unlock()
-		return herr != nil || st == csocket.TLSComplete
+		return herr != nil || st == cgo.TLSComplete
 	}
 	for {
-		err := c.rc.Read(func(uintptr) bool { return step() || st != csocket.TLSWantRead })
-		if err == nil && herr == nil && st == csocket.TLSWantWrite {
-			err = c.rc.Write(func(uintptr) bool { return step() || st != csocket.TLSWantWrite })
+		err := c.rc.Read(func(uintptr) bool { return step() || st != cgo.TLSWantRead })
+		if err == nil && herr == nil && st == cgo.TLSWantWrite {
+			err = c.rc.Write(func(uintptr) bool { return step() || st != cgo.TLSWantWrite })
 		}
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -212,7 +212,7 @@ func (t *TLSConn) handshake(ctx context.Context) error {
 				return &verifyError{err: e, cause: cause}
 			}
 			return e
-		case st == csocket.TLSComplete:
+		case st == cgo.TLSComplete:
 			return nil
 		}
 	}
@@ -355,7 +355,7 @@ func (t *TLSConn) closeNotify() error {
 		return err
 	})
 	if err == nil && !sent {
-		err = &Error{Op: op, Msg: "close_notify not sent (send buffer full or connection failed)", kind: ErrTLS}
+		err = &Error{Op: op, Msg: "close_notify not sent (send buffer full or connection failed)", Kind: ErrTLS}
 	}
 	return err
 }
@@ -365,7 +365,7 @@ func (t *TLSConn) closeNotify() error {
 // never waits: it fails if the send buffer has no room for the alert.
 func (t *TLSConn) CloseWrite() error {
 	if !t.hsDone.Load() {
-		return &Error{Op: "TLSConn.CloseWrite", Msg: "handshake not complete", kind: ErrTLS}
+		return &Error{Op: "TLSConn.CloseWrite", Msg: "handshake not complete", Kind: ErrTLS}
 	}
 	t.c.wmu.Lock() // not in the middle of a record
 	defer t.c.wmu.Unlock()
@@ -375,7 +375,7 @@ func (t *TLSConn) CloseWrite() error {
 // ConnectionState returns the negotiated parameters; before the
 // handshake only ServerName is set.
 func (t *TLSConn) ConnectionState() TLSState {
-	var s csocket.TLSState
+	var s cgo.TLSState
 	if t.hsDone.Load() {
 		t.c.control("TLSConn.ConnectionState", func() (err error) {
 			t.sslMu.Lock()
@@ -444,7 +444,7 @@ type TLSListener struct {
 // with ctx, a server context.
 func ListenTLS(network, address string, ctx *TLSContext) (*TLSListener, error) {
 	if ctx == nil || !ctx.server {
-		return nil, &Error{Op: "ListenTLS", Msg: "needs a server TLSContext", kind: ErrTLS}
+		return nil, &Error{Op: "ListenTLS", Msg: "needs a server TLSContext", Kind: ErrTLS}
 	}
 	l, err := Listen(network, address)
 	if err != nil {

@@ -6,11 +6,11 @@ import (
 	"os"
 	"strconv"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 )
 
 // MaxFilesPerMessage is the most files one SendFiles call can pass.
-const MaxFilesPerMessage = csocket.MaxFDsPerMessage
+const MaxFilesPerMessage = cgo.MaxFDsPerMessage
 
 // UnixConn is a Unix-domain stream connection: a Conn that can also pass
 // open files (SCM_RIGHTS) and report the peer's credentials.
@@ -40,7 +40,7 @@ func DialUnix(ctx context.Context, path string) (*UnixConn, error) {
 // until the message is sent.
 func (c *UnixConn) SendFiles(files []*os.File, data []byte) (int, error) {
 	if len(files) == 0 || len(files) > MaxFilesPerMessage {
-		return 0, &Error{Op: "UnixConn.SendFiles", Msg: fmt.Sprintf("%d files (want 1..%d)", len(files), MaxFilesPerMessage), kind: ErrSocket}
+		return 0, &Error{Op: "UnixConn.SendFiles", Msg: fmt.Sprintf("%d files (want 1..%d)", len(files), MaxFilesPerMessage), Kind: ErrSocket}
 	}
 	payload := data
 	if len(payload) == 0 {
@@ -70,7 +70,7 @@ func withFDs(files []*os.File, fds []int32, fn func() error) error {
 	}
 	i := len(fds) - len(files)
 	if files[0] == nil {
-		return &Error{Op: "UnixConn.SendFiles", Msg: "nil file #" + strconv.Itoa(i), kind: ErrSocket}
+		return &Error{Op: "UnixConn.SendFiles", Msg: "nil file #" + strconv.Itoa(i), Kind: ErrSocket}
 	}
 	rc, err := files[0].SyscallConn()
 	if err != nil {
@@ -112,7 +112,7 @@ func (c *UnixConn) sendFDs(fds []int32, payload []byte) (int, error) {
 // payload is read and dropped.
 func (c *UnixConn) RecvFiles(max int, buf []byte) ([]*os.File, int, error) {
 	if max < 1 || max > MaxFilesPerMessage {
-		return nil, 0, &Error{Op: "UnixConn.RecvFiles", Msg: fmt.Sprintf("max %d (want 1..%d)", max, MaxFilesPerMessage), kind: ErrSocket}
+		return nil, 0, &Error{Op: "UnixConn.RecvFiles", Msg: fmt.Sprintf("max %d (want 1..%d)", max, MaxFilesPerMessage), Kind: ErrSocket}
 	}
 	b := buf
 	if len(b) == 0 {

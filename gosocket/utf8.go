@@ -1,31 +1,31 @@
 package gosocket
 
-import csocket "github.com/libsocket/libsocket/cgo"
+import "github.com/libsocket/libsocket/cgo"
 
 // UTF8Result classifies UTF-8 input (RFC 3629).
 type UTF8Result int
 
 // Results; all but UTF8Valid and UTF8Incomplete are errors.
 const (
-	UTF8Valid      UTF8Result = csocket.UTF8Valid      // complete and valid
-	UTF8Invalid    UTF8Result = csocket.UTF8Invalid    // invalid byte or sequence
-	UTF8Incomplete UTF8Result = csocket.UTF8Incomplete // valid so far, ends inside a character
-	UTF8Overlong   UTF8Result = csocket.UTF8Overlong   // overlong encoding
-	UTF8Surrogate  UTF8Result = csocket.UTF8Surrogate  // encodes U+D800..U+DFFF
-	UTF8TooLarge   UTF8Result = csocket.UTF8TooLarge   // encodes a value above U+10FFFF
+	UTF8Valid      UTF8Result = cgo.UTF8Valid      // complete and valid
+	UTF8Invalid    UTF8Result = cgo.UTF8Invalid    // invalid byte or sequence
+	UTF8Incomplete UTF8Result = cgo.UTF8Incomplete // valid so far, ends inside a character
+	UTF8Overlong   UTF8Result = cgo.UTF8Overlong   // overlong encoding
+	UTF8Surrogate  UTF8Result = cgo.UTF8Surrogate  // encodes U+D800..U+DFFF
+	UTF8TooLarge   UTF8Result = cgo.UTF8TooLarge   // encodes a value above U+10FFFF
 )
 
 // String returns the C library's description of r.
-func (r UTF8Result) String() string { return csocket.UTF8ResultString(int(r)) }
+func (r UTF8Result) String() string { return cgo.UTF8ResultString(int(r)) }
 
 // ValidUTF8 reports whether b is entirely valid UTF-8. It accepts exactly
 // what unicode/utf8.Valid accepts.
-func ValidUTF8(b []byte) bool { return csocket.ValidateUTF8(b) == csocket.UTF8Valid }
+func ValidUTF8(b []byte) bool { return cgo.ValidateUTF8(b) == cgo.UTF8Valid }
 
 // ValidateUTF8 classifies b. For any result but UTF8Valid it also returns
 // an error matching ErrInvalidUTF8.
 func ValidateUTF8(b []byte) (UTF8Result, error) {
-	r := UTF8Result(csocket.ValidateUTF8(b))
+	r := UTF8Result(cgo.ValidateUTF8(b))
 	if r != UTF8Valid {
 		return r, utf8Error("ValidateUTF8", r)
 	}
@@ -33,14 +33,14 @@ func ValidateUTF8(b []byte) (UTF8Result, error) {
 }
 
 func utf8Error(op string, r UTF8Result) error {
-	return &Error{Op: op, Msg: r.String(), kind: ErrInvalidUTF8}
+	return &Error{Op: op, Msg: r.String(), Kind: ErrInvalidUTF8}
 }
 
 // Validator validates a UTF-8 stream written to it in pieces split
 // anywhere, for example the fragments of a WebSocket text message. The
 // zero value is ready to use. A Validator is not safe for concurrent use.
 type Validator struct {
-	st     csocket.UTF8State
+	st     cgo.UTF8State
 	result UTF8Result
 	closed bool
 	err    error // sticky error of Write or Close
@@ -52,7 +52,7 @@ type Validator struct {
 // was valid).
 func (v *Validator) Write(p []byte) (int, error) {
 	if v.closed {
-		return 0, &Error{Op: "Validator.Write", Msg: "write after Close", kind: ErrClosed}
+		return 0, &Error{Op: "Validator.Write", Msg: "write after Close", Kind: ErrClosed}
 	}
 	if v.err != nil {
 		return 0, v.err

@@ -12,9 +12,9 @@ import (
 	"errors"
 	"strconv"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 	"github.com/libsocket/libsocket/gosocket"
-	"github.com/libsocket/libsocket/gosocket/internal/cerr"
+	"github.com/libsocket/libsocket/gosocket/internal/errs"
 )
 
 // Limits and defaults of the C library (SocketHPACK.h).
@@ -61,7 +61,7 @@ const (
 
 func (c ErrorCode) String() string {
 	if c > 0 && c <= ErrorBomb {
-		return csocket.HPACKResultString(int(c))
+		return cgo.HPACKResultString(int(c))
 	}
 	return "ErrorCode(" + strconv.Itoa(int(c)) + ")"
 }
@@ -95,7 +95,7 @@ type EncoderConfig struct {
 
 // Encoder compresses header lists into header blocks.
 type Encoder struct {
-	c      *csocket.HPACKEncoder
+	c      *cgo.HPACKEncoder
 	fields []string
 	sens   []bool
 }
@@ -120,9 +120,9 @@ func NewEncoderConfig(cfg EncoderConfig) (*Encoder, error) {
 	if cfg.MaxTableSize > MaxTableSize {
 		return nil, &gosocket.Error{Op: "hpack.NewEncoder", Exception: "SocketHPACK_Error", Msg: "table size above MaxTableSize"}
 	}
-	c, err := csocket.NewHPACKEncoder(cfg.MaxTableSize, !cfg.NoHuffman, !cfg.NoIndexing)
+	c, err := cgo.NewHPACKEncoder(cfg.MaxTableSize, !cfg.NoHuffman, !cfg.NoIndexing)
 	if err != nil {
-		return nil, cerr.Wrap("hpack.NewEncoder", err)
+		return nil, errs.Wrap("hpack.NewEncoder", err, nil)
 	}
 	return &Encoder{c: c}, nil
 }
@@ -145,7 +145,7 @@ func (e *Encoder) Encode(dst []byte, fields []Field) ([]byte, error) {
 		e.sens = append(e.sens, f.Sensitive)
 	}
 	out, err := e.c.Encode(dst, e.fields, e.sens)
-	return out, cerr.Wrap("hpack.Encoder.Encode", err)
+	return out, errs.Wrap("hpack.Encoder.Encode", err, nil)
 }
 
 // SetMaxTableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE (capped at
@@ -155,7 +155,7 @@ func (e *Encoder) SetMaxTableSize(n int) error {
 	if n < 0 {
 		n = 0
 	}
-	return cerr.Wrap("hpack.Encoder.SetMaxTableSize", e.c.SetTableSize(n))
+	return errs.Wrap("hpack.Encoder.SetMaxTableSize", e.c.SetTableSize(n), nil)
 }
 
 // Table returns the dynamic table's size (sum of Field.Size), number of
@@ -171,7 +171,7 @@ type DecoderConfig struct {
 
 // Decoder decompresses header blocks.
 type Decoder struct {
-	c *csocket.HPACKDecoder
+	c *cgo.HPACKDecoder
 }
 
 // NewDecoder returns a decoder; cfg may be nil for the defaults.
@@ -195,9 +195,9 @@ func NewDecoder(cfg *DecoderConfig) (*Decoder, error) {
 	if c.MaxHeaderListSize == 0 {
 		c.MaxHeaderListSize = DefaultMaxListSize
 	}
-	d, err := csocket.NewHPACKDecoder(c.MaxTableSize, c.MaxHeaderSize, c.MaxHeaderListSize)
+	d, err := cgo.NewHPACKDecoder(c.MaxTableSize, c.MaxHeaderSize, c.MaxHeaderListSize)
 	if err != nil {
-		return nil, cerr.Wrap("hpack.NewDecoder", err)
+		return nil, errs.Wrap("hpack.NewDecoder", err, nil)
 	}
 	return &Decoder{c: d}, nil
 }
@@ -217,7 +217,7 @@ func (d *Decoder) Decode(block []byte) ([]Field, error) { return d.DecodeAppend(
 func (d *Decoder) DecodeAppend(dst []Field, block []byte) ([]Field, error) {
 	res, s, fs, err := d.c.Decode(block)
 	if err != nil {
-		return dst, cerr.Wrap("hpack.Decoder.Decode", err)
+		return dst, errs.Wrap("hpack.Decoder.Decode", err, nil)
 	}
 	if dst == nil {
 		dst = make([]Field, 0, len(fs))
@@ -225,7 +225,7 @@ func (d *Decoder) DecodeAppend(dst []Field, block []byte) ([]Field, error) {
 	for _, f := range fs {
 		dst = append(dst, Field{Name: f.Name.Of(s), Value: f.Value.Of(s), Sensitive: f.Sensitive})
 	}
-	if res != csocket.HPACKResultOK {
+	if res != cgo.HPACKResultOK {
 		return dst, &DecodingError{Code: ErrorCode(res)}
 	}
 	return dst, nil
@@ -240,7 +240,7 @@ func (d *Decoder) SetMaxTableSize(n int) error {
 	if n < 0 {
 		n = 0
 	}
-	return cerr.Wrap("hpack.Decoder.SetMaxTableSize", d.c.SetTableSize(n))
+	return errs.Wrap("hpack.Decoder.SetMaxTableSize", d.c.SetTableSize(n), nil)
 }
 
 // Table returns the dynamic table's size, number of entries and maximum.

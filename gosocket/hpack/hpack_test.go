@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	xhpack "golang.org/x/net/http2/hpack"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 	"github.com/libsocket/libsocket/gosocket"
 	"github.com/libsocket/libsocket/gosocket/hpack"
 )
@@ -305,7 +305,7 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestCloseIdempotent(t *testing.T) {
-	before := csocket.LiveHTTPHandles()
+	before := cgo.LiveHTTPHandles()
 	e, _ := hpack.NewEncoder(0)
 	d, _ := hpack.NewDecoder(nil)
 	e.Close()
@@ -318,7 +318,7 @@ func TestCloseIdempotent(t *testing.T) {
 	if _, err := d.Decode([]byte{0x82}); !errors.Is(err, gosocket.ErrClosed) {
 		t.Fatalf("Decode after Close: %v", err)
 	}
-	if n := csocket.LiveHTTPHandles(); n != before {
+	if n := cgo.LiveHTTPHandles(); n != before {
 		t.Fatalf("live handles %d, want %d", n, before)
 	}
 	if _, err := hpack.NewEncoder(hpack.MaxTableSize + 1); !errors.Is(err, gosocket.ErrHPACK) {

@@ -1,19 +1,19 @@
 package hpack
 
-import csocket "github.com/libsocket/libsocket/cgo"
+import "github.com/libsocket/libsocket/cgo"
 
 // AppendHuffmanString appends the Huffman code of s (RFC 7541 Appendix B,
 // padded with ones) to dst.
-func AppendHuffmanString(dst []byte, s string) []byte { return csocket.HuffmanEncode(dst, s) }
+func AppendHuffmanString(dst []byte, s string) []byte { return cgo.HuffmanEncode(dst, s) }
 
 // HuffmanEncodedLen returns the number of bytes AppendHuffmanString
 // appends for s.
-func HuffmanEncodedLen(s string) int { return csocket.HuffmanEncodedLen(s) }
+func HuffmanEncodedLen(s string) int { return cgo.HuffmanEncodedLen(s) }
 
 // AppendHuffmanDecode decodes the Huffman string src and appends the
 // result to dst. An invalid code returns dst unchanged and ErrHuffman.
 func AppendHuffmanDecode(dst, src []byte) ([]byte, error) {
-	out, ok := csocket.HuffmanDecode(dst, src)
+	out, ok := cgo.HuffmanDecode(dst, src)
 	if !ok {
 		return dst, ErrHuffman
 	}

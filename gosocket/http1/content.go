@@ -6,9 +6,9 @@ import (
 	"io"
 	"strings"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 	"github.com/libsocket/libsocket/gosocket"
-	"github.com/libsocket/libsocket/gosocket/internal/cerr"
+	"github.com/libsocket/libsocket/gosocket/internal/errs"
 )
 
 // Content codings (RFC 9110 section 8.4.1) through the C library's zlib
@@ -27,9 +27,9 @@ const (
 func codingOf(name string) (int, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "gzip", "x-gzip":
-		return csocket.HTTPCodingGzip, nil
+		return cgo.HTTPCodingGzip, nil
 	case "deflate":
-		return csocket.HTTPCodingDeflate, nil
+		return cgo.HTTPCodingDeflate, nil
 	}
 	return 0, fmt.Errorf("http1: unsupported content coding %q", name)
 }
@@ -39,7 +39,7 @@ func codingOf(name string) (int, error) {
 // which some servers send instead, are recognised too.
 type ContentReader struct {
 	r      io.Reader
-	codec  *csocket.HTTP1Codec
+	codec  *cgo.HTTP1Codec
 	buf    []byte // compressed input read from r
 	in     []byte // the unconsumed part of buf
 	rerr   error  // r's error once seen (io.EOF at the end)
@@ -55,9 +55,9 @@ func NewContentReader(r io.Reader, coding string) (*ContentReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	codec, err := csocket.NewHTTP1Decoder(c)
+	codec, err := cgo.NewHTTP1Decoder(c)
 	if err != nil {
-		return nil, cerr.Wrap("http1.NewContentReader", err)
+		return nil, errs.Wrap("http1.NewContentReader", err, nil)
 	}
 	return &ContentReader{r: r, codec: codec, buf: make([]byte, contentChunk)}, nil
 }
@@ -89,10 +89,10 @@ func (cr *ContentReader) Read(p []byte) (int, error) {
 		}
 		cr.in = cr.in[consumed:]
 		switch {
-		case result == csocket.HTTP1OK:
+		case result == cgo.HTTP1OK:
 			cr.err = io.EOF
 			return written, nil
-		case result != csocket.HTTP1Incomplete: // includes data after the end
+		case result != cgo.HTTP1Incomplete: // includes data after the end
 			cr.err = ErrCorruptContent
 			return written, nil
 		case written > 0:
@@ -133,9 +133,9 @@ func (cr *ContentReader) finish(p []byte) (int, error) {
 	switch {
 	case err != nil:
 		cr.err = fmt.Errorf("%w: %v", ErrCorruptContent, err)
-	case result == csocket.HTTP1OK:
+	case result == cgo.HTTP1OK:
 		cr.err = io.EOF
-	case result == csocket.HTTP1Incomplete:
+	case result == cgo.HTTP1Incomplete:
 		return written, nil // more output pending: call again
 	default:
 		cr.err = io.ErrUnexpectedEOF
@@ -159,7 +159,7 @@ func (cr *ContentReader) Close() error {
 // format) onto an underlying writer.
 type ContentWriter struct {
 	w      io.Writer
-	codec  *csocket.HTTP1Codec
+	codec  *cgo.HTTP1Codec
 	out    []byte
 	err    error
 	closed bool
@@ -176,9 +176,9 @@ func NewContentWriter(w io.Writer, coding string, level int) (*ContentWriter, er
 	if level < 0 || level > 9 {
 		return nil, fmt.Errorf("http1: compression level %d out of 0..9", level)
 	}
-	codec, err := csocket.NewHTTP1Encoder(c, level)
+	codec, err := cgo.NewHTTP1Encoder(c, level)
 	if err != nil {
-		return nil, cerr.Wrap("http1.NewContentWriter", err)
+		return nil, errs.Wrap("http1.NewContentWriter", err, nil)
 	}
 	return &ContentWriter{w: w, codec: codec}, nil
 }

@@ -20,8 +20,8 @@ import (
 	"errors"
 	"io"
 
-	csocket "github.com/libsocket/libsocket/cgo"
-	"github.com/libsocket/libsocket/gosocket/internal/cerr"
+	"github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/gosocket/internal/errs"
 )
 
 // Config holds the parser limits and policy. Zero fields take the C
@@ -43,8 +43,8 @@ type Config struct {
 	Lenient bool
 }
 
-func (c *Config) c() csocket.HTTP1Config {
-	d := csocket.HTTP1DefaultConfig()
+func (c *Config) c() cgo.HTTP1Config {
+	d := cgo.HTTP1DefaultConfig()
 	if c == nil {
 		return d
 	}
@@ -54,7 +54,7 @@ func (c *Config) c() csocket.HTTP1Config {
 		}
 		return def
 	}
-	return csocket.HTTP1Config{
+	return cgo.HTTP1Config{
 		MaxRequestLine: pick(c.MaxRequestLine, d.MaxRequestLine),
 		MaxHeaderName:  pick(c.MaxHeaderName, d.MaxHeaderName),
 		MaxHeaderValue: pick(c.MaxHeaderValue, d.MaxHeaderValue),
@@ -71,10 +71,10 @@ func (c *Config) c() csocket.HTTP1Config {
 type BodyMode int
 
 const (
-	BodyNone          BodyMode = csocket.HTTP1BodyNone
-	BodyContentLength BodyMode = csocket.HTTP1BodyContentLength
-	BodyChunked       BodyMode = csocket.HTTP1BodyChunked
-	BodyUntilClose    BodyMode = csocket.HTTP1BodyUntilClose // responses only
+	BodyNone          BodyMode = cgo.HTTP1BodyNone
+	BodyContentLength BodyMode = cgo.HTTP1BodyContentLength
+	BodyChunked       BodyMode = cgo.HTTP1BodyChunked
+	BodyUntilClose    BodyMode = cgo.HTTP1BodyUntilClose // responses only
 )
 
 func (m BodyMode) String() string {
@@ -130,7 +130,7 @@ type Response struct {
 // Reset starts the next one. A Parser is not safe for concurrent use. It
 // holds C memory: call Close when done (a cleanup frees it otherwise).
 type Parser struct {
-	c        *csocket.HTTP1Parser
+	c        *cgo.HTTP1Parser
 	response bool
 	req      *Request
 	resp     *Response
@@ -155,9 +155,9 @@ func newParser(response bool, cfg *Config) (*Parser, error) {
 		cfg.MaxHeaders < 0 || cfg.MaxHeaderSize < 0 || cfg.MaxChunkSize < 0 || cfg.MaxTrailerSize < 0) {
 		return nil, &ParseError{Code: ErrorMisuse, Msg: op + ": negative limit in Config"}
 	}
-	c, err := csocket.NewHTTP1Parser(response, cfg.c())
+	c, err := cgo.NewHTTP1Parser(response, cfg.c())
 	if err != nil {
-		return nil, cerr.Wrap(op, err)
+		return nil, errs.Wrap(op, err, nil)
 	}
 	return &Parser{c: c, response: response}, nil
 }
@@ -173,7 +173,7 @@ func (p *Parser) Close() error {
 // (keep-alive). The Request/Response returned so far stay valid.
 func (p *Parser) Reset() {
 	if err := p.c.Reset(); err != nil {
-		p.err = cerr.Wrap("http1.Parser.Reset", err)
+		p.err = errs.Wrap("http1.Parser.Reset", err, nil)
 		return
 	}
 	p.req, p.resp, p.trailers = nil, nil, nil
@@ -190,7 +190,7 @@ func (p *Parser) Response() *Response { return p.resp }
 func (p *Parser) HeadComplete() bool { return p.req != nil || p.resp != nil }
 
 // Complete reports whether the whole message (head and content) is done.
-func (p *Parser) Complete() bool { return p.state == csocket.HTTP1StateComplete }
+func (p *Parser) Complete() bool { return p.state == cgo.HTTP1StateComplete }
 
 // Trailers returns the trailer fields of a completed chunked body.
 func (p *Parser) Trailers() Header { return p.trailers }
@@ -230,16 +230,16 @@ func (p *Parser) Finish() error {
 func (p *Parser) exec(b []byte) (int, error) {
 	r, err := p.c.Execute(b)
 	if err != nil {
-		p.err = cerr.Wrap("http1.Parser.Execute", err)
+		p.err = errs.Wrap("http1.Parser.Execute", err, nil)
 		return 0, p.err
 	}
 	return r.Consumed, p.absorb(&r)
 }
 
 // absorb records what a call completed.
-func (p *Parser) absorb(r *csocket.HTTP1Result) error {
+func (p *Parser) absorb(r *cgo.HTTP1Result) error {
 	p.state = r.State
-	if r.Result >= csocket.HTTP1Error {
+	if r.Result >= cgo.HTTP1Error {
 		p.err = &ParseError{Code: ErrorCode(r.Result), Offset: p.offset + int64(r.Consumed)}
 		return p.err
 	}
@@ -262,7 +262,7 @@ func (p *Parser) absorb(r *csocket.HTTP1Result) error {
 	return nil
 }
 
-func fields(s string, spans []csocket.Span) Header {
+func fields(s string, spans []cgo.Span) Header {
 	h := make(Header, len(spans)/2)
 	for i := range h {
 		h[i] = Field{spans[2*i].Of(s), spans[2*i+1].Of(s)}
@@ -270,7 +270,7 @@ func fields(s string, spans []csocket.Span) Header {
 	return h
 }
 
-func newRequest(h *csocket.HTTP1Head) *Request {
+func newRequest(h *cgo.HTTP1Head) *Request {
 	return &Request{
 		Method:          h.Method.Of(h.Head),
 		Target:          h.Target.Of(h.Head),
@@ -289,7 +289,7 @@ func newRequest(h *csocket.HTTP1Head) *Request {
 	}
 }
 
-func newResponse(h *csocket.HTTP1Head) *Response {
+func newResponse(h *cgo.HTTP1Head) *Response {
 	return &Response{
 		StatusCode:      h.Status,
 		Reason:          h.Reason.Of(h.Head),
@@ -310,7 +310,7 @@ func newResponse(h *csocket.HTTP1Head) *Response {
 func (p *Parser) SkipBody() {
 	state, ka, err := p.c.SkipBody()
 	if err != nil {
-		p.err = cerr.Wrap("http1.Parser.SkipBody", err)
+		p.err = errs.Wrap("http1.Parser.SkipBody", err, nil)
 		return
 	}
 	p.state = state
@@ -342,7 +342,7 @@ func (p *Parser) ReadBody(dst, src []byte) (written, consumed int, err error) {
 	}
 	r, cerrv := p.c.ReadBody(dst, src)
 	if cerrv != nil {
-		p.err = cerr.Wrap("http1.Parser.ReadBody", cerrv)
+		p.err = errs.Wrap("http1.Parser.ReadBody", cerrv, nil)
 		return 0, 0, p.err
 	}
 	if err := p.absorb(&r); err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	csocket "github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/cgo"
 	"github.com/libsocket/libsocket/gosocket"
 	"github.com/libsocket/libsocket/gosocket/http1"
 )
@@ -238,7 +238,7 @@ func TestConfig(t *testing.T) {
 // The Go names of the error codes are the C library's.
 func TestErrorCodeNames(t *testing.T) {
 	for c := http1.ErrorMisuse; c <= http1.ErrorSmuggling; c++ {
-		if got, want := c.String(), csocket.HTTP1ResultString(int(c)); got != want {
+		if got, want := c.String(), cgo.HTTP1ResultString(int(c)); got != want {
 			t.Errorf("%d: %q, C says %q", int(c), got, want)
 		}
 	}
@@ -317,14 +317,14 @@ func TestResponseMatchesNetHTTP(t *testing.T) {
 }
 
 func TestCloseIdempotent(t *testing.T) {
-	before := csocket.LiveHTTPHandles()
+	before := cgo.LiveHTTPHandles()
 	p, _ := http1.NewRequestParser(nil)
 	p.Close()
 	p.Close()
 	if _, err := p.Execute([]byte("GET / HTTP/1.1\r\n\r\n")); !errors.Is(err, gosocket.ErrClosed) {
 		t.Fatalf("Execute after Close: %v", err)
 	}
-	if n := csocket.LiveHTTPHandles(); n != before {
+	if n := cgo.LiveHTTPHandles(); n != before {
 		t.Fatalf("live handles %d, want %d", n, before)
 	}
 }

@@ -1,8 +1,8 @@
 package http1
 
 import (
-	csocket "github.com/libsocket/libsocket/cgo"
-	"github.com/libsocket/libsocket/gosocket/internal/cerr"
+	"github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/gosocket/internal/errs"
 )
 
 // The serializers validate every name and value (RFC 9110 token and
@@ -45,11 +45,11 @@ func AppendRequestHead(dst []byte, method, target, host string, h Header, conten
 	}
 	fields, hasBody := framing(append(fields, pairs(h)...), h, contentLength,
 		method == "POST" || method == "PUT" || method == "PATCH")
-	out, err := csocket.HTTP1Serialize(dst, true, csocket.HTTP1SerHead{
+	out, err := cgo.HTTP1Serialize(dst, true, cgo.HTTP1SerHead{
 		Version: 11, Method: method, Target: target, Authority: host,
 		HasBody: hasBody, ContentLength: contentLength,
 	}, fields)
-	return out, cerr.Wrap("http1.AppendRequestHead", err)
+	return out, errs.Wrap("http1.AppendRequestHead", err, nil)
 }
 
 // AppendResponseHead appends an HTTP/1.1 response head: the status line
@@ -60,20 +60,20 @@ func AppendResponseHead(dst []byte, status int, reason string, h Header, content
 	if status >= 200 && status != 204 && status != 304 {
 		fields, hasBody = framing(fields, h, contentLength, true)
 	}
-	out, err := csocket.HTTP1Serialize(dst, false, csocket.HTTP1SerHead{
+	out, err := cgo.HTTP1Serialize(dst, false, cgo.HTTP1SerHead{
 		Version: 11, Status: status, Reason: reason,
 		HasBody: hasBody, ContentLength: contentLength,
 	}, fields)
-	return out, cerr.Wrap("http1.AppendResponseHead", err)
+	return out, errs.Wrap("http1.AppendResponseHead", err, nil)
 }
 
 // AppendChunk appends data as one chunk (hex size, CRLF, data, CRLF).
 // Empty data appends nothing: an empty chunk would end the body.
-func AppendChunk(dst, data []byte) []byte { return csocket.HTTP1Chunk(dst, data) }
+func AppendChunk(dst, data []byte) []byte { return cgo.HTTP1Chunk(dst, data) }
 
 // AppendLastChunk appends the last chunk "0\r\n", the trailer fields and
 // the final CRLF.
 func AppendLastChunk(dst []byte, trailers Header) ([]byte, error) {
-	out, err := csocket.HTTP1ChunkFinal(dst, pairs(trailers))
-	return out, cerr.Wrap("http1.AppendLastChunk", err)
+	out, err := cgo.HTTP1ChunkFinal(dst, pairs(trailers))
+	return out, errs.Wrap("http1.AppendLastChunk", err, nil)
 }
