@@ -1,7 +1,7 @@
 package cgo
 
 /*
-#include "shim.h"
+#include "shim_core.h"
 
 #cgo nocallback go_SocketCrypto_sha1
 #cgo noescape go_SocketCrypto_sha1

@@ -1,7 +1,7 @@
 package cgo
 
 /*
-#include "shim.h"
+#include "shim_core.h"
 
 #cgo nocallback go_SocketMetrics_snapshot
 #cgo noescape go_SocketMetrics_snapshot

@@ -1,7 +1,7 @@
 package cgo
 
 /*
-#include "shim.h"
+#include "shim_socket.h"
 
 #cgo nocallback go_SocketPoll_new
 #cgo noescape go_SocketPoll_new

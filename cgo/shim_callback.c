@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "_cgo_export.h"
-#include "shim.h"
+#include "shim_core.h"
 
 const Except_T GoCallback_Failed = { &GoCallback_Failed, "Go callback failed" };
 SOCKET_DECLARE_MODULE_EXCEPTION (GoCallback);

@@ -6,13 +6,19 @@
  * a Go callback) around the API call, outputs written through pointers the
  * caller owns, return rc. See shim.h.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "shim.h"
+#include "shim_core.h"
 
 #include "core/Arena.h"
 #include "core/SocketSecurity.h"
+#include "core/SocketTimer.h"
+#include "dns/SocketDNS.h"
+#include "poll/SocketPoll.h"
+#include "socket/Socket.h"
+#include "socket/SocketDgram.h"
 #include "socket/SocketAsync.h"
 #include "socket/SocketBuf.h"
 #include "http/SocketHPACK.h"
@@ -92,6 +98,31 @@ go_err_capture (GoErr *e, const Except_T *exc, const char *file, int line)
       copy_reason (e, socket_error_buf);
       e->err_no = socket_last_errno;
     }
+  return e->code;
+}
+
+int
+go_cstr (char *buf, size_t size, const char *s, size_t n)
+{
+  if (n >= size || (n > 0 && memchr (s, '\0', n) != NULL))
+    return -1;
+  if (n > 0)
+    memcpy (buf, s, n);
+  buf[n] = '\0';
+  return 0;
+}
+
+int
+go_fail (GoErr *e, const char *exception, int err, const char *what)
+{
+  char reason[GOERR_REASON_SIZE];
+
+  if (err != 0)
+    snprintf (reason, sizeof reason, "%s: %s", what, strerror (err));
+  else
+    snprintf (reason, sizeof reason, "%s", what);
+  go_err_failed (e, exception, reason);
+  e->err_no = err;
   return e->code;
 }
 

@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "shim.h"
+#include "shim_socket.h"
 
 #ifndef SOCKET_USE_SYSTEM_LIB
 #include "dns/SocketDNS-private.h"
@@ -46,19 +46,6 @@ _Static_assert (offsetof (GoPollEvent, socket)
 
 /* ---- helpers -------------------------------------------------------------- */
 
-/* Copy a Go string into @buf (NUL-terminated); -1 if it does not fit or
- * holds a NUL byte. */
-static int
-cstr (char *buf, size_t size, const char *s, size_t n)
-{
-  if (n >= size || (n > 0 && memchr (s, '\0', n) != NULL))
-    return -1;
-  if (n > 0)
-    memcpy (buf, s, n);
-  buf[n] = '\0';
-  return 0;
-}
-
 static void
 copy_addr (char *dst, const char *src)
 {
@@ -68,23 +55,8 @@ copy_addr (char *dst, const char *src)
   snprintf (dst, GO_ADDR_SIZE, "%s", src);
 }
 
-/* A failure detected by the shim itself, with errno @err (0 for none). */
-static int
-fail (GoErr *e, const char *exception, int err, const char *what)
-{
-  char reason[GOERR_REASON_SIZE];
-
-  if (err != 0)
-    snprintf (reason, sizeof reason, "%s: %s", what, strerror (err));
-  else
-    snprintf (reason, sizeof reason, "%s", what);
-  go_err_failed (e, exception, reason);
-  e->err_no = err;
-  return e->code;
-}
-
-static void
-info_reset (GoSockInfo *out)
+void
+go_sockinfo_reset (GoSockInfo *out)
 {
   memset (out, 0, offsetof (GoSockInfo, local_addr));
   out->pollfd = -1;
@@ -118,7 +90,7 @@ finish_stream (int rc, Socket_T s, GoSockInfo *out, GoErr *e)
           out->sock = s;
           return 0;
         }
-      rc = fail (e, "Socket_Failed", errno, "dup of the socket descriptor");
+      rc = go_fail (e, "Socket_Failed", errno, "dup of the socket descriptor");
     }
   if (s != NULL)
     Socket_free (&s);
@@ -164,9 +136,9 @@ go_Socket_dial (int domain, const char *host, size_t host_len, int port,
   Socket_T volatile s = NULL;
   char h[GO_ADDR_SIZE];
 
-  info_reset (out);
-  if (cstr (h, sizeof h, host, host_len) < 0)
-    return fail (e, "Socket_Failed", EINVAL, "invalid host");
+  go_sockinfo_reset (out);
+  if (go_cstr (h, sizeof h, host, host_len) < 0)
+    return go_fail (e, "Socket_Failed", EINVAL, "invalid host");
   GO_CALL (rc, e, dial_steps (domain, h, port, nodelay, &s, out));
   return finish_stream (rc, s, out, e);
 }
@@ -188,9 +160,9 @@ go_Socket_dial_unix (const char *path, size_t path_len, GoSockInfo *out,
   Socket_T volatile s = NULL;
   char p[GO_ADDR_SIZE];
 
-  info_reset (out);
-  if (cstr (p, sizeof p, path, path_len) < 0)
-    return fail (e, "SocketUnix_Failed", EINVAL, "invalid Unix socket path");
+  go_sockinfo_reset (out);
+  if (go_cstr (p, sizeof p, path, path_len) < 0)
+    return go_fail (e, "SocketUnix_Failed", EINVAL, "invalid Unix socket path");
   GO_CALL (rc, e, dial_unix_steps (p, &s, out));
   return finish_stream (rc, s, out, e);
 }
@@ -223,9 +195,9 @@ go_Socket_listen (int domain, const char *host, size_t host_len, int port,
   Socket_T volatile s = NULL;
   char h[GO_ADDR_SIZE];
 
-  info_reset (out);
-  if (cstr (h, sizeof h, host, host_len) < 0)
-    return fail (e, "Socket_Failed", EINVAL, "invalid host");
+  go_sockinfo_reset (out);
+  if (go_cstr (h, sizeof h, host, host_len) < 0)
+    return go_fail (e, "Socket_Failed", EINVAL, "invalid host");
   GO_CALL (rc, e,
            listen_steps (domain, host_len > 0 ? h : NULL, port, backlog, &s,
                          out));
@@ -240,9 +212,9 @@ go_Socket_listen_unix (const char *path, size_t path_len, int backlog,
   Socket_T volatile s = NULL;
   char p[GO_ADDR_SIZE];
 
-  info_reset (out);
-  if (cstr (p, sizeof p, path, path_len) < 0)
-    return fail (e, "SocketUnix_Failed", EINVAL, "invalid Unix socket path");
+  go_sockinfo_reset (out);
+  if (go_cstr (p, sizeof p, path, path_len) < 0)
+    return go_fail (e, "SocketUnix_Failed", EINVAL, "invalid Unix socket path");
   GO_CALL (rc, e, listen_steps (AF_UNIX, p, 0, backlog, &s, out));
   return finish_stream (rc, s, out, e);
 }
@@ -268,7 +240,7 @@ go_Socket_accept (Socket_T s, int nodelay, GoSockInfo *out, GoErr *e)
   volatile int rc = 0;
   Socket_T volatile c = NULL;
 
-  info_reset (out);
+  go_sockinfo_reset (out);
   GO_CALL (rc, e, accept_steps (s, nodelay, &c, out));
   return finish_stream (rc, c, out, e);
 }
@@ -279,7 +251,7 @@ go_Socket_connect_result (Socket_T s, GoSockInfo *out, GoErr *e)
   volatile int rc = 0;
   volatile int err = 0;
 
-  info_reset (out);
+  go_sockinfo_reset (out);
   GO_CALL_NOCB (rc, e, {
     int v = 0;
     SocketCommon_getoption_int (Socket_fd (s), SOL_SOCKET, SO_ERROR, &v,
@@ -289,7 +261,7 @@ go_Socket_connect_result (Socket_T s, GoSockInfo *out, GoErr *e)
       info_endpoints (s, out);
   });
   if (rc == 0 && err != 0)
-    rc = fail (e, "Socket_Failed", err, "connect failed");
+    rc = go_fail (e, "Socket_Failed", err, "connect failed");
   return rc;
 }
 
@@ -361,7 +333,7 @@ go_Socket_peercred (Socket_T s, int *pid, int *uid, int *gid, GoErr *e)
     *gid = Socket_getpeergid (s);
   });
   if (rc == 0 && *pid < 0)
-    rc = fail (e, "SocketUnix_Failed", ENOTCONN,
+    rc = go_fail (e, "SocketUnix_Failed", ENOTCONN,
                "peer credentials unavailable (not a connected Unix socket)");
   return rc;
 }
@@ -419,9 +391,9 @@ go_SocketDgram_open (int domain, const char *host, size_t host_len, int port,
   SocketDgram_T d;
   char h[GO_ADDR_SIZE];
 
-  info_reset (out);
-  if (cstr (h, sizeof h, host, host_len) < 0)
-    return fail (e, "SocketDgram_Failed", EINVAL, "invalid host");
+  go_sockinfo_reset (out);
+  if (go_cstr (h, sizeof h, host, host_len) < 0)
+    return go_fail (e, "SocketDgram_Failed", EINVAL, "invalid host");
   GO_CALL_NOCB (rc, e,
                 dgram_steps (domain, host_len > 0 ? h : NULL, port, &s, out));
   d = s;
@@ -433,7 +405,7 @@ go_SocketDgram_open (int domain, const char *host, size_t host_len, int port,
           out->dgram = d;
           return 0;
         }
-      rc = fail (e, "SocketDgram_Failed", errno,
+      rc = go_fail (e, "SocketDgram_Failed", errno,
                  "dup of the socket descriptor");
     }
   if (d != NULL)
@@ -457,8 +429,8 @@ go_SocketDgram_sendto (SocketDgram_T s, const void *buf, size_t len,
   volatile int rc = 0;
   char h[GO_ADDR_SIZE];
 
-  if (cstr (h, sizeof h, host, host_len) < 0)
-    return fail (e, "SocketDgram_Failed", EINVAL, "invalid host");
+  if (go_cstr (h, sizeof h, host, host_len) < 0)
+    return go_fail (e, "SocketDgram_Failed", EINVAL, "invalid host");
 #ifdef SOCKET_USE_SYSTEM_LIB
   GO_CALL_NOCB (rc, e, *n = SocketDgram_sendto (s, buf, len, h, port));
 #else
@@ -521,9 +493,9 @@ go_SocketDgram_multicast (SocketDgram_T s, int join, const char *group,
   char g[GO_ADDR_SIZE], i[GO_ADDR_SIZE];
   const char *ifp = ifname_len > 0 ? i : NULL;
 
-  if (cstr (g, sizeof g, group, group_len) < 0
-      || cstr (i, sizeof i, ifname, ifname_len) < 0)
-    return fail (e, "SocketDgram_Failed", EINVAL,
+  if (go_cstr (g, sizeof g, group, group_len) < 0
+      || go_cstr (i, sizeof i, ifname, ifname_len) < 0)
+    return go_fail (e, "SocketDgram_Failed", EINVAL,
                  "invalid multicast group or interface");
   if (join)
     GO_CALL_NOCB (rc, e, SocketDgram_joinmulticast (s, g, ifp));
@@ -619,7 +591,7 @@ go_SocketDNS_new (SocketDNS_T *out, int *pollfd, int *timeout_ms, GoErr *e)
           *out = dns;
           return 0;
         }
-      rc = fail (e, "SocketDNS_Failed", errno,
+      rc = go_fail (e, "SocketDNS_Failed", errno,
                  "dup of the resolver descriptor");
     }
   if (dns != NULL)
@@ -642,8 +614,8 @@ go_SocketDNS_resolve (SocketDNS_T d, const char *host, size_t host_len,
   volatile int rc = 0;
   char h[GO_HOST_SIZE];
 
-  if (cstr (h, sizeof h, host, host_len) < 0)
-    return fail (e, "SocketDNS_Failed", EINVAL, "invalid host name");
+  if (go_cstr (h, sizeof h, host, host_len) < 0)
+    return go_fail (e, "SocketDNS_Failed", EINVAL, "invalid host name");
   GO_CALL_NOCB (rc, e,
                 *req = (uintptr_t)SocketDNS_resolve (
                     d, host_len > 0 ? h : NULL, port, NULL, NULL));
@@ -722,7 +694,7 @@ go_SocketDNS_result (SocketDNS_T d, uintptr_t req, GoAddr *out, int max,
 
   GO_CALL_NOCB (rc, e, result_steps (d, req, out, max, count, done, gai));
   if (rc == 0 && *gai != 0)
-    rc = fail (e, "SocketDNS_Failed", 0, gai_strerror (*gai));
+    rc = go_fail (e, "SocketDNS_Failed", 0, gai_strerror (*gai));
   return rc;
 }
 
@@ -751,7 +723,7 @@ go_SocketDNS_test_hook (SocketDNS_T d, int stall, size_t *live, GoErr *e)
   *live = 0;
   GO_NOCB_ENTER ();
   GO_NOCB_LEAVE ();
-  return fail (e, "SocketDNS_Failed", ENOSYS,
+  return go_fail (e, "SocketDNS_Failed", ENOSYS,
                "test hooks need the bundled C sources");
 #endif
 }

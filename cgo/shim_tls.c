@@ -52,41 +52,6 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static int
-tls_fail (GoErr *e, const char *exception, int err, const char *what)
-{
-  char reason[GOERR_REASON_SIZE];
-
-  if (err != 0)
-    snprintf (reason, sizeof reason, "%s: %s", what, strerror (err));
-  else
-    snprintf (reason, sizeof reason, "%s", what);
-  go_err_failed (e, exception, reason);
-  e->err_no = err;
-  return e->code;
-}
-
-/* Copy a Go string into @buf (NUL-terminated); -1 if too long or it holds
- * a NUL byte. */
-static int
-tls_cstr (char *buf, size_t size, const char *s, size_t n)
-{
-  if (n >= size || (n > 0 && memchr (s, '\0', n) != NULL))
-    return -1;
-  if (n > 0)
-    memcpy (buf, s, n);
-  buf[n] = '\0';
-  return 0;
-}
-
-static void
-tls_info_reset (GoSockInfo *out)
-{
-  memset (out, 0, offsetof (GoSockInfo, local_addr));
-  out->pollfd = -1;
-  out->local_addr[0] = out->remote_addr[0] = '\0';
-}
-
 /* Numeric address and port of a sockaddr into @host / *port. */
 static void
 sa_string (const struct sockaddr_storage *sa, char *host, int *port)
@@ -139,7 +104,7 @@ finish_dgram (int rc, SocketDgram_T d, GoSockInfo *out, GoErr *e)
           out->dgram = d;
           return 0;
         }
-      rc = tls_fail (e, "SocketDgram_Failed", errno,
+      rc = go_fail (e, "SocketDgram_Failed", errno,
                      "dup of the socket descriptor");
     }
   if (d != NULL)
@@ -265,7 +230,7 @@ go_SocketTLSContext_new (const GoTLSConfig *cfg,
 
   *out = NULL;
   if (cfg->alpn_count < 0 || cfg->alpn_count > SOCKET_TLS_MAX_ALPN_PROTOCOLS)
-    return tls_fail (e, "SocketTLS_Failed", EINVAL,
+    return go_fail (e, "SocketTLS_Failed", EINVAL,
                      "too many ALPN protocols");
   GO_CALL (rc, e, tls_ctx_steps (cfg, &ctx));
   c = ctx;
@@ -293,8 +258,8 @@ go_SocketTLSContext_refresh_crl (struct SocketTLSContext_T *ctx,
   volatile int rc = 0;
   char p[4096];
 
-  if (tls_cstr (p, sizeof p, path, len) < 0 || len == 0)
-    return tls_fail (e, "SocketTLS_Failed", EINVAL, "invalid CRL path");
+  if (go_cstr (p, sizeof p, path, len) < 0 || len == 0)
+    return go_fail (e, "SocketTLS_Failed", EINVAL, "invalid CRL path");
   GO_CALL_NOCB (rc, e, SocketTLSContext_refresh_crl (ctx, p));
   return rc;
 }
@@ -318,12 +283,12 @@ go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *ctx,
   volatile int rc = 0;
   char h[SOCKET_TLS_MAX_SNI_LEN + 1];
 
-  if (tls_cstr (h, sizeof h, host, host_len) < 0)
-    return tls_fail (e, "SocketTLS_Failed", EINVAL, "invalid server name");
+  if (go_cstr (h, sizeof h, host, host_len) < 0)
+    return go_fail (e, "SocketTLS_Failed", EINVAL, "invalid server name");
   /* The C API (like the original) only checks the descriptor; Go refuses
    * TLS on a socket that is not connected (a listener, say). */
   if (s != NULL && !Socket_isconnected (s))
-    return tls_fail (e, "SocketTLS_Failed", ENOTCONN,
+    return go_fail (e, "SocketTLS_Failed", ENOTCONN,
                      "socket is not connected");
   GO_CALL_NOCB (rc, e, {
     SocketTLS_enable (s, ctx);
@@ -494,7 +459,7 @@ go_SocketDTLSContext_new (const GoTLSConfig *cfg,
 
   *out = NULL;
   if (cfg->alpn_count < 0 || cfg->alpn_count > SOCKET_DTLS_MAX_ALPN_PROTOCOLS)
-    return tls_fail (e, "SocketDTLS_Failed", EINVAL,
+    return go_fail (e, "SocketDTLS_Failed", EINVAL,
                      "too many ALPN protocols");
   GO_CALL (rc, e, dtls_ctx_steps (cfg, &ctx));
   c = ctx;
@@ -541,10 +506,10 @@ go_SocketDTLS_dial (int domain, const char *host, size_t host_len, int port,
   SocketDgram_T volatile d = NULL;
   char h[GO_ADDR_SIZE], n[SOCKET_DTLS_MAX_SNI_LEN + 1];
 
-  tls_info_reset (out);
-  if (tls_cstr (h, sizeof h, host, host_len) < 0
-      || tls_cstr (n, sizeof n, sni, sni_len) < 0)
-    return tls_fail (e, "SocketDTLS_Failed", EINVAL,
+  go_sockinfo_reset (out);
+  if (go_cstr (h, sizeof h, host, host_len) < 0
+      || go_cstr (n, sizeof n, sni, sni_len) < 0)
+    return go_fail (e, "SocketDTLS_Failed", EINVAL,
                      "invalid host or server name");
   GO_CALL_NOCB (rc, e, dtls_dial_steps (domain, h, port, ctx, n, &d));
   return finish_dgram (rc, d, out, e);
@@ -576,9 +541,9 @@ go_SocketDTLS_listen_open (int domain, const char *host, size_t host_len,
   SocketDgram_T volatile d = NULL;
   char h[GO_ADDR_SIZE];
 
-  tls_info_reset (out);
-  if (tls_cstr (h, sizeof h, host, host_len) < 0)
-    return tls_fail (e, "SocketDTLS_Failed", EINVAL, "invalid host");
+  go_sockinfo_reset (out);
+  if (go_cstr (h, sizeof h, host, host_len) < 0)
+    return go_fail (e, "SocketDTLS_Failed", EINVAL, "invalid host");
   GO_CALL_NOCB (rc, e,
                 dtls_listen_steps (domain, host_len > 0 ? h : NULL, port, bind,
                                    ctx, &d));
@@ -594,10 +559,10 @@ go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *next,
   char h[GO_ADDR_SIZE];
   GoErr ignored;
 
-  tls_info_reset (out);
+  go_sockinfo_reset (out);
   *next_bound = 0;
-  if (tls_cstr (h, sizeof h, host, host_len) < 0)
-    return tls_fail (e, "SocketDTLS_Failed", EINVAL, "invalid host");
+  if (go_cstr (h, sizeof h, host, host_len) < 0)
+    return go_fail (e, "SocketDTLS_Failed", EINVAL, "invalid host");
   GO_CALL_NOCB (rc, e, *state = (int)SocketDTLS_listen (s));
   if (rc != 0 || *state != DTLS_HANDSHAKE_IN_PROGRESS)
     return rc;

@@ -9,7 +9,7 @@
 #ifndef CSOCKET_SHIM_TLS_H
 #define CSOCKET_SHIM_TLS_H
 
-#include "shim.h"
+#include "shim_socket.h"
 
 struct SocketTLSContext_T;
 struct SocketDTLSContext_T;

@@ -1,7 +1,7 @@
 package cgo
 
 /*
-#include "shim.h"
+#include "shim_socket.h"
 
 #cgo nocallback go_Socket_connect_result
 #cgo noescape go_Socket_connect_result

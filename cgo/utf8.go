@@ -1,7 +1,7 @@
 package cgo
 
 /*
-#include "shim.h"
+#include "shim_core.h"
 
 #cgo nocallback go_SocketUTF8_update
 #cgo noescape go_SocketUTF8_update

@@ -1,7 +1,7 @@
 package cgo
 
 // Constants mirrored from the C headers so they exist without cgo too;
-// check_cgo.go fails to compile if they drift from the headers.
+// core_check.go fails to compile if they drift from the headers.
 
 // Digest and key sizes (SocketCrypto.h).
 const (
@@ -62,3 +62,31 @@ func Base64DecodedMaxLen(n int) int {
 	}
 	return n / 4 * 3
 }
+
+// RateLimiters counts the C rate limiters not yet freed.
+var RateLimiters = NewKind("RateLimiter")
+
+// LogSink receives the C library's log messages. It may be called from any
+// thread, including threads the C library created, and concurrently.
+type LogSink func(level int, component, message string)
+
+// Event is one SocketEventRecord, flattened. Which fields are set depends
+// on Type: PeerAddr..LocalPort for EventAccepted and EventConnected, Host
+// and Port for EventDNSTimeout, NFDs and TimeoutMS for EventPollWakeup.
+type Event struct {
+	Type      int
+	Component string
+	FD        int
+	PeerAddr  string
+	PeerPort  int
+	LocalAddr string
+	LocalPort int
+	Host      string
+	Port      int
+	NFDs      int
+	TimeoutMS int
+}
+
+// EventHandler receives events dispatched by the C library, on the thread
+// that emitted them.
+type EventHandler func(Event)
