@@ -8,6 +8,7 @@ import "C"
 import (
 	"bytes"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"unsafe"
 )
@@ -25,10 +26,22 @@ func goError(e *C.GoErr) error {
 	if e.truncated != 0 {
 		err.Reason += "..."
 	}
+	err.Reason = trimNoErrno(err.Reason)
 	if e.file != nil {
 		err.File = filepath.Clean(C.GoString(e.file))
 	}
 	return err
+}
+
+// trimNoErrno drops the "(errno: 0 - Success)" that the C library's
+// SOCKET_ERROR_FMT appends when the failure had no errno: to a Go user it
+// is noise ("errno 0"). Reasons with a real errno keep their text.
+func trimNoErrno(reason string) string {
+	const noErrno = " (errno: 0 - "
+	if i := strings.LastIndex(reason, noErrno); i >= 0 && strings.HasSuffix(reason, ")") {
+		return reason[:i]
+	}
+	return reason
 }
 
 // goStringN copies the NUL-terminated string in a C char array held in Go
