@@ -1,7 +1,6 @@
 package gosocket
 
 import (
-	"context"
 	"io"
 	"net"
 	"testing"
@@ -41,7 +40,7 @@ func tcpPair(b *testing.B, impl string) (client, server net.Conn, stop func()) {
 	if impl == "net" {
 		client, err = net.Dial("tcp", ln.Addr().String())
 	} else {
-		client, err = Dial(context.Background(), "tcp", ln.Addr().String())
+		client, err = Dial("tcp", ln.Addr().String())
 	}
 	if err != nil {
 		b.Fatal(err)

@@ -75,6 +75,49 @@ func (s *sockFile) closeFile() bool {
 	return true
 }
 
+// opError returns err the way package net reports it: a *net.OpError
+// naming the operation ("dial", "read", "write", "accept", "listen"), the
+// network and the addresses, whose Err prints like net's ("connect:
+// connection refused", "i/o timeout") and unwraps to the *Error with the
+// details (exception, C message), so errors.Is with the Err* sentinels,
+// net.ErrClosed, os.ErrDeadlineExceeded and errnos keeps working. call
+// names the system call for an errno ("connect", "read", ...). io.EOF and
+// errors that are not an *Error (a *net.DNSError, say) are kept as they are.
+func opError(op, network string, source, addr net.Addr, call string, err error) error {
+	if err == nil || err == io.EOF {
+		return err
+	}
+	if e, ok := err.(*Error); ok {
+		err = &netError{call: call, e: e}
+	}
+	return &net.OpError{Op: op, Net: network, Source: source, Addr: addr, Err: err}
+}
+
+// netError is the Err of the *net.OpError built by opError.
+type netError struct {
+	call string // system call reported with an errno, "" for none
+	e    *Error
+}
+
+// Error reads "<call>: <errno text>" as net's *os.SyscallError does, or
+// the message of an error without errno ("i/o timeout", "use of closed
+// network connection"). An errno of 0 is never printed.
+func (n *netError) Error() string {
+	switch {
+	case n.e.Errno != 0 && n.call != "":
+		return n.call + ": " + n.e.Errno.Error()
+	case n.e.Errno != 0:
+		return n.e.Errno.Error()
+	case n.e.Msg != "":
+		return n.e.Msg
+	}
+	return n.e.Error()
+}
+
+func (n *netError) Unwrap() error   { return n.e }
+func (n *netError) Timeout() bool   { return n.e.Timeout() }
+func (n *netError) Temporary() bool { return n.e.Temporary() }
+
 // closedError is the error of an operation on, or interrupted by, Close.
 func closedError(op string) error {
 	return &Error{Op: op, Msg: "use of closed network connection", Kind: ErrClosed}
@@ -177,12 +220,17 @@ func (c *Conn) Read(b []byte) (int, error) {
 	c.rbuf, c.rerr = nil, nil
 	c.rmu.Unlock()
 	if err != nil {
-		return 0, c.pollError("Conn.Read", err)
+		return 0, c.opError("read", c.pollError("Conn.Read", err))
 	}
 	if rerr != nil {
-		return n, readError("Conn.Read", rerr)
+		return n, c.opError("read", readError("Conn.Read", rerr))
 	}
 	return n, nil
+}
+
+// opError is a *net.OpError for op on c, as net.Conn's methods return.
+func (c *Conn) opError(op string, err error) error {
+	return opError(op, c.network, c.laddr, c.raddr, op, err)
 }
 
 // readOnce is the RawConn callback of Read: false asks for a wait.
@@ -217,10 +265,10 @@ func (c *Conn) Write(b []byte) (int, error) {
 	c.wbuf, c.werr = nil, nil
 	c.wmu.Unlock()
 	if err != nil {
-		return n, c.pollError("Conn.Write", err)
+		return n, c.opError("write", c.pollError("Conn.Write", err))
 	}
 	if werr != nil {
-		return n, wrapErr("Conn.Write", werr, ErrSocket)
+		return n, c.opError("write", wrapErr("Conn.Write", werr, ErrSocket))
 	}
 	return n, nil
 }

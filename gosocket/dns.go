@@ -2,6 +2,8 @@ package gosocket
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -71,12 +73,64 @@ func Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, erro
 }
 
 // Resolve returns the addresses of host (a name or a literal; "" is the
-// wildcard address) with port, IPv4 and IPv6, in getaddrinfo's order. It
-// fails with an error matching ErrDNS when the name does not resolve,
-// and stops when ctx is done (an error matching context.Canceled, or a
-// timeout error matching context.DeadlineExceeded) or after the
-// resolver's own timeout.
+// wildcard address) with port, IPv4 and IPv6, in getaddrinfo's order.
+//
+// Errors are *net.DNSError values, as package net's lookups return: a name
+// that does not resolve has IsNotFound set and reads "lookup <host>: no
+// such host"; the resolver's own timeout (5 s) or ctx's deadline sets
+// IsTimeout; a cancelled ctx gives an error matching context.Canceled.
+// Every one also matches ErrDNS or, for ctx and Close, the error the
+// *Error beneath says (context.Canceled, os.ErrDeadlineExceeded,
+// net.ErrClosed): DNSError.Unwrap returns that *Error.
 func (r *Resolver) Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
+	addrs, err := r.resolve(ctx, host, port)
+	if err != nil {
+		return nil, dnsError(host, err)
+	}
+	return addrs, nil
+}
+
+// dnsError converts an error of resolve to a *net.DNSError.
+func dnsError(host string, err error) error {
+	de := &net.DNSError{Name: host, Err: err.Error(), UnwrapErr: err}
+	var ge *gaiError
+	if errors.As(err, &ge) {
+		de.UnwrapErr = ge.e
+	}
+	if e, ok := de.UnwrapErr.(*Error); ok {
+		if e.Msg != "" {
+			de.Err = e.Msg
+		}
+		de.IsTimeout = e.Timeout()
+	}
+	if ge != nil {
+		switch ge.gai {
+		case eaiNoName, eaiNoData:
+			de.Err, de.IsNotFound = "no such host", true
+		case eaiAgain:
+			de.IsTemporary = true
+		}
+	}
+	return de
+}
+
+// getaddrinfo codes (glibc values).
+const (
+	eaiNoName = -2
+	eaiAgain  = -3
+	eaiNoData = -5
+)
+
+// gaiError is a failed lookup with its getaddrinfo code.
+type gaiError struct {
+	gai int
+	e   *Error
+}
+
+func (g *gaiError) Error() string { return g.e.Error() }
+func (g *gaiError) Unwrap() error { return g.e }
+
+func (r *Resolver) resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
 	if port < 0 || port > 65535 {
 		return nil, &Error{Op: "Resolve", Msg: "invalid port " + strconv.Itoa(port), Kind: ErrDNS}
 	}
@@ -107,7 +161,7 @@ func (r *Resolver) Resolve(ctx context.Context, host string, port int) ([]netip.
 			return nil, ctxError("Resolve", ctx)
 		case <-timer:
 			r.cancel(req)
-			return nil, &Error{Op: "Resolve", Msg: "lookup of " + host + " timed out", Kind: ErrTimeout}
+			return nil, &Error{Op: "Resolve", Msg: "i/o timeout", Kind: ErrTimeout}
 		}
 	}
 }
@@ -140,9 +194,13 @@ func (r *Resolver) result(req uintptr) ([]netip.AddrPort, bool, error) {
 	if r.closed {
 		return nil, true, closedError("Resolve")
 	}
-	addrs, done, _, err := r.c.Result(req, nil)
+	addrs, done, gai, err := r.c.Result(req, nil)
 	if err != nil {
-		return nil, true, wrapErr("Resolve", err, ErrDNS)
+		err = wrapErr("Resolve", err, ErrDNS)
+		if e, ok := err.(*Error); ok && gai != 0 {
+			return nil, true, &gaiError{gai: gai, e: e}
+		}
+		return nil, true, err
 	}
 	out := make([]netip.AddrPort, 0, len(addrs))
 	for _, a := range addrs {

@@ -35,7 +35,7 @@ func ExampleListen() {
 		}
 	}()
 
-	c, err := gosocket.Dial(context.Background(), "tcp", ln.Addr().String())
+	c, err := gosocket.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func ExampleDial() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := gosocket.Dial(ctx, "tcp", ln.Addr().String())
+	c, err := gosocket.DialContext(ctx, "tcp", ln.Addr().String())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func ExampleUnixConn_SendFiles() {
 		c.SendFiles([]*os.File{f}, []byte("here"))
 	}()
 
-	c, err := gosocket.DialUnix(context.Background(), name)
+	c, err := gosocket.DialUnix("unix", nil, &net.UnixAddr{Name: name, Net: "unix"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func ExampleNewPoll() {
 	defer ln.Close()
 	p.Add(ln, gosocket.EventRead, "listener")
 
-	c, err := gosocket.Dial(context.Background(), "tcp", ln.Addr().String())
+	c, err := gosocket.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		log.Fatal(err)
 	}
