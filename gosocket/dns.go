@@ -26,30 +26,28 @@ import (
 // with a timeout derived from the context, which would pin a thread per
 // lookup and could honour a deadline but not a cancellation.
 type Resolver struct {
-	c       cgo.Resolver
-	f       sockFile // the completion descriptor in Go's poller
+	own     cgo.Owner[cgo.Resolver] // the C resolver
+	f       sockFile                // the completion descriptor in Go's poller
 	timeout time.Duration
 	done    chan struct{} // closed when the dispatcher has exited
-
-	life   sync.RWMutex // write-held by Close to free the C resolver
-	closed bool         // guarded by life
 
 	genMu sync.Mutex
 	gen   chan struct{} // closed (and replaced) after each completion batch
 
-	reqMu sync.Mutex
-	reqs  map[uintptr]struct{} // submitted, not yet finished: Close cancels them
+	reqMu   sync.Mutex
+	closing bool                 // set by Close under reqMu: no new request
+	reqs    map[uintptr]struct{} // submitted, not yet finished: Close cancels them
 }
 
 // NewResolver starts a resolver with the C defaults: 4 threads, 1000
 // pending lookups at most, 5 s per lookup unless the context says less.
-// Close it when done; Resolve uses a default one that is never closed.
+// It holds the threads and 3 descriptors (plus a goroutine) until Close.
 func NewResolver() (*Resolver, error) {
 	c, fd, timeoutMS, err := cgo.NewResolver()
 	if err != nil {
 		return nil, wrapErr("NewResolver", err, ErrDNS)
 	}
-	r := &Resolver{c: c, timeout: time.Duration(timeoutMS) * time.Millisecond,
+	r := &Resolver{timeout: time.Duration(timeoutMS) * time.Millisecond,
 		done: make(chan struct{}), gen: make(chan struct{}),
 		reqs: make(map[uintptr]struct{})}
 	if err := r.f.init(fd, "gosocket-dns"); err != nil {
@@ -57,18 +55,83 @@ func NewResolver() (*Resolver, error) {
 		c.Free()
 		return nil, err
 	}
+	cgo.Own(r, &r.own, cgo.Resolvers, c, cgo.Resolver.Free)
 	go r.dispatch()
 	return r, nil
 }
 
-var defaultResolver = sync.OnceValues(NewResolver)
+// ResolverIdleTimeout is how long the default resolver (used by Resolve,
+// Dial and Listen for host names) stays up after its last lookup. It is
+// started on demand and closed after this idle period, releasing its
+// threads, descriptors and goroutine; the next lookup starts it again.
+const ResolverIdleTimeout = 30 * time.Second
 
-// Resolve resolves host with the default Resolver. See Resolver.Resolve.
-func Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
-	r, err := defaultResolver()
-	if err != nil {
-		return nil, err
+// resolverIdle is ResolverIdleTimeout; tests shorten it.
+var resolverIdle = ResolverIdleTimeout
+
+// def is the default resolver: created by the first lookup, closed by a
+// timer once no lookup has used it for resolverIdle.
+var def struct {
+	mu    sync.Mutex
+	r     *Resolver
+	users int    // lookups in progress on r
+	gen   uint64 // bumped by every acquire: a stale idle timer does nothing
+	timer *time.Timer
+}
+
+// acquireDefault returns the default resolver, starting it if needed, and
+// holds it open until releaseDefault.
+func acquireDefault() (*Resolver, error) {
+	def.mu.Lock()
+	defer def.mu.Unlock()
+	if def.r == nil {
+		r, err := NewResolver()
+		if err != nil {
+			return nil, err
+		}
+		def.r = r
 	}
+	if def.timer != nil {
+		def.timer.Stop()
+		def.timer = nil
+	}
+	def.users++
+	def.gen++
+	return def.r, nil
+}
+
+func releaseDefault(r *Resolver) {
+	def.mu.Lock()
+	defer def.mu.Unlock()
+	def.users--
+	if def.users == 0 && def.r == r {
+		gen := def.gen
+		def.timer = time.AfterFunc(resolverIdle, func() { closeDefault(r, gen) })
+	}
+}
+
+// closeDefault closes the default resolver r if it has been idle since
+// generation gen (any gen for gen == 0) and reports whether it did.
+func closeDefault(r *Resolver, gen uint64) bool {
+	def.mu.Lock()
+	if def.r != r || r == nil || def.users != 0 || (gen != 0 && def.gen != gen) {
+		def.mu.Unlock()
+		return false
+	}
+	def.r, def.timer = nil, nil
+	def.mu.Unlock()
+	r.Close()
+	return true
+}
+
+// Resolve resolves host with the default resolver (see
+// ResolverIdleTimeout for its lifetime). See Resolver.Resolve.
+func Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
+	r, err := acquireDefault()
+	if err != nil {
+		return nil, dnsError(host, err)
+	}
+	defer releaseDefault(r)
 	return r.Resolve(ctx, host, port)
 }
 
@@ -167,18 +230,23 @@ func (r *Resolver) resolve(ctx context.Context, host string, port int) ([]netip.
 }
 
 func (r *Resolver) submit(host string, port int) (uintptr, error) {
-	r.life.RLock()
-	defer r.life.RUnlock()
-	if r.closed {
-		return 0, closedError("Resolve")
-	}
-	req, err := r.c.Submit(host, port)
+	var req uintptr
+	err := r.own.Use(func(c cgo.Resolver) error {
+		r.reqMu.Lock()
+		defer r.reqMu.Unlock()
+		if r.closing {
+			return cgo.ErrClosed
+		}
+		var err error
+		if req, err = c.Submit(host, port); err != nil {
+			return err
+		}
+		r.reqs[req] = struct{}{}
+		return nil
+	})
 	if err != nil {
 		return 0, wrapErr("Resolve", err, ErrDNS)
 	}
-	r.reqMu.Lock()
-	r.reqs[req] = struct{}{}
-	r.reqMu.Unlock()
 	return req, nil
 }
 
@@ -189,12 +257,14 @@ func (r *Resolver) forget(req uintptr) {
 }
 
 func (r *Resolver) result(req uintptr) ([]netip.AddrPort, bool, error) {
-	r.life.RLock()
-	defer r.life.RUnlock()
-	if r.closed {
-		return nil, true, closedError("Resolve")
-	}
-	addrs, done, gai, err := r.c.Result(req, nil)
+	var addrs []cgo.Addr
+	var done bool
+	var gai int
+	err := r.own.Use(func(c cgo.Resolver) error {
+		var err error
+		addrs, done, gai, err = c.Result(req, nil)
+		return err
+	})
 	if err != nil {
 		err = wrapErr("Resolve", err, ErrDNS)
 		if e, ok := err.(*Error); ok && gai != 0 {
@@ -219,11 +289,7 @@ func (r *Resolver) result(req uintptr) ([]netip.AddrPort, bool, error) {
 }
 
 func (r *Resolver) cancel(req uintptr) {
-	r.life.RLock()
-	defer r.life.RUnlock()
-	if !r.closed {
-		r.c.Cancel(req)
-	}
+	r.own.Use(func(c cgo.Resolver) error { return c.Cancel(req) })
 }
 
 func (r *Resolver) generation() chan struct{} {
@@ -249,7 +315,11 @@ func (r *Resolver) dispatch() {
 		var n int
 		err := r.f.rc.Read(func(uintptr) bool {
 			var err error
-			n, err = r.c.Check()
+			err = r.own.Use(func(c cgo.Resolver) error {
+				var err error
+				n, err = c.Check()
+				return err
+			})
 			return n > 0 || err != nil
 		})
 		if err != nil {
@@ -267,28 +337,37 @@ func (r *Resolver) Close() error {
 		return nil
 	}
 	<-r.done
-	r.life.Lock()
-	r.closed = true
 	// SocketDNS_free resolves every queued request before it returns (as
 	// the original); cancel ours first so Close does not wait for them.
 	r.reqMu.Lock()
+	r.closing = true
+	reqs := make([]uintptr, 0, len(r.reqs))
 	for req := range r.reqs {
-		r.c.Cancel(req)
+		reqs = append(reqs, req)
 	}
 	r.reqMu.Unlock()
-	r.c.Free()
-	r.life.Unlock()
+	r.own.Use(func(c cgo.Resolver) error {
+		for _, req := range reqs {
+			c.Cancel(req)
+		}
+		return nil
+	})
+	r.own.Close() // waits for calls in progress, then frees
 	r.broadcast()
 	return nil
 }
 
-// testHook exposes the C resolver's test hooks: stall >= 0 sets the
-// worker stall gate; live is the number of request records allocated.
+// testHook exposes the C resolver's test hooks (SocketDNSExt): stall >= 0
+// sets the worker stall gate; live is the number of live request records.
 func (r *Resolver) testHook(stall int) (int, error) {
-	r.life.RLock()
-	defer r.life.RUnlock()
-	if r.closed {
-		return 0, closedError("Resolver.testHook")
+	var live int
+	err := r.own.Use(func(c cgo.Resolver) error {
+		var err error
+		live, err = c.TestHook(stall)
+		return err
+	})
+	if err != nil {
+		return 0, wrapErr("Resolver.testHook", err, ErrDNS)
 	}
-	return r.c.TestHook(stall)
+	return live, nil
 }
