@@ -69,14 +69,17 @@ const ResolverIdleTimeout = 30 * time.Second
 // resolverIdle is ResolverIdleTimeout; tests shorten it.
 var resolverIdle = ResolverIdleTimeout
 
-// def is the default resolver: created by the first lookup, closed by a
-// timer once no lookup has used it for resolverIdle.
+// def is the default resolver: created by the first lookup, closed by its
+// idle timer once no lookup has used it for resolverIdle. The timer is
+// made once per resolver and re-armed by each release (no allocation per
+// lookup); when it fires it checks the state, so a stale expiry is
+// harmless.
 var def struct {
-	mu    sync.Mutex
-	r     *Resolver
-	users int    // lookups in progress on r
-	gen   uint64 // bumped by every acquire: a stale idle timer does nothing
-	timer *time.Timer
+	mu       sync.Mutex
+	r        *Resolver
+	users    int       // lookups in progress on r
+	lastUsed time.Time // end of the last lookup
+	timer    *time.Timer
 }
 
 // acquireDefault returns the default resolver, starting it if needed, and
@@ -90,13 +93,10 @@ func acquireDefault() (*Resolver, error) {
 			return nil, err
 		}
 		def.r = r
-	}
-	if def.timer != nil {
+		def.timer = time.AfterFunc(time.Hour, idleCheck)
 		def.timer.Stop()
-		def.timer = nil
 	}
 	def.users++
-	def.gen++
 	return def.r, nil
 }
 
@@ -105,23 +105,43 @@ func releaseDefault(r *Resolver) {
 	defer def.mu.Unlock()
 	def.users--
 	if def.users == 0 && def.r == r {
-		gen := def.gen
-		def.timer = time.AfterFunc(resolverIdle, func() { closeDefault(r, gen) })
+		def.lastUsed = time.Now()
+		def.timer.Reset(resolverIdle)
 	}
 }
 
-// closeDefault closes the default resolver r if it has been idle since
-// generation gen (any gen for gen == 0) and reports whether it did.
-func closeDefault(r *Resolver, gen uint64) bool {
+// idleCheck is the idle timer's function: it closes the default resolver
+// if it is idle for resolverIdle, or re-arms the timer for the rest.
+func idleCheck() {
 	def.mu.Lock()
-	if def.r != r || r == nil || def.users != 0 || (gen != 0 && def.gen != gen) {
+	r := def.r
+	if r == nil || def.users != 0 {
 		def.mu.Unlock()
-		return false
+		return
+	}
+	if rest := resolverIdle - time.Since(def.lastUsed); rest > 0 {
+		def.timer.Reset(rest)
+		def.mu.Unlock()
+		return
 	}
 	def.r, def.timer = nil, nil
 	def.mu.Unlock()
 	r.Close()
-	return true
+}
+
+// closeDefault closes the default resolver now if no lookup uses it (for
+// tests and leak checks).
+func closeDefault() {
+	def.mu.Lock()
+	r := def.r
+	if r == nil || def.users != 0 {
+		def.mu.Unlock()
+		return
+	}
+	def.timer.Stop()
+	def.r, def.timer = nil, nil
+	def.mu.Unlock()
+	r.Close()
 }
 
 // Resolve resolves host with the default resolver (see

@@ -145,7 +145,7 @@ func TestResolverClose(t *testing.T) {
 // once idle (releasing its threads and descriptors), never while a lookup
 // uses it, and comes back on demand.
 func TestDefaultResolverIdleClose(t *testing.T) {
-	closeDefault(def.r, 0)
+	closeDefault()
 	defer func(d time.Duration) { resolverIdle = d }(resolverIdle)
 	resolverIdle = 50 * time.Millisecond
 	base := cgo.Resolvers.Live()
@@ -205,6 +205,6 @@ func TestDefaultResolverIdleClose(t *testing.T) {
 	if _, err := Resolve(context.Background(), "127.0.0.1", 80); err != nil {
 		t.Fatal(err)
 	}
-	closeDefault(def.r, 0)
+	closeDefault()
 	waitLive(base)
 }

@@ -17,7 +17,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "gosocket: %d C rate limiter(s) never closed\n", n)
 		code = 1
 	}
-	closeDefault(def.r, 0) // the default resolver is closed when idle
+	closeDefault() // the default resolver is closed when idle
 	for _, k := range []*cgo.Kind{cgo.Polls, cgo.Resolvers} {
 		if n := k.Live(); code == 0 && n != 0 {
 			fmt.Fprintf(os.Stderr, "gosocket: %d %s object(s) never closed\n", n, k.Name)
