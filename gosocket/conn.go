@@ -228,7 +228,9 @@ func (c *Conn) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// opError is a *net.OpError for op on c, as net.Conn's methods return.
+// opError is a *net.OpError for op on c, as net.Conn's methods return
+// ("read", "write"; "set" for deadlines and options, "close" for
+// CloseRead and CloseWrite).
 func (c *Conn) opError(op string, err error) error {
 	return opError(op, c.network, c.laddr, c.raddr, op, err)
 }
@@ -303,12 +305,14 @@ func (c *Conn) Close() error {
 
 // CloseRead shuts down the reading side.
 func (c *Conn) CloseRead() error {
-	return c.control("Conn.CloseRead", func() error { return c.sock.Shutdown(syscall.SHUT_RD) })
+	return opError("close", c.network, c.laddr, c.raddr, "shutdown",
+		c.control("Conn.CloseRead", func() error { return c.sock.Shutdown(syscall.SHUT_RD) }))
 }
 
 // CloseWrite shuts down the writing side: the peer reads io.EOF.
 func (c *Conn) CloseWrite() error {
-	return c.control("Conn.CloseWrite", func() error { return c.sock.Shutdown(syscall.SHUT_WR) })
+	return opError("close", c.network, c.laddr, c.raddr, "shutdown",
+		c.control("Conn.CloseWrite", func() error { return c.sock.Shutdown(syscall.SHUT_WR) }))
 }
 
 // LocalAddr returns the local address (*net.TCPAddr or *net.UnixAddr).
@@ -319,17 +323,17 @@ func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
 
 // SetDeadline sets the read and write deadlines.
 func (c *Conn) SetDeadline(t time.Time) error {
-	return c.setDeadline("Conn.SetDeadline", c.f.SetDeadline, t)
+	return c.opError("set", c.setDeadline("Conn.SetDeadline", c.f.SetDeadline, t))
 }
 
 // SetReadDeadline sets the deadline of Read calls, current and future.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	return c.setDeadline("Conn.SetReadDeadline", c.f.SetReadDeadline, t)
+	return c.opError("set", c.setDeadline("Conn.SetReadDeadline", c.f.SetReadDeadline, t))
 }
 
 // SetWriteDeadline sets the deadline of Write calls, current and future.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
-	return c.setDeadline("Conn.SetWriteDeadline", c.f.SetWriteDeadline, t)
+	return c.opError("set", c.setDeadline("Conn.SetWriteDeadline", c.f.SetWriteDeadline, t))
 }
 
 // SetNoDelay sets TCP_NODELAY. Connections from Dial and Accept have it
@@ -363,10 +367,10 @@ func (c *Conn) WriteBuffer() (int, error) {
 }
 
 func (c *Conn) setOption(op string, opt, v int) error {
-	return c.control(op, func() error {
+	return opError("set", c.network, c.laddr, c.raddr, "setsockopt", c.control(op, func() error {
 		_, err := c.sock.Option(opt, v)
 		return err
-	})
+	}))
 }
 
 func (c *Conn) getOption(op string, opt int) (int, error) {

@@ -252,3 +252,38 @@ func TestListenConfig(t *testing.T) {
 		t.Errorf("Listen with a cancelled ctx resolving a name = %v", err)
 	}
 }
+
+func TestSetAndCloseErrorsAreOpErrors(t *testing.T) {
+	ln, err := Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := c.(*Conn)
+	if err := conn.SetDeadline(time.Now().Add(time.Second)); err != nil {
+		t.Fatalf("SetDeadline = %v", err)
+	}
+	if err := conn.SetNoDelay(true); err != nil {
+		t.Fatalf("SetNoDelay = %v", err)
+	}
+	conn.Close()
+	for name, err := range map[string]error{
+		"SetDeadline":      conn.SetDeadline(time.Time{}),
+		"SetReadDeadline":  conn.SetReadDeadline(time.Time{}),
+		"SetWriteDeadline": conn.SetWriteDeadline(time.Time{}),
+		"SetNoDelay":       conn.SetNoDelay(true),
+	} {
+		if asOpError(t, err, "set", "tcp"); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("%s after Close = %v", name, err)
+		}
+	}
+	for name, err := range map[string]error{"CloseRead": conn.CloseRead(), "CloseWrite": conn.CloseWrite()} {
+		if asOpError(t, err, "close", "tcp"); !errors.Is(err, net.ErrClosed) {
+			t.Errorf("%s after Close = %v", name, err)
+		}
+	}
+}
