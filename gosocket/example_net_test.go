@@ -3,6 +3,7 @@ package gosocket_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/libsocket/libsocket/gosocket"
@@ -191,4 +193,17 @@ func ExampleResolve() {
 	}
 	fmt.Println(len(addrs) > 0, loopback, strings.HasSuffix(addrs[0].String(), ":80"))
 	// Output: true true true
+}
+
+// Errors are package net's: a *net.OpError naming the operation and the
+// address, unwrapping to the errno and to the C library's *Error.
+func ExampleDial_error() {
+	_, err := gosocket.Dial("tcp", "127.0.0.1:1") // nothing listens on port 1
+	var oe *net.OpError
+	var ge *gosocket.Error
+	fmt.Println(err)
+	fmt.Println(errors.As(err, &oe) && oe.Op == "dial", errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &ge))
+	// Output:
+	// dial tcp 127.0.0.1:1: connect: connection refused
+	// true true true
 }
