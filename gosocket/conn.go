@@ -163,6 +163,7 @@ type Conn struct {
 	sockFile
 	sock         cgo.Socket
 	network      string // "tcp" or "unix"
+	netName      string // network as given to Dial or Listen ("tcp4"), for errors
 	laddr, raddr net.Addr
 	cleanup      runtime.Cleanup
 
@@ -181,7 +182,7 @@ type Conn struct {
 
 // newConn takes ownership of the socket and descriptor in info.
 func newConn(info cgo.SockInfo, network string) (*Conn, error) {
-	c := &Conn{sock: info.Sock, network: network}
+	c := &Conn{sock: info.Sock, network: network, netName: network}
 	if err := c.init(info.PollFD, "gosocket-"+network); err != nil {
 		syscall.Close(info.PollFD)
 		info.Sock.Free()
@@ -232,7 +233,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 // ("read", "write"; "set" for deadlines and options, "close" for
 // CloseRead and CloseWrite).
 func (c *Conn) opError(op string, err error) error {
-	return opError(op, c.network, c.laddr, c.raddr, op, err)
+	return opError(op, c.netName, c.laddr, c.raddr, op, err)
 }
 
 // readOnce is the RawConn callback of Read: false asks for a wait.
@@ -305,13 +306,13 @@ func (c *Conn) Close() error {
 
 // CloseRead shuts down the reading side.
 func (c *Conn) CloseRead() error {
-	return opError("close", c.network, c.laddr, c.raddr, "shutdown",
+	return opError("close", c.netName, c.laddr, c.raddr, "shutdown",
 		c.control("Conn.CloseRead", func() error { return c.sock.Shutdown(syscall.SHUT_RD) }))
 }
 
 // CloseWrite shuts down the writing side: the peer reads io.EOF.
 func (c *Conn) CloseWrite() error {
-	return opError("close", c.network, c.laddr, c.raddr, "shutdown",
+	return opError("close", c.netName, c.laddr, c.raddr, "shutdown",
 		c.control("Conn.CloseWrite", func() error { return c.sock.Shutdown(syscall.SHUT_WR) }))
 }
 
@@ -367,7 +368,7 @@ func (c *Conn) WriteBuffer() (int, error) {
 }
 
 func (c *Conn) setOption(op string, opt, v int) error {
-	return opError("set", c.network, c.laddr, c.raddr, "setsockopt", c.control(op, func() error {
+	return opError("set", c.netName, c.laddr, c.raddr, "setsockopt", c.control(op, func() error {
 		_, err := c.sock.Option(opt, v)
 		return err
 	}))

@@ -143,6 +143,7 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 	for _, ap := range targets {
 		c, err := dialOne(ctx, ap)
 		if err == nil {
+			c.netName = network
 			return c, nil
 		}
 		if first == nil {

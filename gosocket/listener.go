@@ -25,6 +25,7 @@ type Listener struct {
 	sockFile
 	sock    cgo.Socket
 	network string // "tcp" or "unix"
+	netName string // network as given to Listen ("tcp4"), for errors
 	addr    net.Addr
 	unlink  string // socket file to remove on Close
 	cleanup runtime.Cleanup
@@ -145,6 +146,7 @@ func listenTCP(ctx context.Context, network, address string) (*Listener, error) 
 	if err != nil {
 		return nil, opError("listen", network, nil, nil, "", err)
 	}
+	l.netName = network
 	return l, nil
 }
 
@@ -181,7 +183,7 @@ func listenAddrContext(ctx context.Context, network, host string, port int) (net
 }
 
 func newListener(info cgo.SockInfo, network string) (*Listener, error) {
-	l := &Listener{sock: info.Sock, network: network}
+	l := &Listener{sock: info.Sock, network: network, netName: network}
 	if err := l.init(info.PollFD, "gosocket-listener"); err != nil {
 		syscall.Close(info.PollFD)
 		info.Sock.Free()
@@ -239,12 +241,13 @@ func (l *Listener) accept() (*Conn, error) {
 	if err != nil {
 		return nil, l.opError(err)
 	}
+	c.netName = l.netName
 	return c, nil
 }
 
 // opError is a *net.OpError for Accept, as net.Listener's.
 func (l *Listener) opError(err error) error {
-	return opError("accept", l.network, nil, l.addr, "accept", err)
+	return opError("accept", l.netName, nil, l.addr, "accept", err)
 }
 
 func (l *Listener) acceptOnce(uintptr) bool {

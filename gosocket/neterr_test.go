@@ -177,7 +177,7 @@ func TestReadWriteAcceptErrorsAreOpErrors(t *testing.T) {
 
 	ln.Close()
 	_, err = ln.Accept()
-	oe = asOpError(t, err, "accept", "tcp")
+	oe = asOpError(t, err, "accept", "tcp4")
 	if !errors.Is(err, net.ErrClosed) || oe.Addr.String() != ln.Addr().String() {
 		t.Errorf("Accept after Close = %v", err)
 	}
@@ -212,11 +212,11 @@ func TestListenErrorsAreOpErrors(t *testing.T) {
 	}
 	p.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 	_, _, err = p.ReadFrom(make([]byte, 1))
-	if oe := asOpError(t, err, "read", "udp"); !oe.Timeout() {
+	if oe := asOpError(t, err, "read", "udp4"); !oe.Timeout() {
 		t.Errorf("ReadFrom past deadline = %v", err)
 	}
 	_, err = p.WriteTo([]byte("x"), &net.TCPAddr{})
-	asOpError(t, err, "write", "udp")
+	asOpError(t, err, "write", "udp4")
 }
 
 func TestListenConfig(t *testing.T) {

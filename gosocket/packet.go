@@ -18,6 +18,7 @@ import (
 type PacketConn struct {
 	sockFile
 	d       cgo.Dgram
+	netName string // network as given to ListenPacket ("udp4"), for errors
 	laddr   *net.UDPAddr
 	cleanup runtime.Cleanup
 
@@ -79,7 +80,7 @@ func listenPacket(ctx context.Context, network, address string) (*PacketConn, er
 		err = wrapErr("ListenPacket", err, ErrSocket)
 		return nil, opError("listen", network, nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))), listenCall(err), err)
 	}
-	p := &PacketConn{d: info.Dgram}
+	p := &PacketConn{d: info.Dgram, netName: network}
 	if err := p.init(info.PollFD, "gosocket-udp"); err != nil {
 		syscall.Close(info.PollFD)
 		info.Dgram.Free()
@@ -124,7 +125,7 @@ func (p *PacketConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) 
 // opError is a *net.OpError for op ("read" or "write") with the peer
 // addr (nil if none), as net.PacketConn's.
 func (p *PacketConn) opError(op string, addr net.Addr, err error) error {
-	return opError(op, "udp", p.laddr, addr, op, err)
+	return opError(op, p.netName, p.laddr, addr, op, err)
 }
 
 func (p *PacketConn) readOnce(uintptr) bool {
