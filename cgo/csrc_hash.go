@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "24ca26ac55c3ac309510a60e3bb98dada5fda04bc9c6881470a93a5c2ae70a21"
+const csrcHash = "acf8efaf67001cf1ca09281c7ab4411adb0e057eae32038d5f9f12b5c1c1f4e9"

@@ -100,7 +100,7 @@ func (r Resolver) Cancel(req uintptr) error {
 
 // TestHook is for tests: stall >= 0 sets the worker stall gate (requests
 // stay pending while it is 1), and live is the number of request records
-// allocated. It fails when linked against an installed library.
+// allocated (SocketDNSExt_set_stall, SocketDNSExt_live_requests).
 func (r Resolver) TestHook(stall int) (live int, err error) {
 	var n C.size_t
 	var e C.GoErr

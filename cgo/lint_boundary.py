@@ -47,8 +47,6 @@ PURE = {
 PRIVATE_INCLUDES_TO_REMOVE = {
     ("shim_http.c", "http/SocketHTTP1-private.h"),
     ("shim_http.c", "http/SocketHPACK-private.h"),
-    ("shim_socket.c", "dns/SocketDNS-private.h"),
-    ("shim_socket.c", "socket/Socket-private.h"),
     ("shim_tls.c", "tls/SocketDTLS-private.h"),
     ("shim_tls.c", "tls/SocketTLS-private.h"),
 }

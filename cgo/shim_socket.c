@@ -24,12 +24,8 @@
 
 #include "shim_socket.h"
 
-#ifndef SOCKET_USE_SYSTEM_LIB
-#include "dns/SocketDNS-private.h"
-#ifndef SOCKET_USE_SYSTEM_LIB
-#include "socket/Socket-private.h"
-#endif
-#endif
+#include "dns/SocketDNSExt.h"
+#include "socket/SocketExt.h"
 
 /* A host name of up to 255 bytes plus its terminator. */
 #define GO_HOST_SIZE 256
@@ -431,15 +427,11 @@ go_SocketDgram_sendto (SocketDgram_T s, const void *buf, size_t len,
 
   if (go_cstr (h, sizeof h, host, host_len) < 0)
     return go_fail (e, "SocketDgram_Failed", EINVAL, "invalid host");
-#ifdef SOCKET_USE_SYSTEM_LIB
-  GO_CALL_NOCB (rc, e, *n = SocketDgram_sendto (s, buf, len, h, port));
-#else
   /* Go's WriteTo takes any datagram up to the UDP maximum, not only up to
    * SAFE_UDP_SIZE as the C SocketDgram_sendto does. */
   GO_CALL_NOCB (rc, e,
-                *n = SocketDgram__sendto (s, buf, len, h, port,
-                                          UDP_MAX_PAYLOAD));
-#endif
+                *n = SocketExt_dgram_sendto (s, buf, len, h, port,
+                                             UDP_MAX_PAYLOAD));
   return rc;
 }
 
@@ -709,21 +701,11 @@ go_SocketDNS_cancel (SocketDNS_T d, uintptr_t req, GoErr *e)
 int
 go_SocketDNS_test_hook (SocketDNS_T d, int stall, size_t *live, GoErr *e)
 {
-#ifndef SOCKET_USE_SYSTEM_LIB
   (void)e;
   GO_NOCB_ENTER ();
   if (stall >= 0)
-    SocketDNS__set_stall (d, stall);
-  *live = SocketDNS__live_records (d);
+    SocketDNSExt_set_stall (d, stall);
+  *live = SocketDNSExt_live_requests (d);
   GO_NOCB_LEAVE ();
   return 0;
-#else
-  (void)d;
-  (void)stall;
-  *live = 0;
-  GO_NOCB_ENTER ();
-  GO_NOCB_LEAVE ();
-  return go_fail (e, "SocketDNS_Failed", ENOSYS,
-               "test hooks need the bundled C sources");
-#endif
 }

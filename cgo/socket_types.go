@@ -16,6 +16,13 @@ type (
 	Resolver struct{ p unsafe.Pointer }
 )
 
+// Live counts of the C objects held through an Owner (sockets are counted
+// in C, see LiveSockets).
+var (
+	Polls     = NewKind("SocketPoll")
+	Resolvers = NewKind("SocketDNS")
+)
+
 // IsZero reports whether s is no socket.
 func (s Socket) IsZero() bool { return s.p == nil }
 

@@ -14,6 +14,8 @@ import (
 // cost of the C path:
 //
 //	go test -run x -bench 'Conn(PingPong|Bulk)' ./gosocket
+//
+// Dial, Resolve and PollWait time the set-up paths.
 
 // tcpPair connects a client and a server over 127.0.0.1 with the given
 // implementation ("gosocket" or "net").
@@ -41,7 +43,7 @@ func tcpPair(b *testing.B, impl string) (client, server net.Conn, stop func()) {
 	if impl == "net" {
 		client, err = net.Dial("tcp", ln.Addr().String())
 	} else {
-		client, err = Dial(context.Background(), "tcp", ln.Addr().String())
+		client, err = Dial("tcp", ln.Addr().String())
 	}
 	if err != nil {
 		b.Fatal(err)
@@ -144,5 +146,79 @@ func BenchmarkConnWriteRead(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkDial: connect to a loopback listener and close, per iteration
+// (the accepting side closes its end).
+func BenchmarkDial(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	addr := ln.Addr().String()
+	for _, impl := range []string{"gosocket", "net"} {
+		b.Run(impl, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var c net.Conn
+				var err error
+				if impl == "net" {
+					c, err = net.Dial("tcp", addr)
+				} else {
+					c, err = Dial("tcp", addr)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkResolve: one lookup of "localhost" (answered from /etc/hosts)
+// through the default resolver's worker threads, per iteration.
+func BenchmarkResolve(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if aps, err := Resolve(context.Background(), "localhost", 80); err != nil || len(aps) == 0 {
+			b.Fatal(aps, err)
+		}
+	}
+}
+
+// BenchmarkPollWait: one Wait returning one ready socket (level-triggered,
+// data left unread), per iteration.
+func BenchmarkPollWait(b *testing.B) {
+	client, server, stop := tcpPair(b, "gosocket")
+	defer stop()
+	if _, err := client.Write([]byte("x")); err != nil {
+		b.Fatal(err)
+	}
+	p, err := NewPoll(16)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Add(server.(*Conn), EventRead, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ev, err := p.Wait(time.Second)
+		if err != nil || len(ev) != 1 {
+			b.Fatal(ev, err)
+		}
 	}
 }

@@ -75,6 +75,49 @@ func (s *sockFile) closeFile() bool {
 	return true
 }
 
+// opError returns err the way package net reports it: a *net.OpError
+// naming the operation ("dial", "read", "write", "accept", "listen"), the
+// network and the addresses, whose Err prints like net's ("connect:
+// connection refused", "i/o timeout") and unwraps to the *Error with the
+// details (exception, C message), so errors.Is with the Err* sentinels,
+// net.ErrClosed, os.ErrDeadlineExceeded and errnos keeps working. call
+// names the system call for an errno ("connect", "read", ...). io.EOF and
+// errors that are not an *Error (a *net.DNSError, say) are kept as they are.
+func opError(op, network string, source, addr net.Addr, call string, err error) error {
+	if err == nil || err == io.EOF {
+		return err
+	}
+	if e, ok := err.(*Error); ok {
+		err = &netError{call: call, e: e}
+	}
+	return &net.OpError{Op: op, Net: network, Source: source, Addr: addr, Err: err}
+}
+
+// netError is the Err of the *net.OpError built by opError.
+type netError struct {
+	call string // system call reported with an errno, "" for none
+	e    *Error
+}
+
+// Error reads "<call>: <errno text>" as net's *os.SyscallError does, or
+// the message of an error without errno ("i/o timeout", "use of closed
+// network connection"). An errno of 0 is never printed.
+func (n *netError) Error() string {
+	switch {
+	case n.e.Errno != 0 && n.call != "":
+		return n.call + ": " + n.e.Errno.Error()
+	case n.e.Errno != 0:
+		return n.e.Errno.Error()
+	case n.e.Msg != "":
+		return n.e.Msg
+	}
+	return n.e.Error()
+}
+
+func (n *netError) Unwrap() error   { return n.e }
+func (n *netError) Timeout() bool   { return n.e.Timeout() }
+func (n *netError) Temporary() bool { return n.e.Temporary() }
+
 // closedError is the error of an operation on, or interrupted by, Close.
 func closedError(op string) error {
 	return &Error{Op: op, Msg: "use of closed network connection", Kind: ErrClosed}
@@ -120,6 +163,7 @@ type Conn struct {
 	sockFile
 	sock         cgo.Socket
 	network      string // "tcp" or "unix"
+	netName      string // network as given to Dial or Listen ("tcp4"), for errors
 	laddr, raddr net.Addr
 	cleanup      runtime.Cleanup
 
@@ -138,7 +182,7 @@ type Conn struct {
 
 // newConn takes ownership of the socket and descriptor in info.
 func newConn(info cgo.SockInfo, network string) (*Conn, error) {
-	c := &Conn{sock: info.Sock, network: network}
+	c := &Conn{sock: info.Sock, network: network, netName: network}
 	if err := c.init(info.PollFD, "gosocket-"+network); err != nil {
 		syscall.Close(info.PollFD)
 		info.Sock.Free()
@@ -177,12 +221,19 @@ func (c *Conn) Read(b []byte) (int, error) {
 	c.rbuf, c.rerr = nil, nil
 	c.rmu.Unlock()
 	if err != nil {
-		return 0, c.pollError("Conn.Read", err)
+		return 0, c.opError("read", c.pollError("Conn.Read", err))
 	}
 	if rerr != nil {
-		return n, readError("Conn.Read", rerr)
+		return n, c.opError("read", readError("Conn.Read", rerr))
 	}
 	return n, nil
+}
+
+// opError is a *net.OpError for op on c, as net.Conn's methods return
+// ("read", "write"; "set" for deadlines and options, "close" for
+// CloseRead and CloseWrite).
+func (c *Conn) opError(op string, err error) error {
+	return opError(op, c.netName, c.laddr, c.raddr, op, err)
 }
 
 // readOnce is the RawConn callback of Read: false asks for a wait.
@@ -217,10 +268,10 @@ func (c *Conn) Write(b []byte) (int, error) {
 	c.wbuf, c.werr = nil, nil
 	c.wmu.Unlock()
 	if err != nil {
-		return n, c.pollError("Conn.Write", err)
+		return n, c.opError("write", c.pollError("Conn.Write", err))
 	}
 	if werr != nil {
-		return n, wrapErr("Conn.Write", werr, ErrSocket)
+		return n, c.opError("write", wrapErr("Conn.Write", werr, ErrSocket))
 	}
 	return n, nil
 }
@@ -255,12 +306,14 @@ func (c *Conn) Close() error {
 
 // CloseRead shuts down the reading side.
 func (c *Conn) CloseRead() error {
-	return c.control("Conn.CloseRead", func() error { return c.sock.Shutdown(syscall.SHUT_RD) })
+	return opError("close", c.netName, c.laddr, c.raddr, "shutdown",
+		c.control("Conn.CloseRead", func() error { return c.sock.Shutdown(syscall.SHUT_RD) }))
 }
 
 // CloseWrite shuts down the writing side: the peer reads io.EOF.
 func (c *Conn) CloseWrite() error {
-	return c.control("Conn.CloseWrite", func() error { return c.sock.Shutdown(syscall.SHUT_WR) })
+	return opError("close", c.netName, c.laddr, c.raddr, "shutdown",
+		c.control("Conn.CloseWrite", func() error { return c.sock.Shutdown(syscall.SHUT_WR) }))
 }
 
 // LocalAddr returns the local address (*net.TCPAddr or *net.UnixAddr).
@@ -271,17 +324,17 @@ func (c *Conn) RemoteAddr() net.Addr { return c.raddr }
 
 // SetDeadline sets the read and write deadlines.
 func (c *Conn) SetDeadline(t time.Time) error {
-	return c.setDeadline("Conn.SetDeadline", c.f.SetDeadline, t)
+	return c.opError("set", c.setDeadline("Conn.SetDeadline", c.f.SetDeadline, t))
 }
 
 // SetReadDeadline sets the deadline of Read calls, current and future.
 func (c *Conn) SetReadDeadline(t time.Time) error {
-	return c.setDeadline("Conn.SetReadDeadline", c.f.SetReadDeadline, t)
+	return c.opError("set", c.setDeadline("Conn.SetReadDeadline", c.f.SetReadDeadline, t))
 }
 
 // SetWriteDeadline sets the deadline of Write calls, current and future.
 func (c *Conn) SetWriteDeadline(t time.Time) error {
-	return c.setDeadline("Conn.SetWriteDeadline", c.f.SetWriteDeadline, t)
+	return c.opError("set", c.setDeadline("Conn.SetWriteDeadline", c.f.SetWriteDeadline, t))
 }
 
 // SetNoDelay sets TCP_NODELAY. Connections from Dial and Accept have it
@@ -315,10 +368,10 @@ func (c *Conn) WriteBuffer() (int, error) {
 }
 
 func (c *Conn) setOption(op string, opt, v int) error {
-	return c.control(op, func() error {
+	return opError("set", c.netName, c.laddr, c.raddr, "setsockopt", c.control(op, func() error {
 		_, err := c.sock.Option(opt, v)
 		return err
-	})
+	}))
 }
 
 func (c *Conn) getOption(op string, opt int) (int, error) {

@@ -33,7 +33,7 @@ func pipe(t testing.TB, network, address string) (c1, c2 net.Conn, stop func()) 
 		ch <- res{c, err}
 	}()
 	dnet := network
-	c1, err = Dial(context.Background(), dnet, ln.Addr().String())
+	c1, err = Dial(dnet, ln.Addr().String())
 	if err != nil {
 		ln.Close()
 		t.Fatal(err)
@@ -222,18 +222,18 @@ func TestDialErrors(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	if _, err := Dial(context.Background(), "tcp", addr); !errors.Is(err, syscall.ECONNREFUSED) {
+	if _, err := Dial("tcp", addr); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Errorf("Dial to closed port = %v, want ECONNREFUSED", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Dial(ctx, "tcp", addr); !errors.Is(err, context.Canceled) {
+	if _, err := DialContext(ctx, "tcp", addr); !errors.Is(err, context.Canceled) {
 		t.Errorf("Dial with cancelled ctx = %v", err)
 	}
 	for _, tt := range []struct{ network, addr string }{
 		{"tcp", "no-port"}, {"udp", "127.0.0.1:1"}, {"tcp4", "[::1]:80"}, {"tcp", "127.0.0.1:99999"},
 	} {
-		if _, err := Dial(context.Background(), tt.network, tt.addr); err == nil {
+		if _, err := Dial(tt.network, tt.addr); err == nil {
 			t.Errorf("Dial(%q, %q) succeeded", tt.network, tt.addr)
 		}
 	}

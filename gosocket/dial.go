@@ -14,26 +14,36 @@ import (
 	"github.com/libsocket/libsocket/cgo"
 )
 
-// A Dialer holds options for connecting. The zero value dials with no
-// timeout beyond the context's, resolving names with the package's
-// default Resolver.
+// A Dialer holds options for connecting, as net.Dialer does; a nil
+// *Dialer or the zero value uses the defaults: no timeout beyond the
+// context's, names resolved with the package's default Resolver. Its
+// methods are safe for concurrent use.
 type Dialer struct {
 	// Timeout bounds the whole dial, name resolution included (0: none).
 	Timeout time.Duration
-	// Deadline is an absolute limit for the dial (zero: none).
+	// Deadline is an absolute limit for the dial (zero: none). With
+	// Timeout, the earlier one applies.
 	Deadline time.Time
-	// Resolver resolves host names; nil uses Resolve's default resolver.
+	// Resolver resolves host names; nil uses the default resolver (see
+	// Resolve).
 	Resolver *Resolver
 }
 
-// Dial connects to address on network ("tcp", "tcp4", "tcp6" or "unix")
-// with a zero Dialer. See Dialer.DialContext.
-func Dial(ctx context.Context, network, address string) (net.Conn, error) {
-	var d Dialer
-	return d.DialContext(ctx, network, address)
+// Dial connects to address on network with the default Dialer, as
+// net.Dial does. See Dialer.DialContext for the networks and addresses.
+//
+// Dialling a host name starts the default resolver's worker threads on
+// first use; see Resolve for when they are released.
+func Dial(network, address string) (net.Conn, error) {
+	return (*Dialer)(nil).DialContext(context.Background(), network, address)
 }
 
-// DialTimeout is Dial with a timeout and no context.
+// DialContext is Dial bounded by ctx, as net.Dialer.DialContext.
+func DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	return (*Dialer)(nil).DialContext(ctx, network, address)
+}
+
+// DialTimeout is Dial with a timeout, as net.DialTimeout.
 func DialTimeout(network, address string, timeout time.Duration) (net.Conn, error) {
 	d := Dialer{Timeout: timeout}
 	return d.DialContext(context.Background(), network, address)
@@ -56,8 +66,17 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 // with a timeout error matching os.ErrDeadlineExceeded and
 // context.DeadlineExceeded. Once connected, ctx no longer matters.
 //
+// Errors are *net.OpError values with Op "dial", as package net's: for
+// example "dial tcp 127.0.0.1:1: connect: connection refused". Err is a
+// *net.DNSError when the name did not resolve; otherwise it unwraps to
+// the *Error with the details, so errors.Is(err, ErrSocket) and
+// errors.Is(err, syscall.ECONNREFUSED) hold.
+//
 // DialContext has the signature of http.Transport.DialContext.
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	if d == nil {
+		d = &Dialer{}
+	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -73,57 +92,77 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 		defer cancel()
 	}
 	if ctx.Err() != nil {
-		return nil, ctxError("Dial", ctx)
+		return nil, opError("dial", network, nil, nil, "", ctxError("Dial", ctx))
 	}
 	switch network {
 	case "tcp", "tcp4", "tcp6":
 		return d.dialTCP(ctx, network, address)
 	case "unix":
-		info, err := cgo.DialUnix(address)
-		if err != nil {
-			return nil, wrapErr("Dial", err, ErrSocket)
-		}
-		c, err := newConn(info, "unix")
+		c, err := dialUnix(ctx, address)
 		if err != nil {
 			return nil, err
 		}
-		if !info.Connected {
-			if err := c.waitConnect(ctx); err != nil {
-				c.Close()
-				return nil, err
-			}
-		}
-		return &UnixConn{c}, nil
+		return c, nil
 	}
-	return nil, unknownNetwork("Dial", network)
+	return nil, opError("dial", network, nil, nil, "", unknownNetwork("Dial", network))
+}
+
+func dialUnix(ctx context.Context, address string) (*UnixConn, error) {
+	raddr := &net.UnixAddr{Name: address, Net: "unix"}
+	info, err := cgo.DialUnix(address)
+	if err != nil {
+		return nil, opError("dial", "unix", nil, raddr, "connect", wrapErr("Dial", err, ErrSocket))
+	}
+	c, err := newConn(info, "unix")
+	if err != nil {
+		return nil, opError("dial", "unix", nil, raddr, "", err)
+	}
+	if !info.Connected {
+		if err := c.waitConnect(ctx); err != nil {
+			c.Close()
+			return nil, opError("dial", "unix", nil, raddr, "connect", err)
+		}
+	}
+	return &UnixConn{c}, nil
 }
 
 func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn, error) {
 	host, port, err := splitHostPort("Dial", network, address)
 	if err != nil {
-		return nil, err
+		return nil, opError("dial", network, nil, nil, "", err)
 	}
 	if port == 0 {
-		return nil, &Error{Op: "Dial", Msg: "missing port in address " + address, Kind: ErrSocket}
+		return nil, opError("dial", network, nil, nil, "",
+			&Error{Op: "Dial", Msg: "missing port in address " + address, Kind: ErrSocket})
 	}
 	targets, err := d.targets(ctx, network, host, port)
 	if err != nil {
-		return nil, err
+		return nil, opError("dial", network, nil, nil, "", err)
 	}
 	var first error
 	for _, ap := range targets {
 		c, err := dialOne(ctx, ap)
 		if err == nil {
+			c.netName = network
 			return c, nil
 		}
 		if first == nil {
-			first = err
+			first = opError("dial", network, nil, net.TCPAddrFromAddrPort(ap), dialCall(err), err)
 		}
 		if ctx.Err() != nil {
-			return nil, ctxError("Dial", ctx)
+			return nil, opError("dial", network, nil, net.TCPAddrFromAddrPort(ap), "", ctxError("Dial", ctx))
 		}
 	}
 	return nil, first
+}
+
+// dialCall names the system call behind a dial's errno, as net does.
+func dialCall(err error) string {
+	switch errnoOf(err) {
+	case syscall.EMFILE, syscall.ENFILE, syscall.EAFNOSUPPORT, syscall.EPROTONOSUPPORT, syscall.ENOBUFS:
+		return "socket"
+	}
+	return "connect"
 }
 
 // targets lists the addresses to try for host.
@@ -142,21 +181,27 @@ func (d *Dialer) targets(ctx context.Context, network, host string, port int) ([
 		}
 		return []netip.AddrPort{netip.AddrPortFrom(ip, uint16(port))}, nil
 	}
-	r := d.Resolver
-	if r == nil {
-		var err error
-		if r, err = defaultResolver(); err != nil {
-			return nil, err
-		}
+	var aps []netip.AddrPort
+	var err error
+	if d.Resolver != nil {
+		aps, err = d.Resolver.Resolve(ctx, host, port)
+	} else {
+		aps, err = Resolve(ctx, host, port)
 	}
-	aps, err := r.Resolve(ctx, host, port)
 	if err != nil {
 		return nil, err
 	}
 	if aps = filterFamily(network, aps); len(aps) == 0 {
-		return nil, &Error{Op: "Dial", Msg: "no " + network + " address for " + host, Kind: ErrDNS}
+		return nil, noSuitableAddress(host)
 	}
 	return aps, nil
+}
+
+// noSuitableAddress is net's error for a name without an address of the
+// wanted family.
+func noSuitableAddress(host string) error {
+	return &net.DNSError{Err: "no suitable address found", Name: host,
+		UnwrapErr: &Error{Op: "Resolve", Msg: "no suitable address found", Kind: ErrDNS}}
 }
 
 // dialOne connects to one address.
@@ -277,10 +322,16 @@ func filterFamily(network string, aps []netip.AddrPort) []netip.AddrPort {
 	return out
 }
 
+// errnoOf is the errno saved with err (an error of package cgo or an
+// *Error), 0 if none.
 func errnoOf(err error) syscall.Errno {
 	var ce *cgo.Error
 	if errors.As(err, &ce) {
 		return ce.Errno
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Errno
 	}
 	return 0
 }

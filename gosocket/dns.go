@@ -2,6 +2,8 @@ package gosocket
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -24,30 +26,28 @@ import (
 // with a timeout derived from the context, which would pin a thread per
 // lookup and could honour a deadline but not a cancellation.
 type Resolver struct {
-	c       cgo.Resolver
-	f       sockFile // the completion descriptor in Go's poller
+	own     cgo.Owner[cgo.Resolver] // the C resolver
+	f       sockFile                // the completion descriptor in Go's poller
 	timeout time.Duration
 	done    chan struct{} // closed when the dispatcher has exited
-
-	life   sync.RWMutex // write-held by Close to free the C resolver
-	closed bool         // guarded by life
 
 	genMu sync.Mutex
 	gen   chan struct{} // closed (and replaced) after each completion batch
 
-	reqMu sync.Mutex
-	reqs  map[uintptr]struct{} // submitted, not yet finished: Close cancels them
+	reqMu   sync.Mutex
+	closing bool                 // set by Close under reqMu: no new request
+	reqs    map[uintptr]struct{} // submitted, not yet finished: Close cancels them
 }
 
 // NewResolver starts a resolver with the C defaults: 4 threads, 1000
 // pending lookups at most, 5 s per lookup unless the context says less.
-// Close it when done; Resolve uses a default one that is never closed.
+// It holds the threads and 3 descriptors (plus a goroutine) until Close.
 func NewResolver() (*Resolver, error) {
 	c, fd, timeoutMS, err := cgo.NewResolver()
 	if err != nil {
 		return nil, wrapErr("NewResolver", err, ErrDNS)
 	}
-	r := &Resolver{c: c, timeout: time.Duration(timeoutMS) * time.Millisecond,
+	r := &Resolver{timeout: time.Duration(timeoutMS) * time.Millisecond,
 		done: make(chan struct{}), gen: make(chan struct{}),
 		reqs: make(map[uintptr]struct{})}
 	if err := r.f.init(fd, "gosocket-dns"); err != nil {
@@ -55,28 +55,165 @@ func NewResolver() (*Resolver, error) {
 		c.Free()
 		return nil, err
 	}
+	cgo.Own(r, &r.own, cgo.Resolvers, c, cgo.Resolver.Free)
 	go r.dispatch()
 	return r, nil
 }
 
-var defaultResolver = sync.OnceValues(NewResolver)
+// ResolverIdleTimeout is how long the default resolver (used by Resolve,
+// Dial and Listen for host names) stays up after its last lookup. It is
+// started on demand and closed after this idle period, releasing its
+// threads, descriptors and goroutine; the next lookup starts it again.
+const ResolverIdleTimeout = 30 * time.Second
 
-// Resolve resolves host with the default Resolver. See Resolver.Resolve.
-func Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
-	r, err := defaultResolver()
-	if err != nil {
-		return nil, err
+// resolverIdle is ResolverIdleTimeout; tests shorten it.
+var resolverIdle = ResolverIdleTimeout
+
+// def is the default resolver: created by the first lookup, closed by its
+// idle timer once no lookup has used it for resolverIdle. The timer is
+// made once per resolver and re-armed by each release (no allocation per
+// lookup); when it fires it checks the state, so a stale expiry is
+// harmless.
+var def struct {
+	mu       sync.Mutex
+	r        *Resolver
+	users    int       // lookups in progress on r
+	lastUsed time.Time // end of the last lookup
+	timer    *time.Timer
+}
+
+// acquireDefault returns the default resolver, starting it if needed, and
+// holds it open until releaseDefault.
+func acquireDefault() (*Resolver, error) {
+	def.mu.Lock()
+	defer def.mu.Unlock()
+	if def.r == nil {
+		r, err := NewResolver()
+		if err != nil {
+			return nil, err
+		}
+		def.r = r
+		def.timer = time.AfterFunc(time.Hour, idleCheck)
+		def.timer.Stop()
 	}
+	def.users++
+	return def.r, nil
+}
+
+func releaseDefault(r *Resolver) {
+	def.mu.Lock()
+	defer def.mu.Unlock()
+	def.users--
+	if def.users == 0 && def.r == r {
+		def.lastUsed = time.Now()
+		def.timer.Reset(resolverIdle)
+	}
+}
+
+// idleCheck is the idle timer's function: it closes the default resolver
+// if it is idle for resolverIdle, or re-arms the timer for the rest.
+func idleCheck() {
+	def.mu.Lock()
+	r := def.r
+	if r == nil || def.users != 0 {
+		def.mu.Unlock()
+		return
+	}
+	if rest := resolverIdle - time.Since(def.lastUsed); rest > 0 {
+		def.timer.Reset(rest)
+		def.mu.Unlock()
+		return
+	}
+	def.r, def.timer = nil, nil
+	def.mu.Unlock()
+	r.Close()
+}
+
+// closeDefault closes the default resolver now if no lookup uses it (for
+// tests and leak checks).
+func closeDefault() {
+	def.mu.Lock()
+	r := def.r
+	if r == nil || def.users != 0 {
+		def.mu.Unlock()
+		return
+	}
+	def.timer.Stop()
+	def.r, def.timer = nil, nil
+	def.mu.Unlock()
+	r.Close()
+}
+
+// Resolve resolves host with the default resolver (see
+// ResolverIdleTimeout for its lifetime). See Resolver.Resolve.
+func Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
+	r, err := acquireDefault()
+	if err != nil {
+		return nil, dnsError(host, err)
+	}
+	defer releaseDefault(r)
 	return r.Resolve(ctx, host, port)
 }
 
 // Resolve returns the addresses of host (a name or a literal; "" is the
-// wildcard address) with port, IPv4 and IPv6, in getaddrinfo's order. It
-// fails with an error matching ErrDNS when the name does not resolve,
-// and stops when ctx is done (an error matching context.Canceled, or a
-// timeout error matching context.DeadlineExceeded) or after the
-// resolver's own timeout.
+// wildcard address) with port, IPv4 and IPv6, in getaddrinfo's order.
+//
+// Errors are *net.DNSError values, as package net's lookups return: a name
+// that does not resolve has IsNotFound set and reads "lookup <host>: no
+// such host"; the resolver's own timeout (5 s) or ctx's deadline sets
+// IsTimeout; a cancelled ctx gives an error matching context.Canceled.
+// Every one also matches ErrDNS or, for ctx and Close, the error the
+// *Error beneath says (context.Canceled, os.ErrDeadlineExceeded,
+// net.ErrClosed): DNSError.Unwrap returns that *Error.
 func (r *Resolver) Resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
+	addrs, err := r.resolve(ctx, host, port)
+	if err != nil {
+		return nil, dnsError(host, err)
+	}
+	return addrs, nil
+}
+
+// dnsError converts an error of resolve to a *net.DNSError.
+func dnsError(host string, err error) error {
+	de := &net.DNSError{Name: host, Err: err.Error(), UnwrapErr: err}
+	var ge *gaiError
+	if errors.As(err, &ge) {
+		de.UnwrapErr = ge.e
+	}
+	if e, ok := de.UnwrapErr.(*Error); ok {
+		if e.Msg != "" {
+			de.Err = e.Msg
+		}
+		de.IsTimeout = e.Timeout()
+	}
+	if ge != nil {
+		switch ge.gai {
+		case eaiNoName, eaiNoData:
+			de.Err, de.IsNotFound = "no such host", true
+		case eaiAgain:
+			de.IsTemporary = true
+		}
+	}
+	return de
+}
+
+// getaddrinfo codes (glibc values).
+const (
+	eaiNoName = -2
+	eaiAgain  = -3
+	eaiNoData = -5
+)
+
+// gaiError is a failed lookup with its getaddrinfo code.
+type gaiError struct {
+	gai int
+	e   *Error
+}
+
+func (g *gaiError) Error() string { return g.e.Error() }
+func (g *gaiError) Unwrap() error { return g.e }
+
+func (r *Resolver) resolve(ctx context.Context, host string, port int) ([]netip.AddrPort, error) {
 	if port < 0 || port > 65535 {
 		return nil, &Error{Op: "Resolve", Msg: "invalid port " + strconv.Itoa(port), Kind: ErrDNS}
 	}
@@ -107,24 +244,29 @@ func (r *Resolver) Resolve(ctx context.Context, host string, port int) ([]netip.
 			return nil, ctxError("Resolve", ctx)
 		case <-timer:
 			r.cancel(req)
-			return nil, &Error{Op: "Resolve", Msg: "lookup of " + host + " timed out", Kind: ErrTimeout}
+			return nil, &Error{Op: "Resolve", Msg: "i/o timeout", Kind: ErrTimeout}
 		}
 	}
 }
 
 func (r *Resolver) submit(host string, port int) (uintptr, error) {
-	r.life.RLock()
-	defer r.life.RUnlock()
-	if r.closed {
-		return 0, closedError("Resolve")
-	}
-	req, err := r.c.Submit(host, port)
+	var req uintptr
+	err := r.own.Use(func(c cgo.Resolver) error {
+		r.reqMu.Lock()
+		defer r.reqMu.Unlock()
+		if r.closing {
+			return cgo.ErrClosed
+		}
+		var err error
+		if req, err = c.Submit(host, port); err != nil {
+			return err
+		}
+		r.reqs[req] = struct{}{}
+		return nil
+	})
 	if err != nil {
 		return 0, wrapErr("Resolve", err, ErrDNS)
 	}
-	r.reqMu.Lock()
-	r.reqs[req] = struct{}{}
-	r.reqMu.Unlock()
 	return req, nil
 }
 
@@ -135,14 +277,20 @@ func (r *Resolver) forget(req uintptr) {
 }
 
 func (r *Resolver) result(req uintptr) ([]netip.AddrPort, bool, error) {
-	r.life.RLock()
-	defer r.life.RUnlock()
-	if r.closed {
-		return nil, true, closedError("Resolve")
-	}
-	addrs, done, _, err := r.c.Result(req, nil)
+	var addrs []cgo.Addr
+	var done bool
+	var gai int
+	err := r.own.Use(func(c cgo.Resolver) error {
+		var err error
+		addrs, done, gai, err = c.Result(req, nil)
+		return err
+	})
 	if err != nil {
-		return nil, true, wrapErr("Resolve", err, ErrDNS)
+		err = wrapErr("Resolve", err, ErrDNS)
+		if e, ok := err.(*Error); ok && gai != 0 {
+			return nil, true, &gaiError{gai: gai, e: e}
+		}
+		return nil, true, err
 	}
 	out := make([]netip.AddrPort, 0, len(addrs))
 	for _, a := range addrs {
@@ -161,11 +309,7 @@ func (r *Resolver) result(req uintptr) ([]netip.AddrPort, bool, error) {
 }
 
 func (r *Resolver) cancel(req uintptr) {
-	r.life.RLock()
-	defer r.life.RUnlock()
-	if !r.closed {
-		r.c.Cancel(req)
-	}
+	r.own.Use(func(c cgo.Resolver) error { return c.Cancel(req) })
 }
 
 func (r *Resolver) generation() chan struct{} {
@@ -191,7 +335,11 @@ func (r *Resolver) dispatch() {
 		var n int
 		err := r.f.rc.Read(func(uintptr) bool {
 			var err error
-			n, err = r.c.Check()
+			err = r.own.Use(func(c cgo.Resolver) error {
+				var err error
+				n, err = c.Check()
+				return err
+			})
 			return n > 0 || err != nil
 		})
 		if err != nil {
@@ -209,28 +357,37 @@ func (r *Resolver) Close() error {
 		return nil
 	}
 	<-r.done
-	r.life.Lock()
-	r.closed = true
 	// SocketDNS_free resolves every queued request before it returns (as
 	// the original); cancel ours first so Close does not wait for them.
 	r.reqMu.Lock()
+	r.closing = true
+	reqs := make([]uintptr, 0, len(r.reqs))
 	for req := range r.reqs {
-		r.c.Cancel(req)
+		reqs = append(reqs, req)
 	}
 	r.reqMu.Unlock()
-	r.c.Free()
-	r.life.Unlock()
+	r.own.Use(func(c cgo.Resolver) error {
+		for _, req := range reqs {
+			c.Cancel(req)
+		}
+		return nil
+	})
+	r.own.Close() // waits for calls in progress, then frees
 	r.broadcast()
 	return nil
 }
 
-// testHook exposes the C resolver's test hooks: stall >= 0 sets the
-// worker stall gate; live is the number of request records allocated.
+// testHook exposes the C resolver's test hooks (SocketDNSExt): stall >= 0
+// sets the worker stall gate; live is the number of live request records.
 func (r *Resolver) testHook(stall int) (int, error) {
-	r.life.RLock()
-	defer r.life.RUnlock()
-	if r.closed {
-		return 0, closedError("Resolver.testHook")
+	var live int
+	err := r.own.Use(func(c cgo.Resolver) error {
+		var err error
+		live, err = c.TestHook(stall)
+		return err
+	})
+	if err != nil {
+		return 0, wrapErr("Resolver.testHook", err, ErrDNS)
 	}
-	return r.c.TestHook(stall)
+	return live, nil
 }

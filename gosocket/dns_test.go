@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/libsocket/libsocket/cgo"
 )
 
 func TestResolveLocalhost(t *testing.T) {
@@ -137,4 +139,72 @@ func TestResolverClose(t *testing.T) {
 	if _, err := r.Resolve(context.Background(), "localhost", 80); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("Resolve after Close = %v", err)
 	}
+}
+
+// TestDefaultResolverIdleClose checks that the default resolver is closed
+// once idle (releasing its threads and descriptors), never while a lookup
+// uses it, and comes back on demand.
+func TestDefaultResolverIdleClose(t *testing.T) {
+	closeDefault()
+	defer func(d time.Duration) { resolverIdle = d }(resolverIdle)
+	resolverIdle = 50 * time.Millisecond
+	base := cgo.Resolvers.Live()
+
+	if _, err := Resolve(context.Background(), "localhost", 80); err != nil {
+		t.Fatal(err)
+	}
+	if n := cgo.Resolvers.Live(); n != base+1 {
+		t.Fatalf("%d live resolvers after a lookup, want %d", n, base+1)
+	}
+	waitLive := func(want int64) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); cgo.Resolvers.Live() != want; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d live resolvers, want %d", cgo.Resolvers.Live(), want)
+			}
+		}
+	}
+	waitLive(base) // closed after the idle period
+
+	// A lookup in progress keeps it open past the idle period.
+	r, err := acquireDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.testHook(1); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		_, err := Resolve(ctx, "localhost", 80)
+		errc <- err
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		def.mu.Lock()
+		users := def.users
+		def.mu.Unlock()
+		if users == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the lookup never started")
+		}
+	}
+	releaseDefault(r) // the goroutine's lookup still holds it
+	time.Sleep(150 * time.Millisecond)
+	if _, err := r.testHook(0); err != nil {
+		t.Fatalf("default resolver closed under a lookup: %v", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatal(err)
+	}
+	waitLive(base)
+	// And it comes back.
+	if _, err := Resolve(context.Background(), "127.0.0.1", 80); err != nil {
+		t.Fatal(err)
+	}
+	closeDefault()
+	waitLive(base)
 }

@@ -12,6 +12,12 @@
 // directly, so every call into C goes through a shim that turns C
 // exceptions into an [*Error].
 //
+// The functions follow package net: [Dial], [DialContext], [DialTimeout],
+// [Listen], [ListenPacket], [DialUnix] and the [Dialer] and [ListenConfig]
+// structs (a nil or zero value is the defaults). Their errors are
+// [*net.OpError] and [*net.DNSError] values as net's, which unwrap to an
+// [*Error] with the C details.
+//
 // Socket I/O runs in C on non-blocking sockets; Go's runtime poller does
 // the waiting, so deadlines, Close and goroutine scheduling behave as with
 // package net, and the types work with net/http and other code written

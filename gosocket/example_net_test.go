@@ -3,6 +3,7 @@ package gosocket_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/libsocket/libsocket/gosocket"
@@ -35,7 +37,7 @@ func ExampleListen() {
 		}
 	}()
 
-	c, err := gosocket.Dial(context.Background(), "tcp", ln.Addr().String())
+	c, err := gosocket.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -56,7 +58,7 @@ func ExampleDial() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, err := gosocket.Dial(ctx, "tcp", ln.Addr().String())
+	c, err := gosocket.DialContext(ctx, "tcp", ln.Addr().String())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -132,7 +134,7 @@ func ExampleUnixConn_SendFiles() {
 		c.SendFiles([]*os.File{f}, []byte("here"))
 	}()
 
-	c, err := gosocket.DialUnix(context.Background(), name)
+	c, err := gosocket.DialUnix("unix", nil, &net.UnixAddr{Name: name, Net: "unix"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -166,7 +168,7 @@ func ExampleNewPoll() {
 	defer ln.Close()
 	p.Add(ln, gosocket.EventRead, "listener")
 
-	c, err := gosocket.Dial(context.Background(), "tcp", ln.Addr().String())
+	c, err := gosocket.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -191,4 +193,17 @@ func ExampleResolve() {
 	}
 	fmt.Println(len(addrs) > 0, loopback, strings.HasSuffix(addrs[0].String(), ":80"))
 	// Output: true true true
+}
+
+// Errors are package net's: a *net.OpError naming the operation and the
+// address, unwrapping to the errno and to the C library's *Error.
+func ExampleDial_error() {
+	_, err := gosocket.Dial("tcp", "127.0.0.1:1") // nothing listens on port 1
+	var oe *net.OpError
+	var ge *gosocket.Error
+	fmt.Println(err)
+	fmt.Println(errors.As(err, &oe) && oe.Op == "dial", errors.Is(err, syscall.ECONNREFUSED), errors.As(err, &ge))
+	// Output:
+	// dial tcp 127.0.0.1:1: connect: connection refused
+	// true true true
 }

@@ -76,7 +76,7 @@ func TestClientToNetListener(t *testing.T) {
 		defer c.Close()
 		io.Copy(c, c) // echo until EOF
 	}()
-	c, err := Dial(context.Background(), "tcp", ln.Addr().String())
+	c, err := Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ type Listener struct {
 	sockFile
 	sock    cgo.Socket
 	network string // "tcp" or "unix"
+	netName string // network as given to Listen ("tcp4"), for errors
 	addr    net.Addr
 	unlink  string // socket file to remove on Close
 	cleanup runtime.Cleanup
@@ -36,41 +37,91 @@ type Listener struct {
 	acceptFn func(uintptr) bool
 }
 
-// Listen listens on a local address. network is "tcp", "tcp4", "tcp6" or
-// "unix". For TCP, address is "host:port": an empty host listens on every
-// address (dual-stack IPv6 for "tcp", falling back to IPv4 where IPv6 is
-// unavailable), a port of 0 picks one (see Addr). A host name is
-// resolved and the first address of the network's family is used (IPv4
-// first for "tcp"). For "unix", address is a file path or "@name" in the
-// abstract namespace.
+// ListenConfig holds options for listening, as net.ListenConfig does; the
+// zero value uses the defaults. Its ctx only bounds the resolution of a
+// host name in the address: a listening socket outlives it.
+type ListenConfig struct{}
+
+// Listen is the package's Listen with ctx bounding name resolution, and
+// net.ListenConfig.Listen's signature.
+func (*ListenConfig) Listen(ctx context.Context, network, address string) (net.Listener, error) {
+	l, err := listen(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// ListenPacket is the package's ListenPacket with ctx bounding name
+// resolution, and net.ListenConfig.ListenPacket's signature.
+func (*ListenConfig) ListenPacket(ctx context.Context, network, address string) (net.PacketConn, error) {
+	p, err := listenPacket(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Listen listens on a local address, as net.Listen. network is "tcp",
+// "tcp4", "tcp6" or "unix". For TCP, address is "host:port": an empty
+// host listens on every address (dual-stack IPv6 for "tcp", falling back
+// to IPv4 where IPv6 is unavailable), a port of 0 picks one (see Addr). A
+// host name is resolved and the first address of the network's family is
+// used (IPv4 first for "tcp"). For "unix", address is a file path or
+// "@name" in the abstract namespace.
+//
+// The result is the concrete *Listener (a net.Listener with AcceptUnix
+// and poll registration); ListenConfig.Listen returns a net.Listener.
+// Errors are *net.OpError values with Op "listen", unwrapping to an
+// *Error (or holding a *net.DNSError), as net's.
 //
 // The C library makes every IPv6 socket dual-stack, so unlike package net
 // a "tcp6" listener also accepts IPv4 connections (seen as IPv4
 // addresses).
 func Listen(network, address string) (*Listener, error) {
+	return listen(context.Background(), network, address)
+}
+
+func listen(ctx context.Context, network, address string) (*Listener, error) {
 	switch network {
 	case "tcp", "tcp4", "tcp6":
-		return listenTCP(network, address)
+		return listenTCP(ctx, network, address)
 	case "unix":
 		info, err := cgo.ListenUnix(address, listenBacklog)
 		if err != nil {
-			return nil, wrapErr("Listen", err, ErrSocket)
+			err = wrapErr("Listen", err, ErrSocket)
+			return nil, opError("listen", network, nil, &net.UnixAddr{Name: address, Net: "unix"}, listenCall(err), err)
 		}
 		l, err := newListener(info, "unix")
-		if err == nil && !strings.HasPrefix(address, "@") {
+		if err != nil {
+			return nil, opError("listen", network, nil, &net.UnixAddr{Name: address, Net: "unix"}, "", err)
+		}
+		if !strings.HasPrefix(address, "@") {
 			l.unlink = address
 		}
-		return l, err
+		return l, nil
 	}
-	return nil, unknownNetwork("Listen", network)
+	return nil, opError("listen", network, nil, nil, "", unknownNetwork("Listen", network))
 }
 
-func listenTCP(network, address string) (*Listener, error) {
+// listenCall names the system call behind a listen's errno, as net does.
+func listenCall(err error) string {
+	switch errnoOf(err) {
+	case syscall.EADDRINUSE, syscall.EADDRNOTAVAIL, syscall.EACCES, syscall.EINVAL:
+		return "bind"
+	case syscall.EMFILE, syscall.ENFILE, syscall.EAFNOSUPPORT:
+		return "socket"
+	}
+	return "listen"
+}
+
+func listenTCP(ctx context.Context, network, address string) (*Listener, error) {
 	host, port, err := splitHostPort("Listen", network, address)
 	if err != nil {
-		return nil, err
+		return nil, opError("listen", network, nil, nil, "", err)
 	}
 	var info cgo.SockInfo
+	var ip netip.Addr
 	if host == "" {
 		domain := syscall.AF_INET6
 		if network == "tcp4" {
@@ -81,21 +132,31 @@ func listenTCP(network, address string) (*Listener, error) {
 			info, err = cgo.Listen(syscall.AF_INET, "", port, listenBacklog)
 		}
 	} else {
-		var ip netip.Addr
-		ip, err = listenAddr(network, host, port)
+		ip, err = listenAddrContext(ctx, network, host, port)
 		if err != nil {
-			return nil, err
+			return nil, opError("listen", network, nil, nil, "", err)
 		}
 		info, err = cgo.Listen(domainOf(ip), ip.String(), port, listenBacklog)
 	}
 	if err != nil {
-		return nil, wrapErr("Listen", err, ErrSocket)
+		err = wrapErr("Listen", err, ErrSocket)
+		return nil, opError("listen", network, nil, net.TCPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))), listenCall(err), err)
 	}
-	return newListener(info, "tcp")
+	l, err := newListener(info, "tcp")
+	if err != nil {
+		return nil, opError("listen", network, nil, nil, "", err)
+	}
+	l.netName = network
+	return l, nil
 }
 
-// listenAddr picks the address to bind for host.
+// listenAddr picks the address to bind for host (dtls.go uses it too).
 func listenAddr(network, host string, port int) (netip.Addr, error) {
+	return listenAddrContext(context.Background(), network, host, port)
+}
+
+// listenAddrContext is listenAddr with ctx bounding name resolution.
+func listenAddrContext(ctx context.Context, network, host string, port int) (netip.Addr, error) {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ip = ip.Unmap()
 		if !familyOK(network, ip) {
@@ -103,16 +164,12 @@ func listenAddr(network, host string, port int) (netip.Addr, error) {
 		}
 		return ip, nil
 	}
-	r, err := defaultResolver()
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	aps, err := r.Resolve(context.Background(), host, port)
+	aps, err := Resolve(ctx, host, port)
 	if err != nil {
 		return netip.Addr{}, err
 	}
 	aps = filterFamily(network, aps)
-	if network == "tcp" {
+	if network == "tcp" || network == "udp" {
 		for _, ap := range aps {
 			if ap.Addr().Is4() {
 				return ap.Addr(), nil
@@ -120,13 +177,13 @@ func listenAddr(network, host string, port int) (netip.Addr, error) {
 		}
 	}
 	if len(aps) == 0 {
-		return netip.Addr{}, &Error{Op: "Listen", Msg: "no " + network + " address for " + host, Kind: ErrDNS}
+		return netip.Addr{}, noSuitableAddress(host)
 	}
 	return aps[0].Addr(), nil
 }
 
 func newListener(info cgo.SockInfo, network string) (*Listener, error) {
-	l := &Listener{sock: info.Sock, network: network}
+	l := &Listener{sock: info.Sock, network: network, netName: network}
 	if err := l.init(info.PollFD, "gosocket-listener"); err != nil {
 		syscall.Close(info.PollFD)
 		info.Sock.Free()
@@ -175,16 +232,22 @@ func (l *Listener) accept() (*Conn, error) {
 	l.aerr = nil
 	l.amu.Unlock()
 	if err != nil {
-		return nil, l.pollError("Listener.Accept", err)
+		return nil, l.opError(l.pollError("Listener.Accept", err))
 	}
 	if aerr != nil {
-		return nil, wrapErr("Listener.Accept", aerr, ErrSocket)
+		return nil, l.opError(wrapErr("Listener.Accept", aerr, ErrSocket))
 	}
 	c, err := newConn(info, l.network)
 	if err != nil {
-		return nil, err
+		return nil, l.opError(err)
 	}
+	c.netName = l.netName
 	return c, nil
+}
+
+// opError is a *net.OpError for Accept, as net.Listener's.
+func (l *Listener) opError(err error) error {
+	return opError("accept", l.netName, nil, l.addr, "accept", err)
 }
 
 func (l *Listener) acceptOnce(uintptr) bool {

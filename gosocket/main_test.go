@@ -17,6 +17,13 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "gosocket: %d C rate limiter(s) never closed\n", n)
 		code = 1
 	}
+	closeDefault() // the default resolver is closed when idle
+	for _, k := range []*cgo.Kind{cgo.Polls, cgo.Resolvers} {
+		if n := k.Live(); code == 0 && n != 0 {
+			fmt.Fprintf(os.Stderr, "gosocket: %d %s object(s) never closed\n", n, k.Name)
+			code = 1
+		}
+	}
 	// Servers in examples close their connections in goroutines of their
 	// own; give them a moment.
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {

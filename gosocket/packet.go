@@ -1,6 +1,7 @@
 package gosocket
 
 import (
+	"context"
 	"net"
 	"net/netip"
 	"runtime"
@@ -17,6 +18,7 @@ import (
 type PacketConn struct {
 	sockFile
 	d       cgo.Dgram
+	netName string // network as given to ListenPacket ("udp4"), for errors
 	laddr   *net.UDPAddr
 	cleanup runtime.Cleanup
 
@@ -38,20 +40,27 @@ type PacketConn struct {
 }
 
 // ListenPacket opens a UDP socket bound to address ("host:port"; an empty
-// host is every address, port 0 picks one). network is "udp", "udp4" or
-// "udp6"; "udp" with an empty host is dual-stack IPv6 where available.
-// Host names are resolved like Listen's.
+// host is every address, port 0 picks one), as net.ListenPacket. network
+// is "udp", "udp4" or "udp6"; "udp" with an empty host is dual-stack IPv6
+// where available. Host names are resolved like Listen's. The result is
+// the concrete *PacketConn; ListenConfig.ListenPacket returns a
+// net.PacketConn. Errors are *net.OpError values with Op "listen".
 func ListenPacket(network, address string) (*PacketConn, error) {
+	return listenPacket(context.Background(), network, address)
+}
+
+func listenPacket(ctx context.Context, network, address string) (*PacketConn, error) {
 	switch network {
 	case "udp", "udp4", "udp6":
 	default:
-		return nil, unknownNetwork("ListenPacket", network)
+		return nil, opError("listen", network, nil, nil, "", unknownNetwork("ListenPacket", network))
 	}
 	host, port, err := splitHostPort("ListenPacket", network, address)
 	if err != nil {
-		return nil, err
+		return nil, opError("listen", network, nil, nil, "", err)
 	}
 	var info cgo.SockInfo
+	var ip netip.Addr
 	if host == "" {
 		domain := syscall.AF_INET6
 		if network == "udp4" {
@@ -62,20 +71,20 @@ func ListenPacket(network, address string) (*PacketConn, error) {
 			info, err = cgo.OpenDgram(syscall.AF_INET, "", port)
 		}
 	} else {
-		var ip netip.Addr
-		if ip, err = listenAddr(network, host, port); err != nil {
-			return nil, err
+		if ip, err = listenAddrContext(ctx, network, host, port); err != nil {
+			return nil, opError("listen", network, nil, nil, "", err)
 		}
 		info, err = cgo.OpenDgram(domainOf(ip), ip.String(), port)
 	}
 	if err != nil {
-		return nil, wrapErr("ListenPacket", err, ErrSocket)
+		err = wrapErr("ListenPacket", err, ErrSocket)
+		return nil, opError("listen", network, nil, net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(port))), listenCall(err), err)
 	}
-	p := &PacketConn{d: info.Dgram}
+	p := &PacketConn{d: info.Dgram, netName: network}
 	if err := p.init(info.PollFD, "gosocket-udp"); err != nil {
 		syscall.Close(info.PollFD)
 		info.Dgram.Free()
-		return nil, err
+		return nil, opError("listen", network, nil, nil, "", err)
 	}
 	a, _ := netip.ParseAddr(info.LocalAddr)
 	p.laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(a.Unmap(), uint16(info.LocalPort)))
@@ -104,13 +113,19 @@ func (p *PacketConn) ReadFromUDPAddrPort(b []byte) (int, netip.AddrPort, error) 
 	p.rbuf, p.rerr = nil, nil
 	p.rmu.Unlock()
 	if err != nil {
-		return 0, netip.AddrPort{}, p.pollError("PacketConn.ReadFrom", err)
+		return 0, netip.AddrPort{}, p.opError("read", nil, p.pollError("PacketConn.ReadFrom", err))
 	}
 	if rerr != nil {
-		return 0, netip.AddrPort{}, wrapErr("PacketConn.ReadFrom", rerr, ErrSocket)
+		return 0, netip.AddrPort{}, p.opError("read", nil, wrapErr("PacketConn.ReadFrom", rerr, ErrSocket))
 	}
 	a, _ := netip.ParseAddr(host)
 	return n, netip.AddrPortFrom(a.Unmap(), uint16(port)), nil
+}
+
+// opError is a *net.OpError for op ("read" or "write") with the peer
+// addr (nil if none), as net.PacketConn's.
+func (p *PacketConn) opError(op string, addr net.Addr, err error) error {
+	return opError(op, p.netName, p.laddr, addr, op, err)
 }
 
 func (p *PacketConn) readOnce(uintptr) bool {
@@ -126,7 +141,7 @@ func (p *PacketConn) readOnce(uintptr) bool {
 func (p *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	ua, ok := addr.(*net.UDPAddr)
 	if !ok || ua == nil {
-		return 0, &Error{Op: "PacketConn.WriteTo", Msg: "address is not a *net.UDPAddr", Kind: ErrSocket}
+		return 0, p.opError("write", addr, &Error{Op: "PacketConn.WriteTo", Msg: "address is not a *net.UDPAddr", Kind: ErrSocket})
 	}
 	return p.WriteToUDPAddrPort(b, ua.AddrPort())
 }
@@ -134,7 +149,7 @@ func (p *PacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
 // WriteToUDPAddrPort sends b as one datagram to addr.
 func (p *PacketConn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error) {
 	if !addr.IsValid() || addr.Port() == 0 {
-		return 0, &Error{Op: "PacketConn.WriteTo", Msg: "invalid destination " + addr.String(), Kind: ErrSocket}
+		return 0, p.opError("write", nil, &Error{Op: "PacketConn.WriteTo", Msg: "invalid destination " + addr.String(), Kind: ErrSocket})
 	}
 	p.wmu.Lock()
 	p.wbuf, p.whost, p.wport, p.wn, p.werr = b, addr.Addr().Unmap().String(), int(addr.Port()), 0, nil
@@ -143,10 +158,10 @@ func (p *PacketConn) WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, err
 	p.wbuf, p.werr = nil, nil
 	p.wmu.Unlock()
 	if err != nil {
-		return 0, p.pollError("PacketConn.WriteTo", err)
+		return 0, p.opError("write", net.UDPAddrFromAddrPort(addr), p.pollError("PacketConn.WriteTo", err))
 	}
 	if werr != nil {
-		return 0, wrapErr("PacketConn.WriteTo", werr, ErrSocket)
+		return 0, p.opError("write", net.UDPAddrFromAddrPort(addr), wrapErr("PacketConn.WriteTo", werr, ErrSocket))
 	}
 	return n, nil
 }

@@ -1,6 +1,7 @@
 package gosocket
 
 import (
+	"bytes"
 	"errors"
 	"net"
 	"net/netip"
@@ -145,5 +146,32 @@ func TestPacketConnMulticast(t *testing.T) {
 	}
 	if err := p.JoinGroup(nil, net.IPv4(127, 0, 0, 1)); err == nil {
 		t.Error("joining a unicast address succeeded")
+	}
+}
+
+// TestPacketConnLargeDatagram: WriteTo takes datagrams up to the UDP
+// maximum, as net's does (SocketExt_dgram_sendto), not only up to
+// SAFE_UDP_SIZE (1472 bytes) as SocketDgram_sendto.
+func TestPacketConnLargeDatagram(t *testing.T) {
+	p, err := ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	big := make([]byte, 8000)
+	for i := range big {
+		big[i] = byte(i)
+	}
+	if n, err := p.WriteTo(big, p.LocalAddr()); err != nil || n != len(big) {
+		t.Fatalf("WriteTo(8000 bytes) = %d, %v", n, err)
+	}
+	got := make([]byte, 9000)
+	p.SetReadDeadline(time.Now().Add(5 * time.Second))
+	n, _, err := p.ReadFrom(got)
+	if err != nil || !bytes.Equal(got[:n], big) {
+		t.Fatalf("ReadFrom = %d bytes, %v", n, err)
+	}
+	if _, err := p.WriteTo(make([]byte, 65508), p.LocalAddr()); !errors.Is(err, ErrSocket) {
+		t.Errorf("WriteTo(65508 bytes) = %v, want ErrSocket", err)
 	}
 }

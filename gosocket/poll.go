@@ -1,6 +1,7 @@
 package gosocket
 
 import (
+	"errors"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -45,16 +46,14 @@ type Event struct {
 // another one is in Wait. Wait calls are serialized; a blocked Wait holds
 // an OS thread. Closing a watched socket removes it from the Poll.
 type Poll struct {
-	c       cgo.Poll
-	life    sync.RWMutex // write-held by Close to free the C loop
-	closed  bool         // guarded by life
-	closing atomic.Bool
+	own     cgo.Owner[cgo.Poll] // the C loop; Close frees it after Wait returns
+	closing atomic.Bool         // set first by Close: Wait refuses to start
 	waitMu  sync.Mutex
 
 	mu     sync.Mutex // guards regs and tokens
 	regs   map[uintptr]pollReg
-	tokens uintptr // last registration token handed to C
-	buf  []cgo.PollEvent // Wait's scratch, guarded by waitMu
+	tokens uintptr         // last registration token handed to C
+	buf    []cgo.PollEvent // Wait's scratch, guarded by waitMu
 }
 
 // pollReg is one watched socket. C stores only token, the event's user
@@ -78,7 +77,9 @@ func NewPoll(maxEvents int) (*Poll, error) {
 	if err != nil {
 		return nil, wrapErr("NewPoll", err, ErrPoll)
 	}
-	return &Poll{c: c, regs: make(map[uintptr]pollReg)}, nil
+	p := &Poll{regs: make(map[uintptr]pollReg)}
+	cgo.Own(p, &p.own, cgo.Polls, c, cgo.Poll.Free)
+	return p, nil
 }
 
 // Add watches s for events (EventRead, EventWrite, optionally EventEdge);
@@ -95,32 +96,33 @@ func (p *Poll) Mod(s Pollable, events Events, data any) error {
 
 func (p *Poll) ctl(op string, cop int, s Pollable, events Events, data any) error {
 	sf, sock := s.pollTarget()
-	p.life.RLock()
-	defer p.life.RUnlock()
-	if p.closed {
+	err := p.own.Use(func(c cgo.Poll) error {
+		sf.pollsMu.Lock()
+		defer sf.pollsMu.Unlock()
+		if sf.noPolls {
+			return closedError(op)
+		}
+		p.mu.Lock()
+		p.tokens++
+		token := p.tokens
+		p.mu.Unlock()
+		err := sf.control(op, func() error { return c.Ctl(cop, sock, uint32(events), token) })
+		if err != nil {
+			return err
+		}
+		p.mu.Lock()
+		p.regs[sock.ID()] = pollReg{src: s, data: data, token: token}
+		p.mu.Unlock()
+		if sf.polls == nil {
+			sf.polls = make(map[*Poll]struct{})
+		}
+		sf.polls[p] = struct{}{}
+		return nil
+	})
+	if errors.Is(err, cgo.ErrClosed) {
 		return closedError(op)
 	}
-	sf.pollsMu.Lock()
-	defer sf.pollsMu.Unlock()
-	if sf.noPolls {
-		return closedError(op)
-	}
-	p.mu.Lock()
-	p.tokens++
-	token := p.tokens
-	p.mu.Unlock()
-	err := sf.control(op, func() error { return p.c.Ctl(cop, sock, uint32(events), token) })
-	if err != nil {
-		return err
-	}
-	p.mu.Lock()
-	p.regs[sock.ID()] = pollReg{src: s, data: data, token: token}
-	p.mu.Unlock()
-	if sf.polls == nil {
-		sf.polls = make(map[*Poll]struct{})
-	}
-	sf.polls[p] = struct{}{}
-	return nil
+	return err
 }
 
 // Del stops watching s; a socket that is not watched is ignored.
@@ -135,17 +137,18 @@ func (p *Poll) Del(s Pollable) error {
 // forget removes s from the C loop and the registrations.
 func (p *Poll) forget(s Pollable) error {
 	sf, sock := s.pollTarget()
-	p.life.RLock()
-	defer p.life.RUnlock()
-	if p.closed {
-		return nil
+	err := p.own.Use(func(c cgo.Poll) error {
+		err := sf.control("Poll.Del", func() error { return c.Ctl(cgo.PollDel, sock, 0, 0) })
+		p.mu.Lock()
+		if r, ok := p.regs[sock.ID()]; ok && sameSocket(r.src, sf) {
+			delete(p.regs, sock.ID())
+		}
+		p.mu.Unlock()
+		return err
+	})
+	if errors.Is(err, cgo.ErrClosed) {
+		return nil // Close forgot every socket
 	}
-	err := sf.control("Poll.Del", func() error { return p.c.Ctl(cgo.PollDel, sock, 0, 0) })
-	p.mu.Lock()
-	if r, ok := p.regs[sock.ID()]; ok && sameSocket(r.src, sf) {
-		delete(p.regs, sock.ID())
-	}
-	p.mu.Unlock()
 	return err
 }
 
@@ -188,61 +191,65 @@ func (p *Poll) Wait(timeout time.Duration) ([]Event, error) {
 	}
 	p.waitMu.Lock()
 	defer p.waitMu.Unlock()
-	p.life.RLock()
-	defer p.life.RUnlock()
-	if p.closed || p.closing.Load() {
-		return nil, closedError("Poll.Wait")
-	}
-	var err error
-	p.buf, err = p.c.Wait(ms, p.buf[:0])
-	if err != nil {
-		return nil, wrapErr("Poll.Wait", err, ErrPoll)
-	}
-	if p.closing.Load() {
-		return nil, closedError("Poll.Wait")
-	}
-	events := make([]Event, 0, len(p.buf))
-	p.mu.Lock()
-	for _, ev := range p.buf {
-		r, ok := p.regs[ev.Socket]
-		if !ok || r.token != ev.Data {
-			continue // removed or changed after the wait returned it
+	var events []Event
+	err := p.own.Use(func(c cgo.Poll) error {
+		if p.closing.Load() {
+			return cgo.ErrClosed
 		}
-		events = append(events, Event{Source: r.src, Data: r.data, Events: Events(ev.Events)})
+		var err error
+		p.buf, err = c.Wait(ms, p.buf[:0])
+		if err != nil {
+			return wrapErr("Poll.Wait", err, ErrPoll)
+		}
+		if p.closing.Load() {
+			return cgo.ErrClosed
+		}
+		events = make([]Event, 0, len(p.buf))
+		p.mu.Lock()
+		for _, ev := range p.buf {
+			r, ok := p.regs[ev.Socket]
+			if !ok || r.token != ev.Data {
+				continue // removed or changed after the wait returned it
+			}
+			events = append(events, Event{Source: r.src, Data: r.data, Events: Events(ev.Events)})
+		}
+		p.mu.Unlock()
+		return nil
+	})
+	if errors.Is(err, cgo.ErrClosed) {
+		return nil, closedError("Poll.Wait")
 	}
-	p.mu.Unlock()
-	return events, nil
+	return events, err
 }
 
 // Wake makes the Wait in progress return, or the next one if none is
 // waiting. Safe from any goroutine.
 func (p *Poll) Wake() error {
-	p.life.RLock()
-	defer p.life.RUnlock()
-	if p.closed {
+	err := p.own.Use(func(c cgo.Poll) error { return wrapErr("Poll.Wake", c.Wake(), ErrPoll) })
+	if errors.Is(err, cgo.ErrClosed) {
 		return closedError("Poll.Wake")
 	}
-	return wrapErr("Poll.Wake", p.c.Wake(), ErrPoll)
+	return err
 }
 
 // Close interrupts a Wait in progress (it returns an error matching
 // net.ErrClosed), forgets every watched socket (they stay open) and frees
 // the loop. It is idempotent.
+//
+// The loop is a cgo.Owner: Wait, Add, Mod, Del and Wake run under Use, and
+// Owner.Close waits for them. A blocked Wait would hold Close off for its
+// whole timeout, so Close first sets closing (no new Wait starts) and
+// wakes the loop (a wake-up queued before the wait starts still ends it).
 func (p *Poll) Close() error {
 	if !p.closing.CompareAndSwap(false, true) {
 		return nil
 	}
-	p.life.RLock()
-	p.c.Wake()
-	p.life.RUnlock()
-	p.life.Lock()
-	p.closed = true
+	p.own.Use(func(c cgo.Poll) error { return c.Wake() })
+	p.own.Close()
 	p.mu.Lock()
 	regs := p.regs
 	p.regs = nil
 	p.mu.Unlock()
-	p.c.Free()
-	p.life.Unlock()
 	for _, r := range regs {
 		sf, _ := r.src.pollTarget()
 		sf.pollsMu.Lock()

@@ -3,6 +3,7 @@ package gosocket
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 
@@ -18,14 +19,23 @@ type UnixConn struct {
 	*Conn
 }
 
-// DialUnix connects to the Unix socket at path (a file path, or "@name"
-// in the abstract namespace).
-func DialUnix(ctx context.Context, path string) (*UnixConn, error) {
-	c, err := Dial(ctx, "unix", path)
-	if err != nil {
-		return nil, err
+// DialUnix connects to raddr on network "unix", as net.DialUnix: raddr.Name
+// is a file path, or "@name" in the abstract namespace. laddr must be nil
+// (binding the client end is not supported). Use a Dialer for a context
+// or a timeout.
+func DialUnix(network string, laddr, raddr *net.UnixAddr) (*UnixConn, error) {
+	if network != "unix" {
+		return nil, opError("dial", network, nil, nil, "", unknownNetwork("DialUnix", network))
 	}
-	return c.(*UnixConn), nil
+	if raddr == nil {
+		return nil, opError("dial", network, nil, nil, "",
+			&Error{Op: "DialUnix", Msg: "missing address", Kind: ErrSocket})
+	}
+	if laddr != nil {
+		return nil, opError("dial", network, laddr, raddr, "",
+			&Error{Op: "DialUnix", Msg: "a local address is not supported", Kind: ErrSocket})
+	}
+	return dialUnix(context.Background(), raddr.Name)
 }
 
 // SendFiles passes the descriptors of files (1..MaxFilesPerMessage) to the

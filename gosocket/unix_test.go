@@ -1,7 +1,6 @@
 package gosocket
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,7 +37,7 @@ func TestUnixPathListener(t *testing.T) {
 		c.Write([]byte("hi"))
 		c.Close()
 	}()
-	c, err := DialUnix(context.Background(), path)
+	c, err := DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +50,7 @@ func TestUnixPathListener(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("socket file left after Close: %v", err)
 	}
-	if _, err := DialUnix(context.Background(), path); err == nil {
+	if _, err := DialUnix("unix", nil, &net.UnixAddr{Name: path, Net: "unix"}); err == nil {
 		t.Error("dial after Close succeeded")
 	}
 }

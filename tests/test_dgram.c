@@ -15,6 +15,7 @@
 #include "Test.h"
 #include "socket/Socket-private.h"
 #include "socket/SocketDgram.h"
+#include "socket/SocketExt.h"
 
 static int baseline_fds = -1;
 
@@ -115,6 +116,40 @@ TEST (sendto_recvfrom_reports_sender)
   ASSERT_EQ (RAISES (SocketDgram_Failed,
                      SocketDgram_sendto (b, buf, UDP_MAX_PAYLOAD + 1,
                                          "127.0.0.1", 9)),
+             1);
+  SocketDgram_free (&a);
+  SocketDgram_free (&b);
+}
+
+/* SocketExt_dgram_sendto: the payload limit is the caller's, up to
+ * UDP_MAX_PAYLOAD (SocketDgram_sendto stops at SAFE_UDP_SIZE). */
+TEST (ext_sendto_takes_caller_limit)
+{
+  SocketDgram_T a = bound (AF_INET, "127.0.0.1");
+  SocketDgram_T b = SocketDgram_new (AF_INET, 0);
+  static char big[4000], got[4096];
+  int port = SocketDgram_getlocalport (a);
+
+  memset (big, 'x', sizeof big);
+  ASSERT_EQ (RAISES (SocketDgram_Failed,
+                     SocketDgram_sendto (b, big, sizeof big, "127.0.0.1",
+                                         port)),
+             1);
+  ASSERT_EQ (SocketExt_dgram_sendto (b, big, sizeof big, "127.0.0.1", port,
+                                     0),
+             (ssize_t)sizeof big);
+  ASSERT_EQ (SocketDgram_recvfrom (a, got, sizeof got, NULL, 0, NULL),
+             (ssize_t)sizeof big);
+  ASSERT_EQ (RAISES (SocketDgram_Failed,
+                     SocketExt_dgram_sendto (b, big, 100, "127.0.0.1", port,
+                                             99)),
+             1);
+  ASSERT_EQ (SocketExt_dgram_sendto (b, big, 99, "127.0.0.1", port, 99),
+             99);
+  ASSERT_EQ (RAISES (SocketDgram_Failed,
+                     SocketExt_dgram_sendto (b, big, UDP_MAX_PAYLOAD + 1,
+                                             "127.0.0.1", port,
+                                             UDP_MAX_PAYLOAD + 10)),
              1);
   SocketDgram_free (&a);
   SocketDgram_free (&b);

@@ -24,6 +24,7 @@
 #include "core/SocketUtil.h"
 #include "dns/SocketDNS-private.h"
 #include "dns/SocketDNS.h"
+#include "dns/SocketDNSExt.h"
 #include "socket/Socket.h"
 #include "socket/SocketCommon.h"
 
@@ -268,6 +269,32 @@ TEST (dns_getresult_before_completion_is_null)
   ASSERT_EQ (SocketDNS_geterror (dns, req), 0);
   SocketDNS__set_stall (dns, 0);
   SocketDNS_free (&dns); /* pending result freed (ASan: no leak) */
+}
+
+/* The public extension calls (SocketDNSExt.h) drive the same gate and
+ * count as the private hooks used elsewhere in this file. */
+TEST (dns_ext_stall_and_live_requests)
+{
+  SocketDNS_T dns = SocketDNS_new ();
+  struct addrinfo *res;
+  int64_t t0;
+
+  ASSERT_EQ (SocketDNSExt_live_requests (dns), 0);
+  SocketDNSExt_set_stall (dns, 1);
+  SocketDNS_Request_T req = SocketDNS_resolve (dns, "localhost", 1, NULL, NULL);
+  ASSERT_EQ (SocketDNSExt_live_requests (dns), 1);
+  usleep (50000);
+  ASSERT (SocketDNS_getresult (dns, req) == NULL); /* held by the gate */
+  SocketDNSExt_set_stall (dns, 0);
+  t0 = Socket_get_monotonic_ms ();
+  while ((res = SocketDNS_getresult (dns, req)) == NULL
+         && SocketDNS_geterror (dns, req) == 0
+         && Socket_get_monotonic_ms () - t0 < 5000)
+    usleep (1000);
+  ASSERT (res != NULL);
+  SocketCommon_free_addrinfo (res);
+  ASSERT_EQ (SocketDNSExt_live_requests (dns), 0);
+  SocketDNS_free (&dns);
 }
 
 /* ---- both free paths for every list the library returns ---------------------- */
