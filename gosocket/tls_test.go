@@ -366,7 +366,7 @@ func tlsPipe(t testing.TB, p *testPKI) (client, server *TLSConn, stop func()) {
 		}
 		ch <- c
 	}()
-	conn, err := Dial(context.Background(), "tcp", ln.Addr().String())
+	conn, err := DialContext(context.Background(), "tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +583,7 @@ func TestTLSDeadlinesAndClose(t *testing.T) {
 
 	t.Run("HandshakeConnDeadline", func(t *testing.T) {
 		ctx := mustTLSContext(t, WithCA(p.caFile))
-		conn, err := Dial(context.Background(), "tcp", silent(t))
+		conn, err := DialContext(context.Background(), "tcp", silent(t))
 		if err != nil {
 			t.Fatal(err)
 		}
