@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "24ca26ac55c3ac309510a60e3bb98dada5fda04bc9c6881470a93a5c2ae70a21"
+const csrcHash = "bd04a502c58228f58eaea84e9ab8a4033cdedc5b43dacccfce8552a7aa574f5f"

@@ -51,7 +51,6 @@ import "C"
 
 import (
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"unsafe"
 )
@@ -275,15 +274,14 @@ func (p *HTTP1Parser) allSpans(trailers C.int, n int) []Span {
 }
 
 func (p *HTTP1Parser) head(r *C.GoHTTP1Result, h *HTTP1Head) {
-	base := uintptr(unsafe.Pointer(r.head))
 	hs := string(cBytes(r.head, r.head_len))
 	fields := p.allSpans(0, int(r.nfields))
 	*h = HTTP1Head{
 		Head:          hs,
 		Fields:        fields,
-		Method:        Span{uint32(r.method_s.off), uint32(r.method_s.len)},
-		Target:        Span{uint32(r.target.off), uint32(r.target.len)},
-		Reason:        Span{uint32(r.reason.off), uint32(r.reason.len)},
+		Method:        goSpan(r.method_s),
+		Target:        goSpan(r.target),
+		Reason:        goSpan(r.reason),
 		MethodID:      int(r.method),
 		Version:       int(r.version),
 		Status:        int(r.status),
@@ -293,26 +291,26 @@ func (p *HTTP1Parser) head(r *C.GoHTTP1Result, h *HTTP1Head) {
 		Upgrade:       r.upgrade != 0,
 		Expect:        r.expect_continue != 0,
 	}
-	// A string of the request struct: a substring of the head copy when it
-	// points into the head (NUL-terminated there), else a copy.
-	str := func(c *C.char) string {
+	// A string of the request: a substring of the head copy when the
+	// parser found it in the head, else a copy of the string it built.
+	str := func(sp C.GoSpan, bit C.uint, c *C.char) string {
+		if r.in_head&bit != 0 {
+			return goSpan(sp).Of(hs)
+		}
 		if c == nil {
 			return ""
 		}
-		if off := uintptr(unsafe.Pointer(c)) - base; base != 0 && off < uintptr(len(hs)) {
-			s := hs[off:]
-			if i := strings.IndexByte(s, 0); i >= 0 {
-				s = s[:i]
-			}
-			return s
-		}
 		return C.GoString(c)
 	}
-	h.Scheme = str(r.scheme_c)
-	h.Authority = str(r.authority_c)
-	h.Path = str(r.path_c)
-	h.UpgradeProto = str(r.upgrade_c)
+	h.Scheme = str(r.scheme, C.SOCKETHTTP1EXT_SCHEME_IN_HEAD, r.scheme_c)
+	h.Authority = str(r.authority, C.SOCKETHTTP1EXT_AUTHORITY_IN_HEAD, r.authority_c)
+	h.Path = str(r.path, C.SOCKETHTTP1EXT_PATH_IN_HEAD, r.path_c)
+	if r.upgrade_c != nil {
+		h.UpgradeProto = C.GoString(r.upgrade_c)
+	}
 }
+
+func goSpan(s C.GoSpan) Span { return Span{uint32(s.off), uint32(s.len)} }
 
 // HTTP1ResultString is SocketHTTP1_result_string.
 func HTTP1ResultString(result int) string {

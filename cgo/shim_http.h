@@ -8,7 +8,8 @@
  * allocation) before the next call on that decoder.
  *
  * Spans are byte offsets into the parser's copy of the head (or trailer
- * section), which Go copies once and slices. Go strings and buffers are
+ * section), as the extension API (http/SocketHTTPExt.h) reports them;
+ * Go copies that buffer once and slices it. Go strings and buffers are
  * borrowed for the call only; the encoder takes its fields as spans into
  * one Go buffer (an array of Go string pointers may not be passed to C).
  */
@@ -20,13 +21,10 @@
 #include "http/SocketHPACK.h"
 #include "http/SocketHTTP.h"
 #include "http/SocketHTTP1.h"
+#include "http/SocketHTTPExt.h"
 
-/* An offset and a length, in bytes. */
-typedef struct GoSpan
-{
-  uint32_t off;
-  uint32_t len;
-} GoSpan;
+/* An offset and a length, in bytes (the extension API's span). */
+typedef SocketHTTPExt_Span GoSpan;
 
 /* ---- HTTP/1.1 parser ------------------------------------------------------ */
 
@@ -55,9 +53,12 @@ typedef struct GoHTTP1Result
   int version; /* SocketHTTP_Version */
   int status;
   GoSpan method_s, target, reason;
-  /* scheme, authority and path: a span into the head when has_* & 1,
-   * else the NUL-terminated C string in *_c (arena memory, valid until
-   * reset), NULL when absent. */
+  /* scheme, authority and path: a span into the head when the matching
+   * SOCKETHTTP1EXT_*_IN_HEAD bit of in_head is set, else the
+   * NUL-terminated C string in *_c (parser memory, valid until reset),
+   * NULL when absent. */
+  GoSpan scheme, authority, path;
+  unsigned in_head;
   const char *scheme_c, *authority_c, *path_c;
   int body_mode;
   int64_t content_length;
