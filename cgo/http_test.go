@@ -8,7 +8,7 @@ import (
 // The thin layer: spans point into the one head copy, the parser reports
 // error offsets, handles are counted and freed once.
 func TestHTTP1ParserSpans(t *testing.T) {
-	before := LiveHTTPHandles()
+	before := HTTP1Parsers.Live()
 	p, err := NewHTTP1Parser(false, HTTP1DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
@@ -35,12 +35,12 @@ func TestHTTP1ParserSpans(t *testing.T) {
 	} else if ce := (*Error)(nil); !errors.As(err, &ce) || ce.Exception != "SocketHTTP1_ParseError" {
 		t.Fatalf("zero limits: %v", err)
 	}
-	p.Free()
-	p.Free()
+	p.Close()
+	p.Close()
 	if _, err := p.Execute([]byte("x")); !errors.Is(err, ErrClosed) {
-		t.Fatalf("after Free: %v", err)
+		t.Fatalf("after Close: %v", err)
 	}
-	if n := LiveHTTPHandles(); n != before {
+	if n := HTTP1Parsers.Live(); n != before {
 		t.Fatalf("live %d, want %d", n, before)
 	}
 }
@@ -51,7 +51,7 @@ func TestHPACKDecodePartial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Free()
+	defer d.Close()
 	res, s, fs, err := d.Decode([]byte{0x82, 0x84, 0x80})
 	if err != nil || res != 3 || len(fs) != 2 || fs[0].Name.Of(s) != ":method" || fs[1].Value.Of(s) != "/" {
 		t.Fatalf("%d %q %+v %v", res, s, fs, err)
@@ -73,7 +73,7 @@ func TestHTTPBuffersInStructs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Free()
+	defer p.Close()
 	if r, err := p.Execute(h.buf[:n]); err != nil || !r.HeadReady {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -81,7 +81,7 @@ func TestHTTPBuffersInStructs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Free()
+	defer d.Close()
 	h.buf[0] = 0x82
 	if res, _, fs, err := d.Decode(h.buf[:1]); err != nil || res != 0 || len(fs) != 1 {
 		t.Fatalf("%d %v %v", res, fs, err)

@@ -510,34 +510,48 @@ reserve (SocketHPACK_Header **hdrs, size_t *cap, size_t n)
   return 1;
 }
 
+static int
+fields_ok (const GoHPACKSpanField *f, size_t n, size_t strs_len)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!spans_ok (&f[i].name, 1, strs_len) || !spans_ok (&f[i].value, 1, strs_len))
+      return 0;
+  return 1;
+}
+
 int
 go_SocketHPACK_encode (GoHPACKEnc *g, const char *strs, size_t strs_len,
-                       const GoSpan *spans, const unsigned char *sensitive,
-                       size_t n, unsigned char *out, size_t out_len,
-                       ssize_t *w, GoErr *e)
+                       const GoHPACKSpanField *fields, size_t n,
+                       unsigned char *out, size_t out_len, ssize_t *w,
+                       GoErr *e)
 {
   volatile int rc = 0;
   volatile ssize_t written = -1;
 
   *w = -1;
-  if (!spans_ok (spans, 2 * n, strs_len))
+  if (!fields_ok (fields, n, strs_len))
     return go_err_failed (e, "SocketHPACK_Error", "invalid span");
   if (!reserve (&g->hdrs, &g->cap, n))
     return go_err_failed (e, "Arena_Failed", "out of memory");
   for (size_t i = 0; i < n; i++)
     {
       SocketHPACK_Header *h = &g->hdrs[i];
-      h->name = strs + spans[2 * i].off;
-      h->name_len = spans[2 * i].len;
-      h->value = strs + spans[2 * i + 1].off;
-      h->value_len = spans[2 * i + 1].len;
-      h->never_index = sensitive != NULL && sensitive[i];
+      h->name = strs + fields[i].name.off;
+      h->name_len = fields[i].name.len;
+      h->value = strs + fields[i].value.off;
+      h->value_len = fields[i].value.len;
+      h->never_index = fields[i].sensitive != 0;
     }
   GO_CALL_NOCB (rc, e,
                 written = SocketHPACK_Encoder_encode (g->enc, g->hdrs, n, out,
                                                       out_len));
+  if (rc != 0)
+    return rc;
+  if (written < 0)
+    return go_err_failed (e, "SocketHPACK_Error",
+                          "SocketHPACK_Encoder_encode failed");
   *w = written;
-  return rc;
+  return 0;
 }
 
 void

@@ -98,7 +98,7 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 			fields = append(fields, hpack.Field{Name: name, Value: string(parts[i+1]), Sensitive: sens})
 		}
-		enc, err := hpack.NewEncoder(0)
+		enc, err := hpack.NewEncoder(nil)
 		if err != nil {
 			t.Fatal(err)
 		}

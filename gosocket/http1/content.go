@@ -150,7 +150,7 @@ func (cr *ContentReader) finish(p []byte) (int, error) {
 func (cr *ContentReader) Close() error {
 	if !cr.closed {
 		cr.closed = true
-		cr.codec.Free()
+		cr.codec.Close()
 	}
 	return nil
 }
@@ -253,6 +253,6 @@ func (cw *ContentWriter) Close() error {
 		}
 	}
 	cw.closed = true
-	cw.codec.Free()
+	cw.codec.Close()
 	return err
 }
