@@ -61,7 +61,9 @@ const (
 
 func (c ErrorCode) String() string {
 	if c > 0 && c <= ErrorBomb {
-		return cgo.HPACKResultString(int(c))
+		if s := cgo.HPACKResultString(int(c)); s != "" {
+			return s
+		}
 	}
 	return "ErrorCode(" + strconv.Itoa(int(c)) + ")"
 }
