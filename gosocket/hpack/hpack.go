@@ -144,7 +144,9 @@ func (e *Encoder) Close() error {
 // the static or dynamic table are sent as indices; others as literals,
 // indexed when worthwhile. Sensitive fields, and authorization, cookie,
 // set-cookie and proxy-authorization, are never indexed. Names are sent as
-// given (HTTP/2 requires lowercase).
+// given (HTTP/2 requires lowercase), except that a name equal to a static
+// table name but for ASCII case is sent as the table's lowercase name (the
+// C encoder matches static names case-insensitively, as the original does).
 func (e *Encoder) Encode(dst []byte, fields []Field) ([]byte, error) {
 	// One flat representation, the one Decode receives: the strings in
 	// one buffer, the fields as spans into it.
