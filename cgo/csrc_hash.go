@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "acf8efaf67001cf1ca09281c7ab4411adb0e057eae32038d5f9f12b5c1c1f4e9"
+const csrcHash = "1715b570b235b27b029ce8371a0a5e4a8f66d35551c3a8a5f49f7dbde99802b0"

@@ -50,55 +50,26 @@ package cgo
 import "C"
 
 import (
-	"runtime"
-	"strings"
-	"sync/atomic"
+	"slices"
 	"unsafe"
 )
 
-// The HTTP/1 parser, the HPACK encoder and decoder below are handles owned
-// by one goroutine at a time (like the C objects); Free is idempotent and
-// a cleanup frees a handle that was dropped without it.
-
-var liveHTTP atomic.Int64
-
-// LiveHTTPHandles is the number of parsers, encoders, decoders and
-// content codecs allocated and not yet freed. Tests use it to find leaks.
-func LiveHTTPHandles() int64 { return liveHTTP.Load() }
-
-// cHandle is the C object (a pointer P) of one of those handles. own and
-// release keep liveHTTP exact; a cleanup on the owner frees the object if
-// the owner is dropped without Free. (P is the pointer type because cgo's
-// opaque C structs cannot be type arguments.)
-type cHandle[P comparable] struct {
-	p       P // zero after release
-	cleanup runtime.Cleanup
-}
-
-func own[O any, P comparable](owner *O, h *cHandle[P], g P, free func(P)) {
-	liveHTTP.Add(1)
-	h.p = g
-	h.cleanup = runtime.AddCleanup(owner, func(g P) { free(g); liveHTTP.Add(-1) }, g)
-}
-
-// release frees the object once; later calls do nothing.
-func (h *cHandle[P]) release(free func(P)) {
-	var zero P
-	if h.p == zero {
-		return
-	}
-	g := h.p
-	h.p = zero
-	h.cleanup.Stop()
-	free(g)
-	liveHTTP.Add(-1)
-}
+// The HTTP/1 parser, the HPACK encoder and decoder and the content codecs
+// below each own one C object through an Owner (live counts per Kind in
+// http_types.go); Close is idempotent, calls after it return ErrClosed,
+// and a cleanup frees an object that was dropped without Close. Each is
+// used by one goroutine at a time (as the C objects require); the Owner
+// only keeps Close from freeing the object under a call.
 
 // Layout checks: Span must mirror GoSpan (Go slices of Span are passed as
-// GoSpan arrays).
+// GoSpan arrays), HPACKField GoHPACKSpanField.
 var (
 	_ = [1]struct{}{}[unsafe.Sizeof(Span{})-unsafe.Sizeof(C.GoSpan{})]
 	_ = [1]struct{}{}[unsafe.Offsetof(Span{}.Len)-unsafe.Offsetof(C.GoSpan{}.len)]
+	_ = [1]struct{}{}[unsafe.Sizeof(HPACKField{})-unsafe.Sizeof(C.GoHPACKSpanField{})]
+	_ = [1]struct{}{}[unsafe.Offsetof(HPACKField{}.Value)-unsafe.Offsetof(C.GoHPACKSpanField{}.value)]
+	_ = [1]struct{}{}[unsafe.Offsetof(HPACKField{}.Sensitive)-unsafe.Offsetof(C.GoHPACKSpanField{}.sensitive)]
+	_ = [1]struct{}{}[unsafe.Sizeof(HPACKField{}.Sensitive)-unsafe.Sizeof(C.GoHPACKSpanField{}.sensitive)]
 )
 
 func spanPtr(s []Span) *C.GoSpan {
@@ -115,6 +86,14 @@ func cBytes(p *C.char, n C.size_t) []byte {
 		return nil
 	}
 	return unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))
+}
+
+// grow returns dst with room for n more bytes and that room (at least
+// one byte, so &room[0] is valid); the C call writes there and the caller
+// extends dst by what was written.
+func grow(dst []byte, n int) (out, room []byte) {
+	dst = slices.Grow(dst, max(n, 1))
+	return dst, dst[len(dst):cap(dst)]
 }
 
 // ---- HTTP/1.1 parser -------------------------------------------------------
@@ -134,7 +113,7 @@ func HTTP1DefaultConfig() HTTP1Config {
 
 // HTTP1Parser owns one C SocketHTTP1_Parser_T and its arena.
 type HTTP1Parser struct {
-	cHandle[*C.GoHTTP1]
+	own   Owner[*C.GoHTTP1]
 	spans []Span // field spans of the last completed section
 }
 
@@ -155,91 +134,80 @@ func NewHTTP1Parser(response bool, cfg HTTP1Config) (*HTTP1Parser, error) {
 		return nil, goError(&e)
 	}
 	p := &HTTP1Parser{spans: make([]Span, int(maxFields))}
-	own(p, &p.cHandle, h, freeHTTP1)
+	Own(p, &p.own, HTTP1Parsers, h, freeHTTP1)
 	return p, nil
 }
 
 func freeHTTP1(h *C.GoHTTP1) { C.go_SocketHTTP1_free(h) }
 
-// Free releases the parser; it is idempotent.
-func (p *HTTP1Parser) Free() { p.release(freeHTTP1) }
+// Close releases the parser; it is idempotent.
+func (p *HTTP1Parser) Close() { p.own.Close() }
 
 // Reset prepares the parser for the next message.
 func (p *HTTP1Parser) Reset() error {
-	if p.p == nil {
-		return ErrClosed
-	}
-	C.go_SocketHTTP1_reset(p.p)
-	runtime.KeepAlive(p)
-	return nil
+	return p.own.Use(func(h *C.GoHTTP1) error {
+		C.go_SocketHTTP1_reset(h)
+		return nil
+	})
 }
 
 // SkipBody declares that the current response has no content (response
 // to HEAD, 2xx to CONNECT). It returns the new state and keep-alive.
 func (p *HTTP1Parser) SkipBody() (state int, keepAlive bool, err error) {
-	if p.p == nil {
-		return HTTP1StateError, false, ErrClosed
-	}
-	var r C.GoHTTP1Result
-	C.go_SocketHTTP1_skip_body(p.p, &r)
-	runtime.KeepAlive(p)
-	return int(r.state), r.keepalive != 0, nil
+	state = HTTP1StateError
+	err = p.own.Use(func(h *C.GoHTTP1) error {
+		var r C.GoHTTP1Result
+		C.go_SocketHTTP1_skip_body(h, &r)
+		state, keepAlive = int(r.state), r.keepalive != 0
+		return nil
+	})
+	return state, keepAlive, err
 }
 
-// Execute runs SocketHTTP1_Parser_execute on b (empty b: end of input)
+var http1Failed = HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}
+
+// Execute runs SocketHTTP1Ext_execute_skip on b (empty b: end of input)
 // in one cgo call.
 func (p *HTTP1Parser) Execute(b []byte) (HTTP1Result, error) {
-	if p.p == nil {
-		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, ErrClosed
-	}
-	var r C.GoHTTP1Result
-	var e C.GoErr
-	var rc C.int
-	if len(b) == 0 {
-		rc = C.go_SocketHTTP1_execute(p.p, nil, 0, &r, spanPtr(p.spans), C.size_t(len(p.spans)), &e)
-	} else {
-		rc = C.go_SocketHTTP1_execute(p.p, (*C.char)(unsafe.Pointer(&b[0])), C.size_t(len(b)),
-			&r, spanPtr(p.spans), C.size_t(len(p.spans)), &e)
-	}
-	if rc != 0 {
-		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, goError(&e)
-	}
-	res := p.result(&r)
-	runtime.KeepAlive(p)
-	return res, nil
+	res := http1Failed
+	err := p.own.Use(func(h *C.GoHTTP1) error {
+		var r C.GoHTTP1Result
+		var e C.GoErr
+		in := nonEmpty(b) // &in[0] in the call: cgo checks only the slice
+		if C.go_SocketHTTP1_execute(h, (*C.char)(unsafe.Pointer(&in[0])), C.size_t(len(b)), &r, spanPtr(p.spans),
+			C.size_t(len(p.spans)), &e) != 0 {
+			return goError(&e)
+		}
+		res = p.result(h, &r)
+		return nil
+	})
+	return res, err
 }
 
 // ReadBody runs SocketHTTP1_Parser_read_body: content from src decoded
 // into dst (which must not be empty; empty src is end of input).
 func (p *HTTP1Parser) ReadBody(dst, src []byte) (HTTP1Result, error) {
-	if p.p == nil {
-		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, ErrClosed
-	}
 	if len(dst) == 0 {
 		panic("cgo: HTTP1Parser.ReadBody with an empty destination")
 	}
-	var r C.GoHTTP1Result
-	var e C.GoErr
-	var rc C.int
-	if len(src) == 0 {
-		rc = C.go_SocketHTTP1_read_body(p.p, nil, 0, (*C.char)(unsafe.Pointer(&dst[0])),
-			C.size_t(len(dst)), &r, spanPtr(p.spans), C.size_t(len(p.spans)), &e)
-	} else {
-		rc = C.go_SocketHTTP1_read_body(p.p, (*C.char)(unsafe.Pointer(&src[0])), C.size_t(len(src)),
-			(*C.char)(unsafe.Pointer(&dst[0])), C.size_t(len(dst)), &r, spanPtr(p.spans),
-			C.size_t(len(p.spans)), &e)
-	}
-	if rc != 0 {
-		return HTTP1Result{Result: HTTP1Error, State: HTTP1StateError}, goError(&e)
-	}
-	res := p.result(&r)
-	runtime.KeepAlive(p)
-	return res, nil
+	res := http1Failed
+	err := p.own.Use(func(h *C.GoHTTP1) error {
+		var r C.GoHTTP1Result
+		var e C.GoErr
+		in := nonEmpty(src)
+		if C.go_SocketHTTP1_read_body(h, (*C.char)(unsafe.Pointer(&in[0])), C.size_t(len(src)), (*C.char)(unsafe.Pointer(&dst[0])),
+			C.size_t(len(dst)), &r, spanPtr(p.spans), C.size_t(len(p.spans)), &e) != 0 {
+			return goError(&e)
+		}
+		res = p.result(h, &r)
+		return nil
+	})
+	return res, err
 }
 
 // result converts r, copying the head or trailer section out of the
 // parser's C memory (valid until its next reset).
-func (p *HTTP1Parser) result(r *C.GoHTTP1Result) HTTP1Result {
+func (p *HTTP1Parser) result(h *C.GoHTTP1, r *C.GoHTTP1Result) HTTP1Result {
 	res := HTTP1Result{
 		Result:        int(r.result),
 		State:         int(r.state),
@@ -250,12 +218,12 @@ func (p *HTTP1Parser) result(r *C.GoHTTP1Result) HTTP1Result {
 	}
 	if r.head_ready != 0 {
 		res.HeadReady = true
-		p.head(r, &res.Head)
+		p.head(h, r, &res.Head)
 	}
 	if r.trailers_ready != 0 {
 		res.TrailersReady = true
 		res.Trailers = string(cBytes(r.trailers, r.trailers_len))
-		res.TrailerFields = p.allSpans(1, int(r.ntrailers))
+		res.TrailerFields = p.allSpans(h, 1, int(r.ntrailers))
 	}
 	return res
 }
@@ -264,26 +232,25 @@ func (p *HTTP1Parser) result(r *C.GoHTTP1Result) HTTP1Result {
 // or trailer section (1): those the call returned, or, for a section with
 // more fields than the spans buffer holds (rare: the buffer takes 128),
 // all of them fetched by one more call into a grown buffer.
-func (p *HTTP1Parser) allSpans(trailers C.int, n int) []Span {
+func (p *HTTP1Parser) allSpans(h *C.GoHTTP1, trailers C.int, n int) []Span {
 	if 2*n <= len(p.spans) {
 		return p.spans[:2*n]
 	}
 	p.spans = make([]Span, 2*n)
 	var got C.size_t
-	C.go_SocketHTTP1_fields(p.p, trailers, spanPtr(p.spans), C.size_t(len(p.spans)), &got)
+	C.go_SocketHTTP1_fields(h, trailers, spanPtr(p.spans), C.size_t(len(p.spans)), &got)
 	return p.spans[:2*int(got)]
 }
 
-func (p *HTTP1Parser) head(r *C.GoHTTP1Result, h *HTTP1Head) {
-	base := uintptr(unsafe.Pointer(r.head))
+func (p *HTTP1Parser) head(ch *C.GoHTTP1, r *C.GoHTTP1Result, h *HTTP1Head) {
 	hs := string(cBytes(r.head, r.head_len))
-	fields := p.allSpans(0, int(r.nfields))
+	fields := p.allSpans(ch, 0, int(r.nfields))
 	*h = HTTP1Head{
 		Head:          hs,
 		Fields:        fields,
-		Method:        Span{uint32(r.method_s.off), uint32(r.method_s.len)},
-		Target:        Span{uint32(r.target.off), uint32(r.target.len)},
-		Reason:        Span{uint32(r.reason.off), uint32(r.reason.len)},
+		Method:        goSpan(r.method_s),
+		Target:        goSpan(r.target),
+		Reason:        goSpan(r.reason),
 		MethodID:      int(r.method),
 		Version:       int(r.version),
 		Status:        int(r.status),
@@ -293,26 +260,26 @@ func (p *HTTP1Parser) head(r *C.GoHTTP1Result, h *HTTP1Head) {
 		Upgrade:       r.upgrade != 0,
 		Expect:        r.expect_continue != 0,
 	}
-	// A string of the request struct: a substring of the head copy when it
-	// points into the head (NUL-terminated there), else a copy.
-	str := func(c *C.char) string {
+	// A string of the request: a substring of the head copy when the
+	// parser found it in the head, else a copy of the string it built.
+	str := func(sp C.GoSpan, bit C.uint, c *C.char) string {
+		if r.in_head&bit != 0 {
+			return goSpan(sp).Of(hs)
+		}
 		if c == nil {
 			return ""
 		}
-		if off := uintptr(unsafe.Pointer(c)) - base; base != 0 && off < uintptr(len(hs)) {
-			s := hs[off:]
-			if i := strings.IndexByte(s, 0); i >= 0 {
-				s = s[:i]
-			}
-			return s
-		}
 		return C.GoString(c)
 	}
-	h.Scheme = str(r.scheme_c)
-	h.Authority = str(r.authority_c)
-	h.Path = str(r.path_c)
-	h.UpgradeProto = str(r.upgrade_c)
+	h.Scheme = str(r.scheme, C.SOCKETHTTP1EXT_SCHEME_IN_HEAD, r.scheme_c)
+	h.Authority = str(r.authority, C.SOCKETHTTP1EXT_AUTHORITY_IN_HEAD, r.authority_c)
+	h.Path = str(r.path, C.SOCKETHTTP1EXT_PATH_IN_HEAD, r.path_c)
+	if r.upgrade_c != nil {
+		h.UpgradeProto = C.GoString(r.upgrade_c)
+	}
 }
+
+func goSpan(s C.GoSpan) Span { return Span{uint32(s.off), uint32(s.len)} }
 
 // HTTP1ResultString is SocketHTTP1_result_string.
 func HTTP1ResultString(result int) string {
@@ -327,6 +294,8 @@ func flatten(buf []byte, spans []Span, strs ...string) ([]byte, []Span) {
 	}
 	return buf, spans
 }
+
+func cSpan(s Span) C.GoSpan { return C.GoSpan{C.uint32_t(s.Off), C.uint32_t(s.Len)} }
 
 // HTTP1Serialize appends a request (request true) or response head to
 // dst: fields alternate name and value. Invalid input (a bad method,
@@ -346,28 +315,16 @@ func HTTP1Serialize(dst []byte, request bool, h HTTP1SerHead, fields []string) (
 	strs, spans := flatten(strs, make([]Span, 0, len(fields)), fields...)
 	// Room for everything: start line, Host, fields with ": " and CRLF,
 	// a framing field and the final CRLF.
-	bound := 2*total + 4*len(fields) + 128
-	if cap(dst)-len(dst) < bound {
-		nd := make([]byte, len(dst), len(dst)+bound)
-		copy(nd, dst)
-		dst = nd
-	}
-	out := dst[len(dst):cap(dst)]
+	dst, out := grow(dst, 2*total+4*len(fields)+128)
 	hd := C.GoHTTP1Head{
 		version: C.int(h.Version), status: C.int(h.Status), has_body: cBool(h.HasBody),
 		content_length: C.int64_t(h.ContentLength),
-		method:         C.GoSpan{C.uint32_t(one[0].Off), C.uint32_t(one[0].Len)},
-		target:         C.GoSpan{C.uint32_t(one[1].Off), C.uint32_t(one[1].Len)},
-		authority:      C.GoSpan{C.uint32_t(one[2].Off), C.uint32_t(one[2].Len)},
-		reason:         C.GoSpan{C.uint32_t(one[3].Off), C.uint32_t(one[3].Len)},
+		method:         cSpan(one[0]), target: cSpan(one[1]), authority: cSpan(one[2]), reason: cSpan(one[3]),
 	}
 	var n C.ssize_t
 	var e C.GoErr
-	var sp *C.char
-	if len(strs) > 0 {
-		sp = (*C.char)(unsafe.Pointer(&strs[0]))
-	}
-	if C.go_SocketHTTP1_serialize(cBool(request), &hd, sp, C.size_t(len(strs)), spanPtr(spans),
+	sp := nonEmpty(strs)
+	if C.go_SocketHTTP1_serialize(cBool(request), &hd, (*C.char)(unsafe.Pointer(&sp[0])), C.size_t(len(strs)), spanPtr(spans),
 		C.size_t(len(fields)/2), (*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &n, &e) != 0 {
 		return dst, goError(&e)
 	}
@@ -379,13 +336,7 @@ func HTTP1Chunk(dst, data []byte) []byte {
 	if len(data) == 0 {
 		return dst
 	}
-	bound := len(data) + 24
-	if cap(dst)-len(dst) < bound {
-		nd := make([]byte, len(dst), len(dst)+bound)
-		copy(nd, dst)
-		dst = nd
-	}
-	out := dst[len(dst):cap(dst)]
+	dst, out := grow(dst, len(data)+24)
 	var n C.ssize_t
 	var e C.GoErr
 	if C.go_SocketHTTP1_chunk(0, (*C.char)(unsafe.Pointer(&data[0])), C.size_t(len(data)), nil, 0,
@@ -402,20 +353,11 @@ func HTTP1ChunkFinal(dst []byte, trailers []string) ([]byte, error) {
 		panic("cgo: HTTP1ChunkFinal needs name/value pairs")
 	}
 	strs, spans := flatten(nil, make([]Span, 0, len(trailers)), trailers...)
-	bound := len(strs) + 4*len(trailers) + 16
-	if cap(dst)-len(dst) < bound {
-		nd := make([]byte, len(dst), len(dst)+bound)
-		copy(nd, dst)
-		dst = nd
-	}
-	out := dst[len(dst):cap(dst)]
+	dst, out := grow(dst, len(strs)+4*len(trailers)+16)
 	var n C.ssize_t
 	var e C.GoErr
-	var sp *C.char
-	if len(strs) > 0 {
-		sp = (*C.char)(unsafe.Pointer(&strs[0]))
-	}
-	if C.go_SocketHTTP1_chunk(1, sp, C.size_t(len(strs)), spanPtr(spans), C.size_t(len(trailers)/2),
+	sp := nonEmpty(strs)
+	if C.go_SocketHTTP1_chunk(1, (*C.char)(unsafe.Pointer(&sp[0])), C.size_t(len(strs)), spanPtr(spans), C.size_t(len(trailers)/2),
 		(*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &n, &e) != 0 {
 		return dst, goError(&e)
 	}
@@ -426,10 +368,7 @@ func HTTP1ChunkFinal(dst []byte, trailers []string) ([]byte, error) {
 
 // HPACKEncoder owns one C SocketHPACK_Encoder_T.
 type HPACKEncoder struct {
-	cHandle[*C.GoHPACKEnc]
-	strs  []byte // scratch: the fields' strings of one Encode
-	spans []Span
-	sens  []byte
+	own Owner[*C.GoHPACKEnc]
 }
 
 // NewHPACKEncoder creates an encoder using at most maxTableSize bytes of
@@ -441,90 +380,61 @@ func NewHPACKEncoder(maxTableSize int, huffman, indexing bool) (*HPACKEncoder, e
 		return nil, goError(&e)
 	}
 	enc := &HPACKEncoder{}
-	own(enc, &enc.cHandle, g, freeEncoder)
+	Own(enc, &enc.own, HPACKEncoders, g, freeEncoder)
 	return enc, nil
 }
 
 func freeEncoder(g *C.GoHPACKEnc) { C.go_SocketHPACK_encoder_free(g) }
 
-// Free releases the encoder; it is idempotent.
-func (enc *HPACKEncoder) Free() { enc.release(freeEncoder) }
+// Close releases the encoder; it is idempotent.
+func (enc *HPACKEncoder) Close() { enc.own.Close() }
 
-// Encode appends one header block for the fields to dst. fields
-// alternates names and values; sensitive[i] (if sensitive is not nil)
-// marks field i never-indexed.
-func (enc *HPACKEncoder) Encode(dst []byte, fields []string, sensitive []bool) ([]byte, error) {
-	if enc.p == nil {
-		return dst, ErrClosed
-	}
-	n := len(fields) / 2
-	enc.strs, enc.spans = flatten(enc.strs[:0], enc.spans[:0], fields...)
-	enc.sens = enc.sens[:0]
-	for i := 0; i < n; i++ {
-		enc.sens = append(enc.sens, b2u(i < len(sensitive) && sensitive[i]))
-	}
-	// Worst case: every string literal with up to 5 length bytes, a
-	// 5-byte index or name prefix per field, two size updates.
-	bound := len(enc.strs) + 16*n + 32
-	if cap(dst)-len(dst) < bound {
-		nd := make([]byte, len(dst), len(dst)+bound)
-		copy(nd, dst)
-		dst = nd
-	}
-	out := dst[len(dst):cap(dst)]
-	var w C.ssize_t
-	var e C.GoErr
-	var sp *C.char
-	var sens *C.uchar
-	if len(enc.strs) > 0 {
-		sp = (*C.char)(unsafe.Pointer(&enc.strs[0]))
-	}
-	if n > 0 {
-		sens = (*C.uchar)(unsafe.Pointer(&enc.sens[0]))
-	}
-	rc := C.go_SocketHPACK_encode(enc.p, sp, C.size_t(len(enc.strs)), spanPtr(enc.spans), sens,
-		C.size_t(n), (*C.uchar)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &w, &e)
-	runtime.KeepAlive(enc)
-	if rc != 0 {
-		return dst, goError(&e)
-	}
-	if w < 0 {
-		return dst, &Error{Code: CodeFailed, Exception: "SocketHPACK_Error", Reason: "SocketHPACK_Encoder_encode failed"}
-	}
-	return dst[:len(dst)+int(w)], nil
-}
-
-func b2u(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
+// Encode appends one header block to dst for the fields, given as spans
+// into strs (the representation Decode returns).
+func (enc *HPACKEncoder) Encode(dst, strs []byte, fields []HPACKField) ([]byte, error) {
+	err := enc.own.Use(func(g *C.GoHPACKEnc) error {
+		var out []byte
+		dst, out = grow(dst, HPACKEncodeBound(len(strs), len(fields)))
+		var fp *C.GoHPACKSpanField
+		if len(fields) > 0 {
+			fp = (*C.GoHPACKSpanField)(unsafe.Pointer(&fields[0]))
+		}
+		var w C.ssize_t
+		var e C.GoErr
+		sp := nonEmpty(strs)
+		if C.go_SocketHPACK_encode(g, (*C.char)(unsafe.Pointer(&sp[0])), C.size_t(len(strs)), fp, C.size_t(len(fields)),
+			(*C.uchar)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &w, &e) != 0 {
+			return goError(&e)
+		}
+		dst = dst[:len(dst)+int(w)]
+		return nil
+	})
+	return dst, err
 }
 
 // SetTableSize applies the peer's SETTINGS_HEADER_TABLE_SIZE.
 func (enc *HPACKEncoder) SetTableSize(size int) error {
-	if enc.p == nil {
-		return ErrClosed
-	}
-	C.go_SocketHPACK_encoder_set_table_size(enc.p, C.size_t(size))
-	runtime.KeepAlive(enc)
-	return nil
+	return enc.own.Use(func(g *C.GoHPACKEnc) error {
+		C.go_SocketHPACK_encoder_set_table_size(g, C.size_t(size))
+		return nil
+	})
 }
 
-// Table returns the dynamic table's size, entry count and maximum size.
+// Table returns the dynamic table's size, entry count and maximum size
+// (zeros after Close).
 func (enc *HPACKEncoder) Table() (size, count, max int) {
-	if enc.p == nil {
-		return 0, 0, 0
-	}
-	var s, c, m C.size_t
-	C.go_SocketHPACK_encoder_table(enc.p, &s, &c, &m)
-	runtime.KeepAlive(enc)
-	return int(s), int(c), int(m)
+	enc.own.Use(func(g *C.GoHPACKEnc) error {
+		var s, c, m C.size_t
+		C.go_SocketHPACK_encoder_table(g, &s, &c, &m)
+		size, count, max = int(s), int(c), int(m)
+		return nil
+	})
+	return size, count, max
 }
 
 // HPACKDecoder owns one C SocketHPACK_Decoder_T.
 type HPACKDecoder struct {
-	cHandle[*C.GoHPACKDec]
+	own    Owner[*C.GoHPACKDec]
 	fields []HPACKField // reused by Decode
 }
 
@@ -537,77 +447,71 @@ func NewHPACKDecoder(maxTableSize, maxHeaderSize, maxListSize int) (*HPACKDecode
 		return nil, goError(&e)
 	}
 	d := &HPACKDecoder{}
-	own(d, &d.cHandle, g, freeDecoder)
+	Own(d, &d.own, HPACKDecoders, g, freeDecoder)
 	return d, nil
 }
 
 func freeDecoder(g *C.GoHPACKDec) { C.go_SocketHPACK_decoder_free(g) }
 
-// Free releases the decoder; it is idempotent.
-func (d *HPACKDecoder) Free() { d.release(freeDecoder) }
+// Close releases the decoder; it is idempotent.
+func (d *HPACKDecoder) Close() { d.own.Close() }
 
 // Decode decodes one header block in one cgo call. It returns the
 // SocketHPACK_Result, the strings of all decoded fields in one Go string,
 // and the fields as spans into it (valid until the next Decode; on
 // failure, the fields before the error).
 func (d *HPACKDecoder) Decode(block []byte) (result int, strs string, fields []HPACKField, err error) {
-	if d.p == nil {
-		return 2, "", nil, ErrClosed
-	}
-	var res C.int
-	var cf *C.GoHPACKField
-	var count, total C.size_t
-	var e C.GoErr
-	var rc C.int
-	if len(block) > 0 { // &block[0] in the call: cgo checks only the slice
-		rc = C.go_SocketHPACK_decode(d.p, (*C.uchar)(unsafe.Pointer(&block[0])), C.size_t(len(block)),
-			&res, &cf, &count, &total, &e)
-	} else {
-		rc = C.go_SocketHPACK_decode(d.p, nil, 0, &res, &cf, &count, &total, &e)
-	}
-	if rc != 0 {
-		runtime.KeepAlive(d)
-		return 2, "", nil, goError(&e)
-	}
-	// Copy out of the decoder's C memory before anything else can touch it.
-	buf := make([]byte, 0, int(total))
-	d.fields = d.fields[:0]
-	if count > 0 {
-		for _, f := range unsafe.Slice(cf, int(count)) {
-			nOff := len(buf)
-			buf = append(buf, cBytes(f.name, f.name_len)...)
-			vOff := len(buf)
-			buf = append(buf, cBytes(f.value, f.value_len)...)
-			d.fields = append(d.fields, HPACKField{
-				Name:      Span{uint32(nOff), uint32(f.name_len)},
-				Value:     Span{uint32(vOff), uint32(f.value_len)},
-				Sensitive: f.never_index != 0,
-			})
+	result = 2 // HPACK_ERROR
+	err = d.own.Use(func(g *C.GoHPACKDec) error {
+		var res C.int
+		var cf *C.GoHPACKField
+		var count, total C.size_t
+		var e C.GoErr
+		in := nonEmpty(block) // &in[0] in the call: cgo checks only the slice
+		if C.go_SocketHPACK_decode(g, (*C.uchar)(unsafe.Pointer(&in[0])), C.size_t(len(block)),
+			&res, &cf, &count, &total, &e) != 0 {
+			return goError(&e)
 		}
-	}
-	runtime.KeepAlive(d)
-	return int(res), unsafe.String(unsafe.SliceData(buf), len(buf)), d.fields, nil
+		// Copy out of the decoder's C memory before anything else can touch it.
+		buf := make([]byte, 0, int(total))
+		d.fields = d.fields[:0]
+		if count > 0 {
+			for _, f := range unsafe.Slice(cf, int(count)) {
+				nOff := len(buf)
+				buf = append(buf, cBytes(f.name, f.name_len)...)
+				vOff := len(buf)
+				buf = append(buf, cBytes(f.value, f.value_len)...)
+				d.fields = append(d.fields, HPACKField{
+					Name:      Span{uint32(nOff), uint32(f.name_len)},
+					Value:     Span{uint32(vOff), uint32(f.value_len)},
+					Sensitive: f.never_index != 0,
+				})
+			}
+		}
+		result, strs, fields = int(res), unsafe.String(unsafe.SliceData(buf), len(buf)), d.fields
+		return nil
+	})
+	return result, strs, fields, err
 }
 
 // SetTableSize applies our acknowledged SETTINGS_HEADER_TABLE_SIZE.
 func (d *HPACKDecoder) SetTableSize(size int) error {
-	if d.p == nil {
-		return ErrClosed
-	}
-	C.go_SocketHPACK_decoder_set_table_size(d.p, C.size_t(size))
-	runtime.KeepAlive(d)
-	return nil
+	return d.own.Use(func(g *C.GoHPACKDec) error {
+		C.go_SocketHPACK_decoder_set_table_size(g, C.size_t(size))
+		return nil
+	})
 }
 
-// Table returns the dynamic table's size, entry count and maximum size.
+// Table returns the dynamic table's size, entry count and maximum size
+// (zeros after Close).
 func (d *HPACKDecoder) Table() (size, count, max int) {
-	if d.p == nil {
-		return 0, 0, 0
-	}
-	var s, c, m C.size_t
-	C.go_SocketHPACK_decoder_table(d.p, &s, &c, &m)
-	runtime.KeepAlive(d)
-	return int(s), int(c), int(m)
+	d.own.Use(func(g *C.GoHPACKDec) error {
+		var s, c, m C.size_t
+		C.go_SocketHPACK_decoder_table(g, &s, &c, &m)
+		size, count, max = int(s), int(c), int(m)
+		return nil
+	})
+	return size, count, max
 }
 
 // HPACKResultString is SocketHPACK_result_string.
@@ -620,13 +524,7 @@ func HuffmanEncode(dst []byte, s string) []byte {
 	if len(s) == 0 {
 		return dst
 	}
-	need := 4 * len(s) // a code is at most 30 bits
-	if cap(dst)-len(dst) < need {
-		nd := make([]byte, len(dst), len(dst)+need)
-		copy(nd, dst)
-		dst = nd
-	}
-	out := dst[len(dst):cap(dst)]
+	dst, out := grow(dst, 4*len(s)) // a code is at most 30 bits
 	var n C.ssize_t
 	C.go_SocketHPACK_huffman_encode((*C.uchar)(unsafe.Pointer(unsafe.StringData(s))), C.size_t(len(s)),
 		(*C.uchar)(unsafe.Pointer(&out[0])), C.size_t(len(out)), &n)
@@ -651,13 +549,7 @@ func HuffmanDecode(dst, src []byte) (out []byte, ok bool) {
 	if len(src) == 0 {
 		return dst, true
 	}
-	need := len(src)*8/5 + 1
-	if cap(dst)-len(dst) < need {
-		nd := make([]byte, len(dst), len(dst)+need)
-		copy(nd, dst)
-		dst = nd
-	}
-	o := dst[len(dst):cap(dst)]
+	dst, o := grow(dst, len(src)*8/5+1)
 	var n C.ssize_t
 	C.go_SocketHPACK_huffman_decode((*C.uchar)(unsafe.Pointer(&src[0])), C.size_t(len(src)),
 		(*C.uchar)(unsafe.Pointer(&o[0])), C.size_t(len(o)), &n)

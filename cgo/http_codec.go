@@ -31,12 +31,12 @@ const (
 // (SocketHTTP1_Decoder_T / SocketHTTP1_Encoder_T) with its arena. Not safe
 // for concurrent use.
 type HTTP1Codec struct {
-	cHandle[*C.GoHTTP1Codec]
+	own Owner[*C.GoHTTP1Codec]
 }
 
 func newCodec(g *C.GoHTTP1Codec) *HTTP1Codec {
 	c := &HTTP1Codec{}
-	own(c, &c.cHandle, g, freeCodec)
+	Own(c, &c.own, HTTP1Codecs, g, freeCodec)
 	return c
 }
 
@@ -64,69 +64,77 @@ func NewHTTP1Encoder(coding, level int) (*HTTP1Codec, error) {
 	return newCodec(g), nil
 }
 
-// Free releases the codec; it is idempotent.
-func (c *HTTP1Codec) Free() { c.release(freeCodec) }
+// Close releases the codec; it is idempotent.
+func (c *HTTP1Codec) Close() { c.own.Close() }
 
 // Decode decompresses from in into out (which must not be empty) and
 // returns the bytes consumed and written and the SocketHTTP1_Result
 // (HTTP1OK at the end of the stream, HTTP1Incomplete for more).
 func (c *HTTP1Codec) Decode(in, out []byte) (consumed, written, result int, err error) {
-	if c.p == nil {
-		return 0, 0, HTTP1Error, ErrClosed
-	}
-	var cn, w C.size_t
-	var r C.int
-	var e C.GoErr
-	src := nonEmpty(in)
-	if C.go_SocketHTTP1_decoder_decode(c.p, unsafe.Pointer(&src[0]), C.size_t(len(in)), &cn,
-		unsafe.Pointer(&out[0]), C.size_t(len(out)), &w, &r, &e) != 0 {
-		return 0, 0, HTTP1Error, goError(&e)
-	}
-	return int(cn), int(w), int(r), nil
+	result = HTTP1Error
+	err = c.own.Use(func(g *C.GoHTTP1Codec) error {
+		var cn, w C.size_t
+		var r C.int
+		var e C.GoErr
+		src := nonEmpty(in)
+		if C.go_SocketHTTP1_decoder_decode(g, unsafe.Pointer(&src[0]), C.size_t(len(in)), &cn,
+			unsafe.Pointer(&out[0]), C.size_t(len(out)), &w, &r, &e) != 0 {
+			return goError(&e)
+		}
+		consumed, written, result = int(cn), int(w), int(r)
+		return nil
+	})
+	return consumed, written, result, err
 }
 
 // DecodeFinish flushes what is left into out (not empty): HTTP1OK when the
 // stream ended properly, HTTP1Incomplete when more output is pending.
 func (c *HTTP1Codec) DecodeFinish(out []byte) (written, result int, err error) {
-	if c.p == nil {
-		return 0, HTTP1Error, ErrClosed
-	}
-	var w C.size_t
-	var r C.int
-	var e C.GoErr
-	if C.go_SocketHTTP1_decoder_finish(c.p, unsafe.Pointer(&out[0]), C.size_t(len(out)), &w, &r, &e) != 0 {
-		return 0, HTTP1Error, goError(&e)
-	}
-	return int(w), int(r), nil
+	result = HTTP1Error
+	err = c.own.Use(func(g *C.GoHTTP1Codec) error {
+		var w C.size_t
+		var r C.int
+		var e C.GoErr
+		if C.go_SocketHTTP1_decoder_finish(g, unsafe.Pointer(&out[0]), C.size_t(len(out)), &w, &r, &e) != 0 {
+			return goError(&e)
+		}
+		written, result = int(w), int(r)
+		return nil
+	})
+	return written, result, err
 }
 
 // Encode compresses all of in into out (not empty; size it
 // len(in)+len(in)/1000+64) and returns the bytes written, -1 if out was
 // too small (the codec is then unusable). flush emits a sync flush.
-func (c *HTTP1Codec) Encode(in, out []byte, flush bool) (int, error) {
-	if c.p == nil {
-		return -1, ErrClosed
-	}
-	var w C.ssize_t
-	var e C.GoErr
-	src := nonEmpty(in)
-	if C.go_SocketHTTP1_encoder_encode(c.p, unsafe.Pointer(&src[0]), C.size_t(len(in)),
-		unsafe.Pointer(&out[0]), C.size_t(len(out)), cBool(flush), &w, &e) != 0 {
-		return -1, goError(&e)
-	}
-	return int(w), nil
+func (c *HTTP1Codec) Encode(in, out []byte, flush bool) (written int, err error) {
+	written = -1
+	err = c.own.Use(func(g *C.GoHTTP1Codec) error {
+		var w C.ssize_t
+		var e C.GoErr
+		src := nonEmpty(in)
+		if C.go_SocketHTTP1_encoder_encode(g, unsafe.Pointer(&src[0]), C.size_t(len(in)),
+			unsafe.Pointer(&out[0]), C.size_t(len(out)), cBool(flush), &w, &e) != 0 {
+			return goError(&e)
+		}
+		written = int(w)
+		return nil
+	})
+	return written, err
 }
 
 // EncodeFinish ends the stream into out (not empty); call again while it
 // fills out completely. -1 on failure.
-func (c *HTTP1Codec) EncodeFinish(out []byte) (int, error) {
-	if c.p == nil {
-		return -1, ErrClosed
-	}
-	var w C.ssize_t
-	var e C.GoErr
-	if C.go_SocketHTTP1_encoder_finish(c.p, unsafe.Pointer(&out[0]), C.size_t(len(out)), &w, &e) != 0 {
-		return -1, goError(&e)
-	}
-	return int(w), nil
+func (c *HTTP1Codec) EncodeFinish(out []byte) (written int, err error) {
+	written = -1
+	err = c.own.Use(func(g *C.GoHTTP1Codec) error {
+		var w C.ssize_t
+		var e C.GoErr
+		if C.go_SocketHTTP1_encoder_finish(g, unsafe.Pointer(&out[0]), C.size_t(len(out)), &w, &e) != 0 {
+			return goError(&e)
+		}
+		written = int(w)
+		return nil
+	})
+	return written, err
 }

@@ -78,11 +78,26 @@ type HTTP1SerHead struct {
 	Reason        string // "" for the registered phrase
 }
 
-// HPACKField is one decoded field as spans into the string Decode returns.
+// HPACKField is one field as spans into the strings of its header block:
+// what HPACKDecoder.Decode returns and HPACKEncoder.Encode takes (the
+// layout of the C GoHPACKSpanField).
 type HPACKField struct {
 	Name, Value Span
 	Sensitive   bool // sent as a never-indexed literal
 }
 
+// HPACKEncodeBound is the most bytes Encode writes for fields whose
+// strings total strsLen bytes: every string literal with up to 5 length
+// bytes, a 5-byte index or name prefix per field, two size updates.
+func HPACKEncodeBound(strsLen, nfields int) int { return strsLen + 16*nfields + 32 }
+
 // HPACKResultOK is HPACK_OK; HPACK results are SocketHPACK_Result values.
 const HPACKResultOK = 0
+
+// Live C objects of the HTTP bindings, by kind (see Owner).
+var (
+	HTTP1Parsers  = NewKind("HTTP1Parser")
+	HTTP1Codecs   = NewKind("HTTP1Codec") // content decoders and encoders
+	HPACKEncoders = NewKind("HPACKEncoder")
+	HPACKDecoders = NewKind("HPACKDecoder")
+)

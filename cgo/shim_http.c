@@ -2,11 +2,11 @@
  * shim_http.c - TRY-wrapped entry points for the HTTP/1.1 parser and
  * serializers, HPACK and Huffman (see shim_http.h).
  *
- * The parser reports the head as spans into its own copy of the header
- * section: the binding reads SocketHTTP1__head_bytes (private, hence
- * bundled builds only) and turns every pointer the parser returned into
- * an offset from it. None of these shims reaches Go: they are all
- * nocallback (GO_CALL_NOCB, or GO_NOCB_ENTER/LEAVE around code that
+ * The shims call only the public API and its documented extension
+ * (http/SocketHTTPExt.h): the parser reports the head and trailer
+ * sections as spans into its own copies (SocketHTTP1Ext_head/_trailers),
+ * which are passed on unchanged. None of these shims reaches Go: they are
+ * all nocallback (GO_CALL_NOCB, or GO_NOCB_ENTER/LEAVE around code that
  * cannot raise).
  */
 #include <stdlib.h>
@@ -16,14 +16,11 @@
 
 #include "core/Arena.h"
 
-#ifndef SOCKET_USE_SYSTEM_LIB
-#include "http/SocketHTTP1-private.h"
-#endif
-
 struct GoHTTP1
 {
   Arena_T arena;
   SocketHTTP1_Parser_T p;
+  int request; /* a request parser */
 };
 
 struct GoHPACKEnc
@@ -56,6 +53,7 @@ go_SocketHTTP1_config_defaults (SocketHTTP1_Config *cfg)
 static void
 http1_new_steps (int mode, const SocketHTTP1_Config *cfg, GoHTTP1 *h)
 {
+  h->request = mode == HTTP1_PARSE_REQUEST;
   h->arena = Arena_new ();
   h->p = SocketHTTP1_Parser_new ((SocketHTTP1_ParseMode)mode, cfg, h->arena);
 }
@@ -64,15 +62,10 @@ int
 go_SocketHTTP1_new (int mode, const SocketHTTP1_Config *cfg, GoHTTP1 **out,
                     size_t *max_fields, GoErr *e)
 {
-  *out = NULL;
-#ifdef SOCKET_USE_SYSTEM_LIB
-  (void)mode, (void)cfg, (void)max_fields;
-  return go_err_failed (e, "SocketHTTP1_ParseError",
-                        "the Go HTTP/1 parser needs the bundled C build "
-                        "(it reads parser internals)");
-#else
   volatile int rc = 0;
   GoHTTP1 *h = calloc (1, sizeof (*h));
+
+  *out = NULL;
   if (h == NULL)
     return go_err_failed (e, "Arena_Failed", "out of memory");
   GO_CALL_NOCB (rc, e, http1_new_steps (mode, cfg, h));
@@ -89,7 +82,6 @@ go_SocketHTTP1_new (int mode, const SocketHTTP1_Config *cfg, GoHTTP1 **out,
   }
   *out = h;
   return 0;
-#endif
 }
 
 void
@@ -123,69 +115,48 @@ go_SocketHTTP1_result_string (int result)
   return s;
 }
 
-#ifndef SOCKET_USE_SYSTEM_LIB
-
-static GoSpan
-span (const char *base, size_t base_len, const char *s, size_t n)
-{
-  GoSpan sp = { 0, 0 };
-  if (s != NULL && s >= base && s + n <= base + base_len)
-    {
-      sp.off = (uint32_t)(s - base);
-      sp.len = (uint32_t)n;
-    }
-  return sp;
-}
-
-/* Field spans of @hdr into @fields (2 per field, as many as fit),
- * relative to @base; returns the number of fields. */
-static size_t
-fill_fields (SocketHTTP_Headers_T hdr, const char *base, size_t base_len,
-             GoSpan *fields, size_t max_fields)
-{
-  size_t count = SocketHTTP_Headers_count (hdr);
-  size_t n = count < max_fields / 2 ? count : max_fields / 2;
-  for (size_t i = 0; i < n; i++)
-    {
-      const SocketHTTP_Header *f = SocketHTTP_Headers_at (hdr, i);
-      fields[2 * i] = span (base, base_len, f->name, f->name_len);
-      fields[2 * i + 1] = span (base, base_len, f->value, f->value_len);
-    }
-  return count;
-}
-
 static void
-fill_head (SocketHTTP1_Parser_T p, GoHTTP1Result *r, GoSpan *fields,
-           size_t max_fields)
+fill_head (SocketHTTP1_Parser_T p, int request, GoHTTP1Result *r,
+           GoSpan *fields, size_t max_fields)
 {
-  size_t hl = 0;
-  const char *hb = SocketHTTP1__head_bytes (p, &hl);
+  SocketHTTP1Ext_Head h;
+  if (SocketHTTP1Ext_head (p, &h, fields, max_fields) != 0)
+    return;
   r->head_ready = 1;
-  r->head = hb;
-  r->head_len = hl;
-  r->nfields = fill_fields (p->headers, hb, hl, fields, max_fields);
+  r->head = h.section.bytes;
+  r->head_len = h.section.len;
+  r->nfields = h.section.nfields;
+  r->method_s = h.method;
+  r->target = h.target;
+  r->reason = h.reason;
+  r->scheme = h.scheme;
+  r->authority = h.authority;
+  r->path = h.path;
+  r->in_head = h.in_head;
   r->body_mode = SocketHTTP1_Parser_body_mode (p);
   r->content_length = SocketHTTP1_Parser_content_length (p);
   r->keepalive = SocketHTTP1_Parser_should_keepalive (p);
   r->upgrade = SocketHTTP1_Parser_is_upgrade (p);
   r->upgrade_c = SocketHTTP1_Parser_upgrade_protocol (p);
   r->expect_continue = SocketHTTP1_Parser_expects_continue (p);
-  if (p->mode == HTTP1_PARSE_REQUEST)
+  if (request)
     {
-      const SocketHTTP_Request *req = &p->req;
+      const SocketHTTP_Request *req = SocketHTTP1_Parser_get_request (p);
       r->method = req->method;
       r->version = req->version;
-      r->method_s = span (hb, hl, hb + p->start_off, p->method_end - p->start_off);
-      r->target = span (hb, hl, hb + p->target_off, p->target_end - p->target_off);
-      r->scheme_c = req->scheme; /* Go slices its head copy when these */
-      r->authority_c = req->authority; /* point into the head */
-      r->path_c = req->path;
+      /* strings the parser built (absolute-form targets) */
+      if (!(h.in_head & SOCKETHTTP1EXT_SCHEME_IN_HEAD))
+        r->scheme_c = req->scheme;
+      if (!(h.in_head & SOCKETHTTP1EXT_AUTHORITY_IN_HEAD))
+        r->authority_c = req->authority;
+      if (!(h.in_head & SOCKETHTTP1EXT_PATH_IN_HEAD))
+        r->path_c = req->path;
     }
   else
     {
-      r->version = p->resp.version;
-      r->status = p->resp.status_code;
-      r->reason = span (hb, hl, hb + p->reason_off, p->reason_end - p->reason_off);
+      const SocketHTTP_Response *resp = SocketHTTP1_Parser_get_response (p);
+      r->version = resp->version;
+      r->status = resp->status_code;
     }
 }
 
@@ -193,32 +164,33 @@ static void
 fill_trailers (SocketHTTP1_Parser_T p, GoHTTP1Result *r, GoSpan *fields,
                size_t max_fields)
 {
+  SocketHTTP1Ext_Section t;
+  if (SocketHTTP1Ext_trailers (p, &t, fields, max_fields) != 0)
+    return;
   r->trailers_ready = 1;
-  r->trailers = p->trl.buf;
-  r->trailers_len = p->trl.len;
-  r->ntrailers = fill_fields (p->trailers, p->trl.buf, p->trl.len, fields,
-                              max_fields);
+  r->trailers = t.bytes;
+  r->trailers_len = t.len;
+  r->ntrailers = t.nfields;
 }
 
 /* Common tail of execute and read_body: what the call completed. */
 static void
-fill_result (SocketHTTP1_Parser_T p, int had_head, int was_complete,
-             GoHTTP1Result *r, GoSpan *fields, size_t max_fields)
+fill_result (GoHTTP1 *h, int had_head, int was_complete, GoHTTP1Result *r,
+             GoSpan *fields, size_t max_fields)
 {
+  SocketHTTP1_Parser_T p = h->p;
+  int head_done = SocketHTTP1Ext_head_complete (p);
   r->state = SocketHTTP1_Parser_state (p);
   r->body_remaining = SocketHTTP1_Parser_body_remaining (p);
   if (r->result >= HTTP1_ERROR)
     return;
-  if (!had_head && p->head_done)
-    fill_head (p, r, fields, max_fields);
-  else if (!was_complete && r->state == HTTP1_STATE_COMPLETE
-           && p->body_mode == HTTP1_BODY_CHUNKED)
-    fill_trailers (p, r, fields, max_fields);
-  if (p->head_done)
+  if (!had_head && head_done)
+    fill_head (p, h->request, r, fields, max_fields);
+  else if (!was_complete && r->state == HTTP1_STATE_COMPLETE)
+    fill_trailers (p, r, fields, max_fields); /* chunked messages only */
+  if (head_done)
     r->keepalive = SocketHTTP1_Parser_should_keepalive (p);
 }
-
-#endif /* !SOCKET_USE_SYSTEM_LIB */
 
 int
 go_SocketHTTP1_execute (GoHTTP1 *h, const char *data, size_t len,
@@ -226,26 +198,21 @@ go_SocketHTTP1_execute (GoHTTP1 *h, const char *data, size_t len,
                         GoErr *e)
 {
   volatile int rc = 0;
+  int had_head, was_complete;
+  size_t used = 0;
+  volatile SocketHTTP1_Result res = HTTP1_ERROR;
+
   memset (r, 0, sizeof (*r));
-#ifdef SOCKET_USE_SYSTEM_LIB
-  (void)h, (void)data, (void)len, (void)fields, (void)max_fields;
-  return go_err_failed (e, "SocketHTTP1_ParseError", "not available");
-#else
-  {
-    int had_head = h->p->head_done;
-    int was_complete = h->p->state == HTTP1_STATE_COMPLETE;
-    size_t used = 0;
-    volatile SocketHTTP1_Result res = HTTP1_ERROR;
-    GO_CALL_NOCB (rc, e,
-                  res = SocketHTTP1__execute_skip (h->p, data, len, &used));
-    if (rc != 0)
-      return rc;
-    r->result = res;
-    r->consumed = used;
-    fill_result (h->p, had_head, was_complete, r, fields, max_fields);
-  }
+  had_head = SocketHTTP1Ext_head_complete (h->p);
+  was_complete = SocketHTTP1_Parser_state (h->p) == HTTP1_STATE_COMPLETE;
+  GO_CALL_NOCB (rc, e,
+                res = SocketHTTP1Ext_execute_skip (h->p, data, len, &used));
+  if (rc != 0)
+    return rc;
+  r->result = res;
+  r->consumed = used;
+  fill_result (h, had_head, was_complete, r, fields, max_fields);
   return 0;
-#endif
 }
 
 int
@@ -254,28 +221,22 @@ go_SocketHTTP1_read_body (GoHTTP1 *h, const char *data, size_t len, char *out,
                           size_t max_fields, GoErr *e)
 {
   volatile int rc = 0;
+  int was_complete;
+  size_t used = 0, got = 0;
+  volatile SocketHTTP1_Result res = HTTP1_ERROR;
+
   memset (r, 0, sizeof (*r));
-#ifdef SOCKET_USE_SYSTEM_LIB
-  (void)h, (void)data, (void)len, (void)out, (void)out_len, (void)fields,
-      (void)max_fields;
-  return go_err_failed (e, "SocketHTTP1_ParseError", "not available");
-#else
-  {
-    int was_complete = h->p->state == HTTP1_STATE_COMPLETE;
-    size_t used = 0, got = 0;
-    volatile SocketHTTP1_Result res = HTTP1_ERROR;
-    GO_CALL_NOCB (rc, e,
-                  res = SocketHTTP1_Parser_read_body (h->p, data, len, &used,
-                                                      out, out_len, &got));
-    if (rc != 0)
-      return rc;
-    r->result = res;
-    r->consumed = used;
-    r->written = got;
-    fill_result (h->p, 1, was_complete, r, fields, max_fields);
-  }
+  was_complete = SocketHTTP1_Parser_state (h->p) == HTTP1_STATE_COMPLETE;
+  GO_CALL_NOCB (rc, e,
+                res = SocketHTTP1_Parser_read_body (h->p, data, len, &used,
+                                                    out, out_len, &got));
+  if (rc != 0)
+    return rc;
+  r->result = res;
+  r->consumed = used;
+  r->written = got;
+  fill_result (h, 1, was_complete, r, fields, max_fields);
   return 0;
-#endif
 }
 
 void
@@ -294,20 +255,19 @@ go_SocketHTTP1_fields (GoHTTP1 *h, int trailers, GoSpan *fields,
                        size_t max_fields, size_t *n)
 {
   GO_NOCB_ENTER ();
-#ifdef SOCKET_USE_SYSTEM_LIB
-  (void)h, (void)trailers, (void)fields, (void)max_fields;
   *n = 0;
-#else
   if (trailers)
-    *n = fill_fields (h->p->trailers, h->p->trl.buf, h->p->trl.len, fields,
-                      max_fields);
+    {
+      SocketHTTP1Ext_Section t;
+      if (SocketHTTP1Ext_trailers (h->p, &t, fields, max_fields) == 0)
+        *n = t.nfields;
+    }
   else
     {
-      size_t hl = 0;
-      const char *hb = SocketHTTP1__head_bytes (h->p, &hl);
-      *n = fill_fields (h->p->headers, hb, hl, fields, max_fields);
+      SocketHTTP1Ext_Head hd;
+      if (SocketHTTP1Ext_head (h->p, &hd, fields, max_fields) == 0)
+        *n = hd.section.nfields;
     }
-#endif
   GO_NOCB_LEAVE ();
 }
 
@@ -340,7 +300,7 @@ span_headers (Arena_T a, const char *strs, const GoSpan *fields, size_t n)
         v++, vl--;
       while (vl > 0 && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
         vl--;
-      if (SocketHTTP_Headers__add_n_uncapped (hs, strs + fields[2 * i].off,
+      if (SocketHTTPExt_Headers_add_n_unlimited (hs, strs + fields[2 * i].off,
                                               fields[2 * i].len, v, vl)
           != 0)
         return NULL;
@@ -550,34 +510,48 @@ reserve (SocketHPACK_Header **hdrs, size_t *cap, size_t n)
   return 1;
 }
 
+static int
+fields_ok (const GoHPACKSpanField *f, size_t n, size_t strs_len)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!spans_ok (&f[i].name, 1, strs_len) || !spans_ok (&f[i].value, 1, strs_len))
+      return 0;
+  return 1;
+}
+
 int
 go_SocketHPACK_encode (GoHPACKEnc *g, const char *strs, size_t strs_len,
-                       const GoSpan *spans, const unsigned char *sensitive,
-                       size_t n, unsigned char *out, size_t out_len,
-                       ssize_t *w, GoErr *e)
+                       const GoHPACKSpanField *fields, size_t n,
+                       unsigned char *out, size_t out_len, ssize_t *w,
+                       GoErr *e)
 {
   volatile int rc = 0;
   volatile ssize_t written = -1;
 
   *w = -1;
-  if (!spans_ok (spans, 2 * n, strs_len))
+  if (!fields_ok (fields, n, strs_len))
     return go_err_failed (e, "SocketHPACK_Error", "invalid span");
   if (!reserve (&g->hdrs, &g->cap, n))
     return go_err_failed (e, "Arena_Failed", "out of memory");
   for (size_t i = 0; i < n; i++)
     {
       SocketHPACK_Header *h = &g->hdrs[i];
-      h->name = strs + spans[2 * i].off;
-      h->name_len = spans[2 * i].len;
-      h->value = strs + spans[2 * i + 1].off;
-      h->value_len = spans[2 * i + 1].len;
-      h->never_index = sensitive != NULL && sensitive[i];
+      h->name = strs + fields[i].name.off;
+      h->name_len = fields[i].name.len;
+      h->value = strs + fields[i].value.off;
+      h->value_len = fields[i].value.len;
+      h->never_index = fields[i].sensitive != 0;
     }
   GO_CALL_NOCB (rc, e,
                 written = SocketHPACK_Encoder_encode (g->enc, g->hdrs, n, out,
                                                       out_len));
+  if (rc != 0)
+    return rc;
+  if (written < 0)
+    return go_err_failed (e, "SocketHPACK_Error",
+                          "SocketHPACK_Encoder_encode failed");
   *w = written;
-  return rc;
+  return 0;
 }
 
 void
@@ -667,21 +641,14 @@ _Static_assert (offsetof (GoHPACKField, value_len)
                            == offsetof (SocketHPACK_Header, never_index),
                 "GoHPACKField must mirror SocketHPACK_Header");
 
-/* The Go API returns the fields decoded before an error; the public C
- * function reports none on failure (as the original does), so the
- * in-tree build uses the internal variant. */
-#ifndef SOCKET_USE_SYSTEM_LIB
-#include "http/SocketHPACK-private.h"
-#define GO_HPACK_DECODE SocketHPACK__decoder_decode
-#else
-#define GO_HPACK_DECODE SocketHPACK_Decoder_decode
-#endif
+/* The Go API returns the fields decoded before an error; the original
+ * function reports none on failure, the extension keeps them. */
 
 static SocketHPACK_Result
 decode_steps (GoHPACKDec *g, const unsigned char *in, size_t len, size_t *n)
 {
   Arena_clear (g->scratch); /* strings of the previous block */
-  return GO_HPACK_DECODE (g->d, in, len, g->hdrs, g->cap, n, g->scratch);
+  return SocketHPACKExt_Decoder_decode (g->d, in, len, g->hdrs, g->cap, n, g->scratch);
 }
 
 int

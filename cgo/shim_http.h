@@ -8,9 +8,11 @@
  * allocation) before the next call on that decoder.
  *
  * Spans are byte offsets into the parser's copy of the head (or trailer
- * section), which Go copies once and slices. Go strings and buffers are
+ * section), as the extension API (http/SocketHTTPExt.h) reports them;
+ * Go copies that buffer once and slices it. Go strings and buffers are
  * borrowed for the call only; the encoder takes its fields as spans into
- * one Go buffer (an array of Go string pointers may not be passed to C).
+ * one Go buffer (an array of Go string pointers may not be passed to C),
+ * the same representation a decode returns.
  */
 #ifndef CSOCKET_SHIM_HTTP_H
 #define CSOCKET_SHIM_HTTP_H
@@ -20,13 +22,10 @@
 #include "http/SocketHPACK.h"
 #include "http/SocketHTTP.h"
 #include "http/SocketHTTP1.h"
+#include "http/SocketHTTPExt.h"
 
-/* An offset and a length, in bytes. */
-typedef struct GoSpan
-{
-  uint32_t off;
-  uint32_t len;
-} GoSpan;
+/* An offset and a length, in bytes (the extension API's span). */
+typedef SocketHTTPExt_Span GoSpan;
 
 /* ---- HTTP/1.1 parser ------------------------------------------------------ */
 
@@ -55,9 +54,12 @@ typedef struct GoHTTP1Result
   int version; /* SocketHTTP_Version */
   int status;
   GoSpan method_s, target, reason;
-  /* scheme, authority and path: a span into the head when has_* & 1,
-   * else the NUL-terminated C string in *_c (arena memory, valid until
-   * reset), NULL when absent. */
+  /* scheme, authority and path: a span into the head when the matching
+   * SOCKETHTTP1EXT_*_IN_HEAD bit of in_head is set, else the
+   * NUL-terminated C string in *_c (parser memory, valid until reset),
+   * NULL when absent. */
+  GoSpan scheme, authority, path;
+  unsigned in_head;
   const char *scheme_c, *authority_c, *path_c;
   int body_mode;
   int64_t content_length;
@@ -146,14 +148,21 @@ typedef struct GoHPACKField
 int go_SocketHPACK_encoder_new (size_t max_table_size, int huffman,
                                 int indexing, GoHPACKEnc **out, GoErr *e);
 void go_SocketHPACK_encoder_free (GoHPACKEnc *enc);
-/* Encode @n fields given as spans into @strs (name, value: 2 spans per
- * field) with never-index flags @sensitive (n bytes, may be NULL). *w:
- * bytes written, or -1 when @out is too small (size it with
- * go_SocketHPACK_encode_bound). */
+/* One field to encode: spans into the block's strings (the Go
+ * HPACKField, also what decode returns). */
+typedef struct GoHPACKSpanField
+{
+  GoSpan name, value;
+  unsigned char sensitive; /* never-indexed */
+} GoHPACKSpanField;
+
+/* Encode @n fields, spans into @strs. *w: bytes written; an @out too
+ * small for the block fails with SocketHPACK_Error (size it with
+ * HPACKEncodeBound in Go). */
 int go_SocketHPACK_encode (GoHPACKEnc *enc, const char *strs, size_t strs_len,
-                           const GoSpan *spans, const unsigned char *sensitive,
-                           size_t n, unsigned char *out, size_t out_len,
-                           ssize_t *w, GoErr *e);
+                           const GoHPACKSpanField *fields, size_t n,
+                           unsigned char *out, size_t out_len, ssize_t *w,
+                           GoErr *e);
 void go_SocketHPACK_encoder_set_table_size (GoHPACKEnc *enc, size_t size);
 /* Current dynamic table size, entry count and maximum. */
 void go_SocketHPACK_encoder_table (GoHPACKEnc *enc, size_t *size,

@@ -35,7 +35,7 @@ func loadBench(b *testing.B) *benchInput {
 	}
 	in := &benchInput{}
 	for _, s := range loadStories(b, "raw-data") {
-		enc, _ := hpack.NewEncoder(0)
+		enc, _ := hpack.NewEncoder(nil)
 		var lists [][]hpack.Field
 		var xlists [][]xhpack.HeaderField
 		var blocks [][]byte
@@ -119,7 +119,7 @@ func BenchmarkEncodeStories(b *testing.B) {
 		var buf []byte
 		for i := 0; i < b.N; i++ {
 			for _, story := range in.lists {
-				e, _ := hpack.NewEncoder(0)
+				e, _ := hpack.NewEncoder(nil)
 				for _, fs := range story {
 					var err error
 					if buf, err = e.Encode(buf[:0], fs); err != nil {

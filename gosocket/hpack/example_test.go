@@ -7,7 +7,7 @@ import (
 )
 
 func Example() {
-	enc, _ := hpack.NewEncoder(hpack.DefaultTableSize)
+	enc, _ := hpack.NewEncoder(nil)
 	defer enc.Close()
 	dec, _ := hpack.NewDecoder(nil)
 	defer dec.Close()

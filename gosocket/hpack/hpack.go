@@ -61,7 +61,9 @@ const (
 
 func (c ErrorCode) String() string {
 	if c > 0 && c <= ErrorBomb {
-		return cgo.HPACKResultString(int(c))
+		if s := cgo.HPACKResultString(int(c)); s != "" {
+			return s
+		}
 	}
 	return "ErrorCode(" + strconv.Itoa(int(c)) + ")"
 }
@@ -86,7 +88,7 @@ func (e *DecodingError) Is(target error) bool {
 // gosocket.ErrHPACK.
 var ErrHuffman error = &DecodingError{Code: ErrorHuffman}
 
-// EncoderConfig configures an Encoder.
+// EncoderConfig configures an Encoder; zero fields take the defaults.
 type EncoderConfig struct {
 	MaxTableSize int  // largest dynamic table to use; 0 means DefaultTableSize
 	NoHuffman    bool // never Huffman-code strings
@@ -96,40 +98,45 @@ type EncoderConfig struct {
 // Encoder compresses header lists into header blocks.
 type Encoder struct {
 	c      *cgo.HPACKEncoder
-	fields []string
-	sens   []bool
+	strs   []byte           // scratch: the strings of one block
+	fields []cgo.HPACKField // scratch: spans into strs
 }
 
-// NewEncoder returns an encoder with a dynamic table of at most
-// maxTableSize bytes (0: DefaultTableSize), Huffman coding and indexing.
-func NewEncoder(maxTableSize int) (*Encoder, error) {
-	return NewEncoderConfig(EncoderConfig{MaxTableSize: maxTableSize})
-}
-
-// NewEncoderConfig returns an encoder configured by cfg. A table size
-// above MaxTableSize is an error matching gosocket.ErrHPACK.
-func NewEncoderConfig(cfg EncoderConfig) (*Encoder, error) {
-	if cfg.MaxTableSize == 0 {
-		cfg.MaxTableSize = DefaultTableSize
+// NewEncoder returns an encoder configured by cfg; nil means the
+// defaults (a DefaultTableSize table, Huffman coding and indexing). A
+// table size above MaxTableSize is an error matching gosocket.ErrHPACK.
+func NewEncoder(cfg *EncoderConfig) (*Encoder, error) {
+	var c EncoderConfig
+	if cfg != nil {
+		c = *cfg
 	}
-	if cfg.MaxTableSize < 0 {
-		return nil, &gosocket.Error{Op: "hpack.NewEncoder", Exception: "SocketHPACK_Error", Msg: "negative table size"}
+	if c.MaxTableSize == 0 {
+		c.MaxTableSize = DefaultTableSize
+	}
+	if c.MaxTableSize < 0 {
+		return nil, configError("hpack.NewEncoder", "negative table size")
 	}
 	// The C library accepts larger tables (as the original does); this
 	// package keeps its documented bound.
-	if cfg.MaxTableSize > MaxTableSize {
-		return nil, &gosocket.Error{Op: "hpack.NewEncoder", Exception: "SocketHPACK_Error", Msg: "table size above MaxTableSize"}
+	if c.MaxTableSize > MaxTableSize {
+		return nil, configError("hpack.NewEncoder", "table size above MaxTableSize")
 	}
-	c, err := cgo.NewHPACKEncoder(cfg.MaxTableSize, !cfg.NoHuffman, !cfg.NoIndexing)
+	enc, err := cgo.NewHPACKEncoder(c.MaxTableSize, !c.NoHuffman, !c.NoIndexing)
 	if err != nil {
 		return nil, errs.Wrap("hpack.NewEncoder", err, nil)
 	}
-	return &Encoder{c: c}, nil
+	return &Encoder{c: enc}, nil
 }
 
-// Close releases the encoder's C memory; it is idempotent.
+// configError is a rejected configuration, matching gosocket.ErrHPACK.
+func configError(op, msg string) error {
+	return &gosocket.Error{Op: op, Msg: msg, Kind: gosocket.ErrHPACK}
+}
+
+// Close releases the encoder's C memory; it is idempotent. Afterwards
+// every method fails with an error matching gosocket.ErrClosed.
 func (e *Encoder) Close() error {
-	e.c.Free()
+	e.c.Close()
 	return nil
 }
 
@@ -137,14 +144,24 @@ func (e *Encoder) Close() error {
 // the static or dynamic table are sent as indices; others as literals,
 // indexed when worthwhile. Sensitive fields, and authorization, cookie,
 // set-cookie and proxy-authorization, are never indexed. Names are sent as
-// given (HTTP/2 requires lowercase).
+// given (HTTP/2 requires lowercase), except that a name equal to a static
+// table name but for ASCII case is sent as the table's lowercase name (the
+// C encoder matches static names case-insensitively, as the original does).
 func (e *Encoder) Encode(dst []byte, fields []Field) ([]byte, error) {
-	e.fields, e.sens = e.fields[:0], e.sens[:0]
+	// One flat representation, the one Decode receives: the strings in
+	// one buffer, the fields as spans into it.
+	e.strs, e.fields = e.strs[:0], e.fields[:0]
 	for _, f := range fields {
-		e.fields = append(e.fields, f.Name, f.Value)
-		e.sens = append(e.sens, f.Sensitive)
+		n := len(e.strs)
+		e.strs = append(e.strs, f.Name...)
+		e.strs = append(e.strs, f.Value...)
+		e.fields = append(e.fields, cgo.HPACKField{
+			Name:      cgo.Span{Off: uint32(n), Len: uint32(len(f.Name))},
+			Value:     cgo.Span{Off: uint32(n + len(f.Name)), Len: uint32(len(f.Value))},
+			Sensitive: f.Sensitive,
+		})
 	}
-	out, err := e.c.Encode(dst, e.fields, e.sens)
+	out, err := e.c.Encode(dst, e.strs, e.fields)
 	return out, errs.Wrap("hpack.Encoder.Encode", err, nil)
 }
 
@@ -181,13 +198,13 @@ func NewDecoder(cfg *DecoderConfig) (*Decoder, error) {
 		c = *cfg
 	}
 	if c.MaxTableSize < 0 || c.MaxHeaderSize < 0 || c.MaxHeaderListSize < 0 {
-		return nil, &gosocket.Error{Op: "hpack.NewDecoder", Exception: "SocketHPACK_Error", Msg: "negative limit"}
+		return nil, configError("hpack.NewDecoder", "negative limit")
 	}
 	if c.MaxTableSize == 0 {
 		c.MaxTableSize = DefaultTableSize
 	}
 	if c.MaxTableSize > MaxTableSize {
-		return nil, &gosocket.Error{Op: "hpack.NewDecoder", Exception: "SocketHPACK_Error", Msg: "table size above MaxTableSize"}
+		return nil, configError("hpack.NewDecoder", "table size above MaxTableSize")
 	}
 	if c.MaxHeaderSize == 0 {
 		c.MaxHeaderSize = DefaultMaxHeaderSize
@@ -202,9 +219,10 @@ func NewDecoder(cfg *DecoderConfig) (*Decoder, error) {
 	return &Decoder{c: d}, nil
 }
 
-// Close releases the decoder's C memory; it is idempotent.
+// Close releases the decoder's C memory; it is idempotent. Afterwards
+// every method fails with an error matching gosocket.ErrClosed.
 func (d *Decoder) Close() error {
-	d.c.Free()
+	d.c.Close()
 	return nil
 }
 

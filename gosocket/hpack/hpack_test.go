@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -42,7 +43,7 @@ func newDecoder(t testing.TB) *hpack.Decoder {
 
 func newEncoder(t testing.TB) *hpack.Encoder {
 	t.Helper()
-	e, err := hpack.NewEncoder(0)
+	e, err := hpack.NewEncoder(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,9 +306,12 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestCloseIdempotent(t *testing.T) {
-	before := cgo.LiveHTTPHandles()
-	e, _ := hpack.NewEncoder(0)
+	encs, decs := cgo.HPACKEncoders.Live(), cgo.HPACKDecoders.Live()
+	e, _ := hpack.NewEncoder(nil)
 	d, _ := hpack.NewDecoder(nil)
+	if cgo.HPACKEncoders.Live() != encs+1 || cgo.HPACKDecoders.Live() != decs+1 {
+		t.Fatal("live counts did not grow")
+	}
 	e.Close()
 	e.Close()
 	d.Close()
@@ -318,10 +322,20 @@ func TestCloseIdempotent(t *testing.T) {
 	if _, err := d.Decode([]byte{0x82}); !errors.Is(err, gosocket.ErrClosed) {
 		t.Fatalf("Decode after Close: %v", err)
 	}
-	if n := cgo.LiveHTTPHandles(); n != before {
-		t.Fatalf("live handles %d, want %d", n, before)
+	if err := e.SetMaxTableSize(100); !errors.Is(err, gosocket.ErrClosed) || !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("SetMaxTableSize after Close: %v", err)
 	}
-	if _, err := hpack.NewEncoder(hpack.MaxTableSize + 1); !errors.Is(err, gosocket.ErrHPACK) {
+	if err := d.SetMaxTableSize(100); !errors.Is(err, gosocket.ErrClosed) {
+		t.Fatalf("Decoder.SetMaxTableSize after Close: %v", err)
+	}
+	_, err := d.Decode([]byte{0x82})
+	if want := "gosocket: hpack.Decoder.Decode: use of closed object"; err == nil || err.Error() != want {
+		t.Fatalf("error reads %q, want %q", err, want)
+	}
+	if n, m := cgo.HPACKEncoders.Live(), cgo.HPACKDecoders.Live(); n != encs || m != decs {
+		t.Fatalf("live encoders %d, decoders %d, want %d, %d", n, m, encs, decs)
+	}
+	if _, err := hpack.NewEncoder(&hpack.EncoderConfig{MaxTableSize: hpack.MaxTableSize + 1}); !errors.Is(err, gosocket.ErrHPACK) {
 		t.Fatalf("oversized table: %v", err)
 	}
 }

@@ -17,7 +17,14 @@ import (
 // ErrCorruptContent is returned for compressed content that does not
 // decode, including data after the end of the stream. It matches
 // gosocket.ErrInvalidInput.
-var ErrCorruptContent = fmt.Errorf("http1: corrupt compressed content: %w", gosocket.ErrInvalidInput)
+var ErrCorruptContent error = corruptContent{}
+
+type corruptContent struct{}
+
+func (corruptContent) Error() string { return "http1: corrupt compressed content" }
+
+// Is matches gosocket.ErrInvalidInput.
+func (corruptContent) Is(target error) bool { return target == gosocket.ErrInvalidInput }
 
 const (
 	contentChunk = 32 << 10
@@ -31,7 +38,7 @@ func codingOf(name string) (int, error) {
 	case "deflate":
 		return cgo.HTTPCodingDeflate, nil
 	}
-	return 0, fmt.Errorf("http1: unsupported content coding %q", name)
+	return 0, fmt.Errorf("unsupported content coding %q", name)
 }
 
 // ContentReader decodes a gzip or deflate body read from an underlying
@@ -53,7 +60,7 @@ type ContentReader struct {
 func NewContentReader(r io.Reader, coding string) (*ContentReader, error) {
 	c, err := codingOf(coding)
 	if err != nil {
-		return nil, err
+		return nil, errs.Wrap("http1.NewContentReader", err, nil)
 	}
 	codec, err := cgo.NewHTTP1Decoder(c)
 	if err != nil {
@@ -67,7 +74,7 @@ func NewContentReader(r io.Reader, coding string) (*ContentReader, error) {
 // for data that does not decode.
 func (cr *ContentReader) Read(p []byte) (int, error) {
 	if cr.closed {
-		return 0, fmt.Errorf("http1: read after Close: %w", gosocket.ErrClosed)
+		return 0, errs.Wrap("http1.ContentReader.Read", cgo.ErrClosed, nil)
 	}
 	if cr.err != nil {
 		return 0, cr.err
@@ -83,8 +90,8 @@ func (cr *ContentReader) Read(p []byte) (int, error) {
 			return cr.finish(p)
 		}
 		consumed, written, result, err := cr.codec.Decode(cr.in, p)
-		if err != nil {
-			cr.err = fmt.Errorf("%w: %v", ErrCorruptContent, err)
+		if err != nil { // raised in C (out of memory, misuse); bad data is a result
+			cr.err = errs.Wrap("http1.ContentReader.Read", err, nil)
 			return 0, cr.err
 		}
 		cr.in = cr.in[consumed:]
@@ -132,7 +139,7 @@ func (cr *ContentReader) finish(p []byte) (int, error) {
 	written, result, err := cr.codec.DecodeFinish(p)
 	switch {
 	case err != nil:
-		cr.err = fmt.Errorf("%w: %v", ErrCorruptContent, err)
+		cr.err = errs.Wrap("http1.ContentReader.Read", err, nil)
 	case result == cgo.HTTP1OK:
 		cr.err = io.EOF
 	case result == cgo.HTTP1Incomplete:
@@ -150,7 +157,7 @@ func (cr *ContentReader) finish(p []byte) (int, error) {
 func (cr *ContentReader) Close() error {
 	if !cr.closed {
 		cr.closed = true
-		cr.codec.Free()
+		cr.codec.Close()
 	}
 	return nil
 }
@@ -170,11 +177,11 @@ type ContentWriter struct {
 // for zlib's default. Close it to end the stream.
 func NewContentWriter(w io.Writer, coding string, level int) (*ContentWriter, error) {
 	c, err := codingOf(coding)
-	if err != nil {
-		return nil, err
+	if err == nil && (level < 0 || level > 9) {
+		err = fmt.Errorf("compression level %d out of 0..9", level)
 	}
-	if level < 0 || level > 9 {
-		return nil, fmt.Errorf("http1: compression level %d out of 0..9", level)
+	if err != nil {
+		return nil, errs.Wrap("http1.NewContentWriter", err, nil)
 	}
 	codec, err := cgo.NewHTTP1Encoder(c, level)
 	if err != nil {
@@ -185,7 +192,7 @@ func NewContentWriter(w io.Writer, coding string, level int) (*ContentWriter, er
 
 func (cw *ContentWriter) encode(p []byte, flush bool) error {
 	if cw.closed {
-		return fmt.Errorf("http1: write after Close: %w", gosocket.ErrClosed)
+		return errs.Wrap("http1.ContentWriter.Write", cgo.ErrClosed, nil)
 	}
 	if cw.err != nil {
 		return cw.err
@@ -198,8 +205,9 @@ func (cw *ContentWriter) encode(p []byte, flush bool) error {
 	}
 	n, err := cw.codec.Encode(p, cw.out[:cap(cw.out)], flush)
 	if err == nil && n < 0 {
-		err = errors.New("http1: compressor output overflow")
+		err = errors.New("compressor output overflow")
 	}
+	err = errs.Wrap("http1.ContentWriter.Write", err, nil)
 	if err == nil && n > 0 {
 		_, err = cw.w.Write(cw.out[:n])
 	}
@@ -236,10 +244,10 @@ func (cw *ContentWriter) Close() error {
 	for err == nil {
 		n, ferr := cw.codec.EncodeFinish(cw.out[:cap(cw.out)])
 		if ferr == nil && n < 0 {
-			ferr = errors.New("http1: compressor failed to finish")
+			ferr = errors.New("compressor failed to finish")
 		}
 		if ferr != nil {
-			err = ferr
+			err = errs.Wrap("http1.ContentWriter.Close", ferr, nil)
 			break
 		}
 		if n > 0 {
@@ -253,6 +261,6 @@ func (cw *ContentWriter) Close() error {
 		}
 	}
 	cw.closed = true
-	cw.codec.Free()
+	cw.codec.Close()
 	return err
 }

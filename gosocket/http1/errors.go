@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/libsocket/libsocket/cgo"
 	"github.com/libsocket/libsocket/gosocket"
 )
 
@@ -31,29 +32,12 @@ const (
 	ErrorSmuggling            ErrorCode = 17 // conflicting or ambiguous framing
 )
 
-// The names are SocketHTTP1_result_string's (a test keeps them equal).
-var codeNames = [...]string{
-	ErrorMisuse:               "Parse error",
-	ErrorLineTooLong:          "Request/status line too long",
-	ErrorInvalidMethod:        "Invalid HTTP method",
-	ErrorInvalidURI:           "Invalid request target",
-	ErrorInvalidVersion:       "Invalid HTTP version",
-	ErrorInvalidStatus:        "Invalid status code",
-	ErrorInvalidHeaderName:    "Invalid header name",
-	ErrorInvalidHeaderValue:   "Invalid header value",
-	ErrorHeaderTooLarge:       "Header too large",
-	ErrorTooManyHeaders:       "Too many headers",
-	ErrorInvalidContentLength: "Invalid Content-Length",
-	ErrorInvalidChunkSize:     "Invalid chunk size",
-	ErrorChunkTooLarge:        "Chunk too large",
-	ErrorInvalidTrailer:       "Invalid trailer",
-	ErrorUnexpectedEOF:        "Unexpected end of input",
-	ErrorSmuggling:            "Request smuggling attempt detected",
-}
-
+// String is the C library's name for the code (SocketHTTP1_result_string).
 func (c ErrorCode) String() string {
-	if c >= ErrorMisuse && int(c) < len(codeNames) {
-		return codeNames[c]
+	if c >= ErrorMisuse && c <= ErrorSmuggling {
+		if s := cgo.HTTP1ResultString(int(c)); s != "" {
+			return s
+		}
 	}
 	return "ErrorCode(" + strconv.Itoa(int(c)) + ")"
 }

@@ -21,6 +21,7 @@ import (
 	"io"
 
 	"github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/gosocket"
 	"github.com/libsocket/libsocket/gosocket/internal/errs"
 )
 
@@ -153,7 +154,7 @@ func newParser(response bool, cfg *Config) (*Parser, error) {
 	}
 	if cfg != nil && (cfg.MaxRequestLine < 0 || cfg.MaxHeaderName < 0 || cfg.MaxHeaderValue < 0 ||
 		cfg.MaxHeaders < 0 || cfg.MaxHeaderSize < 0 || cfg.MaxChunkSize < 0 || cfg.MaxTrailerSize < 0) {
-		return nil, &ParseError{Code: ErrorMisuse, Msg: op + ": negative limit in Config"}
+		return nil, &gosocket.Error{Op: op, Msg: "negative limit in Config", Kind: gosocket.ErrHTTP}
 	}
 	c, err := cgo.NewHTTP1Parser(response, cfg.c())
 	if err != nil {
@@ -165,7 +166,7 @@ func newParser(response bool, cfg *Config) (*Parser, error) {
 // Close releases the parser's C memory. It is idempotent; afterwards
 // every method fails with an error matching gosocket.ErrClosed.
 func (p *Parser) Close() error {
-	p.c.Free()
+	p.c.Close()
 	return nil
 }
 
@@ -332,7 +333,7 @@ func (p *Parser) ReadBody(dst, src []byte) (written, consumed int, err error) {
 		return 0, 0, p.err
 	}
 	if !p.HeadComplete() {
-		return 0, 0, &ParseError{Code: ErrorMisuse, Offset: p.offset, Msg: "http1: ReadBody before the head is complete"}
+		return 0, 0, &ParseError{Code: ErrorMisuse, Offset: p.offset, Msg: "ReadBody before the head is complete"}
 	}
 	if p.Complete() {
 		return 0, 0, io.EOF
