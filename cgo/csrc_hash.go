@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "24ca26ac55c3ac309510a60e3bb98dada5fda04bc9c6881470a93a5c2ae70a21"
+const csrcHash = "f842d5652c001a6c7066f030fa17784500e5312411c11c7005b43cb66e07d0be"

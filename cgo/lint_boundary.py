@@ -49,8 +49,6 @@ PRIVATE_INCLUDES_TO_REMOVE = {
     ("shim_http.c", "http/SocketHPACK-private.h"),
     ("shim_socket.c", "dns/SocketDNS-private.h"),
     ("shim_socket.c", "socket/Socket-private.h"),
-    ("shim_tls.c", "tls/SocketDTLS-private.h"),
-    ("shim_tls.c", "tls/SocketTLS-private.h"),
 }
 
 # cgo pseudo-functions and libc helpers that are not library calls.

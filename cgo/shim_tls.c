@@ -3,14 +3,11 @@
  *
  * Contexts are built from a GoTLSConfig in one call. Connections follow
  * the socket shims: non-blocking, would-block is *n = 0 or a WANT_* state,
- * and Go waits in its own poller. A few things the public API does not
- * offer are read from the private connection structs (bundled build
- * only): OpenSSL's buffered plaintext (so recv never reports would-block
- * while plaintext is pending), a close_notify that never waits, the IANA
- * cipher number, and the DTLS retransmission timer. Linked against an
- * installed library (SOCKET_USE_SYSTEM_LIB) the shims fall back to the
- * public API: SocketTLS_shutdown for close_notify (which may wait), no
- * cipher number, and a fixed 1 s DTLS retransmission check.
+ * and Go waits in its own poller. What the original API lacks for that
+ * (buffered plaintext, a close_notify that never waits, the IANA cipher
+ * number, the received SNI name, the DTLS retransmission timer, the finer
+ * handshake exceptions) comes from include/tls/SocketTLSExt.h, which an
+ * installed library (SOCKET_USE_SYSTEM_LIB) provides as well.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,24 +28,7 @@
 #include "tls/SocketTLS.h"
 #include "tls/SocketTLSContext.h"
 
-#ifndef SOCKET_USE_SYSTEM_LIB
-#include "tls/SocketDTLS-private.h"
-#include "tls/SocketTLS-private.h"
-/* The bundled build raises the finer exceptions (verification, pin,
- * protocol error, peer closed) the Go errors are built from; the public
- * API raises what the original library raises. */
-#define SHIM_TLS_HANDSHAKE SocketTLS__handshake
-#define SHIM_TLS_SEND SocketTLS__send
-#define SHIM_TLS_RECV SocketTLS__recv
-#define SHIM_TLS_SET_HOSTNAME(s, h) SocketTLS__set_hostname (s, h, 0)
-#define SHIM_DTLS_SET_HOSTNAME(s, h) SocketDTLS__set_hostname (s, h, 0)
-#else
-#define SHIM_TLS_HANDSHAKE SocketTLS_handshake
-#define SHIM_TLS_SEND SocketTLS_send
-#define SHIM_TLS_RECV SocketTLS_recv
-#define SHIM_TLS_SET_HOSTNAME(s, h) SocketTLS_set_hostname (s, h)
-#define SHIM_DTLS_SET_HOSTNAME(s, h) SocketDTLS_set_hostname (s, h)
-#endif
+#include "tls/SocketTLSExt.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -134,13 +114,6 @@ fill_state (GoTLSState *out, int complete, const char *version,
     out->version = 0x0303;
   else if (strcmp (version, "DTLSv1.2") == 0)
     out->version = 0xfefd;
-}
-
-static int
-cipher_id (const SSL *ssl)
-{
-  const SSL_CIPHER *c = ssl ? SSL_get_current_cipher (ssl) : NULL;
-  return c ? SSL_CIPHER_get_protocol_id (c) : 0;
 }
 
 /* ---- TLS contexts --------------------------------------------------------- */
@@ -293,7 +266,7 @@ go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *ctx,
   GO_CALL_NOCB (rc, e, {
     SocketTLS_enable (s, ctx);
     if (host_len > 0)
-      SHIM_TLS_SET_HOSTNAME (s, h);
+      SocketTLSExt_set_hostname (s, h);
   });
   return rc;
 }
@@ -303,7 +276,7 @@ int
 go_SocketTLS_handshake (Socket_T s, int *state, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL (rc, e, *state = (int)SHIM_TLS_HANDSHAKE (s));
+  GO_CALL (rc, e, *state = (int)SocketTLSExt_handshake (s));
   return rc;
 }
 
@@ -312,92 +285,41 @@ go_SocketTLS_send (Socket_T s, const void *buf, size_t len, ssize_t *n,
                    GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL_NOCB (rc, e, *n = SHIM_TLS_SEND (s, buf, len));
+  GO_CALL_NOCB (rc, e, *n = SocketTLSExt_send (s, buf, len));
   return rc;
-}
-
-static ssize_t
-recv_steps (Socket_T s, void *buf, size_t len)
-{
-  ssize_t n = SHIM_TLS_RECV (s, buf, len);
-#ifndef SOCKET_USE_SYSTEM_LIB
-  /* SSL_read consumed a non-data record and stopped while decrypted bytes
-   * are still buffered: poll() cannot see them, so read again now. */
-  for (int i = 0; n == 0 && i < 4; i++)
-    {
-      SocketTLS_T t = SocketTLS__get (s, "SocketTLS_recv");
-      if (!SSL_has_pending (t->ssl))
-        break;
-      n = SHIM_TLS_RECV (s, buf, len);
-    }
-#endif
-  return n;
 }
 
 int
 go_SocketTLS_recv (Socket_T s, void *buf, size_t len, ssize_t *n, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL_NOCB (rc, e, *n = recv_steps (s, buf, len));
+  GO_CALL_NOCB (rc, e, *n = SocketTLSExt_recv (s, buf, len));
   return rc;
-}
-
-static int
-close_notify_steps (Socket_T s)
-{
-#ifndef SOCKET_USE_SYSTEM_LIB
-  SocketTLS_T t = SocketTLS__get (s, "SocketTLS_shutdown");
-
-  if (t->shutdown_sent)
-    return 1;
-  if (t->state != TLS_HANDSHAKE_COMPLETE || t->fatal)
-    return 0;
-  ERR_clear_error ();
-  if (SSL_shutdown (t->ssl) >= 0)
-    t->shutdown_sent = 1;
-  else
-    t->fatal = 1; /* no room in the send buffer: the stream is done */
-  ERR_clear_error ();
-  return t->shutdown_sent;
-#else
-  SocketTLS_shutdown (s);
-  return 1;
-#endif
 }
 
 int
 go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL_NOCB (rc, e, *sent = close_notify_steps (s));
+  GO_CALL_NOCB (rc, e, *sent = SocketTLSExt_close_notify (s));
   return rc;
 }
 
 static void
 tls_state_steps (Socket_T s, GoTLSState *out)
 {
-  const char *version = SocketTLS_get_version (s);
-  int done = SocketTLS_get_verify_result (s) != 69; /* INVALID_CALL */
+  int done = SocketTLSExt_is_handshake_done (s);
+  const char *sni = SocketTLSExt_get_server_name (s);
 
-#ifndef SOCKET_USE_SYSTEM_LIB
-  done = SocketTLS__get (s, "SocketTLS_state")->state
-         == TLS_HANDSHAKE_COMPLETE;
-#endif
-  fill_state (out, done, done ? version : NULL, SocketTLS_get_cipher (s),
-              SocketTLS_get_alpn_selected (s), SocketTLS_is_session_reused (s),
+  fill_state (out, done, done ? SocketTLS_get_version (s) : NULL,
+              SocketTLS_get_cipher (s), SocketTLS_get_alpn_selected (s),
+              SocketTLS_is_session_reused (s),
               SocketTLS_get_verify_result (s));
   if (done) /* -1 on servers and without a staple */
     out->ocsp_status = SocketTLS_get_ocsp_status (s);
-#ifndef SOCKET_USE_SYSTEM_LIB
-  {
-    SSL *ssl = SocketTLS__get (s, "SocketTLS_state")->ssl;
-    const char *sni = SSL_get_servername (ssl, TLSEXT_NAMETYPE_host_name);
-
-    out->cipher_id = cipher_id (ssl);
-    if (sni != NULL && SSL_is_server (ssl))
-      snprintf (out->server_name, sizeof out->server_name, "%s", sni);
-  }
-#endif
+  out->cipher_id = SocketTLSExt_get_cipher_id (s);
+  if (sni != NULL)
+    snprintf (out->server_name, sizeof out->server_name, "%s", sni);
 }
 
 int
@@ -493,7 +415,7 @@ dtls_dial_steps (int domain, const char *host, int port,
   SocketDgram_setnonblocking (d);
   SocketDTLS_enable (d, ctx);
   if (sni[0] != '\0')
-    SHIM_DTLS_SET_HOSTNAME (d, sni);
+    SocketDTLSExt_set_hostname (d, sni);
   SocketDTLS_set_peer (d, host, port);
 }
 
@@ -577,45 +499,13 @@ go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *next,
   return 0;
 }
 
-static DTLSHandshakeState
-dtls_handshake_steps (SocketDgram_T s, int *timer_ms)
-{
-  DTLSHandshakeState st;
-
-  *timer_ms = -1;
-#ifndef SOCKET_USE_SYSTEM_LIB
-  struct SocketDTLS_Conn *conn = SocketDTLS__conn (s, "SocketDTLS_handshake");
-  struct timeval tv;
-
-  /* Retransmit the last flight when its timer has run out. */
-  if (conn->started && !conn->handshake_done
-      && DTLSv1_get_timeout (conn->ssl, &tv) == 1 && tv.tv_sec == 0
-      && tv.tv_usec == 0 && DTLSv1_handle_timeout (conn->ssl) < 0)
-    {
-      conn->last_state = DTLS_HANDSHAKE_ERROR;
-      SocketDTLS__raise (&SocketDTLS_TimeoutExpired,
-                         "DTLS handshake: no answer after %d retransmissions",
-                         SOCKET_DTLS_MAX_RETRANSMITS);
-    }
-  st = SocketDTLS__handshake (s);
-  if (st != DTLS_HANDSHAKE_COMPLETE && conn->started
-      && DTLSv1_get_timeout (conn->ssl, &tv) == 1)
-    *timer_ms = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
-#else
-  st = SocketDTLS_handshake (s);
-  if (st == DTLS_HANDSHAKE_WANT_READ)
-    *timer_ms = 1000;
-#endif
-  return st;
-}
-
 /* The handshake may log: not nocallback. */
 int
 go_SocketDTLS_handshake (struct SocketDgram_T *s, int *state, int *timer_ms,
                          GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL (rc, e, *state = (int)dtls_handshake_steps (s, timer_ms));
+  GO_CALL (rc, e, *state = (int)SocketDTLSExt_handshake (s, timer_ms));
   return rc;
 }
 
@@ -653,9 +543,7 @@ dtls_state_steps (SocketDgram_T s, GoTLSState *out)
               SocketDTLS_get_alpn_selected (s),
               SocketDTLS_is_session_reused (s),
               SocketDTLS_get_verify_result (s));
-#ifndef SOCKET_USE_SYSTEM_LIB
-  out->cipher_id = cipher_id (SocketDTLS__conn (s, "SocketDTLS_state")->ssl);
-#endif
+  out->cipher_id = SocketDTLSExt_get_cipher_id (s);
 }
 
 int
