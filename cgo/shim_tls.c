@@ -145,12 +145,33 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
   SocketTLSContext_T ctx;
   const char *protos[SOCKET_TLS_MAX_ALPN_PROTOCOLS];
   const char *sni = c->sni;
+  const char *sni_pem = c->sni_pem;
 
   if (c->server)
-    ctx = SocketTLSContext_new_server (c->cert_file, c->key_file, c->ca_file);
+    ctx = c->cert_file != NULL
+              ? SocketTLSContext_new_server (c->cert_file, c->key_file, NULL)
+              : SocketTLSExt_context_new (1);
+  else if (c->ca_pem != NULL && c->ca_file == NULL)
+    ctx = SocketTLSExt_context_new (0); /* only the given roots */
   else
-    ctx = SocketTLSContext_new_client (c->ca_file);
+    ctx = SocketTLSContext_new_client (c->ca_file); /* NULL: system */
   *out = ctx; /* freed by the caller if anything below raises */
+  if (c->server && c->ca_file != NULL)
+    SocketTLSContext_load_ca (ctx, c->ca_file);
+  if (c->ca_pem != NULL)
+    SocketTLSExt_load_ca_pem (ctx, c->ca_pem, c->ca_pem_len);
+  if (c->cert_pem != NULL)
+    SocketTLSExt_use_certificate_pem (ctx, c->cert_pem, c->cert_pem_len,
+                                      c->key_pem, c->key_pem_len);
+  for (int i = 0; i < c->sni_pem_count && sni_pem != NULL; i++)
+    {
+      const char *host = next_string (&sni_pem);
+      const char *cert = next_string (&sni_pem);
+      const char *key = next_string (&sni_pem);
+
+      SocketTLSExt_add_certificate_pem (ctx, host, cert, strlen (cert), key,
+                                        strlen (key));
+    }
   if (!c->server && c->cert_file != NULL)
     SocketTLSContext_load_certificate (ctx, c->cert_file, c->key_file);
   if (c->verify_mode >= 0)
@@ -330,6 +351,53 @@ go_SocketTLS_state (Socket_T s, GoTLSState *out, GoErr *e)
   return rc;
 }
 
+/* Both protocols' peer_chain: the Ext getter for @s (a Socket_T or a
+ * SocketDgram_T). */
+typedef ssize_t (*peer_der_fn) (void *s, int verified, int index,
+                                unsigned char *buf, size_t cap);
+
+static void
+peer_chain_steps (peer_der_fn get, void *s, int verified, unsigned char *buf,
+                  size_t cap, int *lens, int max, int *count, size_t *need)
+{
+  size_t total = 0;
+
+  *count = 0;
+  for (int i = 0; i < max; i++)
+    {
+      /* Copy while everything so far fitted; else only measure. */
+      int fits = total <= cap;
+      ssize_t n = get (s, verified, i, fits ? buf + total : NULL,
+                       fits ? cap - total : 0);
+
+      if (n < 0)
+        break;
+      lens[i] = (int)n;
+      *count = i + 1;
+      total += (size_t)n;
+    }
+  *need = total;
+}
+
+static ssize_t
+tls_peer_der (void *s, int verified, int index, unsigned char *buf,
+              size_t cap)
+{
+  return SocketTLSExt_get_peer_cert_der (s, verified, index, buf, cap);
+}
+
+int
+go_SocketTLS_peer_chain (Socket_T s, int verified, unsigned char *buf,
+                         size_t cap, int *lens, int max, int *count,
+                         size_t *need, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e,
+                peer_chain_steps (tls_peer_der, s, verified, buf, cap, lens,
+                                  max, count, need));
+  return rc;
+}
+
 /* ---- DTLS contexts -------------------------------------------------------- */
 
 static void
@@ -339,15 +407,28 @@ dtls_ctx_steps (const GoTLSConfig *c, SocketDTLSContext_T volatile *out)
   const char *protos[SOCKET_DTLS_MAX_ALPN_PROTOCOLS];
 
   if (c->server)
-    ctx = SocketDTLSContext_new_server (c->cert_file, c->key_file, c->ca_file);
+    ctx = c->cert_file != NULL
+              ? SocketDTLSContext_new_server (c->cert_file, c->key_file, NULL)
+              : SocketDTLSExt_context_new (1);
+  else if (c->ca_pem != NULL && c->ca_file == NULL)
+    ctx = SocketDTLSExt_context_new (0);
   else
     ctx = SocketDTLSContext_new_client (c->ca_file);
   *out = ctx;
+  if (c->server && c->ca_file != NULL)
+    SocketDTLSContext_load_ca (ctx, c->ca_file);
+  if (c->ca_pem != NULL)
+    SocketDTLSExt_load_ca_pem (ctx, c->ca_pem, c->ca_pem_len);
+  if (c->cert_pem != NULL)
+    SocketDTLSExt_use_certificate_pem (ctx, c->cert_pem, c->cert_pem_len,
+                                       c->key_pem, c->key_pem_len);
   if (!c->server && c->cert_file != NULL)
     SocketDTLSContext_load_certificate (ctx, c->cert_file, c->key_file);
   if (c->verify_mode >= 0)
     SocketDTLSContext_set_verify_mode (ctx, (TLSVerifyMode)c->verify_mode);
-  else if (c->server && c->ca_file != NULL && c->ca_file[0] != '\0')
+  else if (c->server
+           && ((c->ca_file != NULL && c->ca_file[0] != '\0')
+               || c->ca_pem != NULL))
     /* Go's default: a DTLS server given a CA requires client certificates
      * (the C API, like the original, leaves that to set_verify_mode). */
     SocketDTLSContext_set_verify_mode (
@@ -554,6 +635,25 @@ go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *out, GoErr *e)
   return rc;
 }
 
+static ssize_t
+dtls_peer_der (void *s, int verified, int index, unsigned char *buf,
+               size_t cap)
+{
+  return SocketDTLSExt_get_peer_cert_der (s, verified, index, buf, cap);
+}
+
+int
+go_SocketDTLS_peer_chain (struct SocketDgram_T *s, int verified,
+                          unsigned char *buf, size_t cap, int *lens, int max,
+                          int *count, size_t *need, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e,
+                peer_chain_steps (dtls_peer_der, s, verified, buf, cap, lens,
+                                  max, count, need));
+  return rc;
+}
+
 #else /* !SOCKET_HAS_TLS: every shim fails */
 
 #define NO_TLS(e)                                                             \
@@ -589,5 +689,7 @@ int go_SocketDTLS_send (struct SocketDgram_T *s, const void *b, size_t l, ssize_
 int go_SocketDTLS_recv (struct SocketDgram_T *s, void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
 int go_SocketDTLS_shutdown (struct SocketDgram_T *s, GoErr *e) { (void)s; return NO_TLS (e); }
 int go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *o, GoErr *e) { (void)s; (void)o; return NO_TLS (e); }
+int go_SocketTLS_peer_chain (Socket_T s, int v, unsigned char *b, size_t c, int *l, int m, int *n, size_t *nd, GoErr *e) { (void)s; (void)v; (void)b; (void)c; (void)l; (void)m; *n = 0; *nd = 0; return NO_TLS (e); }
+int go_SocketDTLS_peer_chain (struct SocketDgram_T *s, int v, unsigned char *b, size_t c, int *l, int m, int *n, size_t *nd, GoErr *e) { (void)s; (void)v; (void)b; (void)c; (void)l; (void)m; *n = 0; *nd = 0; return NO_TLS (e); }
 
 #endif /* SOCKET_HAS_TLS */
