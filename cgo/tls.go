@@ -44,6 +44,7 @@ import "C"
 
 import (
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -280,11 +281,16 @@ func (s Socket) TLSState() (TLSState, error) {
 // maxPeerCerts bounds the certificates read from a peer chain.
 const maxPeerCerts = 16
 
-// peerChain runs one peer_chain shim into a Go buffer (grown once if the
-// chain is larger) and splits the result.
+// chainBufs holds scratch buffers for peerChain (C writes into them).
+var chainBufs = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+
+// peerChain runs one peer_chain shim into a scratch buffer (a larger one
+// if the chain needs it) and returns copies of the certificates.
 func peerChain(call func(buf *C.uchar, cap C.size_t, lens *C.int, count *C.int, need *C.size_t, e *C.GoErr) C.int) ([][]byte, error) {
 	var lens [maxPeerCerts]C.int
-	buf := make([]byte, 8192)
+	bp := chainBufs.Get().(*[]byte)
+	defer chainBufs.Put(bp)
+	buf := *bp
 	for {
 		var count C.int
 		var need C.size_t
@@ -299,11 +305,12 @@ func peerChain(call func(buf *C.uchar, cap C.size_t, lens *C.int, count *C.int, 
 		if count == 0 {
 			return nil, nil
 		}
+		all := append([]byte(nil), buf[:int(need)]...)
 		out := make([][]byte, int(count))
 		off := 0
 		for i := range out {
 			n := int(lens[i])
-			out[i] = buf[off : off+n : off+n]
+			out[i] = all[off : off+n : off+n]
 			off += n
 		}
 		return out, nil

@@ -1,6 +1,7 @@
 package gosocket
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"strconv"
@@ -127,9 +128,23 @@ func loadPeerCerts(get func(verified bool) ([][]byte, error), verified bool) (*p
 		if err != nil {
 			return nil, err
 		}
-		chain, err := parseChain(raw)
-		if err != nil {
-			return nil, err
+		// The verified chain repeats the sent certificates (at least the
+		// leaf): reuse those, parse only the rest.
+		chain := make([]*x509.Certificate, 0, len(raw))
+		for _, der := range raw {
+			var c *x509.Certificate
+			for _, s := range p.sent {
+				if bytes.Equal(s.Raw, der) {
+					c = s
+					break
+				}
+			}
+			if c == nil {
+				if c, err = x509.ParseCertificate(der); err != nil {
+					return nil, err
+				}
+			}
+			chain = append(chain, c)
 		}
 		if len(chain) > 0 {
 			p.verified = [][]*x509.Certificate{chain}
