@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f842d5652c001a6c7066f030fa17784500e5312411c11c7005b43cb66e07d0be"
+const csrcHash = "f869d9e94d31ab85183777a6da8cf16ffb5e4f94f3bee2415980a105de8ed022"

@@ -398,6 +398,15 @@ go_SocketTLS_peer_chain (Socket_T s, int verified, unsigned char *buf,
   return rc;
 }
 
+int
+go_SocketTLS_ocsp_response (Socket_T s, unsigned char *buf, size_t cap,
+                            ssize_t *n, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, *n = SocketTLSExt_get_ocsp_response (s, buf, cap));
+  return rc;
+}
+
 /* ---- DTLS contexts -------------------------------------------------------- */
 
 static void
@@ -689,6 +698,7 @@ int go_SocketDTLS_send (struct SocketDgram_T *s, const void *b, size_t l, ssize_
 int go_SocketDTLS_recv (struct SocketDgram_T *s, void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
 int go_SocketDTLS_shutdown (struct SocketDgram_T *s, GoErr *e) { (void)s; return NO_TLS (e); }
 int go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *o, GoErr *e) { (void)s; (void)o; return NO_TLS (e); }
+int go_SocketTLS_ocsp_response (Socket_T s, unsigned char *b, size_t c, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)c; *n = -1; return NO_TLS (e); }
 int go_SocketTLS_peer_chain (Socket_T s, int v, unsigned char *b, size_t c, int *l, int m, int *n, size_t *nd, GoErr *e) { (void)s; (void)v; (void)b; (void)c; (void)l; (void)m; *n = 0; *nd = 0; return NO_TLS (e); }
 int go_SocketDTLS_peer_chain (struct SocketDgram_T *s, int v, unsigned char *b, size_t c, int *l, int m, int *n, size_t *nd, GoErr *e) { (void)s; (void)v; (void)b; (void)c; (void)l; (void)m; *n = 0; *nd = 0; return NO_TLS (e); }
 

@@ -140,6 +140,11 @@ int go_SocketTLS_peer_chain (Socket_T s, int verified, unsigned char *buf,
                              size_t cap, int *lens, int max, int *count,
                              size_t *need, GoErr *e);
 
+/* The OCSP response a client received (DER) into @buf; *n is its length,
+ * -1 if none; nothing is copied when *n > @cap. */
+int go_SocketTLS_ocsp_response (Socket_T s, unsigned char *buf, size_t cap,
+                                ssize_t *n, GoErr *e);
+
 /* ---- DTLS ----------------------------------------------------------------- */
 
 int go_SocketDTLSContext_new (const GoTLSConfig *cfg,

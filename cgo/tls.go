@@ -20,6 +20,8 @@ package cgo
 #cgo nocallback go_SocketTLS_state
 #cgo noescape go_SocketTLS_state
 #cgo nocallback go_SocketTLS_peer_chain
+#cgo nocallback go_SocketTLS_ocsp_response
+#cgo noescape go_SocketTLS_ocsp_response
 #cgo noescape go_SocketTLS_peer_chain
 #cgo nocallback go_SocketDTLS_peer_chain
 #cgo noescape go_SocketDTLS_peer_chain
@@ -323,6 +325,29 @@ func (s Socket) TLSPeerChain(verified bool) ([][]byte, error) {
 	return peerChain(func(buf *C.uchar, cap C.size_t, lens, count *C.int, need *C.size_t, e *C.GoErr) C.int {
 		return C.go_SocketTLS_peer_chain(s.c(), C.int(cBool(verified)), buf, cap, lens, maxPeerCerts, count, need, e)
 	})
+}
+
+// TLSOCSPResponse returns the OCSP response a client received (DER), or
+// nil if none.
+func (s Socket) TLSOCSPResponse() ([]byte, error) {
+	bp := chainBufs.Get().(*[]byte)
+	defer chainBufs.Put(bp)
+	buf := *bp
+	for {
+		var n C.ssize_t
+		var e C.GoErr
+		if C.go_SocketTLS_ocsp_response(s.c(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &n, &e) != 0 {
+			return nil, goError(&e)
+		}
+		switch {
+		case n < 0:
+			return nil, nil
+		case int(n) > len(buf):
+			buf = make([]byte, int(n))
+		default:
+			return append([]byte(nil), buf[:int(n)]...), nil
+		}
+	}
 }
 
 // DTLSPeerChain is TLSPeerChain for DTLS.

@@ -36,6 +36,7 @@ func (Dgram) DTLSRecv([]byte) (int, error)         { return 0, ErrNoCgo }
 func (Dgram) DTLSShutdown() error                  { return ErrNoCgo }
 func (Dgram) DTLSState() (TLSState, error)         { return TLSState{}, ErrNoCgo }
 func (Socket) TLSPeerChain(bool) ([][]byte, error) { return nil, ErrNoCgo }
+func (Socket) TLSOCSPResponse() ([]byte, error)    { return nil, ErrNoCgo }
 func (Dgram) DTLSPeerChain(bool) ([][]byte, error) { return nil, ErrNoCgo }
 
 // TLSALPNFunc: see tls_callbacks.go.

@@ -386,7 +386,7 @@ func (c *DTLSConn) State() TLSState {
 // first if it has not run (as TLSConn.ConnectionState does).
 func (c *DTLSConn) ConnectionState() tls.ConnectionState {
 	c.Handshake(context.Background())
-	return stdState(c.State())
+	return stdState(c.State(), nil)
 }
 
 // checkUDP accepts the datagram networks DTLS runs on.

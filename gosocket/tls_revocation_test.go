@@ -1,6 +1,7 @@
 package gosocket
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -239,6 +240,9 @@ func TestTLSOCSPStapling(t *testing.T) {
 			echoOnce(t, c, "ocsp")
 			if st := c.State(); st.OCSPStatus != tc.want {
 				t.Errorf("client OCSPStatus %v, want %v", st.OCSPStatus, tc.want)
+			}
+			if cs := c.ConnectionState(); !bytes.Equal(cs.OCSPResponse, tc.staple) {
+				t.Errorf("client OCSPResponse %x, want %x", cs.OCSPResponse, tc.staple)
 			}
 			if st := <-states; st.OCSPStatus != OCSPNone {
 				t.Errorf("server OCSPStatus %v", st.OCSPStatus)

@@ -453,7 +453,13 @@ func (t *TLSConn) peerCerts(verified bool) *peerCerts {
 	t.c.control("TLSConn.State", func() (err error) {
 		t.sslMu.Lock()
 		defer t.sslMu.Unlock()
-		t.peer, err = loadPeerCerts(t.c.sock.TLSPeerChain, verified)
+		p, err := loadPeerCerts(t.c.sock.TLSPeerChain, verified)
+		if err == nil {
+			p.ocsp, err = t.c.sock.TLSOCSPResponse()
+		}
+		if err == nil {
+			t.peer = p
+		}
 		return err
 	})
 	return t.peer
@@ -465,10 +471,18 @@ func (t *TLSConn) peerCerts(verified bool) *peerCerts {
 // runs the handshake first if it has not run (net/http calls it before
 // the first Read), bounded by the connection's deadlines only; a failed
 // handshake gives HandshakeComplete false, and the next Read or Write
-// reports the failure. OCSPResponse is never set (see TLSState.OCSPStatus).
+// reports the failure. A client's OCSPResponse is the stapled response
+// as received (TLSState.OCSPStatus is the verdict on it).
 func (t *TLSConn) ConnectionState() tls.ConnectionState {
 	t.Handshake(context.Background())
-	return stdState(t.State())
+	st := t.State()
+	var ocsp []byte
+	if st.HandshakeComplete {
+		if p := t.peerCerts(st.PeerVerified); p != nil {
+			ocsp = p.ocsp
+		}
+	}
+	return stdState(st, ocsp)
 }
 
 // NetConn returns the underlying connection. Reading or writing it

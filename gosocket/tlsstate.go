@@ -108,6 +108,7 @@ func tlsStateOf(s cgo.TLSState, serverName string, verify bool) TLSState {
 type peerCerts struct {
 	sent     []*x509.Certificate
 	verified [][]*x509.Certificate
+	ocsp     []byte // TLS client: the stapled OCSP response
 }
 
 // loadPeerCerts reads the sent chain and, if verified, the verified one.
@@ -153,9 +154,9 @@ func loadPeerCerts(get func(verified bool) ([][]byte, error), verified bool) (*p
 	return p, nil
 }
 
-// stdState is s in crypto/tls's form (without OCSPResponse: the C
-// library keeps only its verdict, TLSState.OCSPStatus).
-func stdState(s TLSState) tls.ConnectionState {
+// stdState is s in crypto/tls's form; ocsp is the stapled OCSP response
+// a client received.
+func stdState(s TLSState, ocsp []byte) tls.ConnectionState {
 	return tls.ConnectionState{
 		Version:            s.Version,
 		HandshakeComplete:  s.HandshakeComplete,
@@ -165,5 +166,6 @@ func stdState(s TLSState) tls.ConnectionState {
 		ServerName:         s.ServerName,
 		PeerCertificates:   s.PeerCertificates,
 		VerifiedChains:     s.VerifiedChains,
+		OCSPResponse:       ocsp,
 	}
 }

@@ -367,6 +367,36 @@ TEST (recv_returns_buffered_plaintext)
   SocketTLSContext_free (&sctx);
 }
 
+TEST (ocsp_response_as_received)
+{
+  /* OCSPResponse { responseStatus tryLater }: valid DER, no body. */
+  static const unsigned char staple[] = { 0x30, 0x03, 0x0a, 0x01, 0x03 };
+  SocketTLSContext_T cctx, sctx;
+  Pair p;
+  unsigned char buf[64];
+
+  SETUP ();
+  sctx = pem_server_ctx ();
+  cctx = pem_client_ctx ();
+  pair_open (&p, cctx, sctx, "localhost");
+  ASSERT (ext_connect (p.c, p.s));
+  ASSERT_EQ (SocketTLSExt_get_ocsp_response (p.c, buf, sizeof buf), -1);
+  pair_close (&p);
+  SocketTLSContext_set_ocsp_response (sctx, staple, sizeof staple);
+  pair_open (&p, cctx, sctx, "localhost");
+  ASSERT_EQ (SocketTLSExt_get_ocsp_response (p.c, buf, sizeof buf), -1);
+  ASSERT (ext_connect (p.c, p.s));
+  ASSERT_EQ (SocketTLSExt_get_ocsp_response (p.c, NULL, 0), sizeof staple);
+  ASSERT_EQ (SocketTLSExt_get_ocsp_response (p.c, buf, sizeof buf),
+             sizeof staple);
+  ASSERT_MEMEQ (buf, staple, sizeof staple);
+  ASSERT_EQ (SocketTLSExt_get_ocsp_response (p.s, buf, sizeof buf), -1);
+  ASSERT_EQ (SocketTLS_get_ocsp_status (p.c), -2); /* not "successful" */
+  pair_close (&p);
+  SocketTLSContext_free (&cctx);
+  SocketTLSContext_free (&sctx);
+}
+
 /* ---- DTLS ---------------------------------------------------------- */
 
 TEST (dtls_pem_handshake_timer_and_chain)

@@ -379,6 +379,24 @@ SocketTLSExt_get_peer_cert_der (Socket_T socket, int verified, int index,
   return peer_cert_der (t->ssl, verified, index, buf, cap);
 }
 
+ssize_t
+SocketTLSExt_get_ocsp_response (Socket_T socket, unsigned char *buf,
+                                size_t cap)
+{
+  SocketTLS_T t = SocketTLS__get (socket, "SocketTLSExt_get_ocsp_response");
+  const unsigned char *der = NULL;
+  long len;
+
+  if (SSL_is_server (t->ssl) || t->state != TLS_HANDSHAKE_COMPLETE)
+    return -1;
+  len = SSL_get_tlsext_status_ocsp_resp (t->ssl, &der);
+  if (len <= 0 || der == NULL)
+    return -1;
+  if (buf != NULL && (size_t)len <= cap)
+    memcpy (buf, der, (size_t)len);
+  return (ssize_t)len;
+}
+
 /* ------------------------------------------------------------------ */
 /* DTLS                                                               */
 /* ------------------------------------------------------------------ */

@@ -197,6 +197,19 @@ extern SOCKET_API ssize_t SocketTLSExt_get_peer_cert_der (Socket_T socket,
                                                           unsigned char *buf,
                                                           size_t cap);
 
+/**
+ * @brief Client: the OCSP response the server stapled (DER), as received;
+ *        SocketTLS_get_ocsp_status() gives the verdict on it.
+ *
+ * @param buf  where to copy it (may be NULL when @p cap is 0).
+ * @return its length (nothing copied if it exceeds @p cap); -1 on servers,
+ *         before the handshake completed, and when nothing was stapled.
+ * Raises: SocketTLS_Failed if TLS is not enabled on @p socket.
+ */
+extern SOCKET_API ssize_t SocketTLSExt_get_ocsp_response (Socket_T socket,
+                                                          unsigned char *buf,
+                                                          size_t cap);
+
 /* ==================================================================== */
 /* DTLS                                                                 */
 /* ==================================================================== */
