@@ -92,7 +92,7 @@ func pemOf(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
-// net/http's client dialling through DialTLS, against httptest's
+// net/http's client dialling through TLSDialer, against httptest's
 // crypto/tls server.
 func TestTLSHTTPClientGoServer(t *testing.T) {
 	p := newTestPKI(t)
@@ -102,12 +102,8 @@ func TestTLSHTTPClientGoServer(t *testing.T) {
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{p.server}}
 	ts.StartTLS()
 	defer ts.Close()
-	tctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile, SessionCache: true})
-	tr := &http.Transport{
-		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialTLSName(ctx, network, addr, tctx, "localhost")
-		},
-	}
+	tctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile, SessionCache: true, ServerName: "localhost"})
+	tr := &http.Transport{DialTLSContext: (&TLSDialer{Context: tctx}).DialContext}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	for range 3 {
