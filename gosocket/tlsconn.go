@@ -18,7 +18,7 @@ import (
 // (or a clean TCP EOF at a record boundary), and a truncated record is an
 // error matching ErrTLS.
 //
-// The handshake runs on the first Read or Write, or explicitly with
+// The handshake runs on the first Read, Write or ConnectionState, or with
 // Handshake; its failures match ErrTLSHandshake, ErrTLSVerify (unknown CA,
 // expired certificate, wrong host name) or ErrTLSPin. Its methods are safe
 // for concurrent use: OpenSSL calls are serialised by a mutex, waits are
