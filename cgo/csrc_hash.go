@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "1715b570b235b27b029ce8371a0a5e4a8f66d35551c3a8a5f49f7dbde99802b0"
+const csrcHash = "983d719469bfc21188fa907d19d09c857e6c25275fb15088b071a3abeccc0193"

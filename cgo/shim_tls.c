@@ -3,14 +3,11 @@
  *
  * Contexts are built from a GoTLSConfig in one call. Connections follow
  * the socket shims: non-blocking, would-block is *n = 0 or a WANT_* state,
- * and Go waits in its own poller. A few things the public API does not
- * offer are read from the private connection structs (bundled build
- * only): OpenSSL's buffered plaintext (so recv never reports would-block
- * while plaintext is pending), a close_notify that never waits, the IANA
- * cipher number, and the DTLS retransmission timer. Linked against an
- * installed library (SOCKET_USE_SYSTEM_LIB) the shims fall back to the
- * public API: SocketTLS_shutdown for close_notify (which may wait), no
- * cipher number, and a fixed 1 s DTLS retransmission check.
+ * and Go waits in its own poller. What the original API lacks for that
+ * (buffered plaintext, a close_notify that never waits, the IANA cipher
+ * number, the received SNI name, the DTLS retransmission timer, the finer
+ * handshake exceptions) comes from include/tls/SocketTLSExt.h, which an
+ * installed library (SOCKET_USE_SYSTEM_LIB) provides as well.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,24 +28,7 @@
 #include "tls/SocketTLS.h"
 #include "tls/SocketTLSContext.h"
 
-#ifndef SOCKET_USE_SYSTEM_LIB
-#include "tls/SocketDTLS-private.h"
-#include "tls/SocketTLS-private.h"
-/* The bundled build raises the finer exceptions (verification, pin,
- * protocol error, peer closed) the Go errors are built from; the public
- * API raises what the original library raises. */
-#define SHIM_TLS_HANDSHAKE SocketTLS__handshake
-#define SHIM_TLS_SEND SocketTLS__send
-#define SHIM_TLS_RECV SocketTLS__recv
-#define SHIM_TLS_SET_HOSTNAME(s, h) SocketTLS__set_hostname (s, h, 0)
-#define SHIM_DTLS_SET_HOSTNAME(s, h) SocketDTLS__set_hostname (s, h, 0)
-#else
-#define SHIM_TLS_HANDSHAKE SocketTLS_handshake
-#define SHIM_TLS_SEND SocketTLS_send
-#define SHIM_TLS_RECV SocketTLS_recv
-#define SHIM_TLS_SET_HOSTNAME(s, h) SocketTLS_set_hostname (s, h)
-#define SHIM_DTLS_SET_HOSTNAME(s, h) SocketDTLS_set_hostname (s, h)
-#endif
+#include "tls/SocketTLSExt.h"
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -136,13 +116,6 @@ fill_state (GoTLSState *out, int complete, const char *version,
     out->version = 0xfefd;
 }
 
-static int
-cipher_id (const SSL *ssl)
-{
-  const SSL_CIPHER *c = ssl ? SSL_get_current_cipher (ssl) : NULL;
-  return c ? SSL_CIPHER_get_protocol_id (c) : 0;
-}
-
 /* ---- TLS contexts --------------------------------------------------------- */
 
 /* The next of several NUL-terminated strings stored back to back. */
@@ -172,12 +145,33 @@ tls_ctx_steps (const GoTLSConfig *c, SocketTLSContext_T volatile *out)
   SocketTLSContext_T ctx;
   const char *protos[SOCKET_TLS_MAX_ALPN_PROTOCOLS];
   const char *sni = c->sni;
+  const char *sni_pem = c->sni_pem;
 
   if (c->server)
-    ctx = SocketTLSContext_new_server (c->cert_file, c->key_file, c->ca_file);
+    ctx = c->cert_file != NULL
+              ? SocketTLSContext_new_server (c->cert_file, c->key_file, NULL)
+              : SocketTLSExt_context_new (1);
+  else if (c->ca_pem != NULL && c->ca_file == NULL)
+    ctx = SocketTLSExt_context_new (0); /* only the given roots */
   else
-    ctx = SocketTLSContext_new_client (c->ca_file);
+    ctx = SocketTLSContext_new_client (c->ca_file); /* NULL: system */
   *out = ctx; /* freed by the caller if anything below raises */
+  if (c->server && c->ca_file != NULL)
+    SocketTLSContext_load_ca (ctx, c->ca_file);
+  if (c->ca_pem != NULL)
+    SocketTLSExt_load_ca_pem (ctx, c->ca_pem, c->ca_pem_len);
+  if (c->cert_pem != NULL)
+    SocketTLSExt_use_certificate_pem (ctx, c->cert_pem, c->cert_pem_len,
+                                      c->key_pem, c->key_pem_len);
+  for (int i = 0; i < c->sni_pem_count && sni_pem != NULL; i++)
+    {
+      const char *host = next_string (&sni_pem);
+      const char *cert = next_string (&sni_pem);
+      const char *key = next_string (&sni_pem);
+
+      SocketTLSExt_add_certificate_pem (ctx, host, cert, strlen (cert), key,
+                                        strlen (key));
+    }
   if (!c->server && c->cert_file != NULL)
     SocketTLSContext_load_certificate (ctx, c->cert_file, c->key_file);
   if (c->verify_mode >= 0)
@@ -293,7 +287,7 @@ go_SocketTLS_enable (Socket_T s, struct SocketTLSContext_T *ctx,
   GO_CALL_NOCB (rc, e, {
     SocketTLS_enable (s, ctx);
     if (host_len > 0)
-      SHIM_TLS_SET_HOSTNAME (s, h);
+      SocketTLSExt_set_hostname (s, h);
   });
   return rc;
 }
@@ -303,7 +297,7 @@ int
 go_SocketTLS_handshake (Socket_T s, int *state, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL (rc, e, *state = (int)SHIM_TLS_HANDSHAKE (s));
+  GO_CALL (rc, e, *state = (int)SocketTLSExt_handshake (s));
   return rc;
 }
 
@@ -312,92 +306,41 @@ go_SocketTLS_send (Socket_T s, const void *buf, size_t len, ssize_t *n,
                    GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL_NOCB (rc, e, *n = SHIM_TLS_SEND (s, buf, len));
+  GO_CALL_NOCB (rc, e, *n = SocketTLSExt_send (s, buf, len));
   return rc;
-}
-
-static ssize_t
-recv_steps (Socket_T s, void *buf, size_t len)
-{
-  ssize_t n = SHIM_TLS_RECV (s, buf, len);
-#ifndef SOCKET_USE_SYSTEM_LIB
-  /* SSL_read consumed a non-data record and stopped while decrypted bytes
-   * are still buffered: poll() cannot see them, so read again now. */
-  for (int i = 0; n == 0 && i < 4; i++)
-    {
-      SocketTLS_T t = SocketTLS__get (s, "SocketTLS_recv");
-      if (!SSL_has_pending (t->ssl))
-        break;
-      n = SHIM_TLS_RECV (s, buf, len);
-    }
-#endif
-  return n;
 }
 
 int
 go_SocketTLS_recv (Socket_T s, void *buf, size_t len, ssize_t *n, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL_NOCB (rc, e, *n = recv_steps (s, buf, len));
+  GO_CALL_NOCB (rc, e, *n = SocketTLSExt_recv (s, buf, len));
   return rc;
-}
-
-static int
-close_notify_steps (Socket_T s)
-{
-#ifndef SOCKET_USE_SYSTEM_LIB
-  SocketTLS_T t = SocketTLS__get (s, "SocketTLS_shutdown");
-
-  if (t->shutdown_sent)
-    return 1;
-  if (t->state != TLS_HANDSHAKE_COMPLETE || t->fatal)
-    return 0;
-  ERR_clear_error ();
-  if (SSL_shutdown (t->ssl) >= 0)
-    t->shutdown_sent = 1;
-  else
-    t->fatal = 1; /* no room in the send buffer: the stream is done */
-  ERR_clear_error ();
-  return t->shutdown_sent;
-#else
-  SocketTLS_shutdown (s);
-  return 1;
-#endif
 }
 
 int
 go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL_NOCB (rc, e, *sent = close_notify_steps (s));
+  GO_CALL_NOCB (rc, e, *sent = SocketTLSExt_close_notify (s));
   return rc;
 }
 
 static void
 tls_state_steps (Socket_T s, GoTLSState *out)
 {
-  const char *version = SocketTLS_get_version (s);
-  int done = SocketTLS_get_verify_result (s) != 69; /* INVALID_CALL */
+  int done = SocketTLSExt_is_handshake_done (s);
+  const char *sni = SocketTLSExt_get_server_name (s);
 
-#ifndef SOCKET_USE_SYSTEM_LIB
-  done = SocketTLS__get (s, "SocketTLS_state")->state
-         == TLS_HANDSHAKE_COMPLETE;
-#endif
-  fill_state (out, done, done ? version : NULL, SocketTLS_get_cipher (s),
-              SocketTLS_get_alpn_selected (s), SocketTLS_is_session_reused (s),
+  fill_state (out, done, done ? SocketTLS_get_version (s) : NULL,
+              SocketTLS_get_cipher (s), SocketTLS_get_alpn_selected (s),
+              SocketTLS_is_session_reused (s),
               SocketTLS_get_verify_result (s));
   if (done) /* -1 on servers and without a staple */
     out->ocsp_status = SocketTLS_get_ocsp_status (s);
-#ifndef SOCKET_USE_SYSTEM_LIB
-  {
-    SSL *ssl = SocketTLS__get (s, "SocketTLS_state")->ssl;
-    const char *sni = SSL_get_servername (ssl, TLSEXT_NAMETYPE_host_name);
-
-    out->cipher_id = cipher_id (ssl);
-    if (sni != NULL && SSL_is_server (ssl))
-      snprintf (out->server_name, sizeof out->server_name, "%s", sni);
-  }
-#endif
+  out->cipher_id = SocketTLSExt_get_cipher_id (s);
+  if (sni != NULL)
+    snprintf (out->server_name, sizeof out->server_name, "%s", sni);
 }
 
 int
@@ -405,6 +348,62 @@ go_SocketTLS_state (Socket_T s, GoTLSState *out, GoErr *e)
 {
   volatile int rc = 0;
   GO_CALL_NOCB (rc, e, tls_state_steps (s, out));
+  return rc;
+}
+
+/* Both protocols' peer_chain: the Ext getter for @s (a Socket_T or a
+ * SocketDgram_T). */
+typedef ssize_t (*peer_der_fn) (void *s, int verified, int index,
+                                unsigned char *buf, size_t cap);
+
+static void
+peer_chain_steps (peer_der_fn get, void *s, int verified, unsigned char *buf,
+                  size_t cap, int *lens, int max, int *count, size_t *need)
+{
+  size_t total = 0;
+
+  *count = 0;
+  for (int i = 0; i < max; i++)
+    {
+      /* Copy while everything so far fitted; else only measure. */
+      int fits = total <= cap;
+      ssize_t n = get (s, verified, i, fits ? buf + total : NULL,
+                       fits ? cap - total : 0);
+
+      if (n < 0)
+        break;
+      lens[i] = (int)n;
+      *count = i + 1;
+      total += (size_t)n;
+    }
+  *need = total;
+}
+
+static ssize_t
+tls_peer_der (void *s, int verified, int index, unsigned char *buf,
+              size_t cap)
+{
+  return SocketTLSExt_get_peer_cert_der (s, verified, index, buf, cap);
+}
+
+int
+go_SocketTLS_peer_chain (Socket_T s, int verified, unsigned char *buf,
+                         size_t cap, int *lens, int max, int *count,
+                         size_t *need, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e,
+                peer_chain_steps (tls_peer_der, s, verified, buf, cap, lens,
+                                  max, count, need));
+  return rc;
+}
+
+int
+go_SocketTLS_ocsp_response (Socket_T s, unsigned char *buf, size_t cap,
+                            ssize_t *n, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e, *n = SocketTLSExt_get_ocsp_response (s, buf, cap));
   return rc;
 }
 
@@ -417,15 +416,28 @@ dtls_ctx_steps (const GoTLSConfig *c, SocketDTLSContext_T volatile *out)
   const char *protos[SOCKET_DTLS_MAX_ALPN_PROTOCOLS];
 
   if (c->server)
-    ctx = SocketDTLSContext_new_server (c->cert_file, c->key_file, c->ca_file);
+    ctx = c->cert_file != NULL
+              ? SocketDTLSContext_new_server (c->cert_file, c->key_file, NULL)
+              : SocketDTLSExt_context_new (1);
+  else if (c->ca_pem != NULL && c->ca_file == NULL)
+    ctx = SocketDTLSExt_context_new (0);
   else
     ctx = SocketDTLSContext_new_client (c->ca_file);
   *out = ctx;
+  if (c->server && c->ca_file != NULL)
+    SocketDTLSContext_load_ca (ctx, c->ca_file);
+  if (c->ca_pem != NULL)
+    SocketDTLSExt_load_ca_pem (ctx, c->ca_pem, c->ca_pem_len);
+  if (c->cert_pem != NULL)
+    SocketDTLSExt_use_certificate_pem (ctx, c->cert_pem, c->cert_pem_len,
+                                       c->key_pem, c->key_pem_len);
   if (!c->server && c->cert_file != NULL)
     SocketDTLSContext_load_certificate (ctx, c->cert_file, c->key_file);
   if (c->verify_mode >= 0)
     SocketDTLSContext_set_verify_mode (ctx, (TLSVerifyMode)c->verify_mode);
-  else if (c->server && c->ca_file != NULL && c->ca_file[0] != '\0')
+  else if (c->server
+           && ((c->ca_file != NULL && c->ca_file[0] != '\0')
+               || c->ca_pem != NULL))
     /* Go's default: a DTLS server given a CA requires client certificates
      * (the C API, like the original, leaves that to set_verify_mode). */
     SocketDTLSContext_set_verify_mode (
@@ -493,7 +505,7 @@ dtls_dial_steps (int domain, const char *host, int port,
   SocketDgram_setnonblocking (d);
   SocketDTLS_enable (d, ctx);
   if (sni[0] != '\0')
-    SHIM_DTLS_SET_HOSTNAME (d, sni);
+    SocketDTLSExt_set_hostname (d, sni);
   SocketDTLS_set_peer (d, host, port);
 }
 
@@ -577,45 +589,13 @@ go_SocketDTLS_accept (struct SocketDgram_T *s, struct SocketDgram_T *next,
   return 0;
 }
 
-static DTLSHandshakeState
-dtls_handshake_steps (SocketDgram_T s, int *timer_ms)
-{
-  DTLSHandshakeState st;
-
-  *timer_ms = -1;
-#ifndef SOCKET_USE_SYSTEM_LIB
-  struct SocketDTLS_Conn *conn = SocketDTLS__conn (s, "SocketDTLS_handshake");
-  struct timeval tv;
-
-  /* Retransmit the last flight when its timer has run out. */
-  if (conn->started && !conn->handshake_done
-      && DTLSv1_get_timeout (conn->ssl, &tv) == 1 && tv.tv_sec == 0
-      && tv.tv_usec == 0 && DTLSv1_handle_timeout (conn->ssl) < 0)
-    {
-      conn->last_state = DTLS_HANDSHAKE_ERROR;
-      SocketDTLS__raise (&SocketDTLS_TimeoutExpired,
-                         "DTLS handshake: no answer after %d retransmissions",
-                         SOCKET_DTLS_MAX_RETRANSMITS);
-    }
-  st = SocketDTLS__handshake (s);
-  if (st != DTLS_HANDSHAKE_COMPLETE && conn->started
-      && DTLSv1_get_timeout (conn->ssl, &tv) == 1)
-    *timer_ms = (int)(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000);
-#else
-  st = SocketDTLS_handshake (s);
-  if (st == DTLS_HANDSHAKE_WANT_READ)
-    *timer_ms = 1000;
-#endif
-  return st;
-}
-
 /* The handshake may log: not nocallback. */
 int
 go_SocketDTLS_handshake (struct SocketDgram_T *s, int *state, int *timer_ms,
                          GoErr *e)
 {
   volatile int rc = 0;
-  GO_CALL (rc, e, *state = (int)dtls_handshake_steps (s, timer_ms));
+  GO_CALL (rc, e, *state = (int)SocketDTLSExt_handshake (s, timer_ms));
   return rc;
 }
 
@@ -653,9 +633,7 @@ dtls_state_steps (SocketDgram_T s, GoTLSState *out)
               SocketDTLS_get_alpn_selected (s),
               SocketDTLS_is_session_reused (s),
               SocketDTLS_get_verify_result (s));
-#ifndef SOCKET_USE_SYSTEM_LIB
-  out->cipher_id = cipher_id (SocketDTLS__conn (s, "SocketDTLS_state")->ssl);
-#endif
+  out->cipher_id = SocketDTLSExt_get_cipher_id (s);
 }
 
 int
@@ -663,6 +641,25 @@ go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *out, GoErr *e)
 {
   volatile int rc = 0;
   GO_CALL_NOCB (rc, e, dtls_state_steps (s, out));
+  return rc;
+}
+
+static ssize_t
+dtls_peer_der (void *s, int verified, int index, unsigned char *buf,
+               size_t cap)
+{
+  return SocketDTLSExt_get_peer_cert_der (s, verified, index, buf, cap);
+}
+
+int
+go_SocketDTLS_peer_chain (struct SocketDgram_T *s, int verified,
+                          unsigned char *buf, size_t cap, int *lens, int max,
+                          int *count, size_t *need, GoErr *e)
+{
+  volatile int rc = 0;
+  GO_CALL_NOCB (rc, e,
+                peer_chain_steps (dtls_peer_der, s, verified, buf, cap, lens,
+                                  max, count, need));
   return rc;
 }
 
@@ -701,5 +698,8 @@ int go_SocketDTLS_send (struct SocketDgram_T *s, const void *b, size_t l, ssize_
 int go_SocketDTLS_recv (struct SocketDgram_T *s, void *b, size_t l, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)l; (void)n; return NO_TLS (e); }
 int go_SocketDTLS_shutdown (struct SocketDgram_T *s, GoErr *e) { (void)s; return NO_TLS (e); }
 int go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *o, GoErr *e) { (void)s; (void)o; return NO_TLS (e); }
+int go_SocketTLS_ocsp_response (Socket_T s, unsigned char *b, size_t c, ssize_t *n, GoErr *e) { (void)s; (void)b; (void)c; *n = -1; return NO_TLS (e); }
+int go_SocketTLS_peer_chain (Socket_T s, int v, unsigned char *b, size_t c, int *l, int m, int *n, size_t *nd, GoErr *e) { (void)s; (void)v; (void)b; (void)c; (void)l; (void)m; *n = 0; *nd = 0; return NO_TLS (e); }
+int go_SocketDTLS_peer_chain (struct SocketDgram_T *s, int v, unsigned char *b, size_t c, int *l, int m, int *n, size_t *nd, GoErr *e) { (void)s; (void)v; (void)b; (void)c; (void)l; (void)m; *n = 0; *nd = 0; return NO_TLS (e); }
 
 #endif /* SOCKET_HAS_TLS */

@@ -50,6 +50,16 @@ typedef struct GoTLSConfig
   int cookie_exchange;                /* DTLS server */
   const unsigned char *cookie_secret; /* DTLS server, optional */
   size_t cookie_secret_len;
+  const char *cert_pem; /* PEM chain (leaf first) + key in memory */
+  size_t cert_pem_len;
+  const char *key_pem;
+  size_t key_pem_len;
+  const char *ca_pem; /* PEM trust anchors in memory (client: no system
+                         store unless ca_file is set too) */
+  size_t ca_pem_len;
+  const char *sni_pem; /* TLS server: sni_pem_count host, cert PEM, key PEM
+                          NUL-terminated triples back to back */
+  int sni_pem_count;
   int mtu;                 /* DTLS, 0: default */
   int timeout_initial_ms;  /* DTLS retransmission timer, 0: default */
   int timeout_max_ms;
@@ -119,6 +129,21 @@ int go_SocketTLS_recv (Socket_T s, void *buf, size_t len, ssize_t *n,
  * any more) and 1 when it went out now or earlier. */
 int go_SocketTLS_close_notify (Socket_T s, int *sent, GoErr *e);
 int go_SocketTLS_state (Socket_T s, GoTLSState *out, GoErr *e);
+/*
+ * The peer's certificates as DER, back to back in @buf: the chain as sent
+ * (@verified 0, leaf first) or as verified (1, leaf to anchor). At most
+ * @max certificates; lens[i] is the length of the i-th, *count how many,
+ * *need the bytes they take: when *need > @cap only the certificates that
+ * fit whole were copied; call again with a buffer of *need bytes.
+ */
+int go_SocketTLS_peer_chain (Socket_T s, int verified, unsigned char *buf,
+                             size_t cap, int *lens, int max, int *count,
+                             size_t *need, GoErr *e);
+
+/* The OCSP response a client received (DER) into @buf; *n is its length,
+ * -1 if none; nothing is copied when *n > @cap. */
+int go_SocketTLS_ocsp_response (Socket_T s, unsigned char *buf, size_t cap,
+                                ssize_t *n, GoErr *e);
 
 /* ---- DTLS ----------------------------------------------------------------- */
 
@@ -163,5 +188,9 @@ int go_SocketDTLS_recv (struct SocketDgram_T *s, void *buf, size_t len,
                         ssize_t *n, GoErr *e);
 int go_SocketDTLS_shutdown (struct SocketDgram_T *s, GoErr *e);
 int go_SocketDTLS_state (struct SocketDgram_T *s, GoTLSState *out, GoErr *e);
+/* go_SocketTLS_peer_chain for DTLS. */
+int go_SocketDTLS_peer_chain (struct SocketDgram_T *s, int verified,
+                              unsigned char *buf, size_t cap, int *lens,
+                              int max, int *count, size_t *need, GoErr *e);
 
 #endif /* CSOCKET_SHIM_TLS_H */

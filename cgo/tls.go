@@ -19,6 +19,12 @@ package cgo
 #cgo noescape go_SocketTLS_close_notify
 #cgo nocallback go_SocketTLS_state
 #cgo noescape go_SocketTLS_state
+#cgo nocallback go_SocketTLS_peer_chain
+#cgo nocallback go_SocketTLS_ocsp_response
+#cgo noescape go_SocketTLS_ocsp_response
+#cgo noescape go_SocketTLS_peer_chain
+#cgo nocallback go_SocketDTLS_peer_chain
+#cgo noescape go_SocketDTLS_peer_chain
 
 #cgo nocallback go_SocketDTLSContext_free
 #cgo nocallback go_SocketDTLS_dial
@@ -40,6 +46,7 @@ import "C"
 
 import (
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -124,6 +131,24 @@ func newCConfig(cfg *TLSConfig) *cConfig {
 	c.cookie_exchange = cBool(cfg.CookieExchange)
 	c.cookie_secret = cc.bytes(cfg.CookieSecret)
 	c.cookie_secret_len = C.size_t(len(cfg.CookieSecret))
+	if len(cfg.CertPEM) > 0 {
+		c.cert_pem = cc.str(string(cfg.CertPEM))
+		c.cert_pem_len = C.size_t(len(cfg.CertPEM))
+		c.key_pem = cc.str(string(cfg.KeyPEM))
+		c.key_pem_len = C.size_t(len(cfg.KeyPEM))
+	}
+	if len(cfg.CAPEM) > 0 {
+		c.ca_pem = cc.str(string(cfg.CAPEM))
+		c.ca_pem_len = C.size_t(len(cfg.CAPEM))
+	}
+	if len(cfg.SNIPEM) > 0 {
+		var b strings.Builder
+		for _, s := range cfg.SNIPEM {
+			b.WriteString(s.Host + "\x00" + string(s.CertPEM) + "\x00" + string(s.KeyPEM) + "\x00")
+		}
+		c.sni_pem = cc.str(b.String())
+		c.sni_pem_count = C.int(len(cfg.SNIPEM))
+	}
 	c.mtu = C.int(cfg.MTU)
 	c.timeout_initial_ms = C.int(cfg.TimeoutInitialMS)
 	c.timeout_max_ms = C.int(cfg.TimeoutMaxMS)
@@ -253,6 +278,83 @@ func (s Socket) TLSState() (TLSState, error) {
 		return TLSState{}, goError(&e)
 	}
 	return tlsState(&st), nil
+}
+
+// maxPeerCerts bounds the certificates read from a peer chain.
+const maxPeerCerts = 16
+
+// chainBufs holds scratch buffers for peerChain (C writes into them).
+var chainBufs = sync.Pool{New: func() any { b := make([]byte, 8192); return &b }}
+
+// peerChain runs one peer_chain shim into a scratch buffer (a larger one
+// if the chain needs it) and returns copies of the certificates.
+func peerChain(call func(buf *C.uchar, cap C.size_t, lens *C.int, count *C.int, need *C.size_t, e *C.GoErr) C.int) ([][]byte, error) {
+	var lens [maxPeerCerts]C.int
+	bp := chainBufs.Get().(*[]byte)
+	defer chainBufs.Put(bp)
+	buf := *bp
+	for {
+		var count C.int
+		var need C.size_t
+		var e C.GoErr
+		if call((*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &lens[0], &count, &need, &e) != 0 {
+			return nil, goError(&e)
+		}
+		if int(need) > len(buf) {
+			buf = make([]byte, int(need))
+			continue
+		}
+		if count == 0 {
+			return nil, nil
+		}
+		all := append([]byte(nil), buf[:int(need)]...)
+		out := make([][]byte, int(count))
+		off := 0
+		for i := range out {
+			n := int(lens[i])
+			out[i] = all[off : off+n : off+n]
+			off += n
+		}
+		return out, nil
+	}
+}
+
+// TLSPeerChain returns the peer's certificates (DER): as sent (leaf
+// first) or, with verified, the chain OpenSSL verified (leaf to anchor).
+func (s Socket) TLSPeerChain(verified bool) ([][]byte, error) {
+	return peerChain(func(buf *C.uchar, cap C.size_t, lens, count *C.int, need *C.size_t, e *C.GoErr) C.int {
+		return C.go_SocketTLS_peer_chain(s.c(), C.int(cBool(verified)), buf, cap, lens, maxPeerCerts, count, need, e)
+	})
+}
+
+// TLSOCSPResponse returns the OCSP response a client received (DER), or
+// nil if none.
+func (s Socket) TLSOCSPResponse() ([]byte, error) {
+	bp := chainBufs.Get().(*[]byte)
+	defer chainBufs.Put(bp)
+	buf := *bp
+	for {
+		var n C.ssize_t
+		var e C.GoErr
+		if C.go_SocketTLS_ocsp_response(s.c(), (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &n, &e) != 0 {
+			return nil, goError(&e)
+		}
+		switch {
+		case n < 0:
+			return nil, nil
+		case int(n) > len(buf):
+			buf = make([]byte, int(n))
+		default:
+			return append([]byte(nil), buf[:int(n)]...), nil
+		}
+	}
+}
+
+// DTLSPeerChain is TLSPeerChain for DTLS.
+func (d Dgram) DTLSPeerChain(verified bool) ([][]byte, error) {
+	return peerChain(func(buf *C.uchar, cap C.size_t, lens, count *C.int, need *C.size_t, e *C.GoErr) C.int {
+		return C.go_SocketDTLS_peer_chain(d.c(), C.int(cBool(verified)), buf, cap, lens, maxPeerCerts, count, need, e)
+	})
 }
 
 // NewDTLSContext builds a DTLS context from cfg in one call.

@@ -30,11 +30,14 @@ func DTLSListen(int, string, int, bool, DTLSContext) (SockInfo, error) {
 func (Dgram) DTLSAccept(Dgram, string, int) (int, bool, SockInfo, error) {
 	return 0, false, SockInfo{PollFD: -1}, ErrNoCgo
 }
-func (Dgram) DTLSHandshake() (int, int, error) { return 0, -1, ErrNoCgo }
-func (Dgram) DTLSSend([]byte) (int, error)     { return 0, ErrNoCgo }
-func (Dgram) DTLSRecv([]byte) (int, error)     { return 0, ErrNoCgo }
-func (Dgram) DTLSShutdown() error              { return ErrNoCgo }
-func (Dgram) DTLSState() (TLSState, error)     { return TLSState{}, ErrNoCgo }
+func (Dgram) DTLSHandshake() (int, int, error)     { return 0, -1, ErrNoCgo }
+func (Dgram) DTLSSend([]byte) (int, error)         { return 0, ErrNoCgo }
+func (Dgram) DTLSRecv([]byte) (int, error)         { return 0, ErrNoCgo }
+func (Dgram) DTLSShutdown() error                  { return ErrNoCgo }
+func (Dgram) DTLSState() (TLSState, error)         { return TLSState{}, ErrNoCgo }
+func (Socket) TLSPeerChain(bool) ([][]byte, error) { return nil, ErrNoCgo }
+func (Socket) TLSOCSPResponse() ([]byte, error)    { return nil, ErrNoCgo }
+func (Dgram) DTLSPeerChain(bool) ([][]byte, error) { return nil, ErrNoCgo }
 
 // TLSALPNFunc: see tls_callbacks.go.
 type TLSALPNFunc func(offered []string) int

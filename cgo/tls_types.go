@@ -23,7 +23,10 @@ type TLSConfig struct {
 	Server           bool
 	CertFile         string // PEM chain, leaf first
 	KeyFile          string
-	CAFile           string // CA file or hashed directory; "" = system store (clients)
+	CAFile           string // CA file or hashed directory; "" = system store (clients) unless CAPEM
+	CertPEM, KeyPEM  []byte // PEM chain (leaf first) and key in memory
+	CAPEM            []byte // PEM trust anchors in memory
+	SNIPEM           []SNIPEM
 	Ciphers          string
 	ALPN             []string
 	VerifyMode       int // -1: default; else TLS_VERIFY_* bits
@@ -68,6 +71,18 @@ type TLSState struct {
 type SNICert struct {
 	Host, CertFile, KeyFile string
 }
+
+// SNIPEM is an SNICert in memory.
+type SNIPEM struct {
+	Host            string
+	CertPEM, KeyPEM []byte
+}
+
+// Kinds of the TLS handles (see Owner).
+var (
+	TLSContexts  = NewKind("TLSContext")
+	DTLSContexts = NewKind("DTLSContext")
+)
 
 // Handshake states of TLS (TLSHandshakeState) and DTLS
 // (DTLSHandshakeState).

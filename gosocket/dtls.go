@@ -2,6 +2,7 @@ package gosocket
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/netip"
 	"runtime"
@@ -71,6 +72,9 @@ type DTLSConn struct {
 	wn      int
 	werr    error
 	writeFn func(uintptr) bool
+
+	peerMu sync.Mutex // guards peer
+	peer   *peerCerts // read once after the handshake
 }
 
 func newDTLSConn(info cgo.SockInfo, ctx *DTLSContext, serverName string) (*DTLSConn, error) {
@@ -94,49 +98,55 @@ func udpAddr(host string, port int) *net.UDPAddr {
 	return net.UDPAddrFromAddrPort(netip.AddrPortFrom(a.Unmap(), uint16(port)))
 }
 
-// DialDTLS opens a DTLS association with the server at address
-// ("host:port"; a name is resolved and its first address used) and runs
-// the handshake, both bounded by ctx. The server certificate is checked
-// against the host of address unless the context has WithServerName.
-func DialDTLS(ctx context.Context, address string, dctx *DTLSContext) (*DTLSConn, error) {
+// DialDTLS opens a DTLS association on network ("udp", "udp4", "udp6")
+// with the server at address ("host:port"; a name is resolved and its
+// first address used) and runs the handshake. The server certificate is
+// checked against dc's DTLSConfig.ServerName, or else the host of
+// address.
+func DialDTLS(network, address string, dc *DTLSContext) (*DTLSConn, error) {
+	return DialDTLSContext(context.Background(), network, address, dc)
+}
+
+// DialDTLSContext is DialDTLS with the association and the handshake
+// bounded by ctx.
+func DialDTLSContext(ctx context.Context, network, address string, dc *DTLSContext) (*DTLSConn, error) {
 	const op = "DialDTLS"
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if dctx == nil || dctx.server {
+	if dc == nil || dc.server {
 		return nil, &Error{Op: op, Msg: "needs a client DTLSContext", Kind: ErrTLS}
 	}
-	host, port, err := splitHostPort(op, "udp", address)
+	if err := checkUDP(op, network); err != nil {
+		return nil, err
+	}
+	host, port, err := splitHostPort(op, network, address)
 	if err != nil {
 		return nil, err
 	}
 	var d Dialer
-	targets, err := d.targets(ctx, "udp", host, port)
+	targets, err := d.targets(ctx, network, host, port)
 	if err != nil {
 		return nil, err
 	}
 	ap := targets[0]
-	name := dctx.serverName
+	name := dc.serverName
 	if name == "" {
 		name = host
 	}
 	if name == "" {
 		name = ap.Addr().String()
 	}
-	dctx.mu.RLock()
 	var info cgo.SockInfo
-	if dctx.ctx.IsZero() {
-		err = closedError(op)
-	} else {
+	err = dc.use(op, func(ctx cgo.DTLSContext) (err error) {
 		ip := ap.Addr().Unmap()
-		info, err = cgo.DTLSDial(domainOf(ip), ip.String(), int(ap.Port()), dctx.ctx, name)
-		err = wrapErr(op, err, ErrTLS)
-	}
-	dctx.mu.RUnlock()
+		info, err = cgo.DTLSDial(domainOf(ip), ip.String(), int(ap.Port()), ctx, name)
+		return wrapErr(op, err, ErrTLS)
+	})
 	if err != nil {
 		return nil, err
 	}
-	c, err := newDTLSConn(info, dctx, name)
+	c, err := newDTLSConn(info, dc, name)
 	if err != nil {
 		return nil, err
 	}
@@ -342,19 +352,50 @@ func (c *DTLSConn) Close() error {
 	return nil
 }
 
-// ConnectionState returns the negotiated parameters (Version 0xfefd for
-// DTLS 1.2).
-func (c *DTLSConn) ConnectionState() TLSState {
+// State returns the negotiated parameters (Version 0xfefd for DTLS
+// 1.2), with the peer's certificates.
+func (c *DTLSConn) State() TLSState {
 	var s cgo.TLSState
-	if c.hsDone.Load() {
-		c.control("DTLSConn.ConnectionState", func() (err error) {
+	if !c.hsDone.Load() {
+		return tlsStateOf(s, c.serverName, c.ctx.verify)
+	}
+	c.control("DTLSConn.State", func() (err error) {
+		c.sslMu.Lock()
+		defer c.sslMu.Unlock()
+		s, err = c.d.DTLSState()
+		return err
+	})
+	st := tlsStateOf(s, c.serverName, c.ctx.verify)
+	c.peerMu.Lock()
+	if c.peer == nil {
+		c.control("DTLSConn.State", func() (err error) {
 			c.sslMu.Lock()
 			defer c.sslMu.Unlock()
-			s, err = c.d.DTLSState()
+			c.peer, err = loadPeerCerts(c.d.DTLSPeerChain, st.PeerVerified)
 			return err
 		})
 	}
-	return tlsStateOf(s, c.serverName, c.ctx.verify)
+	if c.peer != nil {
+		st.PeerCertificates, st.VerifiedChains = c.peer.sent, c.peer.verified
+	}
+	c.peerMu.Unlock()
+	return st
+}
+
+// ConnectionState is State in crypto/tls's form, running the handshake
+// first if it has not run (as TLSConn.ConnectionState does).
+func (c *DTLSConn) ConnectionState() tls.ConnectionState {
+	c.Handshake(context.Background())
+	return stdState(c.State(), nil)
+}
+
+// checkUDP accepts the datagram networks DTLS runs on.
+func checkUDP(op, network string) error {
+	switch network {
+	case "udp", "udp4", "udp6":
+		return nil
+	}
+	return &Error{Op: op, Msg: "unsupported network " + network + " (DTLS needs udp, udp4 or udp6)", Kind: ErrTLS}
 }
 
 // LocalAddr returns the local address, a *net.UDPAddr.
@@ -414,21 +455,28 @@ type DTLSListener struct {
 	closed bool
 }
 
-// ListenDTLS serves DTLS on the UDP address ("host:port"; port 0 picks
-// one) with dctx, a server context. An empty host listens on every
-// address (IPv6 dual-stack where available).
-func ListenDTLS(address string, dctx *DTLSContext) (*DTLSListener, error) {
+// ListenDTLS serves DTLS on network ("udp", "udp4", "udp6") and address
+// ("host:port"; port 0 picks one) with dc, a server context. An empty
+// host listens on every address (IPv6 dual-stack where available, "udp4":
+// IPv4 only).
+func ListenDTLS(network, address string, dc *DTLSContext) (*DTLSListener, error) {
 	const op = "ListenDTLS"
-	if dctx == nil || !dctx.server {
+	if dc == nil || !dc.server {
 		return nil, &Error{Op: op, Msg: "needs a server DTLSContext", Kind: ErrTLS}
 	}
-	host, port, err := splitHostPort(op, "udp", address)
+	if err := checkUDP(op, network); err != nil {
+		return nil, err
+	}
+	host, port, err := splitHostPort(op, network, address)
 	if err != nil {
 		return nil, err
 	}
-	l := &DTLSListener{ctx: dctx, domain: syscall.AF_INET6}
+	l := &DTLSListener{ctx: dc, domain: syscall.AF_INET6}
+	if network == "udp4" {
+		l.domain = syscall.AF_INET
+	}
 	if host != "" {
-		ip, err := listenAddr("udp", host, port)
+		ip, err := listenAddr(network, host, port)
 		if err != nil {
 			return nil, err
 		}
@@ -454,14 +502,13 @@ func ListenDTLS(address string, dctx *DTLSContext) (*DTLSListener, error) {
 
 func (l *DTLSListener) open(port int, bind bool) (*DTLSConn, error) {
 	const op = "ListenDTLS"
-	l.ctx.mu.RLock()
-	defer l.ctx.mu.RUnlock()
-	if l.ctx.ctx.IsZero() {
-		return nil, closedError(op)
-	}
-	info, err := cgo.DTLSListen(l.domain, l.host, port, bind, l.ctx.ctx)
+	var info cgo.SockInfo
+	err := l.ctx.use(op, func(ctx cgo.DTLSContext) (err error) {
+		info, err = cgo.DTLSListen(l.domain, l.host, port, bind, ctx)
+		return wrapErr(op, err, ErrTLS)
+	})
 	if err != nil {
-		return nil, wrapErr(op, err, ErrTLS)
+		return nil, err
 	}
 	return newDTLSConn(info, l.ctx, "")
 }

@@ -14,9 +14,9 @@ import (
 	"github.com/pion/dtls/v3"
 )
 
-func mustDTLSContext(t testing.TB, opts ...TLSOption) *DTLSContext {
+func mustDTLSContext(t testing.TB, cfg *DTLSConfig) *DTLSContext {
 	t.Helper()
-	c, err := NewDTLSContext(opts...)
+	c, err := NewDTLSContext(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func dtlsEcho(c net.Conn) error {
 // ourDTLSServer accepts associations and echoes on each.
 func ourDTLSServer(t *testing.T, ctx *DTLSContext) (*DTLSListener, <-chan TLSState) {
 	t.Helper()
-	ln, err := ListenDTLS("127.0.0.1:0", ctx)
+	ln, err := ListenDTLS("udp", "127.0.0.1:0", ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func ourDTLSServer(t *testing.T, ctx *DTLSContext) (*DTLSListener, <-chan TLSSta
 				if c.Handshake(hctx) != nil {
 					return // e.g. the UnknownCA case
 				}
-				states <- c.ConnectionState()
+				states <- c.State()
 				dtlsEcho(c)
 			}()
 		}
@@ -127,14 +127,14 @@ func TestDTLSOurClientPionServer(t *testing.T) {
 		served <- dtlsEcho(c)
 	}()
 
-	ctx := mustDTLSContext(t, WithCA(p.caFile), WithCertificate(p.clientCert, p.clientKey))
+	ctx := mustDTLSContext(t, &DTLSConfig{CAFile: p.caFile, CertFile: p.clientCert, KeyFile: p.clientKey})
 	dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := DialDTLS(dctx, ln.Addr().String(), ctx)
+	c, err := DialDTLSContext(dctx, "udp", ln.Addr().String(), ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := c.ConnectionState()
+	st := c.State()
 	if st.Version != 0xfefd || !st.PeerVerified || st.CipherSuite == 0 {
 		t.Errorf("state %+v", st)
 	}
@@ -152,7 +152,7 @@ func TestDTLSOurClientPionServer(t *testing.T) {
 
 func TestDTLSPionClientOurServer(t *testing.T) {
 	p := newTestPKI(t)
-	sctx := mustDTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey))
+	sctx := mustDTLSContext(t, &DTLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey})
 	ln, states := ourDTLSServer(t, sctx)
 	for i := range 3 { // several clients, one association (socket) each
 		cfg := pionCertConfig(p)
@@ -178,19 +178,18 @@ func TestDTLSPionClientOurServer(t *testing.T) {
 
 func TestDTLSOurClientOurServer(t *testing.T) {
 	p := newTestPKI(t)
-	sctx := mustDTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey), WithALPN("coap"))
+	sctx := mustDTLSContext(t, &DTLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, NextProtos: []string{"coap"}})
 	ln, states := ourDTLSServer(t, sctx)
 	// Concurrent clients exercise several associations on one port. Their
 	// datagrams can collide on the listening socket (see DTLSListener);
 	// a short retransmission timer keeps that cheap.
-	cctx := mustDTLSContext(t, WithCA(p.caFile), WithALPN("coap"),
-		WithRetransmitTimeout(100*time.Millisecond, time.Second))
+	cctx := mustDTLSContext(t, &DTLSConfig{CAFile: p.caFile, NextProtos: []string{"coap"}, RetransmitTimeout: 100 * time.Millisecond, MaxRetransmitTimeout: time.Second})
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
 			dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			c, err := DialDTLS(dctx, ln.Addr().String(), cctx)
+			c, err := DialDTLSContext(dctx, "udp", ln.Addr().String(), cctx)
 			if err != nil {
 				errs <- err
 				return
@@ -229,7 +228,7 @@ func TestDTLSOurClientOurServer(t *testing.T) {
 	t.Run("ShortBufferKeepsTheRest", func(t *testing.T) {
 		dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, err := DialDTLS(dctx, ln.Addr().String(), cctx)
+		c, err := DialDTLSContext(dctx, "udp", ln.Addr().String(), cctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +246,7 @@ func TestDTLSOurClientOurServer(t *testing.T) {
 	t.Run("TooLargeForOneRecord", func(t *testing.T) {
 		dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, err := DialDTLS(dctx, ln.Addr().String(), cctx)
+		c, err := DialDTLSContext(dctx, "udp", ln.Addr().String(), cctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,7 +259,7 @@ func TestDTLSOurClientOurServer(t *testing.T) {
 	t.Run("ReadDeadline", func(t *testing.T) {
 		dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, err := DialDTLS(dctx, ln.Addr().String(), cctx)
+		c, err := DialDTLSContext(dctx, "udp", ln.Addr().String(), cctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +275,7 @@ func TestDTLSOurClientOurServer(t *testing.T) {
 	t.Run("CloseDuringRead", func(t *testing.T) {
 		dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, err := DialDTLS(dctx, ln.Addr().String(), cctx)
+		c, err := DialDTLSContext(dctx, "udp", ln.Addr().String(), cctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -293,18 +292,18 @@ func TestDTLSOurClientOurServer(t *testing.T) {
 	})
 
 	t.Run("Resumption", func(t *testing.T) {
-		sctx := mustDTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey), WithSessionCache(0, 0))
+		sctx := mustDTLSContext(t, &DTLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, SessionCache: true})
 		ln, states := ourDTLSServer(t, sctx)
-		cctx := mustDTLSContext(t, WithCA(p.caFile), WithSessionCache(0, 0))
+		cctx := mustDTLSContext(t, &DTLSConfig{CAFile: p.caFile, SessionCache: true})
 		for i, want := range []bool{false, true} {
 			dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			c, err := DialDTLS(dctx, ln.Addr().String(), cctx)
+			c, err := DialDTLSContext(dctx, "udp", ln.Addr().String(), cctx)
 			cancel()
 			if err != nil {
 				t.Fatal(err)
 			}
 			dtlsExchange(t, c, 1)
-			st := c.ConnectionState()
+			st := c.State()
 			c.Close()
 			if sst := <-states; st.DidResume != want || sst.DidResume != want {
 				t.Errorf("association %d: resumed %v (server %v), want %v", i, st.DidResume, sst.DidResume, want)
@@ -313,10 +312,10 @@ func TestDTLSOurClientOurServer(t *testing.T) {
 	})
 
 	t.Run("UnknownCA", func(t *testing.T) {
-		other := mustDTLSContext(t, WithCA(p.otherCAFile))
+		other := mustDTLSContext(t, &DTLSConfig{CAFile: p.otherCAFile})
 		dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if c, err := DialDTLS(dctx, ln.Addr().String(), other); !errors.Is(err, ErrTLSVerify) {
+		if c, err := DialDTLSContext(dctx, "udp", ln.Addr().String(), other); !errors.Is(err, ErrTLSVerify) {
 			t.Errorf("DialDTLS = %v", err)
 			if c != nil {
 				c.Close()
@@ -346,11 +345,11 @@ func TestDTLSHandshakeTimeout(t *testing.T) {
 			n++
 		}
 	}()
-	ctx := mustDTLSContext(t, WithCA(p.caFile), WithRetransmitTimeout(50*time.Millisecond, 200*time.Millisecond))
+	ctx := mustDTLSContext(t, &DTLSConfig{CAFile: p.caFile, RetransmitTimeout: 50 * time.Millisecond, MaxRetransmitTimeout: 200 * time.Millisecond})
 	dctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err = DialDTLS(dctx, pc.LocalAddr().String(), ctx)
+	_, err = DialDTLSContext(dctx, "udp", pc.LocalAddr().String(), ctx)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("DialDTLS = %v", err)
 	}

@@ -2,8 +2,11 @@ package gosocket
 
 import (
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,321 +17,305 @@ import (
 )
 
 // TLS and DTLS contexts: the shared configuration (certificates, trust,
-// ALPN, sessions) of many connections, built once with functional
-// options. The defaults are the C library's: TLS 1.3 only, clients
-// verify the server against the system trust store, servers do not ask
-// for client certificates, no session resumption until enabled.
+// ALPN, sessions) of many connections, built once from a TLSConfig or
+// DTLSConfig, as crypto/tls builds connections from a tls.Config. The
+// defaults are the C library's: TLS 1.3 only, clients verify the server
+// against the system trust store, servers do not ask for client
+// certificates, no session resumption until enabled.
 
-// VerifyMode selects peer certificate verification (TLSVerifyMode).
-type VerifyMode int
+// TLSConfig configures a TLSContext. Field names follow crypto/tls.Config
+// where they mean the same; the zero value is a client trusting the
+// system store.
+type TLSConfig struct {
+	// Server makes a server context (a client context otherwise). A
+	// server needs a certificate (Certificates or CertFile).
+	Server bool
 
-// Verification modes; combine VerifyPeer with VerifyRequireCert on a
-// server to require a client certificate.
+	// Certificates are the certificate chains presented to the peer,
+	// converted to PEM for OpenSSL (Certificate DER as sent, PrivateKey
+	// as PKCS#8). Certificates[0] is the default; on a server each further
+	// one is presented to clients whose SNI matches a DNS name of its
+	// leaf (exact, or "*.example.com" for one label). Leaf is parsed when
+	// nil.
+	Certificates []tls.Certificate
+	// CertFile and KeyFile are a PEM chain (leaf first) and its key: the
+	// default certificate when Certificates is empty.
+	CertFile, KeyFile string
+	// SNICertFiles are further server certificates by host name, from
+	// files (see Certificates for the in-memory way).
+	SNICertFiles []SNICertFile
+
+	// RootCAsPEM and CAFile (a PEM file or a hashed directory) are the
+	// trust anchors: of a client for the server's chain (replacing the
+	// system store), of a server for client certificates. Both may be
+	// given. There is no *x509.CertPool field: OpenSSL verifies, and a
+	// CertPool's certificates cannot be listed.
+	RootCAsPEM []byte
+	CAFile     string
+
+	// InsecureSkipVerify makes a client accept any server certificate
+	// and name. For tests only.
+	InsecureSkipVerify bool
+	// ClientAuth is a server's policy for client certificates:
+	// tls.NoClientCert (default), tls.VerifyClientCertIfGiven or
+	// tls.RequireAndVerifyClientCert. OpenSSL cannot ask for a
+	// certificate without verifying it, so tls.RequestClientCert and
+	// tls.RequireAnyClientCert are refused.
+	ClientAuth tls.ClientAuthType
+
+	// ServerName is the name a client sends (SNI) and checks the server
+	// certificate against. Empty: DialTLS uses the host of its address.
+	ServerName string
+	// NextProtos are the ALPN protocols (RFC 7301), most preferred first.
+	// A server picks its first protocol the client offered; with none in
+	// common the handshake continues without ALPN. Advertise "h2" only
+	// from a server that speaks HTTP/2: an HTTP/1.1 server (net/http over
+	// a TLSListener) that agrees on "h2" breaks Go clients ("frame header
+	// looked like an HTTP/1.1 header").
+	NextProtos []string
+	// SelectALPN lets a server choose the protocol itself: it gets the
+	// client's offer and returns one of them, or "" to continue without
+	// ALPN. It may run concurrently; a panic counts as "".
+	SelectALPN func(offered []string) string
+
+	// MinVersion and MaxVersion bound the TLS version: tls.VersionTLS12
+	// or tls.VersionTLS13 (the default for both).
+	MinVersion, MaxVersion uint16
+	// CipherSuites is a cipher preference string: entries all starting
+	// with "TLS_" set the TLS 1.3 suites, anything else is an OpenSSL
+	// cipher string for TLS 1.2.
+	CipherSuites string
+
+	// SessionCache turns on resumption: a server keeps up to
+	// SessionCacheSize sessions (0: library default) for SessionTimeout
+	// (0: default); a client offers the latest session per server.
+	SessionCache     bool
+	SessionCacheSize int
+	SessionTimeout   time.Duration
+	// SessionTicketKey (80 bytes: 16 name, 32 HMAC, 32 AES) makes a
+	// server issue stateless session tickets.
+	SessionTicketKey []byte
+
+	// Pins are SHA-256 digests of SubjectPublicKeyInfos (see SPKIPin):
+	// the handshake fails with ErrTLSPin unless a certificate of the
+	// peer's chain matches one. PinsReportOnly only logs a mismatch.
+	Pins           [][32]byte
+	PinsReportOnly bool
+
+	// CRLFile loads the CRLs of a PEM file (or a directory) and checks
+	// the peer's whole chain for revocation (see TLSContext.RefreshCRL).
+	CRLFile string
+	// OCSPResponse is a DER OCSPResponse a server staples; empty: the
+	// OCSPStaple of Certificates[0], if any. Clients read the verdict from
+	// TLSState.OCSPStatus.
+	OCSPResponse []byte
+
+	// VerifyPeerCertificate, as in crypto/tls, is called during the
+	// handshake after OpenSSL accepted the chain (and a client the name),
+	// with the certificates the peer sent (DER, leaf first) and the chain
+	// OpenSSL verified. An error rejects the peer: the handshake fails
+	// with an error matching ErrTLSVerify and this error. It is not called
+	// when verification is off; it may run concurrently.
+	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
+}
+
+// SNICertFile is a server certificate for one host name ("*.example.com"
+// for one label of wildcard), from PEM files.
+type SNICertFile struct {
+	Host, CertFile, KeyFile string
+}
+
+// DTLSConfig configures a DTLSContext (DTLS 1.2); fields as in TLSConfig.
+type DTLSConfig struct {
+	Server             bool
+	Certificates       []tls.Certificate // Certificates[0] only
+	CertFile, KeyFile  string
+	RootCAsPEM         []byte
+	CAFile             string
+	InsecureSkipVerify bool
+	// ClientAuth: as in TLSConfig, except that a server given CAs
+	// (RootCAsPEM or CAFile) and no ClientAuth requires client
+	// certificates.
+	ClientAuth   tls.ClientAuthType
+	ServerName   string
+	NextProtos   []string
+	CipherSuites string // OpenSSL cipher string
+
+	SessionCache     bool
+	SessionCacheSize int
+	SessionTimeout   time.Duration
+
+	// DisableCookieExchange turns off a server's stateless cookie
+	// exchange (on by default: a ClientHello from an unproven address
+	// only gets a HelloVerifyRequest).
+	DisableCookieExchange bool
+	// CookieSecret (32 bytes) is shared by a server farm; random if nil.
+	CookieSecret []byte
+	// MTU is the path MTU (576..9000; 0: 1400).
+	MTU int
+	// RetransmitTimeout is the first retransmission timeout (0: 1 s),
+	// doubled after each retransmission up to MaxRetransmitTimeout.
+	RetransmitTimeout, MaxRetransmitTimeout time.Duration
+}
+
+// VerifyMode bits of the C API (TLSVerifyMode).
 const (
-	VerifyNone        VerifyMode = 0 // no verification (servers: no certificate request)
-	VerifyPeer        VerifyMode = 1 // verify the peer's chain and name
-	VerifyRequireCert VerifyMode = 2 // server: fail without a client certificate (with VerifyPeer)
+	verifyNone        = 0
+	verifyPeer        = 1
+	verifyRequireCert = 2
 )
 
-// TLSOption configures a TLSContext or DTLSContext. Options that do not
-// apply to the kind of context being built make the constructor fail.
-type TLSOption func(*tlsOptions) error
-
-type tlsOptions struct {
-	cfg        cgo.TLSConfig
-	dtls       bool
-	tlsOnly    []string // options given that DTLS does not support
-	dtlsOnly   []string // and the other way round
-	noCookies  bool
-	serverName string
-	verifyFn   func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
-	alpnFn     func(offered []string) string
-}
-
-func defaultOptions(dtls bool) *tlsOptions {
-	o := &tlsOptions{dtls: dtls}
-	o.cfg.VerifyMode = -1
-	o.cfg.PinEnforce = -1
-	return o
-}
-
-// WithServer makes a server context (the default is a client context). A
-// server needs WithCertificate.
-func WithServer() TLSOption {
-	return func(o *tlsOptions) error { o.cfg.Server = true; return nil }
-}
-
-// WithCertificate loads a PEM certificate chain (leaf first) and its
-// private key: the server's certificate, or a client certificate.
-func WithCertificate(certFile, keyFile string) TLSOption {
-	return func(o *tlsOptions) error {
-		o.cfg.CertFile, o.cfg.KeyFile = certFile, keyFile
-		return nil
+// verifyModeOf maps crypto/tls's client authentication policy (servers)
+// and InsecureSkipVerify (clients) to the C verify mode; -1 keeps the
+// default.
+func verifyModeOf(server bool, auth tls.ClientAuthType, insecure bool) (int, error) {
+	if !server {
+		if auth != tls.NoClientCert {
+			return 0, errors.New("ClientAuth is a server setting")
+		}
+		if insecure {
+			return verifyNone, nil
+		}
+		return -1, nil
 	}
-}
-
-// WithCA trusts the CAs of a PEM file (or a hashed directory) instead of
-// the system store. On a server it is the CA of client certificates
-// (see WithClientAuth).
-func WithCA(file string) TLSOption {
-	return func(o *tlsOptions) error { o.cfg.CAFile = file; return nil }
-}
-
-// WithClientAuth makes a server require a client certificate signed by a
-// CA of caFile.
-func WithClientAuth(caFile string) TLSOption {
-	return func(o *tlsOptions) error {
-		o.cfg.CAFile = caFile
-		o.cfg.VerifyMode = int(VerifyPeer | VerifyRequireCert)
-		return nil
+	if insecure {
+		return 0, errors.New("InsecureSkipVerify is a client setting")
 	}
+	switch auth {
+	case tls.NoClientCert:
+		return -1, nil
+	case tls.VerifyClientCertIfGiven:
+		return verifyPeer, nil
+	case tls.RequireAndVerifyClientCert:
+		return verifyPeer | verifyRequireCert, nil
+	}
+	return 0, errors.New("ClientAuth " + auth.String() + " is not supported (OpenSSL verifies what it requests)")
 }
 
-// WithVerifyMode overrides peer verification. VerifyNone on a client
-// accepts any server certificate: for tests only.
-func WithVerifyMode(m VerifyMode) TLSOption {
-	return func(o *tlsOptions) error { o.cfg.VerifyMode = int(m); return nil }
+// certPEM converts a tls.Certificate to a PEM chain and a PKCS#8 key.
+func certPEM(c *tls.Certificate) (chain, key []byte, err error) {
+	if len(c.Certificate) == 0 || c.PrivateKey == nil {
+		return nil, nil, errors.New("tls.Certificate without certificate or private key")
+	}
+	for _, der := range c.Certificate {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	k, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return chain, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: k}), nil
 }
 
-// WithALPN sets the application protocols (RFC 7301), most preferred
-// first. A TLS server picks its first protocol the client offered; a DTLS
-// server picks the client's first protocol it supports. With no protocol
-// in common the handshake continues without ALPN
-// (ConnectionState().NegotiatedProtocol is "").
-func WithALPN(protos ...string) TLSOption {
-	return func(o *tlsOptions) error {
-		for _, p := range protos {
-			if p == "" || len(p) > 255 || strings.IndexByte(p, 0) >= 0 {
-				return errors.New("invalid ALPN protocol " + strconv.Quote(p))
+// checkFiles returns an error matching fs.ErrNotExist (and ErrTLS) for
+// the first named file that cannot be found, before OpenSSL would report
+// it with its error queue.
+func checkFiles(op string, paths ...string) error {
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			return &fileError{err: &Error{Op: op, Msg: err.Error(), Kind: ErrTLS}, cause: err}
+		}
+	}
+	return nil
+}
+
+// fileError is a missing or unreadable file: it matches ErrTLS and the
+// *fs.PathError (so fs.ErrNotExist for a missing one).
+type fileError struct {
+	err   error
+	cause error
+}
+
+func (e *fileError) Error() string   { return e.err.Error() }
+func (e *fileError) Unwrap() []error { return []error{e.err, e.cause} }
+
+func checkALPN(protos []string) error {
+	for _, p := range protos {
+		if p == "" || len(p) > 255 || strings.IndexByte(p, 0) >= 0 {
+			return errors.New("invalid ALPN protocol " + strconv.Quote(p))
+		}
+	}
+	return nil
+}
+
+// tlsCConfig converts cfg; op names the constructor in errors.
+func tlsCConfig(op string, cfg *TLSConfig) (cgo.TLSConfig, error) {
+	c := cgo.TLSConfig{Server: cfg.Server, PinEnforce: -1}
+	var err error
+	if c.VerifyMode, err = verifyModeOf(cfg.Server, cfg.ClientAuth, cfg.InsecureSkipVerify); err != nil {
+		return c, err
+	}
+	if err := checkALPN(cfg.NextProtos); err != nil {
+		return c, err
+	}
+	if cfg.SelectALPN != nil && !cfg.Server {
+		return c, errors.New("SelectALPN needs a server context")
+	}
+	if len(cfg.SessionTicketKey) > 0 && len(cfg.SessionTicketKey) != cgo.TLSTicketKeyLen {
+		return c, errors.New("session ticket key must be 80 bytes")
+	}
+	if cfg.Server && len(cfg.Certificates) == 0 && cfg.CertFile == "" {
+		return c, errors.New("a server needs a certificate (Certificates or CertFile)")
+	}
+	c.CertFile, c.KeyFile, c.CAFile = cfg.CertFile, cfg.KeyFile, cfg.CAFile
+	c.CAPEM = cfg.RootCAsPEM
+	for i := range cfg.Certificates {
+		chain, key, err := certPEM(&cfg.Certificates[i])
+		if err != nil {
+			return c, err
+		}
+		if i == 0 {
+			c.CertFile, c.KeyFile = "", ""
+			c.CertPEM, c.KeyPEM = chain, key
+			continue
+		}
+		if !cfg.Server {
+			return c, errors.New("a client uses Certificates[0] only")
+		}
+		leaf := cfg.Certificates[i].Leaf
+		if leaf == nil {
+			if leaf, err = x509.ParseCertificate(cfg.Certificates[i].Certificate[0]); err != nil {
+				return c, err
 			}
 		}
-		o.cfg.ALPN = append([]string(nil), protos...)
-		return nil
-	}
-}
-
-// WithMinVersion lowers (or raises) the lowest TLS version:
-// tls.VersionTLS12 or tls.VersionTLS13 (the default). TLS only.
-func WithMinVersion(v uint16) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithMinVersion")
-		o.cfg.MinVersion = int(v)
-		return nil
-	}
-}
-
-// WithMaxVersion sets the highest TLS version (tls.VersionTLS12 or
-// tls.VersionTLS13, the default). TLS only.
-func WithMaxVersion(v uint16) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithMaxVersion")
-		o.cfg.MaxVersion = int(v)
-		return nil
-	}
-}
-
-// WithCiphers sets the cipher preferences: a list whose entries all start
-// with "TLS_" sets the TLS 1.3 suites, anything else is an OpenSSL cipher
-// string for TLS 1.2 and DTLS.
-func WithCiphers(list string) TLSOption {
-	return func(o *tlsOptions) error { o.cfg.Ciphers = list; return nil }
-}
-
-// WithSessionCache turns on session resumption. A server keeps up to size
-// sessions (0: library default) for timeout (0: default); a client
-// remembers the latest session per server and offers it on the next
-// connection.
-func WithSessionCache(size int, timeout time.Duration) TLSOption {
-	return func(o *tlsOptions) error {
-		o.cfg.SessionCache = true
-		o.cfg.CacheSize = size
-		o.cfg.CacheTimeoutSec = int(timeout / time.Second)
-		return nil
-	}
-}
-
-// WithSessionTickets makes a TLS server issue stateless session tickets
-// under key (80 bytes: 16 name, 32 HMAC, 32 AES). TLS only.
-func WithSessionTickets(key []byte) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithSessionTickets")
-		if len(key) != cgo.TLSTicketKeyLen {
-			return errors.New("session ticket key must be 80 bytes")
+		if len(leaf.DNSNames) == 0 {
+			return c, errors.New("Certificates[" + strconv.Itoa(i) + "] has no DNS name to select it by")
 		}
-		o.cfg.TicketKey = append([]byte(nil), key...)
-		return nil
-	}
-}
-
-// WithPins pins SHA-256 digests of SubjectPublicKeyInfos (see SPKIPin):
-// the handshake then fails with ErrTLSPin unless a certificate of the
-// peer's chain matches one. TLS only.
-func WithPins(pins ...[32]byte) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithPins")
-		o.cfg.Pins = append(o.cfg.Pins, pins...)
-		return nil
-	}
-}
-
-// WithPinEnforcement turns pin enforcement off (a mismatch is only
-// logged) or back on (the default). TLS only.
-func WithPinEnforcement(enforce bool) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithPinEnforcement")
-		o.cfg.PinEnforce = boolInt(enforce)
-		return nil
-	}
-}
-
-// WithSNICertificate makes a TLS server present certFile/keyFile (PEM)
-// to clients that ask for host via SNI (RFC 6066). host is an exact name
-// or a wildcard "*.example.com" matching one extra label; exact names win,
-// and other or absent names get the WithCertificate default. Repeatable.
-// TLS only.
-func WithSNICertificate(host, certFile, keyFile string) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithSNICertificate")
-		if host == "" {
-			return errors.New("SNI host name is empty")
-		}
-		o.cfg.SNI = append(o.cfg.SNI, cgo.SNICert{Host: host, CertFile: certFile, KeyFile: keyFile})
-		return nil
-	}
-}
-
-// WithVerifyPeerCertificate adds a check of the peer's certificates, as
-// crypto/tls's Config.VerifyPeerCertificate does: fn is called during the
-// handshake, after OpenSSL accepted the chain (and, on a client, the host
-// name), with the certificates the peer sent (DER, leaf first) and the one
-// chain OpenSSL verified (leaf to trust anchor). A non-nil error rejects
-// the peer: the handshake fails with an error matching both ErrTLSVerify
-// and fn's error. fn is not called when verification is off or the chain
-// was already rejected; it may be called from several goroutines at once.
-// TLS only.
-func WithVerifyPeerCertificate(fn func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithVerifyPeerCertificate")
-		if fn == nil {
-			return errors.New("nil verify function")
-		}
-		o.verifyFn = fn
-		return nil
-	}
-}
-
-// WithALPNSelect lets a TLS server choose the application protocol
-// itself instead of by WithALPN's preference list: fn gets the protocols
-// the client offered, in its order, and returns one of them, or "" (or
-// anything not offered) to continue without ALPN. It runs during the
-// handshake, possibly from several goroutines at once; a panic counts as
-// "". TLS servers only.
-func WithALPNSelect(fn func(offered []string) string) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithALPNSelect")
-		if fn == nil {
-			return errors.New("nil ALPN function")
-		}
-		o.alpnFn = fn
-		return nil
-	}
-}
-
-// WithCRL loads the CRLs of a PEM file (or of every file in a directory)
-// and turns on revocation checking for the peer's whole chain: every CA in
-// it then needs a CRL, and a revoked peer fails with ErrTLSVerify. See
-// TLSContext.RefreshCRL. TLS only.
-func WithCRL(path string) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithCRL")
-		o.cfg.CRLPath = path
-		return nil
-	}
-}
-
-// WithOCSPResponse makes a TLS server staple der, a DER OCSPResponse for
-// its certificate (RFC 6066 section 8), to clients that ask. Clients read
-// the verdict from TLSState.OCSPStatus. TLS only.
-func WithOCSPResponse(der []byte) TLSOption {
-	return func(o *tlsOptions) error {
-		o.tlsOnly = append(o.tlsOnly, "WithOCSPResponse")
-		o.cfg.OCSPResponse = append([]byte(nil), der...)
-		return nil
-	}
-}
-
-// SPKIPin is the pin of cert's public key: SHA-256 of its DER
-// SubjectPublicKeyInfo.
-func SPKIPin(cert *x509.Certificate) [32]byte { return sha256.Sum256(cert.RawSubjectPublicKeyInfo) }
-
-// WithServerName sets the name a DTLS client checks the server
-// certificate against (and sends as SNI) when DialDTLS should not use the
-// host of its address. DTLS only; DialTLS takes the name as an argument.
-func WithServerName(name string) TLSOption {
-	return func(o *tlsOptions) error {
-		o.dtlsOnly = append(o.dtlsOnly, "WithServerName")
-		o.serverName = name
-		return nil
-	}
-}
-
-// WithoutCookieExchange turns off the stateless cookie exchange of a DTLS
-// server (on by default: a ClientHello from an unproven address only gets
-// a HelloVerifyRequest). DTLS only.
-func WithoutCookieExchange() TLSOption {
-	return func(o *tlsOptions) error {
-		o.dtlsOnly = append(o.dtlsOnly, "WithoutCookieExchange")
-		o.noCookies = true
-		return nil
-	}
-}
-
-// WithCookieSecret sets the DTLS cookie secret (32 bytes), e.g. shared by
-// a server farm; otherwise a random one is generated. DTLS only.
-func WithCookieSecret(secret []byte) TLSOption {
-	return func(o *tlsOptions) error {
-		o.dtlsOnly = append(o.dtlsOnly, "WithCookieSecret")
-		o.cfg.CookieSecret = append([]byte(nil), secret...)
-		return nil
-	}
-}
-
-// WithMTU sets the DTLS path MTU (576..9000, default 1400): records and
-// handshake flights are sized to fit. DTLS only.
-func WithMTU(mtu int) TLSOption {
-	return func(o *tlsOptions) error {
-		o.dtlsOnly = append(o.dtlsOnly, "WithMTU")
-		o.cfg.MTU = mtu
-		return nil
-	}
-}
-
-// WithRetransmitTimeout sets the DTLS retransmission timer: the first
-// timeout, doubled after each retransmission up to max. DTLS only.
-func WithRetransmitTimeout(initial, max time.Duration) TLSOption {
-	return func(o *tlsOptions) error {
-		o.dtlsOnly = append(o.dtlsOnly, "WithRetransmitTimeout")
-		o.cfg.TimeoutInitialMS = int(initial / time.Millisecond)
-		o.cfg.TimeoutMaxMS = int(max / time.Millisecond)
-		return nil
-	}
-}
-
-func applyOptions(op string, dtls bool, opts []TLSOption) (*tlsOptions, error) {
-	o := defaultOptions(dtls)
-	for _, opt := range opts {
-		if err := opt(o); err != nil {
-			return nil, &Error{Op: op, Msg: err.Error(), Kind: ErrTLS}
+		for _, h := range leaf.DNSNames {
+			c.SNIPEM = append(c.SNIPEM, cgo.SNIPEM{Host: h, CertPEM: chain, KeyPEM: key})
 		}
 	}
-	wrong := o.dtlsOnly
-	if dtls {
-		wrong = o.tlsOnly
+	files := []string{c.CertFile, c.KeyFile, c.CAFile, cfg.CRLFile}
+	for _, s := range cfg.SNICertFiles {
+		if s.Host == "" {
+			return c, errors.New("SNI host name is empty")
+		}
+		c.SNI = append(c.SNI, cgo.SNICert{Host: s.Host, CertFile: s.CertFile, KeyFile: s.KeyFile})
+		files = append(files, s.CertFile, s.KeyFile)
 	}
-	if len(wrong) > 0 {
-		return nil, &Error{Op: op, Msg: "option " + wrong[0] + " does not apply", Kind: ErrTLS}
+	if err := checkFiles(op, files...); err != nil {
+		return c, err
 	}
-	return o, nil
+	c.Ciphers = cfg.CipherSuites
+	c.ALPN = cfg.NextProtos
+	c.MinVersion, c.MaxVersion = int(cfg.MinVersion), int(cfg.MaxVersion)
+	c.SessionCache = cfg.SessionCache
+	c.CacheSize = cfg.SessionCacheSize
+	c.CacheTimeoutSec = int(cfg.SessionTimeout / time.Second)
+	c.TicketKey = cfg.SessionTicketKey
+	c.Pins = cfg.Pins
+	if cfg.PinsReportOnly {
+		c.PinEnforce = 0
+	}
+	c.CRLPath = cfg.CRLFile
+	c.OCSPResponse = cfg.OCSPResponse
+	if len(c.OCSPResponse) == 0 && len(cfg.Certificates) > 0 {
+		c.OCSPResponse = cfg.Certificates[0].OCSPStaple
+	}
+	return c, nil
 }
 
 // TLSContext is a TLS configuration shared by connections (a
@@ -336,19 +323,18 @@ func applyOptions(op string, dtls bool, opts []TLSOption) (*tlsOptions, error) {
 // connections from any goroutine, Close it when no new connection needs
 // it: connections keep their own reference.
 type TLSContext struct {
-	mu      sync.RWMutex // guards ctx against Close during use
-	ctx     cgo.TLSContext
-	server  bool
-	verify  bool // peers are verified
-	cleanup runtime.Cleanup
-	// verifier is the WithVerifyPeerCertificate function, or nil. Its
+	own        cgo.Owner[cgo.TLSContext]
+	server     bool
+	verify     bool // peers are verified
+	serverName string
+	// verifier is the VerifyPeerCertificate function, or nil. Its
 	// cgo.Handle lives as long as this Go object, not just until Close:
 	// connections hold the C context (and reach the handle) after Close,
 	// and each TLSConn keeps this object reachable.
 	verifier *peerVerifier
 }
 
-// peerVerifier runs a WithVerifyPeerCertificate function for the C
+// peerVerifier runs a VerifyPeerCertificate function for the C
 // trampoline and keeps its errors until the failed handshake reports them.
 type peerVerifier struct {
 	fn     func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
@@ -357,24 +343,32 @@ type peerVerifier struct {
 }
 
 func (v *peerVerifier) verify(sock uintptr, raw, verified [][]byte) error {
-	chain := make([]*x509.Certificate, 0, len(verified))
-	for _, der := range verified {
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			v.errs.Store(sock, err)
-			return err
-		}
-		chain = append(chain, c)
+	chain, err := parseChain(verified)
+	if err != nil {
+		v.errs.Store(sock, err)
+		return err
 	}
 	var chains [][]*x509.Certificate
 	if len(chain) > 0 {
 		chains = [][]*x509.Certificate{chain}
 	}
-	err := v.fn(raw, chains)
+	err = v.fn(raw, chains)
 	if err != nil {
 		v.errs.Store(sock, err)
 	}
 	return err
+}
+
+func parseChain(ders [][]byte) ([]*x509.Certificate, error) {
+	chain := make([]*x509.Certificate, 0, len(ders))
+	for _, der := range ders {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, err
+		}
+		chain = append(chain, c)
+	}
+	return chain, nil
 }
 
 // take returns (and forgets) the error fn gave for sock's handshake.
@@ -388,28 +382,33 @@ func (v *peerVerifier) take(sock uintptr) error {
 	return nil
 }
 
-// NewTLSContext builds a TLS context: a client context unless WithServer
-// is given.
-func NewTLSContext(opts ...TLSOption) (*TLSContext, error) {
-	o, err := applyOptions("NewTLSContext", false, opts)
-	if err != nil {
-		return nil, err
+// NewTLSContext builds a TLS context from cfg (nil: a client trusting
+// the system store). A missing certificate, key, CA or CRL file is an
+// error matching fs.ErrNotExist.
+func NewTLSContext(cfg *TLSConfig) (*TLSContext, error) {
+	const op = "NewTLSContext"
+	if cfg == nil {
+		cfg = &TLSConfig{}
 	}
-	if o.alpnFn != nil && !o.cfg.Server {
-		return nil, &Error{Op: "NewTLSContext", Msg: "WithALPNSelect needs a server context", Kind: ErrTLS}
+	cc, err := tlsCConfig(op, cfg)
+	if err != nil {
+		if _, ok := err.(*fileError); ok {
+			return nil, err
+		}
+		return nil, &Error{Op: op, Msg: err.Error(), Kind: ErrTLS}
 	}
 	// Handles of Go functions the C context calls; they live as long as
 	// the returned TLSContext (see its verifier field).
 	var v *peerVerifier
 	var handles []uintptr
-	if o.verifyFn != nil {
-		v = &peerVerifier{fn: o.verifyFn}
+	if cfg.VerifyPeerCertificate != nil {
+		v = &peerVerifier{fn: cfg.VerifyPeerCertificate}
 		v.handle = cgo.NewTLSVerifyHandle(v.verify)
-		o.cfg.VerifyHandle = v.handle
+		cc.VerifyHandle = v.handle
 		handles = append(handles, v.handle)
 	}
-	if fn := o.alpnFn; fn != nil {
-		o.cfg.ALPNHandle = cgo.NewTLSALPNHandle(func(offered []string) int {
+	if fn := cfg.SelectALPN; fn != nil {
+		cc.ALPNHandle = cgo.NewTLSALPNHandle(func(offered []string) int {
 			pick := fn(offered)
 			for i, p := range offered {
 				if p == pick && pick != "" {
@@ -418,38 +417,47 @@ func NewTLSContext(opts ...TLSOption) (*TLSContext, error) {
 			}
 			return -1
 		})
-		handles = append(handles, o.cfg.ALPNHandle)
+		handles = append(handles, cc.ALPNHandle)
 	}
 	deleteHandles := func(hs []uintptr) {
 		for _, h := range hs {
 			cgo.DeleteTLSVerifyHandle(h)
 		}
 	}
-	c, err := cgo.NewTLSContext(&o.cfg)
+	c, err := cgo.NewTLSContext(&cc)
 	if err != nil {
 		deleteHandles(handles)
-		return nil, wrapErr("NewTLSContext", err, ErrTLS)
+		return nil, wrapErr(op, err, ErrTLS)
 	}
-	t := &TLSContext{ctx: c, server: o.cfg.Server, verifier: v}
+	t := &TLSContext{server: cfg.Server, verifier: v, serverName: cfg.ServerName}
+	cgo.Own(t, &t.own, cgo.TLSContexts, c, cgo.TLSContext.Free)
 	if len(handles) > 0 {
 		runtime.AddCleanup(t, deleteHandles, handles)
 	}
-	t.verify = verifies(o.cfg.Server, o.cfg.VerifyMode)
-	t.cleanup = runtime.AddCleanup(t, cgo.TLSContext.Free, c)
+	t.verify = verifies(cfg.Server, cc.VerifyMode)
 	return t, nil
-}
-
-// NewTLSServerContext is NewTLSContext(WithServer(),
-// WithCertificate(certFile, keyFile), opts...).
-func NewTLSServerContext(certFile, keyFile string, opts ...TLSOption) (*TLSContext, error) {
-	return NewTLSContext(append([]TLSOption{WithServer(), WithCertificate(certFile, keyFile)}, opts...)...)
 }
 
 func verifies(server bool, mode int) bool {
 	if mode < 0 {
 		return !server
 	}
-	return mode&int(VerifyPeer) != 0
+	return mode&verifyPeer != 0
+}
+
+// contextClosedError is the error of using a closed TLS or DTLS context:
+// it matches ErrClosed (and net.ErrClosed).
+func contextClosedError(op, what string) error {
+	return &Error{Op: op, Msg: "use of closed " + what, Kind: ErrClosed}
+}
+
+// use runs fn with the C context, or returns an error matching ErrClosed.
+func (c *TLSContext) use(op string, fn func(cgo.TLSContext) error) error {
+	err := c.own.Use(fn)
+	if errors.Is(err, cgo.ErrClosed) {
+		return contextClosedError(op, "TLSContext")
+	}
+	return err
 }
 
 // IsServer reports whether c is a server context.
@@ -459,73 +467,120 @@ func (c *TLSContext) IsServer() bool { return c.server }
 // resumed, offered but not resumed, and stored; on a client, resumed
 // handshakes, handshakes that could not resume, and sessions stored.
 func (c *TLSContext) CacheStats() (hits, misses, stores uint64, err error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.ctx.IsZero() {
-		return 0, 0, 0, closedError("TLSContext.CacheStats")
-	}
-	hits, misses, stores, err = c.ctx.Stats()
-	return hits, misses, stores, wrapErr("TLSContext.CacheStats", err, ErrTLS)
+	const op = "TLSContext.CacheStats"
+	err = c.use(op, func(ctx cgo.TLSContext) (err error) {
+		hits, misses, stores, err = ctx.Stats()
+		return wrapErr(op, err, ErrTLS)
+	})
+	return hits, misses, stores, err
 }
 
-// RefreshCRL replaces the CRLs loaded with WithCRL by those at path.
+// RefreshCRL replaces the CRLs of TLSConfig.CRLFile by those at path.
 // The new list is in place before the old one goes, so connections made
 // meanwhile are always checked.
 func (c *TLSContext) RefreshCRL(path string) error {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.ctx.IsZero() {
-		return closedError("TLSContext.RefreshCRL")
+	const op = "TLSContext.RefreshCRL"
+	if err := checkFiles(op, path); err != nil {
+		return err
 	}
-	return wrapErr("TLSContext.RefreshCRL", c.ctx.RefreshCRL(path), ErrTLS)
+	return c.use(op, func(ctx cgo.TLSContext) error {
+		return wrapErr(op, ctx.RefreshCRL(path), ErrTLS)
+	})
 }
 
 // Close drops the context. Connections made with it keep working. It is
 // idempotent.
 func (c *TLSContext) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ctx.IsZero() {
-		c.cleanup.Stop()
-		c.ctx.Free()
-		c.ctx = cgo.TLSContext{}
-	}
+	c.own.Close()
 	return nil
 }
 
 // DTLSContext is a DTLS 1.2 configuration shared by associations (a
 // SocketDTLSContext_T), built like a TLSContext. A server context has the
-// cookie exchange on unless WithoutCookieExchange is given.
+// cookie exchange on unless DTLSConfig.DisableCookieExchange.
 type DTLSContext struct {
-	mu         sync.RWMutex
-	ctx        cgo.DTLSContext
+	own        cgo.Owner[cgo.DTLSContext]
 	server     bool
 	verify     bool
 	serverName string
 	retransmit time.Duration // first retransmission timeout
-	cleanup    runtime.Cleanup
 }
 
-// NewDTLSContext builds a DTLS context: a client context unless
-// WithServer is given.
-func NewDTLSContext(opts ...TLSOption) (*DTLSContext, error) {
-	o, err := applyOptions("NewDTLSContext", true, opts)
-	if err != nil {
-		return nil, err
+// NewDTLSContext builds a DTLS context from cfg (nil: a client trusting
+// the system store).
+func NewDTLSContext(cfg *DTLSConfig) (*DTLSContext, error) {
+	const op = "NewDTLSContext"
+	if cfg == nil {
+		cfg = &DTLSConfig{}
 	}
-	o.cfg.CookieExchange = o.cfg.Server && !o.noCookies
-	c, err := cgo.NewDTLSContext(&o.cfg)
+	cc, err := dtlsCConfig(op, cfg)
 	if err != nil {
-		return nil, wrapErr("NewDTLSContext", err, ErrTLS)
+		if _, ok := err.(*fileError); ok {
+			return nil, err
+		}
+		return nil, &Error{Op: op, Msg: err.Error(), Kind: ErrTLS}
 	}
-	d := &DTLSContext{ctx: c, server: o.cfg.Server, serverName: o.serverName, retransmit: time.Second}
-	if o.cfg.TimeoutInitialMS > 0 {
-		d.retransmit = time.Duration(o.cfg.TimeoutInitialMS) * time.Millisecond
+	c, err := cgo.NewDTLSContext(&cc)
+	if err != nil {
+		return nil, wrapErr(op, err, ErrTLS)
+	}
+	d := &DTLSContext{server: cfg.Server, serverName: cfg.ServerName, retransmit: time.Second}
+	cgo.Own(d, &d.own, cgo.DTLSContexts, c, cgo.DTLSContext.Free)
+	if cfg.RetransmitTimeout > 0 {
+		d.retransmit = cfg.RetransmitTimeout
 	}
 	// A DTLS server given a CA requires client certificates by default.
-	d.verify = verifies(o.cfg.Server, o.cfg.VerifyMode) || (o.cfg.Server && o.cfg.VerifyMode < 0 && o.cfg.CAFile != "")
-	d.cleanup = runtime.AddCleanup(d, cgo.DTLSContext.Free, c)
+	d.verify = verifies(cfg.Server, cc.VerifyMode) ||
+		(cfg.Server && cc.VerifyMode < 0 && (cc.CAFile != "" || len(cc.CAPEM) > 0))
 	return d, nil
+}
+
+func dtlsCConfig(op string, cfg *DTLSConfig) (cgo.TLSConfig, error) {
+	c := cgo.TLSConfig{Server: cfg.Server, PinEnforce: -1}
+	var err error
+	if c.VerifyMode, err = verifyModeOf(cfg.Server, cfg.ClientAuth, cfg.InsecureSkipVerify); err != nil {
+		return c, err
+	}
+	if err := checkALPN(cfg.NextProtos); err != nil {
+		return c, err
+	}
+	if cfg.Server && len(cfg.Certificates) == 0 && cfg.CertFile == "" {
+		return c, errors.New("a server needs a certificate (Certificates or CertFile)")
+	}
+	if len(cfg.Certificates) > 1 {
+		return c, errors.New("DTLS uses one certificate (no SNI selection)")
+	}
+	c.CertFile, c.KeyFile, c.CAFile = cfg.CertFile, cfg.KeyFile, cfg.CAFile
+	c.CAPEM = cfg.RootCAsPEM
+	if len(cfg.Certificates) == 1 {
+		if c.CertPEM, c.KeyPEM, err = certPEM(&cfg.Certificates[0]); err != nil {
+			return c, err
+		}
+		c.CertFile, c.KeyFile = "", ""
+	}
+	if err := checkFiles(op, c.CertFile, c.KeyFile, c.CAFile); err != nil {
+		return c, err
+	}
+	c.Ciphers = cfg.CipherSuites
+	c.ALPN = cfg.NextProtos
+	c.SessionCache = cfg.SessionCache
+	c.CacheSize = cfg.SessionCacheSize
+	c.CacheTimeoutSec = int(cfg.SessionTimeout / time.Second)
+	c.CookieExchange = cfg.Server && !cfg.DisableCookieExchange
+	c.CookieSecret = cfg.CookieSecret
+	c.MTU = cfg.MTU
+	c.TimeoutInitialMS = int(cfg.RetransmitTimeout / time.Millisecond)
+	c.TimeoutMaxMS = int(cfg.MaxRetransmitTimeout / time.Millisecond)
+	return c, nil
+}
+
+// use runs fn with the C context, or returns an error matching ErrClosed.
+func (c *DTLSContext) use(op string, fn func(cgo.DTLSContext) error) error {
+	err := c.own.Use(fn)
+	if errors.Is(err, cgo.ErrClosed) {
+		return contextClosedError(op, "DTLSContext")
+	}
+	return err
 }
 
 // IsServer reports whether c is a server context.
@@ -534,83 +589,10 @@ func (c *DTLSContext) IsServer() bool { return c.server }
 // Close drops the context; associations made with it keep working. It is
 // idempotent.
 func (c *DTLSContext) Close() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.ctx.IsZero() {
-		c.cleanup.Stop()
-		c.ctx.Free()
-		c.ctx = cgo.DTLSContext{}
-	}
+	c.own.Close()
 	return nil
 }
 
-// TLSState describes a TLS or DTLS connection after its handshake, with
-// the field names of crypto/tls.ConnectionState where they mean the same.
-type TLSState struct {
-	HandshakeComplete bool
-	// Version is tls.VersionTLS12, tls.VersionTLS13 or 0xfefd (DTLS 1.2).
-	Version uint16
-	// CipherSuite is the IANA number (tls.CipherSuiteName names it).
-	CipherSuite uint16
-	// CipherName is OpenSSL's name of the suite.
-	CipherName string
-	// NegotiatedProtocol is the ALPN protocol agreed on, "" if none.
-	NegotiatedProtocol string
-	// DidResume reports a resumed session.
-	DidResume bool
-	// ServerName is, on a client, the name it asked for (SNI and
-	// verification); on a server, the SNI name the client sent.
-	ServerName string
-	// OCSPStatus is what a TLS client made of the OCSP response the server
-	// stapled.
-	OCSPStatus OCSPStatus
-	// PeerVerified reports that the peer's certificate chain (and a
-	// client's expected name) was verified.
-	PeerVerified bool
-}
-
-// OCSPStatus is a client's verdict on a stapled OCSP response.
-type OCSPStatus int
-
-const (
-	// OCSPNone: nothing stapled (always so on servers, on DTLS and for
-	// resumed sessions, which carry no certificate).
-	OCSPNone OCSPStatus = iota
-	// OCSPGood: a response for the server's certificate, signed by a
-	// trusted issuer, current, saying "good".
-	OCSPGood
-	// OCSPRevoked: such a response saying "revoked".
-	OCSPRevoked
-	// OCSPUnusable: malformed, unsuccessful, badly signed, stale, of
-	// unknown status or for another certificate.
-	OCSPUnusable
-)
-
-func ocspStatusOf(c int) OCSPStatus {
-	switch c {
-	case 1:
-		return OCSPGood
-	case 0:
-		return OCSPRevoked
-	case -2:
-		return OCSPUnusable
-	}
-	return OCSPNone
-}
-
-func tlsStateOf(s cgo.TLSState, serverName string, verify bool) TLSState {
-	if serverName == "" {
-		serverName = s.ServerName
-	}
-	return TLSState{
-		OCSPStatus:         ocspStatusOf(s.OCSPStatus),
-		HandshakeComplete:  s.Complete,
-		Version:            s.Version,
-		CipherSuite:        s.CipherID,
-		CipherName:         s.Cipher,
-		NegotiatedProtocol: s.ALPN,
-		DidResume:          s.Resumed,
-		ServerName:         serverName,
-		PeerVerified:       s.Complete && verify && s.VerifyResult == 0,
-	}
-}
+// SPKIPin is the pin of cert's public key: SHA-256 of its DER
+// SubjectPublicKeyInfo.
+func SPKIPin(cert *x509.Certificate) [32]byte { return sha256.Sum256(cert.RawSubjectPublicKeyInfo) }

@@ -72,7 +72,7 @@ func benchOurHandshakes(b *testing.B, addr string, ctx *TLSContext, wantResumed 
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		c, err := DialTLS(context.Background(), "tcp", addr, ctx, "localhost")
+		c, err := dialTLSName(context.Background(), "tcp", addr, ctx, "localhost")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -110,8 +110,8 @@ func benchGoHandshakes(b *testing.B, addr string, cfg *tls.Config, wantResumed b
 func BenchmarkTLSHandshake(b *testing.B) {
 	p := newTestPKI(b)
 	b.Run("gosocket", func(b *testing.B) {
-		addr := serveOurTLS(b, mustTLSContext(b, WithServer(), WithCertificate(p.serverCert, p.serverKey)))
-		benchOurHandshakes(b, addr, mustTLSContext(b, WithCA(p.caFile)), false)
+		addr := serveOurTLS(b, mustTLSContext(b, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey}))
+		benchOurHandshakes(b, addr, mustTLSContext(b, &TLSConfig{CAFile: p.caFile}), false)
 	})
 	b.Run("crypto_tls", func(b *testing.B) {
 		addr := serveGoTLS(b, &tls.Config{Certificates: []tls.Certificate{p.server}, SessionTicketsDisabled: true})
@@ -122,9 +122,8 @@ func BenchmarkTLSHandshake(b *testing.B) {
 func BenchmarkTLSResumedHandshake(b *testing.B) {
 	p := newTestPKI(b)
 	b.Run("gosocket", func(b *testing.B) {
-		addr := serveOurTLS(b, mustTLSContext(b, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-			WithSessionCache(0, 0), WithSessionTickets(bytes.Repeat([]byte{9}, 80))))
-		benchOurHandshakes(b, addr, mustTLSContext(b, WithCA(p.caFile), WithSessionCache(0, 0)), true)
+		addr := serveOurTLS(b, mustTLSContext(b, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, SessionCache: true, SessionTicketKey: bytes.Repeat([]byte{9}, 80)}))
+		benchOurHandshakes(b, addr, mustTLSContext(b, &TLSConfig{CAFile: p.caFile, SessionCache: true}), true)
 	})
 	b.Run("crypto_tls", func(b *testing.B) {
 		addr := serveGoTLS(b, &tls.Config{Certificates: []tls.Certificate{p.server}})
@@ -152,8 +151,8 @@ func benchBulk(b *testing.B, c net.Conn) {
 func BenchmarkTLSBulk64K(b *testing.B) {
 	p := newTestPKI(b)
 	b.Run("gosocket", func(b *testing.B) {
-		addr := serveOurTLS(b, mustTLSContext(b, WithServer(), WithCertificate(p.serverCert, p.serverKey)))
-		c, err := DialTLS(context.Background(), "tcp", addr, mustTLSContext(b, WithCA(p.caFile)), "localhost")
+		addr := serveOurTLS(b, mustTLSContext(b, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey}))
+		c, err := dialTLSName(context.Background(), "tcp", addr, mustTLSContext(b, &TLSConfig{CAFile: p.caFile}), "localhost")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -174,7 +173,7 @@ func BenchmarkTLSBulk64K(b *testing.B) {
 func BenchmarkDTLSHandshake(b *testing.B) {
 	p := newTestPKI(b)
 	b.Run("gosocket", func(b *testing.B) {
-		ln, err := ListenDTLS("127.0.0.1:0", mustDTLSContext(b, WithServer(), WithCertificate(p.serverCert, p.serverKey)))
+		ln, err := ListenDTLS("udp", "127.0.0.1:0", mustDTLSContext(b, &DTLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey}))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -193,11 +192,11 @@ func BenchmarkDTLSHandshake(b *testing.B) {
 				}()
 			}
 		}()
-		ctx := mustDTLSContext(b, WithCA(p.caFile))
+		ctx := mustDTLSContext(b, &DTLSConfig{CAFile: p.caFile})
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
-			c, err := DialDTLS(context.Background(), ln.Addr().String(), ctx)
+			c, err := DialDTLSContext(context.Background(), "udp", ln.Addr().String(), ctx)
 			if err != nil {
 				b.Fatal(err)
 			}

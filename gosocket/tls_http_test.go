@@ -3,6 +3,7 @@ package gosocket
 import (
 	"context"
 	"crypto/tls"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net"
@@ -15,46 +16,83 @@ import (
 	"github.com/pion/dtls/v3"
 )
 
-// net/http's server on our TLS listener, net/http's client on crypto/tls.
+// net/http's server on our TLS listener, net/http's client on crypto/tls:
+// net/http fills r.TLS through TLSConn.ConnectionState, with the client's
+// certificate when the server asks for one.
 func TestTLSHTTPServerGoClient(t *testing.T) {
 	p := newTestPKI(t)
-	ln, err := ListenTLS("tcp", "127.0.0.1:0", mustTLSContext(t, WithServer(),
-		WithCertificate(p.serverCert, p.serverKey), WithALPN("http/1.1")))
-	if err != nil {
-		t.Fatal(err)
+	for _, clientAuth := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ClientAuth=%v", clientAuth), func(t *testing.T) {
+			cfg := &TLSConfig{Server: true, Certificates: []tls.Certificate{p.server}, NextProtos: []string{"http/1.1"}}
+			gocfg := &tls.Config{RootCAs: p.caPool, ServerName: "localhost", NextProtos: []string{"http/1.1"}}
+			if clientAuth {
+				cfg.RootCAsPEM = pemOf(p.ca.Raw)
+				cfg.ClientAuth = tls.RequireAndVerifyClientCert
+				gocfg.Certificates = []tls.Certificate{p.client}
+			}
+			ln, err := ListenTLS("tcp", "127.0.0.1:0", mustTLSContext(t, cfg))
+			if err != nil {
+				t.Fatal(err)
+			}
+			states := make(chan *tls.ConnectionState, 20)
+			srv := &http.Server{
+				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					states <- r.TLS
+					fmt.Fprintf(w, "%s %s %d", r.Method, r.URL.Path, len(body))
+				}),
+				ReadTimeout: 5 * time.Second,
+			}
+			served := make(chan error, 1)
+			go func() { served <- srv.Serve(ln) }()
+			tr := &http.Transport{TLSClientConfig: gocfg}
+			client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+			for i := range 5 {
+				body := strings.Repeat("x", i*5000)
+				resp, err := client.Post("https://"+ln.Addr().String()+"/echo", "text/plain", strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if want := fmt.Sprintf("POST /echo %d", len(body)); string(got) != want || resp.TLS == nil {
+					t.Fatalf("%q; want %q", got, want)
+				}
+				st := <-states
+				if st == nil {
+					t.Fatal("r.TLS is nil")
+				}
+				if !st.HandshakeComplete || st.Version != tls.VersionTLS13 || st.CipherSuite != resp.TLS.CipherSuite ||
+					st.NegotiatedProtocol != "http/1.1" || st.ServerName != "localhost" {
+					t.Fatalf("r.TLS = %+v; client saw %x %x", st, resp.TLS.Version, resp.TLS.CipherSuite)
+				}
+				if !clientAuth {
+					if len(st.PeerCertificates) != 0 || st.VerifiedChains != nil {
+						t.Fatalf("peer certificates without client auth: %d", len(st.PeerCertificates))
+					}
+					continue
+				}
+				if len(st.PeerCertificates) == 0 || !st.PeerCertificates[0].Equal(p.client.Leaf) {
+					t.Fatalf("PeerCertificates %v", st.PeerCertificates)
+				}
+				if len(st.VerifiedChains) != 1 || !st.VerifiedChains[0][len(st.VerifiedChains[0])-1].Equal(p.ca) {
+					t.Fatalf("VerifiedChains %v", st.VerifiedChains)
+				}
+			}
+			tr.CloseIdleConnections()
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Shutdown(ctx)
+			<-served
+		})
 	}
-	srv := &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, _ := io.ReadAll(r.Body)
-			fmt.Fprintf(w, "%s %s %d tls=%v", r.Method, r.URL.Path, len(body), r.TLS != nil)
-		}),
-		ReadTimeout: 5 * time.Second,
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: p.caPool, ServerName: "localhost"}}
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	for i := range 10 {
-		body := strings.Repeat("x", i*5000)
-		resp, err := client.Post("https://"+ln.Addr().String()+"/echo", "text/plain", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		// net/http sees a net.Conn, not a *tls.Conn, so r.TLS is nil.
-		if want := fmt.Sprintf("POST /echo %d tls=false", len(body)); string(got) != want || resp.TLS == nil {
-			t.Fatalf("%q; want %q", got, want)
-		}
-	}
-	tr.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	srv.Shutdown(ctx)
-	<-served
 }
 
-// net/http's client dialling through DialTLS, against httptest's
+func pemOf(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// net/http's client dialling through TLSDialer, against httptest's
 // crypto/tls server.
 func TestTLSHTTPClientGoServer(t *testing.T) {
 	p := newTestPKI(t)
@@ -64,12 +102,8 @@ func TestTLSHTTPClientGoServer(t *testing.T) {
 	ts.TLS = &tls.Config{Certificates: []tls.Certificate{p.server}}
 	ts.StartTLS()
 	defer ts.Close()
-	tctx := mustTLSContext(t, WithCA(p.caFile), WithSessionCache(0, 0))
-	tr := &http.Transport{
-		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return DialTLS(ctx, network, addr, tctx, "localhost")
-		},
-	}
+	tctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile, SessionCache: true, ServerName: "localhost"})
+	tr := &http.Transport{DialTLSContext: (&TLSDialer{Context: tctx}).DialContext}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	for range 3 {
@@ -122,7 +156,7 @@ func TestDTLSCookieExchange(t *testing.T) {
 		t.Fatalf("not a ClientHello: % x", hello[:16])
 	}
 
-	ln, err := ListenDTLS("127.0.0.1:0", mustDTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey)))
+	ln, err := ListenDTLS("udp", "127.0.0.1:0", mustDTLSContext(t, &DTLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey}))
 	if err != nil {
 		t.Fatal(err)
 	}

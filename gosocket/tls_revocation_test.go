@@ -1,6 +1,7 @@
 package gosocket
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -89,7 +90,7 @@ func serveOurs(t *testing.T, ctx *TLSContext) (string, <-chan TLSState) {
 				if c.Handshake(hctx) != nil {
 					return
 				}
-				states <- c.ConnectionState()
+				states <- c.State()
 				io.Copy(c, c)
 			}()
 		}
@@ -108,9 +109,7 @@ func TestTLSSNICertificates(t *testing.T) {
 	}
 	alt, _, altPEM, altKey := makeCert(t, certSpec{cn: "alt", dns: []string{"alt.example"}, parent: p.ca, parentKy: p.caKey})
 	wild, _, wildPEM, wildKey := makeCert(t, certSpec{cn: "wild", dns: []string{"*.wild.example"}, parent: p.ca, parentKy: p.caKey})
-	ctx := mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-		WithSNICertificate("alt.example", write("alt.pem", altPEM), write("alt.key", altKey)),
-		WithSNICertificate("*.wild.example", write("wild.pem", wildPEM), write("wild.key", wildKey)))
+	ctx := mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, SNICertFiles: []SNICertFile{{"alt.example", write("alt.pem", altPEM), write("alt.key", altKey)}, {"*.wild.example", write("wild.pem", wildPEM), write("wild.key", wildKey)}}})
 	addr, states := serveOurs(t, ctx)
 
 	for _, tc := range []struct {
@@ -140,19 +139,15 @@ func TestTLSSNICertificates(t *testing.T) {
 	}
 
 	// Ours against ours: the client checks the SNI certificate by name.
-	c := dialTLS(t, addr, mustTLSContext(t, WithCA(p.caFile)), "alt.example")
+	c := dialTLS(t, addr, mustTLSContext(t, &TLSConfig{CAFile: p.caFile}), "alt.example")
 	defer c.Close()
 	echoOnce(t, c, "ours")
 	if st := <-states; st.ServerName != "alt.example" {
 		t.Errorf("server saw %q", st.ServerName)
 	}
 
-	if _, err := NewTLSContext(WithServer(), WithCertificate(p.serverCert, p.serverKey),
-		WithSNICertificate("x.example", filepath.Join(p.dir, "missing.pem"), p.serverKey)); !errors.Is(err, ErrTLS) {
+	if _, err := NewTLSContext(&TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, SNICertFiles: []SNICertFile{{"x.example", filepath.Join(p.dir, "missing.pem"), p.serverKey}}}); !errors.Is(err, ErrTLS) {
 		t.Errorf("missing SNI certificate file: %v", err)
-	}
-	if _, err := NewDTLSContext(WithSNICertificate("x", p.serverCert, p.serverKey)); !errors.Is(err, ErrTLS) {
-		t.Errorf("WithSNICertificate on DTLS: %v", err)
 	}
 }
 
@@ -164,7 +159,7 @@ func TestTLSCRL(t *testing.T) {
 	dial := func(ctx *TLSContext) error {
 		dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, err := DialTLS(dctx, "tcp", addr, ctx, "localhost")
+		c, err := dialTLSName(dctx, "tcp", addr, ctx, "localhost")
 		if err == nil {
 			err = c.Handshake(dctx)
 			c.Close()
@@ -172,16 +167,16 @@ func TestTLSCRL(t *testing.T) {
 		return err
 	}
 
-	if err := dial(mustTLSContext(t, WithCA(p.caFile), WithCRL(clean))); err != nil {
+	if err := dial(mustTLSContext(t, &TLSConfig{CAFile: p.caFile, CRLFile: clean})); err != nil {
 		t.Fatalf("server not revoked: %v", err)
 	}
-	err := dial(mustTLSContext(t, WithCA(p.caFile), WithCRL(revoking)))
+	err := dial(mustTLSContext(t, &TLSConfig{CAFile: p.caFile, CRLFile: revoking}))
 	if !errors.Is(err, ErrTLSVerify) {
 		t.Fatalf("revoked server: %v, want ErrTLSVerify", err)
 	}
 
 	// A refresh takes effect for the next handshake, both ways.
-	ctx := mustTLSContext(t, WithCA(p.caFile), WithCRL(clean))
+	ctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile, CRLFile: clean})
 	if err := dial(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +201,7 @@ func TestTLSCRL(t *testing.T) {
 	}
 
 	// A server checking client certificates against the CRL.
-	sctx := mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-		WithClientAuth(p.caFile), WithCRL(writeCRL(t, p, "clients.crl", 3, p.client.Leaf.SerialNumber)))
+	sctx := mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, CAFile: p.caFile, ClientAuth: tls.RequireAndVerifyClientCert, CRLFile: writeCRL(t, p, "clients.crl", 3, p.client.Leaf.SerialNumber)})
 	saddr, _ := serveOurs(t, sctx)
 	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", saddr,
 		&tls.Config{RootCAs: p.caPool, ServerName: "localhost", Certificates: []tls.Certificate{p.client}})
@@ -227,7 +221,7 @@ func TestTLSCRL(t *testing.T) {
 func TestTLSOCSPStapling(t *testing.T) {
 	p := newTestPKI(t)
 	good, revoked := ocspResponse(t, p, ocsp.Good), ocspResponse(t, p, ocsp.Revoked)
-	client := mustTLSContext(t, WithCA(p.caFile))
+	client := mustTLSContext(t, &TLSConfig{CAFile: p.caFile})
 
 	for _, tc := range []struct {
 		name   string
@@ -239,16 +233,16 @@ func TestTLSOCSPStapling(t *testing.T) {
 		{"None", nil, OCSPNone},
 	} {
 		t.Run("OursToOurs"+tc.name, func(t *testing.T) {
-			opts := []TLSOption{WithServer(), WithCertificate(p.serverCert, p.serverKey)}
-			if tc.staple != nil {
-				opts = append(opts, WithOCSPResponse(tc.staple))
-			}
-			addr, states := serveOurs(t, mustTLSContext(t, opts...))
+			cfg := &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, OCSPResponse: tc.staple}
+			addr, states := serveOurs(t, mustTLSContext(t, cfg))
 			c := dialTLS(t, addr, client, "localhost")
 			defer c.Close()
 			echoOnce(t, c, "ocsp")
-			if st := c.ConnectionState(); st.OCSPStatus != tc.want {
+			if st := c.State(); st.OCSPStatus != tc.want {
 				t.Errorf("client OCSPStatus %v, want %v", st.OCSPStatus, tc.want)
+			}
+			if cs := c.ConnectionState(); !bytes.Equal(cs.OCSPResponse, tc.staple) {
+				t.Errorf("client OCSPResponse %x, want %x", cs.OCSPResponse, tc.staple)
 			}
 			if st := <-states; st.OCSPStatus != OCSPNone {
 				t.Errorf("server OCSPStatus %v", st.OCSPStatus)
@@ -275,7 +269,7 @@ func TestTLSOCSPStapling(t *testing.T) {
 		c := dialTLS(t, addr, client, "localhost")
 		defer c.Close()
 		echoOnce(t, c, "go staple")
-		if st := c.ConnectionState(); st.OCSPStatus != OCSPGood {
+		if st := c.State(); st.OCSPStatus != OCSPGood {
 			t.Errorf("OCSPStatus %v, want OCSPGood", st.OCSPStatus)
 		}
 	})
@@ -288,12 +282,11 @@ func TestTLSOCSPStapling(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		addr, _ := serveOurs(t, mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-			WithOCSPResponse(der)))
+		addr, _ := serveOurs(t, mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, OCSPResponse: der}))
 		c := dialTLS(t, addr, client, "localhost")
 		defer c.Close()
 		echoOnce(t, c, "foreign")
-		if st := c.ConnectionState(); st.OCSPStatus != OCSPUnusable {
+		if st := c.State(); st.OCSPStatus != OCSPUnusable {
 			t.Errorf("OCSPStatus %v, want OCSPUnusable", st.OCSPStatus)
 		}
 	})

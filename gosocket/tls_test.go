@@ -59,9 +59,9 @@ func echoOnce(t *testing.T, c net.Conn, msg string) {
 	}
 }
 
-func mustTLSContext(t testing.TB, opts ...TLSOption) *TLSContext {
+func mustTLSContext(t testing.TB, cfg *TLSConfig) *TLSContext {
 	t.Helper()
-	c, err := NewTLSContext(opts...)
+	c, err := NewTLSContext(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +69,30 @@ func mustTLSContext(t testing.TB, opts ...TLSOption) *TLSContext {
 	return c
 }
 
+// dialTLSName is DialTLSContext checking the server against name, which
+// tests vary per dial (the API takes it from TLSConfig.ServerName).
+func dialTLSName(ctx context.Context, network, addr string, tc *TLSContext, name string) (*TLSConn, error) {
+	nc, err := (&Dialer{}).DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	sc, _ := streamConn(nc)
+	c, err := newTLSConn("DialTLS", sc, tc, name, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Handshake(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
 func dialTLS(t *testing.T, addr string, ctx *TLSContext, name string) *TLSConn {
 	t.Helper()
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := DialTLS(cctx, "tcp", addr, ctx, name)
+	c, err := dialTLSName(cctx, "tcp", addr, ctx, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,10 +108,10 @@ func TestTLSClientGoServer(t *testing.T) {
 
 	t.Run("TLS13Default", func(t *testing.T) {
 		addr, states := goTLSServer(t, base())
-		c := dialTLS(t, addr, mustTLSContext(t, WithCA(p.caFile)), "localhost")
+		c := dialTLS(t, addr, mustTLSContext(t, &TLSConfig{CAFile: p.caFile}), "localhost")
 		defer c.Close()
 		echoOnce(t, c, "hello over TLS 1.3")
-		st := c.ConnectionState()
+		st := c.State()
 		if st.Version != tls.VersionTLS13 || !st.HandshakeComplete || !st.PeerVerified || st.DidResume {
 			t.Errorf("state %+v", st)
 		}
@@ -108,10 +127,10 @@ func TestTLSClientGoServer(t *testing.T) {
 		cfg := base()
 		cfg.MaxVersion = tls.VersionTLS12
 		addr, states := goTLSServer(t, cfg)
-		c := dialTLS(t, addr, mustTLSContext(t, WithCA(p.caFile), WithMinVersion(tls.VersionTLS12)), "localhost")
+		c := dialTLS(t, addr, mustTLSContext(t, &TLSConfig{CAFile: p.caFile, MinVersion: tls.VersionTLS12}), "localhost")
 		defer c.Close()
 		echoOnce(t, c, "hello over TLS 1.2")
-		st := c.ConnectionState()
+		st := c.State()
 		if st.Version != tls.VersionTLS12 || !st.PeerVerified {
 			t.Errorf("state %+v", st)
 		}
@@ -124,7 +143,7 @@ func TestTLSClientGoServer(t *testing.T) {
 		cfg := base()
 		cfg.NextProtos = []string{"h2", "http/1.1"}
 		addr, states := goTLSServer(t, cfg)
-		c := dialTLS(t, addr, mustTLSContext(t, WithCA(p.caFile), WithALPN("http/1.1", "h2")), "localhost")
+		c := dialTLS(t, addr, mustTLSContext(t, &TLSConfig{CAFile: p.caFile, NextProtos: []string{"http/1.1", "h2"}}), "localhost")
 		defer c.Close()
 		echoOnce(t, c, "alpn")
 		if got := c.ConnectionState().NegotiatedProtocol; got != "h2" {
@@ -140,7 +159,7 @@ func TestTLSClientGoServer(t *testing.T) {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 		cfg.ClientCAs = p.caPool
 		addr, states := goTLSServer(t, cfg)
-		c := dialTLS(t, addr, mustTLSContext(t, WithCA(p.caFile), WithCertificate(p.clientCert, p.clientKey)), "localhost")
+		c := dialTLS(t, addr, mustTLSContext(t, &TLSConfig{CAFile: p.caFile, CertFile: p.clientCert, KeyFile: p.clientKey}), "localhost")
 		defer c.Close()
 		echoOnce(t, c, "with client cert")
 		gs := <-states
@@ -151,11 +170,11 @@ func TestTLSClientGoServer(t *testing.T) {
 
 	t.Run("Resumption", func(t *testing.T) {
 		addr, states := goTLSServer(t, base())
-		ctx := mustTLSContext(t, WithCA(p.caFile), WithSessionCache(0, 0))
+		ctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile, SessionCache: true})
 		for i, want := range []bool{false, true, true} {
 			c := dialTLS(t, addr, ctx, "localhost")
 			echoOnce(t, c, "resume me") // reads the server's tickets too
-			st := c.ConnectionState()
+			st := c.State()
 			c.Close()
 			gs := <-states
 			if st.DidResume != want || gs.DidResume != want {
@@ -185,7 +204,7 @@ func TestTLSServerGoClient(t *testing.T) {
 	}
 
 	t.Run("TLS13Default", func(t *testing.T) {
-		addr, states := serve(t, mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey)))
+		addr, states := serve(t, mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey}))
 		c := client(t, addr, &tls.Config{})
 		defer c.Close()
 		echoOnce(t, c, "go client, TLS 1.3")
@@ -203,8 +222,7 @@ func TestTLSServerGoClient(t *testing.T) {
 	})
 
 	t.Run("TLS12WhenAllowed", func(t *testing.T) {
-		addr, states := serve(t, mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-			WithMinVersion(tls.VersionTLS12)))
+		addr, states := serve(t, mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, MinVersion: tls.VersionTLS12}))
 		c := client(t, addr, &tls.Config{MaxVersion: tls.VersionTLS12})
 		defer c.Close()
 		echoOnce(t, c, "go client, TLS 1.2")
@@ -217,8 +235,7 @@ func TestTLSServerGoClient(t *testing.T) {
 	})
 
 	t.Run("ALPN", func(t *testing.T) {
-		addr, states := serve(t, mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-			WithALPN("h2", "http/1.1")))
+		addr, states := serve(t, mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, NextProtos: []string{"h2", "http/1.1"}}))
 		c := client(t, addr, &tls.Config{NextProtos: []string{"http/1.1", "h2"}})
 		defer c.Close()
 		echoOnce(t, c, "alpn")
@@ -233,8 +250,7 @@ func TestTLSServerGoClient(t *testing.T) {
 	// No common protocol: the handshake goes on without ALPN (the
 	// original library's behaviour), no no_application_protocol alert.
 	t.Run("ALPNNoOverlap", func(t *testing.T) {
-		addr, states := serve(t, mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-			WithALPN("h2")))
+		addr, states := serve(t, mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, NextProtos: []string{"h2"}}))
 		c := client(t, addr, &tls.Config{NextProtos: []string{"spdy/3"}})
 		defer c.Close()
 		echoOnce(t, c, "alpn mismatch")
@@ -247,8 +263,7 @@ func TestTLSServerGoClient(t *testing.T) {
 	})
 
 	t.Run("ClientCertificate", func(t *testing.T) {
-		addr, states := serve(t, mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-			WithClientAuth(p.caFile)))
+		addr, states := serve(t, mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, CAFile: p.caFile, ClientAuth: tls.RequireAndVerifyClientCert}))
 		c := client(t, addr, &tls.Config{Certificates: []tls.Certificate{p.client}})
 		defer c.Close()
 		echoOnce(t, c, "client cert")
@@ -269,8 +284,7 @@ func TestTLSServerGoClient(t *testing.T) {
 
 	t.Run("Resumption", func(t *testing.T) {
 		key := bytes.Repeat([]byte{7}, 80)
-		ctx := mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-			WithSessionCache(0, 0), WithSessionTickets(key))
+		ctx := mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, SessionCache: true, SessionTicketKey: key})
 		addr, states := serve(t, ctx)
 		cache := tls.NewLRUClientSessionCache(4)
 		for i, want := range []bool{false, true, true} {
@@ -292,24 +306,27 @@ func TestTLSRejections(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
 		server *tls.Config
-		opts   []TLSOption
+		cfg    *TLSConfig
 		host   string
 		want   error
 	}{
 		{"UnknownCA", &tls.Config{Certificates: []tls.Certificate{p.rogue}}, nil, "localhost", ErrTLSVerify},
 		{"WrongHostname", good, nil, "wrong.example", ErrTLSVerify},
-		{"SystemStoreDoesNotKnowOurCA", good, []TLSOption{WithCA("")}, "localhost", ErrTLSVerify},
-		{"PinMismatch", good, []TLSOption{WithPins(p.otherCASPKI)}, "localhost", ErrTLSPin},
+		{"SystemStoreDoesNotKnowOurCA", good, &TLSConfig{}, "localhost", ErrTLSVerify},
+		{"PinMismatch", good, &TLSConfig{CAFile: p.caFile, Pins: [][32]byte{p.otherCASPKI}}, "localhost", ErrTLSPin},
 		{"TLS12OnlyServer", &tls.Config{Certificates: []tls.Certificate{p.server}, MaxVersion: tls.VersionTLS12},
 			nil, "localhost", ErrTLSHandshake},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			addr, _ := goTLSServer(t, tt.server)
-			opts := append([]TLSOption{WithCA(p.caFile)}, tt.opts...)
-			ctx := mustTLSContext(t, opts...)
+			cfg := tt.cfg
+			if cfg == nil {
+				cfg = &TLSConfig{CAFile: p.caFile}
+			}
+			ctx := mustTLSContext(t, cfg)
 			cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			c, err := DialTLS(cctx, "tcp", addr, ctx, tt.host)
+			c, err := dialTLSName(cctx, "tcp", addr, ctx, tt.host)
 			if err == nil {
 				c.Close()
 				t.Fatal("handshake succeeded")
@@ -322,21 +339,24 @@ func TestTLSRejections(t *testing.T) {
 	}
 	t.Run("PinMatch", func(t *testing.T) {
 		addr, _ := goTLSServer(t, good)
-		c := dialTLS(t, addr, mustTLSContext(t, WithCA(p.caFile), WithPins(p.serverSPKI)), "localhost")
+		c := dialTLS(t, addr, mustTLSContext(t, &TLSConfig{CAFile: p.caFile, Pins: [][32]byte{p.serverSPKI}}), "localhost")
 		defer c.Close()
 		echoOnce(t, c, "pinned")
 	})
 	t.Run("WrongOptions", func(t *testing.T) {
-		if _, err := NewDTLSContext(WithPins(p.serverSPKI)); !errors.Is(err, ErrTLS) {
-			t.Errorf("DTLS with pins: %v", err)
+		if _, err := NewTLSContext(&TLSConfig{ClientAuth: tls.RequireAndVerifyClientCert}); !errors.Is(err, ErrTLS) {
+			t.Errorf("ClientAuth on a client: %v", err)
 		}
-		if _, err := NewTLSContext(WithALPN("h2", "")); !errors.Is(err, ErrTLS) {
+		if _, err := NewTLSContext(&TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, ClientAuth: tls.RequestClientCert}); !errors.Is(err, ErrTLS) {
+			t.Errorf("RequestClientCert: %v", err)
+		}
+		if _, err := NewTLSContext(&TLSConfig{Server: true}); !errors.Is(err, ErrTLS) {
+			t.Errorf("server without certificate: %v", err)
+		}
+		if _, err := NewTLSContext(&TLSConfig{NextProtos: []string{"h2", ""}}); !errors.Is(err, ErrTLS) {
 			t.Errorf("empty ALPN name: %v", err)
 		}
-		if _, err := NewTLSContext(WithMTU(1200)); !errors.Is(err, ErrTLS) {
-			t.Errorf("TLS with MTU: %v", err)
-		}
-		if _, err := NewTLSContext(WithServer(), WithCertificate(p.dir+"/missing.pem", p.serverKey)); !errors.Is(err, ErrTLS) {
+		if _, err := NewTLSContext(&TLSConfig{Server: true, CertFile: p.dir + "/missing.pem", KeyFile: p.serverKey}); !errors.Is(err, ErrTLS) {
 			t.Errorf("missing certificate: %v", err)
 		}
 	})
@@ -345,11 +365,11 @@ func TestTLSRejections(t *testing.T) {
 // tlsPipe returns our client and our server connected over loopback.
 func tlsPipe(t testing.TB, p *testPKI) (client, server *TLSConn, stop func()) {
 	t.Helper()
-	sctx, err := NewTLSServerContext(p.serverCert, p.serverKey)
+	sctx, err := NewTLSContext(&TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cctx, err := NewTLSContext(WithCA(p.caFile))
+	cctx, err := NewTLSContext(&TLSConfig{CAFile: p.caFile, ServerName: "localhost"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +390,7 @@ func tlsPipe(t testing.TB, p *testPKI) (client, server *TLSConn, stop func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, err = TLSClient(conn, cctx, "localhost")
+	client, err = TLSClient(conn.(*Conn), cctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -388,8 +408,7 @@ func tlsPipe(t testing.TB, p *testPKI) (client, server *TLSConn, stop func()) {
 // certificate (there is no address to fall back on).
 func TestTLSOverUnix(t *testing.T) {
 	p := newTestPKI(t)
-	ln, err := ListenTLS("unix", abstractName("tls"), mustTLSContext(t, WithServer(),
-		WithCertificate(p.serverCert, p.serverKey), WithClientAuth(p.caFile)))
+	ln, err := ListenTLS("unix", abstractName("tls"), mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, CAFile: p.caFile, ClientAuth: tls.RequireAndVerifyClientCert}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,8 +432,7 @@ func TestTLSOverUnix(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := DialTLS(ctx, "unix", ln.Addr().String(), mustTLSContext(t, WithCA(p.caFile),
-		WithCertificate(p.clientCert, p.clientKey)), "localhost")
+	c, err := dialTLSName(ctx, "unix", ln.Addr().String(), mustTLSContext(t, &TLSConfig{CAFile: p.caFile, CertFile: p.clientCert, KeyFile: p.clientKey}), "localhost")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +444,7 @@ func TestTLSOverUnix(t *testing.T) {
 	c.Close()
 
 	// Without a client certificate our server rejects the handshake.
-	c, err = DialTLS(ctx, "unix", ln.Addr().String(), mustTLSContext(t, WithCA(p.caFile)), "localhost")
+	c, err = dialTLSName(ctx, "unix", ln.Addr().String(), mustTLSContext(t, &TLSConfig{CAFile: p.caFile}), "localhost")
 	if err == nil {
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		_, err = c.Read(make([]byte, 1)) // TLS 1.3: the alert follows the handshake
@@ -562,32 +580,32 @@ func TestTLSDeadlinesAndClose(t *testing.T) {
 	}
 
 	t.Run("HandshakeContextDeadline", func(t *testing.T) {
-		ctx := mustTLSContext(t, WithCA(p.caFile))
+		ctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile})
 		cctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
-		_, err := DialTLS(cctx, "tcp", silent(t), ctx, "localhost")
+		_, err := dialTLSName(cctx, "tcp", silent(t), ctx, "localhost")
 		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, os.ErrDeadlineExceeded) {
 			t.Fatalf("DialTLS = %v", err)
 		}
 	})
 
 	t.Run("HandshakeContextCancel", func(t *testing.T) {
-		ctx := mustTLSContext(t, WithCA(p.caFile))
+		ctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile})
 		cctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(50*time.Millisecond, cancel)
-		_, err := DialTLS(cctx, "tcp", silent(t), ctx, "localhost")
+		_, err := dialTLSName(cctx, "tcp", silent(t), ctx, "localhost")
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("DialTLS = %v", err)
 		}
 	})
 
 	t.Run("HandshakeConnDeadline", func(t *testing.T) {
-		ctx := mustTLSContext(t, WithCA(p.caFile))
+		ctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile})
 		conn, err := DialContext(context.Background(), "tcp", silent(t))
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := TLSClient(conn, ctx, "localhost")
+		c, err := TLSClient(conn.(*Conn), ctx)
 		if err != nil {
 			t.Fatal(err)
 		}

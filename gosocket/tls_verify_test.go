@@ -21,7 +21,7 @@ func TestTLSVerifyPeerCertificate(t *testing.T) {
 	dial := func(ctx *TLSContext) error {
 		dctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		c, err := DialTLS(dctx, "tcp", addr, ctx, "localhost")
+		c, err := dialTLSName(dctx, "tcp", addr, ctx, "localhost")
 		if err == nil {
 			echoOnce(t, c, "verified")
 			c.Close()
@@ -33,15 +33,14 @@ func TestTLSVerifyPeerCertificate(t *testing.T) {
 		var calls atomic.Int32
 		var raw0 []byte
 		var chain []*x509.Certificate
-		ctx := mustTLSContext(t, WithCA(p.caFile), WithVerifyPeerCertificate(
-			func(rawCerts [][]byte, verified [][]*x509.Certificate) error {
-				calls.Add(1)
-				raw0 = rawCerts[0]
-				if len(verified) == 1 {
-					chain = verified[0]
-				}
-				return nil
-			}))
+		ctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile, VerifyPeerCertificate: func(rawCerts [][]byte, verified [][]*x509.Certificate) error {
+			calls.Add(1)
+			raw0 = rawCerts[0]
+			if len(verified) == 1 {
+				chain = verified[0]
+			}
+			return nil
+		}})
 		if err := dial(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -58,8 +57,7 @@ func TestTLSVerifyPeerCertificate(t *testing.T) {
 
 	t.Run("RejectionCarriesTheError", func(t *testing.T) {
 		errPolicy := errors.New("policy: not this server")
-		ctx := mustTLSContext(t, WithCA(p.caFile), WithVerifyPeerCertificate(
-			func([][]byte, [][]*x509.Certificate) error { return errPolicy }))
+		ctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile, VerifyPeerCertificate: func([][]byte, [][]*x509.Certificate) error { return errPolicy }})
 		err := dial(ctx)
 		if !errors.Is(err, ErrTLSVerify) || !errors.Is(err, errPolicy) {
 			t.Fatalf("err = %v; want ErrTLSVerify and the function's error", err)
@@ -76,8 +74,7 @@ func TestTLSVerifyPeerCertificate(t *testing.T) {
 
 	t.Run("NotAskedWhenOpenSSLRejects", func(t *testing.T) {
 		var calls atomic.Int32
-		ctx := mustTLSContext(t, WithCA(p.otherCAFile), WithVerifyPeerCertificate(
-			func([][]byte, [][]*x509.Certificate) error { calls.Add(1); return nil }))
+		ctx := mustTLSContext(t, &TLSConfig{CAFile: p.otherCAFile, VerifyPeerCertificate: func([][]byte, [][]*x509.Certificate) error { calls.Add(1); return nil }})
 		if err := dial(ctx); !errors.Is(err, ErrTLSVerify) {
 			t.Fatalf("unknown CA: %v", err)
 		}
@@ -87,8 +84,7 @@ func TestTLSVerifyPeerCertificate(t *testing.T) {
 	})
 
 	t.Run("PanicRejects", func(t *testing.T) {
-		ctx := mustTLSContext(t, WithCA(p.caFile), WithVerifyPeerCertificate(
-			func([][]byte, [][]*x509.Certificate) error { panic("verifier bug") }))
+		ctx := mustTLSContext(t, &TLSConfig{CAFile: p.caFile, VerifyPeerCertificate: func([][]byte, [][]*x509.Certificate) error { panic("verifier bug") }})
 		if err := dial(ctx); !errors.Is(err, ErrTLSVerify) {
 			t.Fatalf("panicking verifier: %v", err)
 		}
@@ -96,16 +92,14 @@ func TestTLSVerifyPeerCertificate(t *testing.T) {
 
 	t.Run("ServerChecksClients", func(t *testing.T) {
 		var seen atomic.Value
-		sctx := mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-			WithClientAuth(p.caFile), WithVerifyPeerCertificate(
-				func(raw [][]byte, verified [][]*x509.Certificate) error {
-					cn := verified[0][0].Subject.CommonName
-					seen.Store(cn)
-					if cn != "client" {
-						return errors.New("unexpected client " + cn)
-					}
-					return nil
-				}))
+		sctx := mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, CAFile: p.caFile, ClientAuth: tls.RequireAndVerifyClientCert, VerifyPeerCertificate: func(raw [][]byte, verified [][]*x509.Certificate) error {
+			cn := verified[0][0].Subject.CommonName
+			seen.Store(cn)
+			if cn != "client" {
+				return errors.New("unexpected client " + cn)
+			}
+			return nil
+		}})
 		saddr, states := serveOurs(t, sctx)
 		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", saddr,
 			&tls.Config{RootCAs: p.caPool, ServerName: "localhost", Certificates: []tls.Certificate{p.client}})
@@ -120,33 +114,25 @@ func TestTLSVerifyPeerCertificate(t *testing.T) {
 		}
 	})
 
-	if _, err := NewDTLSContext(WithVerifyPeerCertificate(
-		func([][]byte, [][]*x509.Certificate) error { return nil })); !errors.Is(err, ErrTLS) {
-		t.Errorf("on DTLS: %v", err)
-	}
-	if _, err := NewTLSContext(WithVerifyPeerCertificate(nil)); !errors.Is(err, ErrTLS) {
-		t.Errorf("nil function: %v", err)
-	}
 }
 
 func TestTLSALPNSelect(t *testing.T) {
 	p := newTestPKI(t)
 	var offered atomic.Value
-	sctx := mustTLSContext(t, WithServer(), WithCertificate(p.serverCert, p.serverKey),
-		WithALPNSelect(func(protos []string) string {
-			offered.Store(append([]string(nil), protos...))
-			for _, p := range protos {
-				switch p {
-				case "http/1.1":
-					return p
-				case "panic":
-					panic("chooser bug")
-				case "bogus":
-					return "not-offered"
-				}
+	sctx := mustTLSContext(t, &TLSConfig{Server: true, CertFile: p.serverCert, KeyFile: p.serverKey, SelectALPN: func(protos []string) string {
+		offered.Store(append([]string(nil), protos...))
+		for _, p := range protos {
+			switch p {
+			case "http/1.1":
+				return p
+			case "panic":
+				panic("chooser bug")
+			case "bogus":
+				return "not-offered"
 			}
-			return ""
-		}))
+		}
+		return ""
+	}})
 	addr, states := serveOurs(t, sctx)
 	dial := func(protos ...string) (string, TLSState) {
 		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 10 * time.Second}, "tcp", addr,
@@ -174,18 +160,15 @@ func TestTLSALPNSelect(t *testing.T) {
 		}
 	}
 	// Ours against ours.
-	c := dialTLS(t, addr, mustTLSContext(t, WithCA(p.caFile), WithALPN("spdy/3", "http/1.1")), "localhost")
+	c := dialTLS(t, addr, mustTLSContext(t, &TLSConfig{CAFile: p.caFile, NextProtos: []string{"spdy/3", "http/1.1"}}), "localhost")
 	defer c.Close()
 	echoOnce(t, c, "ours")
-	if st := c.ConnectionState(); st.NegotiatedProtocol != "http/1.1" {
+	if st := c.State(); st.NegotiatedProtocol != "http/1.1" {
 		t.Errorf("our client negotiated %q", st.NegotiatedProtocol)
 	}
 	<-states
 
-	if _, err := NewTLSContext(WithALPNSelect(func([]string) string { return "" })); !errors.Is(err, ErrTLS) {
+	if _, err := NewTLSContext(&TLSConfig{SelectALPN: func([]string) string { return "" }}); !errors.Is(err, ErrTLS) {
 		t.Errorf("ALPN chooser on a client context: %v", err)
-	}
-	if _, err := NewTLSContext(WithServer(), WithCertificate(p.serverCert, p.serverKey), WithALPNSelect(nil)); !errors.Is(err, ErrTLS) {
-		t.Errorf("nil chooser: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package gosocket
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -17,7 +18,7 @@ import (
 // (or a clean TCP EOF at a record boundary), and a truncated record is an
 // error matching ErrTLS.
 //
-// The handshake runs on the first Read or Write, or explicitly with
+// The handshake runs on the first Read, Write or ConnectionState, or with
 // Handshake; its failures match ErrTLSHandshake, ErrTLSVerify (unknown CA,
 // expired certificate, wrong host name) or ErrTLSPin. Its methods are safe
 // for concurrent use: OpenSSL calls are serialised by a mutex, waits are
@@ -47,6 +48,9 @@ type TLSConn struct {
 
 	dlMu     sync.Mutex // guards rdl, wdl: the user's deadlines
 	rdl, wdl time.Time
+
+	peerMu sync.Mutex // guards peer
+	peer   *peerCerts // read once after the handshake
 }
 
 // verifyError is a handshake failure caused by a WithVerifyPeerCertificate
@@ -60,83 +64,130 @@ type verifyError struct {
 func (e *verifyError) Error() string   { return e.err.Error() + ": " + e.cause.Error() }
 func (e *verifyError) Unwrap() []error { return []error{e.err, e.cause} }
 
-// netConnOf returns the gosocket *Conn under c.
-func netConnOf(op string, c net.Conn) (*Conn, error) {
-	switch v := c.(type) {
-	case *Conn:
-		return v, nil
-	case *UnixConn:
-		return v.Conn, nil
+// TLSClient starts a client TLS connection over c (a TCP or Unix
+// connection of this package, e.g. UnixConn.Conn), owned by the TLSConn
+// from now on: Close it through the TLSConn. The server name (SNI and
+// certificate check) is the context's TLSConfig.ServerName; if that is
+// empty the certificate is checked against the peer's IP address. On
+// error c is closed.
+func TLSClient(c *Conn, tc *TLSContext) (*TLSConn, error) {
+	var name string
+	if tc != nil {
+		name = tc.serverName
 	}
-	return nil, &Error{Op: op, Msg: "not a gosocket connection", Kind: ErrTLS}
+	return newTLSConn("TLSClient", c, tc, name, false)
 }
 
-// TLSClient starts a client TLS connection over conn (a *Conn or
-// *UnixConn of this package, owned by the TLSConn from now on: Close it
-// through the TLSConn). serverName is sent as SNI and checked against the
-// certificate; "" checks the peer's address instead. On error conn is
-// closed.
-func TLSClient(conn net.Conn, ctx *TLSContext, serverName string) (*TLSConn, error) {
-	return newTLSConn("TLSClient", conn, ctx, serverName, false)
+// TLSServer starts a server TLS connection over c, as TLSClient does.
+func TLSServer(c *Conn, tc *TLSContext) (*TLSConn, error) {
+	return newTLSConn("TLSServer", c, tc, "", true)
 }
 
-// TLSServer starts a server TLS connection over conn, as TLSClient does.
-func TLSServer(conn net.Conn, ctx *TLSContext) (*TLSConn, error) {
-	return newTLSConn("TLSServer", conn, ctx, "", true)
-}
-
-func newTLSConn(op string, conn net.Conn, ctx *TLSContext, serverName string, server bool) (*TLSConn, error) {
-	c, err := netConnOf(op, conn)
-	if err != nil {
-		if conn != nil {
-			conn.Close()
-		}
-		return nil, err
+func newTLSConn(op string, c *Conn, tc *TLSContext, serverName string, server bool) (*TLSConn, error) {
+	if c == nil {
+		return nil, &Error{Op: op, Msg: "nil connection", Kind: ErrTLS}
 	}
-	if ctx == nil || ctx.server != server {
+	if tc == nil || tc.server != server {
 		c.Close()
 		return nil, &Error{Op: op, Msg: "needs a " + map[bool]string{true: "server", false: "client"}[server] + " TLSContext", Kind: ErrTLS}
 	}
-	ctx.mu.RLock()
-	if ctx.ctx.IsZero() {
-		err = closedError(op)
-	} else {
-		err = c.control(op, func() error { return c.sock.TLSEnable(ctx.ctx, serverName) })
-	}
-	ctx.mu.RUnlock()
+	err := tc.use(op, func(ctx cgo.TLSContext) error {
+		return c.control(op, func() error { return c.sock.TLSEnable(ctx, serverName) })
+	})
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
-	t := &TLSConn{c: c, ctx: ctx, serverName: serverName, verify: ctx.verify}
+	t := &TLSConn{c: c, ctx: tc, serverName: serverName, verify: tc.verify}
 	t.readFn, t.writeFn = t.readOnce, t.writeOnce
 	return t, nil
 }
 
-// DialTLS connects to address on network (see Dialer.DialContext) and
-// runs the client handshake, both bounded by ctx. serverName "" uses the
-// host of address. The context's session cache, if enabled, resumes
-// sessions across DialTLS calls to the same server.
-func DialTLS(ctx context.Context, network, address string, tctx *TLSContext, serverName string) (*TLSConn, error) {
-	if serverName == "" {
+// DialTLS connects to address on network ("tcp", "tcp4", "tcp6") and
+// runs the client handshake. The server name is tc's
+// TLSConfig.ServerName, or else the host of address, as in crypto/tls.
+// The context's session cache, if enabled, resumes sessions across
+// calls to the same server.
+func DialTLS(network, address string, tc *TLSContext) (*TLSConn, error) {
+	return DialTLSContext(context.Background(), network, address, tc)
+}
+
+// DialTLSContext is DialTLS with the connection and the handshake
+// bounded by ctx.
+func DialTLSContext(ctx context.Context, network, address string, tc *TLSContext) (*TLSConn, error) {
+	return (&TLSDialer{Context: tc}).dial(ctx, network, address)
+}
+
+// streamConn returns the *Conn of a TCP or Unix connection of ours.
+func streamConn(nc net.Conn) (*Conn, bool) {
+	switch v := nc.(type) {
+	case *Conn:
+		return v, true
+	case *UnixConn:
+		return v.Conn, true
+	}
+	return nil, false
+}
+
+// TLSDialer dials TLS connections, as crypto/tls.Dialer does: NetDialer
+// (nil: a zero Dialer) makes the TCP connection, Context configures TLS.
+type TLSDialer struct {
+	NetDialer *Dialer
+	Context   *TLSContext
+}
+
+// Dial is DialContext with context.Background.
+func (d *TLSDialer) Dial(network, address string) (net.Conn, error) {
+	return d.DialContext(context.Background(), network, address)
+}
+
+// DialContext connects and runs the handshake, both bounded by ctx; the
+// result is a *TLSConn.
+func (d *TLSDialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	c, err := d.dial(ctx, network, address)
+	if err != nil {
+		return nil, err // no typed nil in the interface
+	}
+	return c, nil
+}
+
+func (d *TLSDialer) dial(ctx context.Context, network, address string) (*TLSConn, error) {
+	const op = "DialTLS"
+	tc := d.Context
+	if tc == nil || tc.server {
+		return nil, &Error{Op: op, Msg: "needs a client TLSContext", Kind: ErrTLS}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	name := tc.serverName
+	if name == "" {
 		if host, _, err := net.SplitHostPort(address); err == nil {
-			serverName = host
+			name = host
 		}
 	}
-	var d Dialer
-	conn, err := d.DialContext(ctx, network, address)
+	nd := d.NetDialer
+	if nd == nil {
+		nd = &Dialer{}
+	}
+	nc, err := nd.DialContext(ctx, network, address)
 	if err != nil {
 		return nil, err
 	}
-	tc, err := TLSClient(conn, tctx, serverName)
+	c, ok := streamConn(nc)
+	if !ok {
+		nc.Close()
+		return nil, &Error{Op: op, Msg: "network " + network + " is not a stream network", Kind: ErrTLS}
+	}
+	t, err := newTLSConn(op, c, tc, name, false)
 	if err != nil {
 		return nil, err
 	}
-	if err := tc.Handshake(ctx); err != nil {
-		tc.Close()
+	if err := t.Handshake(ctx); err != nil {
+		t.Close()
 		return nil, err
 	}
-	return tc, nil
+	return t, nil
 }
 
 // Handshake runs the handshake if it has not run yet. ctx bounds it: when
@@ -372,19 +423,66 @@ func (t *TLSConn) CloseWrite() error {
 	return t.closeNotify()
 }
 
-// ConnectionState returns the negotiated parameters; before the
-// handshake only ServerName is set.
-func (t *TLSConn) ConnectionState() TLSState {
+// State returns the negotiated parameters, with the peer's certificates;
+// before the handshake only ServerName is set.
+func (t *TLSConn) State() TLSState {
 	var s cgo.TLSState
-	if t.hsDone.Load() {
-		t.c.control("TLSConn.ConnectionState", func() (err error) {
-			t.sslMu.Lock()
-			defer t.sslMu.Unlock()
-			s, err = t.c.sock.TLSState()
-			return err
-		})
+	if !t.hsDone.Load() {
+		return tlsStateOf(s, t.serverName, t.verify)
 	}
-	return tlsStateOf(s, t.serverName, t.verify)
+	t.c.control("TLSConn.State", func() (err error) {
+		t.sslMu.Lock()
+		defer t.sslMu.Unlock()
+		s, err = t.c.sock.TLSState()
+		return err
+	})
+	st := tlsStateOf(s, t.serverName, t.verify)
+	if p := t.peerCerts(st.PeerVerified); p != nil {
+		st.PeerCertificates, st.VerifiedChains = p.sent, p.verified
+	}
+	return st
+}
+
+// peerCerts reads the peer's chains once (nil if the connection is gone).
+func (t *TLSConn) peerCerts(verified bool) *peerCerts {
+	t.peerMu.Lock()
+	defer t.peerMu.Unlock()
+	if t.peer != nil {
+		return t.peer
+	}
+	t.c.control("TLSConn.State", func() (err error) {
+		t.sslMu.Lock()
+		defer t.sslMu.Unlock()
+		p, err := loadPeerCerts(t.c.sock.TLSPeerChain, verified)
+		if err == nil {
+			p.ocsp, err = t.c.sock.TLSOCSPResponse()
+		}
+		if err == nil {
+			t.peer = p
+		}
+		return err
+	})
+	return t.peer
+}
+
+// ConnectionState returns the state in crypto/tls's form, so that
+// net/http fills Request.TLS for connections served from a TLSListener
+// (it looks for this method on connections that are not *tls.Conn). It
+// runs the handshake first if it has not run (net/http calls it before
+// the first Read), bounded by the connection's deadlines only; a failed
+// handshake gives HandshakeComplete false, and the next Read or Write
+// reports the failure. A client's OCSPResponse is the stapled response
+// as received (TLSState.OCSPStatus is the verdict on it).
+func (t *TLSConn) ConnectionState() tls.ConnectionState {
+	t.Handshake(context.Background())
+	st := t.State()
+	var ocsp []byte
+	if st.HandshakeComplete {
+		if p := t.peerCerts(st.PeerVerified); p != nil {
+			ocsp = p.ocsp
+		}
+	}
+	return stdState(st, ocsp)
 }
 
 // NetConn returns the underlying connection. Reading or writing it
@@ -441,16 +539,16 @@ type TLSListener struct {
 }
 
 // ListenTLS listens on network and address like Listen and serves TLS
-// with ctx, a server context.
-func ListenTLS(network, address string, ctx *TLSContext) (*TLSListener, error) {
-	if ctx == nil || !ctx.server {
+// with tc, a server context.
+func ListenTLS(network, address string, tc *TLSContext) (*TLSListener, error) {
+	if tc == nil || !tc.server {
 		return nil, &Error{Op: "ListenTLS", Msg: "needs a server TLSContext", Kind: ErrTLS}
 	}
 	l, err := Listen(network, address)
 	if err != nil {
 		return nil, err
 	}
-	return &TLSListener{l: l, ctx: ctx}, nil
+	return &TLSListener{l: l, ctx: tc}, nil
 }
 
 // Accept waits for the next connection and returns it as a *TLSConn.

@@ -201,6 +201,13 @@ void SocketTLS__apply_verify (SocketTLSContext_T ctx);
 int SocketTLS__sni_cb (SSL *ssl, int *alert, void *arg);
 /** Free SNI / ALPN / OCSP / session / pin data of a dying context. */
 void SocketTLS__sni_free (SocketTLSContext_T ctx);
+/** Add an SNI entry for @p hostname: @p certs (leaf first) and @p key are
+ *  taken over, and freed on any failure (SocketTLS_Failed). */
+void SocketTLS__sni_add (SocketTLSContext_T ctx, const char *hostname,
+                         STACK_OF (X509) * certs, EVP_PKEY *key,
+                         const char *op);
+/** New context with the defaults, no certificate and no trust anchors. */
+SocketTLSContext_T SocketTLSContext__new (int is_server, const char *op);
 void SocketTLS__session_free (SocketTLSContext_T ctx);
 void SocketTLS__pin_free (SocketTLSContext_T ctx);
 

@@ -168,21 +168,44 @@ SocketTLSContext_add_certificate (SocketTLSContext_T ctx, const char *hostname,
   check_sni_args (ctx, hostname, op);
   SocketTLS__check_path (key_file, op);
   certs = SocketTLS__read_certs (cert_file, op); /* raises */
-  e.cert = sk_X509_shift (certs);
-  e.chain = certs;
   e.key = read_key (key_file);
   if (e.key == NULL)
     {
-      entry_free (&e);
+      sk_X509_pop_free (certs, X509_free);
       TLS_RAISE_SSL (SocketTLS_Failed, "%s: cannot load private key '%s'", op,
                      key_file);
     }
-  if (X509_check_private_key (e.cert, e.key) != 1)
+  SocketTLS__sni_add (ctx, hostname, certs, e.key, op);
+}
+
+void
+SocketTLS__sni_add (SocketTLSContext_T ctx, const char *hostname,
+                    STACK_OF (X509) * certs, EVP_PKEY *key, const char *op)
+{
+  SocketTLS_SniEntry e = { 0 };
+
+  e.cert = sk_X509_shift (certs);
+  e.chain = certs;
+  e.key = key;
+  if (!ctx->is_server)
+    {
+      entry_free (&e);
+      TLS_RAISE (SocketTLS_Failed,
+                 "SNI certificates only supported for server contexts");
+    }
+  TRY check_sni_args (ctx, hostname, op);
+  ELSE
+  {
+    entry_free (&e);
+    RERAISE;
+  }
+  END_TRY;
+  if (e.cert == NULL || X509_check_private_key (e.cert, e.key) != 1)
     {
       entry_free (&e);
       TLS_RAISE_SSL (SocketTLS_Failed,
-                     "%s: private key '%s' does not match certificate '%s'",
-                     op, key_file, cert_file);
+                     "%s: private key does not match certificate for '%s'",
+                     op, hostname);
     }
   e.host = strdup (hostname);
   if (e.host == NULL || grow_sni (ctx) != 0)

@@ -310,6 +310,12 @@ ctx_new (int is_server, const char *op)
 }
 
 SocketTLSContext_T
+SocketTLSContext__new (int is_server, const char *op)
+{
+  return ctx_new (is_server, op);
+}
+
+SocketTLSContext_T
 SocketTLSContext_new_server (const char *cert_file, const char *key_file,
                              const char *ca_file)
 {
