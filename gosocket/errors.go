@@ -23,13 +23,13 @@ type Error = errs.Error
 // Sentinels, one per family of C exceptions, plus the input errors of the
 // codecs. Test with errors.Is(err, gosocket.ErrCrypto).
 var (
-	ErrAssert = errs.ErrAssert
-	ErrArena = errs.ErrArena
-	ErrCrypto = errs.ErrCrypto
-	ErrUTF8 = errs.ErrUTF8
+	ErrAssert    = errs.ErrAssert
+	ErrArena     = errs.ErrArena
+	ErrCrypto    = errs.ErrCrypto
+	ErrUTF8      = errs.ErrUTF8
 	ErrRateLimit = errs.ErrRateLimit
-	ErrSecurity = errs.ErrSecurity
-	ErrCallback = errs.ErrCallback
+	ErrSecurity  = errs.ErrSecurity
+	ErrCallback  = errs.ErrCallback
 
 	// ErrClosed is returned for use of an object this program closed
 	// (including an operation interrupted by Close); it matches
@@ -87,7 +87,6 @@ var (
 	// ErrNoCgo is returned when the package was built without cgo.
 	ErrNoCgo = errs.ErrNoCgo
 )
-
 
 // wrapErr converts an error of package cgo (see errs.Wrap).
 func wrapErr(op string, err error, kind error) error { return errs.Wrap(op, err, kind) }
