@@ -11,6 +11,7 @@
 #   ./build.sh nopeers         build everything + ctest with every optional peer off
 #   ./build.sh export-test     ./build.sh test in a `git archive` of HEAD (no ../shared)
 #   ./build.sh goconsumer      a Go module using this one: go mod vendor, cgo and CGO_ENABLED=0 builds
+#   ./build.sh socketsystem    go test -tags socket_system against an installed libsocket
 #   ./build.sh bench           C and Go benchmarks
 #   ./build.sh fuzz [target] [seconds]   libFuzzer (clang)
 #   ./build.sh gen             regenerate cgo stubs and the csrc hash
@@ -253,6 +254,25 @@ cmd_goconsumer() {
   rm -rf "$tmp"
 }
 
+# The socket_system build: Go over an installed libsocket (pkg-config),
+# not the bundled sources. Proves the bindings use only what the installed
+# library exports (public and extension headers).
+cmd_socketsystem() {
+  WERROR=ON
+  need_go
+  local tmp; tmp=$(mktemp -d)
+  log "install libsocket into $tmp (Release, HTTP compression on like the bundled Go build)"
+  cmake_build build-system -DCMAKE_BUILD_TYPE=Release -DSOCKET_BUILD_TESTS=OFF \
+      -DSOCKET_BUILD_BENCH=OFF -DENABLE_HTTP_COMPRESSION=ON -DCMAKE_INSTALL_PREFIX="$tmp"
+  cmake --install build-system >/dev/null
+  log "go test -tags socket_system (linked against the installed library)"
+  # A cache of its own: Go's build cache does not key cgo packages on
+  # pkg-config's output, so an earlier install's flags could be reused.
+  GOCACHE="$tmp/gocache" PKG_CONFIG_PATH="$tmp/lib/pkgconfig" LD_LIBRARY_PATH="$tmp/lib" \
+    go test -count=1 -tags socket_system ./cgo ./gosocket/...
+  rm -rf "$tmp"
+}
+
 cmd_bench() {
   # peers: SocketPoll echo (libevent), HTTP/1 parsers (llhttp; picohttpparser
   # inside libh2o-evloop), HPACK (nghttp2)
@@ -307,6 +327,7 @@ case "${1:-}" in
   nopeers)  cmd_nopeers ;;
   export-test) cmd_export_test ;;
   goconsumer) cmd_goconsumer ;;
+  socketsystem) cmd_socketsystem ;;
   bench)    cmd_bench ;;
   fuzz)     shift; cmd_fuzz "$@" ;;
   gen)      gen ;;

@@ -27,7 +27,10 @@ func TestErrorStrings(t *testing.T) {
 	_, serErr := http1.AppendRequestHead(nil, "GET", "/", "a", http1.Header{{"Bad Name", "x"}}, -1)
 	_, codingErr := http1.NewContentReader(strings.NewReader(""), "br")
 	_, levelErr := http1.NewContentWriter(io.Discard, "gzip", 10)
-	cr, _ := http1.NewContentReader(bytes.NewReader(nil), "gzip")
+	cr, err := http1.NewContentReader(bytes.NewReader(nil), "gzip")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cr.Close()
 	_, readErr := cr.Read(make([]byte, 1))
 
