@@ -2,15 +2,16 @@
 # go_compare.sh BASE_DIR NEW_DIR [ROUNDS] - run the Go benchmarks of two
 # checkouts of this module alternately (BASE, NEW, BASE, NEW, ...) so both
 # see the same machine load, and print each benchmark's median ns/op and
-# the ratio NEW/BASE. Used for the issue-10 comparison in docs/BENCHMARKS.md.
+# the ratio NEW/BASE. GO_COMPARE_PKGS and GO_COMPARE_BENCH narrow the run. Used for the issue-10 comparison in docs/BENCHMARKS.md.
 set -euo pipefail
 base=$1 new=$2 rounds=${3:-5}
-pkgs="./gosocket ./gosocket/http1 ./gosocket/hpack ./cgo"
+pkgs=${GO_COMPARE_PKGS:-"./gosocket ./gosocket/http1 ./gosocket/hpack ./cgo"}
+bench=${GO_COMPARE_BENCH:-.}
 out=$(mktemp -d)
 for r in $(seq "$rounds"); do
   for side in base new; do
     dir=$base; [ $side = new ] && dir=$new
-    (cd "$dir" && go test -run '^$' -bench . -benchtime 300ms -count 1 $pkgs 2>/dev/null) \
+    (cd "$dir" && go test -run '^$' -bench "$bench" -benchtime 300ms -count 1 $pkgs 2>/dev/null) \
       | awk -v s=$side '/^Benchmark/ {print s, $1, $3}' >> "$out/all"
   done
 done
