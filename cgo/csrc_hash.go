@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "983d719469bfc21188fa907d19d09c857e6c25275fb15088b071a3abeccc0193"
+const csrcHash = "67c72ec5a81f254c37db32f7c3f31b6532c0c8ca2ca943ffa4072870b42ac26b"
