@@ -27,7 +27,21 @@ type Dialer struct {
 	// Resolver resolves host names; nil uses the default resolver (see
 	// Resolve).
 	Resolver *Resolver
+	// FallbackDelay is the Connection Attempt Delay of Happy Eyeballs
+	// (RFC 8305), as in net.Dialer: when a name has several addresses,
+	// they are ordered with the families interleaved (the family of the
+	// first address first) and raced, the next attempt starting
+	// FallbackDelay after the previous one, or at once when an attempt
+	// fails; the first to connect wins and the others are abandoned.
+	// Zero uses DefaultFallbackDelay; a negative value disables racing
+	// (addresses are tried one after the other, in resolver order).
+	FallbackDelay time.Duration
 }
+
+// DefaultFallbackDelay is the Happy Eyeballs delay used when
+// Dialer.FallbackDelay is zero: RFC 8305's recommended 250 ms, the C
+// library's SOCKET_HE_DEFAULT_FIRST_ATTEMPT_DELAY_MS.
+const DefaultFallbackDelay = 250 * time.Millisecond
 
 // Dial connects to address on network with the default Dialer, as
 // net.Dial does. See Dialer.DialContext for the networks and addresses.
@@ -139,6 +153,13 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 	if err != nil {
 		return nil, opError("dial", network, nil, nil, "", err)
 	}
+	if len(targets) > 1 && d.FallbackDelay >= 0 {
+		delay := d.FallbackDelay
+		if delay == 0 {
+			delay = DefaultFallbackDelay
+		}
+		return dialRace(ctx, network, interleaveFamilies(targets), delay)
+	}
 	var first error
 	for _, ap := range targets {
 		c, err := dialOne(ctx, ap)
@@ -151,6 +172,100 @@ func (d *Dialer) dialTCP(ctx context.Context, network, address string) (net.Conn
 		}
 		if ctx.Err() != nil {
 			return nil, opError("dial", network, nil, net.TCPAddrFromAddrPort(ap), "", ctxError("Dial", ctx))
+		}
+	}
+	return nil, first
+}
+
+// interleaveFamilies orders aps as RFC 8305 section 4 asks: the family
+// of the first address first, then alternating families (resolver order
+// kept within a family).
+func interleaveFamilies(aps []netip.AddrPort) []netip.AddrPort {
+	var first, other []netip.AddrPort
+	for _, ap := range aps {
+		if ap.Addr().Is4() == aps[0].Addr().Is4() {
+			first = append(first, ap)
+		} else {
+			other = append(other, ap)
+		}
+	}
+	out := make([]netip.AddrPort, 0, len(aps))
+	for i := 0; i < len(first) || i < len(other); i++ {
+		if i < len(first) {
+			out = append(out, first[i])
+		}
+		if i < len(other) {
+			out = append(out, other[i])
+		}
+	}
+	return out
+}
+
+// dialRace runs Happy Eyeballs over aps (RFC 8305 section 5): attempt
+// i+1 starts delay after attempt i, or at once when an attempt fails.
+// Each attempt is a dialOne in its own goroutine waiting on Go's poller;
+// no OS thread is held. The first connection wins; the others are
+// cancelled and any that still connect are closed.
+func dialRace(ctx context.Context, network string, aps []netip.AddrPort, delay time.Duration) (net.Conn, error) {
+	type result struct {
+		c   *Conn
+		err error
+		ap  netip.AddrPort
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make(chan result, len(aps))
+	next, pending := 0, 0
+	start := func() {
+		ap := aps[next]
+		next++
+		pending++
+		go func() {
+			c, err := dialOne(ctx, ap)
+			results <- result{c, err, ap}
+		}()
+	}
+	// abandon closes the connections of attempts still running.
+	abandon := func() {
+		n := pending
+		go func() {
+			for range n {
+				if r := <-results; r.c != nil {
+					r.c.Close()
+				}
+			}
+		}()
+	}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	start()
+	var first error
+	for pending > 0 {
+		select {
+		case r := <-results:
+			pending--
+			if r.err == nil {
+				cancel()
+				abandon()
+				r.c.netName = network
+				return r.c, nil
+			}
+			if ctx.Err() != nil {
+				abandon()
+				return nil, opError("dial", network, nil, net.TCPAddrFromAddrPort(r.ap), "", ctxError("Dial", ctx))
+			}
+			if first == nil {
+				first = opError("dial", network, nil, net.TCPAddrFromAddrPort(r.ap), dialCall(r.err), r.err)
+			}
+			if next < len(aps) {
+				start()
+				timer.Reset(delay)
+			}
+		case <-timer.C:
+			if next < len(aps) {
+				start()
+				timer.Reset(delay)
+			}
 		}
 	}
 	return nil, first
