@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "983d719469bfc21188fa907d19d09c857e6c25275fb15088b071a3abeccc0193"
+const csrcHash = "ecf1a54f46cd2e48eebf9ce0ce5e8d372ba102a09ee106a92f45258369e85908"
