@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "ecf1a54f46cd2e48eebf9ce0ce5e8d372ba102a09ee106a92f45258369e85908"
+const csrcHash = "df9f715be6361f8ebf07e4631ed4e92623da3a678851d46b0b1a042273e85183"

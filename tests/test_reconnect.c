@@ -148,7 +148,7 @@ quiet_policy (void)
   p.max_delay_ms = 1000;
   p.jitter = 0.0;
   p.max_attempts = 0;
-  p.circuit_failure_threshold = 0;
+  p.circuit_failure_threshold = 1 << 30; /* never opens in these tests */
   p.health_check_interval_ms = 0;
   return p;
 }
@@ -293,9 +293,16 @@ TEST (backoff_formula)
   p.initial_delay_ms = -5;
   ASSERT_EQ (SocketExt_reconnect_backoff_ms (&p, 2, 0.5), 1);
   p.initial_delay_ms = 1000;
-  p.max_delay_ms = 0; /* no cap */
+  p.max_delay_ms = 2147483647;
   p.jitter = 0;
   ASSERT_EQ (SocketExt_reconnect_backoff_ms (&p, 40, 0.5), 2147483647);
+  ASSERT_EQ (SocketExt_reconnect_backoff_ms (&p, 3, 0.5), 8000);
+  p.max_delay_ms = 0; /* the cap applies as is: 1 ms */
+  ASSERT_EQ (SocketExt_reconnect_backoff_ms (&p, 3, 0.5), 1);
+  p.max_delay_ms = 1000;
+  p.multiplier = -3.0; /* not validated, but never undefined */
+  ASSERT_EQ (SocketExt_reconnect_backoff_ms (&p, 3, 0.5), 1);
+  ASSERT_EQ (SocketExt_reconnect_backoff_ms (&p, 2, 0.5), 1000);
   ASSERT_EQ (SocketExt_reconnect_backoff_ms (NULL, 1, 0.5), 200);
 }
 
@@ -482,6 +489,38 @@ TEST (max_attempts_gives_up)
   ASSERT_EQ (SocketReconnect_attempts (c), 0);
   ASSERT_EQ (SocketReconnect_failures (c), 1);
   ASSERT (log_is_chain (&l, c));
+  SocketReconnect_free (&c);
+}
+
+/* Policy values taken as they are: threshold 0 opens on the first failure;
+ * max_attempts is checked before the circuit. */
+TEST (policy_edge_cases)
+{
+  SocketReconnect_Policy_T p = quiet_policy ();
+  int port = dead_port ();
+  RC c;
+
+  p.circuit_failure_threshold = 0;
+  p.circuit_reset_timeout_ms = 700;
+  c = make (port, &p, NULL, 1);
+  SocketReconnect_connect (c);
+  pump (c, 2000, RECONNECT_CIRCUIT_OPEN, NULL, NULL);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CIRCUIT_OPEN);
+  ASSERT_EQ (SocketReconnect_next_timeout_ms (c), 700);
+  /* reset closes the circuit: the probe is due at once, state unchanged */
+  SocketReconnect_reset (c);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CIRCUIT_OPEN);
+  ASSERT_EQ (SocketReconnect_failures (c), 0);
+  ASSERT_EQ (SocketReconnect_next_timeout_ms (c), 0);
+  SocketReconnect_free (&c);
+
+  p.circuit_failure_threshold = 1;
+  p.max_attempts = 1;
+  c = make (port, &p, NULL, 1);
+  SocketReconnect_connect (c);
+  pump (c, 2000, RECONNECT_DISCONNECTED, NULL, NULL);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_DISCONNECTED);
+  ASSERT_EQ (SocketReconnect_failures (c), 1);
   SocketReconnect_free (&c);
 }
 
@@ -702,6 +741,21 @@ TEST (callback_may_reenter)
   ASSERT_EQ (l.n, 2);
   ASSERT (log_is_chain (&l, c));
   SocketReconnect_free (&c);
+}
+
+TEST (hostname_localhost)
+{
+  Socket_T srv = server_start ("127.0.0.1", 0), acc = NULL;
+  RC c = SocketReconnect_new ("localhost", Socket_getlocalport (srv), NULL,
+                              NULL, NULL);
+
+  SocketReconnect_connect (c);
+  pump (c, 3000, RECONNECT_CONNECTED, srv, &acc);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTED);
+  ASSERT (echo_ok (c, acc, "name"));
+  SocketReconnect_free (&c);
+  Socket_free (&acc);
+  Socket_free (&srv);
 }
 
 TEST (ipv6_loopback)

@@ -174,8 +174,7 @@ on_failure (T conn, int err)
       set_state (conn, RECONNECT_DISCONNECTED);
       return;
     }
-  if (p->circuit_failure_threshold > 0
-      && conn->failures >= p->circuit_failure_threshold)
+  if (conn->failures >= p->circuit_failure_threshold)
     {
       conn->deadline_ms = now_ms (conn) + p->circuit_reset_timeout_ms;
       set_state (conn, RECONNECT_CIRCUIT_OPEN);
@@ -665,7 +664,7 @@ pow_capped (double base, int exp, double limit)
       exp >>= 1;
       if (exp > 0)
         base *= base;
-      if (!(result <= limit) && base >= 1.0)
+      if (!(result <= limit) && result > 0.0 && base >= 1.0)
         return result; /* only grows from here (or NaN) */
     }
   return result;
@@ -689,8 +688,7 @@ SocketExt_reconnect_backoff_ms (const SocketReconnect_Policy_T *policy,
     unit = 0.0;
   if (unit > 1.0)
     unit = 1.0;
-  cap = policy->max_delay_ms > 0 ? (double)policy->max_delay_ms
-                                 : (double)INT_MAX;
+  cap = (double)policy->max_delay_ms; /* <= 0: every delay is 1 ms */
   delay = (double)policy->initial_delay_ms
           * pow_capped (policy->multiplier, attempts, cap);
   if (!(delay <= cap)) /* also NaN */

@@ -72,8 +72,8 @@ extern SOCKET_API void SocketExt_reconnect_set_clock (SocketReconnect_T conn,
 /**
  * @brief The backoff delay SocketReconnect uses, as a pure function.
  *
- * delay = initial_delay_ms x multiplier^attempts, capped at max_delay_ms
- * when that is > 0, then offset by (2 x @p unit - 1) x jitter x delay
+ * delay = initial_delay_ms x multiplier^attempts, capped at max_delay_ms,
+ * then offset by (2 x @p unit - 1) x jitter x delay
  * (so @p unit 0.5 means no jitter; the result may exceed the cap), at
  * least 1 ms and at most INT_MAX. NaN or infinite intermediate values are
  * clamped, never undefined behaviour.

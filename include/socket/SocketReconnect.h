@@ -83,11 +83,11 @@ typedef enum
 typedef struct SocketReconnect_Policy
 {
   int initial_delay_ms;          /**< first backoff step */
-  int max_delay_ms;              /**< cap before jitter; <= 0: no cap */
+  int max_delay_ms;              /**< cap before jitter (<= 0: 1 ms delays) */
   double multiplier;             /**< growth per attempt */
   double jitter;                 /**< 0..1: +/- jitter x delay at random */
   int max_attempts;              /**< per cycle; 0 = unlimited */
-  int circuit_failure_threshold; /**< consecutive failures; 0 = never opens */
+  int circuit_failure_threshold; /**< consecutive failures that open it */
   int circuit_reset_timeout_ms;  /**< open time before the half-open probe */
   int health_check_interval_ms;  /**< 0 = no periodic checks */
   int health_check_timeout_ms;   /**< not used (kept for the ABI) */
