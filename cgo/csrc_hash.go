@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "df9f715be6361f8ebf07e4631ed4e92623da3a678851d46b0b1a042273e85183"
+const csrcHash = "9d71f6431c3e21d19938cc42724423b41c921a92c2b5c49c1fbc8ab4ee6e4d25"

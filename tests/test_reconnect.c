@@ -524,6 +524,79 @@ TEST (policy_edge_cases)
   SocketReconnect_free (&c);
 }
 
+/* External mode: the state machine alone, the caller dials and reports. */
+TEST (external_mode_state_machine)
+{
+  SocketReconnect_Policy_T p = quiet_policy ();
+  struct log l = { 0 };
+  RC c;
+  char b[4];
+
+  p.circuit_failure_threshold = 3;
+  p.circuit_reset_timeout_ms = 900;
+  p.health_check_interval_ms = 50;
+  c = make (9, &p, &l, 1);
+  SocketExt_reconnect_set_external (c, 1);
+  ASSERT_EQ (RAISES (SocketReconnect_Failed,
+                     SocketExt_reconnect_report (c, 1, 0)),
+             1);
+  SocketReconnect_connect (c);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTING);
+  ASSERT_EQ (SocketReconnect_attempts (c), 1);
+  ASSERT_EQ (SocketReconnect_pollfd (c), -1);
+  SocketReconnect_process (c); /* nothing to complete */
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTING);
+  ASSERT_EQ (RAISES (SocketReconnect_Failed,
+                     SocketExt_reconnect_set_external (c, 0)),
+             1);
+  SocketExt_reconnect_report (c, 0, ECONNREFUSED);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_BACKOFF);
+  ASSERT_EQ (SocketReconnect_next_timeout_ms (c), 200);
+  fake_now += 200;
+  SocketReconnect_tick (c);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTING);
+  ASSERT_EQ (SocketReconnect_attempts (c), 2);
+  SocketExt_reconnect_report (c, 1, 0);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTED);
+  ASSERT_EQ (SocketReconnect_attempts (c), 0);
+  ASSERT_EQ (SocketReconnect_failures (c), 0);
+  ASSERT (SocketReconnect_socket (c) == NULL);
+  ASSERT_EQ (SocketReconnect_next_timeout_ms (c), -1); /* checks: caller's */
+  ASSERT_EQ (SocketReconnect_send (c, "x", 1), -1);
+  ASSERT_EQ (errno, ENOTCONN);
+  ASSERT_EQ (SocketReconnect_recv (c, b, sizeof b), -1);
+  fake_now += 1000;
+  SocketReconnect_tick (c);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTED);
+
+  ASSERT_EQ (SocketExt_reconnect_lost (c, EPIPE), 1);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_BACKOFF);
+  ASSERT_EQ (SocketReconnect_next_timeout_ms (c), 100); /* attempts 0 */
+  ASSERT_EQ (SocketExt_reconnect_lost (c, EPIPE), 0);
+  for (int i = 0; i < 2; i++)
+    {
+      fake_now += SocketReconnect_next_timeout_ms (c);
+      SocketReconnect_tick (c);
+      ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTING);
+      SocketExt_reconnect_report (c, 0, 0);
+    }
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CIRCUIT_OPEN);
+  ASSERT_EQ (SocketReconnect_failures (c), 3);
+  ASSERT_EQ (SocketReconnect_next_timeout_ms (c), 900);
+  fake_now += 900;
+  SocketReconnect_tick (c);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTING); /* probe */
+  SocketExt_reconnect_report (c, 1, 0);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTED);
+  ASSERT (log_is_chain (&l, c));
+  SocketReconnect_disconnect (c);
+  SocketExt_reconnect_set_external (c, 0); /* allowed again */
+  ASSERT_EQ (RAISES (SocketReconnect_Failed,
+                     SocketExt_reconnect_lost (NULL, 0)),
+             1);
+  SocketReconnect_free (&c);
+}
+
 /* Echo one message through client -> server -> client. */
 static int
 echo_ok (RC c, Socket_T acc, const char *msg)

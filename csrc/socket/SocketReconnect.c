@@ -66,6 +66,7 @@ struct SocketReconnect_T
   int64_t deadline_ms; /* BACKOFF retry / CIRCUIT_OPEN probe / health check */
   uint64_t rng;        /* xorshift64 state for the jitter */
   int last_errno;      /* stored error of the last failure (0: none) */
+  int external;        /* the caller makes the connections (SocketExt) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -146,16 +147,19 @@ schedule_health_check (T conn)
 static void
 on_connected (T conn)
 {
-  int fd = Socket_fd (conn->socket);
-  int flags = fcntl (fd, F_GETFL);
+  if (conn->socket != NULL)
+    {
+      int fd = Socket_fd (conn->socket);
+      int flags = fcntl (fd, F_GETFL);
 
-  /* The connected socket is in blocking mode, as in the original. */
-  if (flags >= 0)
-    (void)fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
+      /* The connected socket is in blocking mode, as in the original. */
+      if (flags >= 0)
+        (void)fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
+    }
   conn->attempts = 0;
   conn->failures = 0;
   conn->last_errno = 0;
-  if (conn->policy.health_check_interval_ms > 0)
+  if (conn->policy.health_check_interval_ms > 0 && !conn->external)
     schedule_health_check (conn);
   set_state (conn, RECONNECT_CONNECTED);
 }
@@ -227,6 +231,8 @@ start_attempt (T conn)
   set_state (conn, RECONNECT_CONNECTING);
   if (conn->state != RECONNECT_CONNECTING) /* the callback moved on */
     return;
+  if (conn->external)
+    return; /* SocketExt_reconnect_report() finishes the attempt */
   err = open_and_connect (conn);
   if (err == 0)
     on_connected (conn);
@@ -501,7 +507,7 @@ SocketReconnect_next_timeout_ms (T conn)
     case RECONNECT_CIRCUIT_OPEN:
       return ms_until (conn, conn->deadline_ms);
     case RECONNECT_CONNECTED:
-      if (conn->policy.health_check_interval_ms > 0)
+      if (conn->policy.health_check_interval_ms > 0 && !conn->external)
         return ms_until (conn, conn->deadline_ms);
       return -1;
     default:
@@ -649,6 +655,47 @@ SocketExt_reconnect_set_clock (T conn, SocketExt_ReconnectClock clock,
   check_conn (conn, "SocketExt_reconnect_set_clock");
   conn->clock = clock;
   conn->clock_userdata = clock != NULL ? userdata : NULL;
+}
+
+void
+SocketExt_reconnect_set_external (T conn, int enable)
+{
+  check_conn (conn, "SocketExt_reconnect_set_external");
+  if (conn->state != RECONNECT_DISCONNECTED || conn->socket != NULL)
+    {
+      errno = EBUSY;
+      RAISE_RC ("SocketExt_reconnect_set_external: context is %s "
+                "(only in DISCONNECTED)",
+                SocketReconnect_state_name (conn->state));
+    }
+  conn->external = enable != 0;
+}
+
+void
+SocketExt_reconnect_report (T conn, int connected, int err)
+{
+  check_conn (conn, "SocketExt_reconnect_report");
+  if (!conn->external || conn->state != RECONNECT_CONNECTING)
+    {
+      errno = EINVAL;
+      RAISE_RC ("SocketExt_reconnect_report: no external attempt pending "
+                "(state %s)",
+                SocketReconnect_state_name (conn->state));
+    }
+  if (connected)
+    on_connected (conn);
+  else
+    on_failure (conn, err > 0 ? err : ECONNREFUSED);
+}
+
+int
+SocketExt_reconnect_lost (T conn, int err)
+{
+  check_conn (conn, "SocketExt_reconnect_lost");
+  if (conn->state != RECONNECT_CONNECTED)
+    return 0;
+  on_failure (conn, err > 0 ? err : ECONNRESET);
+  return 1;
 }
 
 /* base^exp by squaring (no libm); stops growing once past @p limit. */

@@ -88,4 +88,52 @@ extern SOCKET_API int
 SocketExt_reconnect_backoff_ms (const SocketReconnect_Policy_T *policy,
                                 int attempts, double unit);
 
+/**
+ * @brief Let the caller make the connections of a reconnect context.
+ *
+ * In external mode the context is a pure state machine: an attempt
+ * (SocketReconnect_connect, a due BACKOFF or CIRCUIT_OPEN in
+ * SocketReconnect_tick) only moves to CONNECTING and counts the attempt;
+ * the caller then dials by its own means (e.g. Go's poller) and reports
+ * the outcome with SocketExt_reconnect_report(). The context owns no
+ * socket: SocketReconnect_socket() is NULL, pollfd -1, send/recv return
+ * -1/ENOTCONN, process() does nothing, and health checks are the caller's
+ * (next_timeout_ms is -1 in CONNECTED). Backoff, jitter, max_attempts,
+ * the circuit breaker and the state callback work as usual.
+ *
+ * @param conn   the context, in DISCONNECTED without a socket.
+ * @param enable non-zero for external mode, 0 for the normal mode.
+ * Raises: SocketReconnect_Failed (NULL @p conn, or not DISCONNECTED).
+ * Thread-safety: as the context (one thread).
+ */
+extern SOCKET_API void SocketExt_reconnect_set_external (SocketReconnect_T conn,
+                                                         int enable);
+
+/**
+ * @brief Report the outcome of the pending external attempt.
+ * @param conn      the context, external mode, in CONNECTING.
+ * @param connected non-zero: CONNECTED (attempts and failures cleared);
+ *                  0: the failure path (BACKOFF, CIRCUIT_OPEN or
+ *                  DISCONNECTED once max_attempts are used up).
+ * @param err       errno of the failure, kept as the stored error
+ *                  (<= 0: ECONNREFUSED).
+ * Raises: SocketReconnect_Failed (NULL @p conn, not external, no attempt
+ *         pending).
+ */
+extern SOCKET_API void SocketExt_reconnect_report (SocketReconnect_T conn,
+                                                   int connected, int err);
+
+/**
+ * @brief Report that the established connection broke (I/O error, EOF,
+ * failed health check): runs the failure path as a lost connection does
+ * in the normal mode. Usable in both modes (normal mode: the socket is
+ * closed).
+ * @param err errno of the failure (<= 0: ECONNRESET).
+ * @return 1 if the context was CONNECTED and left it, 0 otherwise (no-op:
+ *         a late report after a disconnect is harmless).
+ * Raises: SocketReconnect_Failed (NULL @p conn).
+ */
+extern SOCKET_API int SocketExt_reconnect_lost (SocketReconnect_T conn,
+                                                int err);
+
 #endif /* SOCKETEXT_INCLUDED */
