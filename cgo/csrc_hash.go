@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "9d71f6431c3e21d19938cc42724423b41c921a92c2b5c49c1fbc8ab4ee6e4d25"
+const csrcHash = "786b0b5b9c640a931b00d7918faa21948e154fbd7f9bef2be43416b205967b8e"
