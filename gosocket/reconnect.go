@@ -214,6 +214,10 @@ func (r *Reconnector) Conn(ctx context.Context) (net.Conn, error) {
 // advance does one step under the lock: returns the connection, or how
 // long to wait before the next step, or a final error.
 func (r *Reconnector) advance(ctx context.Context) (c net.Conn, wait time.Duration, old, cur ReconnectState, err error) {
+	if r.state == ReconnectConnected && r.conn != nil {
+		// In external mode only our own steps change the state: no crossing.
+		return r.conn, 0, r.state, r.state, nil
+	}
 	st, err := r.rc.Step(cgo.ReconnectQuery, 0)
 	if err != nil {
 		return nil, 0, r.state, r.state, wrapErr("Reconnector", err, ErrSocket)

@@ -61,7 +61,7 @@ func fastPolicy() *gosocket.ReconnectPolicy {
 
 // echoServer accepts on ln and echoes until ln is closed; kill closes
 // the listener and every accepted connection.
-func echoServer(t *testing.T, ln net.Listener) (kill func()) {
+func echoServer(_ testing.TB, ln net.Listener) (kill func()) {
 	var mu sync.Mutex
 	var conns []net.Conn
 	done := make(chan struct{})
@@ -274,5 +274,59 @@ func TestReconnectorCircuitHalfOpen(t *testing.T) {
 	if !tr.has(gosocket.ReconnectConnecting, gosocket.ReconnectCircuitOpen) ||
 		!tr.has(gosocket.ReconnectCircuitOpen, gosocket.ReconnectConnecting) || !tr.chain() {
 		t.Errorf("transitions %v", tr.log)
+	}
+}
+
+// BenchmarkReconnectorConn: Conn on an established connection (the hot
+// path of a client that calls Conn before each request).
+func BenchmarkReconnectorConn(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	kill := echoServer(nil, ln)
+	defer kill()
+	r, err := gosocket.NewReconnector(nil, "tcp", ln.Addr().String(), fastPolicy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	if _, err := r.Conn(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.Conn(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReconnectorFailAndRedial: one Fail + Conn cycle against a live
+// server (lost -> backoff wait skipped by a zero delay -> dial -> report).
+func BenchmarkReconnectorFailAndRedial(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	kill := echoServer(nil, ln)
+	defer kill()
+	p := fastPolicy()
+	p.InitialDelay = 0
+	r, err := gosocket.NewReconnector(nil, "tcp", ln.Addr().String(), p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		c, err := r.Conn(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.Fail(c, nil)
 	}
 }
