@@ -365,7 +365,7 @@ TEST (backoff_jitter_real_clock)
       pump (c, 2000, RECONNECT_BACKOFF, NULL, NULL);
       ASSERT_EQ (SocketReconnect_state (c), RECONNECT_BACKOFF);
       t = SocketReconnect_next_timeout_ms (c) + (int)(test_now_ms () - t0);
-      ASSERT (t >= 150 - 1 && t <= 250 + 20);
+      ASSERT (t >= 150 - 1 && t <= 250 + 80); /* + scheduling slack */
       if (t < lo)
         lo = t;
       if (t > hi)
@@ -383,7 +383,7 @@ TEST (backoff_jitter_real_clock)
     t0 = test_now_ms ();
     pump (c, 2000, RECONNECT_CONNECTING, NULL, NULL);
     ASSERT_EQ (SocketReconnect_attempts (c), 2);
-    ASSERT (test_now_ms () - t0 >= 140 && test_now_ms () - t0 <= 400);
+    ASSERT (test_now_ms () - t0 >= 140 && test_now_ms () - t0 <= 800);
     SocketReconnect_free (&c);
   }
 }
