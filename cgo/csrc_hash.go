@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "786b0b5b9c640a931b00d7918faa21948e154fbd7f9bef2be43416b205967b8e"
+const csrcHash = "6aab72af984917940c03ececaa52cd8df6c32a88f7fc85002e7b5be47ec0d1b1"

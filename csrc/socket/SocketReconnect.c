@@ -20,7 +20,9 @@
  * Time comes from a per-context clock (SocketExt_reconnect_set_clock) so
  * tests can step the timers exactly; jitter uses a per-context xorshift.
  * SocketExt_reconnect_* (include/socket/SocketExt.h) live here because
- * they need the context's layout.
+ * they need the context's layout. In external mode (the Go Reconnector)
+ * start_attempt() stops at CONNECTING and SocketExt_reconnect_report()
+ * finishes the attempt: the same transitions, no socket of ours.
  */
 #include <errno.h>
 #include <fcntl.h>
