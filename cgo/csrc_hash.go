@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "67c72ec5a81f254c37db32f7c3f31b6532c0c8ca2ca943ffa4072870b42ac26b"
+const csrcHash = "757f1703c842f23568df2a699b3eb96842faeaeddede8f08f75e14edceafa177"

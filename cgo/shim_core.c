@@ -21,6 +21,7 @@
 #include "socket/SocketDgram.h"
 #include "socket/SocketAsync.h"
 #include "socket/SocketBuf.h"
+#include "socket/SocketReconnect.h"
 #include "http/SocketHPACK.h"
 #include "http/SocketHTTP.h"
 #include "http/SocketHTTP1.h"

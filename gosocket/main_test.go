@@ -18,7 +18,7 @@ func TestMain(m *testing.M) {
 		code = 1
 	}
 	closeDefault() // the default resolver is closed when idle
-	for _, k := range []*cgo.Kind{cgo.Polls, cgo.Resolvers} {
+	for _, k := range []*cgo.Kind{cgo.Polls, cgo.Resolvers, cgo.Reconnects} {
 		if n := k.Live(); code == 0 && n != 0 {
 			fmt.Fprintf(os.Stderr, "gosocket: %d %s object(s) never closed\n", n, k.Name)
 			code = 1

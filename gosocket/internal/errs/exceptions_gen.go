@@ -19,6 +19,7 @@ var exceptionFamilies = map[string]error{
 	"SocketCommon_Failed":             ErrSocket,
 	"SocketBuf_Failed":                ErrSocket,
 	"SocketAsync_Failed":              ErrSocket,
+	"SocketReconnect_Failed":          ErrSocket,
 	"SocketPoll_Failed":               ErrPoll,
 	"SocketTimer_Failed":              ErrPoll,
 	"SocketDNS_Failed":                ErrDNS,
