@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "983d719469bfc21188fa907d19d09c857e6c25275fb15088b071a3abeccc0193"
+const csrcHash = "3b07dae736bbac8f09a9c86e4abd587da53612a418bb2da77a892c162f07582f"
