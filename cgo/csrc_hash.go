@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "3b07dae736bbac8f09a9c86e4abd587da53612a418bb2da77a892c162f07582f"
+const csrcHash = "647979f2f9019ee74d67f517d9b52ab4568487fab97998fe79807eed08e5fd7f"
