@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "647979f2f9019ee74d67f517d9b52ab4568487fab97998fe79807eed08e5fd7f"
+const csrcHash = "ac3c8dd3fb8ac744473acc1158c7ae4d6427287d46dd900093253b50add09183"

@@ -116,8 +116,16 @@ TEST (iptracker_canonical_keys)
   SocketIPTracker_free (&t);
 
   SocketIP__Key k;
-  ASSERT_UEQ (SocketIP__key ("::ffff:192.0.2.1", &k), 9);
-  ASSERT_STREQ (k.text, "192.0.2.1");
+  char text[SOCKET_IP_MAX_LEN];
+  ASSERT_UEQ (SocketIP__key ("::ffff:192.0.2.1", &k), 5); /* tag + 4 bytes */
+  SocketIP__key_text (&k, text);
+  ASSERT_STREQ (text, "192.0.2.1");
+  ASSERT_UEQ (SocketIP__key ("0:0::AB", &k), 17);
+  SocketIP__key_text (&k, text);
+  ASSERT_STREQ (text, "::ab");
+  ASSERT_UEQ (SocketIP__key ("not an ip", &k), 10);
+  SocketIP__key_text (&k, text);
+  ASSERT_STREQ (text, "not an ip");
   ASSERT_UEQ (SocketIP__key (NULL, &k), 0);
   ASSERT_UEQ (SocketIP__key ("", &k), 0);
 }

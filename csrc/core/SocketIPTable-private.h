@@ -13,20 +13,27 @@
 
 #include "core/SocketConfig.h"
 
-/** A key: canonical text of an IP (or the raw string, cut to 63 bytes). */
+/**
+ * A key in compact binary form, so lookups never format text: a tag byte
+ * (4 = IPv4, 6 = IPv6, 0 = other string) followed by the 4 or 16 address
+ * bytes, or by the string's first 63 bytes.
+ */
 typedef struct SocketIP__Key
 {
-  char text[SOCKET_IP_MAX_LEN];
+  unsigned char data[SOCKET_IP_MAX_LEN + 1];
   size_t len; /* 0 = no key (NULL or "") */
 } SocketIP__Key;
 
 /**
- * Fill @p key from @p ip. Addresses inet_pton() accepts are canonicalised
- * (inet_ntop form; IPv4-mapped IPv6 becomes the IPv4 text), so "::1" and
- * "0::1" are one key. Anything else is kept byte-for-byte, cut to 63 bytes.
+ * Fill @p key from @p ip. Addresses inet_pton() accepts are stored as
+ * their bytes (IPv4-mapped IPv6 as IPv4), so "::1" and "0::1" are one key.
+ * Anything else is kept byte-for-byte, cut to 63 bytes.
  * @return key->len (0 for NULL or "").
  */
 size_t SocketIP__key (const char *ip, SocketIP__Key *key);
+
+/** Canonical text of @p key (inet_ntop form, or the stored string); "" for no key. */
+void SocketIP__key_text (const SocketIP__Key *key, char out[SOCKET_IP_MAX_LEN]);
 
 /** Parsed address: family AF_INET (4 bytes used) or AF_INET6 (16). */
 typedef struct SocketIP__Addr
@@ -37,6 +44,9 @@ typedef struct SocketIP__Addr
 
 /** Parse a literal IPv4/IPv6 address (v4-mapped v6 becomes v4). @return 1 or 0. */
 int SocketIP__parse (const char *ip, SocketIP__Addr *out);
+
+/** The address of an address key. @return 1, or 0 for a string key. */
+int SocketIP__key_addr (const SocketIP__Key *key, SocketIP__Addr *out);
 
 /** A CIDR block; bits beyond @c prefix are zeroed. */
 typedef struct SocketIP__Cidr

@@ -16,6 +16,10 @@
 
 #include "core/SocketIPTable-private.h"
 
+#define TAG_OTHER 0
+#define TAG_V4 4
+#define TAG_V6 6
+
 size_t
 SocketIP__key (const char *ip, SocketIP__Key *key)
 {
@@ -23,20 +27,50 @@ SocketIP__key (const char *ip, SocketIP__Key *key)
   size_t n;
 
   key->len = 0;
-  key->text[0] = '\0';
   if (ip == NULL || ip[0] == '\0')
     return 0;
-  if (SocketIP__parse (ip, &a)
-      && inet_ntop (a.family, a.bytes, key->text, sizeof key->text) != NULL)
+  if (SocketIP__parse (ip, &a))
     {
-      key->len = strlen (key->text);
+      n = a.family == AF_INET ? 4 : 16;
+      key->data[0] = a.family == AF_INET ? TAG_V4 : TAG_V6;
+      memcpy (key->data + 1, a.bytes, n);
+      key->len = n + 1;
       return key->len;
     }
   n = strnlen (ip, SOCKET_IP_MAX_LEN - 1);
-  memcpy (key->text, ip, n);
-  key->text[n] = '\0';
-  key->len = n;
-  return n;
+  key->data[0] = TAG_OTHER;
+  memcpy (key->data + 1, ip, n);
+  key->len = n + 1;
+  return key->len;
+}
+
+int
+SocketIP__key_addr (const SocketIP__Key *key, SocketIP__Addr *out)
+{
+  if (key->len == 0 || key->data[0] == TAG_OTHER)
+    return 0;
+  memset (out, 0, sizeof *out);
+  out->family = key->data[0] == TAG_V4 ? AF_INET : AF_INET6;
+  memcpy (out->bytes, key->data + 1, key->len - 1);
+  return 1;
+}
+
+void
+SocketIP__key_text (const SocketIP__Key *key, char out[SOCKET_IP_MAX_LEN])
+{
+  SocketIP__Addr a;
+
+  out[0] = '\0';
+  if (key->len == 0)
+    return;
+  if (SocketIP__key_addr (key, &a))
+    {
+      if (inet_ntop (a.family, a.bytes, out, SOCKET_IP_MAX_LEN) == NULL)
+        out[0] = '\0';
+      return;
+    }
+  memcpy (out, key->data + 1, key->len - 1);
+  out[key->len - 1] = '\0';
 }
 
 static const unsigned char v4mapped_prefix[12]
@@ -237,7 +271,7 @@ SocketIP__table_destroy (SocketIP__Table *t)
 static uint64_t
 key_hash (const SocketIP__Table *t, const SocketIP__Key *key)
 {
-  return SocketIP__siphash (key->text, key->len, t->k0, t->k1);
+  return SocketIP__siphash (key->data, key->len, t->k0, t->k1);
 }
 
 SocketIP__Node *
@@ -247,7 +281,7 @@ SocketIP__table_find (const SocketIP__Table *t, const SocketIP__Key *key)
 
   for (SocketIP__Node *n = t->buckets[h & t->mask]; n != NULL; n = n->next)
     if (n->hash == h && n->key.len == key->len
-        && memcmp (n->key.text, key->text, key->len) == 0)
+        && memcmp (n->key.data, key->data, key->len) == 0)
       return n;
   return NULL;
 }

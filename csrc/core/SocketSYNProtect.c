@@ -307,7 +307,7 @@ whitelisted_locked (struct SocketSYNProtect_T *p, const SocketIP__Key *key)
 
   if (SocketIP__table_find (&p->white, key) != NULL)
     return 1;
-  if (p->ncidr == 0 || !SocketIP__parse (key->text, &a))
+  if (p->ncidr == 0 || !SocketIP__key_addr (key, &a))
     return 0;
   for (size_t i = 0; i < p->ncidr; i++)
     if (SocketIP__cidr_match (&p->cidrs[i], &a))
@@ -330,7 +330,7 @@ fill_listed (SocketSYN_IPState *out, const SocketIP__Key *key, SocketSYN_Reputat
   if (out == NULL)
     return;
   memset (out, 0, sizeof *out);
-  memcpy (out->ip, key->text, key->len + 1);
+  SocketIP__key_text (key, out->ip);
   out->rep = rep;
   out->score = score;
 }
@@ -354,7 +354,7 @@ new_entry_locked (struct SocketSYNProtect_T *p, const SocketIP__Key *key, int64_
   if ((e = calloc (1, sizeof *e)) == NULL)
     return NULL;
   e->node.key = *key;
-  memcpy (e->st.ip, key->text, key->len + 1);
+  SocketIP__key_text (key, e->st.ip);
   e->st.window_start_ms = now;
   e->st.last_attempt_ms = now;
   e->st.score = INITIAL_SCORE;
