@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "ac3c8dd3fb8ac744473acc1158c7ae4d6427287d46dd900093253b50add09183"
+const csrcHash = "3dad7fab942d55d2efdac172b6a46b216f63fd454de31da69c1b75f4e035427c"
