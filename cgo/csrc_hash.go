@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "757f1703c842f23568df2a699b3eb96842faeaeddede8f08f75e14edceafa177"
+const csrcHash = "dd3608d9b8e00c6d5fee943e80320b1058142d7627acb42cd08f1435f36bc961"

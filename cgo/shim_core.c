@@ -13,6 +13,8 @@
 #include "shim_core.h"
 
 #include "core/Arena.h"
+#include "core/SocketIPTracker.h"
+#include "core/SocketSYNProtect.h"
 #include "core/SocketSecurity.h"
 #include "core/SocketTimer.h"
 #include "dns/SocketDNS.h"

@@ -28,8 +28,13 @@ var (
 	ErrCrypto    = errs.ErrCrypto
 	ErrUTF8      = errs.ErrUTF8
 	ErrRateLimit = errs.ErrRateLimit
-	ErrSecurity  = errs.ErrSecurity
-	ErrCallback  = errs.ErrCallback
+	// ErrIPTracker and ErrSYNProtect: SocketIPTracker_Failed and
+	// SocketSYNProtect_Failed (bad configuration, allocation failure, an IP
+	// string holding a NUL byte).
+	ErrIPTracker  = errs.ErrIPTracker
+	ErrSYNProtect = errs.ErrSYNProtect
+	ErrSecurity   = errs.ErrSecurity
+	ErrCallback   = errs.ErrCallback
 
 	// ErrClosed is returned for use of an object this program closed
 	// (including an operation interrupted by Close); it matches

@@ -92,13 +92,15 @@ func (s *sentinel) Is(target error) bool { return slices.Contains(s.also, target
 // Sentinels, one per family of C exceptions, plus the input errors of the
 // codecs. Test with errors.Is(err, gosocket.ErrCrypto).
 var (
-	ErrAssert    error = &sentinel{msg: "gosocket: C library assertion failed (API misuse)"}
-	ErrArena     error = &sentinel{msg: "gosocket: arena allocation failed"}
-	ErrCrypto    error = &sentinel{msg: "gosocket: crypto failure"}
-	ErrUTF8      error = &sentinel{msg: "gosocket: UTF-8 validator failure"}
-	ErrRateLimit error = &sentinel{msg: "gosocket: rate limiter failure"}
-	ErrSecurity  error = &sentinel{msg: "gosocket: security limit exceeded or validation failed"}
-	ErrCallback  error = &sentinel{msg: "gosocket: Go callback called from C failed"}
+	ErrAssert     error = &sentinel{msg: "gosocket: C library assertion failed (API misuse)"}
+	ErrArena      error = &sentinel{msg: "gosocket: arena allocation failed"}
+	ErrCrypto     error = &sentinel{msg: "gosocket: crypto failure"}
+	ErrUTF8       error = &sentinel{msg: "gosocket: UTF-8 validator failure"}
+	ErrRateLimit  error = &sentinel{msg: "gosocket: rate limiter failure"}
+	ErrIPTracker  error = &sentinel{msg: "gosocket: IP tracker failure"}
+	ErrSYNProtect error = &sentinel{msg: "gosocket: SYN protection failure"}
+	ErrSecurity   error = &sentinel{msg: "gosocket: security limit exceeded or validation failed"}
+	ErrCallback   error = &sentinel{msg: "gosocket: Go callback called from C failed"}
 
 	// ErrClosed is returned for use of an object this program closed
 	// (including an operation interrupted by Close); it matches

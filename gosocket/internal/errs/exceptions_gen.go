@@ -9,6 +9,8 @@ var exceptionFamilies = map[string]error{
 	"SocketCrypto_Failed":             ErrCrypto,
 	"SocketUTF8_Failed":               ErrUTF8,
 	"SocketRateLimit_Failed":          ErrRateLimit,
+	"SocketIPTracker_Failed":          ErrIPTracker,
+	"SocketSYNProtect_Failed":         ErrSYNProtect,
 	"SocketSecurity_SizeExceeded":     ErrSecurity,
 	"SocketSecurity_ValidationFailed": ErrSecurity,
 	"GoCallback_Failed":               ErrCallback,
