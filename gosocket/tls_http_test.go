@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +195,50 @@ func TestDTLSCookieExchange(t *testing.T) {
 		c.Close()
 		t.Fatal("a ClientHello without cookie was accepted")
 	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// A client that connects and never sends its ClientHello: ConnectionState,
+// which net/http calls first and without a deadline, gives up after the
+// listener's HandshakeTimeout instead of holding the goroutine forever.
+func TestTLSListenerHandshakeTimeout(t *testing.T) {
+	p := newTestPKI(t)
+	ln, err := ListenTLS("tcp", "127.0.0.1:0", mustTLSContext(t, &TLSConfig{Server: true, Certificates: []tls.Certificate{p.server}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if ln.HandshakeTimeout != DefaultTLSHandshakeTimeout {
+		t.Fatalf("HandshakeTimeout = %v, want the default %v", ln.HandshakeTimeout, DefaultTLSHandshakeTimeout)
+	}
+	ln.HandshakeTimeout = 200 * time.Millisecond
+	silent, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	c, err := ln.AcceptTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	start := time.Now()
+	done := make(chan tls.ConnectionState, 1)
+	go func() { done <- c.ConnectionState() }()
+	select {
+	case st := <-done:
+		if st.HandshakeComplete {
+			t.Fatal("handshake complete with a silent client")
+		}
+		if el := time.Since(start); el < 150*time.Millisecond {
+			t.Fatalf("gave up after %v, before the 200ms timeout", el)
+		}
+	case <-time.After(5 * time.Second):
+		c.Close() // unblock the goroutine
+		t.Fatal("ConnectionState still waiting for the silent client after 5s")
+	}
+	if _, err := c.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Read after the timed-out handshake = %v, want a deadline error", err)
 	}
 }

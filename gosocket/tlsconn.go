@@ -31,9 +31,10 @@ type TLSConn struct {
 
 	sslMu sync.Mutex // one OpenSSL call at a time (SSL objects are not thread-safe)
 
-	hsMu   sync.Mutex // one handshake at a time; guards hsErr
-	hsDone atomic.Bool
-	hsErr  error
+	hsMu      sync.Mutex // one handshake at a time; guards hsErr
+	hsDone    atomic.Bool
+	hsErr     error
+	hsTimeout time.Duration // from the TLSListener; 0: deadlines only
 
 	closing atomic.Bool
 
@@ -209,6 +210,11 @@ func (t *TLSConn) Handshake(ctx context.Context) error {
 	}
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if t.hsTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, t.hsTimeout)
+		defer cancel()
 	}
 	err := t.handshake(ctx)
 	if err != nil {
@@ -469,7 +475,8 @@ func (t *TLSConn) peerCerts(verified bool) *peerCerts {
 // net/http fills Request.TLS for connections served from a TLSListener
 // (it looks for this method on connections that are not *tls.Conn). It
 // runs the handshake first if it has not run (net/http calls it before
-// the first Read), bounded by the connection's deadlines only; a failed
+// the first Read), bounded by the connection's deadlines and, for a
+// connection accepted by a TLSListener, its HandshakeTimeout; a failed
 // handshake gives HandshakeComplete false, and the next Read or Write
 // reports the failure. A client's OCSPResponse is the stapled response
 // as received (TLSState.OCSPStatus is the verdict on it).
@@ -534,9 +541,20 @@ func (t *TLSConn) restoreDeadlines() {
 // (or Handshake), in the goroutine serving it, so a slow client never
 // holds up Accept.
 type TLSListener struct {
+	// HandshakeTimeout bounds the handshake of every connection accepted
+	// afterwards, whoever runs it (Handshake, the first Read or Write, or
+	// ConnectionState, which net/http calls with no deadline set, so a
+	// client that never finishes its handshake would otherwise hold a
+	// serving goroutine). ListenTLS sets DefaultTLSHandshakeTimeout; 0
+	// leaves only the connection's deadlines. Set it before Accept.
+	HandshakeTimeout time.Duration
+
 	l   *Listener
 	ctx *TLSContext
 }
+
+// DefaultTLSHandshakeTimeout is the HandshakeTimeout of a new TLSListener.
+const DefaultTLSHandshakeTimeout = 10 * time.Second
 
 // ListenTLS listens on network and address like Listen and serves TLS
 // with tc, a server context.
@@ -548,7 +566,7 @@ func ListenTLS(network, address string, tc *TLSContext) (*TLSListener, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &TLSListener{l: l, ctx: tc}, nil
+	return &TLSListener{l: l, ctx: tc, HandshakeTimeout: DefaultTLSHandshakeTimeout}, nil
 }
 
 // Accept waits for the next connection and returns it as a *TLSConn.
@@ -560,7 +578,12 @@ func (l *TLSListener) AcceptTLS() (*TLSConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return TLSServer(c, l.ctx)
+	t, err := TLSServer(c, l.ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.hsTimeout = l.HandshakeTimeout
+	return t, nil
 }
 
 // Close stops listening; accepted connections stay open.
