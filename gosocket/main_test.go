@@ -10,17 +10,14 @@ import (
 )
 
 // TestMain fails the run if a test leaked C objects (git2go style): every
-// RateLimiter a test creates must be closed, and so must every socket.
+// handle a test creates must be closed, and so must every socket.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if n := cgo.RateLimiters.Live(); code == 0 && n != 0 {
-		fmt.Fprintf(os.Stderr, "gosocket: %d C rate limiter(s) never closed\n", n)
-		code = 1
-	}
 	closeDefault() // the default resolver is closed when idle
-	for _, k := range []*cgo.Kind{cgo.Polls, cgo.Resolvers, cgo.Reconnects} {
-		if n := k.Live(); code == 0 && n != 0 {
-			fmt.Fprintf(os.Stderr, "gosocket: %d %s object(s) never closed\n", n, k.Name)
+	// Every kind of handle the C objects are owned through (cgo.Owner).
+	for kind, n := range cgo.LiveObjects() {
+		if code == 0 {
+			fmt.Fprintf(os.Stderr, "gosocket: %d %s object(s) never closed\n", n, kind)
 			code = 1
 		}
 	}
