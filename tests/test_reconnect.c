@@ -857,4 +857,59 @@ TEST (ipv6_loopback)
   Socket_free (&srv);
 }
 
+/*
+ * A connect the kernel never completes (the listener's accept queue is full,
+ * so its SYNs are dropped) is abandoned after the default connect timeout
+ * and counted as a failed attempt, instead of staying CONNECTING for the
+ * minutes of the kernel's SYN retries.
+ */
+TEST (pending_connect_times_out)
+{
+  SocketReconnect_Policy_T p = quiet_policy ();
+  SocketTimeouts_T defaults;
+  struct sockaddr_in sa = { 0 };
+  socklen_t sl = sizeof sa;
+  int lfd, fillers[8], nfill = 0;
+  struct pollfd pfd;
+  RC c;
+
+  lfd = socket (AF_INET, SOCK_STREAM, 0);
+  ASSERT (lfd >= 0);
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  ASSERT_EQ (bind (lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+  ASSERT_EQ (listen (lfd, 0), 0);
+  ASSERT_EQ (getsockname (lfd, (struct sockaddr *)&sa, &sl), 0);
+  for (; nfill < 8; nfill++) /* fill the accept queue, never accepted */
+    {
+      fillers[nfill] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+      (void)connect (fillers[nfill], (struct sockaddr *)&sa, sizeof sa);
+    }
+  usleep (100 * 1000);
+
+  Socket_timeouts_getdefaults (&defaults);
+  c = make (ntohs (sa.sin_port), &p, NULL, 1);
+  SocketReconnect_connect (c);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTING);
+  pfd.fd = SocketReconnect_pollfd (c);
+  pfd.events = POLLOUT;
+  ASSERT_EQ (poll (&pfd, 1, 200), 0); /* premise: the SYN is unanswered */
+  ASSERT_EQ (SocketReconnect_next_timeout_ms (c), defaults.connect_timeout_ms);
+
+  fake_now += defaults.connect_timeout_ms - 1;
+  SocketReconnect_tick (c);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_CONNECTING);
+  ASSERT_EQ (SocketReconnect_next_timeout_ms (c), 1);
+  fake_now += 1;
+  SocketReconnect_tick (c);
+  ASSERT_EQ (SocketReconnect_state (c), RECONNECT_BACKOFF);
+  ASSERT_EQ (SocketReconnect_failures (c), 1);
+  ASSERT_EQ (SocketReconnect_pollfd (c), -1); /* the socket was closed */
+
+  SocketReconnect_free (&c);
+  for (int i = 0; i < nfill; i++)
+    close (fillers[i]);
+  close (lfd);
+}
+
 TEST_MAIN ()

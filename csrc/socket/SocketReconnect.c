@@ -223,6 +223,21 @@ open_and_connect (T conn)
   return err;
 }
 
+/*
+ * A non-blocking connect to a black-holed address would otherwise stay
+ * CONNECTING until the kernel gives up (minutes); the process-wide default
+ * connect timeout bounds it, counted as a failed attempt (ETIMEDOUT).
+ */
+static int64_t
+pending_connect_limit_ms (void)
+{
+  SocketTimeouts_T defaults;
+
+  Socket_timeouts_getdefaults (&defaults);
+  return defaults.connect_timeout_ms > 0 ? defaults.connect_timeout_ms
+                                         : SOCKET_DEFAULT_CONNECT_TIMEOUT_MS;
+}
+
 static void
 start_attempt (T conn)
 {
@@ -240,6 +255,8 @@ start_attempt (T conn)
     on_connected (conn);
   else if (err != EINPROGRESS)
     on_failure (conn, err);
+  else
+    conn->deadline_ms = now_ms (conn) + pending_connect_limit_ms ();
 }
 
 /* Zero-timeout look at the connected socket: 1 alive, 0 lost. */
@@ -512,6 +529,10 @@ SocketReconnect_next_timeout_ms (T conn)
       if (conn->policy.health_check_interval_ms > 0 && !conn->external)
         return ms_until (conn, conn->deadline_ms);
       return -1;
+    case RECONNECT_CONNECTING: /* the pending-connect bound */
+      return conn->external || conn->socket == NULL
+                 ? -1
+                 : ms_until (conn, conn->deadline_ms);
     default:
       return -1;
     }
@@ -550,6 +571,15 @@ SocketReconnect_tick (T conn)
       if (conn->policy.health_check_interval_ms > 0 && conn->socket != NULL
           && now_ms (conn) >= conn->deadline_ms)
         run_health_check (conn);
+      break;
+    case RECONNECT_CONNECTING:
+      if (!conn->external && conn->socket != NULL)
+        {
+          process_connecting (conn); /* done meanwhile: no false timeout */
+          if (conn->state == RECONNECT_CONNECTING
+              && now_ms (conn) >= conn->deadline_ms)
+            on_failure (conn, ETIMEDOUT);
+        }
       break;
     default:
       break;

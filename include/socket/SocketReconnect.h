@@ -209,7 +209,9 @@ extern SOCKET_API void SocketReconnect_process (SocketReconnect_T conn);
 /**
  * @brief Milliseconds until tick() has something to do: BACKOFF -> the
  * retry, CIRCUIT_OPEN -> the probe, CONNECTED with health checks -> the
- * next check; 0 if already due; -1 otherwise (no timer).
+ * next check, CONNECTING -> the end of the pending-connect bound (the
+ * process-wide default connect timeout, Socket_timeouts_getdefaults());
+ * 0 if already due; -1 otherwise (no timer).
  * Raises: SocketReconnect_Failed (NULL @p conn).
  */
 extern SOCKET_API int SocketReconnect_next_timeout_ms (SocketReconnect_T conn);
@@ -218,7 +220,9 @@ extern SOCKET_API int SocketReconnect_next_timeout_ms (SocketReconnect_T conn);
  * @brief Run due timers: a due BACKOFF starts an attempt; a CIRCUIT_OPEN
  * past circuit_reset_timeout_ms starts the half-open probe; a due health
  * check in CONNECTED runs and, if unhealthy, closes the socket and runs
- * the failure path. Never blocks. Raises: SocketReconnect_Failed (NULL).
+ * the failure path; a connect still pending after the default connect
+ * timeout is abandoned as a failed attempt (ETIMEDOUT). Never blocks.
+ * Raises: SocketReconnect_Failed (NULL).
  */
 extern SOCKET_API void SocketReconnect_tick (SocketReconnect_T conn);
 
