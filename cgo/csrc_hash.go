@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "dd3608d9b8e00c6d5fee943e80320b1058142d7627acb42cd08f1435f36bc961"
+const csrcHash = "a8f1b1cf6e3ebf842a5bc935d312f5718c95ca19edabd3dd3da010777c71ee78"
