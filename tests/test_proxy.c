@@ -17,6 +17,12 @@
 #include "poll/SocketPoll.h"
 #include "socket/SocketProxy.h"
 #include "socket/SocketProxyExt.h"
+#if SOCKET_HAS_TLS
+#include "TLSTestCerts.h"
+#include "TLSTestNet.h"
+#include "tls/SocketTLS.h"
+#include "tls/SocketTLSContext.h"
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Codec driver                                                       */
@@ -1177,6 +1183,126 @@ TEST (conn_new_argument_errors)
 }
 
 #if SOCKET_HAS_TLS
+/* An HTTPS proxy on 127.0.0.1 (test PKI): TLS, then CONNECT answered 200
+ * with the first tunnel bytes in the same record. */
+typedef struct
+{
+  Socket_T listener;
+  int port;
+  int ok;
+  char head[1024];
+  pthread_t thread;
+} TlsProxy;
+
+static void *
+tls_proxy_main (void *arg)
+{
+  static const char reply[] = "HTTP/1.1 200 Connection established\r\n\r\nHELLO";
+  TlsProxy *tp = arg;
+  Socket_T volatile s = NULL;
+  SocketTLSContext_T volatile ctx = NULL;
+  struct pollfd p = { .fd = Socket_fd (tp->listener), .events = POLLIN };
+
+  if (poll (&p, 1, FAKE_IO_TIMEOUT_MS) <= 0)
+    return NULL;
+  TRY
+  {
+    size_t n = 0;
+    char b[16];
+
+    ctx = SocketTLSContext_new_server (tls_cert ("server-chain.pem"), tls_cert ("server.key"), NULL);
+    s = Socket_accept (tp->listener);
+    SocketTLS_enable (s, ctx);
+    if (SocketTLS_handshake_loop (s, FAKE_IO_TIMEOUT_MS) == TLS_HANDSHAKE_COMPLETE)
+      {
+        while (n + 1 < sizeof tp->head && strstr (tp->head, "\r\n\r\n") == NULL)
+          {
+            ssize_t got = SocketTLS_recv (s, tp->head + n, 1);
+            if (got <= 0)
+              break;
+            n += (size_t)got;
+          }
+        SocketTLS_send (s, reply, sizeof reply - 1);
+        tp->ok = 1;
+        SocketTLS_recv (s, b, sizeof b); /* until the client closes */
+      }
+  }
+  ELSE {}
+  END_TRY;
+  if (s != NULL)
+    {
+      Socket_T f = s;
+      Socket_free (&f);
+    }
+  if (ctx != NULL)
+    {
+      SocketTLSContext_T c = ctx;
+      SocketTLSContext_free (&c);
+    }
+  return NULL;
+}
+
+TEST (https_proxy_tls_then_connect)
+{
+  TlsProxy tp;
+  SocketProxy_Config cfg;
+  Socket_T s;
+  char hello[6] = { 0 };
+  ssize_t got = 0;
+
+  memset (&tp, 0, sizeof tp);
+  if (tls_test_certs_init () != 0)
+    TEST_FAIL_ ("cannot generate test certificates");
+  /* The proxy's certificate chains to the test CA: make it the trust store
+     that SocketTLSContext_new_client (NULL) loads. */
+  setenv ("SSL_CERT_FILE", tls_cert ("ca.crt"), 1);
+  tp.listener = tls_test_listen (&tp.port);
+  ASSERT_EQ (pthread_create (&tp.thread, NULL, tls_proxy_main, &tp), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_HTTPS, tp.port);
+  cfg.host = "localhost";
+  cfg.username = "u";
+  cfg.password = "p";
+  s = SocketProxy_connect (&cfg, "example.com", 443);
+  while (got < 5)
+    {
+      ssize_t n = SocketTLS_recv (s, hello + got, (size_t)(5 - got));
+      if (n <= 0)
+        break;
+      got += n;
+    }
+  Socket_free (&s);
+  pthread_join (tp.thread, NULL);
+  Socket_free (&tp.listener);
+  unsetenv ("SSL_CERT_FILE");
+  ASSERT (tp.ok);
+  ASSERT_STREQ (hello, "HELLO"); /* tunnel bytes in the reply's record are kept */
+  ASSERT (strncmp (tp.head, "CONNECT example.com:443 HTTP/1.1\r\n", 34) == 0);
+  ASSERT (strstr (tp.head, "Proxy-Authorization: Basic dTpw\r\n") != NULL);
+}
+
+TEST (https_proxy_with_untrusted_certificate_fails)
+{
+  TlsProxy tp;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+
+  memset (&tp, 0, sizeof tp);
+  if (tls_test_certs_init () != 0)
+    TEST_FAIL_ ("cannot generate test certificates");
+  unsetenv ("SSL_CERT_FILE"); /* system trust store: the test CA is not in it */
+  tp.listener = tls_test_listen (&tp.port);
+  ASSERT_EQ (pthread_create (&tp.thread, NULL, tls_proxy_main, &tp), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_HTTPS, tp.port);
+  cfg.host = "localhost";
+  conn = SocketProxy_Conn_new (&cfg, "example.com", 443);
+  ASSERT_EQ (event_loop (conn, NULL), PROXY_ERROR_CONNECT);
+  ASSERT_STREQ (SocketProxy_Conn_error (conn), "TLS to proxy failed");
+  SocketProxy_Conn_free (&conn);
+  pthread_join (tp.thread, NULL);
+  Socket_free (&tp.listener);
+  ASSERT (!tp.ok);
+}
+
 TEST (https_proxy_speaks_tls_to_the_proxy)
 {
   /* A plain-text proxy: the TLS handshake must fail, not send CONNECT. */
