@@ -1297,6 +1297,7 @@ TEST (https_proxy_with_untrusted_certificate_fails)
   conn = SocketProxy_Conn_new (&cfg, "example.com", 443);
   ASSERT_EQ (event_loop (conn, NULL), PROXY_ERROR_CONNECT);
   ASSERT_STREQ (SocketProxy_Conn_error (conn), "TLS to proxy failed");
+  ASSERT (strstr (SocketProxyExt_conn_detail (conn), "verif") != NULL);
   SocketProxy_Conn_free (&conn);
   pthread_join (tp.thread, NULL);
   Socket_free (&tp.listener);
