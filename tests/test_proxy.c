@@ -1182,6 +1182,75 @@ TEST (conn_new_argument_errors)
   SocketProxy_Conn_free (&conn);
 }
 
+TEST (no_descriptor_leaks)
+{
+  FakeScript silent = { .steps = { { 3, NULL, 0 } }, .nsteps = 1, .end = FAKE_END_HOLD };
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  int before, closed_port, lfd;
+
+  ASSERT_EQ (fake_script_start (&silent), 0);
+  lfd = fake_listen (&closed_port);
+  close (lfd);
+  before = test_count_fds ();
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, silent.port);
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  SocketProxy_Conn_cancel (conn);
+  SocketProxy_Conn_free (&conn);
+  cfg.port = closed_port;
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  event_loop (conn, NULL);
+  SocketProxy_Conn_free (&conn);
+  ASSERT_EQ (RAISES (SocketProxy_Failed, SocketProxy_connect (&cfg, "127.0.0.1", 7)), 1);
+  ASSERT_EQ (test_count_fds (), before);
+  fake_script_stop (&silent);
+}
+
+typedef struct
+{
+  int proxy_port, echo_port, ok;
+  pthread_t thread;
+} Worker;
+
+static void *
+worker_main (void *arg)
+{
+  Worker *w = arg;
+  SocketProxy_Config cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, w->proxy_port);
+
+  TRY
+  {
+    Socket_T s = SocketProxy_connect (&cfg, "127.0.0.1", w->echo_port);
+    w->ok = echo_roundtrip (s, "from a thread");
+    Socket_free (&s);
+  }
+  ELSE { w->ok = 0; }
+  END_TRY;
+  return NULL;
+}
+
+TEST (connect_from_several_threads)
+{
+  enum { N = 4 };
+  FakeEcho echo;
+  FakeRelay relay;
+  Worker w[N];
+
+  ASSERT_EQ (fake_echo_start (&echo, NULL, N), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, N), 0);
+  for (int i = 0; i < N; i++)
+    {
+      w[i] = (Worker){ .proxy_port = relay.port, .echo_port = echo.port };
+      ASSERT_EQ (pthread_create (&w[i].thread, NULL, worker_main, &w[i]), 0);
+    }
+  for (int i = 0; i < N; i++)
+    pthread_join (w[i].thread, NULL);
+  fake_relay_stop (&relay);
+  fake_echo_stop (&echo);
+  for (int i = 0; i < N; i++)
+    ASSERT (w[i].ok);
+}
+
 #if SOCKET_HAS_TLS
 /* An HTTPS proxy on 127.0.0.1 (test PKI): TLS, then CONNECT answered 200
  * with the first tunnel bytes in the same record. */
