@@ -572,6 +572,24 @@ TEST (socks5_reply_before_request_sent_is_an_error)
   SocketProxyExt_handshake_free (&hs);
 }
 
+TEST (http_early_reply_only_as_refusal)
+{
+  SocketProxy_Config cfg = config (SOCKET_PROXY_HTTP, NULL, NULL);
+  static const char ok[] = "HTTP/1.1 200 OK\r\n\r\n", no[] = "HTTP/1.1 403 Forbidden\r\n\r\n";
+  SocketProxyExt_Handshake_T hs = SocketProxyExt_handshake_new (&cfg, "h", 1);
+  size_t used;
+
+  SocketProxyExt_handshake_sent (hs, 5); /* part of the request only */
+  ASSERT_EQ (SocketProxyExt_handshake_input (hs, (const unsigned char *)ok, sizeof ok - 1, &used),
+             PROXY_ERROR_PROTOCOL);
+  SocketProxyExt_handshake_free (&hs);
+  hs = SocketProxyExt_handshake_new (&cfg, "h", 1);
+  SocketProxyExt_handshake_sent (hs, 5);
+  ASSERT_EQ (SocketProxyExt_handshake_input (hs, (const unsigned char *)no, sizeof no - 1, &used),
+             PROXY_ERROR_FORBIDDEN);
+  SocketProxyExt_handshake_free (&hs);
+}
+
 TEST (http_oversized_head_refused)
 {
   SocketProxy_Config cfg = config (SOCKET_PROXY_HTTP, NULL, NULL);
