@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "a8f1b1cf6e3ebf842a5bc935d312f5718c95ca19edabd3dd3da010777c71ee78"
+const csrcHash = "45fcbebda51a801b79ba8635f901e921b93f61e6e6be64b3e1d51ab7d936c2eb"

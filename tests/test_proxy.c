@@ -1155,7 +1155,7 @@ TEST (proxy_unreachable_and_target_unreachable)
   FakeRelay relay;
   SocketProxy_Config cfg;
   SocketProxy_Conn_T conn;
-  int closed_port, lfd = fake_listen (&closed_port);
+  int closed_port = 0, lfd = fake_listen (&closed_port);
 
   close (lfd); /* nobody listens there now */
   cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, closed_port);
@@ -1205,7 +1205,7 @@ TEST (no_descriptor_leaks)
   FakeScript silent = { .steps = { { 3, NULL, 0 } }, .nsteps = 1, .end = FAKE_END_HOLD };
   SocketProxy_Config cfg;
   SocketProxy_Conn_T conn;
-  int before, closed_port, lfd;
+  int before, closed_port = 0, lfd;
 
   ASSERT_EQ (fake_script_start (&silent), 0);
   lfd = fake_listen (&closed_port);

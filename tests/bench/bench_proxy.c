@@ -252,7 +252,7 @@ main (int argc, char **argv)
     printf ("  codec SOCKS5 handshake (in memory)  %8.0f ns  (%.2f M/s)\n", s5 * 1e9, 1e-6 / s5);
     printf ("  codec HTTP CONNECT (in memory)      %8.0f ns  (%.2f M/s)\n", sh * 1e9, 1e-6 / sh);
   }
-  printf ("reproduce: cmake --build build --target bench_proxy && build/tests/bench/bench_proxy %d\n", n);
+  printf ("reproduce: cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release && cmake --build build-release --target bench_proxy && build-release/tests/bench/bench_proxy %d\n", n);
 
   if (use_dante)
     stop_dante ();
