@@ -1329,6 +1329,7 @@ typedef struct
 {
   Socket_T listener;
   int port;
+  char cert[PATH_MAX], key[PATH_MAX]; /* tls_cert() is not thread-safe */
   pthread_t thread;
 } TlsEcho;
 
@@ -1347,7 +1348,7 @@ tls_echo_main (void *arg)
     char b[256];
     ssize_t n;
 
-    ctx = SocketTLSContext_new_server (tls_cert ("server-chain.pem"), tls_cert ("server.key"), NULL);
+    ctx = SocketTLSContext_new_server (te->cert, te->key, NULL);
     s = Socket_accept (te->listener);
     SocketTLS_enable (s, ctx);
     if (SocketTLS_handshake_loop (s, FAKE_IO_TIMEOUT_MS) == TLS_HANDSHAKE_COMPLETE)
@@ -1381,6 +1382,8 @@ TEST (connect_tls_through_socks5)
 
   if (tls_test_certs_init () != 0)
     TEST_FAIL_ ("cannot generate test certificates");
+  snprintf (te.cert, sizeof te.cert, "%s", tls_cert ("server-chain.pem"));
+  snprintf (te.key, sizeof te.key, "%s", tls_cert ("server.key"));
   te.listener = tls_test_listen (&te.port);
   ASSERT_EQ (pthread_create (&te.thread, NULL, tls_echo_main, &te), 0);
   ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, 1), 0);
@@ -1413,6 +1416,7 @@ typedef struct
   int port;
   int ok;
   char head[1024];
+  char cert[PATH_MAX], key[PATH_MAX]; /* tls_cert() is not thread-safe */
   pthread_t thread;
 } TlsProxy;
 
@@ -1432,7 +1436,7 @@ tls_proxy_main (void *arg)
     size_t n = 0;
     char b[16];
 
-    ctx = SocketTLSContext_new_server (tls_cert ("server-chain.pem"), tls_cert ("server.key"), NULL);
+    ctx = SocketTLSContext_new_server (tp->cert, tp->key, NULL);
     s = Socket_accept (tp->listener);
     SocketTLS_enable (s, ctx);
     if (SocketTLS_handshake_loop (s, FAKE_IO_TIMEOUT_MS) == TLS_HANDSHAKE_COMPLETE)
@@ -1478,6 +1482,8 @@ TEST (https_proxy_tls_then_connect)
   /* The proxy's certificate chains to the test CA: make it the trust store
      that SocketTLSContext_new_client (NULL) loads. */
   setenv ("SSL_CERT_FILE", tls_cert ("ca.crt"), 1);
+  snprintf (tp.cert, sizeof tp.cert, "%s", tls_cert ("server-chain.pem"));
+  snprintf (tp.key, sizeof tp.key, "%s", tls_cert ("server.key"));
   tp.listener = tls_test_listen (&tp.port);
   ASSERT_EQ (pthread_create (&tp.thread, NULL, tls_proxy_main, &tp), 0);
   cfg = loopback_proxy (SOCKET_PROXY_HTTPS, tp.port);
@@ -1512,6 +1518,8 @@ TEST (https_proxy_with_untrusted_certificate_fails)
   if (tls_test_certs_init () != 0)
     TEST_FAIL_ ("cannot generate test certificates");
   unsetenv ("SSL_CERT_FILE"); /* system trust store: the test CA is not in it */
+  snprintf (tp.cert, sizeof tp.cert, "%s", tls_cert ("server-chain.pem"));
+  snprintf (tp.key, sizeof tp.key, "%s", tls_cert ("server.key"));
   tp.listener = tls_test_listen (&tp.port);
   ASSERT_EQ (pthread_create (&tp.thread, NULL, tls_proxy_main, &tp), 0);
   cfg = loopback_proxy (SOCKET_PROXY_HTTPS, tp.port);
