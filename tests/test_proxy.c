@@ -1044,8 +1044,8 @@ against_script (FakeScript *fp, SocketProxyType type, int handshake_ms, char *er
   r = event_loop (conn, NULL);
   snprintf (error, error_len, "%s", SocketProxy_Conn_error (conn) ? SocketProxy_Conn_error (conn) : "(null)");
   snprintf (detail, detail_len, "%s", SocketProxyExt_conn_detail (conn) ? SocketProxyExt_conn_detail (conn) : "");
-  if (r != PROXY_OK && SocketProxy_Conn_fd (conn) != -1)
-    r = PROXY_ERROR; /* a failed Conn must have closed its socket */
+  if (r != PROXY_OK && r != PROXY_ERROR_CONNECT && SocketProxy_Conn_fd (conn) < 0)
+    r = PROXY_ERROR; /* as the original, a failed Conn keeps its socket until free */
   SocketProxy_Conn_free (&conn);
   fake_script_stop (fp);
   return r;

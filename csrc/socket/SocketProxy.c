@@ -15,6 +15,10 @@
  *   HANDSHAKE_* / AUTH_*  the codec of SocketProxy-codec.c
  *   CONNECTED / FAILED / CANCELLED
  *
+ * As in the original, a failed context keeps its socket (Conn_fd stays
+ * valid until Conn_free) unless the TCP connect itself failed; cancel
+ * closes it.
+ *
  * Replies are read with MSG_PEEK and only the bytes the codec used are
  * then taken from the socket, so data the target sends right after the
  * proxy's reply stays in the socket for the caller (over TLS, where no
@@ -586,8 +590,6 @@ T (SocketProxy_Conn_new) (const SocketProxy_Config *proxy, const char *target_ho
     connect_proxy (conn);
   if (conn->state == PROXY_STATE_HANDSHAKE_SEND)
     drive_codec (conn);
-  if (conn->state == PROXY_STATE_FAILED)
-    close_socket (conn);
   return conn;
 }
 
@@ -641,8 +643,6 @@ SocketProxy_Conn_new_socket (Socket_T socket, const SocketProxy_Config *proxy, c
     }
   if (conn->state == PROXY_STATE_HANDSHAKE_SEND)
     drive_codec (conn);
-  if (conn->state == PROXY_STATE_FAILED)
-    close_socket (conn);
   return conn;
 }
 
@@ -660,13 +660,13 @@ SocketProxy_Conn_process (T conn)
           snprintf (text, sizeof text, "connect to proxy %s:%d: timed out after %d ms", conn->proxy_host,
                     conn->proxy_port, conn->connect_timeout_ms);
           conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", text);
+          close_socket (conn); /* no proxy connection: Conn_fd -1, as a failed connect */
         }
       else
         {
           snprintf (text, sizeof text, "Proxy handshake timeout (%d ms)", conn->handshake_timeout_ms);
           conn_fail (conn, PROXY_ERROR_TIMEOUT, text, text);
         }
-      close_socket (conn);
       return;
     }
   if (conn->state == PROXY_STATE_CONNECTING_PROXY)
@@ -677,8 +677,6 @@ SocketProxy_Conn_process (T conn)
 #endif
   if (conn->state == PROXY_STATE_HANDSHAKE_SEND)
     drive_codec (conn);
-  if (conn->state == PROXY_STATE_FAILED)
-    close_socket (conn);
 }
 
 int
