@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "45fcbebda51a801b79ba8635f901e921b93f61e6e6be64b3e1d51ab7d936c2eb"
+const csrcHash = "8042c8ff38c8bcfb359b3cf79caaced98b5d7ff245b0408ebb1b809b094168a2"
