@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "8042c8ff38c8bcfb359b3cf79caaced98b5d7ff245b0408ebb1b809b094168a2"
+const csrcHash = "b79629e1832511ae63802470bd7183dcfc2addc3519854ac2b526b262fd6a826"

@@ -908,6 +908,31 @@ TEST (socks5_userpass_and_http_connect_through_relays)
   ASSERT_STREQ (socks.last_target, target); /* SOCKS5H: the name went to the proxy */
 }
 
+TEST (proxy_named_localhost_tries_each_address)
+{
+  FakeEcho echo;
+  FakeRelay relay;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  Socket_T s;
+
+  /* A name: resolved, then connected without blocking. The relay listens
+     on 127.0.0.1 only; where "localhost" also resolves to ::1 first, the
+     refusal there must move on to the next address. */
+  ASSERT_EQ (fake_echo_start (&echo, NULL, 1), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, relay.port);
+  cfg.host = "localhost";
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", echo.port);
+  ASSERT_EQ (event_loop (conn, NULL), PROXY_OK);
+  s = SocketProxy_Conn_socket (conn);
+  SocketProxy_Conn_free (&conn);
+  ASSERT (echo_roundtrip (s, "via localhost"));
+  Socket_free (&s);
+  fake_relay_stop (&relay);
+  fake_echo_stop (&echo);
+}
+
 TEST (connect_failures_raise_with_the_reason)
 {
   FakeRelay socks, http;
