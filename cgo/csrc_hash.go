@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "dd3608d9b8e00c6d5fee943e80320b1058142d7627acb42cd08f1435f36bc961"
+const csrcHash = "787a38031989a335d53705ef8f67adf5423cf40d8433dff672f2e7294a126e47"

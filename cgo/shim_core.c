@@ -24,6 +24,7 @@
 #include "socket/SocketAsync.h"
 #include "socket/SocketBuf.h"
 #include "socket/SocketReconnect.h"
+#include "socket/SocketProxy.h"
 #include "http/SocketHPACK.h"
 #include "http/SocketHTTP.h"
 #include "http/SocketHTTP1.h"

@@ -22,6 +22,7 @@ var exceptionFamilies = map[string]error{
 	"SocketBuf_Failed":                ErrSocket,
 	"SocketAsync_Failed":              ErrSocket,
 	"SocketReconnect_Failed":          ErrSocket,
+	"SocketProxy_Failed":              ErrSocket,
 	"SocketPoll_Failed":               ErrPoll,
 	"SocketTimer_Failed":              ErrPoll,
 	"SocketDNS_Failed":                ErrDNS,
