@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "787a38031989a335d53705ef8f67adf5423cf40d8433dff672f2e7294a126e47"
+const csrcHash = "ee6724fd963f7f917c46ffc3151be26e97795e757bc02510ebfc3b9fb10cfa2f"
