@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "dd3608d9b8e00c6d5fee943e80320b1058142d7627acb42cd08f1435f36bc961"
+const csrcHash = "f6c775073b111222d565f94400f0aeec3a0719bb080c3e3c86d13cf24b607525"
