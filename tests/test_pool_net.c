@@ -724,7 +724,12 @@ run_inflight_drain (int force_last)
     {
       ASSERT_EQ (Socket_sendall (srv[i], payload, PAYLOAD), PAYLOAD);
       if (force_last && i == NCONN - 1)
-        break; /* stays open until the deadline */
+        {
+          /* Stays open until the deadline. The lookup also orders our
+           * send before the pool's forced close (one mutex). */
+          ASSERT (SocketPool_get (pool, srv[i]) != NULL);
+          break;
+        }
       SocketPool_remove (pool, srv[i]);
       Socket_free (&srv[i]);
     }
