@@ -40,10 +40,22 @@ track_locked (SocketPool_T pool, const char *ip)
   return SocketIPTracker_track (pool->tracker, ip);
 }
 
+/* A heap limiter, or NULL if it cannot be created (never raises). */
+static SocketRateLimit_T
+new_limiter (size_t rate, size_t burst)
+{
+  SocketRateLimit_T volatile l = NULL;
+
+  TRY l = SocketRateLimit_new (NULL, rate, burst);
+  ELSE l = NULL;
+  END_TRY;
+  return l;
+}
+
 void
 SocketPool_setconnrate (SocketPool_T pool, int conns_per_sec, int burst)
 {
-  SocketRateLimit_T volatile fresh = NULL;
+  SocketRateLimit_T fresh;
 
   SocketPool__check (pool, "SocketPool_setconnrate");
   if (burst <= 0)
@@ -62,10 +74,7 @@ SocketPool_setconnrate (SocketPool_T pool, int conns_per_sec, int burst)
     }
   else
     {
-      TRY fresh = SocketRateLimit_new (NULL, (size_t)conns_per_sec,
-                                       (size_t)burst);
-      ELSE fresh = NULL;
-      END_TRY;
+      fresh = new_limiter ((size_t)conns_per_sec, (size_t)burst);
       if (fresh == NULL)
         {
           SocketPool__unlock (pool);
@@ -89,10 +98,22 @@ SocketPool_getconnrate (SocketPool_T pool)
   return rate;
 }
 
+/* A heap tracker, or NULL if it cannot be created (never raises). */
+static SocketIPTracker_T
+new_tracker (int max_conns)
+{
+  SocketIPTracker_T volatile t = NULL;
+
+  TRY t = SocketIPTracker_new (NULL, max_conns);
+  ELSE t = NULL;
+  END_TRY;
+  return t;
+}
+
 void
 SocketPool_setmaxperip (SocketPool_T pool, int max_conns)
 {
-  SocketIPTracker_T volatile fresh = NULL;
+  SocketIPTracker_T fresh;
 
   SocketPool__check (pool, "SocketPool_setmaxperip");
   SocketPool__lock (pool);
@@ -108,9 +129,7 @@ SocketPool_setmaxperip (SocketPool_T pool, int max_conns)
     }
   else
     {
-      TRY fresh = SocketIPTracker_new (NULL, max_conns);
-      ELSE fresh = NULL;
-      END_TRY;
+      fresh = new_tracker (max_conns);
       if (fresh == NULL)
         {
           SocketPool__unlock (pool);
@@ -329,6 +348,35 @@ accept_nonblocking (int listen_fd)
     }
 }
 
+/* Wrap @p fd and pool it. @return the socket, or NULL (fd closed, or
+ * the socket freed when the pool refused it). Never raises. */
+static Socket_T
+wrap_and_add (SocketPool_T pool, int fd)
+{
+  Socket_T volatile s = NULL;
+  Connection_T volatile c = NULL;
+
+  TRY
+  {
+    s = Socket_new_from_fd (fd);
+    c = SocketPool_add (pool, s);
+  }
+  ELSE c = NULL;
+  END_TRY;
+  if (s == NULL)
+    {
+      close (fd);
+      return NULL;
+    }
+  if (c == NULL)
+    {
+      Socket_T dead = s;
+      Socket_free (&dead);
+      return NULL;
+    }
+  return s;
+}
+
 int
 SocketPool_accept_batch (SocketPool_T pool, Socket_T server, int max_accepts,
                          Socket_T *accepted)
@@ -346,30 +394,14 @@ SocketPool_accept_batch (SocketPool_T pool, Socket_T server, int max_accepts,
     max_accepts = (int)room;
   while (n < max_accepts)
     {
-      Socket_T volatile s = NULL;
-      Connection_T volatile c = NULL;
       int fd = accept_nonblocking (Socket_fd (server));
+      Socket_T s;
 
       if (fd < 0)
         break;
-      TRY
-      {
-        s = Socket_new_from_fd (fd);
-        c = SocketPool_add (pool, s);
-      }
-      ELSE c = NULL;
-      END_TRY;
+      s = wrap_and_add (pool, fd);
       if (s == NULL)
-        {
-          close (fd);
-          break;
-        }
-      if (c == NULL)
-        {
-          Socket_T dead = s;
-          Socket_free (&dead);
-          break;
-        }
+        break;
       accepted[n++] = s;
     }
   return n;

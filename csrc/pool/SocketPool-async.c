@@ -121,6 +121,18 @@ connect_resolved (Socket_T s, struct addrinfo *res)
   return err;
 }
 
+/* SocketPool_add without raising. @return the connection or NULL. */
+static Connection_T
+add_quietly (SocketPool_T pool, Socket_T s)
+{
+  Connection_T volatile conn = NULL;
+
+  TRY conn = SocketPool_add (pool, s);
+  ELSE conn = NULL;
+  END_TRY;
+  return conn;
+}
+
 /* Runs on a DNS worker thread. */
 static void
 async_resolved (SocketDNS_Request_T req, struct addrinfo *result, int error,
@@ -128,7 +140,7 @@ async_resolved (SocketDNS_Request_T req, struct addrinfo *result, int error,
 {
   struct SocketPool_AsyncConnect *op = data;
   SocketPool_T pool = op->pool;
-  Connection_T volatile conn = NULL;
+  Connection_T conn = NULL;
   Socket_T s = op->socket;
   int err;
   int mine;
@@ -153,9 +165,7 @@ async_resolved (SocketDNS_Request_T req, struct addrinfo *result, int error,
     }
   if (err == 0)
     {
-      TRY conn = SocketPool_add (pool, s);
-      ELSE conn = NULL;
-      END_TRY;
+      conn = add_quietly (pool, s);
       if (conn == NULL)
         err = ENOSPC; /* full, draining or stopped */
     }
