@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f6c775073b111222d565f94400f0aeec3a0719bb080c3e3c86d13cf24b607525"
+const csrcHash = "c6e5b239584e894383891a5a3db73d32203d5e91ac88c3a1e77f93e2a211b85b"

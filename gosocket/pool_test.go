@@ -402,12 +402,19 @@ func TestPoolConcurrentAcceptAndDrain(t *testing.T) {
 			}
 		}()
 	}
+	var admitted atomic.Int32
 	go func() {
 		for c := range ch {
+			admitted.Add(1)
 			c.Close()
 		}
 	}()
-	time.Sleep(20 * time.Millisecond)
+	for deadline := time.Now().Add(3 * time.Second); admitted.Load() < 10 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if admitted.Load() < 10 {
+		t.Fatalf("only %d connections admitted", admitted.Load())
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	if err := p.Drain(ctx); err != nil {
