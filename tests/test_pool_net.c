@@ -280,6 +280,65 @@ TEST (pool_accept_protected_blacklist_and_whitelist)
   Arena_dispose (&arena);
 }
 
+/* A new IP scores 0.8: thresholds above that give THROTTLE or CHALLENGE. */
+static SocketSYNProtect_T
+protect_with (float score_throttle, float score_challenge)
+{
+  SocketSYNProtect_Config cfg;
+
+  SocketSYNProtect_config_defaults (&cfg);
+  cfg.score_throttle = score_throttle;
+  cfg.score_challenge = score_challenge;
+  cfg.score_block = -1.0f;
+  return SocketSYNProtect_new (NULL, &cfg);
+}
+
+TEST (pool_accept_protected_throttle_and_challenge)
+{
+  Arena_T arena = Arena_new ();
+  SocketPool_T pool = SocketPool_new (arena, 16, 512);
+  SocketSYNProtect_T throttle = protect_with (2.0f, -0.5f);
+  SocketSYNProtect_T challenge = protect_with (3.0f, 2.0f);
+  SocketSYN_IPState st;
+  SocketSYN_Action action;
+  int port;
+  Socket_T l = listener_new (&port);
+  Socket_T c1, c2, s1, s2;
+  int64_t t0;
+
+  SocketPool_setmaxperip (pool, 10);
+  SocketPool_set_syn_protection (pool, throttle);
+  c1 = client_connect (port);
+  ASSERT (wait_pending (l));
+  t0 = test_now_ms ();
+  s1 = SocketPool_accept_protected (pool, l, &action);
+  ASSERT_EQ (action, SYN_ACTION_THROTTLE);
+  ASSERT (s1 != NULL);
+  ASSERT (test_now_ms () - t0 >= SOCKET_SYN_DEFAULT_THROTTLE_DELAY_MS - 5);
+  ASSERT_EQ (SocketSYNProtect_get_ip_state (throttle, "127.0.0.1", &st), 1);
+  ASSERT_EQ (st.successes, 1); /* THROTTLE then accepted: success */
+
+  SocketPool_set_syn_protection (pool, challenge);
+  c2 = client_connect (port);
+  ASSERT (wait_pending (l));
+  s2 = SocketPool_accept_protected (pool, l, &action);
+  ASSERT_EQ (action, SYN_ACTION_CHALLENGE);
+  ASSERT (s2 != NULL); /* accepted and tracked, but no success report */
+  ASSERT_EQ (SocketPool_ip_count (pool, "127.0.0.1"), 2);
+  ASSERT_EQ (SocketSYNProtect_get_ip_state (challenge, "127.0.0.1", &st), 1);
+  ASSERT_EQ (st.successes, 0);
+
+  SocketPool_free (&pool);
+  SocketSYNProtect_free (&throttle);
+  SocketSYNProtect_free (&challenge);
+  Socket_free (&c1);
+  Socket_free (&c2);
+  Socket_free (&s1);
+  Socket_free (&s2);
+  Socket_free (&l);
+  Arena_dispose (&arena);
+}
+
 /* ---- accept_batch ----------------------------------------------------- */
 
 TEST (pool_accept_batch)
