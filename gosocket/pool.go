@@ -342,8 +342,10 @@ func (p *Pool) force(err error) {
 	}
 }
 
-// Close force-closes whatever is still tracked (stopping the pool if it
-// has not stopped) and frees the C objects. It is idempotent.
+// Close force-closes whatever is still tracked and frees the C objects.
+// A pool that has not stopped stops as a forced drain does (OnDrained
+// runs with forced true, later Drain calls return an error matching
+// net.ErrClosed). It is idempotent.
 func (p *Pool) Close() error {
 	p.force(fmt.Errorf("gosocket: pool closed: %w", net.ErrClosed))
 	p.mu.Lock()

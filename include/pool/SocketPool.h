@@ -197,7 +197,9 @@ extern SOCKET_API int SocketPool_accept_batch (SocketPool_T pool,
 /**
  * @brief Take @p socket out of the pool (unknown socket: no-op). The
  *        socket is neither closed nor freed; both buffers are wiped and
- *        kept for the slot's next connection.
+ *        kept for the slot's next connection; a reconnect context of the
+ *        connection is freed. Per-IP counts are not released (see
+ *        SocketPool_release_ip).
  */
 extern SOCKET_API void SocketPool_remove (SocketPool_T pool, Socket_T socket);
 
@@ -282,7 +284,8 @@ SocketPool_set_reconnect_policy (SocketPool_T pool,
  *        SocketReconnect_connect(Connection_reconnect(conn)). Once it is
  *        CONNECTED, Connection_socket() returns its socket.
  * @throws SocketReconnect_Failed from the context (e.g. host > 255 bytes);
- *         SocketPool_Failed for NULL arguments or a bad port.
+ *         SocketPool_Failed for NULL arguments, a bad port, or a @p conn
+ *         that is not active in this pool.
  */
 extern SOCKET_API void SocketPool_enable_reconnect (SocketPool_T pool,
                                                     Connection_T conn,
