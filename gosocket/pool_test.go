@@ -431,3 +431,70 @@ func TestNewPoolRejectsNegative(t *testing.T) {
 		t.Fatalf("NewPool(-1) = %v", err)
 	}
 }
+
+// The pool over our own listener and connections (*Conn), with net/http.
+func TestPoolOverGosocketListener(t *testing.T) {
+	p := newTestPool(t, PoolConfig{MaxPerIP: 1})
+	l, err := Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "pooled")
+	})}
+	go srv.Serve(p.Listener(l))
+	defer srv.Close()
+
+	tr := &http.Transport{MaxConnsPerHost: 1}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	for i := 0; i < 3; i++ { // one kept-alive connection serves all three
+		resp, err := client.Get("http://" + l.Addr().String() + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "pooled" {
+			t.Fatalf("body %q", b)
+		}
+	}
+	var inner net.Conn
+	p.Range(func(c net.Conn) bool { inner = c.(*poolConn).Conn; return false })
+	if _, ok := inner.(*Conn); !ok {
+		t.Fatalf("accepted connection is %T, want *gosocket.Conn", inner)
+	}
+	if n := p.ips.Count("127.0.0.1"); n != 1 {
+		t.Fatalf("IP count = %d, want 1", n)
+	}
+	// A second client connection from the same IP is refused.
+	expectRefused(t, dialTest(t, l.Addr().String()))
+}
+
+func TestPoolCloseStopsARunningPool(t *testing.T) {
+	var forced atomic.Int32
+	p, err := NewPool(PoolConfig{OnDrained: func(f bool) {
+		if f {
+			forced.Add(1)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := net.Pipe()
+	defer b.Close()
+	if err := p.Add(a); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	p.Close() // idempotent
+	if forced.Load() != 1 || p.State() != PoolStopped || p.Len() != 0 {
+		t.Fatalf("after Close: %d forced callbacks, state %v, len %d", forced.Load(), p.State(), p.Len())
+	}
+	if _, err := b.Read(make([]byte, 1)); err != io.EOF {
+		t.Fatalf("tracked connection not closed: %v", err)
+	}
+	if err := p.Drain(context.Background()); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Drain after Close = %v", err)
+	}
+}
