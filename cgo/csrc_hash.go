@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "c6e5b239584e894383891a5a3db73d32203d5e91ac88c3a1e77f93e2a211b85b"
+const csrcHash = "718cf069791ba7844b5d9baafd274a565e6ffe81f15bd8a7b0b7c993f31eb8b9"
