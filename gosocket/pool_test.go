@@ -498,3 +498,57 @@ func TestPoolCloseStopsARunningPool(t *testing.T) {
 		t.Fatalf("Drain after Close = %v", err)
 	}
 }
+
+// fakeConn is a net.Conn with a fixed remote address and nothing behind
+// it, for measuring admission alone.
+type fakeConn struct {
+	net.Conn
+	remote net.Addr
+}
+
+func (c *fakeConn) RemoteAddr() net.Addr { return c.remote }
+func (c *fakeConn) Close() error         { return nil }
+
+// BenchmarkPoolAdmit: one admission (rate token, per-IP count: two cgo
+// calls) plus the connection's Close (IP release) per op.
+func BenchmarkPoolAdmit(b *testing.B) {
+	p, err := NewPool(PoolConfig{MaxPerIP: 8, ConnRate: 1 << 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	c := &fakeConn{remote: &net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 4000}}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		pc, err := p.admit(c)
+		if err != nil || pc == nil {
+			b.Fatalf("admit: %v", err)
+		}
+		pc.Close()
+	}
+}
+
+// BenchmarkPoolAddRemove: Add and Remove of one connection among 10,000.
+func BenchmarkPoolAddRemove(b *testing.B) {
+	p, err := NewPool(PoolConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	conns := make([]net.Conn, 10000)
+	for i := range conns {
+		conns[i] = &fakeConn{}
+		if err := p.Add(conns[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c := conns[i%len(conns)]
+		p.Remove(c)
+		if err := p.Add(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
