@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "ee6724fd963f7f917c46ffc3151be26e97795e757bc02510ebfc3b9fb10cfa2f"
+const csrcHash = "893d9f13f831ceeaab894db6c567699ae2b16a166f2d97a6d945226f8fc19589"
