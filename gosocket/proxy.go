@@ -18,12 +18,14 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/gosocket/internal/errs"
 )
 
 // A ProxyDialer connects through a proxy. It implements the Dialer and
@@ -299,8 +301,13 @@ func runHandshake(ctx context.Context, nc net.Conn, spec *proxySpec, host string
 		}
 	}()
 	ioErr := func(e error) (string, error) {
-		if ctx.Err() != nil {
+		switch {
+		case errors.Is(ctx.Err(), context.Canceled):
 			return "proxyconnect", ctxError(op, ctx)
+		case ctx.Err() != nil || errors.Is(e, os.ErrDeadlineExceeded):
+			// The connection's deadline is ctx's own and may fire just
+			// before ctx's timer does: a deadline error either way.
+			return "proxyconnect", &Error{Op: op, Msg: "i/o timeout", Kind: errs.ErrDeadline}
 		}
 		return "proxyconnect", e
 	}
