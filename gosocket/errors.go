@@ -99,15 +99,15 @@ var (
 var (
 	// ErrProxy is the family of failures of a dial through a proxy that
 	// the proxy reported or caused (an unusable proxy URL included);
-	// alone, it is the proxy's general failure (SOCKS5 reply 1, SOCKS4
-	// "rejected or failed", an HTTP status without a more precise kind).
+	// alone, it is the proxy's general failure (SOCKS5 reply 1, an HTTP
+	// error status without a more precise kind).
 	ErrProxy error = &proxyKind{msg: "gosocket: proxy failure"}
 	// ErrProxyAuth: the proxy wants credentials or refused the given ones
 	// (SOCKS5 method or RFC 1929 failure, SOCKS4 identd failures, HTTP
 	// 407).
 	ErrProxyAuth error = &proxyKind{msg: "gosocket: proxy authentication failed"}
 	// ErrProxyForbidden: the proxy's rules do not allow the target (SOCKS5
-	// reply 2, HTTP 403).
+	// reply 2, SOCKS4 reply 91 "rejected or failed", HTTP 403).
 	ErrProxyForbidden error = &proxyKind{msg: "gosocket: connection forbidden by proxy"}
 	// ErrProxyRefused: the target refused the proxy's connection (SOCKS5
 	// reply 5).
