@@ -52,7 +52,7 @@ need_pkgs() {
 base_deps() { need_pkgs cmake make gcc pkg-config libssl-dev zlib1g-dev python3 openssl; }
 # Optional peers: comparison points for tests and benchmarks only. The build
 # and every test are correct without them (./build.sh nopeers proves it).
-peer_deps() { need_pkgs libnghttp2-dev; }
+peer_deps() { need_pkgs libnghttp2-dev dante-server tinyproxy; }
 fuzz_deps() { need_pkgs clang libclang-rt-14-dev; }
 need_go() { command -v go >/dev/null || die "Go 1.26+ is required (https://go.dev/dl/); /usr/local/go/bin is searched"; }
 

@@ -4,12 +4,17 @@
  * against fake proxies on 127.0.0.1 (correct and malicious).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
+#include "FakeProxy.h"
+#include "SocketTestUtil.h"
 #include "Test.h"
 #include "core/Arena.h"
+#include "core/SocketUtil.h"
 #include "core/Except.h"
 #include "http/SocketHTTP.h"
+#include "poll/SocketPoll.h"
 #include "socket/SocketProxy.h"
 #include "socket/SocketProxyExt.h"
 
@@ -670,4 +675,519 @@ TEST (overlong_credentials_fail_to_build)
   SocketProxyExt_handshake_free (&hs);
 }
 
+/* ------------------------------------------------------------------ */
+/* parse_url and strings                                              */
+/* ------------------------------------------------------------------ */
+
+TEST (parse_url_table)
+{
+  static const struct
+  {
+    const char *url;
+    SocketProxyType type;
+    const char *host;
+    int port;
+    const char *user, *pass;
+  } ok[] = {
+    { "http://proxy.example", SOCKET_PROXY_HTTP, "proxy.example", 8080, NULL, NULL },
+    { "HTTPS://proxy.example:3129/", SOCKET_PROXY_HTTPS, "proxy.example", 3129, NULL, NULL },
+    { "socks4://10.0.0.1", SOCKET_PROXY_SOCKS4, "10.0.0.1", 1080, NULL, NULL },
+    { "socks4a://h:1", SOCKET_PROXY_SOCKS4A, "h", 1, NULL, NULL },
+    { "socks5://u:p@h:65535", SOCKET_PROXY_SOCKS5, "h", 65535, "u", "p" },
+    { "SOCKS5H://user@h", SOCKET_PROXY_SOCKS5H, "h", 1080, "user", NULL },
+    { "socks://[::1]:9050", SOCKET_PROXY_SOCKS5, "::1", 9050, NULL, NULL },
+    { "http://[2001:db8::2]", SOCKET_PROXY_HTTP, "2001:db8::2", 8080, NULL, NULL },
+    { "http://a:b:c@h:8?x#y", SOCKET_PROXY_HTTP, "h", 8, "a", "b:c" },
+    { "http://u:@h", SOCKET_PROXY_HTTP, "h", 8080, "u", "" },
+  };
+  static const char *const bad[] = {
+    "ftp://h",       "h:1080",        "socks5://",         "socks5://:1080",     "socks5://h:0",
+    "socks5://h:65536", "socks5://h:12ab", "socks5://h:",    "http://[::1",        "http://[zz]:1",
+    "http://[::1]x", "http://@h",     "http://h h",        "socks5://::1:1080",
+  };
+  SocketProxy_Config cfg;
+  char longhost[300], url[400];
+
+  for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+    {
+      if (SocketProxy_parse_url (ok[i].url, &cfg, NULL) != 0)
+        TEST_FAIL_ ("%s did not parse", ok[i].url);
+      ASSERT_EQ (cfg.type, ok[i].type);
+      ASSERT_STREQ (cfg.host, ok[i].host);
+      ASSERT_EQ (cfg.port, ok[i].port);
+      ASSERT_EQ (cfg.connect_timeout_ms, SOCKET_PROXY_DEFAULT_CONNECT_TIMEOUT_MS);
+      if (ok[i].user == NULL)
+        ASSERT (cfg.username == NULL);
+      else
+        ASSERT_STREQ (cfg.username, ok[i].user);
+      if (ok[i].pass == NULL)
+        ASSERT (cfg.password == NULL);
+      else
+        ASSERT_STREQ (cfg.password, ok[i].pass);
+    }
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    if (SocketProxy_parse_url (bad[i], &cfg, NULL) != -1)
+      TEST_FAIL_ ("%s parsed", bad[i]);
+  memset (longhost, 'a', sizeof longhost - 1);
+  longhost[sizeof longhost - 1] = '\0';
+  snprintf (url, sizeof url, "http://%s:1", longhost);
+  ASSERT_EQ (SocketProxy_parse_url (url, &cfg, NULL), -1);
+  cfg.port = 77;
+  ASSERT_EQ (SocketProxy_parse_url (NULL, &cfg, NULL), -1);
+  ASSERT_EQ (SocketProxy_parse_url ("", &cfg, NULL), -1);
+  ASSERT_EQ (cfg.port, 77); /* untouched */
+}
+
+TEST (parse_url_into_arena_survives_later_calls)
+{
+  Arena_T arena = Arena_new ();
+  SocketProxy_Config a, b;
+
+  ASSERT_EQ (SocketProxy_parse_url ("socks5://alice:pw@first:1", &a, arena), 0);
+  ASSERT_EQ (SocketProxy_parse_url ("http://second:2", &b, NULL), 0);
+  ASSERT_STREQ (a.host, "first");
+  ASSERT_STREQ (a.username, "alice");
+  ASSERT_STREQ (b.host, "second");
+  Arena_dispose (&arena);
+}
+
+TEST (string_tables)
+{
+  static const char *const results[] = {
+    "Success",                       "In progress",              "Error",
+    "Connection to proxy failed",    "Authentication required",  "Authentication failed",
+    "Connection forbidden by proxy", "Target host unreachable",  "Target network unreachable",
+    "Target connection refused",     "TTL expired",              "Protocol error",
+    "Unsupported command",           "Operation timed out",      "Operation cancelled",
+  };
+  static const char *const states[] = { "IDLE",      "CONNECTING_PROXY", "TLS_TO_PROXY", "HANDSHAKE_SEND",
+                                        "HANDSHAKE_RECV", "AUTH_SEND",   "AUTH_RECV",    "CONNECTED",
+                                        "FAILED",    "CANCELLED" };
+  static const char *const types[] = { "NONE", "HTTP CONNECT", "HTTPS CONNECT", "SOCKS4", "SOCKS4A", "SOCKS5",
+                                       "SOCKS5H" };
+  SocketProxy_Config cfg;
+
+  for (int i = 0; i < 15; i++)
+    ASSERT_STREQ (SocketProxy_result_string ((SocketProxy_Result)i), results[i]);
+  ASSERT_STREQ (SocketProxy_result_string ((SocketProxy_Result)15), "Unknown error");
+  ASSERT_STREQ (SocketProxy_result_string ((SocketProxy_Result)-1), "Unknown error");
+  for (int i = 0; i < 10; i++)
+    ASSERT_STREQ (SocketProxy_state_string ((SocketProxy_State)i), states[i]);
+  ASSERT_STREQ (SocketProxy_state_string ((SocketProxy_State)10), "UNKNOWN");
+  for (int i = 0; i < 7; i++)
+    ASSERT_STREQ (SocketProxy_type_string ((SocketProxyType)i), types[i]);
+  ASSERT_STREQ (SocketProxy_type_string ((SocketProxyType)7), "UNKNOWN");
+  ASSERT_STREQ (SocketProxy_Failed.reason, "Proxy operation failed");
+  memset (&cfg, 0x55, sizeof cfg);
+  SocketProxy_config_defaults (&cfg);
+  ASSERT_EQ (cfg.type, SOCKET_PROXY_NONE);
+  ASSERT (cfg.host == NULL && cfg.username == NULL && cfg.password == NULL && cfg.extra_headers == NULL);
+  ASSERT_EQ (cfg.port, 0);
+  ASSERT_EQ (cfg.connect_timeout_ms, 30000);
+  ASSERT_EQ (cfg.handshake_timeout_ms, 30000);
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections through fake proxies on 127.0.0.1                      */
+/* ------------------------------------------------------------------ */
+
+static SocketProxy_Config
+loopback_proxy (SocketProxyType type, int port)
+{
+  SocketProxy_Config cfg = config (type, NULL, NULL);
+
+  cfg.port = port;
+  cfg.connect_timeout_ms = 5000;
+  cfg.handshake_timeout_ms = 5000;
+  return cfg;
+}
+
+/* Send @p msg through @p s and expect it echoed back. */
+static int
+echo_roundtrip (Socket_T s, const char *msg)
+{
+  char back[256] = { 0 };
+  size_t len = strlen (msg);
+
+  if (Socket_sendall (s, msg, len) != (ssize_t)len)
+    return 0;
+  if (Socket_recvall (s, back, len) != (ssize_t)len)
+    return 0;
+  return memcmp (back, msg, len) == 0;
+}
+
+/* Step a Conn with poll(2) like an event loop; returns the final result. */
+static SocketProxy_Result
+event_loop (SocketProxy_Conn_T conn, int *saw_recv_state)
+{
+  while (!SocketProxy_Conn_poll (conn))
+    {
+      struct pollfd p = { .fd = SocketProxy_Conn_fd (conn) };
+      unsigned ev = SocketProxy_Conn_events (conn);
+
+      if (SocketProxy_Conn_state (conn) == PROXY_STATE_HANDSHAKE_RECV && saw_recv_state != NULL)
+        *saw_recv_state = 1;
+      p.events = (short)(((ev & POLL_READ) ? POLLIN : 0) | ((ev & POLL_WRITE) ? POLLOUT : 0));
+      poll (&p, 1, SocketProxy_Conn_next_timeout_ms (conn));
+      SocketProxy_Conn_process (conn);
+    }
+  return SocketProxy_Conn_result (conn);
+}
+
+TEST (socks5_connect_carries_data_to_echo)
+{
+  FakeEcho echo;
+  FakeRelay relay;
+  SocketProxy_Config cfg;
+  Socket_T s = NULL;
+
+  ASSERT_EQ (fake_echo_start (&echo, NULL, 1), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, relay.port);
+  s = SocketProxy_connect (&cfg, "127.0.0.1", echo.port);
+  ASSERT (s != NULL);
+  ASSERT_EQ (fcntl (Socket_fd (s), F_GETFL) & O_NONBLOCK, 0);
+  ASSERT (echo_roundtrip (s, "through the tunnel"));
+  Socket_free (&s);
+  fake_relay_stop (&relay);
+  fake_echo_stop (&echo);
+  ASSERT_EQ (relay.served, 1);
+}
+
+TEST (socks5_userpass_and_http_connect_through_relays)
+{
+  FakeEcho echo;
+  FakeRelay socks, http;
+  SocketProxy_Config cfg;
+  Socket_T s;
+  char target[32];
+
+  ASSERT_EQ (fake_echo_start (&echo, NULL, 2), 0);
+  ASSERT_EQ (fake_relay_start (&socks, 0, "alice", "s3cret", 1), 0);
+  ASSERT_EQ (fake_relay_start (&http, 1, "alice", "s3cret", 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5H, socks.port);
+  cfg.username = "alice";
+  cfg.password = "s3cret";
+  s = SocketProxy_connect (&cfg, "localhost", echo.port);
+  ASSERT (echo_roundtrip (s, "socks5 with auth"));
+  Socket_free (&s);
+  cfg = loopback_proxy (SOCKET_PROXY_HTTP, http.port);
+  cfg.username = "alice";
+  cfg.password = "s3cret";
+  s = SocketProxy_connect (&cfg, "127.0.0.1", echo.port);
+  ASSERT (echo_roundtrip (s, "http connect"));
+  Socket_free (&s);
+  fake_relay_stop (&socks);
+  fake_relay_stop (&http);
+  fake_echo_stop (&echo);
+  snprintf (target, sizeof target, "localhost:%d", echo.port);
+  ASSERT_STREQ (socks.last_target, target); /* SOCKS5H: the name went to the proxy */
+}
+
+TEST (connect_failures_raise_with_the_reason)
+{
+  FakeRelay socks, http;
+  SocketProxy_Config cfg;
+  volatile int raised = 0;
+  char reason[512] = "";
+
+  ASSERT_EQ (fake_relay_start (&socks, 0, "alice", "right", 1), 0);
+  ASSERT_EQ (fake_relay_start (&http, 1, "alice", "right", 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, socks.port);
+  cfg.username = "alice";
+  cfg.password = "wrong";
+  TRY { SocketProxy_connect (&cfg, "127.0.0.1", 9); }
+  EXCEPT (SocketProxy_Failed)
+  {
+    raised = 1;
+    snprintf (reason, sizeof reason, "%s", Except_frame.exception->reason);
+  }
+  END_TRY;
+  ASSERT (raised);
+  ASSERT (strncmp (reason, "Proxy connection failed: Authentication failed", 46) == 0);
+  cfg = loopback_proxy (SOCKET_PROXY_HTTP, http.port); /* no credentials: 407 */
+  raised = 0;
+  TRY { SocketProxy_connect (&cfg, "127.0.0.1", 9); }
+  EXCEPT (SocketProxy_Failed)
+  {
+    raised = 1;
+    snprintf (reason, sizeof reason, "%s", Except_frame.exception->reason);
+  }
+  END_TRY;
+  ASSERT (raised);
+  ASSERT (strstr (reason, "Authentication required") != NULL);
+  ASSERT (strstr (reason, "407") != NULL);
+  fake_relay_stop (&socks);
+  fake_relay_stop (&http);
+}
+
+TEST (conn_event_loop_and_socket_handover)
+{
+  FakeEcho echo;
+  FakeRelay relay;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  Socket_T s;
+  int saw_recv = 0;
+
+  ASSERT_EQ (fake_echo_start (&echo, NULL, 1), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, relay.port);
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", echo.port);
+  ASSERT (SocketProxy_Conn_fd (conn) >= 0);
+  /* On loopback the whole exchange may already be done here. */
+  ASSERT_EQ (event_loop (conn, &saw_recv), PROXY_OK);
+  ASSERT_EQ (SocketProxy_Conn_state (conn), PROXY_STATE_CONNECTED);
+  ASSERT (SocketProxy_Conn_error (conn) == NULL);
+  ASSERT_EQ (SocketProxy_Conn_events (conn), 0);
+  ASSERT_EQ (SocketProxy_Conn_next_timeout_ms (conn), -1);
+  s = SocketProxy_Conn_socket (conn);
+  ASSERT (s != NULL);
+  ASSERT (SocketProxy_Conn_socket (conn) == NULL); /* only once */
+  ASSERT_EQ (SocketProxy_Conn_fd (conn), -1);
+  SocketProxy_Conn_free (&conn);
+  ASSERT (conn == NULL);
+  ASSERT (echo_roundtrip (s, "handed over"));
+  Socket_free (&s);
+  fake_relay_stop (&relay);
+  fake_echo_stop (&echo);
+}
+
+TEST (tunnel_and_readme_forms_on_callers_socket)
+{
+  FakeEcho echo;
+  FakeRelay relay;
+  SocketProxy_Config cfg;
+  Socket_T s;
+
+  ASSERT_EQ (fake_echo_start (&echo, NULL, 2), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 1, NULL, NULL, 2), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_HTTP, relay.port);
+  /* tunnel(): the caller connected the socket to the proxy. */
+  s = Socket_new (AF_INET, SOCK_STREAM, 0);
+  Socket_connect (s, "127.0.0.1", relay.port);
+  ASSERT_EQ (SocketProxy_tunnel (s, &cfg, "127.0.0.1", echo.port), PROXY_OK);
+  ASSERT_EQ (fcntl (Socket_fd (s), F_GETFL) & O_NONBLOCK, 0); /* mode restored */
+  ASSERT (echo_roundtrip (s, "tunnel()"));
+  Socket_free (&s);
+  /* README form: an unconnected socket is connected first. */
+  s = Socket_new (AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ (SocketProxy_connect (s, &cfg, "127.0.0.1", echo.port), PROXY_OK);
+  ASSERT (echo_roundtrip (s, "README connect"));
+  Socket_free (&s);
+  fake_relay_stop (&relay);
+  fake_echo_stop (&echo);
+  /* tunnel() on a socket that is not connected reports it. */
+  s = Socket_new (AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ (SocketProxy_tunnel (s, &cfg, "127.0.0.1", 1), PROXY_ERROR_CONNECT);
+  Socket_free (&s);
+}
+
+TEST (tunnel_bytes_right_after_the_reply_are_kept)
+{
+  static const unsigned char choose[] = { 5, 0 };
+  static const unsigned char reply_and_banner[] = { 5, 0, 0, 1, 127, 0, 0, 1, 0, 1, 'B', 'A', 'N', 'N', 'E', 'R' };
+  FakeScript fp = { .steps = { { 3, choose, 2 }, { 10, reply_and_banner, sizeof reply_and_banner } },
+                    .nsteps = 2,
+                    .end = FAKE_END_HOLD };
+  SocketProxy_Config cfg;
+  Socket_T s;
+  char banner[7] = { 0 };
+
+  ASSERT_EQ (fake_script_start (&fp), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, fp.port);
+  s = SocketProxy_connect (&cfg, "127.0.0.1", 7);
+  ASSERT_EQ (Socket_recvall (s, banner, 6), 6);
+  ASSERT_STREQ (banner, "BANNER");
+  Socket_free (&s);
+  fake_script_stop (&fp);
+}
+
+/* Run a Conn against a scripted proxy; returns its result, copies the error. */
+static SocketProxy_Result
+against_script (FakeScript *fp, SocketProxyType type, int handshake_ms, char *error, size_t error_len,
+                char *detail, size_t detail_len)
+{
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  SocketProxy_Result r;
+
+  if (fake_script_start (fp) != 0)
+    return PROXY_IN_PROGRESS;
+  cfg = loopback_proxy (type, fp->port);
+  cfg.handshake_timeout_ms = handshake_ms;
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  r = event_loop (conn, NULL);
+  snprintf (error, error_len, "%s", SocketProxy_Conn_error (conn) ? SocketProxy_Conn_error (conn) : "(null)");
+  snprintf (detail, detail_len, "%s", SocketProxyExt_conn_detail (conn) ? SocketProxyExt_conn_detail (conn) : "");
+  if (r != PROXY_OK && SocketProxy_Conn_fd (conn) != -1)
+    r = PROXY_ERROR; /* a failed Conn must have closed its socket */
+  SocketProxy_Conn_free (&conn);
+  fake_script_stop (fp);
+  return r;
+}
+
+TEST (malicious_truncated_reply_then_close)
+{
+  static const unsigned char choose[] = { 5, 0 }, half[] = { 5, 0, 0, 1, 127 };
+  FakeScript fp = { .steps = { { 3, choose, 2 }, { 10, half, sizeof half } }, .nsteps = 2, .end = FAKE_END_CLOSE };
+  char error[256], detail[512];
+
+  ASSERT_EQ (against_script (&fp, SOCKET_PROXY_SOCKS5, 5000, error, sizeof error, detail, sizeof detail),
+             PROXY_ERROR_PROTOCOL);
+  ASSERT_STREQ (error, "Connection closed by proxy");
+  ASSERT_STREQ (detail, "proxy closed the connection during the handshake");
+}
+
+TEST (malicious_early_close_and_wrong_versions)
+{
+  static const unsigned char v4[] = { 4, 0 }, s4v5[] = { 5, 90, 0, 0, 0, 0, 0, 0 };
+  FakeScript close_now = { .steps = { { 3, NULL, 0 } }, .nsteps = 1, .end = FAKE_END_CLOSE };
+  FakeScript wrong5 = { .steps = { { 3, v4, 2 } }, .nsteps = 1, .end = FAKE_END_HOLD };
+  FakeScript wrong4 = { .steps = { { 9, s4v5, sizeof s4v5 } }, .nsteps = 1, .end = FAKE_END_HOLD };
+  char error[256], detail[512];
+
+  ASSERT_EQ (against_script (&close_now, SOCKET_PROXY_SOCKS5, 5000, error, sizeof error, detail, sizeof detail),
+             PROXY_ERROR_PROTOCOL);
+  ASSERT_STREQ (error, "Connection closed by proxy");
+  ASSERT_EQ (against_script (&wrong5, SOCKET_PROXY_SOCKS5, 5000, error, sizeof error, detail, sizeof detail),
+             PROXY_ERROR_PROTOCOL);
+  ASSERT_STREQ (error, "Protocol handshake failed");
+  ASSERT_STREQ (detail, "SOCKS5 method reply version 4 (expected 5)");
+  ASSERT_EQ (against_script (&wrong4, SOCKET_PROXY_SOCKS4, 5000, error, sizeof error, detail, sizeof detail),
+             PROXY_ERROR_PROTOCOL);
+  ASSERT_STREQ (detail, "SOCKS4 reply version 5 (expected 0)");
+}
+
+TEST (malicious_oversized_http_head_and_garbage)
+{
+  static const char start[] = "HTTP/1.1 200 OK\r\nX-Pad: ";
+  static const char garbage[] = "\x16\x03\x01\x02\x00garbage\r\n\r\n";
+  FakeScript big = { .steps = { { FAKE_READ_HEAD, start, sizeof start - 1 } },
+                     .nsteps = 1,
+                     .end = FAKE_END_HOLD,
+                     .flood = 64 * 1024 };
+  FakeScript junk = { .steps = { { FAKE_READ_HEAD, garbage, sizeof garbage - 1 } }, .nsteps = 1, .end = FAKE_END_HOLD };
+  char error[256], detail[512];
+
+  ASSERT_EQ (against_script (&big, SOCKET_PROXY_HTTP, 5000, error, sizeof error, detail, sizeof detail),
+             PROXY_ERROR_PROTOCOL);
+  ASSERT_STREQ (error, "Protocol handshake failed");
+  ASSERT (strstr (detail, "larger than") != NULL || strstr (detail, "malformed") != NULL);
+  ASSERT_EQ (against_script (&junk, SOCKET_PROXY_HTTP, 5000, error, sizeof error, detail, sizeof detail),
+             PROXY_ERROR_PROTOCOL);
+  ASSERT (strstr (detail, "HTTP proxy response malformed") != NULL);
+}
+
+TEST (silent_proxy_times_out)
+{
+  FakeScript silent = { .steps = { { 3, NULL, 0 } }, .nsteps = 1, .end = FAKE_END_HOLD };
+  char error[256], detail[512];
+  int64_t t0 = test_now_ms (), took;
+
+  ASSERT_EQ (against_script (&silent, SOCKET_PROXY_SOCKS5, 300, error, sizeof error, detail, sizeof detail),
+             PROXY_ERROR_TIMEOUT);
+  took = test_now_ms () - t0;
+  ASSERT_STREQ (error, "Proxy handshake timeout (300 ms)");
+  ASSERT (took >= 250);   /* not before the deadline */
+  ASSERT (took < 10000);  /* and no hang */
+}
+
+TEST (process_without_data_keeps_waiting)
+{
+  FakeScript silent = { .steps = { { 3, NULL, 0 } }, .nsteps = 1, .end = FAKE_END_HOLD };
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+
+  ASSERT_EQ (fake_script_start (&silent), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, silent.port);
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  for (int i = 0; i < 20 && SocketProxy_Conn_state (conn) != PROXY_STATE_HANDSHAKE_RECV; i++)
+    {
+      test_sleep_ms (5);
+      SocketProxy_Conn_process (conn);
+    }
+  ASSERT_EQ (SocketProxy_Conn_state (conn), PROXY_STATE_HANDSHAKE_RECV);
+  for (int i = 0; i < 5; i++)
+    SocketProxy_Conn_process (conn); /* nothing to read: the original failed here */
+  ASSERT_EQ (SocketProxy_Conn_result (conn), PROXY_IN_PROGRESS);
+  ASSERT_EQ (SocketProxy_Conn_events (conn), POLL_READ);
+  ASSERT (SocketProxy_Conn_next_timeout_ms (conn) > 0);
+  SocketProxy_Conn_cancel (conn);
+  ASSERT_EQ (SocketProxy_Conn_state (conn), PROXY_STATE_CANCELLED);
+  ASSERT_EQ (SocketProxy_Conn_result (conn), PROXY_ERROR_CANCELLED);
+  ASSERT (SocketProxy_Conn_error (conn) == NULL);
+  ASSERT_EQ (SocketProxy_Conn_fd (conn), -1);
+  ASSERT (SocketProxy_Conn_socket (conn) == NULL);
+  SocketProxy_Conn_cancel (conn); /* no-op once complete */
+  ASSERT_EQ (SocketProxy_Conn_state (conn), PROXY_STATE_CANCELLED);
+  SocketProxy_Conn_free (&conn);
+  SocketProxy_Conn_free (&conn); /* NULL-safe */
+  fake_script_stop (&silent);
+}
+
+TEST (proxy_unreachable_and_target_unreachable)
+{
+  FakeRelay relay;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  int closed_port, lfd = fake_listen (&closed_port);
+
+  close (lfd); /* nobody listens there now */
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, closed_port);
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  ASSERT_EQ (event_loop (conn, NULL), PROXY_ERROR_CONNECT);
+  ASSERT_STREQ (SocketProxy_Conn_error (conn), "HappyEyeballs connection failed");
+  ASSERT (strstr (SocketProxyExt_conn_detail (conn), "refused") != NULL);
+  ASSERT_EQ (SocketProxy_Conn_fd (conn), -1);
+  SocketProxy_Conn_free (&conn);
+  /* The relay cannot reach the target: SOCKS5 reply 0x04. */
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, relay.port);
+  conn = SocketProxy_Conn_new (&cfg, "unreachable.invalid", 7);
+  ASSERT_EQ (event_loop (conn, NULL), PROXY_ERROR_HOST_UNREACHABLE);
+  ASSERT_STREQ (SocketProxy_Conn_error (conn), "Protocol handshake failed");
+  ASSERT_STREQ (SocketProxyExt_conn_detail (conn), "SOCKS5 reply 0x04: host unreachable");
+  SocketProxy_Conn_free (&conn);
+  fake_relay_stop (&relay);
+}
+
+TEST (conn_new_argument_errors)
+{
+  SocketProxy_Config cfg = loopback_proxy (SOCKET_PROXY_SOCKS4, 9);
+  SocketProxy_Config nohost = cfg, none = cfg;
+  SocketProxy_Conn_T conn;
+  char longname[300];
+
+  nohost.host = NULL;
+  none.type = SOCKET_PROXY_NONE;
+  memset (longname, 'x', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  ASSERT_EQ (RAISES (SocketProxy_Failed, SocketProxy_Conn_new (&nohost, "127.0.0.1", 80)), 1);
+  ASSERT_EQ (RAISES (SocketProxy_Failed, SocketProxy_Conn_new (&none, "127.0.0.1", 80)), 1);
+  ASSERT_EQ (RAISES (SocketProxy_Failed, SocketProxy_Conn_new (&cfg, longname, 80)), 1);
+  ASSERT_EQ (RAISES (SocketProxy_Failed, SocketProxy_Conn_new (&cfg, "127.0.0.1", 0)), 1);
+  /* A request that cannot be built fails before any connection. */
+  conn = SocketProxy_Conn_new (&cfg, "name.example", 80);
+  ASSERT_EQ (SocketProxy_Conn_state (conn), PROXY_STATE_FAILED);
+  ASSERT_EQ (SocketProxy_Conn_result (conn), PROXY_ERROR_PROTOCOL);
+  ASSERT_STREQ (SocketProxy_Conn_error (conn), "Failed to build SOCKS4 request");
+  ASSERT_EQ (SocketProxy_Conn_fd (conn), -1);
+  SocketProxy_Conn_free (&conn);
+}
+
+#if SOCKET_HAS_TLS
+TEST (https_proxy_speaks_tls_to_the_proxy)
+{
+  /* A plain-text proxy: the TLS handshake must fail, not send CONNECT. */
+  static const char plain[] = "HTTP/1.1 200 OK\r\n\r\n";
+  FakeScript fp = { .steps = { { 5, plain, sizeof plain - 1 } }, .nsteps = 1, .end = FAKE_END_CLOSE };
+  char error[256], detail[512];
+
+  ASSERT_EQ (against_script (&fp, SOCKET_PROXY_HTTPS, 5000, error, sizeof error, detail, sizeof detail),
+             PROXY_ERROR_CONNECT);
+  ASSERT_STREQ (error, "TLS to proxy failed");
+  ASSERT (strstr (detail, "TLS") != NULL);
+}
+#endif
 TEST_MAIN ()

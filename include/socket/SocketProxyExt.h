@@ -109,4 +109,12 @@ extern SOCKET_API const char *SocketProxyExt_handshake_error (SocketProxyExt_Han
 /** @brief HTTP status of a CONNECT reply (0 before one was parsed, or for SOCKS). */
 extern SOCKET_API int SocketProxyExt_handshake_http_status (SocketProxyExt_Handshake_T hs);
 
+/**
+ * @brief the detailed reason a proxy connection failed (the codec's
+ *        handshake error, the connect or TLS error), where
+ *        SocketProxy_Conn_error() keeps the original's fixed texts;
+ *        NULL unless the connection is FAILED. Owned by @p conn.
+ */
+extern SOCKET_API const char *SocketProxyExt_conn_detail (SocketProxy_Conn_T conn);
+
 #endif /* SOCKETPROXYEXT_INCLUDED */
