@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "a8f1b1cf6e3ebf842a5bc935d312f5718c95ca19edabd3dd3da010777c71ee78"
+const csrcHash = "84333285880c0da330706257f2aaf9f1ed6b89837bdb9fde38872b6f7628e813"
