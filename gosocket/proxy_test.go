@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -358,7 +359,8 @@ func TestProxyHTTPConnect(t *testing.T) {
 }
 
 // TestProxyTinyproxy runs Debian's tinyproxy (skipped when it is not
-// installed) with Basic auth on a free 127.0.0.1 port.
+// installed) with Basic auth and one ConnectPort on a free 127.0.0.1
+// port.
 func TestProxyTinyproxy(t *testing.T) {
 	bin, err := exec.LookPath("tinyproxy")
 	if err != nil {
@@ -410,6 +412,10 @@ func TestProxyTinyproxy(t *testing.T) {
 	}
 	defer c.Close()
 	roundTrip(t, c, "through tinyproxy")
+
+	// Only ConnectPort is allowed: 403.
+	c, err = proxyDial(t, u, closedPort(t))
+	wantProxyErr(t, c, err, "dial", ErrProxyForbidden, "403")
 }
 
 func TestProxyHTTPTransport(t *testing.T) {
@@ -733,5 +739,52 @@ func TestProxyLongCredentials(t *testing.T) {
 	}
 	if bytes.Contains([]byte(err.Error()), []byte(strings.Repeat("u", 256))) {
 		t.Errorf("error shows the user name")
+	}
+}
+
+// TestProxyHTTPS runs CONNECT over TLS to the proxy (the "https"
+// scheme): verified against the test CA, refused with another CA and by
+// the default context (system trust store).
+func TestProxyHTTPS(t *testing.T) {
+	p := newTestPKI(t)
+	echo := proxyEchoServer(t)
+	srv := httptest.NewUnstartedServer(&connectProxy{})
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{p.server}}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+	srv.StartTLS()
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL) // https://127.0.0.1:port
+	t.Run("ok", func(t *testing.T) {
+		pd := &ProxyDialer{URL: u, TLSContext: mustTLSContext(t, &TLSConfig{CAFile: p.caFile})}
+		c, err := pd.DialContext(context.Background(), "tcp", echo.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, ok := c.(*TLSConn); !ok {
+			t.Errorf("tunnel is a %T, want the *TLSConn to the proxy", c)
+		}
+		if c.RemoteAddr().String() != echo.String() {
+			t.Errorf("RemoteAddr = %v, want %v", c.RemoteAddr(), echo)
+		}
+		roundTrip(t, c, "CONNECT over TLS")
+	})
+	for name, tc := range map[string]*TLSContext{
+		"other CA":       mustTLSContext(t, &TLSConfig{CAFile: p.otherCAFile}),
+		"system roots":   nil,
+		"wrong hostname": mustTLSContext(t, &TLSConfig{CAFile: p.caFile, ServerName: "proxy.invalid"}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			pd := &ProxyDialer{URL: u, TLSContext: tc}
+			c, err := pd.DialContext(context.Background(), "tcp", echo.String())
+			if err == nil {
+				c.Close()
+				t.Fatal("dial through an unverified proxy succeeded")
+			}
+			var oe *net.OpError
+			if !errors.As(err, &oe) || oe.Op != "proxyconnect" || !errors.Is(err, ErrTLSVerify) {
+				t.Fatalf("err = %v, want proxyconnect matching ErrTLSVerify", err)
+			}
+		})
 	}
 }
