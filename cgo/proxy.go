@@ -58,12 +58,12 @@ type ProxyHandshake struct {
 
 // cstrings copies ss into one NUL-separated buffer (Go memory without
 // pointers, lent to C for one call) and returns a pointer per string,
-// nil for the entries whose keep is false.
-func cstrings(ss []string, keep []bool) ([]*C.char, error) {
+// nil for the entries whose keep is false, and the buffer (to clear).
+func cstrings(ss []string, keep []bool) ([]*C.char, []byte, error) {
 	n := 0
 	for _, s := range ss {
 		if strings.IndexByte(s, 0) >= 0 {
-			return nil, &Error{Code: CodeFailed, Exception: "SocketProxy_Failed", Reason: "proxy string holds a NUL byte"}
+			return nil, nil, &Error{Code: CodeFailed, Exception: "SocketProxy_Failed", Reason: "proxy string holds a NUL byte"}
 		}
 		n += len(s) + 1
 	}
@@ -80,7 +80,7 @@ func cstrings(ss []string, keep []bool) ([]*C.char, error) {
 			ptrs[i] = (*C.char)(unsafe.Pointer(&buf[offs[i]]))
 		}
 	}
-	return ptrs, nil
+	return ptrs, buf, nil
 }
 
 // NewProxyHandshake starts a handshake through the proxy cfg to
@@ -89,12 +89,13 @@ func cstrings(ss []string, keep []bool) ([]*C.char, error) {
 // Status); invalid arguments (no type, empty or over-long target, port
 // outside 1..65535) give SocketProxy_Failed.
 func NewProxyHandshake(cfg ProxyConfig, host string, port int) (*ProxyHandshake, error) {
-	ptrs, err := cstrings(
+	ptrs, buf, err := cstrings(
 		[]string{cfg.Host, cfg.Username, cfg.Password, host},
 		[]bool{true, cfg.Username != "", cfg.Username != "" && cfg.HasPassword, true})
 	if err != nil {
 		return nil, err
 	}
+	defer clear(buf) // C copied the credentials
 	var hs C.SocketProxyExt_Handshake_T
 	var e C.GoErr
 	if C.go_SocketProxyExt_handshake_new(C.int(cfg.Type), ptrs[0], C.int(cfg.Port), ptrs[1], ptrs[2],

@@ -96,6 +96,9 @@ func (p *ProxyDialer) DialContext(ctx context.Context, network, address string) 
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if p == nil {
+		return nil, opError("proxyconnect", network, nil, nil, "", &Error{Op: "Dial", Msg: "nil ProxyDialer", Kind: ErrProxy})
+	}
 	fwd := p.Forward
 	if fwd == nil {
 		fwd = &Dialer{}
@@ -234,8 +237,17 @@ func proxyNetAddr(spec *proxySpec) net.Addr {
 	if ip, err := netip.ParseAddr(spec.cfg.Host); err == nil {
 		return net.TCPAddrFromAddrPort(netip.AddrPortFrom(ip.Unmap(), uint16(spec.cfg.Port)))
 	}
-	return &ProxyTargetAddr{Host: spec.cfg.Host, Port: spec.cfg.Port}
+	return &nameAddr{host: spec.cfg.Host, port: spec.cfg.Port}
 }
+
+// nameAddr is the address of a proxy given by name in its URL.
+type nameAddr struct {
+	host string
+	port int
+}
+
+func (a *nameAddr) Network() string { return "tcp" }
+func (a *nameAddr) String() string  { return net.JoinHostPort(a.host, strconv.Itoa(a.port)) }
 
 // proxyTLS runs TLS to an "https" proxy over nc.
 func proxyTLS(ctx context.Context, nc net.Conn, spec *proxySpec, tc *TLSContext) (net.Conn, error) {
