@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "84333285880c0da330706257f2aaf9f1ed6b89837bdb9fde38872b6f7628e813"
+const csrcHash = "45fcbebda51a801b79ba8635f901e921b93f61e6e6be64b3e1d51ab7d936c2eb"

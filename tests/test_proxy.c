@@ -17,6 +17,12 @@
 #include "poll/SocketPoll.h"
 #include "socket/SocketProxy.h"
 #include "socket/SocketProxyExt.h"
+#if SOCKET_HAS_TLS
+#include "TLSTestCerts.h"
+#include "TLSTestNet.h"
+#include "tls/SocketTLS.h"
+#include "tls/SocketTLSContext.h"
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Codec driver                                                       */
@@ -563,6 +569,24 @@ TEST (socks5_reply_before_request_sent_is_an_error)
   SocketProxyExt_handshake_output (hs, &len);
   SocketProxyExt_handshake_sent (hs, len);
   ASSERT_EQ (SocketProxyExt_handshake_input (hs, reply, sizeof reply, &used), PROXY_ERROR_PROTOCOL);
+  SocketProxyExt_handshake_free (&hs);
+}
+
+TEST (http_early_reply_only_as_refusal)
+{
+  SocketProxy_Config cfg = config (SOCKET_PROXY_HTTP, NULL, NULL);
+  static const char ok[] = "HTTP/1.1 200 OK\r\n\r\n", no[] = "HTTP/1.1 403 Forbidden\r\n\r\n";
+  SocketProxyExt_Handshake_T hs = SocketProxyExt_handshake_new (&cfg, "h", 1);
+  size_t used;
+
+  SocketProxyExt_handshake_sent (hs, 5); /* part of the request only */
+  ASSERT_EQ (SocketProxyExt_handshake_input (hs, (const unsigned char *)ok, sizeof ok - 1, &used),
+             PROXY_ERROR_PROTOCOL);
+  SocketProxyExt_handshake_free (&hs);
+  hs = SocketProxyExt_handshake_new (&cfg, "h", 1);
+  SocketProxyExt_handshake_sent (hs, 5);
+  ASSERT_EQ (SocketProxyExt_handshake_input (hs, (const unsigned char *)no, sizeof no - 1, &used),
+             PROXY_ERROR_FORBIDDEN);
   SocketProxyExt_handshake_free (&hs);
 }
 
@@ -1131,7 +1155,7 @@ TEST (proxy_unreachable_and_target_unreachable)
   FakeRelay relay;
   SocketProxy_Config cfg;
   SocketProxy_Conn_T conn;
-  int closed_port, lfd = fake_listen (&closed_port);
+  int closed_port = 0, lfd = fake_listen (&closed_port);
 
   close (lfd); /* nobody listens there now */
   cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, closed_port);
@@ -1176,7 +1200,197 @@ TEST (conn_new_argument_errors)
   SocketProxy_Conn_free (&conn);
 }
 
+TEST (no_descriptor_leaks)
+{
+  FakeScript silent = { .steps = { { 3, NULL, 0 } }, .nsteps = 1, .end = FAKE_END_HOLD };
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  int before, closed_port = 0, lfd;
+
+  ASSERT_EQ (fake_script_start (&silent), 0);
+  lfd = fake_listen (&closed_port);
+  close (lfd);
+  before = test_count_fds ();
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, silent.port);
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  SocketProxy_Conn_cancel (conn);
+  SocketProxy_Conn_free (&conn);
+  cfg.port = closed_port;
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  event_loop (conn, NULL);
+  SocketProxy_Conn_free (&conn);
+  ASSERT_EQ (RAISES (SocketProxy_Failed, SocketProxy_connect (&cfg, "127.0.0.1", 7)), 1);
+  ASSERT_EQ (test_count_fds (), before);
+  fake_script_stop (&silent);
+}
+
+typedef struct
+{
+  int proxy_port, echo_port, ok;
+  pthread_t thread;
+} Worker;
+
+static void *
+worker_main (void *arg)
+{
+  Worker *w = arg;
+  SocketProxy_Config cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, w->proxy_port);
+
+  TRY
+  {
+    Socket_T s = SocketProxy_connect (&cfg, "127.0.0.1", w->echo_port);
+    w->ok = echo_roundtrip (s, "from a thread");
+    Socket_free (&s);
+  }
+  ELSE { w->ok = 0; }
+  END_TRY;
+  return NULL;
+}
+
+TEST (connect_from_several_threads)
+{
+  enum { N = 4 };
+  FakeEcho echo;
+  FakeRelay relay;
+  Worker w[N];
+
+  ASSERT_EQ (fake_echo_start (&echo, NULL, N), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, N), 0);
+  for (int i = 0; i < N; i++)
+    {
+      w[i] = (Worker){ .proxy_port = relay.port, .echo_port = echo.port };
+      ASSERT_EQ (pthread_create (&w[i].thread, NULL, worker_main, &w[i]), 0);
+    }
+  for (int i = 0; i < N; i++)
+    pthread_join (w[i].thread, NULL);
+  fake_relay_stop (&relay);
+  fake_echo_stop (&echo);
+  for (int i = 0; i < N; i++)
+    ASSERT (w[i].ok);
+}
+
 #if SOCKET_HAS_TLS
+/* An HTTPS proxy on 127.0.0.1 (test PKI): TLS, then CONNECT answered 200
+ * with the first tunnel bytes in the same record. */
+typedef struct
+{
+  Socket_T listener;
+  int port;
+  int ok;
+  char head[1024];
+  pthread_t thread;
+} TlsProxy;
+
+static void *
+tls_proxy_main (void *arg)
+{
+  static const char reply[] = "HTTP/1.1 200 Connection established\r\n\r\nHELLO";
+  TlsProxy *tp = arg;
+  Socket_T volatile s = NULL;
+  SocketTLSContext_T volatile ctx = NULL;
+  struct pollfd p = { .fd = Socket_fd (tp->listener), .events = POLLIN };
+
+  if (poll (&p, 1, FAKE_IO_TIMEOUT_MS) <= 0)
+    return NULL;
+  TRY
+  {
+    size_t n = 0;
+    char b[16];
+
+    ctx = SocketTLSContext_new_server (tls_cert ("server-chain.pem"), tls_cert ("server.key"), NULL);
+    s = Socket_accept (tp->listener);
+    SocketTLS_enable (s, ctx);
+    if (SocketTLS_handshake_loop (s, FAKE_IO_TIMEOUT_MS) == TLS_HANDSHAKE_COMPLETE)
+      {
+        while (n + 1 < sizeof tp->head && strstr (tp->head, "\r\n\r\n") == NULL)
+          {
+            ssize_t got = SocketTLS_recv (s, tp->head + n, 1);
+            if (got <= 0)
+              break;
+            n += (size_t)got;
+          }
+        SocketTLS_send (s, reply, sizeof reply - 1);
+        tp->ok = 1;
+        SocketTLS_recv (s, b, sizeof b); /* until the client closes */
+      }
+  }
+  ELSE {}
+  END_TRY;
+  if (s != NULL)
+    {
+      Socket_T f = s;
+      Socket_free (&f);
+    }
+  if (ctx != NULL)
+    {
+      SocketTLSContext_T c = ctx;
+      SocketTLSContext_free (&c);
+    }
+  return NULL;
+}
+
+TEST (https_proxy_tls_then_connect)
+{
+  TlsProxy tp;
+  SocketProxy_Config cfg;
+  Socket_T s;
+  char hello[6] = { 0 };
+  ssize_t got = 0;
+
+  memset (&tp, 0, sizeof tp);
+  if (tls_test_certs_init () != 0)
+    TEST_FAIL_ ("cannot generate test certificates");
+  /* The proxy's certificate chains to the test CA: make it the trust store
+     that SocketTLSContext_new_client (NULL) loads. */
+  setenv ("SSL_CERT_FILE", tls_cert ("ca.crt"), 1);
+  tp.listener = tls_test_listen (&tp.port);
+  ASSERT_EQ (pthread_create (&tp.thread, NULL, tls_proxy_main, &tp), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_HTTPS, tp.port);
+  cfg.host = "localhost";
+  cfg.username = "u";
+  cfg.password = "p";
+  s = SocketProxy_connect (&cfg, "example.com", 443);
+  while (got < 5)
+    {
+      ssize_t n = SocketTLS_recv (s, hello + got, (size_t)(5 - got));
+      if (n <= 0)
+        break;
+      got += n;
+    }
+  Socket_free (&s);
+  pthread_join (tp.thread, NULL);
+  Socket_free (&tp.listener);
+  unsetenv ("SSL_CERT_FILE");
+  ASSERT (tp.ok);
+  ASSERT_STREQ (hello, "HELLO"); /* tunnel bytes in the reply's record are kept */
+  ASSERT (strncmp (tp.head, "CONNECT example.com:443 HTTP/1.1\r\n", 34) == 0);
+  ASSERT (strstr (tp.head, "Proxy-Authorization: Basic dTpw\r\n") != NULL);
+}
+
+TEST (https_proxy_with_untrusted_certificate_fails)
+{
+  TlsProxy tp;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+
+  memset (&tp, 0, sizeof tp);
+  if (tls_test_certs_init () != 0)
+    TEST_FAIL_ ("cannot generate test certificates");
+  unsetenv ("SSL_CERT_FILE"); /* system trust store: the test CA is not in it */
+  tp.listener = tls_test_listen (&tp.port);
+  ASSERT_EQ (pthread_create (&tp.thread, NULL, tls_proxy_main, &tp), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_HTTPS, tp.port);
+  cfg.host = "localhost";
+  conn = SocketProxy_Conn_new (&cfg, "example.com", 443);
+  ASSERT_EQ (event_loop (conn, NULL), PROXY_ERROR_CONNECT);
+  ASSERT_STREQ (SocketProxy_Conn_error (conn), "TLS to proxy failed");
+  ASSERT (strstr (SocketProxyExt_conn_detail (conn), "verif") != NULL);
+  SocketProxy_Conn_free (&conn);
+  pthread_join (tp.thread, NULL);
+  Socket_free (&tp.listener);
+  ASSERT (!tp.ok);
+}
+
 TEST (https_proxy_speaks_tls_to_the_proxy)
 {
   /* A plain-text proxy: the TLS handshake must fail, not send CONNECT. */

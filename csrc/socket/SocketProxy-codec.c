@@ -778,6 +778,10 @@ SocketProxyExt_handshake_input (T hs, const unsigned char *data, size_t len, siz
           break;
         }
     }
+  /* HTTP may answer early, but only a refusal: a tunnel cannot start
+   * before the proxy had the whole request. */
+  if (hs->result == PROXY_OK && hs->out_sent < hs->out_len)
+    fail (hs, PROXY_ERROR_PROTOCOL, "proxy accepted the request before it was sent whole");
   if (consumed != NULL)
     *consumed = used;
   return hs->result;

@@ -44,6 +44,11 @@
 
 #define T SocketProxy_Conn_T
 
+/* Reason of the exception being handled (inside EXCEPT/ELSE only). */
+#define CAUGHT_REASON()                                                                                                \
+  (Except_frame.exception != NULL && Except_frame.exception->reason != NULL ? Except_frame.exception->reason          \
+                                                                            : "unknown error")
+
 #define PROXY_ERROR_TEXT_LEN 512
 #define PROXY_PEEK_LEN 4096
 #define PROXY_URL_BUF_LEN 1024
@@ -386,7 +391,8 @@ static void
 start_tls (T conn)
 {
   volatile int ok = 0;
-  SocketTLSContext_T ctx = NULL;
+  SocketTLSContext_T volatile ctx = NULL;
+  char why[PROXY_ERROR_TEXT_LEN] = "";
 
   conn->state = PROXY_STATE_TLS_TO_PROXY;
   conn->tls_events = POLL_WRITE;
@@ -400,13 +406,20 @@ start_tls (T conn)
       }
     ok = 1;
   }
-  ELSE { ok = 0; }
+  ELSE
+  {
+    ok = 0;
+    snprintf (why, sizeof why, "TLS setup for the proxy failed: %.300s", CAUGHT_REASON ());
+  }
   END_TRY;
   if (ctx != NULL)
-    SocketTLSContext_free (&ctx); /* reference-counted: the connection keeps it */
+    {
+      SocketTLSContext_T c = ctx;
+      SocketTLSContext_free (&c); /* reference-counted: the connection keeps it */
+    }
   conn->use_tls = 1;
   if (!ok)
-    conn_fail (conn, PROXY_ERROR_CONNECT, "TLS to proxy failed", socket_error_buf);
+    conn_fail (conn, PROXY_ERROR_CONNECT, "TLS to proxy failed", why);
 }
 
 static void
@@ -418,7 +431,7 @@ step_tls (T conn)
   TRY { st = SocketTLS_handshake (conn->socket); }
   ELSE
   {
-    snprintf (why, sizeof why, "TLS handshake with the proxy failed: %.300s", socket_error_buf);
+    snprintf (why, sizeof why, "TLS handshake with the proxy failed: %.300s", CAUGHT_REASON ());
     st = TLS_HANDSHAKE_ERROR;
   }
   END_TRY;
@@ -480,6 +493,7 @@ connect_proxy (T conn)
                : inet_pton (AF_INET6, conn->proxy_host, addr) == 1 ? AF_INET6
                                                                    : 0;
   volatile int ok = 0;
+  char why[PROXY_ERROR_TEXT_LEN] = "";
 
   conn->deadline_ms = Socket_get_monotonic_ms () + conn->connect_timeout_ms;
   TRY
@@ -502,14 +516,16 @@ connect_proxy (T conn)
       }
     ok = 1;
   }
-  ELSE { ok = 0; }
+  ELSE
+  {
+    ok = 0;
+    snprintf (why, sizeof why, "connect to proxy %s:%d: %.200s", conn->proxy_host, conn->proxy_port,
+              CAUGHT_REASON ());
+  }
   END_TRY;
   if (!ok)
     {
-      char detail[PROXY_ERROR_TEXT_LEN];
-      snprintf (detail, sizeof detail, "connect to proxy %s:%d: %.200s", conn->proxy_host, conn->proxy_port,
-                socket_error_buf);
-      conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", detail);
+      conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", why);
       close_socket (conn);
       return;
     }
@@ -602,16 +618,21 @@ SocketProxy_Conn_new_socket (Socket_T socket, const SocketProxy_Config *proxy, c
   else
     {
       volatile int ok = 0;
+      char why[PROXY_ERROR_TEXT_LEN] = "";
       TRY
       {
         Socket_connect (socket, conn->proxy_host, conn->proxy_port);
         ok = 1;
       }
-      ELSE { ok = 0; }
+      ELSE
+      {
+        ok = 0;
+        snprintf (why, sizeof why, "connect to proxy: %.300s", CAUGHT_REASON ());
+      }
       END_TRY;
       if (!ok)
         {
-          conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", socket_error_buf);
+          conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", why);
           close_socket (conn);
           return conn;
         }

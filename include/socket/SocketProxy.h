@@ -155,6 +155,9 @@ extern SOCKET_API int SocketProxy_parse_url (const char *url, SocketProxy_Config
 /**
  * @brief connect to the proxy and establish a tunnel to the target.
  * @return a connected, blocking socket the caller owns (Socket_free()).
+ *         Bytes the target sent right after the proxy's reply are still
+ *         in it. For SOCKET_PROXY_HTTPS (TLS builds) the socket carries
+ *         the TLS session with the proxy: use SocketTLS_send/recv.
  * Raises: SocketProxy_Failed on any failure, the reason naming the
  *         SocketProxy_Result text.
  */
@@ -163,16 +166,30 @@ extern SOCKET_API Socket_T SocketProxy_connect (const SocketProxy_Config *proxy,
 
 /**
  * @brief run the proxy handshake on @p socket, already connected to the
- *        proxy (blocking, bounded by handshake_timeout_ms).
- * @return PROXY_OK when the socket now carries the tunnel, else the error.
+ *        proxy (blocking, bounded by handshake_timeout_ms). HTTPS first
+ *        runs TLS with the proxy on it (TLS builds).
+ * @return PROXY_OK when the socket now carries the tunnel, else the error;
+ *         PROXY_ERROR_CONNECT when @p socket is NULL or not connected.
+ *         The socket's file flags (O_NONBLOCK) are left as they were.
+ * Raises: SocketProxy_Failed for an invalid configuration or target.
  */
 extern SOCKET_API SocketProxy_Result SocketProxy_tunnel (Socket_T socket, const SocketProxy_Config *proxy,
                                                          const char *target_host, int target_port);
 
 /**
  * @brief start an asynchronous proxy connection.
+ *
+ * A numeric proxy address is connected without blocking (state
+ * CONNECTING_PROXY until the socket is writable, bounded by
+ * connect_timeout_ms); a name is resolved and connected before returning
+ * (Happy Eyeballs, bounded by connect_timeout_ms). The handshake deadline
+ * (handshake_timeout_ms) starts once the proxy connection is up.
  * @return a context to step with SocketProxy_Conn_process(); free it with
- *         SocketProxy_Conn_free().
+ *         SocketProxy_Conn_free(). Failures to connect or to build the
+ *         request are reported by the context (FAILED), not raised.
+ * Raises: SocketProxy_Failed for an invalid configuration ("Invalid proxy
+ *         configuration") or target ("Target hostname too long (max 255)",
+ *         empty target, port outside 1..65535).
  */
 extern SOCKET_API SocketProxy_Conn_T SocketProxy_Conn_new (const SocketProxy_Config *proxy, const char *target_host,
                                                            int target_port);
@@ -180,7 +197,11 @@ extern SOCKET_API SocketProxy_Conn_T SocketProxy_Conn_new (const SocketProxy_Con
 /** @brief 1 once the connection is CONNECTED, FAILED or CANCELLED. */
 extern SOCKET_API int SocketProxy_Conn_poll (SocketProxy_Conn_T conn);
 
-/** @brief advance the connection after its fd reported events or its timeout passed. */
+/**
+ * @brief advance the connection after its fd reported events or its
+ *        timeout passed. Calling it when nothing is ready is harmless: it
+ *        does what it can without blocking and returns.
+ */
 extern SOCKET_API void SocketProxy_Conn_process (SocketProxy_Conn_T conn);
 
 /** @brief hand over the tunnelled socket (once, in CONNECTED); NULL otherwise. */
@@ -246,7 +267,8 @@ typedef struct SocketTLSContext_T *SocketTLSContext_T;
  *        through the tunnel (SNI and verification name: @p target_host).
  * @param tls_ctx client context; NULL uses a default context that verifies
  *        against the system trust store.
- * Raises: SocketProxy_Failed, or the TLS module's exceptions.
+ * Raises: SocketProxy_Failed (also for an HTTPS proxy: TLS inside TLS is
+ *         not supported), or the TLS module's exceptions.
  */
 extern SOCKET_API Socket_T SocketProxy_connect_tls (const SocketProxy_Config *proxy, const char *target_host,
                                                     int target_port, SocketTLSContext_T tls_ctx);

@@ -222,7 +222,7 @@ typedef struct
   const char *pass;
   int connections;
   int served;            /* tunnels established */
-  char last_target[300]; /* "host:port" of the last request */
+  char last_target[320]; /* "host:port" of the last request */
   pthread_t thread;
 } FakeRelay;
 
@@ -231,7 +231,7 @@ typedef struct
 static inline int
 fake_dial_target (FakeRelay *r, const char *host, int port)
 {
-  snprintf (r->last_target, sizeof r->last_target, "%s:%d", host, port);
+  snprintf (r->last_target, sizeof r->last_target, "%.290s:%d", host, port);
   if (strcmp (host, "127.0.0.1") != 0 && strcmp (host, "localhost") != 0)
     return -1;
   return fake_connect_loopback (port);
