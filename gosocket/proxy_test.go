@@ -358,50 +358,68 @@ func TestProxyHTTPConnect(t *testing.T) {
 	})
 }
 
-// TestProxyTinyproxy runs Debian's tinyproxy (skipped when it is not
-// installed) with Basic auth and one ConnectPort on a free 127.0.0.1
-// port.
-func TestProxyTinyproxy(t *testing.T) {
-	bin, err := exec.LookPath("tinyproxy")
-	if err != nil {
-		for _, p := range []string{"/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"} {
-			if _, serr := os.Stat(p); serr == nil {
-				bin, err = p, nil
-			}
+// startPeer runs the proxy program bin (skipping the test when it is
+// not installed) with args, where "CONF" is replaced by a file holding
+// conf and "DIR" by a temporary directory ("PORT" in conf by a free
+// 127.0.0.1 port), and waits until it listens; it returns the port.
+func startPeer(t *testing.T, bins []string, conf string, args ...string) string {
+	t.Helper()
+	bin := ""
+	for _, b := range bins {
+		if p, err := exec.LookPath(b); err == nil {
+			bin = p
+			break
 		}
 	}
-	if err != nil {
-		t.Skip("tinyproxy is not installed")
+	if bin == "" {
+		t.Skipf("%s is not installed", bins[0])
 	}
-	echo := proxyEchoServer(t)
-	_, ps, _ := net.SplitHostPort(closedPort(t))
-	port, _ := strconv.Atoi(ps)
+	_, port, _ := net.SplitHostPort(closedPort(t))
 	dir := t.TempDir()
-	conf := filepath.Join(dir, "tinyproxy.conf")
-	cfg := fmt.Sprintf("Port %d\nListen 127.0.0.1\nTimeout 30\nMaxClients 10\nAllow 127.0.0.1\n"+
-		"BasicAuth carol secret\nConnectPort %d\nLogLevel Critical\nLogFile %q\nPidFile %q\n",
-		port, echo.Port, filepath.Join(dir, "log"), filepath.Join(dir, "pid"))
-	if err := os.WriteFile(conf, []byte(cfg), 0o600); err != nil {
+	path := filepath.Join(dir, "proxy.conf")
+	if err := os.WriteFile(path, []byte(strings.NewReplacer("PORT", port, "DIR", dir).Replace(conf)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-d", "-c", conf)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Skip("tinyproxy does not start:", err)
+	for i, a := range args {
+		args[i] = strings.ReplaceAll(strings.ReplaceAll(a, "CONF", path), "DIR", dir)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := net.JoinHostPort("127.0.0.1", ps)
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Skipf("%s does not start: %v", bin, err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
+	addr := net.JoinHostPort("127.0.0.1", port)
 	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
-			break
+			return port
+		}
+		select {
+		case <-exited:
+			t.Fatalf("%s exited: %s", bin, stderr.Bytes())
+		default:
 		}
 		if time.Since(start) > 5*time.Second {
-			t.Fatalf("tinyproxy does not listen on %s: %v", addr, err)
+			t.Fatalf("%s does not listen on %s: %v", bin, addr, err)
 		}
 	}
-	u := &url.URL{Scheme: "http", Host: addr}
+}
+
+// TestProxyTinyproxy runs Debian's tinyproxy (skipped when it is not
+// installed) with Basic auth and one ConnectPort on a free 127.0.0.1
+// port.
+func TestProxyTinyproxy(t *testing.T) {
+	echo := proxyEchoServer(t)
+	port := startPeer(t, []string{"tinyproxy", "/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"},
+		fmt.Sprintf("Port PORT\nListen 127.0.0.1\nTimeout 30\nMaxClients 10\nAllow 127.0.0.1\n"+
+			"BasicAuth carol secret\nConnectPort %d\nLogLevel Critical\nLogFile \"DIR/log\"\nPidFile \"DIR/pid\"\n", echo.Port),
+		"-d", "-c", "CONF")
+	u := &url.URL{Scheme: "http", Host: net.JoinHostPort("127.0.0.1", port)}
 	c, err := proxyDial(t, u, echo.String())
 	wantProxyErr(t, c, err, "proxyconnect", ErrProxyAuth, "407")
 
@@ -416,6 +434,44 @@ func TestProxyTinyproxy(t *testing.T) {
 	// Only ConnectPort is allowed: 403.
 	c, err = proxyDial(t, u, closedPort(t))
 	wantProxyErr(t, c, err, "dial", ErrProxyForbidden, "403")
+}
+
+// TestProxyDante runs Debian's dante server (skipped when it is not
+// installed or the test is not root, which its configuration needs) for
+// SOCKS4 and SOCKS5 against a real peer, with a rule blocking one port.
+func TestProxyDante(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("dante's user.privileged needs root")
+	}
+	echo := proxyEchoServer(t)
+	blocked := proxyEchoServer(t)
+	port := startPeer(t, []string{"danted", "/usr/sbin/danted"}, fmt.Sprintf(
+		"logoutput: stderr\ninternal: 127.0.0.1 port = PORT\nexternal: 127.0.0.1\n"+
+			"socksmethod: none\nclientmethod: none\nuser.privileged: root\nuser.unprivileged: nobody\n"+
+			"client pass { from: 127.0.0.1/32 to: 0.0.0.0/0 }\n"+
+			"socks block { from: 0.0.0.0/0 to: 127.0.0.1/32 port = %d log: error }\n"+
+			"socks pass { from: 127.0.0.1/32 to: 127.0.0.1/32 log: error }\n", blocked.Port),
+		"-f", "CONF", "-N", "1", "-p", "DIR/pid")
+	proxyAt := func(scheme string) *url.URL {
+		return &url.URL{Scheme: scheme, Host: net.JoinHostPort("127.0.0.1", port)}
+	}
+	for _, scheme := range []string{"socks4", "socks4a", "socks5"} {
+		t.Run(scheme, func(t *testing.T) {
+			c, err := proxyDial(t, proxyAt(scheme), echo.String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			roundTrip(t, c, "through dante with "+scheme)
+
+			c, err = proxyDial(t, proxyAt(scheme), blocked.String())
+			wantProxyErr(t, c, err, "dial", ErrProxyForbidden, blocked.String())
+		})
+	}
+	t.Run("refused", func(t *testing.T) {
+		c, err := proxyDial(t, proxyAt("socks5"), closedPort(t))
+		wantProxyErr(t, c, err, "dial", ErrProxyRefused, "refused")
+	})
 }
 
 func TestProxyHTTPTransport(t *testing.T) {
