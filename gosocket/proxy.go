@@ -41,10 +41,10 @@ type ProxyDialer struct {
 	// "socks4", "socks4a", "http" (CONNECT) or "https" (CONNECT over
 	// TLS to the proxy); host and optional port (default 1080 for SOCKS,
 	// 8080 for HTTP and HTTPS, as the C library's SocketProxy_parse_url);
-	// optional user information, used as the SOCKS5 user name and
-	// password, the SOCKS4 user id, or the HTTP Basic credentials (sent
-	// only when a password is given, even an empty one). Path and query
-	// are ignored.
+	// optional user information: the SOCKS4 user id, or the SOCKS5
+	// (RFC 1929) or HTTP Basic credentials, which are offered only when
+	// the URL has a password, even an empty one ("user:@"). Path and
+	// query are ignored.
 	URL *url.URL
 
 	// Forward connects to the proxy; nil uses a zero Dialer. Its Timeout

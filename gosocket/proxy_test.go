@@ -844,3 +844,39 @@ func TestProxyHTTPS(t *testing.T) {
 		})
 	}
 }
+
+// An http.Client whose connections go through a SOCKS5 proxy; the
+// Dialer's Timeout bounds the connection to the proxy.
+func ExampleNewProxyDialer() {
+	u, err := url.Parse("socks5://user:password@127.0.0.1:1080")
+	if err != nil {
+		log.Fatal(err)
+	}
+	pd, err := NewProxyDialer(u, &Dialer{Timeout: 5 * time.Second})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client := &http.Client{Transport: &http.Transport{DialContext: pd.DialContext}}
+	resp, err := client.Get("http://example.com/")
+	if errors.Is(err, ErrProxyAuth) {
+		log.Fatal("the proxy refused the credentials")
+	} else if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+// A Dialer with Proxy set dials through it; the other fields apply to
+// the connection to the proxy, Timeout to the whole dial.
+func ExampleDialer_proxy() {
+	d := &Dialer{
+		Timeout: 10 * time.Second,
+		Proxy:   &url.URL{Scheme: "http", Host: "proxy.example:3128", User: url.UserPassword("user", "password")},
+	}
+	c, err := d.Dial("tcp", "example.com:443")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Println(c.RemoteAddr()) // the target, as the proxy was asked for it
+}
