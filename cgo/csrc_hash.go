@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "45fcbebda51a801b79ba8635f901e921b93f61e6e6be64b3e1d51ab7d936c2eb"
+const csrcHash = "b79629e1832511ae63802470bd7183dcfc2addc3519854ac2b526b262fd6a826"

@@ -908,6 +908,31 @@ TEST (socks5_userpass_and_http_connect_through_relays)
   ASSERT_STREQ (socks.last_target, target); /* SOCKS5H: the name went to the proxy */
 }
 
+TEST (proxy_named_localhost_tries_each_address)
+{
+  FakeEcho echo;
+  FakeRelay relay;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  Socket_T s;
+
+  /* A name: resolved, then connected without blocking. The relay listens
+     on 127.0.0.1 only; where "localhost" also resolves to ::1 first, the
+     refusal there must move on to the next address. */
+  ASSERT_EQ (fake_echo_start (&echo, NULL, 1), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, relay.port);
+  cfg.host = "localhost";
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", echo.port);
+  ASSERT_EQ (event_loop (conn, NULL), PROXY_OK);
+  s = SocketProxy_Conn_socket (conn);
+  SocketProxy_Conn_free (&conn);
+  ASSERT (echo_roundtrip (s, "via localhost"));
+  Socket_free (&s);
+  fake_relay_stop (&relay);
+  fake_echo_stop (&echo);
+}
+
 TEST (connect_failures_raise_with_the_reason)
 {
   FakeRelay socks, http;
@@ -1044,8 +1069,8 @@ against_script (FakeScript *fp, SocketProxyType type, int handshake_ms, char *er
   r = event_loop (conn, NULL);
   snprintf (error, error_len, "%s", SocketProxy_Conn_error (conn) ? SocketProxy_Conn_error (conn) : "(null)");
   snprintf (detail, detail_len, "%s", SocketProxyExt_conn_detail (conn) ? SocketProxyExt_conn_detail (conn) : "");
-  if (r != PROXY_OK && SocketProxy_Conn_fd (conn) != -1)
-    r = PROXY_ERROR; /* a failed Conn must have closed its socket */
+  if (r != PROXY_OK && r != PROXY_ERROR_CONNECT && SocketProxy_Conn_fd (conn) < 0)
+    r = PROXY_ERROR; /* as the original, a failed Conn keeps its socket until free */
   SocketProxy_Conn_free (&conn);
   fake_script_stop (fp);
   return r;
@@ -1269,6 +1294,144 @@ TEST (connect_from_several_threads)
     ASSERT (w[i].ok);
 }
 
+TEST (readme_conn_new_on_callers_socket)
+{
+  FakeEcho echo;
+  FakeRelay relay;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  Socket_T s;
+
+  ASSERT_EQ (fake_echo_start (&echo, NULL, 1), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, relay.port);
+  s = Socket_new (AF_INET, SOCK_STREAM, 0); /* not connected: Conn connects it */
+  conn = SocketProxy_Conn_new (s, &cfg, "127.0.0.1", echo.port);
+  ASSERT_EQ (SocketProxy_Conn_fd (conn), Socket_fd (s));
+  ASSERT_EQ (event_loop (conn, NULL), PROXY_OK);
+  ASSERT (SocketProxy_Conn_socket (conn) == s);
+  SocketProxy_Conn_free (&conn); /* the socket stays the caller's */
+  ASSERT (echo_roundtrip (s, "still mine"));
+  Socket_free (&s);
+  fake_relay_stop (&relay);
+  fake_echo_stop (&echo);
+}
+
+TEST (port_zero_means_protocol_default)
+{
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons (SOCKET_PROXY_DEFAULT_SOCKS_PORT),
+                           .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  int lfd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, peer;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn;
+  unsigned char greeting[3] = { 0 };
+
+  setsockopt (lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind (lfd, (struct sockaddr *)&a, sizeof a) < 0 || listen (lfd, 1) < 0)
+    {
+      close (lfd);
+      TEST_SKIP ("127.0.0.1:1080 is in use here");
+    }
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, 0);
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  peer = fake_accept (lfd);
+  ASSERT (peer >= 0);
+  for (int i = 0; i < 50 && SocketProxy_Conn_state (conn) != PROXY_STATE_HANDSHAKE_RECV; i++)
+    {
+      test_sleep_ms (5);
+      SocketProxy_Conn_process (conn);
+    }
+  ASSERT_EQ (fake_read_full (peer, greeting, 3), 0);
+  ASSERT_MEMEQ (greeting, "\x05\x01\x00", 3);
+  SocketProxy_Conn_free (&conn);
+  close (peer);
+  close (lfd);
+}
+
+#if SOCKET_HAS_TLS
+/* TLS echo target (test PKI) for SocketProxy_connect_tls. */
+typedef struct
+{
+  Socket_T listener;
+  int port;
+  char cert[PATH_MAX], key[PATH_MAX]; /* tls_cert() is not thread-safe */
+  pthread_t thread;
+} TlsEcho;
+
+static void *
+tls_echo_main (void *arg)
+{
+  TlsEcho *te = arg;
+  Socket_T volatile s = NULL;
+  SocketTLSContext_T volatile ctx = NULL;
+  struct pollfd p = { .fd = Socket_fd (te->listener), .events = POLLIN };
+
+  if (poll (&p, 1, FAKE_IO_TIMEOUT_MS) <= 0)
+    return NULL;
+  TRY
+  {
+    char b[256];
+    ssize_t n;
+
+    ctx = SocketTLSContext_new_server (te->cert, te->key, NULL);
+    s = Socket_accept (te->listener);
+    SocketTLS_enable (s, ctx);
+    if (SocketTLS_handshake_loop (s, FAKE_IO_TIMEOUT_MS) == TLS_HANDSHAKE_COMPLETE)
+      while ((n = SocketTLS_recv (s, b, sizeof b)) > 0)
+        SocketTLS_send (s, b, (size_t)n);
+  }
+  ELSE {}
+  END_TRY;
+  if (s != NULL)
+    {
+      Socket_T f = s;
+      Socket_free (&f);
+    }
+  if (ctx != NULL)
+    {
+      SocketTLSContext_T c = ctx;
+      SocketTLSContext_free (&c);
+    }
+  return NULL;
+}
+
+TEST (connect_tls_through_socks5)
+{
+  TlsEcho te;
+  FakeRelay relay;
+  SocketProxy_Config cfg;
+  SocketTLSContext_T ctx;
+  Socket_T s;
+  char back[16] = { 0 };
+  ssize_t got = 0;
+
+  if (tls_test_certs_init () != 0)
+    TEST_FAIL_ ("cannot generate test certificates");
+  snprintf (te.cert, sizeof te.cert, "%s", tls_cert ("server-chain.pem"));
+  snprintf (te.key, sizeof te.key, "%s", tls_cert ("server.key"));
+  te.listener = tls_test_listen (&te.port);
+  ASSERT_EQ (pthread_create (&te.thread, NULL, tls_echo_main, &te), 0);
+  ASSERT_EQ (fake_relay_start (&relay, 0, NULL, NULL, 1), 0);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5H, relay.port);
+  ctx = SocketTLSContext_new_client (tls_cert ("ca.crt"));
+  s = SocketProxy_connect_tls (&cfg, "localhost", te.port, ctx); /* name checked: localhost */
+  SocketTLS_send (s, "tls echo", 8);
+  while (got < 8)
+    {
+      ssize_t n = SocketTLS_recv (s, back + got, (size_t)(8 - got));
+      if (n <= 0)
+        break;
+      got += n;
+    }
+  Socket_free (&s);
+  SocketTLSContext_free (&ctx);
+  pthread_join (te.thread, NULL);
+  Socket_free (&te.listener);
+  fake_relay_stop (&relay);
+  ASSERT_STREQ (back, "tls echo");
+}
+#endif
+
 #if SOCKET_HAS_TLS
 /* An HTTPS proxy on 127.0.0.1 (test PKI): TLS, then CONNECT answered 200
  * with the first tunnel bytes in the same record. */
@@ -1278,6 +1441,7 @@ typedef struct
   int port;
   int ok;
   char head[1024];
+  char cert[PATH_MAX], key[PATH_MAX]; /* tls_cert() is not thread-safe */
   pthread_t thread;
 } TlsProxy;
 
@@ -1297,7 +1461,7 @@ tls_proxy_main (void *arg)
     size_t n = 0;
     char b[16];
 
-    ctx = SocketTLSContext_new_server (tls_cert ("server-chain.pem"), tls_cert ("server.key"), NULL);
+    ctx = SocketTLSContext_new_server (tp->cert, tp->key, NULL);
     s = Socket_accept (tp->listener);
     SocketTLS_enable (s, ctx);
     if (SocketTLS_handshake_loop (s, FAKE_IO_TIMEOUT_MS) == TLS_HANDSHAKE_COMPLETE)
@@ -1343,6 +1507,8 @@ TEST (https_proxy_tls_then_connect)
   /* The proxy's certificate chains to the test CA: make it the trust store
      that SocketTLSContext_new_client (NULL) loads. */
   setenv ("SSL_CERT_FILE", tls_cert ("ca.crt"), 1);
+  snprintf (tp.cert, sizeof tp.cert, "%s", tls_cert ("server-chain.pem"));
+  snprintf (tp.key, sizeof tp.key, "%s", tls_cert ("server.key"));
   tp.listener = tls_test_listen (&tp.port);
   ASSERT_EQ (pthread_create (&tp.thread, NULL, tls_proxy_main, &tp), 0);
   cfg = loopback_proxy (SOCKET_PROXY_HTTPS, tp.port);
@@ -1377,6 +1543,8 @@ TEST (https_proxy_with_untrusted_certificate_fails)
   if (tls_test_certs_init () != 0)
     TEST_FAIL_ ("cannot generate test certificates");
   unsetenv ("SSL_CERT_FILE"); /* system trust store: the test CA is not in it */
+  snprintf (tp.cert, sizeof tp.cert, "%s", tls_cert ("server-chain.pem"));
+  snprintf (tp.key, sizeof tp.key, "%s", tls_cert ("server.key"));
   tp.listener = tls_test_listen (&tp.port);
   ASSERT_EQ (pthread_create (&tp.thread, NULL, tls_proxy_main, &tp), 0);
   cfg = loopback_proxy (SOCKET_PROXY_HTTPS, tp.port);

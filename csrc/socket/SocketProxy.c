@@ -7,13 +7,19 @@
  * poll(2) loop over SocketProxy_Conn_process(), so the three paths share
  * every transition, deadline and error text.
  *
- *   CONNECTING_PROXY  non-blocking connect to a numeric proxy address
- *                     (names: blocking Happy Eyeballs within
- *                     connect_timeout_ms, as the original)
+ *   CONNECTING_PROXY  the proxy name is resolved synchronously (the
+ *                     shared resolver, as Socket_connect), then each
+ *                     address is tried in turn with a non-blocking
+ *                     connect, sharing connect_timeout_ms between the
+ *                     addresses left
  *   TLS_TO_PROXY      HTTPS only, when built with TLS: SNI and certificate
  *                     name = proxy host, system trust store
  *   HANDSHAKE_* / AUTH_*  the codec of SocketProxy-codec.c
  *   CONNECTED / FAILED / CANCELLED
+ *
+ * As in the original, a failed context keeps its socket (Conn_fd stays
+ * valid until Conn_free) unless the TCP connect itself failed; cancel
+ * closes it.
  *
  * Replies are read with MSG_PEEK and only the bytes the codec used are
  * then taken from the socket, so data the target sends right after the
@@ -29,12 +35,13 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <netdb.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
 #include "core/SocketCrypto.h"
 #include "poll/SocketPoll.h"
-#include "socket/SocketHappyEyeballs.h"
+#include "socket/SocketCommon.h"
 #include "socket/SocketProxy-private.h"
 #if SOCKET_HAS_TLS
 #include "tls/SocketTLS.h"
@@ -152,7 +159,11 @@ struct SocketProxy_Conn_T
                               while the codec decides, or final */
   SocketProxy_Result result;
   unsigned tls_events;     /* what the TLS handshake waits for */
-  int64_t deadline_ms;     /* of the current phase */
+  int64_t deadline_ms;     /* of the current phase (or connect attempt) */
+  int64_t connect_deadline_ms; /* of all proxy connect attempts */
+  struct addrinfo *addrs;      /* resolved proxy addresses */
+  struct addrinfo *next_addr;  /* next one to try */
+  char attempt_addr[80];       /* numeric address of the current attempt */
   char error[PROXY_ERROR_TEXT_LEN];  /* contract text (Conn_error) */
   char detail[PROXY_ERROR_TEXT_LEN]; /* detailed reason */
 };
@@ -183,7 +194,8 @@ conn_fail (T conn, SocketProxy_Result result, const char *error, const char *det
   conn->state = PROXY_STATE_FAILED;
   conn->result = result;
   snprintf (conn->error, sizeof conn->error, "%s", error);
-  snprintf (conn->detail, sizeof conn->detail, "%s", detail != NULL ? detail : error);
+  if (detail != conn->detail) /* may already be in place */
+    snprintf (conn->detail, sizeof conn->detail, "%s", detail != NULL ? detail : error);
 }
 
 static void
@@ -463,6 +475,70 @@ on_proxy_connected (T conn)
   start_handshake_phase (conn);
 }
 
+static int
+addrs_left (const struct addrinfo *ai)
+{
+  int n = 0;
+
+  for (; ai != NULL; ai = ai->ai_next)
+    n++;
+  return n;
+}
+
+static void
+drop_attempt_socket (T conn)
+{
+  if (conn->socket != NULL && !conn->borrowed)
+    Socket_free (&conn->socket);
+}
+
+/* Start a non-blocking connect to the next resolved address (an
+ * immediate failure moves on to the one after): CONNECTING_PROXY with the
+ * attempt's share of the time left, or FAILED when none is left. */
+static void
+start_next_attempt (T conn)
+{
+  while (conn->next_addr != NULL)
+    {
+      struct addrinfo *ai = conn->next_addr;
+      char *addr = conn->attempt_addr;
+      volatile int ok = 0;
+      int64_t now, left;
+
+      conn->next_addr = ai->ai_next;
+      if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+          || getnameinfo (ai->ai_addr, ai->ai_addrlen, addr, sizeof conn->attempt_addr, NULL, 0, NI_NUMERICHOST) != 0)
+        continue;
+      TRY
+      {
+        conn->socket = Socket_new (ai->ai_family, SOCK_STREAM, 0);
+        Socket_setnonblocking (conn->socket);
+        Socket_connect (conn->socket, addr, conn->proxy_port);
+        ok = 1;
+      }
+      ELSE
+      {
+        snprintf (conn->detail, sizeof conn->detail, "connect to proxy %.255s:%d (%.79s): %.150s", conn->proxy_host,
+                  conn->proxy_port, conn->attempt_addr, CAUGHT_REASON ());
+      }
+      END_TRY;
+      if (!ok)
+        {
+          drop_attempt_socket (conn);
+          continue;
+        }
+      now = Socket_get_monotonic_ms ();
+      left = conn->connect_deadline_ms - now;
+      conn->deadline_ms = now + (left > 0 ? left / (addrs_left (conn->next_addr) + 1) : 0);
+      conn->state = PROXY_STATE_CONNECTING_PROXY;
+      return;
+    }
+  if (conn->detail[0] == '\0')
+    snprintf (conn->detail, sizeof conn->detail, "connect to proxy %.255s:%d: no usable address", conn->proxy_host,
+              conn->proxy_port);
+  conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", conn->detail);
+}
+
 static void
 step_connecting (T conn)
 {
@@ -471,66 +547,69 @@ step_connecting (T conn)
   if (!fd_ready (fd, POLLOUT))
     return;
   err = connect_error (fd);
-  if (err != 0)
+  if (err == 0)
     {
-      char detail[PROXY_ERROR_TEXT_LEN];
-      snprintf (detail, sizeof detail, "connect to proxy %s:%d: %.200s", conn->proxy_host, conn->proxy_port,
-                strerror (err));
-      conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", detail);
+      on_proxy_connected (conn);
+      return;
+    }
+  snprintf (conn->detail, sizeof conn->detail, "connect to proxy %.255s:%d (%.79s): %.150s", conn->proxy_host,
+            conn->proxy_port, conn->borrowed ? "caller's socket" : conn->attempt_addr, strerror (err));
+  if (conn->borrowed)
+    {
+      conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", conn->detail);
       close_socket (conn);
       return;
     }
-  on_proxy_connected (conn);
+  drop_attempt_socket (conn);
+  start_next_attempt (conn);
 }
 
-/* Start the TCP connection: numeric addresses without blocking, names
- * through blocking Happy Eyeballs (bounded by connect_timeout_ms). */
+/* A connect attempt ran out of its share of time: next address, if any. */
+static int
+attempt_timed_out (T conn)
+{
+  char text[PROXY_ERROR_TEXT_LEN];
+
+  if (conn->borrowed || conn->next_addr == NULL || Socket_get_monotonic_ms () >= conn->connect_deadline_ms)
+    return 0;
+  snprintf (text, sizeof text, "connect to proxy %.255s:%d (%.79s): attempt timed out", conn->proxy_host,
+            conn->proxy_port, conn->attempt_addr);
+  snprintf (conn->detail, sizeof conn->detail, "%s", text);
+  drop_attempt_socket (conn);
+  start_next_attempt (conn);
+  return 1;
+}
+
+/* Resolve the proxy (synchronously, as the rest of the library) and start
+ * the first connect attempt. */
 static void
 connect_proxy (T conn)
 {
-  unsigned char addr[16];
-  int family = inet_pton (AF_INET, conn->proxy_host, addr) == 1    ? AF_INET
-               : inet_pton (AF_INET6, conn->proxy_host, addr) == 1 ? AF_INET6
-                                                                   : 0;
-  volatile int ok = 0;
-  char why[PROXY_ERROR_TEXT_LEN] = "";
+  struct addrinfo hints;
+  volatile int rc = -1;
 
-  conn->deadline_ms = Socket_get_monotonic_ms () + conn->connect_timeout_ms;
+  conn->connect_deadline_ms = Socket_get_monotonic_ms () + conn->connect_timeout_ms;
+  memset (&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
   TRY
   {
-    if (family != 0)
-      {
-        conn->socket = Socket_new (family, SOCK_STREAM, 0);
-        Socket_setnonblocking (conn->socket);
-        Socket_connect (conn->socket, conn->proxy_host, conn->proxy_port);
-      }
-    else
-      {
-        SocketHE_Config_T he;
-        SocketHappyEyeballs_config_defaults (&he);
-        he.total_timeout_ms = conn->connect_timeout_ms;
-        if (he.attempt_timeout_ms > conn->connect_timeout_ms)
-          he.attempt_timeout_ms = conn->connect_timeout_ms;
-        conn->socket = SocketHappyEyeballs_connect (conn->proxy_host, conn->proxy_port, &he);
-        Socket_setnonblocking (conn->socket);
-      }
-    ok = 1;
+    rc = SocketCommon_resolve_address (conn->proxy_host, conn->proxy_port, &hints, &conn->addrs,
+                                       SocketProxy_Failed, AF_UNSPEC, 0);
   }
-  ELSE
-  {
-    ok = 0;
-    snprintf (why, sizeof why, "connect to proxy %s:%d: %.200s", conn->proxy_host, conn->proxy_port,
-              CAUGHT_REASON ());
-  }
+  ELSE { rc = -1; }
   END_TRY;
-  if (!ok)
+  if (rc != 0 || conn->addrs == NULL)
     {
+      char why[PROXY_ERROR_TEXT_LEN];
+      snprintf (why, sizeof why, "cannot resolve proxy host %.255s", conn->proxy_host);
       conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", why);
-      close_socket (conn);
       return;
     }
-  conn->state = PROXY_STATE_CONNECTING_PROXY;
-  step_connecting (conn);
+  conn->next_addr = conn->addrs;
+  start_next_attempt (conn);
+  if (conn->state == PROXY_STATE_CONNECTING_PROXY)
+    step_connecting (conn);
 }
 
 static void
@@ -586,8 +665,6 @@ T (SocketProxy_Conn_new) (const SocketProxy_Config *proxy, const char *target_ho
     connect_proxy (conn);
   if (conn->state == PROXY_STATE_HANDSHAKE_SEND)
     drive_codec (conn);
-  if (conn->state == PROXY_STATE_FAILED)
-    close_socket (conn);
   return conn;
 }
 
@@ -612,7 +689,7 @@ SocketProxy_Conn_new_socket (Socket_T socket, const SocketProxy_Config *proxy, c
       close_socket (conn);
       return conn;
     }
-  conn->deadline_ms = Socket_get_monotonic_ms () + conn->connect_timeout_ms;
+  conn->deadline_ms = conn->connect_deadline_ms = Socket_get_monotonic_ms () + conn->connect_timeout_ms;
   if (Socket_isconnected (socket))
     on_proxy_connected (conn);
   else
@@ -641,8 +718,6 @@ SocketProxy_Conn_new_socket (Socket_T socket, const SocketProxy_Config *proxy, c
     }
   if (conn->state == PROXY_STATE_HANDSHAKE_SEND)
     drive_codec (conn);
-  if (conn->state == PROXY_STATE_FAILED)
-    close_socket (conn);
   return conn;
 }
 
@@ -655,18 +730,24 @@ SocketProxy_Conn_process (T conn)
     {
       char text[PROXY_ERROR_TEXT_LEN];
 
+      if (conn->state == PROXY_STATE_CONNECTING_PROXY && attempt_timed_out (conn))
+        {
+          if (conn->state == PROXY_STATE_CONNECTING_PROXY)
+            step_connecting (conn);
+          return;
+        }
       if (conn->state == PROXY_STATE_CONNECTING_PROXY)
         {
           snprintf (text, sizeof text, "connect to proxy %s:%d: timed out after %d ms", conn->proxy_host,
                     conn->proxy_port, conn->connect_timeout_ms);
           conn_fail (conn, PROXY_ERROR_CONNECT, "HappyEyeballs connection failed", text);
+          close_socket (conn); /* no proxy connection: Conn_fd -1, as a failed connect */
         }
       else
         {
           snprintf (text, sizeof text, "Proxy handshake timeout (%d ms)", conn->handshake_timeout_ms);
           conn_fail (conn, PROXY_ERROR_TIMEOUT, text, text);
         }
-      close_socket (conn);
       return;
     }
   if (conn->state == PROXY_STATE_CONNECTING_PROXY)
@@ -677,8 +758,6 @@ SocketProxy_Conn_process (T conn)
 #endif
   if (conn->state == PROXY_STATE_HANDSHAKE_SEND)
     drive_codec (conn);
-  if (conn->state == PROXY_STATE_FAILED)
-    close_socket (conn);
 }
 
 int
@@ -723,6 +802,7 @@ SocketProxy_Conn_free (T *connp)
   conn = *connp;
   close_socket (conn);
   SocketProxyExt_handshake_free (&conn->hs);
+  SocketCommon_free_addrinfo (conn->addrs);
   SocketCrypto_secure_clear (conn, sizeof *conn);
   free (conn);
   *connp = NULL;

@@ -179,11 +179,12 @@ extern SOCKET_API SocketProxy_Result SocketProxy_tunnel (Socket_T socket, const 
 /**
  * @brief start an asynchronous proxy connection.
  *
- * A numeric proxy address is connected without blocking (state
- * CONNECTING_PROXY until the socket is writable, bounded by
- * connect_timeout_ms); a name is resolved and connected before returning
- * (Happy Eyeballs, bounded by connect_timeout_ms). The handshake deadline
- * (handshake_timeout_ms) starts once the proxy connection is up.
+ * The proxy host is resolved before returning (synchronously, like
+ * Socket_connect(); literals need no lookup); its addresses are then
+ * connected without blocking, one after the other (state CONNECTING_PROXY
+ * until a connect completes; connect_timeout_ms is shared between the
+ * addresses left). The handshake deadline (handshake_timeout_ms) starts
+ * once the proxy connection is up.
  * @return a context to step with SocketProxy_Conn_process(); free it with
  *         SocketProxy_Conn_free(). Failures to connect or to build the
  *         request are reported by the context (FAILED), not raised.
