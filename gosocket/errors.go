@@ -116,8 +116,10 @@ var (
 	// replies 3, 4 and 6; HTTP 404, 502 and 504).
 	ErrProxyUnreachable error = &proxyKind{msg: "gosocket: target unreachable through proxy"}
 	// ErrProxyUnsupported: the proxy does not support the request
-	// (SOCKS5 replies 7 and 8, a SOCKS4 target that is not an IPv4
-	// literal, a network other than TCP).
+	// (SOCKS5 replies 7 and 8), or the request cannot be expressed for
+	// this proxy type and is refused before the proxy is contacted (a
+	// SOCKS4 target that is not an IPv4 literal, a user name or password
+	// over 255 bytes, a network other than TCP).
 	ErrProxyUnsupported error = &proxyKind{msg: "gosocket: request not supported by proxy"}
 	// ErrProxyProtocol: the proxy's reply is malformed or unexpected, or
 	// it closed the connection before completing it.

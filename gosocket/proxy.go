@@ -212,6 +212,20 @@ func dialProxy(ctx context.Context, hop func(context.Context, string, string) (n
 	}
 	proxyAddr := proxyNetAddr(spec)
 
+	// The request is built before the proxy is contacted: a target the
+	// proxy type cannot carry costs no connection.
+	hs, err := cgo.NewProxyHandshake(spec.cfg, host, port)
+	if err != nil {
+		return nil, opError("dial", network, nil, raddr, "", wrapErr(op, err, ErrProxy))
+	}
+	defer hs.Close()
+	if st, err := hs.Status(); err != nil || st.Result != cgo.ProxyInProgress {
+		if err == nil {
+			err = &Error{Op: op, Msg: spec.name + ": " + st.Err, Kind: ErrProxyUnsupported}
+		}
+		return nil, opError("dial", network, nil, raddr, "", err)
+	}
+
 	nc, err := hop(ctx, "tcp", spec.addr)
 	if err != nil {
 		return nil, &net.OpError{Op: "proxyconnect", Net: network, Err: err}
@@ -221,7 +235,7 @@ func dialProxy(ctx context.Context, hop func(context.Context, string, string) (n
 			return nil, opError("proxyconnect", network, nil, proxyAddr, "", err)
 		}
 	}
-	rest, failOp, err := runHandshake(ctx, nc, spec, host, port)
+	rest, failOp, err := runHandshake(ctx, nc, spec, hs)
 	if err != nil {
 		nc.Close()
 		if failOp == "dial" {
@@ -281,17 +295,12 @@ func proxyTLS(ctx context.Context, nc net.Conn, spec *proxySpec, tc *TLSContext)
 	return t, nil
 }
 
-// runHandshake runs the proxy handshake over nc, bounded by ctx, and
+// runHandshake runs the proxy handshake hs over nc, bounded by ctx, and
 // returns the bytes that followed the proxy's reply. On failure it also
 // returns the Op of the error: "proxyconnect" for a failure of the proxy
 // itself, "dial" for its verdict on the target.
-func runHandshake(ctx context.Context, nc net.Conn, spec *proxySpec, host string, port int) (rest []byte, failOp string, err error) {
+func runHandshake(ctx context.Context, nc net.Conn, spec *proxySpec, hs *cgo.ProxyHandshake) (rest []byte, failOp string, err error) {
 	const op = "Dial"
-	hs, err := cgo.NewProxyHandshake(spec.cfg, host, port)
-	if err != nil {
-		return nil, "dial", wrapErr(op, err, ErrProxy)
-	}
-	defer hs.Close()
 
 	if dl, ok := ctx.Deadline(); ok {
 		nc.SetDeadline(dl)
