@@ -367,6 +367,11 @@ func runHandshake(ctx context.Context, nc net.Conn, spec *proxySpec, hs *cgo.Pro
 			continue
 		}
 		if len(in) == 0 || starved {
+			if len(in) > cgo.ProxyMaxHTTPHead {
+				// The codec bounds every reply; this bounds the buffer
+				// even if it did not.
+				return nil, "proxyconnect", &Error{Op: op, Msg: "proxy reply too long", Kind: ErrProxyProtocol}
+			}
 			if len(in) == cap(in) {
 				in = append(in, make([]byte, cap(in))...)[:len(in)]
 			}

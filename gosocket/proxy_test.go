@@ -690,6 +690,7 @@ func TestProxyProtocolErrors(t *testing.T) {
 		{"http closes in head", "http", -1, []byte("HTTP/1.1 200 OK\r\n"), ErrProxyProtocol},
 		{"http garbage", "http", 0, []byte("SSH-2.0-OpenSSH\r\n\r\n"), ErrProxyProtocol},
 		{"http 403", "http", 0, []byte("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"), ErrProxyForbidden},
+		{"http endless head", "http", 0, []byte("HTTP/1.1 200 OK\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 2000)), ErrProxyProtocol},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
