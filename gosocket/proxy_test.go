@@ -875,3 +875,57 @@ func ExampleDialer_proxy() {
 	defer c.Close()
 	fmt.Println(c.RemoteAddr()) // the target, as the proxy was asked for it
 }
+
+// The proxy may be given by name: the hop is an ordinary dial (resolver,
+// Happy Eyeballs over localhost's addresses).
+func TestProxyByName(t *testing.T) {
+	echo := proxyEchoServer(t)
+	u := startSOCKS5(t, &socks5.Config{})
+	_, port, _ := net.SplitHostPort(u.Host)
+	u.Host = net.JoinHostPort("localhost", port)
+	c, err := proxyDial(t, u, echo.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	roundTrip(t, c, "proxy by name")
+}
+
+// One ProxyDialer used by many goroutines at once.
+func TestProxyConcurrentDials(t *testing.T) {
+	echo := proxyEchoServer(t)
+	u := startSOCKS5(t, &socks5.Config{})
+	pd, err := NewProxyDialer(u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errc := make(chan error, 16)
+	for i := range 16 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c, err := pd.DialContext(ctx, "tcp", echo.String())
+			if err != nil {
+				errc <- err
+				return
+			}
+			defer c.Close()
+			msg := []byte("goroutine " + strconv.Itoa(i))
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			if _, err := c.Write(msg); err != nil {
+				errc <- err
+				return
+			}
+			got := make([]byte, len(msg))
+			if _, err := io.ReadFull(c, got); err != nil || !bytes.Equal(got, msg) {
+				errc <- fmt.Errorf("echo %q, %v", got, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
+	}
+}
