@@ -67,18 +67,14 @@ func cstrings(ss []string, keep []bool) ([]*C.char, []byte, error) {
 		}
 		n += len(s) + 1
 	}
-	buf := make([]byte, 0, n)
+	buf := make([]byte, n) // never reallocated: the pointers stay valid
 	ptrs := make([]*C.char, len(ss))
-	offs := make([]int, len(ss))
+	off := 0
 	for i, s := range ss {
-		offs[i] = len(buf)
-		buf = append(buf, s...)
-		buf = append(buf, 0)
-	}
-	for i := range ss {
 		if keep[i] {
-			ptrs[i] = (*C.char)(unsafe.Pointer(&buf[offs[i]]))
+			ptrs[i] = (*C.char)(unsafe.Pointer(&buf[off]))
 		}
+		off += copy(buf[off:], s) + 1 // buf[off-1] stays 0
 	}
 	return ptrs, buf, nil
 }

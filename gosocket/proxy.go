@@ -132,7 +132,6 @@ func (a *ProxyTargetAddr) String() string { return net.JoinHostPort(a.Host, strc
 type proxySpec struct {
 	cfg  cgo.ProxyConfig
 	addr string // host:port of the proxy
-	name string // "SOCKS5 proxy 127.0.0.1:1080", for messages (no credentials)
 }
 
 // parseProxy checks u and reads its parts: the scheme through
@@ -174,8 +173,12 @@ func parseProxy(op string, u *url.URL) (*proxySpec, error) {
 		}
 	}
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
-	return &proxySpec{cfg: cfg, addr: addr, name: cgo.ProxyTypeString(cfg.Type) + " proxy " + addr}, nil
+	return &proxySpec{cfg: cfg, addr: addr}, nil
 }
+
+// name names the proxy in messages ("SOCKS5 proxy 127.0.0.1:1080"; no
+// credentials).
+func (s *proxySpec) name() string { return cgo.ProxyTypeString(s.cfg.Type) + " proxy " + s.addr }
 
 // dialProxy connects to the proxy with hop and runs the handshake.
 func dialProxy(ctx context.Context, hop func(context.Context, string, string) (net.Conn, error),
@@ -221,7 +224,7 @@ func dialProxy(ctx context.Context, hop func(context.Context, string, string) (n
 	defer hs.Close()
 	if st, err := hs.Status(); err != nil || st.Result != cgo.ProxyInProgress {
 		if err == nil {
-			err = &Error{Op: op, Msg: spec.name + ": " + st.Err, Kind: ErrProxyUnsupported}
+			err = &Error{Op: op, Msg: spec.name() + ": " + st.Err, Kind: ErrProxyUnsupported}
 		}
 		return nil, opError("dial", network, nil, raddr, "", err)
 	}
@@ -428,7 +431,7 @@ func proxyError(spec *proxySpec, st cgo.ProxyStatus) (op string, err error) {
 	}
 	if op == "dial" {
 		// The error's address is the target: name the proxy too.
-		msg = spec.name + ": " + msg
+		msg = spec.name() + ": " + msg
 	}
 	return op, &Error{Op: "Dial", Msg: msg, Kind: kind}
 }
