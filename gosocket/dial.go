@@ -92,6 +92,9 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 // the *Error with the details, so errors.Is(err, ErrSocket) and
 // errors.Is(err, syscall.ECONNREFUSED) hold.
 //
+// With Proxy set, the dial goes through the proxy as
+// ProxyDialer.DialContext describes (result, addresses and errors).
+//
 // DialContext has the signature of http.Transport.DialContext.
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if d == nil {
