@@ -158,3 +158,21 @@ func TestProxyStrings(t *testing.T) {
 		t.Error("ProxyScheme(ftp) ok")
 	}
 }
+
+// Input takes a buffer inside a struct that holds pointers (a buffered
+// reader's array) without tripping cgo's pointer check.
+func TestProxyHandshakeInputPointerfulBuffer(t *testing.T) {
+	h, err := NewProxyHandshake(ProxyConfig{Type: ProxySOCKS4, Host: "p", Port: 1080}, "10.0.0.1", 80)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	out, _ := h.Output(nil)
+	h.Sent(len(out))
+	hd := &holder{name: "x"}
+	hd.next = hd
+	copy(hd.buf[:], []byte{0, 0x5a, 0, 0, 0, 0, 0, 0, 'x'})
+	if r, used, err := h.Input(hd.buf[:9]); err != nil || r != ProxyOK || used != 8 {
+		t.Fatalf("Input = %d, %d, %v", r, used, err)
+	}
+}
