@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "b79629e1832511ae63802470bd7183dcfc2addc3519854ac2b526b262fd6a826"
+const csrcHash = "787a38031989a335d53705ef8f67adf5423cf40d8433dff672f2e7294a126e47"

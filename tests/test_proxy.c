@@ -1201,6 +1201,55 @@ TEST (proxy_unreachable_and_target_unreachable)
   fake_relay_stop (&relay);
 }
 
+TEST (proxy_connect_in_progress_then_timeout)
+{
+  /* A listener whose accept queue is full drops further SYNs: a connect
+     to it stays in progress, like a silent host, without leaving 127.0.0.1. */
+  int port = 0, lfd = fake_listen (&port), filler[4], nfill = 0;
+  SocketProxy_Config cfg;
+  SocketProxy_Conn_T conn = NULL;
+  int64_t t0;
+
+  ASSERT (lfd >= 0);
+  listen (lfd, 0);
+  for (int i = 0; i < 4; i++)
+    {
+      filler[nfill] = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons ((uint16_t)port),
+                               .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+      connect (filler[nfill], (struct sockaddr *)&a, sizeof a);
+      nfill++;
+    }
+  test_sleep_ms (50);
+  cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, port);
+  cfg.connect_timeout_ms = 300;
+  t0 = test_now_ms ();
+  conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
+  if (SocketProxy_Conn_state (conn) != PROXY_STATE_CONNECTING_PROXY)
+    {
+      SocketProxy_State st = SocketProxy_Conn_state (conn);
+      char detail[256];
+      snprintf (detail, sizeof detail, "%s", SocketProxyExt_conn_detail (conn) ? SocketProxyExt_conn_detail (conn) : "");
+      SocketProxy_Conn_free (&conn);
+      for (int i = 0; i < nfill; i++)
+        close (filler[i]);
+      close (lfd);
+      TEST_SKIP ("the connect did not stay in progress (%s: %s)", SocketProxy_state_string (st), detail);
+    }
+  ASSERT_EQ (SocketProxy_Conn_events (conn), POLL_WRITE);
+  ASSERT (SocketProxy_Conn_next_timeout_ms (conn) > 0);
+  ASSERT (SocketProxy_Conn_fd (conn) >= 0);
+  ASSERT_EQ (event_loop (conn, NULL), PROXY_ERROR_CONNECT);
+  ASSERT (test_now_ms () - t0 >= 250);
+  ASSERT_STREQ (SocketProxy_Conn_error (conn), "HappyEyeballs connection failed");
+  ASSERT (strstr (SocketProxyExt_conn_detail (conn), "timed out after 300 ms") != NULL);
+  ASSERT_EQ (SocketProxy_Conn_fd (conn), -1);
+  SocketProxy_Conn_free (&conn);
+  for (int i = 0; i < nfill; i++)
+    close (filler[i]);
+  close (lfd);
+}
+
 TEST (conn_new_argument_errors)
 {
   SocketProxy_Config cfg = loopback_proxy (SOCKET_PROXY_SOCKS4, 9);

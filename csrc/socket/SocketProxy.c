@@ -475,6 +475,23 @@ on_proxy_connected (T conn)
   start_handshake_phase (conn);
 }
 
+/* Socket_connect() that only starts the connect: with the socket's connect
+ * timeout at 0 for the call, an in-progress connect returns at once (with
+ * a timeout it would wait, non-blocking socket or not). */
+static void
+connect_nowait (Socket_T s, const char *host, int port)
+{
+  SocketTimeouts_T saved, nowait;
+
+  Socket_timeouts_get (s, &saved);
+  nowait = saved;
+  nowait.connect_timeout_ms = 0;
+  Socket_timeouts_set (s, &nowait);
+  TRY { Socket_connect (s, host, port); }
+  FINALLY { Socket_timeouts_set (s, &saved); }
+  END_TRY;
+}
+
 static int
 addrs_left (const struct addrinfo *ai)
 {
@@ -513,7 +530,7 @@ start_next_attempt (T conn)
       {
         conn->socket = Socket_new (ai->ai_family, SOCK_STREAM, 0);
         Socket_setnonblocking (conn->socket);
-        Socket_connect (conn->socket, addr, conn->proxy_port);
+        connect_nowait (conn->socket, addr, conn->proxy_port);
         ok = 1;
       }
       ELSE
@@ -698,7 +715,7 @@ SocketProxy_Conn_new_socket (Socket_T socket, const SocketProxy_Config *proxy, c
       char why[PROXY_ERROR_TEXT_LEN] = "";
       TRY
       {
-        Socket_connect (socket, conn->proxy_host, conn->proxy_port);
+        connect_nowait (socket, conn->proxy_host, conn->proxy_port);
         ok = 1;
       }
       ELSE
