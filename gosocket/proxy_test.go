@@ -579,6 +579,21 @@ func TestProxyContext(t *testing.T) {
 			t.Fatalf("err = %v, want a timeout", err)
 		}
 	})
+	t.Run("https proxy silent in the TLS handshake", func(t *testing.T) {
+		u := *u
+		u.Scheme = "https"
+		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+		defer cancel()
+		c, err := (&ProxyDialer{URL: &u}).DialContext(ctx, "tcp", "127.0.0.1:80")
+		if err == nil {
+			c.Close()
+			t.Fatal("dial through a silent proxy succeeded")
+		}
+		var oe *net.OpError
+		if !errors.As(err, &oe) || oe.Op != "proxyconnect" || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want proxyconnect matching context.DeadlineExceeded", err)
+		}
+	})
 	t.Run("already cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
@@ -591,11 +606,17 @@ func TestProxyContext(t *testing.T) {
 	})
 }
 
-// scriptedProxy answers each connection with reply after reading want
-// bytes (the request head for "http"), then echoes: a proxy whose reply
-// is followed at once by data of the target. A negative want reads -want
-// bytes and hangs up after the reply.
-func scriptedProxy(t testing.TB, scheme string, want int, reply []byte) *url.URL {
+// A proxyStep of a scripted proxy: read want request bytes (the request
+// head for "http"), write reply, and hang up if hangup is set.
+type proxyStep struct {
+	want   int
+	reply  []byte
+	hangup bool
+}
+
+// scriptedProxy plays script on each connection, then echoes: a proxy
+// whose last reply may carry data of the target right behind it.
+func scriptedProxy(t testing.TB, scheme string, script ...proxyStep) *url.URL {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -612,21 +633,23 @@ func scriptedProxy(t testing.TB, scheme string, want int, reply []byte) *url.URL
 				defer c.Close()
 				c.SetDeadline(time.Now().Add(10 * time.Second))
 				br := bufio.NewReader(c)
-				if scheme == "http" {
-					for { // request head
-						line, err := br.ReadString('\n')
-						if err != nil {
-							return
+				for _, st := range script {
+					if scheme == "http" {
+						for { // request head
+							line, err := br.ReadString('\n')
+							if err != nil {
+								return
+							}
+							if line == "\r\n" {
+								break
+							}
 						}
-						if line == "\r\n" {
-							break
-						}
+					} else if _, err := io.ReadFull(br, make([]byte, st.want)); err != nil {
+						return
 					}
-				} else if _, err := io.ReadFull(br, make([]byte, max(want, -want))); err != nil {
-					return
-				}
-				if _, err := c.Write(reply); err != nil || want < 0 {
-					return
+					if _, err := c.Write(st.reply); err != nil || st.hangup {
+						return
+					}
 				}
 				io.Copy(c, br)
 			}()
@@ -638,19 +661,21 @@ func scriptedProxy(t testing.TB, scheme string, want int, reply []byte) *url.URL
 func TestProxyLeftoverBytes(t *testing.T) {
 	banner := "220 banner from the target\r\n"
 	socks4Reply := append([]byte{0, 0x5a, 0, 80, 127, 0, 0, 1}, banner...)
+	socks5Reply := append([]byte{5, 0, 0, 1, 127, 0, 0, 1, 0, 80}, banner...)
 	cases := []struct {
 		name   string
 		scheme string
-		want   int // request bytes before the reply
-		reply  []byte
+		script []proxyStep
 	}{
 		// SOCKS4 CONNECT to 127.0.0.1:80 with an empty user id: 9 bytes.
-		{"socks4", "socks4", 9, socks4Reply},
-		{"http", "http", 0, []byte("HTTP/1.1 200 Connection established\r\nX-A: b\r\n\r\n" + banner)},
+		{"socks4", "socks4", []proxyStep{{want: 9, reply: socks4Reply}}},
+		// SOCKS5: greeting (3 bytes), method "none", CONNECT (10 bytes).
+		{"socks5", "socks5", []proxyStep{{want: 3, reply: []byte{5, 0}}, {want: 10, reply: socks5Reply}}},
+		{"http", "http", []proxyStep{{reply: []byte("HTTP/1.1 200 Connection established\r\nX-A: b\r\n\r\n" + banner)}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			u := scriptedProxy(t, tc.scheme, tc.want, tc.reply)
+			u := scriptedProxy(t, tc.scheme, tc.script...)
 			c, err := proxyDial(t, u, "127.0.0.1:80")
 			if err != nil {
 				t.Fatal(err)
@@ -677,24 +702,31 @@ func TestProxyLeftoverBytes(t *testing.T) {
 }
 
 func TestProxyProtocolErrors(t *testing.T) {
+	step := func(want int, reply string, hangup bool) []proxyStep {
+		return []proxyStep{{want: want, reply: []byte(reply), hangup: hangup}}
+	}
 	cases := []struct {
 		name   string
 		scheme string
-		want   int
-		reply  []byte
+		script []proxyStep
 		kind   error
 	}{
-		{"socks5 bad version", "socks5", 3, []byte{4, 0}, ErrProxyProtocol},
-		{"socks5 closes early", "socks5", -3, []byte{5}, ErrProxyProtocol},
-		{"socks5 closes after method", "socks5", -3, []byte{5, 0}, ErrProxyProtocol},
-		{"http closes in head", "http", -1, []byte("HTTP/1.1 200 OK\r\n"), ErrProxyProtocol},
-		{"http garbage", "http", 0, []byte("SSH-2.0-OpenSSH\r\n\r\n"), ErrProxyProtocol},
-		{"http 403", "http", 0, []byte("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"), ErrProxyForbidden},
-		{"http endless head", "http", 0, []byte("HTTP/1.1 200 OK\r\n" + strings.Repeat("X-Pad: 0123456789\r\n", 2000)), ErrProxyProtocol},
+		{"socks5 bad version", "socks5", step(3, "\x04\x00", false), ErrProxyProtocol},
+		{"socks5 closes early", "socks5", step(3, "\x05", true), ErrProxyProtocol},
+		{"socks5 closes after method", "socks5", step(3, "\x05\x00", true), ErrProxyProtocol},
+		{"socks5 unknown method", "socks5", step(3, "\x05\x07", false), ErrProxyProtocol},
+		{"socks5 no acceptable method", "socks5", step(3, "\x05\xff", false), ErrProxyAuth},
+		{"socks5 reply before request", "socks5", step(3, "\x05\x00\x05\x00\x00\x01", false), ErrProxyProtocol},
+		{"socks5 bad address type", "socks5", []proxyStep{{want: 3, reply: []byte{5, 0}}, {want: 10, reply: []byte{5, 0, 0, 9, 0, 0}}}, ErrProxyProtocol},
+		{"socks4 bad version", "socks4", step(9, "\x04\x5a\x00\x00\x00\x00\x00\x00", false), ErrProxyProtocol},
+		{"http closes in head", "http", step(0, "HTTP/1.1 200 OK\r\n", true), ErrProxyProtocol},
+		{"http garbage", "http", step(0, "SSH-2.0-OpenSSH\r\n\r\n", false), ErrProxyProtocol},
+		{"http 403", "http", step(0, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", false), ErrProxyForbidden},
+		{"http endless head", "http", step(0, "HTTP/1.1 200 OK\r\n"+strings.Repeat("X-Pad: 0123456789\r\n", 2000), false), ErrProxyProtocol},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			u := scriptedProxy(t, tc.scheme, tc.want, tc.reply)
+			u := scriptedProxy(t, tc.scheme, tc.script...)
 			c, err := proxyDial(t, u, "127.0.0.1:80")
 			if err == nil {
 				c.Close()
