@@ -219,7 +219,13 @@ func dialProxy(ctx context.Context, hop func(context.Context, string, string) (n
 	// proxy type cannot carry costs no connection.
 	hs, err := cgo.NewProxyHandshake(spec.cfg, host, port)
 	if err != nil {
-		return nil, opError("dial", network, nil, raddr, "", wrapErr(op, err, ErrProxy))
+		// SocketProxy_Failed: a target no proxy request can carry (too
+		// long, control characters).
+		err = wrapErr(op, err, ErrProxyUnsupported)
+		if e, ok := err.(*Error); ok && e.Kind == nil {
+			e.Kind = ErrProxyUnsupported
+		}
+		return nil, opError("dial", network, nil, raddr, "", err)
 	}
 	defer hs.Close()
 	if st, err := hs.Status(); err != nil || st.Result != cgo.ProxyInProgress {

@@ -754,6 +754,13 @@ func TestProxyUnsupportedRequests(t *testing.T) {
 	if strings.Contains(err.Error(), strings.Repeat("u", 256)) {
 		t.Errorf("error shows the user name")
 	}
+	// Targets no proxy request can carry (no header injection into the
+	// CONNECT request).
+	u.Scheme, u.User = "http", nil
+	for _, target := range []string{strings.Repeat("h", 256) + ":80", "a\r\nX-Injected\r\n:80", "a\x00b:80"} {
+		c, err = d.Dial("tcp", target)
+		wantProxyErr(t, c, err, "dial", ErrProxyUnsupported, "")
+	}
 	// The C library caps credentials at 255 bytes for HTTP too.
 	u.Scheme = "http"
 	u.User = url.UserPassword("u", strings.Repeat("p", 256))
