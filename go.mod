@@ -3,6 +3,7 @@ module github.com/libsocket/libsocket
 go 1.26.0
 
 require (
+	github.com/armon/go-socks5 v0.0.0-20160902184237-e75332964ef5
 	github.com/google/go-cmp v0.7.0
 	github.com/pion/dtls/v3 v3.1.15
 	golang.org/x/crypto v0.58.0

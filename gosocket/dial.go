@@ -6,6 +6,7 @@ import (
 	"github.com/libsocket/libsocket/gosocket/internal/errs"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"syscall"
@@ -36,6 +37,11 @@ type Dialer struct {
 	// Zero uses DefaultFallbackDelay; a negative value disables racing
 	// (addresses are tried one after the other, in resolver order).
 	FallbackDelay time.Duration
+	// Proxy, when not nil, makes DialContext connect through this proxy
+	// (see ProxyDialer for the URL and the errors): the Dialer, with its
+	// other fields, connects to the proxy, which then connects to the
+	// address. Timeout and Deadline bound the whole dial.
+	Proxy *url.URL
 }
 
 // DefaultFallbackDelay is the Happy Eyeballs delay used when
@@ -86,6 +92,9 @@ func (d *Dialer) Dial(network, address string) (net.Conn, error) {
 // the *Error with the details, so errors.Is(err, ErrSocket) and
 // errors.Is(err, syscall.ECONNREFUSED) hold.
 //
+// With Proxy set, the dial goes through the proxy as
+// ProxyDialer.DialContext describes (result, addresses and errors).
+//
 // DialContext has the signature of http.Transport.DialContext.
 func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
 	if d == nil {
@@ -107,6 +116,9 @@ func (d *Dialer) DialContext(ctx context.Context, network, address string) (net.
 	}
 	if ctx.Err() != nil {
 		return nil, opError("dial", network, nil, nil, "", ctxError("Dial", ctx))
+	}
+	if d.Proxy != nil {
+		return d.dialProxy(ctx, network, address)
 	}
 	switch network {
 	case "tcp", "tcp4", "tcp6":

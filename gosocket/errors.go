@@ -93,6 +93,45 @@ var (
 	ErrNoCgo = errs.ErrNoCgo
 )
 
+// Proxy errors (see ProxyDialer.DialContext). Every one of them matches
+// ErrProxy; the C library's detail (the SOCKS reply code, the HTTP
+// status) is in the message.
+var (
+	// ErrProxy is the family of failures of a dial through a proxy that
+	// the proxy reported or caused (an unusable proxy URL included);
+	// alone, it is the proxy's general failure (SOCKS5 reply 1, an HTTP
+	// error status without a more precise kind).
+	ErrProxy error = &proxyKind{msg: "gosocket: proxy failure"}
+	// ErrProxyAuth: the proxy wants credentials or refused the given ones
+	// (SOCKS5 method or RFC 1929 failure, SOCKS4 identd failures, HTTP
+	// 407).
+	ErrProxyAuth error = &proxyKind{msg: "gosocket: proxy authentication failed"}
+	// ErrProxyForbidden: the proxy's rules do not allow the target (SOCKS5
+	// reply 2, SOCKS4 reply 91 "rejected or failed", HTTP 403).
+	ErrProxyForbidden error = &proxyKind{msg: "gosocket: connection forbidden by proxy"}
+	// ErrProxyRefused: the target refused the proxy's connection (SOCKS5
+	// reply 5).
+	ErrProxyRefused error = &proxyKind{msg: "gosocket: target refused the proxy's connection"}
+	// ErrProxyUnreachable: the proxy could not reach the target (SOCKS5
+	// replies 3, 4 and 6; HTTP 404, 502 and 504).
+	ErrProxyUnreachable error = &proxyKind{msg: "gosocket: target unreachable through proxy"}
+	// ErrProxyUnsupported: the proxy does not support the request
+	// (SOCKS5 replies 7 and 8), or the request cannot be expressed for
+	// this proxy type and is refused before the proxy is contacted (a
+	// SOCKS4 target that is not an IPv4 literal, a user name or password
+	// over 255 bytes, a network other than TCP).
+	ErrProxyUnsupported error = &proxyKind{msg: "gosocket: request not supported by proxy"}
+	// ErrProxyProtocol: the proxy's reply is malformed or unexpected, or
+	// it closed the connection before completing it.
+	ErrProxyProtocol error = &proxyKind{msg: "gosocket: proxy protocol error"}
+)
+
+// proxyKind is the type of the proxy sentinels: each matches ErrProxy.
+type proxyKind struct{ msg string }
+
+func (k *proxyKind) Error() string        { return k.msg }
+func (k *proxyKind) Is(target error) bool { return target == ErrProxy }
+
 // wrapErr converts an error of package cgo (see errs.Wrap).
 func wrapErr(op string, err error, kind error) error { return errs.Wrap(op, err, kind) }
 
