@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "dd3608d9b8e00c6d5fee943e80320b1058142d7627acb42cd08f1435f36bc961"
+const csrcHash = "f284a95158c9882fff7679e09a1466af17a8830adc6d85d14d8949ed04aa53a4"
