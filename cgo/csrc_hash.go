@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f284a95158c9882fff7679e09a1466af17a8830adc6d85d14d8949ed04aa53a4"
+const csrcHash = "cd61d16d03c9a5343bfa93ed4eda650a0edd550679b5713869a022238a284eaa"

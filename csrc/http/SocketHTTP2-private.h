@@ -86,4 +86,192 @@ extern size_t SocketHTTP2__write_priority (unsigned char *out, uint32_t stream_i
 /* The 24-byte client connection preface. */
 extern const unsigned char SocketHTTP2__preface[HTTP2_PREFACE_SIZE];
 
+/* ===================================================================== */
+/* Connection and streams (SocketHTTP2-conn.c, SocketHTTP2-stream.c)      */
+/* ===================================================================== */
+
+/* A growable byte queue: bytes [off, len) are pending. */
+typedef struct
+{
+  unsigned char *data;
+  size_t off;
+  size_t len;
+  size_t cap;
+} SocketHTTP2__Buf;
+
+/* A decoded header list copied into one heap block (fields then strings). */
+typedef struct
+{
+  SocketHPACK_Header *fields;
+  size_t count;
+} SocketHTTP2__Fields;
+
+struct SocketHTTP2_Stream
+{
+  SocketHTTP2_Conn_T conn;
+  uint32_t id;
+  SocketHTTP2_StreamState state;
+  struct SocketHTTP2_Stream *hash_next;
+  struct SocketHTTP2_Stream *prev, *next; /* every stream of the connection */
+  void *userdata;
+
+  int64_t send_window;
+  int64_t recv_window;     /* what the peer may still send */
+  uint32_t recv_unacked;   /* consumed but not yet credited */
+
+  SocketHTTP2__Buf rbuf;   /* received DATA not yet read */
+  SocketHTTP2__Fields headers;
+  SocketHTTP2__Fields trailers;
+  int headers_done;        /* final (non-1xx) head received */
+  int end_stream_received;
+  int peer_initiated;
+  int reset;               /* closed by RST_STREAM (either way) */
+  int send_blocked;        /* send_data was short of window */
+  int request_is_head;     /* client sent HEAD: no body expected */
+  int64_t content_length;  /* -1 unless the peer sent one */
+  uint64_t data_received;
+};
+
+/* A pending (unacknowledged) SETTINGS frame of ours. */
+#define HTTP2_PENDING_SETTINGS_MAX 8
+typedef struct
+{
+  uint32_t values[HTTP2_SETTINGS_COUNT + 1];
+  unsigned mask;  /* bit id set: values[id] is in this frame */
+  int64_t sent_ms;
+  int initial;    /* the SETTINGS of the connection preface */
+} SocketHTTP2__PendingSettings;
+
+/* Peer stream ids closed recently, to tell a frame on a closed stream
+ * (STREAM_CLOSED) from one on a never-opened, implicitly closed id. */
+#define HTTP2_CLOSED_RING 128
+
+/* Flood budgets: each counter is a token bucket refilled per second. */
+typedef struct
+{
+  double tokens;
+  int64_t last_ms;
+} SocketHTTP2__Budget;
+
+struct SocketHTTP2_Conn
+{
+  Socket_T socket;
+  Arena_T arena;
+  Arena_T scratch;          /* HPACK decode output, cleared per block */
+  SocketHTTP2_Config config;
+  uint32_t local[HTTP2_SETTINGS_COUNT + 1];      /* acknowledged by the peer */
+  uint32_t local_sent[HTTP2_SETTINGS_COUNT + 1]; /* last value we sent */
+  uint32_t peer[HTTP2_SETTINGS_COUNT + 1];
+  SocketHTTP2__PendingSettings pending[HTTP2_PENDING_SETTINGS_MAX];
+  int pending_count;
+
+  SocketHPACK_Encoder_T encoder;
+  SocketHPACK_Decoder_T decoder;
+
+  SocketHTTP2__Buf in;      /* sized for one frame of local max_frame_size */
+  SocketHTTP2__Buf out;
+
+  struct SocketHTTP2_Stream **buckets;
+  struct SocketHTTP2_Stream *streams;
+  uint32_t local_active;    /* streams we opened, not closed */
+  uint32_t peer_active;     /* streams the peer opened, not closed */
+  uint32_t next_stream_id;
+  uint32_t max_peer_id;     /* highest peer stream id opened */
+  uint32_t max_promised_id; /* client: highest promised id seen */
+  uint32_t last_stream_id;  /* highest peer stream processed */
+  uint32_t closed_ring[HTTP2_CLOSED_RING];
+  unsigned closed_ring_pos;
+
+  int64_t send_window;
+  int64_t recv_window;
+  uint32_t recv_unacked;
+
+  /* Header block being assembled (HEADERS/PUSH_PROMISE + CONTINUATION). */
+  uint32_t hb_stream;       /* 0 = none */
+  uint8_t hb_type;
+  uint8_t hb_flags;
+  uint32_t hb_promised;
+  int hb_self_dep;          /* HEADERS depends on its own stream */
+  SocketHTTP2__Buf hb;
+
+  int handshake_started;
+  int preface_received;     /* server: client preface checked */
+  int peer_settings_seen;
+  int initial_settings_acked;
+  int goaway_sent;
+  int goaway_received;
+  uint32_t goaway_last_id;  /* from the peer's GOAWAY */
+  int failed;               /* connection error or transport gone */
+  SocketHTTP2_ErrorCode error;
+
+  unsigned char ping_opaque[8];
+  int ping_pending;
+  int64_t ping_sent_ms;
+  int64_t last_recv_ms;
+
+  SocketHTTP2__Budget budget_rst;      /* streams reset (either side) */
+  SocketHTTP2__Budget budget_settings;
+  SocketHTTP2__Budget budget_ping;
+  SocketHTTP2__Budget budget_priority;
+  SocketHTTP2__Budget budget_empty;    /* empty/tiny DATA, empty CONTINUATION */
+
+  SocketHTTP2_StreamCallback stream_cb;
+  void *stream_cb_data;
+  SocketHTTP2_ConnCallback conn_cb;
+  void *conn_cb_data;
+};
+
+/* Abuse limits: sustained rate per second, and the burst allowed. */
+#define HTTP2_RST_RATE 100
+#define HTTP2_RST_BURST 1000
+#define HTTP2_SETTINGS_RATE 10
+#define HTTP2_SETTINGS_BURST 100
+#define HTTP2_PING_RATE 10
+#define HTTP2_PING_BURST 100
+#define HTTP2_PRIORITY_RATE 100
+#define HTTP2_PRIORITY_BURST 1000
+#define HTTP2_EMPTY_RATE 100
+#define HTTP2_EMPTY_BURST 1000
+/* DATA below this payload size (not ending the stream) counts as tiny. */
+#define HTTP2_TINY_DATA 16
+/* Largest compressed header block accepted across CONTINUATIONs, beyond
+ * the local MAX_HEADER_LIST_SIZE (which bounds it decoded). */
+#define HTTP2_HEADER_BLOCK_SLACK 4096
+/* Control replies (ACKs, RST_STREAM) may fill the send queue up to this
+ * before the peer is considered to be flooding us without reading. */
+#define HTTP2_CONTROL_QUEUE_MAX (SOCKETHTTP2_SEND_QUEUE_MAX + 64 * 1024)
+
+/* conn.c */
+extern int SocketHTTP2__queue (SocketHTTP2_Conn_T conn, const void *bytes, size_t len);
+extern unsigned char *SocketHTTP2__queue_reserve (SocketHTTP2_Conn_T conn, size_t len);
+extern int SocketHTTP2__conn_error (SocketHTTP2_Conn_T conn, SocketHTTP2_ErrorCode code);
+extern int SocketHTTP2__budget_take (SocketHTTP2__Budget *b, double rate, double burst);
+extern int SocketHTTP2__queue_rst (SocketHTTP2_Conn_T conn, uint32_t stream_id, SocketHTTP2_ErrorCode code);
+extern void SocketHTTP2__credit_conn (SocketHTTP2_Conn_T conn, uint32_t bytes);
+extern void SocketHTTP2__ensure_started (SocketHTTP2_Conn_T conn);
+
+/* stream.c */
+extern SocketHTTP2_Stream_T SocketHTTP2__stream_find (SocketHTTP2_Conn_T conn, uint32_t id);
+extern SocketHTTP2_Stream_T SocketHTTP2__stream_create (SocketHTTP2_Conn_T conn, uint32_t id, int peer);
+extern void SocketHTTP2__stream_remove_closed (SocketHTTP2_Conn_T conn, int all);
+extern int SocketHTTP2__stream_frame (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h,
+                                      const unsigned char *payload);
+extern void SocketHTTP2__stream_emit (SocketHTTP2_Stream_T s, int event);
+extern void SocketHTTP2__stream_set_closed (SocketHTTP2_Stream_T s);
+extern int SocketHTTP2__apply_initial_window (SocketHTTP2_Conn_T conn, uint32_t old_value, uint32_t new_value);
+extern void SocketHTTP2__streams_goaway (SocketHTTP2_Conn_T conn, uint32_t last_id);
+extern int SocketHTTP2__fields_copy (SocketHTTP2__Fields *dst, const SocketHPACK_Header *src, size_t count);
+extern int SocketHTTP2__encode_block (SocketHTTP2_Stream_T s, uint8_t type, uint8_t flags,
+                                      uint32_t promised_id, const SocketHPACK_Header *headers, size_t count);
+extern void SocketHTTP2__buf_free (SocketHTTP2__Buf *b);
+extern int SocketHTTP2__buf_reserve (SocketHTTP2__Buf *b, size_t extra, size_t limit);
+extern int SocketHTTP2__stream_error (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, uint32_t id,
+                                      SocketHTTP2_ErrorCode code);
+extern void SocketHTTP2__recv_end_stream (SocketHTTP2_Stream_T s);
+extern void SocketHTTP2__credit_stream (SocketHTTP2_Stream_T s, uint32_t bytes);
+extern void SocketHTTP2__ring_add (SocketHTTP2_Conn_T conn, uint32_t id);
+extern int SocketHTTP2__ring_has (SocketHTTP2_Conn_T conn, uint32_t id);
+extern int SocketHTTP2__is_peer_id (SocketHTTP2_Conn_T conn, uint32_t id);
+extern int SocketHTTP2__is_idle_id (SocketHTTP2_Conn_T conn, uint32_t id);
+
 #endif /* SOCKETHTTP2_PRIVATE_INCLUDED */

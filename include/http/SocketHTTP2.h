@@ -60,15 +60,18 @@
  * streams no longer count toward MAX_CONCURRENT_STREAMS.
  *
  * @par End of a request / response
- * HTTP2_EVENT_HEADERS_RECEIVED fires for the first header block (request
- * or response head; informational 1xx heads fire it again);
- * HTTP2_EVENT_DATA_RECEIVED for each DATA frame with payload;
- * HTTP2_EVENT_TRAILERS_RECEIVED for a trailing header block (which always
- * ends the peer's side). The peer's side of a stream is complete exactly
- * when the state becomes half-closed (remote) or closed, which is when
- * SocketHTTP2_Stream_recv_headers()/recv_data() report *end_stream = 1
- * (recv_data only once the buffer is drained);
- * HTTP2_EVENT_STREAM_END fires when both sides are done.
+ * HTTP2_EVENT_HEADERS_RECEIVED fires for the head (request or response;
+ * informational 1xx heads fire it too, each replacing the last);
+ * HTTP2_EVENT_DATA_RECEIVED for each DATA frame with payload or with
+ * END_STREAM; HTTP2_EVENT_TRAILERS_RECEIVED for a trailing header block
+ * (which always ends the peer's side). The peer's side is complete when
+ * END_STREAM arrived: inside the event that carries it,
+ * SocketHTTP2_Stream_recv_headers() already reports *end_stream = 1 and
+ * SocketHTTP2_Stream_recv_data() does once the buffer is drained; the
+ * state is half-closed (remote) or closed after the event.
+ * HTTP2_EVENT_STREAM_END fires when both sides are done. So a server
+ * answers a request on HEADERS_RECEIVED, DATA_RECEIVED or
+ * TRAILERS_RECEIVED whichever reports end_stream first.
  *
  * @par Closing
  * SocketHTTP2_Conn_is_closed() returns 1 once a GOAWAY was sent or
