@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "cd61d16d03c9a5343bfa93ed4eda650a0edd550679b5713869a022238a284eaa"
+const csrcHash = "071a4d7e1e82e0b4d7d0ce553b76efe6245c8aa07069b770fe9e7b8a41ec140b"

@@ -717,4 +717,38 @@ TEST (tiny_data_flood_gets_enhance_your_calm)
   raw_close (&r);
 }
 
+/* h2spec 6.9.2/1: a window opened by SETTINGS wakes the blocked sender. */
+TEST (initial_window_change_resumes_blocked_stream)
+{
+  Raw r;
+  const unsigned char w0[6] = { 0, 4, 0, 0, 0, 0 };
+  const unsigned char w1[6] = { 0, 4, 0, 0, 0, 1 };
+  size_t i, data = 0, last_ack = 0, data_at = 0;
+
+  SERVER_RAW (r);
+  r.side.respond = 1;
+  r.side.respond_size = 10;
+  raw_frame (&r, HTTP2_FRAME_SETTINGS, 0, 0, w0, 6);
+  raw_run (&r);
+  raw_request (&r, 1, GET_REQ, HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM);
+  raw_frame (&r, HTTP2_FRAME_SETTINGS, 0, 0, w1, 6);
+  raw_run (&r);
+  for (i = 0; i < r.nframes; i++)
+    {
+      if (r.frames[i].type == HTTP2_FRAME_SETTINGS && (r.frames[i].flags & HTTP2_FLAG_ACK))
+        last_ack = i;
+      if (r.frames[i].type == HTTP2_FRAME_DATA)
+        {
+          ASSERT_EQ (r.frames[i].length, 1);
+          data_at = i;
+          data++;
+        }
+    }
+  ASSERT_EQ (data, 1);
+  /* The ACK of the SETTINGS that opened the window comes first. */
+  ASSERT (last_ack < data_at);
+  ASSERT_EQ (raw_goaway (&r), -1);
+  raw_close (&r);
+}
+
 TEST_MAIN ()

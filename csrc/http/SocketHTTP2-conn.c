@@ -308,8 +308,22 @@ SocketHTTP2_Conn_new (Socket_T socket, const SocketHTTP2_Config *config, Arena_T
 void
 SocketHTTP2_Conn_free (SocketHTTP2_Conn_T *conn)
 {
+  SocketHTTP2_Stream_T s, next;
+
   if (conn == NULL || *conn == NULL)
     return;
+  /* Streams still open end here: their last event lets the application
+   * release its userdata. Nothing is sent. */
+  (*conn)->failed = 1;
+  for (s = (*conn)->streams; s != NULL; s = next)
+    {
+      next = s->next;
+      if (s->state != HTTP2_STREAM_STATE_CLOSED)
+        {
+          s->reset = 1;
+          SocketHTTP2__stream_set_closed (s);
+        }
+    }
   release_memory (*conn);
   SocketHPACK_Encoder_free (&(*conn)->encoder);
   SocketHPACK_Decoder_free (&(*conn)->decoder);
@@ -433,18 +447,14 @@ apply_settings_ack (SocketHTTP2_Conn_T conn)
   emit_conn (conn, HTTP2_EVENT_SETTINGS_ACK);
 }
 
+/* Apply one validated peer setting. */
 static int
 apply_peer_setting (SocketHTTP2_Conn_T conn, const SocketHTTP2_Setting *s)
 {
-  SocketHTTP2__Check c = SocketHTTP2__setting_check (s->id, s->value);
   uint32_t old;
 
-  if (c.code != HTTP2_NO_ERROR)
-    return SocketHTTP2__conn_error (conn, c.code);
   if (s->id < 1 || s->id > HTTP2_SETTINGS_COUNT)
     return 0; /* §6.5.2: unknown settings are ignored */
-  if (s->id == HTTP2_SETTINGS_ENABLE_PUSH && s->value == 1 && conn->config.role == HTTP2_ROLE_CLIENT)
-    return SocketHTTP2__conn_error (conn, HTTP2_PROTOCOL_ERROR);
   old = conn->peer[s->id];
   conn->peer[s->id] = s->value;
   if (s->id == HTTP2_SETTINGS_HEADER_TABLE_SIZE)
@@ -458,7 +468,6 @@ static int
 handle_settings (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsigned char *payload)
 {
   unsigned char ack[HTTP2_FRAME_HEADER_SIZE];
-  SocketHTTP2_Setting s;
   size_t i;
 
   if (!SocketHTTP2__budget_take (&conn->budget_settings, HTTP2_SETTINGS_RATE, HTTP2_SETTINGS_BURST))
@@ -471,15 +480,31 @@ handle_settings (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, cons
     }
   for (i = 0; i < h->length / 6; i++)
     {
+      SocketHTTP2_Setting s;
+      SocketHTTP2__Check c;
+      SocketHTTP2__setting_get (payload, i, &s);
+      c = SocketHTTP2__setting_check (s.id, s.value);
+      if (c.code != HTTP2_NO_ERROR)
+        return SocketHTTP2__conn_error (conn, c.code);
+      if (s.id == HTTP2_SETTINGS_ENABLE_PUSH && s.value == 1 && conn->config.role == HTTP2_ROLE_CLIENT)
+        return SocketHTTP2__conn_error (conn, HTTP2_PROTOCOL_ERROR);
+    }
+  if (queued_bytes (conn) > HTTP2_CONTROL_QUEUE_MAX)
+    return SocketHTTP2__conn_error (conn, HTTP2_ENHANCE_YOUR_CALM);
+  /* The ACK goes before anything the new values let us send (a DATA
+   * frame unblocked by a larger window), as the peer expects. */
+  SocketHTTP2__write_frame (ack, HTTP2_FRAME_SETTINGS, HTTP2_FLAG_ACK, 0, NULL, 0);
+  if (SocketHTTP2__queue (conn, ack, sizeof ack) < 0)
+    return SocketHTTP2__conn_error (conn, HTTP2_INTERNAL_ERROR);
+  conn->peer_settings_seen = 1;
+  for (i = 0; i < h->length / 6; i++)
+    {
+      SocketHTTP2_Setting s;
       SocketHTTP2__setting_get (payload, i, &s);
       if (apply_peer_setting (conn, &s) < 0)
         return -1;
     }
-  conn->peer_settings_seen = 1;
-  if (queued_bytes (conn) > HTTP2_CONTROL_QUEUE_MAX)
-    return SocketHTTP2__conn_error (conn, HTTP2_ENHANCE_YOUR_CALM);
-  SocketHTTP2__write_frame (ack, HTTP2_FRAME_SETTINGS, HTTP2_FLAG_ACK, 0, NULL, 0);
-  return SocketHTTP2__queue (conn, ack, sizeof ack);
+  return 0;
 }
 
 /* ===================================================================== */

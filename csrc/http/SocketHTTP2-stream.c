@@ -640,7 +640,8 @@ copy_fields (const SocketHTTP2__Fields *src, SocketHPACK_Header *dst, size_t max
   *count = 0;
   if (src->fields == NULL)
     return 0;
-  memcpy (dst, src->fields, (src->count < max ? src->count : max) * sizeof *dst);
+  if (max > 0 && src->count > 0)
+    memcpy (dst, src->fields, (src->count < max ? src->count : max) * sizeof *dst);
   *count = src->count;
   return 1;
 }

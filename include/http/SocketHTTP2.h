@@ -132,7 +132,7 @@
 #define HTTP2_EVENT_DATA_RECEIVED 3      /**< DATA buffered; read with Stream_recv_data */
 #define HTTP2_EVENT_TRAILERS_RECEIVED 4  /**< trailers complete; read with Stream_recv_trailers */
 #define HTTP2_EVENT_STREAM_END 5         /**< both sides finished cleanly; last event */
-#define HTTP2_EVENT_STREAM_RESET 6       /**< RST_STREAM sent or received; last event */
+#define HTTP2_EVENT_STREAM_RESET 6       /**< RST_STREAM sent/received, above a GOAWAY, or Conn_free; last event */
 #define HTTP2_EVENT_PUSH_PROMISE 7       /**< client: promised stream (the argument) reserved */
 #define HTTP2_EVENT_WINDOW_UPDATE 8      /**< stream send window grew */
 /* Connection events (SocketHTTP2_ConnCallback). */
@@ -289,7 +289,10 @@ extern SOCKET_API SocketHTTP2_Conn_T SocketHTTP2_Conn_new (Socket_T socket, cons
 
 /**
  * @brief Release buffers, HPACK state and all streams, set *@p conn to
- *        NULL. Sends nothing and does not close the socket. NULL-safe.
+ *        NULL. Streams not yet closed get HTTP2_EVENT_STREAM_RESET first
+ *        (so their userdata can be released); no callback may use the
+ *        connection for anything else then. Sends nothing and does not
+ *        close the socket. NULL-safe.
  */
 extern SOCKET_API void SocketHTTP2_Conn_free (SocketHTTP2_Conn_T *conn);
 
