@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "071a4d7e1e82e0b4d7d0ce553b76efe6245c8aa07069b770fe9e7b8a41ec140b"
+const csrcHash = "6f4e59fb84255d2320e8ed5446301a64f4fc72047d0187d15b2ec96040949e62"

@@ -751,4 +751,39 @@ TEST (initial_window_change_resumes_blocked_stream)
   raw_close (&r);
 }
 
+/* §5.1: frames the peer sent before seeing our RST_STREAM are ignored
+ * (no RST answer per frame, no connection error), window still credited. */
+TEST (frames_in_flight_after_our_reset_are_ignored)
+{
+  Raw r;
+  SocketHTTP2_Stream_T s;
+  SocketHPACK_Header h[3] = { { ":method", 7, "GET", 3, 0 }, { ":scheme", 7, "http", 4, 0 }, { ":path", 5, "/", 1, 0 } };
+  static unsigned char chunk[16000];
+  unsigned char resp[64];
+  size_t i, rst = 0;
+  int k;
+
+  raw_open (&r, HTTP2_ROLE_CLIENT);
+  s = SocketHTTP2_Stream_new (r.conn);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (s, h, 3, 1), 0);
+  raw_run (&r);
+  SocketHTTP2_Stream_close (s, HTTP2_CANCEL);
+  raw_run (&r);
+  resp[0] = 0x88; /* :status 200 */
+  raw_frame (&r, HTTP2_FRAME_HEADERS, HTTP2_FLAG_END_HEADERS, 1, resp, 1);
+  for (k = 0; k < 4; k++)
+    raw_frame (&r, HTTP2_FRAME_DATA, 0, 1, chunk, sizeof chunk);
+  raw_run (&r);
+  for (i = 0; i < r.nframes; i++)
+    if (r.frames[i].type == HTTP2_FRAME_RST_STREAM)
+      {
+        ASSERT_EQ (r.frames[i].code, HTTP2_CANCEL);
+        rst++;
+      }
+  ASSERT_EQ (rst, 1);
+  ASSERT_EQ (raw_goaway (&r), -1);
+  ASSERT_EQ (r.rc, 0);
+  raw_close (&r);
+}
+
 TEST_MAIN ()

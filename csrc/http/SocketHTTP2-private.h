@@ -181,6 +181,8 @@ struct SocketHTTP2_Conn
   uint32_t last_stream_id;  /* highest peer stream processed */
   uint32_t closed_ring[HTTP2_CLOSED_RING];
   unsigned closed_ring_pos;
+  uint32_t reset_ring[HTTP2_CLOSED_RING]; /* streams we sent RST_STREAM on */
+  unsigned reset_ring_pos;
 
   int64_t send_window;
   int64_t recv_window;
@@ -271,6 +273,7 @@ extern void SocketHTTP2__recv_end_stream (SocketHTTP2_Stream_T s);
 extern void SocketHTTP2__credit_stream (SocketHTTP2_Stream_T s, uint32_t bytes);
 extern void SocketHTTP2__ring_add (SocketHTTP2_Conn_T conn, uint32_t id);
 extern int SocketHTTP2__ring_has (SocketHTTP2_Conn_T conn, uint32_t id);
+extern int SocketHTTP2__we_reset (SocketHTTP2_Conn_T conn, uint32_t id);
 extern int SocketHTTP2__is_peer_id (SocketHTTP2_Conn_T conn, uint32_t id);
 extern int SocketHTTP2__is_idle_id (SocketHTTP2_Conn_T conn, uint32_t id);
 

@@ -249,6 +249,15 @@ handle_data (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const un
   c = SocketHTTP2__payload_split (h, payload, &p);
   if (c.code != HTTP2_NO_ERROR)
     return SocketHTTP2__conn_error (conn, c.code);
+  if ((s == NULL || s->state == HTTP2_STREAM_STATE_CLOSED) && SocketHTTP2__we_reset (conn, h->stream_id))
+    {
+      /* In flight when we reset it: ignored, but window is window. */
+      SocketHTTP2__credit_conn (conn, h->length);
+      if (p.len < HTTP2_TINY_DATA
+          && !SocketHTTP2__budget_take (&conn->budget_empty, HTTP2_EMPTY_RATE, HTTP2_EMPTY_BURST))
+        return SocketHTTP2__conn_error (conn, HTTP2_ENHANCE_YOUR_CALM);
+      return 0;
+    }
   if (s == NULL || (s->state != HTTP2_STREAM_STATE_OPEN && s->state != HTTP2_STREAM_STATE_HALF_CLOSED_LOCAL))
     return data_refused (conn, s, h->stream_id, h->length, HTTP2_STREAM_CLOSED);
   if ((int64_t)h->length > s->recv_window)
@@ -398,6 +407,9 @@ on_headers (SocketHTTP2_Conn_T conn, uint32_t id, uint8_t flags, const SocketHPA
   SocketHTTP2_Stream_T s = SocketHTTP2__stream_find (conn, id);
   int end = (flags & HTTP2_FLAG_END_STREAM) != 0;
 
+  /* Decoded already (HPACK stays in step); the stream is gone for us. */
+  if ((s == NULL || s->state == HTTP2_STREAM_STATE_CLOSED) && SocketHTTP2__we_reset (conn, id))
+    return 0;
   if (s == NULL)
     {
       if (conn->config.role == HTTP2_ROLE_SERVER && SocketHTTP2__is_peer_id (conn, id))

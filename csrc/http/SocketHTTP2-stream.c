@@ -117,15 +117,36 @@ SocketHTTP2__ring_add (SocketHTTP2_Conn_T conn, uint32_t id)
   conn->closed_ring[conn->closed_ring_pos++ % HTTP2_CLOSED_RING] = id;
 }
 
-int
-SocketHTTP2__ring_has (SocketHTTP2_Conn_T conn, uint32_t id)
+static int
+ring_find (const uint32_t *ring, uint32_t id)
 {
   unsigned i;
 
   for (i = 0; i < HTTP2_CLOSED_RING; i++)
-    if (conn->closed_ring[i] == id)
+    if (ring[i] == id)
       return 1;
   return 0;
+}
+
+int
+SocketHTTP2__ring_has (SocketHTTP2_Conn_T conn, uint32_t id)
+{
+  return ring_find (conn->closed_ring, id);
+}
+
+/* Frames the peer sent before it saw our RST_STREAM are ignored (§5.1
+ * "closed"); remembering recent resets tells them from real errors. */
+int
+SocketHTTP2__we_reset (SocketHTTP2_Conn_T conn, uint32_t id)
+{
+  return ring_find (conn->reset_ring, id);
+}
+
+static int
+queue_reset (SocketHTTP2_Conn_T conn, uint32_t id, SocketHTTP2_ErrorCode code)
+{
+  conn->reset_ring[conn->reset_ring_pos++ % HTTP2_CLOSED_RING] = id;
+  return SocketHTTP2__queue_rst (conn, id, code);
 }
 
 /* Ids the peer opens: odd ones for a server, even (pushed) for a client. */
@@ -189,7 +210,7 @@ reset_stream (SocketHTTP2_Stream_T s)
 int
 SocketHTTP2__stream_error (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, uint32_t id, SocketHTTP2_ErrorCode code)
 {
-  if (SocketHTTP2__queue_rst (conn, id, code) < 0)
+  if (queue_reset (conn, id, code) < 0)
     return SocketHTTP2__conn_error (conn, HTTP2_INTERNAL_ERROR);
   if (s != NULL && s->state != HTTP2_STREAM_STATE_CLOSED)
     reset_stream (s);
@@ -390,7 +411,7 @@ SocketHTTP2_Stream_close (SocketHTTP2_Stream_T stream, SocketHTTP2_ErrorCode err
   /* An idle stream is unknown to the peer: RST_STREAM would be a
    * protocol error there (§6.4). */
   if (stream->state != HTTP2_STREAM_STATE_IDLE)
-    (void)SocketHTTP2__queue_rst (stream->conn, stream->id, error_code);
+    (void)queue_reset (stream->conn, stream->id, error_code);
   reset_stream (stream);
 }
 
