@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "6f4e59fb84255d2320e8ed5446301a64f4fc72047d0187d15b2ec96040949e62"
+const csrcHash = "a668d964b6290805ea3cc0ad70a8dd61be395eae6d1cedd28684af1c585f691c"

@@ -786,4 +786,30 @@ TEST (frames_in_flight_after_our_reset_are_ignored)
   raw_close (&r);
 }
 
+/* Busy senders (nghttp2 under load) mix small frames among full ones:
+ * that must not trip the tiny-DATA limit, which only a flood does. */
+TEST (small_frames_among_large_ones_are_not_abuse)
+{
+  Raw r;
+  SocketHTTP2_Config cfg;
+  static unsigned char big[2048];
+  int i;
+
+  SocketHTTP2_config_defaults (&cfg, HTTP2_ROLE_SERVER);
+  cfg.initial_window_size = 64 << 20;
+  cfg.connection_window_size = 64 << 20;
+  raw_open_cfg (&r, &cfg);
+  raw_frame (&r, HTTP2_FRAME_SETTINGS, HTTP2_FLAG_ACK, 0, NULL, 0);
+  raw_request (&r, 1, GET_REQ, HTTP2_FLAG_END_HEADERS);
+  for (i = 0; i < 3 * HTTP2_EMPTY_BURST; i++)
+    {
+      raw_frame (&r, HTTP2_FRAME_DATA, 0, 1, big, sizeof big);
+      raw_frame (&r, HTTP2_FRAME_DATA, 0, 1, "0123456789", 10);
+    }
+  raw_run (&r);
+  ASSERT_EQ (raw_goaway (&r), -1);
+  ASSERT_EQ (r.side.body_len, (size_t)3 * HTTP2_EMPTY_BURST * (sizeof big + 10));
+  raw_close (&r);
+}
+
 TEST_MAIN ()

@@ -166,6 +166,14 @@ SocketHTTP2__budget_take (SocketHTTP2__Budget *b, double rate, double burst)
   return 1;
 }
 
+/* Useful work pays back a token (never above the burst). */
+void
+SocketHTTP2__budget_earn (SocketHTTP2__Budget *b, double burst)
+{
+  if (b->last_ms != 0 && b->tokens + 1.0 <= burst)
+    b->tokens += 1.0;
+}
+
 /* Credit consumed connection window; a WINDOW_UPDATE goes out once half
  * of the configured window has been consumed, keeping the peer busy
  * without a frame per DATA frame. */

@@ -236,6 +236,8 @@ struct SocketHTTP2_Conn
 #define HTTP2_EMPTY_BURST 1000
 /* DATA below this payload size (not ending the stream) counts as tiny. */
 #define HTTP2_TINY_DATA 16
+/* DATA at least this large pays back one tiny-frame token. */
+#define HTTP2_SUBSTANTIAL_DATA 1024
 /* Largest compressed header block accepted across CONTINUATIONs, beyond
  * the local MAX_HEADER_LIST_SIZE (which bounds it decoded). */
 #define HTTP2_HEADER_BLOCK_SLACK 4096
@@ -248,6 +250,7 @@ extern int SocketHTTP2__queue (SocketHTTP2_Conn_T conn, const void *bytes, size_
 extern unsigned char *SocketHTTP2__queue_reserve (SocketHTTP2_Conn_T conn, size_t len);
 extern int SocketHTTP2__conn_error (SocketHTTP2_Conn_T conn, SocketHTTP2_ErrorCode code);
 extern int SocketHTTP2__budget_take (SocketHTTP2__Budget *b, double rate, double burst);
+extern void SocketHTTP2__budget_earn (SocketHTTP2__Budget *b, double burst);
 extern int SocketHTTP2__queue_rst (SocketHTTP2_Conn_T conn, uint32_t stream_id, SocketHTTP2_ErrorCode code);
 extern void SocketHTTP2__credit_conn (SocketHTTP2_Conn_T conn, uint32_t bytes);
 extern void SocketHTTP2__ensure_started (SocketHTTP2_Conn_T conn);

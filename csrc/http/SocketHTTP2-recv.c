@@ -262,10 +262,15 @@ handle_data (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const un
     return data_refused (conn, s, h->stream_id, h->length, HTTP2_STREAM_CLOSED);
   if ((int64_t)h->length > s->recv_window)
     return data_refused (conn, s, h->stream_id, h->length, HTTP2_FLOW_CONTROL_ERROR);
-  s->recv_window -= h->length;
-  if (p.len < HTTP2_TINY_DATA && !end
-      && !SocketHTTP2__budget_take (&conn->budget_empty, HTTP2_EMPTY_RATE, HTTP2_EMPTY_BURST))
+  /* Only tiny frames sent with window to spare count (one that uses up
+   * a window is the sender being fair), and every substantial frame earns
+   * a token back: busy senders (nghttp2 under load) mix in small frames. */
+  if (p.len >= HTTP2_SUBSTANTIAL_DATA)
+    SocketHTTP2__budget_earn (&conn->budget_empty, HTTP2_EMPTY_BURST);
+  else if (p.len < HTTP2_TINY_DATA && !end && (int64_t)h->length < s->recv_window && conn->recv_window > 0
+           && !SocketHTTP2__budget_take (&conn->budget_empty, HTTP2_EMPTY_RATE, HTTP2_EMPTY_BURST))
     return SocketHTTP2__conn_error (conn, HTTP2_ENHANCE_YOUR_CALM);
+  s->recv_window -= h->length;
   s->data_received += p.len;
   if (!content_length_ok (s, end))
     return data_refused (conn, s, h->stream_id, h->length, HTTP2_PROTOCOL_ERROR);
