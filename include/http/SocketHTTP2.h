@@ -56,8 +56,12 @@
  * SocketHTTP2_Conn_process() call (or SocketHTTP2_Conn_free()), then it is
  * removed and its handle must no longer be used. The last callback a
  * stream gets is HTTP2_EVENT_STREAM_END (clean close in both directions)
- * or HTTP2_EVENT_STREAM_RESET (RST_STREAM sent or received). Removed
- * streams no longer count toward MAX_CONCURRENT_STREAMS.
+ * or HTTP2_EVENT_STREAM_RESET (RST_STREAM sent or received, refused by the
+ * peer's GOAWAY, or SocketHTTP2_Conn_free()); release userdata there.
+ * Callbacks can also run from inside a send call: the send that ends the
+ * second direction fires STREAM_END before it returns. Removed streams no
+ * longer count toward MAX_CONCURRENT_STREAMS. Frames that arrive for a
+ * stream after we reset it (in flight) are ignored, their DATA credited.
  *
  * @par End of a request / response
  * HTTP2_EVENT_HEADERS_RECEIVED fires for the head (request or response;
@@ -77,7 +81,22 @@
  * SocketHTTP2_Conn_is_closed() returns 1 once a GOAWAY was sent or
  * received, or a connection error occurred: no new streams can be made
  * then, but streams at or below the last-stream-id keep running (graceful
- * drain); keep calling process/flush until they are done.
+ * drain); keep calling process/flush until they are done. After a
+ * connection error (process returns -1) flush the GOAWAY, then shut down
+ * the write side and read until EOF before closing: closing with unread
+ * input makes the kernel send a TCP reset that can destroy the GOAWAY
+ * (tests/h2/h2_server.c shows the pattern).
+ *
+ * @par Abuse limits
+ * Each is a token bucket (sustained rate per second / burst) whose excess
+ * is GOAWAY(ENHANCE_YOUR_CALM): streams reset by or because of the peer
+ * (rapid reset, CVE-2023-44487) 100/1000; SETTINGS 10/100; PING 10/100;
+ * PRIORITY 100/1000; empty CONTINUATION and tiny DATA (< 16 bytes, not
+ * ending the stream or using up a window) 100/1000, where each DATA frame
+ * of 1 KiB or more pays one token back. A header block is capped at the
+ * local MAX_HEADER_LIST_SIZE + 4 KiB of compressed bytes across all its
+ * CONTINUATIONs (CVE-2024-27316); HPACK expansion beyond the list size is
+ * refused (HPACK bomb); WINDOW_UPDATE overflow is FLOW_CONTROL_ERROR.
  *
  * Thread-safety: a connection and its streams are not thread-safe; the
  * getters, string functions and frame header codec are reentrant.
@@ -311,7 +330,9 @@ extern SOCKET_API int SocketHTTP2_Conn_handshake (SocketHTTP2_Conn_T conn);
  * @brief Read from the socket until it would block and handle every
  *        complete frame; callbacks run from here. Also removes streams
  *        closed before this call and enforces the SETTINGS ACK, PING and
- *        idle timeouts.
+ *        idle timeouts (checked only here: with timeouts configured, also
+ *        call it when the poll wait times out). On a blocking socket it
+ *        reads once (and waits for that read).
  * @param events poll events (POLL_READ etc.); 0 or any value reads.
  * @return 0 ok (call SocketHTTP2_Conn_flush() to send the replies),
  *         -1 connection error: GOAWAY queued (flush it, then close) or the
@@ -402,6 +423,8 @@ extern SOCKET_API int32_t SocketHTTP2_Conn_recv_window (SocketHTTP2_Conn_T conn)
  * @brief Create a local stream (idle) with the next id of our role
  *        (client 1, 3, 5...; server 2, 4, ...). Nothing is sent until
  *        headers are.
+ * Send headers on streams in the order they were created: opening a
+ * higher id first closes the lower idle ones at the peer (RFC 9113 §5.1.1).
  * @return the stream, or NULL if the connection is closed (GOAWAY sent or
  *         received), ids are exhausted, or the peer's
  *         MAX_CONCURRENT_STREAMS would be exceeded.
