@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "a668d964b6290805ea3cc0ad70a8dd61be395eae6d1cedd28684af1c585f691c"
+const csrcHash = "7e480bf7e8e893d2625bea8cce9fa78e6ad1fbc8951e0b3d8fb9efeaf0d43abf"

@@ -372,6 +372,19 @@ SocketHTTP2__encode_block (SocketHTTP2_Stream_T s, uint8_t type, uint8_t flags, 
 /* Public stream calls                                                    */
 /* ===================================================================== */
 
+/* Streams we may open now: the peer's limit, and until its SETTINGS
+ * arrive the 100 RFC 9113 §6.5.2 recommends peers to allow at least, so
+ * an early burst is not refused wholesale. */
+static uint32_t
+local_stream_limit (SocketHTTP2_Conn_T conn)
+{
+  uint32_t limit = conn->peer[HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS];
+
+  if (!conn->peer_settings_seen && limit > SOCKETHTTP2_DEFAULT_MAX_CONCURRENT_STREAMS)
+    limit = SOCKETHTTP2_DEFAULT_MAX_CONCURRENT_STREAMS;
+  return limit;
+}
+
 SocketHTTP2_Stream_T
 SocketHTTP2_Stream_new (SocketHTTP2_Conn_T conn)
 {
@@ -379,7 +392,7 @@ SocketHTTP2_Stream_new (SocketHTTP2_Conn_T conn)
 
   assert (conn != NULL);
   if (conn->failed || conn->goaway_sent || conn->goaway_received || conn->next_stream_id > HTTP2_STREAM_ID_MAX
-      || conn->local_active >= conn->peer[HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS])
+      || conn->local_active >= local_stream_limit (conn))
     return NULL;
   SocketHTTP2__ensure_started (conn);
   s = SocketHTTP2__stream_create (conn, conn->next_stream_id, 0);
@@ -770,7 +783,7 @@ SocketHTTP2_Stream_push_promise (SocketHTTP2_Stream_T stream, const SocketHPACK_
   conn = stream->conn;
   if (conn->config.role != HTTP2_ROLE_SERVER || conn->peer[HTTP2_SETTINGS_ENABLE_PUSH] == 0 || conn->failed
       || conn->goaway_sent || conn->goaway_received || conn->next_stream_id > HTTP2_STREAM_ID_MAX
-      || conn->local_active >= conn->peer[HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS]
+      || conn->local_active >= local_stream_limit (conn)
       || (stream->state != HTTP2_STREAM_STATE_OPEN && stream->state != HTTP2_STREAM_STATE_HALF_CLOSED_REMOTE))
     return NULL;
   promised = SocketHTTP2__stream_create (conn, conn->next_stream_id, 0);

@@ -427,7 +427,9 @@ extern SOCKET_API int32_t SocketHTTP2_Conn_recv_window (SocketHTTP2_Conn_T conn)
  * higher id first closes the lower idle ones at the peer (RFC 9113 §5.1.1).
  * @return the stream, or NULL if the connection is closed (GOAWAY sent or
  *         received), ids are exhausted, or the peer's
- *         MAX_CONCURRENT_STREAMS would be exceeded.
+ *         MAX_CONCURRENT_STREAMS would be exceeded (until the peer's
+ *         SETTINGS arrive, at most 100 streams are open at once, the
+ *         minimum RFC 9113 §6.5.2 recommends). Retry after a stream ends.
  */
 extern SOCKET_API SocketHTTP2_Stream_T SocketHTTP2_Stream_new (SocketHTTP2_Conn_T conn);
 
