@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "7e480bf7e8e893d2625bea8cce9fa78e6ad1fbc8951e0b3d8fb9efeaf0d43abf"
+const csrcHash = "9f4afa3a598bce5864e47031715f17c395b5198f81a16079b963c91fe7e068ef"

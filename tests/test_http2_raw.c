@@ -812,4 +812,27 @@ TEST (small_frames_among_large_ones_are_not_abuse)
   raw_close (&r);
 }
 
+/* Zero-window stall: a peer that never opens its window does not keep a
+ * stream (and the response it holds) forever. */
+TEST (zero_window_stall_resets_stream)
+{
+  Raw r;
+  const unsigned char w0[6] = { 0, 4, 0, 0, 0, 0 };
+
+  SERVER_RAW (r);
+  r.conn->stall_timeout_ms = 1; /* 30 s by default (see the header) */
+  r.side.respond = 1;
+  r.side.respond_size = 1000;
+  raw_frame (&r, HTTP2_FRAME_SETTINGS, 0, 0, w0, 6);
+  raw_request (&r, 1, GET_REQ, HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM);
+  raw_run (&r);
+  ASSERT_EQ (raw_rst (&r, 1), -1);
+  usleep (20000);
+  raw_run (&r);
+  ASSERT_EQ (raw_rst (&r, 1), HTTP2_CANCEL);
+  ASSERT_EQ (r.side.events[HTTP2_EVENT_STREAM_RESET], 1);
+  ASSERT_EQ (raw_goaway (&r), -1);
+  raw_close (&r);
+}
+
 TEST_MAIN ()

@@ -292,6 +292,7 @@ SocketHTTP2_Conn_new (Socket_T socket, const SocketHTTP2_Config *config, Arena_T
     conn->next_stream_id = conn->config.role == HTTP2_ROLE_CLIENT ? 1 : 2;
     conn->preface_received = conn->config.role == HTTP2_ROLE_CLIENT;
     conn->last_recv_ms = Socket_get_monotonic_ms ();
+    conn->stall_timeout_ms = conn->config.idle_timeout_ms > 0 ? conn->config.idle_timeout_ms : HTTP2_STALL_TIMEOUT_MS;
     init_codecs (conn);
     conn->scratch = Arena_new ();
     conn->buckets = calloc (HTTP2_STREAM_HASH_SIZE, sizeof *conn->buckets);
@@ -719,7 +720,8 @@ check_timeouts (SocketHTTP2_Conn_T conn)
     return SocketHTTP2__conn_error (conn, HTTP2_NO_ERROR);
   if (c->idle_timeout_ms > 0 && now - conn->last_recv_ms > c->idle_timeout_ms)
     return SocketHTTP2__conn_error (conn, HTTP2_NO_ERROR);
-  return 0;
+  SocketHTTP2__streams_check_stalled (conn, now);
+  return conn->failed ? -1 : 0;
 }
 
 int

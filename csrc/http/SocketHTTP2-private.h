@@ -127,6 +127,7 @@ struct SocketHTTP2_Stream
   int peer_initiated;
   int reset;               /* closed by RST_STREAM (either way) */
   int send_blocked;        /* send_data was short of window */
+  int64_t stalled_since_ms; /* DATA waiting on a zero window since then */
   int request_is_head;     /* client sent HEAD: no body expected */
   int64_t content_length;  /* -1 unless the peer sent one */
   uint64_t data_received;
@@ -210,6 +211,7 @@ struct SocketHTTP2_Conn
   int ping_pending;
   int64_t ping_sent_ms;
   int64_t last_recv_ms;
+  int stall_timeout_ms;     /* reset streams stuck on a zero window */
 
   SocketHTTP2__Budget budget_rst;      /* streams reset (either side) */
   SocketHTTP2__Budget budget_settings;
@@ -234,6 +236,9 @@ struct SocketHTTP2_Conn
 #define HTTP2_PRIORITY_BURST 1000
 #define HTTP2_EMPTY_RATE 100
 #define HTTP2_EMPTY_BURST 1000
+/* A stream whose DATA waits on a zero send window this long is reset
+ * (slow-reading peer), unless config.idle_timeout_ms sets another value. */
+#define HTTP2_STALL_TIMEOUT_MS 30000
 /* DATA below this payload size (not ending the stream) counts as tiny. */
 #define HTTP2_TINY_DATA 16
 /* DATA at least this large pays back one tiny-frame token. */
@@ -265,6 +270,7 @@ extern void SocketHTTP2__stream_emit (SocketHTTP2_Stream_T s, int event);
 extern void SocketHTTP2__stream_set_closed (SocketHTTP2_Stream_T s);
 extern int SocketHTTP2__apply_initial_window (SocketHTTP2_Conn_T conn, uint32_t old_value, uint32_t new_value);
 extern void SocketHTTP2__streams_goaway (SocketHTTP2_Conn_T conn, uint32_t last_id);
+extern void SocketHTTP2__streams_check_stalled (SocketHTTP2_Conn_T conn, int64_t now_ms);
 extern int SocketHTTP2__fields_copy (SocketHTTP2__Fields *dst, const SocketHPACK_Header *src, size_t count);
 extern int SocketHTTP2__encode_block (SocketHTTP2_Stream_T s, uint8_t type, uint8_t flags,
                                       uint32_t promised_id, const SocketHPACK_Header *headers, size_t count);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/SocketUtil.h"
 #include "http/SocketHTTP2-private.h"
 
 /* ===================================================================== */
@@ -272,6 +273,25 @@ SocketHTTP2__streams_goaway (SocketHTTP2_Conn_T conn, uint32_t last_id)
       next = s->next;
       if (!s->peer_initiated && s->id > last_id && s->state != HTTP2_STREAM_STATE_CLOSED)
         reset_stream (s);
+    }
+}
+
+/* Zero-window stall: the peer takes our responses' memory hostage by
+ * never opening its window. Such streams are reset (CANCEL). */
+void
+SocketHTTP2__streams_check_stalled (SocketHTTP2_Conn_T conn, int64_t now_ms)
+{
+  SocketHTTP2_Stream_T s, next;
+
+  for (s = conn->streams; s != NULL; s = next)
+    {
+      next = s->next;
+      if (s->stalled_since_ms != 0 && s->state != HTTP2_STREAM_STATE_CLOSED
+          && now_ms - s->stalled_since_ms > conn->stall_timeout_ms)
+        {
+          (void)queue_reset (conn, s->id, HTTP2_CANCEL);
+          reset_stream (s);
+        }
     }
 }
 
@@ -642,8 +662,14 @@ SocketHTTP2_Stream_send_data (SocketHTTP2_Stream_T stream, const void *data, siz
         }
     }
   while (sent < len);
+  if (sent > 0)
+    stream->stalled_since_ms = 0;
   if (sent < len)
-    stream->send_blocked = 1;
+    {
+      stream->send_blocked = 1;
+      if (window <= 0 && stream->stalled_since_ms == 0)
+        stream->stalled_since_ms = Socket_get_monotonic_ms ();
+    }
   return (ssize_t)sent;
 }
 

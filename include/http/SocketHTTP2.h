@@ -96,7 +96,10 @@
  * of 1 KiB or more pays one token back. A header block is capped at the
  * local MAX_HEADER_LIST_SIZE + 4 KiB of compressed bytes across all its
  * CONTINUATIONs (CVE-2024-27316); HPACK expansion beyond the list size is
- * refused (HPACK bomb); WINDOW_UPDATE overflow is FLOW_CONTROL_ERROR.
+ * refused (HPACK bomb); WINDOW_UPDATE overflow is FLOW_CONTROL_ERROR. A
+ * stream whose DATA has waited on a zero send window for idle_timeout_ms
+ * (30 s when that is 0) is reset with RST_STREAM(CANCEL) (zero-window
+ * stall); SocketHTTP2_Conn_process() checks this, like the timeouts.
  *
  * Thread-safety: a connection and its streams are not thread-safe; the
  * getters, string functions and frame header codec are reentrant.
