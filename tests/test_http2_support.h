@@ -29,6 +29,7 @@ typedef struct
   char trailers[1024];
   unsigned char *body;
   size_t body_len;
+  size_t body_cap;
   int end_seen;          /* recv_data reported end_stream */
   int read_in_callback;  /* drain DATA as it arrives */
   uint32_t last_id;
@@ -90,7 +91,12 @@ side_read_body (Side *side, SocketHTTP2_Stream_T s)
 
   while ((n = SocketHTTP2_Stream_recv_data (s, buf, sizeof buf, &end)) > 0)
     {
-      side->body = realloc (side->body, side->body_len + (size_t)n);
+      if (side->body_len + (size_t)n > side->body_cap)
+        {
+          /* Geometric growth: ASan's realloc always copies. */
+          side->body_cap = (side->body_len + (size_t)n) * 2;
+          side->body = realloc (side->body, side->body_cap);
+        }
       memcpy (side->body + side->body_len, buf, (size_t)n);
       side->body_len += (size_t)n;
     }
