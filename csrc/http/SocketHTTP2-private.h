@@ -212,6 +212,7 @@ struct SocketHTTP2_Conn
   int64_t ping_sent_ms;
   int64_t last_recv_ms;
   int stall_timeout_ms;     /* reset streams stuck on a zero window */
+  int nonblocking;          /* socket mode, sampled once (-1 unknown) */
 
   SocketHTTP2__Budget budget_rst;      /* streams reset (either side) */
   SocketHTTP2__Budget budget_settings;

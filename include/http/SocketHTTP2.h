@@ -335,7 +335,8 @@ extern SOCKET_API int SocketHTTP2_Conn_handshake (SocketHTTP2_Conn_T conn);
  *        closed before this call and enforces the SETTINGS ACK, PING and
  *        idle timeouts (checked only here: with timeouts configured, also
  *        call it when the poll wait times out). On a blocking socket it
- *        reads once (and waits for that read).
+ *        reads once (and waits for that read); the socket's mode is
+ *        sampled on the first call, so set it before.
  * @param events poll events (POLL_READ etc.); 0 or any value reads.
  * @return 0 ok (call SocketHTTP2_Conn_flush() to send the replies),
  *         -1 connection error: GOAWAY queued (flush it, then close) or the

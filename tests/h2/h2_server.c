@@ -120,7 +120,7 @@ main (int argc, char **argv)
 {
   static Conn conns[MAX_CONNS];
   struct pollfd pfd[MAX_CONNS + 1];
-  int nconns = 0, port = argc > 1 ? atoi (argv[1]) : 8080;
+  int nconns = 0, ready, port = argc > 1 ? atoi (argv[1]) : 8080;
   Socket_T listener;
   SocketHTTP2_Config cfg;
 
@@ -144,7 +144,8 @@ main (int argc, char **argv)
           pfd[i + 1].fd = Socket_fd (conns[i].sock);
           pfd[i + 1].events = POLLIN | (conns[i].want_write ? POLLOUT : 0);
         }
-      if (poll (pfd, (nfds_t)nconns + 1, 1000) < 0)
+      ready = poll (pfd, (nfds_t)nconns + 1, 1000);
+      if (ready < 0)
         continue;
       if ((pfd[0].revents & POLLIN) && nconns < MAX_CONNS)
         {
@@ -176,7 +177,10 @@ main (int argc, char **argv)
                 }
               continue;
             }
-          /* Process on every wakeup: it also runs the timeouts. */
+          /* Ready connections, and all of them when the wait timed out
+           * (Conn_process also runs the timeouts). */
+          if (ready > 0 && pfd[i + 1].revents == 0)
+            continue;
           rc = SocketHTTP2_Conn_process (c->h2, 0);
           fl = SocketHTTP2_Conn_flush (c->h2);
           c->want_write = fl == 1;
