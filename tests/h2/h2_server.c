@@ -4,8 +4,10 @@
  * checking of its own: every request that completes gets "200" with a
  * small body; everything else is the library's job.
  *
- * Usage: h2_server [port]   (listens on 127.0.0.1, default 8080; prints
- * the port). One poll(2) loop, non-blocking sockets.
+ * Usage: h2_server [port [cert.pem key.pem]]
+ * Listens on 127.0.0.1 (default port 8080, 0 = any; prints the port):
+ * h2c with prior knowledge, or with a certificate and key h2 over TLS
+ * (ALPN "h2" required). One poll(2) loop, non-blocking sockets.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,6 +24,8 @@
 #include "core/SocketUtil.h"
 #include "http/SocketHTTP2.h"
 #include "socket/Socket.h"
+#include "tls/SocketTLS.h"
+#include "tls/SocketTLSContext.h"
 
 #define MAX_CONNS 256
 
@@ -32,7 +36,10 @@ typedef struct
   SocketHTTP2_Conn_T h2;
   int want_write;
   int64_t closing_until; /* > 0: GOAWAY sent, draining input until then */
+  int handshaking;       /* TLS handshake not finished (h2 is NULL) */
 } Conn;
+
+static SocketHTTP2_Config cfg;
 
 static const char body[] = "hello from libsocket h2\n";
 
@@ -108,6 +115,37 @@ drain_done (Conn *c)
 }
 
 static void
+start_h2 (Conn *c)
+{
+  c->h2 = SocketHTTP2_Conn_new (c->sock, &cfg, c->arena);
+  SocketHTTP2_Conn_set_stream_callback (c->h2, on_stream, NULL);
+}
+
+/* One TLS handshake step: 1 done (h2 started), 0 in progress, -1 failed
+ * or the client did not select "h2" (RFC 9113 §3.2). */
+static int
+tls_step (Conn *c)
+{
+  volatile TLSHandshakeState st = TLS_HANDSHAKE_ERROR;
+  const char *alpn;
+
+  TRY st = SocketTLS_handshake (c->sock);
+  ELSE st = TLS_HANDSHAKE_ERROR;
+  END_TRY;
+  if (st == TLS_HANDSHAKE_ERROR)
+    return -1;
+  c->want_write = st == TLS_HANDSHAKE_WANT_WRITE;
+  if (st != TLS_HANDSHAKE_COMPLETE)
+    return 0;
+  alpn = SocketTLS_get_alpn_selected (c->sock);
+  if (alpn == NULL || strcmp (alpn, "h2") != 0)
+    return -1;
+  c->handshaking = 0;
+  start_h2 (c);
+  return 1;
+}
+
+static void
 conn_close (Conn *c)
 {
   SocketHTTP2_Conn_free (&c->h2);
@@ -122,9 +160,15 @@ main (int argc, char **argv)
   struct pollfd pfd[MAX_CONNS + 1];
   int nconns = 0, ready, port = argc > 1 ? atoi (argv[1]) : 8080;
   Socket_T listener;
-  SocketHTTP2_Config cfg;
+  SocketTLSContext_T tls = NULL;
 
   signal (SIGPIPE, SIG_IGN);
+  if (argc > 3)
+    {
+      static const char *alpn[] = { "h2" };
+      tls = SocketTLSContext_new_server (argv[2], argv[3], NULL);
+      SocketTLSContext_set_alpn_protos (tls, alpn, 1);
+    }
   listener = Socket_new (AF_INET, SOCK_STREAM, 0);
   Socket_setreuseaddr (listener);
   Socket_bind (listener, "127.0.0.1", port);
@@ -156,10 +200,14 @@ main (int argc, char **argv)
               Socket_setnonblocking (s);
               c->sock = s;
               c->arena = Arena_new ();
-              c->h2 = SocketHTTP2_Conn_new (s, &cfg, c->arena);
+              c->h2 = NULL;
               c->want_write = 0;
               c->closing_until = 0;
-              SocketHTTP2_Conn_set_stream_callback (c->h2, on_stream, NULL);
+              c->handshaking = tls != NULL;
+              if (tls != NULL)
+                SocketTLS_enable (s, tls);
+              else
+                start_h2 (c);
             }
         }
       for (i = nconns - 1; i >= 0; i--)
@@ -168,6 +216,18 @@ main (int argc, char **argv)
           int rc = 0, fl;
           if (pfd[i + 1].fd != Socket_fd (c->sock))
             continue; /* accepted this round */
+          if (c->handshaking)
+            {
+              int st = tls_step (c);
+              if (st < 0)
+                {
+                  conn_close (c);
+                  conns[i] = conns[--nconns];
+                  continue;
+                }
+              if (st == 0)
+                continue;
+            }
           if (c->closing_until > 0)
             {
               if (drain_done (c))
