@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "9f4afa3a598bce5864e47031715f17c395b5198f81a16079b963c91fe7e068ef"
+const csrcHash = "32874ecae90a70f04286d49de3607b52d67089791df32113acabc995aea3a924"

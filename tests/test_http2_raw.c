@@ -835,4 +835,43 @@ TEST (zero_window_stall_resets_stream)
   raw_close (&r);
 }
 
+/* A client that sends requests and never reads the answers: the server's
+ * send queue stops growing because it stops reading (backpressure). */
+TEST (peer_not_reading_is_not_buffered_without_bound)
+{
+  Raw r;
+  unsigned char block[256], f[300];
+  size_t n = hp_block (block, GET_REQ), len, i, stuck = 0, max_queued = 0;
+  uint32_t id;
+
+  SERVER_RAW (r);
+  r.side.respond = 1;
+  for (id = 1; id < 0x7fffffff && stuck < 3; id += 2)
+    {
+      size_t off = 0;
+      len = SocketHTTP2__write_frame (f, HTTP2_FRAME_HEADERS, HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM, id,
+                                      block, n);
+      for (i = 0; i < 100 && off < len; i++)
+        {
+          ssize_t w = write (r.fd, f + off, len - off);
+          if (w > 0)
+            {
+              off += (size_t)w;
+              stuck = 0;
+              continue;
+            }
+          SocketHTTP2_Conn_process (r.conn, 0); /* never flushed, never read */
+          stuck++;
+        }
+      if (off < len)
+        break; /* the server stopped reading */
+      if (r.conn->out.len - r.conn->out.off > max_queued)
+        max_queued = r.conn->out.len - r.conn->out.off;
+    }
+  ASSERT (id > 20000); /* plenty were answered before it stopped */
+  ASSERT (max_queued <= HTTP2_CONTROL_QUEUE_MAX + 64 * 1024);
+  ASSERT_EQ (SocketHTTP2_Conn_is_closed (r.conn), 0);
+  raw_close (&r);
+}
+
 TEST_MAIN ()

@@ -746,6 +746,10 @@ SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
   nonblocking = conn->nonblocking;
   do
     {
+      /* Backpressure: a peer that sends requests but does not read our
+       * answers stops being read once the queue is over its bound. */
+      if (queued_bytes (conn) > HTTP2_CONTROL_QUEUE_MAX)
+        break;
       n = read_some (conn);
       if (n < 0)
         {

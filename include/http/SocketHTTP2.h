@@ -20,7 +20,11 @@
  * queue returns 0, like one blocked by the flow-control window, and is
  * retried after a flush), while HEADERS and control frames are always
  * queued. A peer that makes us queue replies past the bound without
- * reading them (PING or SETTINGS flood) gets GOAWAY(ENHANCE_YOUR_CALM).
+ * reading them (PING or SETTINGS flood) gets GOAWAY(ENHANCE_YOUR_CALM),
+ * and while more than the bound plus 64 KiB is queued,
+ * SocketHTTP2_Conn_process() reads nothing (backpressure: with
+ * edge-triggered polling, call it again once SocketHTTP2_Conn_flush()
+ * returns 0).
  * SocketHTTP2_Conn_process() reads until the socket would block, so
  * edge-triggered polling works, and handles every complete frame; the
  * receive buffer always holds one frame of the local
