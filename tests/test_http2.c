@@ -11,6 +11,8 @@
 
 #include "http/SocketHTTP.h"
 
+#include <unistd.h>
+
 static SocketHTTP2_Stream_T
 get_request (Pair *p, const char *method, const char *path, int end_stream)
 {
@@ -520,6 +522,121 @@ TEST (peer_close_is_reported)
   SocketHTTP2_Conn_free (&p.client);
   ASSERT_EQ (SocketHTTP2_Conn_process (p.server, 0), -1);
   ASSERT_EQ (SocketHTTP2_Conn_is_closed (p.server), 1);
+  pair_close (&p);
+}
+
+TEST (window_update_calls_and_getters)
+{
+  Pair p;
+  SocketHTTP2_Stream_T s;
+
+  pair_open (&p, NULL, NULL);
+  s = get_request (&p, "POST", "/w", 0);
+  pair_pump (&p, 3);
+  ASSERT_EQ (SocketHTTP2_Conn_recv_window (p.client), 1048576);
+  ASSERT_EQ (SocketHTTP2_Conn_window_update (p.client, 1000), 0);
+  ASSERT_EQ (SocketHTTP2_Conn_recv_window (p.client), 1049576);
+  ASSERT_EQ (SocketHTTP2_Conn_window_update (p.client, 0), -1);
+  ASSERT_EQ (SocketHTTP2_Conn_window_update (p.client, 0x7fffffff), -1); /* would overflow */
+  ASSERT_EQ (SocketHTTP2_Stream_recv_window (s), 65535);
+  ASSERT_EQ (SocketHTTP2_Stream_window_update (s, 5), 0);
+  ASSERT_EQ (SocketHTTP2_Stream_recv_window (s), 65540);
+  ASSERT_EQ (SocketHTTP2_Stream_window_update (s, 0x80000000u), -1);
+  pair_pump (&p, 3);
+  ASSERT_EQ (SocketHTTP2_Conn_send_window (p.server), 1049576);
+  ASSERT_EQ (SocketHTTP2_Stream_send_window (p.server->streams), 65540);
+  ASSERT_EQ (p.sside.events[HTTP2_EVENT_WINDOW_UPDATE], 1);
+  ASSERT_EQ (SocketHTTP2_Conn_get_local_setting (p.client, HTTP2_SETTINGS_MAX_FRAME_SIZE), 16384);
+  ASSERT_EQ (SocketHTTP2_Conn_get_local_setting (p.client, (SocketHTTP2_SettingsId)9), 0);
+  ASSERT_EQ (SocketHTTP2_Conn_get_setting (p.client, (SocketHTTP2_SettingsId)0), 0);
+  ASSERT (SocketHTTP2_Conn_socket (p.client) == p.a);
+  ASSERT (SocketHTTP2_Conn_arena (p.client) == p.arena);
+  pair_close (&p);
+}
+
+TEST (stream_state_rules_for_sends)
+{
+  Pair p;
+  SocketHTTP2_Stream_T s, idle;
+  SocketHPACK_Header h[1] = { { ":status", 7, "200", 3, 0 } };
+  SocketHPACK_Header t[1] = { { ":path", 5, "/", 1, 0 } };
+  SocketHPACK_Header out[4];
+  size_t n = 9;
+  int end = 9;
+
+  pair_open (&p, NULL, NULL);
+  idle = SocketHTTP2_Stream_new (p.client);
+  ASSERT_EQ (SocketHTTP2_Stream_state (idle), HTTP2_STREAM_STATE_IDLE);
+  ASSERT_EQ (SocketHTTP2_Stream_send_data (idle, "x", 1, 0), -1);       /* idle: no DATA */
+  ASSERT_EQ (SocketHTTP2_Stream_send_trailers (idle, h, 0), -1);        /* nor trailers */
+  ASSERT (SocketHTTP2_Stream_push_promise (idle, t, 1) == NULL);        /* client: no push */
+  ASSERT_EQ (SocketHTTP2_Stream_recv_headers (idle, out, 4, &n, &end), 0);
+  ASSERT_EQ (n, 0);
+  ASSERT_EQ (end, 0);
+  ASSERT_EQ (SocketHTTP2_Stream_recv_trailers (idle, out, 4, &n), 0);
+  SocketHTTP2_Stream_set_userdata (idle, &n);
+  ASSERT (SocketHTTP2_Stream_get_userdata (idle) == &n);
+  SocketHTTP2_Stream_set_userdata (idle, NULL); /* the harness frees userdata on close */
+  SocketHTTP2_Stream_close (idle, HTTP2_CANCEL); /* idle: closed locally, no frame */
+  ASSERT_EQ (SocketHTTP2_Stream_state (idle), HTTP2_STREAM_STATE_CLOSED);
+  ASSERT_EQ (p.cside.events[HTTP2_EVENT_STREAM_RESET], 1);
+  SocketHTTP2_Stream_close (idle, HTTP2_CANCEL); /* no-op */
+  ASSERT_EQ (p.cside.events[HTTP2_EVENT_STREAM_RESET], 1);
+
+  s = get_request (&p, "GET", "/", 1);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (s, h, 1, 0), -1); /* half-closed (local) */
+  ASSERT_EQ (SocketHTTP2_Stream_send_data (s, "x", 1, 0), -1);
+  ASSERT_EQ (SocketHTTP2_Stream_state (s), HTTP2_STREAM_STATE_HALF_CLOSED_LOCAL);
+  pair_pump (&p, 3);
+  ASSERT_EQ (p.src, 0); /* RST for the idle stream was never sent: no error */
+  ASSERT_EQ (p.sside.events[HTTP2_EVENT_STREAM_START], 1);
+  ASSERT_EQ (SocketHTTP2_Stream_send_trailers (p.server->streams, t, 1), -1); /* pseudo in trailers */
+  pair_close (&p);
+}
+
+TEST (empty_settings_and_empty_data_end_stream)
+{
+  Pair p;
+  SocketHTTP2_Stream_T s;
+
+  pair_open (&p, NULL, NULL);
+  p.sside.respond = 1;
+  ASSERT_EQ (SocketHTTP2_Conn_settings (p.client, NULL, 0), 0);
+  s = get_request (&p, "POST", "/e", 0);
+  ASSERT_EQ (SocketHTTP2_Stream_send_data (s, "abc", 3, 0), 3);
+  ASSERT_EQ (SocketHTTP2_Stream_send_data (s, NULL, 0, 1), 0); /* empty DATA with END_STREAM */
+  ASSERT_EQ (SocketHTTP2_Stream_state (s), HTTP2_STREAM_STATE_HALF_CLOSED_LOCAL);
+  pair_pump (&p, 4);
+  ASSERT_EQ (p.clog.events[HTTP2_EVENT_SETTINGS_ACK], 2);
+  ASSERT_EQ (p.sside.body_len, 3);
+  ASSERT_EQ (p.sside.responses_done, 1); /* the empty END_STREAM frame ended the request */
+  ASSERT_EQ (p.cside.events[HTTP2_EVENT_STREAM_END], 1);
+  pair_close (&p);
+}
+
+TEST (idle_and_ping_timeouts)
+{
+  Pair p;
+  SocketHTTP2_Config c;
+
+  SocketHTTP2_config_defaults (&c, HTTP2_ROLE_CLIENT);
+  c.idle_timeout_ms = 5;
+  pair_open (&p, &c, NULL);
+  pair_pump (&p, 2);
+  ASSERT_EQ (p.crc, 0);
+  usleep (30000);
+  ASSERT_EQ (SocketHTTP2_Conn_process (p.client, 0), -1);
+  ASSERT_EQ (SocketHTTP2_Conn_is_closed (p.client), 1);
+  ASSERT_EQ (p.clog.events[HTTP2_EVENT_CONNECTION_ERROR], 1);
+  pair_close (&p);
+
+  SocketHTTP2_config_defaults (&c, HTTP2_ROLE_CLIENT);
+  c.ping_timeout_ms = 5;
+  pair_open (&p, &c, NULL);
+  pair_pump (&p, 2);
+  ASSERT_EQ (SocketHTTP2_Conn_ping (p.client, NULL), 0); /* never flushed: no ACK */
+  usleep (30000);
+  ASSERT_EQ (SocketHTTP2_Conn_process (p.client, 0), -1);
   pair_close (&p);
 }
 
