@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus of fuzz_http2_conn (fuzz/corpus/http2_conn/,
-files named by SHA-256): frame sequences a peer sends, valid and broken,
-each prefixed with the harness's mode byte (see fuzz_http2_conn.c).
+"""Writes the seed corpora of fuzz_http2_conn (fuzz/corpus/http2_conn/)
+and fuzz_http2_frame (fuzz/corpus/http2_frame/), files named by SHA-256:
+frame sequences a peer sends, valid and broken, each prefixed with the
+harness's option byte (see the harnesses).
 
-Usage: mkcorpus_http2.py [OUTDIR]
+Usage: mkcorpus_http2.py [CORPUS_DIR]
 """
 import hashlib
 import os
@@ -47,18 +48,34 @@ CLIENT_SEEDS = [
 ]
 
 
-def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus", "http2_conn")
+FRAME_SEEDS = [
+    b"\x00" + frame(4, 0, 0, b"\x00\x03\x00\x00\x00\x64\x00\x04\x00\x01\x00\x00") + frame(4, 1, 0),
+    b"\x01" + frame(1, 0x2d, 1, b"\x02\x80\x00\x00\x03\x10\x82\x00\x00") + frame(9, 4, 1, b"\x84"),
+    b"\x00" + frame(0, 0x09, 1, b"\x03abc\x00\x00\x00") + frame(0, 1, 1),
+    b"\x02" + frame(5, 4, 1, b"\x00\x00\x00\x02\x82") + frame(8, 0, 0, b"\x00\x00\x10\x00"),
+    b"\x00" + frame(6, 0, 0, b"12345678") + frame(7, 0, 0, b"\x00\x00\x00\x01\x00\x00\x00\x00dbg")
+    + frame(3, 0, 1, b"\x00\x00\x00\x08"),
+    b"\x00" + frame(2, 0, 3, b"\x00\x00\x00\x03\x10") + frame(0x42, 0xff, 7, b"x"),
+    b"\x00" + struct.pack(">I", 20000)[1:] + b"\x00\x00\x00\x00\x00\x01",
+]
+
+
+def write_all(out, seeds):
     os.makedirs(out, exist_ok=True)
+    for s in seeds:
+        with open(os.path.join(out, hashlib.sha256(s).hexdigest()), "wb") as f:
+            f.write(s)
+
+
+def main():
+    base = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
+    write_all(os.path.join(base, "http2_frame"), FRAME_SEEDS)
     seeds = []
     for s in SERVER_SEEDS:
         seeds += [bytes([0x01 | 0x50]) + s, bytes([0x07 | 0x00]) + s, bytes([0x05 | 0x20]) + s]
     for s in CLIENT_SEEDS:
         seeds += [bytes([0x00 | 0x50]) + s, bytes([0x02 | 0x10]) + s]
-    for s in seeds:
-        name = hashlib.sha256(s).hexdigest()
-        with open(os.path.join(out, name), "wb") as f:
-            f.write(s)
+    write_all(os.path.join(base, "http2_conn"), seeds)
 
 
 if __name__ == "__main__":
