@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "32874ecae90a70f04286d49de3607b52d67089791df32113acabc995aea3a924"
+const csrcHash = "57b94b9ec09a48acd967834eeeb9fb5712fb9fd0630a60b0329b8490793a4bda"

@@ -874,4 +874,28 @@ TEST (peer_not_reading_is_not_buffered_without_bound)
   raw_close (&r);
 }
 
+/* Client role: a response must start with HEADERS (§8.1), and a 1xx head
+ * does not count as the response head. */
+TEST (client_rejects_data_before_response_head)
+{
+  Raw r;
+  SocketHPACK_Header h[3] = { { ":method", 7, "GET", 3, 0 }, { ":scheme", 7, "http", 4, 0 }, { ":path", 5, "/", 1, 0 } };
+  unsigned char b103[16];
+  size_t n103 = hp_lit (b103, ":status", "103");
+
+  raw_open (&r, HTTP2_ROLE_CLIENT);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (SocketHTTP2_Stream_new (r.conn), h, 3, 1), 0);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (SocketHTTP2_Stream_new (r.conn), h, 3, 1), 0);
+  raw_run (&r);
+  raw_frame (&r, HTTP2_FRAME_DATA, 0, 1, "early", 5);
+  raw_frame (&r, HTTP2_FRAME_HEADERS, HTTP2_FLAG_END_HEADERS, 3, b103, n103);
+  raw_frame (&r, HTTP2_FRAME_DATA, 0, 3, "early", 5);
+  raw_run (&r);
+  ASSERT_EQ (raw_rst (&r, 1), HTTP2_PROTOCOL_ERROR);
+  ASSERT_EQ (raw_rst (&r, 3), HTTP2_PROTOCOL_ERROR);
+  ASSERT_EQ (raw_goaway (&r), -1);
+  ASSERT_EQ (r.side.body_len, 0);
+  raw_close (&r);
+}
+
 TEST_MAIN ()

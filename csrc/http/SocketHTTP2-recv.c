@@ -260,6 +260,9 @@ handle_data (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const un
     }
   if (s == NULL || (s->state != HTTP2_STREAM_STATE_OPEN && s->state != HTTP2_STREAM_STATE_HALF_CLOSED_LOCAL))
     return data_refused (conn, s, h->stream_id, h->length, HTTP2_STREAM_CLOSED);
+  /* §8.1: a message starts with its head; DATA first is malformed. */
+  if (!s->headers_done)
+    return data_refused (conn, s, h->stream_id, h->length, HTTP2_PROTOCOL_ERROR);
   if ((int64_t)h->length > s->recv_window)
     return data_refused (conn, s, h->stream_id, h->length, HTTP2_FLOW_CONTROL_ERROR);
   /* Only tiny frames sent with window to spare count (one that uses up
