@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "57b94b9ec09a48acd967834eeeb9fb5712fb9fd0630a60b0329b8490793a4bda"
+const csrcHash = "b0a49252cd82274f2f07f5de701fe0bd63e04692c9a0cdaf87ba56c1b135983b"

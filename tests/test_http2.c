@@ -309,11 +309,17 @@ TEST (settings_change_applies_to_open_streams)
   ASSERT_EQ (SocketHTTP2_Stream_send_window (s), 65535);
   ASSERT_EQ (SocketHTTP2_Conn_settings (p.server, set, 1), 0);
   ASSERT_EQ (SocketHTTP2_Conn_settings (p.server, bad, 1), -1);
+  {
+    SocketHTTP2_Setting more[1] = { { HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 1 << 20 } };
+    SocketHTTP2_Setting less[1] = { { HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 8192 } };
+    ASSERT_EQ (SocketHTTP2_Conn_settings (p.server, more, 1), -1); /* above the decoder's size */
+    ASSERT_EQ (SocketHTTP2_Conn_settings (p.server, less, 1), 0);
+  }
   ASSERT_EQ (SocketHTTP2_Conn_get_local_setting (p.server, HTTP2_SETTINGS_INITIAL_WINDOW_SIZE), 1000);
   pair_pump (&p, 3);
   ASSERT_EQ (SocketHTTP2_Conn_get_setting (p.client, HTTP2_SETTINGS_INITIAL_WINDOW_SIZE), 1000);
   ASSERT_EQ (SocketHTTP2_Stream_send_window (s), 1000);
-  ASSERT_EQ (p.slog.events[HTTP2_EVENT_SETTINGS_ACK], 2);
+  ASSERT_EQ (p.slog.events[HTTP2_EVENT_SETTINGS_ACK], 3);
   /* Only 1000 bytes may go now; the rest waits for the reader. */
   ASSERT_EQ (SocketHTTP2_Stream_send_data (s, "0123456789", 10, 0), 10);
   ASSERT_EQ (SocketHTTP2_Stream_send_window (s), 990);

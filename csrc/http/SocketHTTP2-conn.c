@@ -826,8 +826,16 @@ SocketHTTP2_Conn_settings (SocketHTTP2_Conn_T conn, const SocketHTTP2_Setting *s
   if (conn->failed || count > 64)
     return -1;
   for (i = 0; i < count; i++)
-    if (SocketHTTP2__setting_check (settings[i].id, settings[i].value).code != HTTP2_NO_ERROR)
-      return -1;
+    {
+      const SocketHTTP2_Setting *st = &settings[i];
+      if (SocketHTTP2__setting_check (st->id, st->value).code != HTTP2_NO_ERROR)
+        return -1;
+      /* The HPACK decoder was sized from the configuration: promising
+       * more than it accepts would turn valid peers into errors. */
+      if ((st->id == HTTP2_SETTINGS_HEADER_TABLE_SIZE && st->value > conn->config.header_table_size)
+          || (st->id == HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE && st->value > conn->config.max_header_list_size))
+        return -1;
+    }
   SocketHTTP2__ensure_started (conn);
   if (send_settings (conn, settings, count, 0) < 0)
     return -1;

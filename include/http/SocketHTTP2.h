@@ -377,8 +377,10 @@ extern SOCKET_API Arena_T SocketHTTP2_Conn_arena (SocketHTTP2_Conn_T conn);
  *        acknowledges them (RFC 9113 §6.5.3), except that lowering limits
  *        is enforced at once.
  * @return 0 queued, -1 if a value is invalid (ENABLE_PUSH > 1,
- *         INITIAL_WINDOW_SIZE > 2^31-1, MAX_FRAME_SIZE out of range) or
- *         the connection is closed.
+ *         INITIAL_WINDOW_SIZE > 2^31-1, MAX_FRAME_SIZE out of range),
+ *         HEADER_TABLE_SIZE or MAX_HEADER_LIST_SIZE exceed the values the
+ *         connection was created with (the HPACK decoder is sized from
+ *         them), or the connection is closed.
  */
 extern SOCKET_API int SocketHTTP2_Conn_settings (SocketHTTP2_Conn_T conn, const SocketHTTP2_Setting *settings,
                                                  size_t count);
