@@ -268,7 +268,7 @@ typedef struct
 
 /** Stream event callback; runs inside SocketHTTP2_Conn_process() (or the
  *  API call that caused the event) and may call any stream or connection
- *  function except SocketHTTP2_Conn_free(). */
+ *  function except SocketHTTP2_Conn_free() and SocketHTTP2_Conn_process(). */
 typedef void (*SocketHTTP2_StreamCallback) (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T stream,
                                             int event, void *userdata);
 /** Connection event callback; same rules as the stream callback. */
