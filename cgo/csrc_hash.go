@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "b0a49252cd82274f2f07f5de701fe0bd63e04692c9a0cdaf87ba56c1b135983b"
+const csrcHash = "ef6ce4b405472a8a5f39ba1fbec71f6aeadfa04bb373658cc362af47bb01c724"

@@ -646,4 +646,33 @@ TEST (idle_and_ping_timeouts)
   pair_close (&p);
 }
 
+/* A callback that calls Conn_process again gets 0 and changes nothing. */
+static SocketHTTP2_Conn_T reenter_conn;
+static int reenter_rc = -2;
+
+static void
+reenter_cb (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int event, void *ud)
+{
+  (void)s;
+  (void)ud;
+  if (event == HTTP2_EVENT_HEADERS_RECEIVED && conn == reenter_conn)
+    reenter_rc = SocketHTTP2_Conn_process (conn, 0);
+}
+
+TEST (process_from_a_callback_is_harmless)
+{
+  Pair p;
+
+  pair_open (&p, NULL, NULL);
+  reenter_conn = p.server;
+  SocketHTTP2_Conn_set_stream_callback (p.server, reenter_cb, NULL);
+  ASSERT (get_request (&p, "GET", "/", 1) != NULL);
+  ASSERT (get_request (&p, "GET", "/", 1) != NULL);
+  pair_pump (&p, 3);
+  ASSERT_EQ (reenter_rc, 0);
+  ASSERT_EQ (p.src, 0);
+  ASSERT_EQ (SocketHTTP2_Conn_last_stream_id (p.server), 3);
+  pair_close (&p);
+}
+
 TEST_MAIN ()

@@ -725,20 +725,13 @@ check_timeouts (SocketHTTP2_Conn_T conn)
   return conn->failed ? -1 : 0;
 }
 
-int
-SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
+/* The read loop of Conn_process (callbacks run from here). */
+static int
+process_input (SocketHTTP2_Conn_T conn)
 {
   int nonblocking;
   ssize_t n;
 
-  (void)events;
-  assert (conn != NULL);
-  if (conn->failed)
-    return -1;
-  SocketHTTP2__ensure_started (conn);
-  SocketHTTP2__stream_remove_closed (conn, 0);
-  if (conn->failed || check_timeouts (conn) < 0)
-    return -1;
   /* Sampled once: fcntl on every call cost 15 % of a busy server's
    * system calls. */
   if (conn->nonblocking < 0)
@@ -764,6 +757,28 @@ SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
     }
   while (nonblocking);
   return 0;
+}
+
+int
+SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
+{
+  int rc;
+
+  (void)events;
+  assert (conn != NULL);
+  if (conn->failed)
+    return -1;
+  /* From a callback: the running call already handles the input. */
+  if (conn->in_process)
+    return 0;
+  SocketHTTP2__ensure_started (conn);
+  SocketHTTP2__stream_remove_closed (conn, 0);
+  if (conn->failed || check_timeouts (conn) < 0)
+    return -1;
+  conn->in_process = 1;
+  rc = process_input (conn);
+  conn->in_process = 0;
+  return rc;
 }
 
 int

@@ -213,6 +213,7 @@ struct SocketHTTP2_Conn
   int64_t last_recv_ms;
   int stall_timeout_ms;     /* reset streams stuck on a zero window */
   int nonblocking;          /* socket mode, sampled once (-1 unknown) */
+  int in_process;           /* Conn_process is running (re-entry guard) */
 
   SocketHTTP2__Budget budget_rst;      /* streams reset (either side) */
   SocketHTTP2__Budget budget_settings;

@@ -268,7 +268,8 @@ typedef struct
 
 /** Stream event callback; runs inside SocketHTTP2_Conn_process() (or the
  *  API call that caused the event) and may call any stream or connection
- *  function except SocketHTTP2_Conn_free() and SocketHTTP2_Conn_process(). */
+ *  function except SocketHTTP2_Conn_free() (SocketHTTP2_Conn_process()
+ *  from a callback returns 0 and does nothing). */
 typedef void (*SocketHTTP2_StreamCallback) (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T stream,
                                             int event, void *userdata);
 /** Connection event callback; same rules as the stream callback. */
