@@ -675,4 +675,27 @@ TEST (process_from_a_callback_is_harmless)
   pair_close (&p);
 }
 
+TEST (thousand_concurrent_streams)
+{
+  Pair p;
+  SocketHTTP2_Config sc;
+  int i;
+
+  SocketHTTP2_config_defaults (&sc, HTTP2_ROLE_SERVER);
+  sc.max_concurrent_streams = SOCKETHTTP2_MAX_STREAMS;
+  pair_open (&p, NULL, &sc);
+  p.sside.respond = 1;
+  p.sside.respond_size = 1000;
+  pair_pump (&p, 3);
+  for (i = 0; i < SOCKETHTTP2_MAX_STREAMS; i++)
+    ASSERT (get_request (&p, "GET", "/many", 1) != NULL);
+  ASSERT (SocketHTTP2_Stream_new (p.client) == NULL); /* the server's limit */
+  pair_pump (&p, 200);
+  ASSERT_EQ (p.sside.responses_done, SOCKETHTTP2_MAX_STREAMS);
+  ASSERT_EQ (p.cside.events[HTTP2_EVENT_STREAM_END], SOCKETHTTP2_MAX_STREAMS);
+  ASSERT_EQ (p.cside.body_len, (size_t)SOCKETHTTP2_MAX_STREAMS * 1000);
+  ASSERT (SocketHTTP2_Stream_new (p.client) != NULL); /* room again */
+  pair_close (&p);
+}
+
 TEST_MAIN ()
