@@ -3,7 +3,7 @@
 # the HTTP/2 engine with nghttp2's tools (h2c prior knowledge):
 #   our client -> nghttpd: 1000 concurrent 1 MB downloads, 5 x 4 MB uploads
 #   h2load -> our server: 20000 requests, 100 streams per connection, and
-#   uploads of 4 MB bodies.
+#   uploads of 4 MB bodies; curl (if installed) -> our server.
 # Fails on any incomplete request. Prints the h2load summary lines.
 set -u
 nghttpd=$1; h2load=$2; server=$3; client=$4
@@ -49,4 +49,12 @@ for args in "-n 20000 -c 4 -m 100" "-n 200 -c 2 -m 10 -d $dir/up.bin"; do
   echo "h2load $args -> our server: $res" | tr '\n' ' '; echo
   echo "$res" | grep -q ' 0 failed, 0 errored' || fail=1
 done
+# curl, when installed: h2c prior knowledge, GET and a 4 MB POST.
+if command -v curl >/dev/null 2>&1; then
+  r=$(curl -s --http2-prior-knowledge -o /dev/null -w '%{http_code} %{http_version}' "http://127.0.0.1:$sport/")
+  r2=$(curl -s --http2-prior-knowledge --data-binary @"$dir/up.bin" -o /dev/null -w '%{http_code} %{size_upload}' \
+       "http://127.0.0.1:$sport/up")
+  echo "curl -> our server: GET $r, POST $r2"
+  [ "$r" = "200 2" ] && [ "$r2" = "200 4000000" ] || fail=1
+fi
 exit $fail
