@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "ef6ce4b405472a8a5f39ba1fbec71f6aeadfa04bb373658cc362af47bb01c724"
+const csrcHash = "f5180d7705161609a384ba3d06717e7b9c30c9a651eaa947ede82b001b5ecb66"

@@ -1,9 +1,9 @@
 /*
  * fuzz_http2_conn.c - arbitrary bytes as the peer of a SocketHTTP2
- * connection (server or client role) over a socketpair, fed in chunks
- * between Conn_process/Conn_flush calls. The application side reads every
- * header list, trailer and DATA byte it is given and answers requests, so
- * the receive, send and flow-control paths all run.
+ * connection (server or client role) with memory I/O (SocketHTTP2Ext.h),
+ * fed in chunks, the output drained after each. The application side
+ * reads every header list, trailer and DATA byte it is given and answers
+ * requests, so the receive, send and flow-control paths all run.
  *
  * Input: byte 0 picks the options, the rest is the peer's byte stream.
  *   bit 0  role: 1 server (the client preface is prepended), 0 client
@@ -14,14 +14,12 @@
  * reports stay within the RFC range; a connection error is final.
  */
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "core/Arena.h"
 #include "fuzz_common.h"
 #include "http/SocketHTTP2-private.h"
 #include "http/SocketHTTP2.h"
-#include "socket/Socket.h"
+#include "http/SocketHTTP2Ext.h"
 
 #define FUZZ_H2_MAX_INPUT (48 * 1024)
 
@@ -71,11 +69,12 @@ on_stream (SocketHTTP2_Conn_T c, SocketHTTP2_Stream_T s, int event, void *ud)
 }
 
 static void
-drain (int fd)
+drain (SocketHTTP2_Conn_T conn)
 {
-  unsigned char sink[65536];
-  while (read (fd, sink, sizeof sink) > 0)
-    ;
+  size_t len;
+
+  if (SocketHTTP2Ext_Conn_output (conn, &len) != NULL)
+    SocketHTTP2Ext_Conn_output_consumed (conn, len);
 }
 
 int
@@ -85,9 +84,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   SocketHTTP2_Config cfg;
   SocketHTTP2_Conn_T conn;
   Arena_T arena;
-  Socket_T a, b;
-  size_t chunk, off = 0;
-  int fd, failed = 0;
+  size_t chunk, off = 0, used;
   uint8_t mode;
 
   if (size < 1 || size > FUZZ_H2_MAX_INPUT)
@@ -99,10 +96,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   answer_with_body = (mode & 4) != 0;
 
   arena = Arena_new ();
-  SocketPair_new (SOCK_STREAM, &a, &b);
-  Socket_setnonblocking (a);
-  Socket_setnonblocking (b);
-  fd = Socket_fd (a);
   SocketHTTP2_config_defaults (&cfg, (mode & 1) ? HTTP2_ROLE_SERVER : HTTP2_ROLE_CLIENT);
   cfg.enable_push = 1;
   if (mode & 2)
@@ -111,10 +104,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       cfg.initial_window_size = 1024;
       cfg.max_concurrent_streams = 4;
     }
-  conn = SocketHTTP2_Conn_new (b, &cfg, arena);
+  conn = SocketHTTP2Ext_Conn_new_io (&cfg, arena);
   SocketHTTP2_Conn_set_stream_callback (conn, on_stream, NULL);
   if (mode & 1)
-    CHECK (write (fd, SocketHTTP2__preface, HTTP2_PREFACE_SIZE) == HTTP2_PREFACE_SIZE);
+    CHECK (SocketHTTP2Ext_Conn_input (conn, SocketHTTP2__preface, HTTP2_PREFACE_SIZE, &used) == 0);
   else
     {
       static const SocketHPACK_Header req[3]
@@ -127,28 +120,25 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   while (off < size)
     {
       size_t n = size - off < chunk ? size - off : chunk;
-      ssize_t w = write (fd, data + off, n);
-      int rc;
-      if (w > 0)
-        off += (size_t)w;
-      rc = SocketHTTP2_Conn_process (conn, 0);
-      if (SocketHTTP2_Conn_flush (conn) < 0)
+      int rc = SocketHTTP2Ext_Conn_input (conn, data + off, n, &used);
+      off += used;
+      if (SocketHTTP2_Conn_process (conn, 0) < 0)
         rc = -1;
-      drain (fd);
+      /* The peer reads everything: after a drain, input flows again. */
+      if (rc == 0 && used == 0)
+        CHECK (SocketHTTP2Ext_Conn_output (conn, &used) != NULL);
+      drain (conn);
       CHECK (SocketHTTP2_Conn_send_window (conn) <= (int32_t)HTTP2_MAX_WINDOW);
-      if (failed)
-        CHECK (rc == -1); /* a connection error is final */
       if (rc < 0)
         {
-          failed = 1;
+          /* A connection error is final. */
           CHECK (SocketHTTP2_Conn_is_closed (conn));
+          CHECK (SocketHTTP2Ext_Conn_input (conn, "x", 1, &used) == -1 && used == 0);
           break;
         }
     }
   SocketHTTP2_Conn_free (&conn);
   CHECK (conn == NULL);
-  Socket_free (&a);
-  Socket_free (&b);
   Arena_dispose (&arena);
   return 0;
 }

@@ -22,6 +22,7 @@
 
 #include "core/SocketUtil.h"
 #include "http/SocketHTTP2-private.h"
+#include "http/SocketHTTP2Ext.h"
 
 SOCKET_DECLARE_MODULE_EXCEPTION (SocketHTTP2);
 
@@ -262,13 +263,14 @@ release_memory (SocketHTTP2_Conn_T conn)
     Arena_dispose (&conn->scratch);
 }
 
-SocketHTTP2_Conn_T
-SocketHTTP2_Conn_new (Socket_T socket, const SocketHTTP2_Config *config, Arena_T arena)
+/* Conn_new without the socket check: NULL makes a memory-I/O connection
+ * (SocketHTTP2Ext.h). */
+static SocketHTTP2_Conn_T
+conn_create (Socket_T socket, const SocketHTTP2_Config *config, Arena_T arena)
 {
   SocketHTTP2_Conn_T volatile conn = NULL;
   volatile int ok = 0;
 
-  assert (socket != NULL && arena != NULL);
   TRY
   {
     conn = CALLOC (arena, 1, sizeof *conn);
@@ -313,6 +315,21 @@ SocketHTTP2_Conn_new (Socket_T socket, const SocketHTTP2_Config *config, Arena_T
       SOCKET_RAISE_MSG (SocketHTTP2, SocketHTTP2_ProtocolError, "Failed to allocate HTTP/2 connection");
     }
   return conn;
+}
+
+SocketHTTP2_Conn_T
+SocketHTTP2_Conn_new (Socket_T socket, const SocketHTTP2_Config *config, Arena_T arena)
+{
+  assert (socket != NULL && arena != NULL);
+  return conn_create (socket, config, arena);
+}
+
+SocketHTTP2_Conn_T
+SocketHTTP2Ext_Conn_new_io (const SocketHTTP2_Config *config, Arena_T arena)
+{
+  if (arena == NULL)
+    SOCKET_RAISE_MSG (SocketHTTP2, SocketHTTP2_ProtocolError, "SocketHTTP2Ext_Conn_new_io: NULL arena");
+  return conn_create (NULL, config, arena);
 }
 
 void
@@ -775,10 +792,75 @@ SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
   SocketHTTP2__stream_remove_closed (conn, 0);
   if (conn->failed || check_timeouts (conn) < 0)
     return -1;
+  if (conn->socket == NULL)
+    return 0; /* memory I/O: input comes through SocketHTTP2Ext_Conn_input */
   conn->in_process = 1;
   rc = process_input (conn);
   conn->in_process = 0;
   return rc;
+}
+
+int
+SocketHTTP2Ext_Conn_input (SocketHTTP2_Conn_T conn, const void *data, size_t len, size_t *consumed)
+{
+  size_t off = 0, need, n;
+  int rc = 0;
+
+  assert (conn != NULL && consumed != NULL && (data != NULL || len == 0));
+  *consumed = 0;
+  if (conn->failed)
+    return -1;
+  if (conn->in_process)
+    return 0;
+  SocketHTTP2__ensure_started (conn);
+  SocketHTTP2__stream_remove_closed (conn, 0);
+  if (conn->failed || check_timeouts (conn) < 0)
+    return -1;
+  conn->in_process = 1;
+  while (off < len && queued_bytes (conn) <= HTTP2_CONTROL_QUEUE_MAX)
+    {
+      need = HTTP2_PREFACE_SIZE + HTTP2_FRAME_HEADER_SIZE + recv_frame_limit (conn);
+      if (SocketHTTP2__buf_reserve (&conn->in, need - (conn->in.len - conn->in.off), 0) < 0)
+        {
+          rc = SocketHTTP2__conn_error (conn, HTTP2_INTERNAL_ERROR);
+          break;
+        }
+      n = conn->in.cap - conn->in.len;
+      if (n > len - off)
+        n = len - off;
+      memcpy (conn->in.data + conn->in.len, (const unsigned char *)data + off, n);
+      conn->in.len += n;
+      off += n;
+      conn->last_recv_ms = Socket_get_monotonic_ms ();
+      if (consume (conn) < 0)
+        {
+          rc = -1;
+          break;
+        }
+    }
+  conn->in_process = 0;
+  *consumed = off;
+  return rc;
+}
+
+const unsigned char *
+SocketHTTP2Ext_Conn_output (SocketHTTP2_Conn_T conn, size_t *len)
+{
+  assert (conn != NULL && len != NULL);
+  SocketHTTP2__ensure_started (conn);
+  *len = queued_bytes (conn);
+  return *len > 0 ? conn->out.data + conn->out.off : NULL;
+}
+
+void
+SocketHTTP2Ext_Conn_output_consumed (SocketHTTP2_Conn_T conn, size_t n)
+{
+  assert (conn != NULL);
+  if (n > queued_bytes (conn))
+    n = queued_bytes (conn);
+  conn->out.off += n;
+  if (conn->out.off == conn->out.len)
+    conn->out.off = conn->out.len = 0;
 }
 
 int
@@ -788,6 +870,8 @@ SocketHTTP2_Conn_flush (SocketHTTP2_Conn_T conn)
 
   assert (conn != NULL);
   SocketHTTP2__ensure_started (conn);
+  if (conn->socket == NULL)
+    return queued_bytes (conn) > 0 ? 1 : 0; /* memory I/O: the caller drains */
   while (conn->out.off < conn->out.len)
     {
       TRY { n = Socket_send (conn->socket, conn->out.data + conn->out.off, conn->out.len - conn->out.off); }
