@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "f5180d7705161609a384ba3d06717e7b9c30c9a651eaa947ede82b001b5ecb66"
+const csrcHash = "8ac6c39eda02b8d6bd26e63057aae0da02afb3c1fbf68091f1c3aedd806e4288"

@@ -898,4 +898,37 @@ TEST (client_rejects_data_before_response_head)
   raw_close (&r);
 }
 
+/* One large field (a 12 KB cookie) within the 16 KiB list limit is
+ * accepted: a field may use the whole list, not just 8 KiB. */
+TEST (large_single_field_within_list_limit)
+{
+  static char big[13000];
+  static unsigned char block[20000];
+  Raw r;
+  size_t n;
+  const char *nv[12];
+
+  memset (big, 'c', 12000);
+  big[12000] = '\0';
+  SERVER_RAW (r);
+  nv[0] = ":method", nv[1] = "GET", nv[2] = ":scheme", nv[3] = "http", nv[4] = ":path", nv[5] = "/";
+  nv[6] = NULL;
+  n = hp_block (block, nv);
+  /* cookie: literal, new name, 14-bit value length */
+  block[n++] = 0x00;
+  block[n++] = 6;
+  memcpy (block + n, "cookie", 6);
+  n += 6;
+  block[n++] = 0x7f;
+  block[n++] = (unsigned char)(((12000 - 127) & 0x7f) | 0x80);
+  block[n++] = (unsigned char)((12000 - 127) >> 7);
+  memcpy (block + n, big, 12000);
+  n += 12000;
+  raw_frame (&r, HTTP2_FRAME_HEADERS, HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM, 1, block, n);
+  raw_run (&r);
+  ASSERT_EQ (raw_goaway (&r), -1);
+  ASSERT_EQ (r.side.events[HTTP2_EVENT_STREAM_START], 1);
+  raw_close (&r);
+}
+
 TEST_MAIN ()

@@ -221,6 +221,9 @@ clamp_config (SocketHTTP2_Config *c)
     c->header_table_size = SOCKETHPACK_MAX_TABLE_SIZE;
   if (c->max_header_list_size == 0)
     c->max_header_list_size = SOCKETHTTP2_DEFAULT_MAX_HEADER_LIST_SIZE;
+  /* Decoding sizes its field array from this (one field per 32 bytes). */
+  if (c->max_header_list_size > HTTP2_MAX_HEADER_LIST_CAP)
+    c->max_header_list_size = HTTP2_MAX_HEADER_LIST_CAP;
 }
 
 static void
@@ -245,8 +248,8 @@ init_codecs (SocketHTTP2_Conn_T conn)
   SocketHPACK_decoder_config_defaults (&dc);
   dc.max_table_size = conn->config.header_table_size;
   dc.max_header_list_size = conn->config.max_header_list_size;
-  if (dc.max_header_size > dc.max_header_list_size)
-    dc.max_header_size = dc.max_header_list_size;
+  /* One field may use the whole list (a large cookie is legitimate). */
+  dc.max_header_size = dc.max_header_list_size;
   conn->decoder = SocketHPACK_Decoder_new (&dc, conn->arena);
 }
 

@@ -245,6 +245,8 @@ struct SocketHTTP2_Conn
 #define HTTP2_TINY_DATA 16
 /* DATA at least this large pays back one tiny-frame token. */
 #define HTTP2_SUBSTANTIAL_DATA 1024
+/* Largest MAX_HEADER_LIST_SIZE a connection accepts (config clamp). */
+#define HTTP2_MAX_HEADER_LIST_CAP (1024 * 1024)
 /* Largest compressed header block accepted across CONTINUATIONs, beyond
  * the local MAX_HEADER_LIST_SIZE (which bounds it decoded). */
 #define HTTP2_HEADER_BLOCK_SLACK 4096

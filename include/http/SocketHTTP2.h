@@ -306,7 +306,9 @@ extern SOCKET_API void SocketHTTP2_config_defaults (SocketHTTP2_Config *config, 
  *        SocketHTTP2_Conn_process() then blocks until data arrives).
  * @param config copied; NULL = client defaults. Values are clamped to the
  *        RFC ranges (max_frame_size 16384..16777215, windows <= 2^31-1,
- *        max_concurrent_streams <= SOCKETHTTP2_MAX_STREAMS).
+ *        max_concurrent_streams <= SOCKETHTTP2_MAX_STREAMS) and
+ *        max_header_list_size to 1 MiB (0 means the 16 KiB default); one
+ *        header field may use the whole list size.
  * @param arena owns the connection object; buffers and streams are heap
  *        memory released by SocketHTTP2_Conn_free().
  * @throws SocketHTTP2_ProtocolError if memory cannot be allocated.
