@@ -15,11 +15,10 @@
  * Every frame, including automatic replies (SETTINGS ACK, PING ACK,
  * WINDOW_UPDATE, RST_STREAM, GOAWAY), is appended to the connection's send
  * queue; only SocketHTTP2_Conn_flush() writes to the socket. The send
- * queue grows as needed up to SOCKETHTTP2_SEND_QUEUE_MAX bytes: DATA is
- * only queued while the queue is below that bound (a send blocked by the
- * queue returns 0, like one blocked by the flow-control window, and is
- * retried after a flush), while HEADERS and control frames are always
- * queued. A peer that makes us queue replies past the bound without
+ * queue grows as needed, but DATA is only queued while it holds less than
+ * SOCKETHTTP2_SEND_QUEUE_MAX bytes (a send blocked by the queue returns
+ * 0, like one blocked by the flow-control window, and is retried after a
+ * flush); HEADERS and control frames are always queued. A peer that makes us queue replies past the bound without
  * reading them (PING or SETTINGS flood) gets GOAWAY(ENHANCE_YOUR_CALM),
  * and while more than the bound plus 64 KiB is queued,
  * SocketHTTP2_Conn_process() reads nothing (backpressure: with
