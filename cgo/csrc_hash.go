@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "8ac6c39eda02b8d6bd26e63057aae0da02afb3c1fbf68091f1c3aedd806e4288"
+const csrcHash = "21da38430f74c223f22d5725f41c389c25e4a8d2c455e5f983d6319d38482b0b"
