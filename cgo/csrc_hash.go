@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "893d9f13f831ceeaab894db6c567699ae2b16a166f2d97a6d945226f8fc19589"
+const csrcHash = "03df02263ea87c744d3b237d7426385572e1b00f07ee42794d44ebb38dafe482"

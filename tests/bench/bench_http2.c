@@ -1,0 +1,251 @@
+/*
+ * bench_http2.c - the HTTP/2 engine, both roles in one thread over a
+ * non-blocking socketpair (the socket calls are part of the cost):
+ *   frame walk: parse + check + split of each frame in a 1 MiB buffer of
+ *               realistic frames (HEADERS, DATA of mixed sizes,
+ *               WINDOW_UPDATE); ns per frame (payloads are not copied);
+ *   requests:   GET with 6 fields -> response head with END_STREAM
+ *               (HPACK encode and decode both ways, stream open and
+ *               removal); requests per second, 100 in flight;
+ *   bulk DATA:  64 MiB request body with flow control (WINDOW_UPDATEs
+ *               as the server reads); MB/s.
+ * Results are checked (byte counts, completions), so nothing can be
+ * skipped. For server-level numbers use h2load against tests/h2/h2_server.
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bench_common.h"
+#include "core/Arena.h"
+#include "http/SocketHTTP2-private.h"
+#include "http/SocketHTTP2.h"
+#include "socket/Socket.h"
+
+/* ---- frame walk ---------------------------------------------------------- */
+
+typedef struct
+{
+  unsigned char *buf;
+  size_t len;
+  size_t frames;
+} Walk;
+
+static void
+walk_build (Walk *w)
+{
+  static const size_t sizes[] = { 16384, 1200, 9, 300, 16384, 4096 };
+  size_t cap = 1 << 20, i = 0;
+  unsigned char payload[16384];
+
+  memset (payload, 'x', sizeof payload);
+  w->buf = malloc (cap + 32768);
+  w->len = w->frames = 0;
+  while (w->len < cap)
+    {
+      size_t n = sizes[i % 6];
+      uint8_t type = (i % 6 == 2) ? HTTP2_FRAME_WINDOW_UPDATE : (i % 6 == 3) ? HTTP2_FRAME_HEADERS : HTTP2_FRAME_DATA;
+      if (type == HTTP2_FRAME_WINDOW_UPDATE)
+        n = 4;
+      w->len += SocketHTTP2__write_frame (w->buf + w->len, type, HTTP2_FLAG_END_HEADERS, 1 + 2 * (uint32_t)(i % 50),
+                                          payload, n);
+      w->frames++;
+      i++;
+    }
+}
+
+static int
+walk_run (void *ctx)
+{
+  Walk *w = ctx;
+  size_t off = 0, frames = 0, payload = 0;
+
+  while (off + HTTP2_FRAME_HEADER_SIZE <= w->len)
+    {
+      SocketHTTP2_FrameHeader h;
+      SocketHTTP2__Payload p;
+      SocketHTTP2_frame_header_parse (w->buf + off, &h);
+      if (SocketHTTP2__frame_check (&h, 16384).code != HTTP2_NO_ERROR)
+        return 0;
+      if (h.type != HTTP2_FRAME_WINDOW_UPDATE)
+        {
+          if (SocketHTTP2__payload_split (&h, w->buf + off + 9, &p).code != HTTP2_NO_ERROR)
+            return 0;
+          payload += p.len;
+        }
+      off += HTTP2_FRAME_HEADER_SIZE + h.length;
+      frames++;
+    }
+  return frames == w->frames && payload > 0;
+}
+
+/* ---- engine pair --------------------------------------------------------- */
+
+typedef struct
+{
+  Arena_T arena;
+  Socket_T a, b;
+  SocketHTTP2_Conn_T client, server;
+  size_t responses, server_bytes;
+} Bench;
+
+static void
+server_cb (SocketHTTP2_Conn_T c, SocketHTTP2_Stream_T s, int event, void *ud)
+{
+  static const SocketHPACK_Header st[2] = { { ":status", 7, "200", 3, 0 }, { "server", 6, "bench", 5, 0 } };
+  Bench *b = ud;
+  unsigned char buf[65536];
+  ssize_t n;
+  int end = 0;
+  size_t cnt;
+
+  (void)c;
+  if (event == HTTP2_EVENT_HEADERS_RECEIVED)
+    SocketHTTP2_Stream_recv_headers (s, NULL, 0, &cnt, &end);
+  else if (event == HTTP2_EVENT_DATA_RECEIVED)
+    while ((n = SocketHTTP2_Stream_recv_data (s, buf, sizeof buf, &end)) > 0)
+      b->server_bytes += (size_t)n;
+  else
+    return;
+  if (end)
+    SocketHTTP2_Stream_send_headers (s, st, 2, 1);
+}
+
+static void
+client_cb (SocketHTTP2_Conn_T c, SocketHTTP2_Stream_T s, int event, void *ud)
+{
+  Bench *b = ud;
+  (void)c;
+  (void)s;
+  if (event == HTTP2_EVENT_STREAM_END)
+    b->responses++;
+}
+
+static void
+bench_open (Bench *b, uint32_t window)
+{
+  SocketHTTP2_Config cc, sc;
+
+  memset (b, 0, sizeof *b);
+  b->arena = Arena_new ();
+  SocketPair_new (SOCK_STREAM, &b->a, &b->b);
+  Socket_setnonblocking (b->a);
+  Socket_setnonblocking (b->b);
+  SocketHTTP2_config_defaults (&cc, HTTP2_ROLE_CLIENT);
+  SocketHTTP2_config_defaults (&sc, HTTP2_ROLE_SERVER);
+  sc.initial_window_size = window;
+  sc.connection_window_size = window * 4;
+  b->client = SocketHTTP2_Conn_new (b->a, &cc, b->arena);
+  b->server = SocketHTTP2_Conn_new (b->b, &sc, b->arena);
+  SocketHTTP2_Conn_set_stream_callback (b->client, client_cb, b);
+  SocketHTTP2_Conn_set_stream_callback (b->server, server_cb, b);
+}
+
+static void
+bench_round (Bench *b)
+{
+  SocketHTTP2_Conn_flush (b->client);
+  SocketHTTP2_Conn_process (b->server, 0);
+  SocketHTTP2_Conn_flush (b->server);
+  SocketHTTP2_Conn_process (b->client, 0);
+}
+
+static void
+bench_close (Bench *b)
+{
+  SocketHTTP2_Conn_free (&b->client);
+  SocketHTTP2_Conn_free (&b->server);
+  Socket_free (&b->a);
+  Socket_free (&b->b);
+  Arena_dispose (&b->arena);
+}
+
+static double
+bench_requests (size_t total)
+{
+  static const SocketHPACK_Header req[6] = { { ":method", 7, "GET", 3, 0 },
+                                             { ":scheme", 7, "https", 5, 0 },
+                                             { ":authority", 10, "www.example.com", 15, 0 },
+                                             { ":path", 5, "/index.html", 11, 0 },
+                                             { "user-agent", 10, "bench/1.0", 9, 0 },
+                                             { "accept", 6, "*/*", 3, 0 } };
+  Bench b;
+  size_t started = 0;
+  double t0;
+
+  bench_open (&b, 65535);
+  bench_round (&b);
+  bench_round (&b);
+  t0 = bench_now ();
+  while (b.responses < total)
+    {
+      while (started < total && started - b.responses < 100)
+        {
+          SocketHTTP2_Stream_T s = SocketHTTP2_Stream_new (b.client);
+          if (s == NULL || SocketHTTP2_Stream_send_headers (s, req, 6, 1) < 0)
+            break;
+          started++;
+        }
+      bench_round (&b);
+    }
+  t0 = bench_now () - t0;
+  bench_close (&b);
+  return (double)total / t0;
+}
+
+static double
+bench_bulk (size_t total)
+{
+  static const SocketHPACK_Header req[4] = { { ":method", 7, "POST", 4, 0 },
+                                             { ":scheme", 7, "https", 5, 0 },
+                                             { ":authority", 10, "x", 1, 0 },
+                                             { ":path", 5, "/up", 3, 0 } };
+  static unsigned char chunk[1 << 16];
+  Bench b;
+  SocketHTTP2_Stream_T s;
+  size_t sent = 0;
+  double t0;
+
+  bench_open (&b, 1 << 20);
+  bench_round (&b);
+  bench_round (&b);
+  s = SocketHTTP2_Stream_new (b.client);
+  SocketHTTP2_Stream_send_headers (s, req, 4, 0);
+  t0 = bench_now ();
+  while (b.responses < 1)
+    {
+      while (sent < total)
+        {
+          size_t n = total - sent < sizeof chunk ? total - sent : sizeof chunk;
+          ssize_t k = SocketHTTP2_Stream_send_data (s, chunk, n, sent + n == total);
+          if (k <= 0)
+            break;
+          sent += (size_t)k;
+        }
+      bench_round (&b);
+    }
+  t0 = bench_now () - t0;
+  if (b.server_bytes != total)
+    {
+      fprintf (stderr, "bulk: %zu of %zu bytes\n", b.server_bytes, total);
+      exit (1);
+    }
+  bench_close (&b);
+  return (double)total / t0 / 1e6;
+}
+
+int
+main (void)
+{
+  Walk w;
+  double t;
+
+  walk_build (&w);
+  t = bench_best_seconds (walk_run, &w, "frame walk");
+  printf ("frame walk:  %8.1f ns/frame (header parse, checks, padding split; %zu frames per pass)\n",
+          t * 1e9 / (double)w.frames, w.frames);
+  printf ("requests:    %8.0f req/s (GET -> 200, 100 in flight, one thread, socketpair)\n",
+          bench_requests (200000));
+  printf ("bulk DATA:   %8.0f MB/s  (64 MiB request body, 1 MiB stream window)\n", bench_bulk (64u << 20));
+  free (w.buf);
+  return 0;
+}

@@ -1,0 +1,169 @@
+/*
+ * h2_client.c - a minimal HTTP/2 (h2c, prior knowledge) client on the
+ * public SocketHTTP2 API, for interop runs against other servers.
+ *
+ * Usage: h2_client PORT PATH [COUNT [UPLOAD_BYTES]]
+ * Sends COUNT (default 1) concurrent requests for PATH to 127.0.0.1:PORT
+ * (POST with UPLOAD_BYTES of body when given, else GET) and prints one
+ * line per response: "status=<code> bytes=<body length>". Exit status 0
+ * when every request got a response and the connection stayed healthy.
+ */
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/Arena.h"
+#include "core/SocketUtil.h"
+#include "http/SocketHTTP2.h"
+#include "socket/Socket.h"
+
+#define MAX_REQ 1000
+
+typedef struct
+{
+  char status[4];
+  size_t bytes;
+  int done;
+  size_t upload_left;
+} Req;
+
+static Req reqs[MAX_REQ];
+static int finished;
+static unsigned char upload_chunk[16384];
+
+static void
+pump_upload (SocketHTTP2_Stream_T s)
+{
+  Req *r = SocketHTTP2_Stream_get_userdata (s);
+  while (r != NULL && r->upload_left > 0)
+    {
+      size_t n = r->upload_left < sizeof upload_chunk ? r->upload_left : sizeof upload_chunk;
+      ssize_t sent = SocketHTTP2_Stream_send_data (s, upload_chunk, n, n == r->upload_left);
+      if (sent <= 0)
+        return;
+      r->upload_left -= (size_t)sent;
+    }
+}
+
+static void
+on_stream (SocketHTTP2_Conn_T c, SocketHTTP2_Stream_T s, int event, void *ud)
+{
+  Req *r = SocketHTTP2_Stream_get_userdata (s);
+  SocketHPACK_Header h[64];
+  unsigned char buf[16384];
+  size_t n, i;
+  ssize_t got;
+  int end = 0;
+
+  (void)c;
+  (void)ud;
+  if (r == NULL)
+    return;
+  switch (event)
+    {
+    case HTTP2_EVENT_HEADERS_RECEIVED:
+      if (SocketHTTP2_Stream_recv_headers (s, h, 64, &n, &end) == 1)
+        for (i = 0; i < n && i < 64; i++)
+          if (strcmp (h[i].name, ":status") == 0)
+            snprintf (r->status, sizeof r->status, "%s", h[i].value);
+      break;
+    case HTTP2_EVENT_DATA_RECEIVED:
+      while ((got = SocketHTTP2_Stream_recv_data (s, buf, sizeof buf, &end)) > 0)
+        r->bytes += (size_t)got;
+      break;
+    case HTTP2_EVENT_WINDOW_UPDATE:
+      pump_upload (s);
+      break;
+    case HTTP2_EVENT_STREAM_END:
+    case HTTP2_EVENT_STREAM_RESET:
+      r->done = event == HTTP2_EVENT_STREAM_END ? 1 : -1;
+      finished++;
+      SocketHTTP2_Stream_set_userdata (s, NULL);
+      break;
+    default:
+      break;
+    }
+}
+
+int
+main (int argc, char **argv)
+{
+  int port, count = 1, i, rc = 0;
+  size_t upload = 0;
+  const char *path;
+  Socket_T sock;
+  Arena_T arena;
+  SocketHTTP2_Conn_T conn;
+  int64_t deadline;
+
+  if (argc < 3)
+    {
+      fprintf (stderr, "usage: %s PORT PATH [COUNT [UPLOAD_BYTES]]\n", argv[0]);
+      return 2;
+    }
+  port = atoi (argv[1]);
+  path = argv[2];
+  if (argc > 3)
+    count = atoi (argv[3]);
+  if (argc > 4)
+    upload = (size_t)strtoull (argv[4], NULL, 10);
+  if (count < 1 || count > MAX_REQ)
+    return 2;
+
+  sock = Socket_new (AF_INET, SOCK_STREAM, 0);
+  Socket_connect (sock, "127.0.0.1", port);
+  Socket_setnonblocking (sock);
+  arena = Arena_new ();
+  conn = SocketHTTP2_Conn_new (sock, NULL, arena);
+  SocketHTTP2_Conn_set_stream_callback (conn, on_stream, NULL);
+
+  deadline = Socket_get_monotonic_ms () + 30000;
+  i = 0;
+  while (finished < count && Socket_get_monotonic_ms () < deadline)
+    {
+      struct pollfd p = { Socket_fd (sock), POLLIN, 0 };
+      /* Open streams as the server's concurrency limit allows. */
+      while (i < count)
+        {
+          SocketHPACK_Header h[4] = { { ":method", 7, upload ? "POST" : "GET", upload ? 4u : 3u, 0 },
+                                      { ":scheme", 7, "http", 4, 0 },
+                                      { ":authority", 10, "127.0.0.1", 9, 0 },
+                                      { ":path", 5, path, strlen (path), 0 } };
+          SocketHTTP2_Stream_T s = SocketHTTP2_Stream_new (conn);
+          if (s == NULL)
+            break;
+          reqs[i].upload_left = upload;
+          SocketHTTP2_Stream_set_userdata (s, &reqs[i]);
+          if (SocketHTTP2_Stream_send_headers (s, h, 4, upload == 0) < 0)
+            {
+              rc = 1;
+              break;
+            }
+          pump_upload (s);
+          i++;
+        }
+      if (SocketHTTP2_Conn_flush (conn) == 1)
+        p.events |= POLLOUT;
+      poll (&p, 1, 100);
+      if (SocketHTTP2_Conn_process (conn, 0) < 0)
+        {
+          fprintf (stderr, "connection failed (GOAWAY sent or received, or socket error)\n");
+          break;
+        }
+    }
+  for (i = 0; i < count; i++)
+    {
+      printf ("status=%s bytes=%zu%s\n", reqs[i].status[0] ? reqs[i].status : "-", reqs[i].bytes,
+              reqs[i].done == 1 ? "" : " (incomplete)");
+      if (reqs[i].done != 1)
+        rc = 1;
+    }
+  SocketHTTP2_Conn_goaway (conn, HTTP2_NO_ERROR, NULL, 0);
+  SocketHTTP2_Conn_flush (conn);
+  SocketHTTP2_Conn_free (&conn);
+  Socket_free (&sock);
+  Arena_dispose (&arena);
+  return rc;
+}

@@ -1,0 +1,212 @@
+/*
+ * test_http2_ext.c - SocketHTTP2Ext.h: HTTP/2 connections with memory
+ * I/O. Two engines exchange bytes through SocketHTTP2Ext_Conn_output() /
+ * SocketHTTP2Ext_Conn_input(): request/response with the input split at
+ * every byte, large bodies, backpressure (input not consumed while our
+ * output is not drained), connection errors, and what process/flush/socket
+ * mean without a socket.
+ */
+#include "Test.h"
+#include "http/SocketHTTP2Ext.h"
+#include "test_http2_support.h"
+
+typedef struct
+{
+  Arena_T arena;
+  SocketHTTP2_Conn_T client, server;
+  Side cside, sside;
+} MemPair;
+
+static void
+mem_open (MemPair *m)
+{
+  SocketHTTP2_Config s;
+
+  memset (m, 0, sizeof *m);
+  m->arena = Arena_new ();
+  SocketHTTP2_config_defaults (&s, HTTP2_ROLE_SERVER);
+  m->client = SocketHTTP2Ext_Conn_new_io (NULL, m->arena);
+  m->server = SocketHTTP2Ext_Conn_new_io (&s, m->arena);
+  side_init (&m->cside);
+  side_init (&m->sside);
+  SocketHTTP2_Conn_set_stream_callback (m->client, stream_cb, &m->cside);
+  SocketHTTP2_Conn_set_stream_callback (m->server, stream_cb, &m->sside);
+}
+
+static void
+mem_close (MemPair *m)
+{
+  SocketHTTP2_Conn_free (&m->client);
+  SocketHTTP2_Conn_free (&m->server);
+  side_free (&m->cside);
+  side_free (&m->sside);
+  Arena_dispose (&m->arena);
+}
+
+/* Move everything @p from has queued into @p to, @p piece bytes at a
+ * time (0 = all at once). Returns the last input result. */
+static int
+mem_move (SocketHTTP2_Conn_T from, SocketHTTP2_Conn_T to, size_t piece)
+{
+  size_t len, used;
+  const unsigned char *out;
+  int rc = 0;
+
+  while ((out = SocketHTTP2Ext_Conn_output (from, &len)) != NULL && rc == 0)
+    {
+      size_t n = piece == 0 || piece > len ? len : piece;
+      rc = SocketHTTP2Ext_Conn_input (to, out, n, &used);
+      SocketHTTP2Ext_Conn_output_consumed (from, used);
+      if (used < n)
+        break; /* backpressure */
+    }
+  return rc;
+}
+
+static void
+mem_pump (MemPair *m, size_t piece, int rounds)
+{
+  while (rounds-- > 0)
+    {
+      mem_move (m->client, m->server, piece);
+      mem_move (m->server, m->client, piece);
+    }
+}
+
+static SocketHTTP2_Stream_T
+mem_request (MemPair *m, const char *method, int end)
+{
+  SocketHPACK_Header h[4] = { { ":method", 7, method, strlen (method), 0 },
+                              { ":scheme", 7, "https", 5, 0 },
+                              { ":authority", 10, "mem", 3, 0 },
+                              { ":path", 5, "/m", 2, 0 } };
+  SocketHTTP2_Stream_T s = SocketHTTP2_Stream_new (m->client);
+  if (s != NULL && SocketHTTP2_Stream_send_headers (s, h, 4, end) < 0)
+    return NULL;
+  return s;
+}
+
+TEST (request_response_any_split)
+{
+  size_t pieces[] = { 1, 2, 7, 9, 100, 0 };
+  size_t i;
+
+  for (i = 0; i < sizeof pieces / sizeof pieces[0]; i++)
+    {
+      MemPair m;
+      mem_open (&m);
+      m.sside.respond = 1;
+      m.sside.respond_size = 30000;
+      ASSERT (mem_request (&m, "GET", 1) != NULL);
+      mem_pump (&m, pieces[i], 6);
+      ASSERT_EQ (m.sside.events[HTTP2_EVENT_STREAM_START], 1);
+      ASSERT (strstr (m.sside.headers, ":authority: mem\n") != NULL);
+      ASSERT_EQ (m.cside.body_len, 30000);
+      ASSERT_EQ (m.cside.events[HTTP2_EVENT_STREAM_END], 1);
+      ASSERT_EQ (SocketHTTP2_Conn_handshake (m.client), 0);
+      ASSERT_EQ (SocketHTTP2_Conn_handshake (m.server), 0);
+      mem_close (&m);
+    }
+}
+
+TEST (large_upload_over_memory)
+{
+  MemPair m;
+  SocketHTTP2_Stream_T s;
+  static unsigned char body[2 << 20];
+  size_t sent = 0;
+  int rounds = 0;
+
+  memset (body, 'u', sizeof body);
+  mem_open (&m);
+  m.sside.respond = 1;
+  s = mem_request (&m, "POST", 0);
+  while (m.cside.events[HTTP2_EVENT_STREAM_END] == 0 && rounds++ < 10000)
+    {
+      if (sent < sizeof body)
+        sent += (size_t)SocketHTTP2_Stream_send_data (s, body + sent, sizeof body - sent, 1);
+      mem_pump (&m, 0, 1);
+    }
+  ASSERT_EQ (m.sside.body_len, sizeof body);
+  ASSERT_EQ (m.cside.events[HTTP2_EVENT_STREAM_END], 1);
+  mem_close (&m);
+}
+
+TEST (process_flush_socket_without_a_socket)
+{
+  MemPair m;
+  size_t len;
+
+  mem_open (&m);
+  ASSERT (SocketHTTP2_Conn_socket (m.client) == NULL);
+  ASSERT_EQ (SocketHTTP2_Conn_process (m.client, 0), 0);
+  ASSERT_EQ (SocketHTTP2_Conn_flush (m.client), 1); /* preface + SETTINGS pending */
+  ASSERT (SocketHTTP2Ext_Conn_output (m.client, &len) != NULL);
+  ASSERT (len > HTTP2_PREFACE_SIZE);
+  ASSERT_MEMEQ (SocketHTTP2Ext_Conn_output (m.client, &len), "PRI * HTTP/2.0", 14);
+  SocketHTTP2Ext_Conn_output_consumed (m.client, len + 100); /* clamped */
+  ASSERT (SocketHTTP2Ext_Conn_output (m.client, &len) == NULL);
+  ASSERT_EQ (len, 0);
+  ASSERT_EQ (SocketHTTP2_Conn_flush (m.client), 0);
+  mem_close (&m);
+}
+
+TEST (connection_error_over_memory)
+{
+  MemPair m;
+  size_t used, len, i;
+  const unsigned char *out;
+  int found = 0;
+
+  mem_open (&m);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_input (m.server, "GET / HTTP/1.1\r\n\r\n", 18, &used), -1);
+  out = SocketHTTP2Ext_Conn_output (m.server, &len);
+  for (i = 0; out != NULL && i + 9 <= len;)
+    {
+      SocketHTTP2_FrameHeader h;
+      SocketHTTP2_frame_header_parse (out + i, &h);
+      if (h.type == HTTP2_FRAME_GOAWAY)
+        found = SocketHTTP2__u32 (out + i + 13) == HTTP2_PROTOCOL_ERROR;
+      i += 9 + h.length;
+    }
+  ASSERT (found);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_input (m.server, "x", 1, &used), -1);
+  ASSERT_EQ (used, 0);
+  ASSERT_EQ (SocketHTTP2_Conn_process (m.server, 0), -1);
+  mem_close (&m);
+}
+
+TEST (input_backpressure_when_output_not_drained)
+{
+  MemPair m;
+  unsigned char block[256], f[300];
+  size_t n, len, flen = 0, used = 0, rest;
+  uint32_t id;
+  int stopped = 0;
+  const unsigned char *out;
+
+  mem_open (&m);
+  m.sside.respond = 1;
+  mem_pump (&m, 0, 2);
+  n = hp_block (block, GET_REQ);
+  for (id = 1; id < 400001 && !stopped; id += 2)
+    {
+      flen = SocketHTTP2__write_frame (f, HTTP2_FRAME_HEADERS, HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM, id,
+                                       block, n);
+      ASSERT_EQ (SocketHTTP2Ext_Conn_input (m.server, f, flen, &used), 0);
+      stopped = used < flen;
+    }
+  ASSERT (stopped); /* the server's answers were never drained */
+  out = SocketHTTP2Ext_Conn_output (m.server, &len);
+  ASSERT (out != NULL && len <= HTTP2_CONTROL_QUEUE_MAX + 64 * 1024);
+  SocketHTTP2Ext_Conn_output_consumed (m.server, len);
+  /* Drained: the rest of the frame is taken and answered. */
+  rest = flen - used;
+  ASSERT_EQ (SocketHTTP2Ext_Conn_input (m.server, f + used, rest, &used), 0);
+  ASSERT_EQ (used, rest);
+  ASSERT (SocketHTTP2Ext_Conn_output (m.server, &len) != NULL);
+  ASSERT_EQ (SocketHTTP2_Conn_is_closed (m.server), 0);
+  mem_close (&m);
+}
+
+TEST_MAIN ()
