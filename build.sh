@@ -52,7 +52,22 @@ need_pkgs() {
 base_deps() { need_pkgs cmake make gcc pkg-config libssl-dev zlib1g-dev python3 openssl; }
 # Optional peers: comparison points for tests and benchmarks only. The build
 # and every test are correct without them (./build.sh nopeers proves it).
-peer_deps() { need_pkgs libnghttp2-dev dante-server tinyproxy; }
+peer_deps() {
+  need_pkgs libnghttp2-dev dante-server tinyproxy nghttp2-client nghttp2-server curl
+  need_h2spec
+}
+
+# h2spec (HTTP/2 conformance, a Go program): built from the pinned tools
+# module tests/h2/tools into $HOME/go/bin, where tests/CMakeLists.txt looks.
+# Optional: without Go or the module proxy the conformance run is skipped.
+need_h2spec() {
+  command -v h2spec >/dev/null && return 0
+  [ -x "$HOME/go/bin/h2spec" ] && return 0
+  command -v go >/dev/null || { echo "h2spec: no Go toolchain; HTTP/2 conformance run skipped"; return 0; }
+  log "building h2spec (tests/h2/tools) into $HOME/go/bin"
+  (cd tests/h2/tools && GOBIN="$HOME/go/bin" go install github.com/summerwind/h2spec/cmd/h2spec) \
+    || echo "h2spec could not be built; HTTP/2 conformance run skipped"
+}
 fuzz_deps() { need_pkgs clang libclang-rt-14-dev; }
 need_go() { command -v go >/dev/null || die "Go 1.26+ is required (https://go.dev/dl/); /usr/local/go/bin is searched"; }
 
