@@ -2,17 +2,23 @@
  * h2_client.c - a minimal HTTP/2 (h2c, prior knowledge) client on the
  * public SocketHTTP2 API, for interop runs against other servers.
  *
- * Usage: h2_client PORT PATH [COUNT [UPLOAD_BYTES]]
+ * Usage: h2_client PORT PATH [COUNT [UPLOAD_BYTES | @FILE]]
  * Sends COUNT (default 1) concurrent requests for PATH to 127.0.0.1:PORT
- * (POST with UPLOAD_BYTES of body when given, else GET) and prints one
- * line per response: "status=<code> bytes=<body length>". Exit status 0
- * when every request got a response and the connection stayed healthy.
+ * (POST with UPLOAD_BYTES zero bytes or the contents of FILE as body when
+ * given, else GET) and prints one line per response:
+ * "status=<code> bytes=<body length> sha256=<hex of the body>", plus
+ * " x-sha256=<value>" when the response carried that header, then
+ * "window_updates=<n>" (stream WINDOW_UPDATE events seen while
+ * uploading). Exit status 0 when every request got a response and the
+ * connection stayed healthy.
  */
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "core/Arena.h"
 #include "core/SocketUtil.h"
@@ -27,24 +33,65 @@ typedef struct
   size_t bytes;
   int done;
   size_t upload_left;
+  EVP_MD_CTX *md;
+  char xsha[65];
+  SocketHTTP2_Stream_T s; /* while open */
 } Req;
 
 static Req reqs[MAX_REQ];
 static int finished;
 static unsigned char upload_chunk[16384];
+static const unsigned char *upload_file; /* @FILE contents, else NULL */
+static size_t upload_size;
+static unsigned long window_updates;
 
-static void
+static size_t
 pump_upload (SocketHTTP2_Stream_T s)
 {
   Req *r = SocketHTTP2_Stream_get_userdata (s);
+  size_t before = r != NULL ? r->upload_left : 0;
   while (r != NULL && r->upload_left > 0)
     {
       size_t n = r->upload_left < sizeof upload_chunk ? r->upload_left : sizeof upload_chunk;
-      ssize_t sent = SocketHTTP2_Stream_send_data (s, upload_chunk, n, n == r->upload_left);
+      const unsigned char *p = upload_file ? upload_file + (upload_size - r->upload_left) : upload_chunk;
+      ssize_t sent = SocketHTTP2_Stream_send_data (s, p, n, n == r->upload_left);
       if (sent <= 0)
-        return;
+        break;
       r->upload_left -= (size_t)sent;
     }
+  return r != NULL ? before - r->upload_left : 0;
+}
+
+/* After a complete flush: uploads held back by the send queue (not by a
+ * window) get no WINDOW_UPDATE event, so pump them here. */
+static size_t
+pump_all (int started)
+{
+  size_t queued = 0;
+  int i;
+  for (i = 0; i < started; i++)
+    if (reqs[i].s != NULL && reqs[i].upload_left > 0)
+      queued += pump_upload (reqs[i].s);
+  return queued;
+}
+
+static unsigned char *
+read_file (const char *name, size_t *size)
+{
+  FILE *f = fopen (name, "rb");
+  unsigned char *p = NULL;
+  long n;
+  if (f != NULL && fseek (f, 0, SEEK_END) == 0 && (n = ftell (f)) > 0 && fseek (f, 0, SEEK_SET) == 0
+      && (p = malloc ((size_t)n)) != NULL && fread (p, 1, (size_t)n, f) == (size_t)n)
+    *size = (size_t)n;
+  else
+    {
+      free (p);
+      p = NULL;
+    }
+  if (f != NULL)
+    fclose (f);
+  return p;
 }
 
 static void
@@ -66,20 +113,29 @@ on_stream (SocketHTTP2_Conn_T c, SocketHTTP2_Stream_T s, int event, void *ud)
     case HTTP2_EVENT_HEADERS_RECEIVED:
       if (SocketHTTP2_Stream_recv_headers (s, h, 64, &n, &end) == 1)
         for (i = 0; i < n && i < 64; i++)
-          if (strcmp (h[i].name, ":status") == 0)
-            snprintf (r->status, sizeof r->status, "%s", h[i].value);
+          {
+            if (strcmp (h[i].name, ":status") == 0)
+              snprintf (r->status, sizeof r->status, "%s", h[i].value);
+            else if (strcmp (h[i].name, "x-sha256") == 0)
+              snprintf (r->xsha, sizeof r->xsha, "%s", h[i].value);
+          }
       break;
     case HTTP2_EVENT_DATA_RECEIVED:
       while ((got = SocketHTTP2_Stream_recv_data (s, buf, sizeof buf, &end)) > 0)
-        r->bytes += (size_t)got;
+        {
+          r->bytes += (size_t)got;
+          EVP_DigestUpdate (r->md, buf, (size_t)got);
+        }
       break;
     case HTTP2_EVENT_WINDOW_UPDATE:
+      window_updates++;
       pump_upload (s);
       break;
     case HTTP2_EVENT_STREAM_END:
     case HTTP2_EVENT_STREAM_RESET:
       r->done = event == HTTP2_EVENT_STREAM_END ? 1 : -1;
       finished++;
+      r->s = NULL;
       SocketHTTP2_Stream_set_userdata (s, NULL);
       break;
     default:
@@ -108,7 +164,21 @@ main (int argc, char **argv)
   if (argc > 3)
     count = atoi (argv[3]);
   if (argc > 4)
-    upload = (size_t)strtoull (argv[4], NULL, 10);
+    {
+      if (argv[4][0] == '@')
+        {
+          upload_file = read_file (argv[4] + 1, &upload_size);
+          if (upload_file == NULL)
+            {
+              fprintf (stderr, "cannot read %s\n", argv[4] + 1);
+              return 2;
+            }
+          upload = upload_size;
+        }
+      else
+        upload = (size_t)strtoull (argv[4], NULL, 10);
+      upload_size = upload;
+    }
   if (count < 1 || count > MAX_REQ)
     return 2;
 
@@ -135,6 +205,9 @@ main (int argc, char **argv)
           if (s == NULL)
             break;
           reqs[i].upload_left = upload;
+          reqs[i].s = s;
+          reqs[i].md = EVP_MD_CTX_new ();
+          EVP_DigestInit_ex (reqs[i].md, EVP_sha256 (), NULL);
           SocketHTTP2_Stream_set_userdata (s, &reqs[i]);
           if (SocketHTTP2_Stream_send_headers (s, h, 4, upload == 0) < 0)
             {
@@ -144,8 +217,13 @@ main (int argc, char **argv)
           pump_upload (s);
           i++;
         }
-      if (SocketHTTP2_Conn_flush (conn) == 1)
-        p.events |= POLLOUT;
+      {
+        int fl = SocketHTTP2_Conn_flush (conn);
+        while (fl == 0 && pump_all (i) > 0)
+          fl = SocketHTTP2_Conn_flush (conn);
+        if (fl == 1)
+          p.events |= POLLOUT;
+      }
       poll (&p, 1, 100);
       if (SocketHTTP2_Conn_process (conn, 0) < 0)
         {
@@ -155,11 +233,20 @@ main (int argc, char **argv)
     }
   for (i = 0; i < count; i++)
     {
-      printf ("status=%s bytes=%zu%s\n", reqs[i].status[0] ? reqs[i].status : "-", reqs[i].bytes,
-              reqs[i].done == 1 ? "" : " (incomplete)");
+      unsigned char d[EVP_MAX_MD_SIZE];
+      char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+      unsigned dl = 0, k;
+      if (reqs[i].md != NULL)
+        EVP_DigestFinal_ex (reqs[i].md, d, &dl);
+      EVP_MD_CTX_free (reqs[i].md);
+      for (k = 0; k < dl; k++)
+        sprintf (hex + 2 * k, "%02x", d[k]);
+      printf ("status=%s bytes=%zu sha256=%s%s%s%s\n", reqs[i].status[0] ? reqs[i].status : "-", reqs[i].bytes, hex,
+              reqs[i].xsha[0] ? " x-sha256=" : "", reqs[i].xsha, reqs[i].done == 1 ? "" : " (incomplete)");
       if (reqs[i].done != 1)
         rc = 1;
     }
+  printf ("window_updates=%lu\n", window_updates);
   SocketHTTP2_Conn_goaway (conn, HTTP2_NO_ERROR, NULL, 0);
   SocketHTTP2_Conn_flush (conn);
   SocketHTTP2_Conn_free (&conn);

@@ -32,10 +32,10 @@ done
 [ -n "$sport" ] || exit 1
 
 fail=0
-n=$("$client" "$gport" / 50 | grep -c '^status=200 bytes=1048576$')
+n=$("$client" "$gport" / 50 | grep -c "^status=200 bytes=1048576 ")
 echo "our client -> Go server: $n/50 downloads of 1 MiB"
 [ "$n" -eq 50 ] || fail=1
-n=$("$client" "$gport" / 20 500000 | grep -c '^status=200 bytes=1048576$')
+n=$("$client" "$gport" / 20 500000 | grep -c "^status=200 bytes=1048576 ")
 echo "our client -> Go server: $n/20 uploads of 500 KB"
 [ "$n" -eq 20 ] || fail=1
 "$dir/gointerop" client "$sport" || fail=1

@@ -1,19 +1,36 @@
 #!/bin/sh
 # run_interop.sh NGHTTPD H2LOAD H2_SERVER H2_CLIENT - loopback interop of
-# the HTTP/2 engine with nghttp2's tools (h2c prior knowledge):
-#   our client -> nghttpd: 1000 concurrent 1 MB downloads, 5 x 4 MB uploads
-#   h2load -> our server: 20000 requests, 100 streams per connection, and
-#   uploads of 4 MB bodies; curl (if installed) -> our server.
-# Fails on any incomplete request. Prints the h2load summary lines.
+# the HTTP/2 engine with nghttp2's tools and curl (h2c prior knowledge,
+# and h2 over TLS with ALPN for nghttp):
+#   our client -> nghttpd: 1000 concurrent 1 MB downloads, 5 x 4 MB
+#     uploads, one 64 MiB download (SHA-256 checked) and one 64 MiB
+#     upload (64 KiB windows: >= 1000 WINDOW_UPDATEs counted)
+#   h2load -> our server: 20000 requests at 100 streams per connection,
+#     4 MB uploads, and 10000 requests at 1000 concurrent streams on one
+#     connection
+#   curl -> our server: GET, 4 MB POST, 64 MiB download and 64 MiB upload
+#     (SHA-256 of the body checked on the receiving side)
+#   nghttp -> our server: server push (PUSH_PROMISE and the pushed
+#     response), GET over h2c and over TLS (ALPN h2)
+# Prints one pass/fail line per check; fails on any incomplete request.
 set -u
 nghttpd=$1; h2load=$2; server=$3; client=$4
 dir=$(mktemp -d)
-trap 'kill $spid $npid 2>/dev/null; rm -rf "$dir"' EXIT
+npid=""; spid=""; tpid=""
+trap 'for p in $npid $spid $tpid; do kill "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+big=67108864
 head -c 1000000 /dev/urandom >"$dir/big.bin"
 head -c 4000000 /dev/urandom >"$dir/up.bin"
+head -c $big /dev/urandom >"$dir/huge.bin"
+huge_sha=$(sha256sum "$dir/huge.bin" | cut -d' ' -f1)
 echo hello >"$dir/index.html"
 
-npid=""; nport=""
+fail=0
+check() { # check NAME CONDITION-EXIT-STATUS
+  if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1"; fail=1; fi
+}
+
+nport=""
 for try in 1 2 3 4 5 6 7 8; do
   p=$(( 20000 + ($$ * 7 + try * 1009) % 30000 ))
   "$nghttpd" --no-tls -d "$dir" "$p" >"$dir/nghttpd.log" 2>&1 &
@@ -23,38 +40,86 @@ for try in 1 2 3 4 5 6 7 8; do
 done
 [ -n "$nport" ] || { echo "nghttpd did not start"; exit 1; }
 
-"$server" 0 >"$dir/server.log" 2>&1 &
-spid=$!
-sport=""
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-  sport=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/server.log")
-  [ -n "$sport" ] && break
-  sleep 0.2
-done
-[ -n "$sport" ] || { echo "h2_server did not start"; exit 1; }
+# start_server LOG ARGS...: prints the port
+start_server() {
+  log=$1; shift
+  "$server" "$@" >"$log" 2>&1 &
+  lastpid=$!
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
+    [ -n "$port" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+start_server "$dir/server.log" -m 1000 0 || { echo "h2_server did not start"; exit 1; }
+spid=$lastpid; sport=$port
 
-fail=0
-out=$("$client" "$nport" /big.bin 1000) || fail=1
-n=$(echo "$out" | grep -c '^status=200 bytes=1000000$')
+# --- our client -> nghttpd
+out=$("$client" "$nport" /big.bin 1000); rc=$?
+n=$(echo "$out" | grep -c '^status=200 bytes=1000000 ')
 echo "our client -> nghttpd: $n/1000 downloads of 1 MB"
-[ "$n" -eq 1000 ] || fail=1
-out=$("$client" "$nport" /index.html 5 4000000) || fail=1
+[ $rc -eq 0 ] && [ "$n" -eq 1000 ]; check "client->nghttpd 1000 concurrent downloads" $?
+out=$("$client" "$nport" /index.html 5 4000000); rc=$?
 n=$(echo "$out" | grep -c '^status=200')
 echo "our client -> nghttpd: $n/5 uploads of 4 MB"
-[ "$n" -eq 5 ] || fail=1
+[ $rc -eq 0 ] && [ "$n" -eq 5 ]; check "client->nghttpd 5 uploads of 4 MB" $?
+out=$("$client" "$nport" /huge.bin); rc=$?
+echo "$out" | sed -n 1p
+[ $rc -eq 0 ] && echo "$out" | grep -q "^status=200 bytes=$big sha256=$huge_sha\$"
+check "client->nghttpd 64 MiB download, SHA-256 matches" $?
+out=$("$client" "$nport" /index.html 1 @"$dir/huge.bin"); rc=$?
+wu=$(echo "$out" | sed -n 's/^window_updates=//p')
+echo "our client -> nghttpd: 64 MiB upload, $wu stream WINDOW_UPDATEs (nghttpd discards the body: status only)"
+[ $rc -eq 0 ] && echo "$out" | grep -q '^status=200 ' && [ "${wu:-0}" -ge 1000 ]
+check "client->nghttpd 64 MiB upload" $?
 
-for args in "-n 20000 -c 4 -m 100" "-n 200 -c 2 -m 10 -d $dir/up.bin"; do
+# --- h2load -> our server
+for args in "-n 20000 -c 4 -m 100" "-n 200 -c 2 -m 10 -d $dir/up.bin" "-n 10000 -c 1 -m 1000"; do
   # shellcheck disable=SC2086
   res=$("$h2load" $args "http://127.0.0.1:$sport/" 2>&1 | grep -E '^(finished in|requests:)')
   echo "h2load $args -> our server: $res" | tr '\n' ' '; echo
-  echo "$res" | grep -q ' 0 failed, 0 errored' || fail=1
+  echo "$res" | grep -q ' 0 failed, 0 errored' && echo "$res" | grep -q ' succeeded'
+  check "h2load $args -> our server" $?
 done
-# curl, when installed: h2c prior knowledge, GET and a 4 MB POST.
+
+# --- curl -> our server
 if command -v curl >/dev/null 2>&1; then
   r=$(curl -s --http2-prior-knowledge -o /dev/null -w '%{http_code} %{http_version}' "http://127.0.0.1:$sport/")
   r2=$(curl -s --http2-prior-knowledge --data-binary @"$dir/up.bin" -o /dev/null -w '%{http_code} %{size_upload}' \
        "http://127.0.0.1:$sport/up")
   echo "curl -> our server: GET $r, POST $r2"
-  [ "$r" = "200 2" ] && [ "$r2" = "200 4000000" ] || fail=1
+  [ "$r" = "200 2" ] && [ "$r2" = "200 4000000" ]; check "curl GET and 4 MB POST" $?
+  got=$(curl -s --http2-prior-knowledge -D "$dir/h.txt" "http://127.0.0.1:$sport/bytes/$big" | sha256sum | cut -d' ' -f1)
+  want=$(tr -d '\r' <"$dir/h.txt" | sed -n 's/^x-sha256: //p')
+  echo "curl -> our server: 64 MiB download sha256 $got (server: $want)"
+  [ -n "$want" ] && [ "$got" = "$want" ]; check "curl 64 MiB download, SHA-256 matches" $?
+  r=$(curl -s --http2-prior-knowledge --data-binary @"$dir/huge.bin" "http://127.0.0.1:$sport/sha256")
+  echo "curl -> our server: 64 MiB upload, server saw: $r"
+  [ "$r" = "$huge_sha $big" ]; check "curl 64 MiB upload, SHA-256 matches" $?
+fi
+
+# --- nghttp -> our server: push, h2c and TLS GET
+if command -v nghttp >/dev/null 2>&1; then
+  out=$(nghttp -v "http://127.0.0.1:$sport/push" 2>&1)
+  echo "$out" | grep -q 'recv PUSH_PROMISE frame' && echo "$out" | grep -q ':path: /pushed.txt' \
+    && echo "$out" | grep -q '^pushed by libsocket h2$' && echo "$out" | grep -q '^hello from libsocket h2$'
+  check "nghttp: PUSH_PROMISE for /pushed.txt and both responses received" $?
+  out=$(nghttp -ans "http://127.0.0.1:$sport/push" 2>&1)
+  echo "$out" | grep -E '/push(ed.txt)?$'
+  echo "$out" | grep -Eq ' 200 +23 /pushed.txt$' && echo "$out" | grep -Eq ' 200 +24 /push$'
+  check "nghttp -s: pushed stream and request stream complete" $?
+  out=$(nghttp "http://127.0.0.1:$sport/" 2>&1)
+  [ "$out" = "hello from libsocket h2" ]; check "nghttp GET over h2c" $?
+  if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/key.pem" \
+       -out "$dir/cert.pem" -days 2 -subj /CN=localhost >/dev/null 2>&1 \
+     && start_server "$dir/tls.log" 0 "$dir/cert.pem" "$dir/key.pem"; then
+    tpid=$lastpid
+    out=$(nghttp -v "https://127.0.0.1:$port/" 2>&1)
+    echo "$out" | grep -q 'The negotiated protocol: h2' && echo "$out" | grep -q '^hello from libsocket h2$'
+    check "nghttp GET over TLS (ALPN h2)" $?
+  else
+    check "TLS server start" 1
+  fi
 fi
 exit $fail
