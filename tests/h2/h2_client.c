@@ -2,7 +2,9 @@
  * h2_client.c - a minimal HTTP/2 (h2c, prior knowledge) client on the
  * public SocketHTTP2 API, for interop runs against other servers.
  *
- * Usage: h2_client PORT PATH [COUNT [UPLOAD_BYTES | @FILE]]
+ * Usage: h2_client [-T CA.pem] PORT PATH [COUNT [UPLOAD_BYTES | @FILE]]
+ * -T: h2 over TLS (ALPN "h2" required), verifying the server's
+ * certificate for "localhost" against CA.pem; prints "tls alpn=h2".
  * Sends COUNT (default 1) concurrent requests for PATH to 127.0.0.1:PORT
  * (POST with UPLOAD_BYTES zero bytes or the contents of FILE as body when
  * given, else GET) and prints one line per response:
@@ -17,13 +19,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "core/Arena.h"
 #include "core/SocketUtil.h"
 #include "http/SocketHTTP2.h"
+#include "core/Except.h"
 #include "socket/Socket.h"
+#include "tls/SocketTLS.h"
+#include "tls/SocketTLSContext.h"
 
 #define MAX_REQ 1000
 
@@ -146,7 +152,9 @@ on_stream (SocketHTTP2_Conn_T c, SocketHTTP2_Stream_T s, int event, void *ud)
 int
 main (int argc, char **argv)
 {
-  int port, count = 1, i, rc = 0;
+  int port, count = 1, i, rc = 0, opt;
+  const char *ca = NULL;
+  SocketTLSContext_T tls = NULL;
   size_t upload = 0;
   const char *path;
   Socket_T sock;
@@ -154,9 +162,17 @@ main (int argc, char **argv)
   SocketHTTP2_Conn_T conn;
   int64_t deadline;
 
+  while ((opt = getopt (argc, argv, "T:")) != -1)
+    {
+      if (opt != 'T')
+        argc = 0;
+      ca = optarg;
+    }
+  argc -= optind - 1;
+  argv += optind - 1;
   if (argc < 3)
     {
-      fprintf (stderr, "usage: %s PORT PATH [COUNT [UPLOAD_BYTES]]\n", argv[0]);
+      fprintf (stderr, "usage: h2_client [-T CA.pem] PORT PATH [COUNT [UPLOAD_BYTES | @FILE]]\n");
       return 2;
     }
   port = atoi (argv[1]);
@@ -185,6 +201,26 @@ main (int argc, char **argv)
   sock = Socket_new (AF_INET, SOCK_STREAM, 0);
   Socket_connect (sock, "127.0.0.1", port);
   Socket_setnonblocking (sock);
+  if (ca != NULL)
+    {
+      static const char *alpn[] = { "h2" };
+      volatile TLSHandshakeState st = TLS_HANDSHAKE_ERROR;
+      const char *sel;
+      tls = SocketTLSContext_new_client (ca);
+      SocketTLSContext_set_alpn_protos (tls, alpn, 1);
+      SocketTLS_enable (sock, tls);
+      SocketTLS_set_hostname (sock, "localhost");
+      TRY st = SocketTLS_handshake_loop (sock, 10000);
+      ELSE st = TLS_HANDSHAKE_ERROR;
+      END_TRY;
+      sel = st == TLS_HANDSHAKE_COMPLETE ? SocketTLS_get_alpn_selected (sock) : NULL;
+      if (sel == NULL || strcmp (sel, "h2") != 0)
+        {
+          fprintf (stderr, "TLS handshake failed or ALPN h2 not selected\n");
+          return 1;
+        }
+      printf ("tls alpn=%s\n", sel);
+    }
   arena = Arena_new ();
   conn = SocketHTTP2_Conn_new (sock, NULL, arena);
   SocketHTTP2_Conn_set_stream_callback (conn, on_stream, NULL);
@@ -198,7 +234,7 @@ main (int argc, char **argv)
       while (i < count)
         {
           SocketHPACK_Header h[4] = { { ":method", 7, upload ? "POST" : "GET", upload ? 4u : 3u, 0 },
-                                      { ":scheme", 7, "http", 4, 0 },
+                                      { ":scheme", 7, tls ? "https" : "http", tls ? 5u : 4u, 0 },
                                       { ":authority", 10, "127.0.0.1", 9, 0 },
                                       { ":path", 5, path, strlen (path), 0 } };
           SocketHTTP2_Stream_T s = SocketHTTP2_Stream_new (conn);
@@ -251,6 +287,7 @@ main (int argc, char **argv)
   SocketHTTP2_Conn_flush (conn);
   SocketHTTP2_Conn_free (&conn);
   Socket_free (&sock);
+  SocketTLSContext_free (&tls);
   Arena_dispose (&arena);
   return rc;
 }

@@ -2,7 +2,8 @@
 # run_interop.sh NGHTTPD H2LOAD H2_SERVER H2_CLIENT - loopback interop of
 # the HTTP/2 engine with nghttp2's tools and curl (h2c prior knowledge,
 # and h2 over TLS with ALPN for nghttp):
-#   our client -> nghttpd: 1000 concurrent 1 MB downloads, 5 x 4 MB
+#   our client -> nghttpd: 1000 concurrent downloads of 66536 bytes (more
+#     than the 65535-byte stream window: each needs WINDOW_UPDATEs), 5 x 4 MB
 #     uploads, one 64 MiB download (SHA-256 checked) and one 64 MiB
 #     upload (64 KiB windows: >= 1000 WINDOW_UPDATEs counted)
 #   h2load -> our server: 20000 requests at 100 streams per connection,
@@ -12,14 +13,17 @@
 #     (SHA-256 of the body checked on the receiving side)
 #   nghttp -> our server: server push (PUSH_PROMISE and the pushed
 #     response), GET over h2c and over TLS (ALPN h2)
+#   our client -> nghttpd over TLS (ALPN h2, certificate verified for
+#     localhost): 10 concurrent 1 MB downloads, SHA-256 checked
 # Prints one pass/fail line per check; fails on any incomplete request.
 set -u
 nghttpd=$1; h2load=$2; server=$3; client=$4
 dir=$(mktemp -d)
-npid=""; spid=""; tpid=""
-trap 'for p in $npid $spid $tpid; do kill "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+npid=""; spid=""; tpid=""; ntpid=""
+trap 'for p in $npid $spid $tpid $ntpid; do kill "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
 big=67108864
 head -c 1000000 /dev/urandom >"$dir/big.bin"
+head -c 66536 /dev/urandom >"$dir/mid.bin"
 head -c 4000000 /dev/urandom >"$dir/up.bin"
 head -c $big /dev/urandom >"$dir/huge.bin"
 huge_sha=$(sha256sum "$dir/huge.bin" | cut -d' ' -f1)
@@ -56,9 +60,9 @@ start_server "$dir/server.log" -m 1000 0 || { echo "h2_server did not start"; ex
 spid=$lastpid; sport=$port
 
 # --- our client -> nghttpd
-out=$("$client" "$nport" /big.bin 1000); rc=$?
-n=$(echo "$out" | grep -c '^status=200 bytes=1000000 ')
-echo "our client -> nghttpd: $n/1000 downloads of 1 MB"
+out=$("$client" "$nport" /mid.bin 1000); rc=$?
+n=$(echo "$out" | grep -c "^status=200 bytes=66536 sha256=$(sha256sum "$dir/mid.bin" | cut -d' ' -f1)\$")
+echo "our client -> nghttpd: $n/1000 concurrent downloads of 66536 bytes, SHA-256 matching"
 [ $rc -eq 0 ] && [ "$n" -eq 1000 ]; check "client->nghttpd 1000 concurrent downloads" $?
 out=$("$client" "$nport" /index.html 5 4000000); rc=$?
 n=$(echo "$out" | grep -c '^status=200')
@@ -99,6 +103,16 @@ if command -v curl >/dev/null 2>&1; then
   [ "$r" = "$huge_sha $big" ]; check "curl 64 MiB upload, SHA-256 matches" $?
 fi
 
+# A throw-away certificate for localhost: our TLS server, nghttpd TLS.
+tlsport=""
+if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/key.pem" \
+     -out "$dir/cert.pem" -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1 \
+   && start_server "$dir/tls.log" 0 "$dir/cert.pem" "$dir/key.pem"; then
+  tpid=$lastpid; tlsport=$port
+else
+  check "certificate and TLS server start" 1
+fi
+
 # --- nghttp -> our server: push, h2c and TLS GET
 if command -v nghttp >/dev/null 2>&1; then
   out=$(nghttp -v "http://127.0.0.1:$sport/push" 2>&1)
@@ -111,15 +125,31 @@ if command -v nghttp >/dev/null 2>&1; then
   check "nghttp -s: pushed stream and request stream complete" $?
   out=$(nghttp "http://127.0.0.1:$sport/" 2>&1)
   [ "$out" = "hello from libsocket h2" ]; check "nghttp GET over h2c" $?
-  if openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/key.pem" \
-       -out "$dir/cert.pem" -days 2 -subj /CN=localhost >/dev/null 2>&1 \
-     && start_server "$dir/tls.log" 0 "$dir/cert.pem" "$dir/key.pem"; then
-    tpid=$lastpid
-    out=$(nghttp -v "https://127.0.0.1:$port/" 2>&1)
+  if [ -n "$tlsport" ]; then
+    out=$(nghttp -v "https://127.0.0.1:$tlsport/" 2>&1)
     echo "$out" | grep -q 'The negotiated protocol: h2' && echo "$out" | grep -q '^hello from libsocket h2$'
     check "nghttp GET over TLS (ALPN h2)" $?
+  fi
+fi
+
+# --- our client -> nghttpd over TLS (ALPN h2, certificate verified)
+if [ -n "$tlsport" ]; then
+  ntport=""
+  for try in 1 2 3 4 5 6 7 8; do
+    p=$(( 20000 + ($$ * 11 + try * 1013) % 30000 ))
+    "$nghttpd" -d "$dir" "$p" "$dir/key.pem" "$dir/cert.pem" >"$dir/nghttpd-tls.log" 2>&1 &
+    ntpid=$!
+    sleep 0.3
+    if kill -0 "$ntpid" 2>/dev/null; then ntport=$p; break; fi
+  done
+  if [ -n "$ntport" ]; then
+    out=$("$client" -T "$dir/cert.pem" "$ntport" /big.bin 10); rc=$?
+    n=$(echo "$out" | grep -c "^status=200 bytes=1000000 sha256=$(sha256sum "$dir/big.bin" | cut -d' ' -f1)\$")
+    echo "our client -> nghttpd over TLS: $(echo "$out" | sed -n 1p), $n/10 downloads of 1 MB with matching SHA-256"
+    [ $rc -eq 0 ] && echo "$out" | grep -q '^tls alpn=h2$' && [ "$n" -eq 10 ]
+    check "client->nghttpd over TLS (ALPN h2)" $?
   else
-    check "TLS server start" 1
+    check "nghttpd TLS start" 1
   fi
 fi
 exit $fail
