@@ -47,6 +47,7 @@ typedef struct Reply
   const char *text; /* fixed body, or NULL for the generated pattern */
   uint64_t total, sent;
   int route, answered, linked;
+  int busy, closed; /* in a call that may close the stream; stream gone */
   EVP_MD_CTX *md; /* /sha256: digest of the request body */
   uint64_t got;
   char hex[80];
@@ -147,15 +148,34 @@ unlink_reply (Reply *r)
   r->linked = 0;
 }
 
+static void
+reply_free (Reply *r)
+{
+  unlink_reply (r);
+  EVP_MD_CTX_free (r->md);
+  free (r);
+}
+
+/* The stream ended (STREAM_END/RESET): free the reply now, or when the
+ * call that ended it (send_data, send_headers) has returned. */
+static void
+reply_release (Reply *r)
+{
+  if (r->busy == 0 && r->closed)
+    reply_free (r);
+}
+
 /* Queue as much of the body as windows and the send queue allow;
- * returns the bytes queued. */
+ * returns the bytes queued. May free r (the last DATA can end the
+ * stream, and the engine reports that during send_data). */
 static uint64_t
 send_body (Reply *r)
 {
   unsigned char buf[16384];
-  uint64_t before = r->sent;
+  uint64_t before = r->sent, queued;
 
-  while (r->answered && r->sent < r->total)
+  r->busy++;
+  while (!r->closed && r->answered && r->sent < r->total)
     {
       size_t len = r->total - r->sent < sizeof buf ? (size_t)(r->total - r->sent) : sizeof buf;
       const void *p = buf;
@@ -166,12 +186,15 @@ send_body (Reply *r)
         pattern (buf, r->sent, len);
       n = SocketHTTP2_Stream_send_data (r->s, p, len, r->sent + len == r->total);
       if (n <= 0)
-        return r->sent - before;
+        break;
       r->sent += (uint64_t)n;
     }
-  if (r->answered)
+  r->busy--;
+  queued = r->sent - before;
+  if (r->answered && r->sent >= r->total)
     unlink_reply (r);
-  return r->sent - before;
+  reply_release (r);
+  return queued;
 }
 
 static Reply *
@@ -258,16 +281,19 @@ on_stream (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int event, void *ud)
   int end = 0;
 
   (void)conn;
+  if (event == HTTP2_EVENT_HEADERS_RECEIVED && r == NULL && (r = reply_new (c, s)) != NULL)
+    route (c, r);
+  if (r == NULL)
+    return;
+  r->busy++; /* a nested STREAM_END must not free r under us */
   switch (event)
     {
     case HTTP2_EVENT_HEADERS_RECEIVED:
-      if (r == NULL && (r = reply_new (c, s)) != NULL)
-        route (c, r);
       SocketHTTP2_Stream_recv_headers (s, NULL, 0, &n, &end);
       break;
     case HTTP2_EVENT_DATA_RECEIVED:
       while ((got = SocketHTTP2_Stream_recv_data (s, sink, sizeof sink, &end)) > 0)
-        if (r != NULL && r->md != NULL)
+        if (r->md != NULL)
           {
             EVP_DigestUpdate (r->md, sink, (size_t)got);
             r->got += (uint64_t)got;
@@ -277,44 +303,40 @@ on_stream (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int event, void *ud)
       end = 1;
       break;
     case HTTP2_EVENT_WINDOW_UPDATE:
-      if (r != NULL)
-        send_body (r);
-      return;
+      send_body (r);
+      break;
     case HTTP2_EVENT_STREAM_END:
     case HTTP2_EVENT_STREAM_RESET:
-      if (r != NULL)
-        {
-          unlink_reply (r);
-          EVP_MD_CTX_free (r->md);
-          free (r);
-          SocketHTTP2_Stream_set_userdata (s, NULL);
-        }
-      return;
+      r->closed = 1;
+      unlink_reply (r);
+      SocketHTTP2_Stream_set_userdata (s, NULL);
+      break;
     default:
-      return;
+      break;
     }
-  if (!end || r == NULL || r->answered)
-    return;
-  if (r->route == ROUTE_BYTES)
+  if (end && !r->answered && !r->closed)
     {
-      h[2].value = pattern_sha256 (r->total);
-      h[2].value_len = 64;
-    }
-  else if (r->route == ROUTE_SHA256)
-    {
-      unsigned char d[EVP_MAX_MD_SIZE];
-      unsigned dl = 0;
-      EVP_DigestFinal_ex (r->md, d, &dl);
-      to_hex (d, dl, r->hex);
-      snprintf (r->hex + 2 * dl, sizeof r->hex - 2 * dl, " %llu\n", (unsigned long long)r->got);
-      r->text = r->hex;
-      r->total = strlen (r->hex);
-    }
-  if (SocketHTTP2_Stream_send_headers (s, h, r->route == ROUTE_BYTES ? 3 : 2, r->total == 0) == 0)
-    {
-      r->answered = 1;
+      if (r->route == ROUTE_BYTES)
+        {
+          h[2].value = pattern_sha256 (r->total);
+          h[2].value_len = 64;
+        }
+      else if (r->route == ROUTE_SHA256)
+        {
+          unsigned char d[EVP_MAX_MD_SIZE];
+          unsigned dl = 0;
+          EVP_DigestFinal_ex (r->md, d, &dl);
+          to_hex (d, dl, r->hex);
+          snprintf (r->hex + 2 * dl, sizeof r->hex - 2 * dl, " %llu\n", (unsigned long long)r->got);
+          r->text = r->hex;
+          r->total = strlen (r->hex);
+        }
+      if (SocketHTTP2_Stream_send_headers (s, h, r->route == ROUTE_BYTES ? 3 : 2, r->total == 0) == 0)
+        r->answered = 1;
       send_body (r);
     }
+  r->busy--;
+  reply_release (r);
 }
 
 /* After a complete flush: resume bodies that the send queue held back. */
