@@ -11,7 +11,8 @@
  * "status=<code> bytes=<body length> sha256=<hex of the body>", plus
  * " x-sha256=<value>" when the response carried that header, then
  * "window_updates=<n>" (stream WINDOW_UPDATE events seen while
- * uploading). Exit status 0 when every request got a response and the
+ * uploading) and "max_open_streams=<n>" (most requests in flight at
+ * once). Exit status 0 when every request got a response and the
  * connection stayed healthy.
  */
 #include <poll.h>
@@ -50,6 +51,19 @@ static unsigned char upload_chunk[16384];
 static const unsigned char *upload_file; /* @FILE contents, else NULL */
 static size_t upload_size;
 static unsigned long window_updates;
+static int max_open;
+static int settings_acked;
+
+/* The server's SETTINGS precede its ACK of ours: once acked, its stream
+ * limit is known and requests are opened up to it at once. */
+static void
+on_conn (SocketHTTP2_Conn_T c, int event, void *ud)
+{
+  (void)c;
+  (void)ud;
+  if (event == HTTP2_EVENT_SETTINGS_ACK)
+    settings_acked = 1;
+}
 
 static size_t
 pump_upload (SocketHTTP2_Stream_T s)
@@ -224,6 +238,7 @@ main (int argc, char **argv)
   arena = Arena_new ();
   conn = SocketHTTP2_Conn_new (sock, NULL, arena);
   SocketHTTP2_Conn_set_stream_callback (conn, on_stream, NULL);
+  SocketHTTP2_Conn_set_conn_callback (conn, on_conn, NULL);
 
   deadline = Socket_get_monotonic_ms () + 30000;
   i = 0;
@@ -231,7 +246,7 @@ main (int argc, char **argv)
     {
       struct pollfd p = { Socket_fd (sock), POLLIN, 0 };
       /* Open streams as the server's concurrency limit allows. */
-      while (i < count)
+      while (i < count && settings_acked)
         {
           SocketHPACK_Header h[4] = { { ":method", 7, upload ? "POST" : "GET", upload ? 4u : 3u, 0 },
                                       { ":scheme", 7, tls ? "https" : "http", tls ? 5u : 4u, 0 },
@@ -252,6 +267,8 @@ main (int argc, char **argv)
             }
           pump_upload (s);
           i++;
+          if (i - finished > max_open)
+            max_open = i - finished;
         }
       {
         int fl = SocketHTTP2_Conn_flush (conn);
@@ -282,7 +299,7 @@ main (int argc, char **argv)
       if (reqs[i].done != 1)
         rc = 1;
     }
-  printf ("window_updates=%lu\n", window_updates);
+  printf ("window_updates=%lu\nmax_open_streams=%d\n", window_updates, max_open);
   SocketHTTP2_Conn_goaway (conn, HTTP2_NO_ERROR, NULL, 0);
   SocketHTTP2_Conn_flush (conn);
   SocketHTTP2_Conn_free (&conn);

@@ -399,7 +399,6 @@ tls_step (Conn *c)
   return 1;
 }
 
-
 static void
 conn_close (Conn *c)
 {

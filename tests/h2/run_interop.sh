@@ -2,13 +2,15 @@
 # run_interop.sh NGHTTPD H2LOAD H2_SERVER H2_CLIENT - loopback interop of
 # the HTTP/2 engine with nghttp2's tools and curl (h2c prior knowledge,
 # and h2 over TLS with ALPN for nghttp):
-#   our client -> nghttpd: 1000 concurrent downloads of 66536 bytes (more
+#   our client -> nghttpd: 1000 downloads of 66536 bytes on one connection
+#     (as many at once as nghttpd's stream limit allows; more
 #     than the 65535-byte stream window: each needs WINDOW_UPDATEs), 5 x 4 MB
 #     uploads, one 64 MiB download (SHA-256 checked) and one 64 MiB
 #     upload (64 KiB windows: >= 1000 WINDOW_UPDATEs counted)
 #   h2load -> our server: 20000 requests at 100 streams per connection,
-#     4 MB uploads, and 10000 requests at 1000 concurrent streams on one
-#     connection
+#     4 MB uploads, and 10000 requests at -m 1000 on one connection (the
+#     server allows 1000 streams); our client -> our server: 1000 streams
+#     open at once on one connection, all answered
 #   curl -> our server: GET, 4 MB POST, 64 MiB download and 64 MiB upload
 #     (SHA-256 of the body checked on the receiving side)
 #   nghttp -> our server: server push (PUSH_PROMISE and the pushed
@@ -62,8 +64,8 @@ spid=$lastpid; sport=$port
 # --- our client -> nghttpd
 out=$("$client" "$nport" /mid.bin 1000); rc=$?
 n=$(echo "$out" | grep -c "^status=200 bytes=66536 sha256=$(sha256sum "$dir/mid.bin" | cut -d' ' -f1)\$")
-echo "our client -> nghttpd: $n/1000 concurrent downloads of 66536 bytes, SHA-256 matching"
-[ $rc -eq 0 ] && [ "$n" -eq 1000 ]; check "client->nghttpd 1000 concurrent downloads" $?
+echo "our client -> nghttpd: $n/1000 downloads of 66536 bytes with matching SHA-256, $(echo "$out" | sed -n 's/^max_open_streams=//p') at once"
+[ $rc -eq 0 ] && [ "$n" -eq 1000 ]; check "client->nghttpd 1000 downloads on one connection" $?
 out=$("$client" "$nport" /index.html 5 4000000); rc=$?
 n=$(echo "$out" | grep -c '^status=200')
 echo "our client -> nghttpd: $n/5 uploads of 4 MB"
@@ -86,6 +88,13 @@ for args in "-n 20000 -c 4 -m 100" "-n 200 -c 2 -m 10 -d $dir/up.bin" "-n 10000 
   echo "$res" | grep -q ' 0 failed, 0 errored' && echo "$res" | grep -q ' succeeded'
   check "h2load $args -> our server" $?
 done
+
+# Our client opens streams while the server's limit allows: all 1000 at once.
+out=$("$client" "$sport" / 1000); rc=$?
+n=$(echo "$out" | grep -c '^status=200 bytes=24 ')
+mo=$(echo "$out" | sed -n 's/^max_open_streams=//p')
+echo "our client -> our server: $n/1000 responses, $mo streams open at once"
+[ $rc -eq 0 ] && [ "$n" -eq 1000 ] && [ "${mo:-0}" -eq 1000 ]; check "1000 concurrent streams on one connection" $?
 
 # --- curl -> our server
 if command -v curl >/dev/null 2>&1; then
