@@ -25,6 +25,7 @@ cmake --build build-rel -j2 --target h2_server >/dev/null
 dir=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"' EXIT
+trap 'exit 1' HUP INT TERM PIPE  # run the EXIT trap (stop the servers) on signals too
 (cd tests/h2/gointerop && go build -o "$dir/gointerop" .)
 printf 'hello from libsocket h2\n' >"$dir/index.html"
 

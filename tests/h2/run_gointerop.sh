@@ -15,6 +15,7 @@ h2load=${5:-$(command -v h2load || true)}
 dir=$(mktemp -d)
 gpid=""; spid=""
 trap '[ -n "$gpid" ] && kill "$gpid" 2>/dev/null; [ -n "$spid" ] && kill "$spid" 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'exit 1' HUP INT TERM PIPE  # run the EXIT trap (stop the servers) on signals too
 # Its own module (x/net is fetched through the module proxy on first use).
 (cd "$src/tests/h2/gointerop" && "$go" build -o "$dir/gointerop" .) || { echo "go build failed: skipped"; exit 77; }
 

@@ -23,6 +23,7 @@ nghttpd=$1; h2load=$2; server=$3; client=$4
 dir=$(mktemp -d)
 npid=""; spid=""; tpid=""; ntpid=""
 trap 'for p in $npid $spid $tpid $ntpid; do kill "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+trap 'exit 1' HUP INT TERM PIPE  # run the EXIT trap (stop the servers) on signals too
 big=67108864
 head -c 1000000 /dev/urandom >"$dir/big.bin"
 head -c 66536 /dev/urandom >"$dir/mid.bin"
