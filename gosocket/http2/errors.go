@@ -1,0 +1,112 @@
+package http2
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/libsocket/libsocket/cgo"
+	"github.com/libsocket/libsocket/gosocket/internal/errs"
+)
+
+// ErrEngine matches failures of the C HTTP/2 engine itself (a
+// connection that cannot be created); it is gosocket's ErrHTTP2 family.
+var ErrEngine = errs.ErrHTTP2
+
+// An ErrCode is an HTTP/2 error code (RFC 9113 §7).
+type ErrCode uint32
+
+// The error codes of RFC 9113 §7.
+const (
+	ErrCodeNo                 ErrCode = 0x0
+	ErrCodeProtocol           ErrCode = 0x1
+	ErrCodeInternal           ErrCode = 0x2
+	ErrCodeFlowControl        ErrCode = 0x3
+	ErrCodeSettingsTimeout    ErrCode = 0x4
+	ErrCodeStreamClosed       ErrCode = 0x5
+	ErrCodeFrameSize          ErrCode = 0x6
+	ErrCodeRefusedStream      ErrCode = 0x7
+	ErrCodeCancel             ErrCode = 0x8
+	ErrCodeCompression        ErrCode = 0x9
+	ErrCodeConnect            ErrCode = 0xa
+	ErrCodeEnhanceYourCalm    ErrCode = 0xb
+	ErrCodeInadequateSecurity ErrCode = 0xc
+	ErrCodeHTTP11Required     ErrCode = 0xd
+)
+
+var codeNames = [...]string{
+	"NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR",
+	"SETTINGS_TIMEOUT", "STREAM_CLOSED", "FRAME_SIZE_ERROR", "REFUSED_STREAM",
+	"CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM",
+	"INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
+}
+
+// String returns the RFC name of the code ("PROTOCOL_ERROR"), or
+// "unknown error code 0x.." for codes outside the RFC.
+func (e ErrCode) String() string {
+	if int(e) < len(codeNames) {
+		return codeNames[e]
+	}
+	return fmt.Sprintf("unknown error code 0x%x", uint32(e))
+}
+
+// ConnectionError is a connection-level error: the connection was ended
+// with GOAWAY carrying this code.
+type ConnectionError ErrCode
+
+func (e ConnectionError) Error() string {
+	return fmt.Sprintf("http2: connection error: %v", ErrCode(e))
+}
+
+// StreamError is a stream-level error: the stream was reset with
+// RST_STREAM carrying Code.
+type StreamError struct {
+	StreamID uint32
+	Code     ErrCode
+	Cause    error // optional additional detail
+}
+
+func (e StreamError) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("http2: stream error: stream ID %d; %v; %v", e.StreamID, e.Code, e.Cause)
+	}
+	return fmt.Sprintf("http2: stream error: stream ID %d; %v", e.StreamID, e.Code)
+}
+
+// Unwrap returns the cause.
+func (e StreamError) Unwrap() error { return e.Cause }
+
+// GoAwayError reports that the peer sent GOAWAY: no stream above
+// LastStreamID was or will be processed.
+type GoAwayError struct {
+	LastStreamID uint32
+	ErrCode      ErrCode
+	DebugData    string
+}
+
+func (e GoAwayError) Error() string {
+	return fmt.Sprintf("http2: server sent GOAWAY and closed the connection; LastStreamID=%v, ErrCode=%v, debug=%q",
+		e.LastStreamID, e.ErrCode, e.DebugData)
+}
+
+// errStreamReset is the cause of the StreamError seen by a handler whose
+// stream was reset: the engine reports that a reset happened (sent or
+// received) but not the peer's code, so Code is ErrCodeCancel, the code
+// of a peer that abandons a request.
+var errStreamReset = errors.New("stream reset")
+
+// errClientDisconnected is reported by request bodies and response
+// writes once the connection is gone.
+var errClientDisconnected = errors.New("http2: client disconnected")
+
+// errEngineCode checks, at init, that the Go names agree with the engine
+// (the engine's SocketHTTP2_error_string).
+func init() {
+	if !cgoEnabled {
+		return
+	}
+	for i, n := range codeNames {
+		if s := cgo.H2ErrorString(i); s != n {
+			panic("http2: error code " + n + " is " + s + " in the engine")
+		}
+	}
+}
