@@ -241,6 +241,7 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		eng:     eng,
 		streams: make(map[uint32]*stream),
 		wake:    make(chan struct{}, 1),
+		quit:    make(chan struct{}),
 	}
 	sc.cond = sync.NewCond(&sc.mu)
 	sc.ctx, sc.cancel = context.WithCancel(context.Background())
@@ -264,7 +265,8 @@ type serverConn struct {
 	eng    *cgo.H2Conn
 	ctx    context.Context
 	cancel context.CancelFunc
-	wake   chan struct{} // wakes the writer
+	wake   chan struct{} // wakes the writer; never closed
+	quit   chan struct{} // closed to stop the writer
 	wg     sync.WaitGroup
 
 	mu        sync.Mutex
@@ -298,7 +300,7 @@ func (sc *serverConn) serve() error {
 	sc.mu.Unlock()
 	sc.cancel()
 	sc.wg.Wait()
-	close(sc.wake)
+	close(sc.quit)
 	<-writerDone
 	sc.c.Close()
 	sc.eng.Close()
@@ -484,7 +486,12 @@ func (sc *serverConn) checkIdle() {
 // writer writes the engine's output whenever woken.
 func (sc *serverConn) writer() {
 	var buf []byte
-	for range sc.wake {
+	for {
+		select {
+		case <-sc.wake:
+		case <-sc.quit:
+			return
+		}
 		for {
 			sc.mu.Lock()
 			var err error
