@@ -89,9 +89,7 @@ func (e GoAwayError) Error() string {
 }
 
 // errStreamReset is the cause of the StreamError seen by a handler whose
-// stream was reset: the engine reports that a reset happened (sent or
-// received) but not the peer's code, so Code is ErrCodeCancel, the code
-// of a peer that abandons a request.
+// stream was reset (by the peer, the engine or the server).
 var errStreamReset = errors.New("stream reset")
 
 // errClientDisconnected is reported by request bodies and response

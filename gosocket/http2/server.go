@@ -14,6 +14,7 @@ package http2
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,8 @@ import (
 
 // NextProtoTLS is the ALPN protocol of HTTP/2 over TLS.
 const NextProtoTLS = "h2"
+
+const clientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 // Server holds the settings of an HTTP/2 server. The zero value is
 // usable; its fields must not change once it serves.
@@ -244,6 +247,10 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		quit:    make(chan struct{}),
 	}
 	sc.cond = sync.NewCond(&sc.mu)
+	sc.rstIn = make(map[uint32]ErrCode)
+	sc.resetByID = make(map[uint32]*stream)
+	sc.inScan = frameScanner{skip: len(clientPreface), onFrame: sc.inFrame}
+	sc.outScan = frameScanner{onFrame: sc.outFrame}
 	sc.ctx, sc.cancel = context.WithCancel(context.Background())
 	if !s.track(sc, true) {
 		eng.Close()
@@ -280,6 +287,40 @@ type serverConn struct {
 	goingAway bool  // we queued a GOAWAY
 	peerGone  bool  // the peer sent GOAWAY
 	handlers  int   // handlers running
+
+	inScan, outScan frameScanner
+	rstIn           map[uint32]ErrCode // peer RST_STREAM codes of the last Input
+	resetByID       map[uint32]*stream // reset streams whose code is not known yet
+	peerGoAway      *GoAwayError       // the peer's GOAWAY
+	sentGoAway      *ErrCode           // the code of our GOAWAY, once written
+}
+
+// inFrame and outFrame record the RST_STREAM and GOAWAY frames the
+// scanners find. Called with mu held.
+func (sc *serverConn) inFrame(typ byte, sid uint32, p []byte) {
+	switch {
+	case typ == frameRSTStream && len(p) >= 4:
+		sc.rstIn[sid] = ErrCode(binary.BigEndian.Uint32(p))
+	case typ == frameGoAway && len(p) >= 8:
+		sc.peerGoAway = &GoAwayError{
+			LastStreamID: binary.BigEndian.Uint32(p) & 0x7fffffff,
+			ErrCode:      ErrCode(binary.BigEndian.Uint32(p[4:])),
+			DebugData:    string(p[8:]),
+		}
+	}
+}
+
+func (sc *serverConn) outFrame(typ byte, sid uint32, p []byte) {
+	switch {
+	case typ == frameRSTStream && len(p) >= 4:
+		if st := sc.resetByID[sid]; st != nil {
+			st.code, st.codeKnown = ErrCode(binary.BigEndian.Uint32(p)), true
+			delete(sc.resetByID, sid)
+		}
+	case typ == frameGoAway && len(p) >= 8:
+		code := ErrCode(binary.BigEndian.Uint32(p[4:]))
+		sc.sentGoAway = &code
+	}
 }
 
 func (sc *serverConn) serve() error {
@@ -304,6 +345,9 @@ func (sc *serverConn) serve() error {
 	<-writerDone
 	sc.c.Close()
 	sc.eng.Close()
+	if err == nil && sc.peerGoAway != nil && sc.peerGoAway.ErrCode != ErrCodeNo {
+		err = *sc.peerGoAway // the peer ended the connection for an error
+	}
 	return err
 }
 
@@ -322,6 +366,7 @@ func (sc *serverConn) drain() {
 		evs := sc.eng.TakeEvents(sc.events[:0])
 		sc.events = evs
 		if len(evs) == 0 {
+			clear(sc.rstIn)
 			return
 		}
 		for _, ev := range evs {
@@ -355,6 +400,15 @@ func (sc *serverConn) event(ev cgo.H2Event) {
 			st.dead = true
 			st.reset = ev.Type == cgo.H2EventStreamReset
 			delete(sc.streams, ev.StreamID)
+			if st.reset && !st.codeKnown {
+				if code, ok := sc.rstIn[ev.StreamID]; ok {
+					st.code, st.codeKnown = code, true
+				} else {
+					// Sent by us or the engine: the writer reads the
+					// code in the output.
+					sc.resetByID[ev.StreamID] = st
+				}
+			}
 			if st.reset {
 				st.cancel()
 			} else if st.req == nil {
@@ -362,7 +416,7 @@ func (sc *serverConn) event(ev cgo.H2Event) {
 			}
 		}
 	case cgo.H2EventGoAwayReceived:
-		sc.peerGone = true
+		sc.peerGone = true // fields in peerGoAway (scanned)
 	case cgo.H2EventConnectionError:
 		sc.failed = true
 	}
@@ -378,6 +432,7 @@ func (sc *serverConn) reader() error {
 		for len(p) > 0 {
 			sc.mu.Lock()
 			used, ok, err := sc.eng.Input(p)
+			sc.inScan.scan(p[:used])
 			sc.drain()
 			if err == nil && ok && time.Since(lastProcess) > 100*time.Millisecond {
 				lastProcess = time.Now()
@@ -447,7 +502,15 @@ func (sc *serverConn) fail(err error) error {
 	if err != nil {
 		return err
 	}
-	return ConnectionError(ErrCodeProtocol)
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.sentGoAway != nil {
+		return ConnectionError(*sc.sentGoAway)
+	}
+	if sc.writeErr != nil {
+		return sc.writeErr
+	}
+	return errClientDisconnected
 }
 
 // goAway queues GOAWAY(code) once; the connection ends when its streams
@@ -496,6 +559,7 @@ func (sc *serverConn) writer() {
 			sc.mu.Lock()
 			var err error
 			buf, err = sc.eng.Output(buf[:0], 256<<10)
+			sc.outScan.scan(buf) // all of buf is consumed after the write
 			sc.drain()
 			if err != nil || len(buf) == 0 || sc.writeErr != nil {
 				sc.outEmpty = true
@@ -533,6 +597,9 @@ type stream struct {
 	dead    bool // the engine ended the stream: h is no longer used
 	reset   bool
 	bodyEOF bool
+	// code of the RST_STREAM, once known
+	code      ErrCode
+	codeKnown bool
 	// trailers received, given to the request at EOF
 	trailers []cgo.H2Field
 }
@@ -557,7 +624,14 @@ func (st *stream) eof() {
 func (st *stream) unusable() error {
 	switch {
 	case st.reset:
-		return StreamError{StreamID: st.id, Code: ErrCodeCancel, Cause: errStreamReset}
+		for !st.codeKnown && !st.sc.done && st.sc.writeErr == nil {
+			st.sc.kick()
+			st.sc.cond.Wait()
+		}
+		if !st.codeKnown {
+			return errClientDisconnected
+		}
+		return StreamError{StreamID: st.id, Code: st.code, Cause: errStreamReset}
 	case st.sc.done || st.sc.writeErr != nil:
 		return errClientDisconnected
 	case st.dead:
