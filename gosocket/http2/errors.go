@@ -49,22 +49,26 @@ func (e ErrCode) String() string {
 	return fmt.Sprintf("unknown error code 0x%x", uint32(e))
 }
 
-// ConnectionError is a connection-level error: the connection was ended
-// with GOAWAY carrying this code.
+// ConnectionError is a connection-level error: the server ended the
+// connection with a GOAWAY carrying this code (ServeConn's result after
+// a protocol violation by the client).
 type ConnectionError ErrCode
 
+// Error returns "http2: connection error: " and the code.
 func (e ConnectionError) Error() string {
 	return fmt.Sprintf("http2: connection error: %v", ErrCode(e))
 }
 
-// StreamError is a stream-level error: the stream was reset with
-// RST_STREAM carrying Code.
+// StreamError is a stream-level error: the stream was reset with an
+// RST_STREAM carrying Code, by the client or by the server. Handlers see
+// it from Request.Body reads and ResponseWriter writes.
 type StreamError struct {
 	StreamID uint32
 	Code     ErrCode
 	Cause    error // optional additional detail
 }
 
+// Error returns the stream id, the code and the cause.
 func (e StreamError) Error() string {
 	if e.Cause != nil {
 		return fmt.Sprintf("http2: stream error: stream ID %d; %v; %v", e.StreamID, e.Code, e.Cause)
@@ -76,13 +80,15 @@ func (e StreamError) Error() string {
 func (e StreamError) Unwrap() error { return e.Cause }
 
 // GoAwayError reports that the peer sent GOAWAY: no stream above
-// LastStreamID was or will be processed.
+// LastStreamID was or will be processed. ServeConn returns it when the
+// client ended the connection with a GOAWAY carrying an error code.
 type GoAwayError struct {
 	LastStreamID uint32
 	ErrCode      ErrCode
 	DebugData    string
 }
 
+// Error returns the GOAWAY's fields.
 func (e GoAwayError) Error() string {
 	return fmt.Sprintf("http2: server sent GOAWAY and closed the connection; LastStreamID=%v, ErrCode=%v, debug=%q",
 		e.LastStreamID, e.ErrCode, e.DebugData)
@@ -96,8 +102,8 @@ var errStreamReset = errors.New("stream reset")
 // writes once the connection is gone.
 var errClientDisconnected = errors.New("http2: client disconnected")
 
-// errEngineCode checks, at init, that the Go names agree with the engine
-// (the engine's SocketHTTP2_error_string).
+// init checks that the Go names agree with the engine's
+// SocketHTTP2_error_string.
 func init() {
 	if !cgoEnabled {
 		return
