@@ -116,3 +116,44 @@ func TestRequestBodyStreamError(t *testing.T) {
 		t.Fatalf("body read: %v, want StreamError(CANCEL) on stream 1", err)
 	}
 }
+
+func TestIdleTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- (&Server{IdleTimeout: 100 * time.Millisecond}).ServeConn(c, http.NotFoundHandler())
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, xhttp2.ClientPreface)
+	fr := xhttp2.NewFramer(c, c)
+	fr.WriteSettings()
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("no GOAWAY before %v", err)
+		}
+		if g, ok := f.(*xhttp2.GoAwayFrame); ok {
+			if g.ErrCode != xhttp2.ErrCodeNo {
+				t.Fatalf("GOAWAY %v", g.ErrCode)
+			}
+			break
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("ServeConn: %v", err)
+	}
+}

@@ -54,8 +54,8 @@ type Server struct {
 	// MaxHeaderBytes limits the decoded request header list; 0 means
 	// http.DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
-	// IdleTimeout closes a connection that received no frame for this
-	// long; 0 means none.
+	// IdleTimeout closes a connection without streams that received
+	// nothing for this long, with GOAWAY(NO_ERROR); 0 means none.
 	IdleTimeout time.Duration
 	// ErrorLog receives handler panics; nil means the log package.
 	ErrorLog *log.Logger
@@ -218,7 +218,6 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		ConnectionWindowSize: 1 << 20,
 		MaxFrameSize:         s.MaxReadFrameSize,
 		MaxHeaderListSize:    http.DefaultMaxHeaderBytes,
-		IdleTimeoutMS:        int(s.IdleTimeout / time.Millisecond),
 	}
 	if s.MaxConcurrentStreams > 0 {
 		cfg.MaxConcurrentStreams = s.MaxConcurrentStreams
@@ -426,7 +425,11 @@ func (sc *serverConn) event(ev cgo.H2Event) {
 func (sc *serverConn) reader() error {
 	buf := make([]byte, 64<<10)
 	lastProcess := time.Now()
+	idle := sc.srv.IdleTimeout
 	for {
+		if idle > 0 {
+			sc.c.SetReadDeadline(time.Now().Add(idle))
+		}
 		n, rerr := sc.c.Read(buf)
 		p := buf[:n]
 		for len(p) > 0 {
@@ -468,12 +471,26 @@ func (sc *serverConn) reader() error {
 			if sc.finished() {
 				return nil
 			}
+			if ne, ok := rerr.(net.Error); ok && ne.Timeout() && idle > 0 && n == 0 {
+				if sc.idleFor() {
+					sc.goAway(ErrCodeNo) // ends the reader once written
+				}
+				idle = max(idle/10, 10*time.Millisecond)
+				continue
+			}
 			if errors.Is(rerr, io.EOF) {
 				return nil
 			}
 			return rerr
 		}
 	}
+}
+
+// idleFor reports a connection without streams or handlers.
+func (sc *serverConn) idleFor() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return len(sc.streams) == 0 && sc.handlers == 0
 }
 
 // finished reports a graceful end after our GOAWAY: no stream left.
@@ -967,7 +984,9 @@ func (rw *responseWriter) flush(end bool) error {
 		return rw.err
 	}
 	if !rw.sentHeader {
-		if err := rw.sendHead(end && len(rw.buf) == 0); err != nil {
+		// With a body to follow, the writer is woken by the DATA only
+		// (one write for both).
+		if err := rw.sendHead(end && len(rw.buf) == 0, len(rw.buf) > 0); err != nil {
 			rw.err = err
 			return err
 		}
@@ -991,7 +1010,7 @@ var hopHeaders = map[string]bool{
 	"transfer-encoding": true, "upgrade": true, "te": true, "trailer": false,
 }
 
-func (rw *responseWriter) sendHead(end bool) error {
+func (rw *responseWriter) sendHead(end, more bool) error {
 	rw.sentHeader = true
 	h := rw.header
 	if _, ok := h["Content-Type"]; !ok && len(rw.buf) > 0 && bodyAllowed(rw.status) && h.Get("Content-Encoding") == "" {
@@ -1014,7 +1033,7 @@ func (rw *responseWriter) sendHead(end bool) error {
 			fields = append(fields, cgo.H2Field{Name: lk, Value: v})
 		}
 	}
-	return rw.st.sc.sendHeaders(rw.st, fields, false, end)
+	return rw.st.sc.sendHeaders(rw.st, fields, false, end, more)
 }
 
 // finish ends the response after the handler returned.
@@ -1054,11 +1073,12 @@ func (rw *responseWriter) finish() error {
 	if len(fields) == 0 {
 		return rw.st.sc.sendData(rw.st, nil, true)
 	}
-	return rw.st.sc.sendHeaders(rw.st, fields, true, true)
+	return rw.st.sc.sendHeaders(rw.st, fields, true, true, false)
 }
 
-// sendHeaders queues a header block on st.
-func (sc *serverConn) sendHeaders(st *stream, fields []cgo.H2Field, trailers, end bool) error {
+// sendHeaders queues a header block on st and wakes the writer unless
+// more is to follow at once.
+func (sc *serverConn) sendHeaders(st *stream, fields []cgo.H2Field, trailers, end, more bool) error {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if err := st.unusable(); err != nil {
@@ -1066,7 +1086,9 @@ func (sc *serverConn) sendHeaders(st *stream, fields []cgo.H2Field, trailers, en
 	}
 	ok, err := sc.eng.SendHeaders(st.h, fields, trailers, end)
 	sc.drain()
-	sc.kick()
+	if !more {
+		sc.kick()
+	}
 	if err != nil {
 		return errs.Wrap("http2.ResponseWriter", err, nil)
 	}
