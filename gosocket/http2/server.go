@@ -51,8 +51,11 @@ type Server struct {
 	// MaxUploadBufferPerStream is the stream receive window; 0 means
 	// 1 MiB.
 	MaxUploadBufferPerStream int32
-	// MaxHeaderBytes limits the decoded request header list; 0 means
-	// http.DefaultMaxHeaderBytes.
+	// MaxHeaderBytes limits the decoded request header list
+	// (SETTINGS_MAX_HEADER_LIST_SIZE, at most 1 MiB); 0 means the
+	// engine's default, 16 KiB. The engine zeroes a field array sized
+	// from this limit for every header block (40 bytes per 32 bytes of
+	// limit), so large values cost time on every request.
 	MaxHeaderBytes int
 	// IdleTimeout closes a connection without streams that received
 	// nothing for this long, with GOAWAY(NO_ERROR); 0 means none.
@@ -217,7 +220,6 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		InitialWindowSize:    1 << 20,
 		ConnectionWindowSize: 1 << 20,
 		MaxFrameSize:         s.MaxReadFrameSize,
-		MaxHeaderListSize:    http.DefaultMaxHeaderBytes,
 	}
 	if s.MaxConcurrentStreams > 0 {
 		cfg.MaxConcurrentStreams = s.MaxConcurrentStreams
