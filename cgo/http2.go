@@ -21,6 +21,8 @@ package cgo
 #cgo noescape go_h2_send_headers
 #cgo nocallback go_h2_send_data
 #cgo noescape go_h2_send_data
+#cgo nocallback go_h2_stream_new
+#cgo noescape go_h2_stream_new
 #cgo nocallback go_h2_stream_close
 #cgo noescape go_h2_stream_close
 #cgo nocallback go_h2_goaway
@@ -303,6 +305,24 @@ func (h *H2Conn) SendData(s H2Stream, b []byte, endStream bool) (n int, ended bo
 		return nil
 	})
 	return n, ended, err
+}
+
+// NewStream creates a local stream (client role: ids 1, 3, ...; send its
+// request with SendHeaders). ok is false when the engine refused: the
+// connection is closed, ids are exhausted or the peer's
+// MAX_CONCURRENT_STREAMS is reached (retry after a stream ends).
+func (h *H2Conn) NewStream() (s H2Stream, id uint32, ok bool, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		var out C.uintptr_t
+		var sid C.uint32_t
+		var e C.GoErr
+		if C.go_h2_stream_new(p, &out, &sid, &e) != 0 {
+			return goError(&e)
+		}
+		s, id, ok = H2Stream(out), uint32(sid), out != 0
+		return nil
+	})
+	return s, id, ok, err
 }
 
 // ResetStream queues RST_STREAM(code) and closes s (no-op when closed).

@@ -19,6 +19,7 @@ func (*H2Conn) RecvHeaders(H2Stream, bool) ([]H2Field, bool, bool, error) {
 }
 func (*H2Conn) SendHeaders(H2Stream, []H2Field, bool, bool) (bool, error) { return false, ErrNoCgo }
 func (*H2Conn) SendData(H2Stream, []byte, bool) (int, bool, error)        { return 0, false, ErrNoCgo }
+func (*H2Conn) NewStream() (H2Stream, uint32, bool, error)                { return 0, 0, false, ErrNoCgo }
 func (*H2Conn) ResetStream(H2Stream, int) error                           { return ErrNoCgo }
 func (*H2Conn) GoAway(int) error                                          { return ErrNoCgo }
 func (*H2Conn) SendWindow(H2Stream) (int, error)                          { return 0, ErrNoCgo }

@@ -159,3 +159,98 @@ func TestHTTP2ConnProtocolError(t *testing.T) {
 		t.Errorf("H2ErrorString = %q", s)
 	}
 }
+
+// pump moves every pending output byte of from into to.
+func pump(t *testing.T, from, to *H2Conn) {
+	t.Helper()
+	out, err := from.Output(nil, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := from.Consumed(len(out)); err != nil {
+		t.Fatal(err)
+	}
+	for len(out) > 0 {
+		n, ok, err := to.Input(out)
+		if err != nil || !ok {
+			t.Fatalf("Input: ok %v, %v", ok, err)
+		}
+		out = out[n:]
+		if n == 0 {
+			pump(t, to, from) // drain the peer's queue first
+		}
+	}
+}
+
+// The client role against the server role, both in memory: a POST larger
+// than the initial windows completes only through WINDOW_UPDATEs.
+func TestHTTP2ConnClientServer(t *testing.T) {
+	cli, err := NewH2Conn(H2Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	srv, err := NewH2Conn(H2Config{Server: true, InitialWindowSize: 65535, ConnectionWindowSize: 65535})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cs, id, ok, err := cli.NewStream()
+	if err != nil || !ok || id != 1 {
+		t.Fatalf("NewStream: id %d ok %v %v", id, ok, err)
+	}
+	head := []H2Field{{":method", "POST"}, {":scheme", "http"}, {":authority", "h"}, {":path", "/"}}
+	if ok, err := cli.SendHeaders(cs, head, false, false); !ok || err != nil {
+		t.Fatalf("request head: %v %v", ok, err)
+	}
+	body := bytes.Repeat([]byte("0123456789"), 30000) // 300 kB > 64 KiB windows
+	var got []byte
+	var ss H2Stream
+	sent, rounds := 0, 0
+	for sent < len(body) || len(got) < len(body) {
+		if rounds++; rounds > 1000 {
+			t.Fatalf("stuck: sent %d, received %d", sent, len(got))
+		}
+		if sent < len(body) {
+			n, _, err := cli.SendData(cs, body[sent:], true)
+			if err != nil || n < 0 {
+				t.Fatalf("SendData: %d %v", n, err)
+			}
+			sent += n
+		}
+		cli.TakeEvents(nil)
+		pump(t, cli, srv)
+		for _, ev := range srv.TakeEvents(nil) {
+			if ev.Type == H2EventHeaders {
+				ss = ev.Stream
+			}
+		}
+		if ss != 0 {
+			buf := make([]byte, 1<<20)
+			n, _, err := srv.RecvData(ss, buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, buf[:n]...)
+		}
+		pump(t, srv, cli) // WINDOW_UPDATEs
+	}
+	if !bytes.Equal(got, body) {
+		t.Fatalf("server received %d bytes, want %d equal", len(got), len(body))
+	}
+	if ok, err := srv.SendHeaders(ss, []H2Field{{":status", "204"}}, false, true); !ok || err != nil {
+		t.Fatalf("response: %v %v", ok, err)
+	}
+	pump(t, srv, cli)
+	var resEvents []int
+	for _, ev := range cli.TakeEvents(nil) {
+		resEvents = append(resEvents, ev.Type)
+	}
+	fields, end, ok, err := cli.RecvHeaders(cs, false)
+	if err != nil || !ok || !end || len(fields) != 1 || fields[0] != (H2Field{":status", "204"}) {
+		t.Fatalf("response head %v end %v ok %v %v", fields, end, ok, err)
+	}
+	if fmt.Sprint(resEvents) != fmt.Sprint([]int{H2EventHeaders, H2EventStreamEnd}) {
+		t.Errorf("client events %v, want HEADERS, STREAM_END", resEvents)
+	}
+}

@@ -307,6 +307,27 @@ go_h2_send_data (GoH2Conn *c, uintptr_t stream, const unsigned char *data,
   return rc;
 }
 
+static void
+stream_new (GoH2Conn *c, uintptr_t *out, uint32_t *id)
+{
+  SocketHTTP2_Stream_T s = SocketHTTP2_Stream_new (c->conn);
+
+  *out = (uintptr_t)s;
+  *id = s ? SocketHTTP2_Stream_id (s) : 0;
+}
+
+int
+go_h2_stream_new (GoH2Conn *c, uintptr_t *out, uint32_t *id, GoErr *e)
+{
+  volatile int rc = 0;
+
+  reset_events (c);
+  *out = 0;
+  *id = 0;
+  GO_CALL_NOCB (rc, e, stream_new (c, out, id));
+  return rc;
+}
+
 int
 go_h2_stream_close (GoH2Conn *c, uintptr_t stream, int code, GoErr *e)
 {

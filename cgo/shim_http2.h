@@ -84,6 +84,9 @@ int go_h2_send_headers (GoH2Conn *c, uintptr_t stream, int kind,
 int go_h2_send_data (GoH2Conn *c, uintptr_t stream, const unsigned char *data,
                      size_t len, int end_stream, ssize_t *n, int *ended,
                      GoErr *e);
+/* A new local stream (client: 1, 3, ...); *@out 0 when the engine
+ * refused (connection closed, ids exhausted, peer's stream limit). */
+int go_h2_stream_new (GoH2Conn *c, uintptr_t *out, uint32_t *id, GoErr *e);
 int go_h2_stream_close (GoH2Conn *c, uintptr_t stream, int code, GoErr *e);
 int go_h2_goaway (GoH2Conn *c, int code, GoErr *e);
 /* Stream send window (min with the connection's). */
