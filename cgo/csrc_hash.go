@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "03df02263ea87c744d3b237d7426385572e1b00f07ee42794d44ebb38dafe482"
+const csrcHash = "20d2d3cfb10067f3e392696601e99a9f8840b822267f6447fa80aa24adcbe89b"

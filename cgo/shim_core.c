@@ -28,6 +28,7 @@
 #include "http/SocketHPACK.h"
 #include "http/SocketHTTP.h"
 #include "http/SocketHTTP1.h"
+#include "http/SocketHTTP2.h"
 #ifdef SOCKET_HAS_TLS
 #include "tls/SocketDTLS.h"
 #include "tls/SocketTLS.h"

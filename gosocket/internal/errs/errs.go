@@ -134,6 +134,11 @@ var (
 	// ErrHPACK is SocketHPACK_Error: a malformed or over-limit header
 	// block; it matches ErrInvalidInput.
 	ErrHPACK error = &sentinel{msg: "gosocket: HPACK error", also: []error{ErrInvalidInput}}
+	// ErrHTTP2 is the family of HTTP/2 engine failures
+	// (SocketHTTP2_ProtocolError, SocketHTTP2_StreamError,
+	// SocketHTTP2_FlowControlError): a connection that cannot be created.
+	// Protocol violations by the peer are frames, never these.
+	ErrHTTP2 error = &sentinel{msg: "gosocket: HTTP/2 failure"}
 
 	// ErrTLS is the family of TLS and DTLS failures outside the handshake
 	// (SocketTLS_Failed, SocketTLS_ProtocolError, SocketTLS_ShutdownFailed,

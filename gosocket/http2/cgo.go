@@ -1,0 +1,5 @@
+//go:build cgo
+
+package http2
+
+const cgoEnabled = true

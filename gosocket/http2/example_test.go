@@ -1,0 +1,32 @@
+package http2_test
+
+import (
+	"io"
+	"log"
+	"net"
+	"net/http"
+
+	"github.com/libsocket/libsocket/gosocket/http2"
+)
+
+// Serving h2c with prior knowledge on a plain listener.
+func ExampleServer_Serve() {
+	ln, err := net.Listen("tcp", "127.0.0.1:8080")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http2.Server{}
+	log.Fatal(srv.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello over "+r.Proto)
+	})))
+}
+
+// Serving "h2" negotiated by ALPN from an http.Server (HTTP/1.1 stays
+// with net/http).
+func ExampleConfigureServer() {
+	hs := &http.Server{Addr: ":8443", Handler: http.NotFoundHandler()}
+	if err := http2.ConfigureServer(hs, &http2.Server{}); err != nil {
+		log.Fatal(err)
+	}
+	log.Fatal(hs.ListenAndServeTLS("cert.pem", "key.pem"))
+}
