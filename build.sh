@@ -188,6 +188,8 @@ cmd_test() {
   log "C build (Debug) + ctest"
   cmake_build build -DCMAKE_BUILD_TYPE=Debug
   (cd build && ctest --output-on-failure -j "$JOBS")
+  log "HTTP/2 conformance (h2spec against tests/h2/h2_server)"
+  grep -h '^h2spec (' build/Testing/Temporary/LastTest.log 2>/dev/null || echo "h2spec not run (not installed)"
   need_go
   log "go vet"
   go vet ./...
