@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # run_gointerop.sh GO SRCDIR H2_SERVER H2_CLIENT [H2LOAD] - loopback interop
 # with Go's golang.org/x/net/http2 (h2c):
 #   our client -> Go server: 50 x 1 MiB with trailers, 20 uploads of
@@ -19,20 +19,31 @@ trap 'exit 1' HUP INT TERM PIPE  # run the EXIT trap (stop the servers) on signa
 # Its own module (x/net is fetched through the module proxy on first use).
 (cd "$src/tests/h2/gointerop" && "$go" build -o "$dir/gointerop" .) || { echo "go build failed: skipped"; exit 77; }
 
+# wait_listen PID PORT: 0 once PORT accepts connections (up to ~10 s),
+# 1 if PID exits first (a fixed sleep is not enough on a loaded machine).
+wait_listen() {
+  for _ in $(seq 1 100); do
+    kill -0 "$1" 2>/dev/null || return 1
+    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
 gport=""
 for try in 1 2 3 4 5 6 7 8; do
   p=$(( 20000 + ($$ * 13 + try * 997) % 30000 ))
   "$dir/gointerop" server "$p" >"$dir/go.log" 2>&1 &
   gpid=$!
-  sleep 0.3
-  if kill -0 "$gpid" 2>/dev/null; then gport=$p; break; fi
+  if wait_listen "$gpid" "$p"; then gport=$p; break; fi
+  kill "$gpid" 2>/dev/null
 done
 [ -n "$gport" ] || { cat "$dir/go.log"; exit 1; }
 
 "$server" 0 >"$dir/server.log" 2>&1 &
 spid=$!
 sport=""
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+for _ in $(seq 1 50); do
   sport=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/server.log")
   [ -n "$sport" ] && break
   sleep 0.2

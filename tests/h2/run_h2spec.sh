@@ -22,7 +22,7 @@ fi
 "$server" "$@" >"$dir/log" 2>&1 &
 pid=$!
 port=""
-for _ in 1 2 3 4 5 6 7 8 9 10; do
+for _ in $(seq 1 50); do
   port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/log")
   [ -n "$port" ] && break
   sleep 0.2

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # run_interop.sh NGHTTPD H2LOAD H2_SERVER H2_CLIENT - loopback interop of
 # the HTTP/2 engine with nghttp2's tools and curl (h2c prior knowledge,
 # and h2 over TLS with ALPN for nghttp):
@@ -37,13 +37,25 @@ check() { # check NAME CONDITION-EXIT-STATUS
   if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1"; fail=1; fi
 }
 
+# wait_listen PID PORT: 0 once PORT accepts connections (up to ~10 s),
+# 1 if PID exits first. Being alive is not enough: under load nghttpd can
+# take longer than any fixed sleep to bind.
+wait_listen() {
+  for _ in $(seq 1 100); do
+    kill -0 "$1" 2>/dev/null || return 1
+    if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
 nport=""
 for try in 1 2 3 4 5 6 7 8; do
   p=$(( 20000 + ($$ * 7 + try * 1009) % 30000 ))
   "$nghttpd" --no-tls -d "$dir" "$p" >"$dir/nghttpd.log" 2>&1 &
   npid=$!
-  sleep 0.3
-  if kill -0 "$npid" 2>/dev/null; then nport=$p; break; fi
+  if wait_listen "$npid" "$p"; then nport=$p; break; fi
+  kill "$npid" 2>/dev/null
 done
 [ -n "$nport" ] || { echo "nghttpd did not start"; exit 1; }
 
@@ -52,7 +64,7 @@ start_server() {
   log=$1; shift
   "$server" "$@" >"$log" 2>&1 &
   lastpid=$!
-  for _ in 1 2 3 4 5 6 7 8 9 10; do
+  for _ in $(seq 1 50); do
     port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
     [ -n "$port" ] && return 0
     sleep 0.2
@@ -149,8 +161,8 @@ if [ -n "$tlsport" ]; then
     p=$(( 20000 + ($$ * 11 + try * 1013) % 30000 ))
     "$nghttpd" -d "$dir" "$p" "$dir/key.pem" "$dir/cert.pem" >"$dir/nghttpd-tls.log" 2>&1 &
     ntpid=$!
-    sleep 0.3
-    if kill -0 "$ntpid" 2>/dev/null; then ntport=$p; break; fi
+    if wait_listen "$ntpid" "$p"; then ntport=$p; break; fi
+    kill "$ntpid" 2>/dev/null
   done
   if [ -n "$ntport" ]; then
     out=$("$client" -T "$dir/cert.pem" "$ntport" /big.bin 10); rc=$?
