@@ -7,3 +7,9 @@ import "github.com/libsocket/libsocket/cgo"
 func invokeCallback(fn func() error) error {
 	return wrapErr("InvokeCallback", cgo.InvokeCallback(fn), nil)
 }
+
+// Loopback echo helpers for package gosocket_test.
+var (
+	ServeEcho = serveEcho
+	EchoOnce  = echoOnce
+)

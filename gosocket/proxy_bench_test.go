@@ -23,7 +23,7 @@ import (
 // loopback and the proxy; the ratio shows what the codec and its cgo
 // crossings add.
 func BenchmarkProxyDialSOCKS5(b *testing.B) {
-	echo := proxyEchoServer(b)
+	echo := listenEcho(b)
 	u := startSOCKS5(b, &socks5.Config{})
 	ours, err := NewProxyDialer(u, nil)
 	if err != nil {

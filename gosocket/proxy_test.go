@@ -34,30 +34,6 @@ var (
 	_ proxy.ContextDialer = (*ProxyDialer)(nil)
 )
 
-// echoServer accepts on 127.0.0.1 with package net and echoes every
-// connection until the test ends.
-func proxyEchoServer(t testing.TB) *net.TCPAddr {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				io.Copy(c, c)
-			}()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr)
-}
-
 // testResolver resolves the names of the tests to 127.0.0.1 and fails
 // the others, so no test depends on the system resolver.
 type testResolver struct{}
@@ -140,7 +116,7 @@ func wantProxyErr(t *testing.T, c net.Conn, err error, op string, kind error, de
 }
 
 func TestProxySOCKS5Echo(t *testing.T) {
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	u := startSOCKS5(t, &socks5.Config{})
 	for _, scheme := range []string{"socks5", "socks5h", "socks", "SOCKS5"} {
 		t.Run(scheme, func(t *testing.T) {
@@ -179,7 +155,7 @@ func TestProxySOCKS5Echo(t *testing.T) {
 }
 
 func TestProxySOCKS5Auth(t *testing.T) {
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	u := startSOCKS5(t, &socks5.Config{Credentials: socks5.StaticCredentials{"alice": "s3cret:@/"}})
 	t.Run("ok", func(t *testing.T) {
 		u := *u
@@ -211,7 +187,7 @@ func TestProxySOCKS5Auth(t *testing.T) {
 }
 
 func TestProxySOCKS5Refusals(t *testing.T) {
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	u := startSOCKS5(t, &socks5.Config{Rules: denyPort(echo.Port)})
 	t.Run("forbidden", func(t *testing.T) {
 		c, err := proxyDial(t, u, echo.String())
@@ -307,7 +283,7 @@ func startConnectProxy(t testing.TB, p *connectProxy) *url.URL {
 }
 
 func TestProxyHTTPConnect(t *testing.T) {
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	p := &connectProxy{user: "bob", pass: "pa ss"}
 	u := startConnectProxy(t, p)
 	t.Run("ok", func(t *testing.T) {
@@ -414,7 +390,7 @@ func startPeer(t *testing.T, bins []string, conf string, args ...string) string 
 // installed) with Basic auth and one ConnectPort on a free 127.0.0.1
 // port.
 func TestProxyTinyproxy(t *testing.T) {
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	port := startPeer(t, []string{"tinyproxy", "/usr/bin/tinyproxy", "/usr/sbin/tinyproxy"},
 		fmt.Sprintf("Port PORT\nListen 127.0.0.1\nTimeout 30\nMaxClients 10\nAllow 127.0.0.1\n"+
 			"BasicAuth carol secret\nConnectPort %d\nLogLevel Critical\nLogFile \"DIR/log\"\nPidFile \"DIR/pid\"\n", echo.Port),
@@ -443,8 +419,8 @@ func TestProxyDante(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("dante's user.privileged needs root")
 	}
-	echo := proxyEchoServer(t)
-	blocked := proxyEchoServer(t)
+	echo := listenEcho(t)
+	blocked := listenEcho(t)
 	port := startPeer(t, []string{"danted", "/usr/sbin/danted"}, fmt.Sprintf(
 		"logoutput: stderr\ninternal: 127.0.0.1 port = PORT\nexternal: 127.0.0.1\n"+
 			"socksmethod: none\nclientmethod: none\nuser.privileged: root\nuser.unprivileged: nobody\n"+
@@ -820,7 +796,7 @@ func TestProxyBadURLs(t *testing.T) {
 // TestProxyChain reaches a SOCKS5 proxy through an HTTP CONNECT proxy:
 // the Forward dialer's own Proxy.
 func TestProxyChain(t *testing.T) {
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	first := startConnectProxy(t, &connectProxy{})
 	second := startSOCKS5(t, &socks5.Config{})
 	pd := &ProxyDialer{URL: second, Forward: &Dialer{Proxy: first}}
@@ -837,7 +813,7 @@ func TestProxyChain(t *testing.T) {
 // the default context (system trust store).
 func TestProxyHTTPS(t *testing.T) {
 	p := newTestPKI(t)
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	srv := httptest.NewUnstartedServer(&connectProxy{})
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{p.server}}
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
@@ -918,7 +894,7 @@ func ExampleDialer_proxy() {
 // The proxy may be given by name: the hop is an ordinary dial (resolver,
 // Happy Eyeballs over localhost's addresses).
 func TestProxyByName(t *testing.T) {
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	u := startSOCKS5(t, &socks5.Config{})
 	_, port, _ := net.SplitHostPort(u.Host)
 	u.Host = net.JoinHostPort("localhost", port)
@@ -932,7 +908,7 @@ func TestProxyByName(t *testing.T) {
 
 // One ProxyDialer used by many goroutines at once.
 func TestProxyConcurrentDials(t *testing.T) {
-	echo := proxyEchoServer(t)
+	echo := listenEcho(t)
 	u := startSOCKS5(t, &socks5.Config{})
 	pd, err := NewProxyDialer(u, nil)
 	if err != nil {

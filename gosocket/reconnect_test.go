@@ -3,7 +3,6 @@ package gosocket_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"testing"
@@ -59,48 +58,6 @@ func fastPolicy() *gosocket.ReconnectPolicy {
 	return &p
 }
 
-// echoServer accepts on ln and echoes until ln is closed; kill closes
-// the listener and every accepted connection.
-func echoServer(_ testing.TB, ln net.Listener) (kill func()) {
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go func() { _, _ = io.Copy(c, c) }()
-		}
-	}()
-	return func() {
-		_ = ln.Close()
-		<-done
-		mu.Lock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-	}
-}
-
-func echo(t *testing.T, c net.Conn, msg string) {
-	t.Helper()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := c.Write([]byte(msg)); err != nil {
-		t.Fatalf("write: %v", err)
-	}
-	buf := make([]byte, len(msg))
-	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != msg {
-		t.Fatalf("echo = %q, %v", buf, err)
-	}
-}
-
 func TestReconnectStateNames(t *testing.T) {
 	want := []string{"DISCONNECTED", "CONNECTING", "CONNECTED", "BACKOFF", "CIRCUIT_OPEN", "UNKNOWN"}
 	for i, w := range want {
@@ -121,7 +78,7 @@ func TestReconnectorServerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	kill := echoServer(t, ln)
+	kill := gosocket.ServeEcho(ln)
 	var tr transitions
 	r, err := gosocket.NewReconnector(nil, "tcp", addr, fastPolicy())
 	if err != nil {
@@ -134,7 +91,7 @@ func TestReconnectorServerRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	echo(t, c, "hello")
+	gosocket.EchoOnce(t, c, "hello")
 	if c2, _ := r.Conn(ctx); c2 != c {
 		t.Fatal("Conn while connected returned another connection")
 	}
@@ -162,7 +119,7 @@ func TestReconnectorServerRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kill2 := echoServer(t, ln2)
+	kill2 := gosocket.ServeEcho(ln2)
 	defer kill2()
 	long, cancel2 := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel2()
@@ -170,7 +127,7 @@ func TestReconnectorServerRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	echo(t, c, "again")
+	gosocket.EchoOnce(t, c, "again")
 	if r.Failures() != 0 || r.Attempts() != 0 {
 		t.Errorf("after reconnect: failures %d attempts %d", r.Failures(), r.Attempts())
 	}
@@ -258,7 +215,7 @@ func TestReconnectorCircuitHalfOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kill := echoServer(t, ln)
+	kill := gosocket.ServeEcho(ln)
 	defer kill()
 	start := time.Now()
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
@@ -270,7 +227,7 @@ func TestReconnectorCircuitHalfOpen(t *testing.T) {
 	if el := time.Since(start); el < 100*time.Millisecond {
 		t.Errorf("probe after %v: the open circuit did not hold", el)
 	}
-	echo(t, c, "probe")
+	gosocket.EchoOnce(t, c, "probe")
 	if !tr.has(gosocket.ReconnectConnecting, gosocket.ReconnectCircuitOpen) ||
 		!tr.has(gosocket.ReconnectCircuitOpen, gosocket.ReconnectConnecting) || !tr.chain() {
 		t.Errorf("transitions %v", tr.log)
@@ -284,7 +241,7 @@ func BenchmarkReconnectorConn(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	kill := echoServer(nil, ln)
+	kill := gosocket.ServeEcho(ln)
 	defer kill()
 	r, err := gosocket.NewReconnector(nil, "tcp", ln.Addr().String(), fastPolicy())
 	if err != nil {
@@ -311,7 +268,7 @@ func BenchmarkReconnectorFailAndRedial(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	kill := echoServer(nil, ln)
+	kill := gosocket.ServeEcho(ln)
 	defer kill()
 	p := fastPolicy()
 	p.InitialDelay = 0

@@ -46,19 +46,6 @@ func goTLSServer(t *testing.T, cfg *tls.Config) (addr string, states <-chan tls.
 	return ln.Addr().String(), ch
 }
 
-// echoOnce writes msg and reads it back.
-func echoOnce(t *testing.T, c net.Conn, msg string) {
-	t.Helper()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := c.Write([]byte(msg)); err != nil {
-		t.Fatal(err)
-	}
-	got := make([]byte, len(msg))
-	if _, err := io.ReadFull(c, got); err != nil || string(got) != msg {
-		t.Fatalf("echo %q, %v; want %q", got, err, msg)
-	}
-}
-
 func mustTLSContext(t testing.TB, cfg *TLSConfig) *TLSContext {
 	t.Helper()
 	c, err := NewTLSContext(cfg)
