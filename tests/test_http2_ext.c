@@ -209,4 +209,113 @@ TEST (input_backpressure_when_output_not_drained)
   mem_close (&m);
 }
 
+/* ---- Error codes of resets and GOAWAY (SocketHTTP2Ext getters) ---------- */
+
+TEST (reset_info_received_vs_sent)
+{
+  MemPair m;
+  SocketHTTP2_Stream_T s;
+  uint32_t code = 99;
+
+  mem_open (&m);
+  s = mem_request (&m, "GET", 0);
+  ASSERT (s != NULL);
+  ASSERT_EQ (SocketHTTP2Ext_Stream_reset_info (s, &code), SOCKETHTTP2EXT_RESET_NONE);
+  ASSERT_EQ (code, HTTP2_NO_ERROR);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (m.sside.events[HTTP2_EVENT_STREAM_START], 1);
+  SocketHTTP2_Stream_close (s, HTTP2_CANCEL);
+  ASSERT_EQ (m.cside.reset_origin, SOCKETHTTP2EXT_RESET_SENT);
+  ASSERT_EQ (m.cside.reset_code, HTTP2_CANCEL);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (m.sside.streams_reset, 1);
+  ASSERT_EQ (m.sside.reset_origin, SOCKETHTTP2EXT_RESET_RECEIVED);
+  ASSERT_EQ (m.sside.reset_code, HTTP2_CANCEL);
+  mem_close (&m);
+}
+
+TEST (reset_info_for_stream_errors_and_goaway)
+{
+  MemPair m;
+  static const char bad[] = "not hpack";
+  unsigned char f[64];
+  size_t used, n;
+
+  /* A stream error the peer caused: we sent RST_STREAM(PROTOCOL_ERROR),
+   * the peer received it. DATA before the response head is malformed. */
+  mem_open (&m);
+  ASSERT (mem_request (&m, "GET", 1) != NULL);
+  mem_pump (&m, 0, 2);
+  n = SocketHTTP2__write_frame (f, HTTP2_FRAME_DATA, 0, 1, "x", 1);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_input (m.client, f, n, &used), 0);
+  ASSERT_EQ (m.cside.reset_origin, SOCKETHTTP2EXT_RESET_SENT);
+  ASSERT_EQ (m.cside.reset_code, HTTP2_PROTOCOL_ERROR);
+  mem_close (&m);
+
+  /* Our stream above the last-stream-id of the peer's GOAWAY. */
+  mem_open (&m);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (SocketHTTP2_Conn_goaway (m.server, HTTP2_NO_ERROR, NULL, 0), 0);
+  ASSERT (mem_request (&m, "GET", 1) != NULL);
+  mem_move (m.server, m.client, 0);
+  ASSERT_EQ (m.cside.streams_reset, 1);
+  ASSERT_EQ (m.cside.reset_origin, SOCKETHTTP2EXT_RESET_GOAWAY);
+  ASSERT_EQ (m.cside.reset_code, HTTP2_NO_ERROR);
+  mem_close (&m);
+
+  /* A connection error sends GOAWAY with its code. */
+  mem_open (&m);
+  mem_pump (&m, 0, 2);
+  n = SocketHTTP2__write_frame (f, HTTP2_FRAME_HEADERS, HTTP2_FLAG_END_HEADERS, 1, bad, sizeof bad - 1);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_input (m.server, f, n, &used), -1);
+  {
+    uint32_t last = 7, code = 0;
+    ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_sent (m.server, &last, &code), 1);
+    ASSERT_EQ (code, HTTP2_COMPRESSION_ERROR);
+    ASSERT_EQ (last, 0);
+  }
+  mem_close (&m);
+}
+
+TEST (goaway_getters_both_ways)
+{
+  MemPair m;
+  uint32_t last = 0, code = 0;
+  const unsigned char *debug = NULL;
+  size_t debug_len = 0;
+  static unsigned char big[10000];
+
+  mem_open (&m);
+  m.sside.respond = 1;
+  ASSERT (mem_request (&m, "GET", 1) != NULL);
+  mem_pump (&m, 0, 3);
+  ASSERT_EQ (m.cside.events[HTTP2_EVENT_STREAM_END], 1);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_received (m.client, &last, &code, &debug, &debug_len), 0);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_sent (m.server, NULL, NULL), 0);
+  ASSERT_EQ (SocketHTTP2_Conn_goaway (m.server, HTTP2_ENHANCE_YOUR_CALM, "calm down", 9), 0);
+  mem_pump (&m, 0, 1);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_sent (m.server, &last, &code), 1);
+  ASSERT_EQ (last, 1);
+  ASSERT_EQ (code, HTTP2_ENHANCE_YOUR_CALM);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_received (m.client, &last, &code, &debug, &debug_len), 1);
+  ASSERT_EQ (last, 1);
+  ASSERT_EQ (code, HTTP2_ENHANCE_YOUR_CALM);
+  ASSERT_EQ (debug_len, 9);
+  ASSERT_MEMEQ (debug, "calm down", 9);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_received (m.server, NULL, NULL, NULL, NULL), 0);
+
+  /* A second GOAWAY: its code and debug data; the last id only lowers. */
+  memset (big, 'd', sizeof big);
+  ASSERT_EQ (SocketHTTP2_Conn_goaway (m.server, HTTP2_INTERNAL_ERROR, big, sizeof big), 0);
+  mem_pump (&m, 0, 1);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_received (m.client, &last, &code, &debug, &debug_len), 1);
+  ASSERT_EQ (code, HTTP2_INTERNAL_ERROR);
+  ASSERT_EQ (last, 1);
+  ASSERT_EQ (debug_len, HTTP2_GOAWAY_DEBUG_MAX); /* capped copy */
+  ASSERT (debug[0] == 'd' && debug[debug_len - 1] == 'd');
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_sent (m.server, NULL, &code), 1);
+  ASSERT_EQ (code, HTTP2_INTERNAL_ERROR);
+  mem_close (&m);
+}
+
 TEST_MAIN ()

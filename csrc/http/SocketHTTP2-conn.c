@@ -141,6 +141,8 @@ SocketHTTP2__conn_error (SocketHTTP2_Conn_T conn, SocketHTTP2_ErrorCode code)
   conn->failed = 1;
   conn->error = code;
   conn->goaway_sent = 1;
+  conn->goaway_sent_code = code;
+  conn->goaway_sent_last_id = conn->last_stream_id;
   conn->hb_stream = 0;
   (void)SocketHTTP2__queue (conn, f, SocketHTTP2__write_goaway (f, conn->last_stream_id, code, NULL, 0));
   emit_conn (conn, HTTP2_EVENT_CONNECTION_ERROR);
@@ -260,6 +262,9 @@ release_memory (SocketHTTP2_Conn_T conn)
   SocketHTTP2__buf_free (&conn->in);
   SocketHTTP2__buf_free (&conn->out);
   SocketHTTP2__buf_free (&conn->hb);
+  SocketHTTP2__buf_free (&conn->goaway_debug);
+  free (conn->hb_fields);
+  conn->hb_fields = NULL;
   free (conn->buckets);
   conn->buckets = NULL;
   if (conn->scratch != NULL)
@@ -349,10 +354,7 @@ SocketHTTP2_Conn_free (SocketHTTP2_Conn_T *conn)
     {
       next = s->next;
       if (s->state != HTTP2_STREAM_STATE_CLOSED)
-        {
-          s->reset = 1;
-          SocketHTTP2__stream_set_closed (s);
-        }
+        SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_LOCAL, HTTP2_CANCEL);
     }
   release_memory (*conn);
   SocketHPACK_Encoder_free (&(*conn)->encoder);
@@ -561,10 +563,30 @@ handle_ping (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const un
   return SocketHTTP2__queue (conn, f, SocketHTTP2__write_ping (f, payload, 1));
 }
 
+/* Keep the code and (a capped copy of) the debug data for
+ * SocketHTTP2Ext_Conn_goaway_received(); the input buffer is reused. */
+static void
+record_goaway (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsigned char *payload)
+{
+  size_t n = h->length - 8;
+
+  if (n > HTTP2_GOAWAY_DEBUG_MAX)
+    n = HTTP2_GOAWAY_DEBUG_MAX;
+  conn->goaway_code = SocketHTTP2__u32 (payload + 4);
+  conn->goaway_debug.off = conn->goaway_debug.len = 0;
+  if (n > 0 && SocketHTTP2__buf_reserve (&conn->goaway_debug, n, 0) == 0)
+    {
+      memcpy (conn->goaway_debug.data, payload + 8, n);
+      conn->goaway_debug.len = n;
+    }
+}
+
 static int
-handle_goaway (SocketHTTP2_Conn_T conn, const unsigned char *payload)
+handle_goaway (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsigned char *payload)
 {
   uint32_t last = SocketHTTP2__u31 (payload);
+
+  record_goaway (conn, h, payload);
 
   /* A later GOAWAY may only lower the last-stream-id (§6.8). */
   if (!conn->goaway_received || last < conn->goaway_last_id)
@@ -617,7 +639,7 @@ dispatch (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsig
     case HTTP2_FRAME_PING:
       return handle_ping (conn, h, payload);
     case HTTP2_FRAME_GOAWAY:
-      return handle_goaway (conn, payload);
+      return handle_goaway (conn, h, payload);
     case HTTP2_FRAME_WINDOW_UPDATE:
       if (h->stream_id == 0)
         return handle_conn_window_update (conn, payload);
@@ -1004,6 +1026,8 @@ SocketHTTP2_Conn_goaway (SocketHTTP2_Conn_T conn, SocketHTTP2_ErrorCode error_co
     debug_len = max_debug;
   SocketHTTP2__ensure_started (conn);
   conn->goaway_sent = 1;
+  conn->goaway_sent_code = (uint32_t)error_code;
+  conn->goaway_sent_last_id = conn->last_stream_id;
   f = SocketHTTP2__queue_reserve (conn, HTTP2_FRAME_HEADER_SIZE + 8 + debug_len);
   if (f == NULL)
     return -1;
@@ -1061,4 +1085,35 @@ SocketHTTP2_Conn_set_conn_callback (SocketHTTP2_Conn_T conn, SocketHTTP2_ConnCal
   assert (conn != NULL);
   conn->conn_cb = callback;
   conn->conn_cb_data = callback != NULL ? userdata : NULL;
+}
+
+int
+SocketHTTP2Ext_Conn_goaway_received (SocketHTTP2_Conn_T conn, uint32_t *last_stream_id, uint32_t *code,
+                                     const unsigned char **debug, size_t *debug_len)
+{
+  assert (conn != NULL);
+  if (!conn->goaway_received)
+    return 0;
+  if (last_stream_id != NULL)
+    *last_stream_id = conn->goaway_last_id;
+  if (code != NULL)
+    *code = conn->goaway_code;
+  if (debug != NULL)
+    *debug = conn->goaway_debug.len > 0 ? conn->goaway_debug.data : NULL;
+  if (debug_len != NULL)
+    *debug_len = conn->goaway_debug.len;
+  return 1;
+}
+
+int
+SocketHTTP2Ext_Conn_goaway_sent (SocketHTTP2_Conn_T conn, uint32_t *last_stream_id, uint32_t *code)
+{
+  assert (conn != NULL);
+  if (!conn->goaway_sent)
+    return 0;
+  if (last_stream_id != NULL)
+    *last_stream_id = conn->goaway_sent_last_id;
+  if (code != NULL)
+    *code = conn->goaway_sent_code;
+  return 1;
 }

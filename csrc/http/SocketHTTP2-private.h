@@ -126,6 +126,8 @@ struct SocketHTTP2_Stream
   int end_stream_received;
   int peer_initiated;
   int reset;               /* closed by RST_STREAM (either way) */
+  int reset_origin;        /* SOCKETHTTP2EXT_RESET_* (SocketHTTP2Ext.h) */
+  uint32_t reset_code;     /* error code of that reset */
   int send_blocked;        /* send_data was short of window */
   int64_t stalled_since_ms; /* DATA waiting on a zero window since then */
   int request_is_head;     /* client sent HEAD: no body expected */
@@ -196,6 +198,8 @@ struct SocketHTTP2_Conn
   uint32_t hb_promised;
   int hb_self_dep;          /* HEADERS depends on its own stream */
   SocketHTTP2__Buf hb;
+  SocketHPACK_Header *hb_fields; /* decode output, reused across blocks */
+  size_t hb_fields_cap;
 
   int handshake_started;
   int preface_received;     /* server: client preface checked */
@@ -204,6 +208,10 @@ struct SocketHTTP2_Conn
   int goaway_sent;
   int goaway_received;
   uint32_t goaway_last_id;  /* from the peer's GOAWAY */
+  uint32_t goaway_code;     /* error code of the peer's last GOAWAY */
+  SocketHTTP2__Buf goaway_debug; /* its debug data (capped copy) */
+  uint32_t goaway_sent_code;
+  uint32_t goaway_sent_last_id;
   int failed;               /* connection error or transport gone */
   SocketHTTP2_ErrorCode error;
 
@@ -245,6 +253,9 @@ struct SocketHTTP2_Conn
 #define HTTP2_TINY_DATA 16
 /* DATA at least this large pays back one tiny-frame token. */
 #define HTTP2_SUBSTANTIAL_DATA 1024
+/* Debug data of a received GOAWAY kept for SocketHTTP2Ext (the rest is
+ * dropped: it is diagnostics, and a frame may carry 16 MiB of it). */
+#define HTTP2_GOAWAY_DEBUG_MAX 4096
 /* Largest MAX_HEADER_LIST_SIZE a connection accepts (config clamp). */
 #define HTTP2_MAX_HEADER_LIST_CAP (1024 * 1024)
 /* Largest compressed header block accepted across CONTINUATIONs, beyond
@@ -272,6 +283,7 @@ extern int SocketHTTP2__stream_frame (SocketHTTP2_Conn_T conn, const SocketHTTP2
                                       const unsigned char *payload);
 extern void SocketHTTP2__stream_emit (SocketHTTP2_Stream_T s, int event);
 extern void SocketHTTP2__stream_set_closed (SocketHTTP2_Stream_T s);
+extern void SocketHTTP2__stream_reset (SocketHTTP2_Stream_T s, int origin, uint32_t code);
 extern int SocketHTTP2__apply_initial_window (SocketHTTP2_Conn_T conn, uint32_t old_value, uint32_t new_value);
 extern void SocketHTTP2__streams_goaway (SocketHTTP2_Conn_T conn, uint32_t last_id);
 extern void SocketHTTP2__streams_check_stalled (SocketHTTP2_Conn_T conn, int64_t now_ms);

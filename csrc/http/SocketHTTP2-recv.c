@@ -9,9 +9,11 @@
  * refused or reset: skipping it would desynchronise the HPACK tables.
  * Decisions about the stream are taken after decoding.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/SocketHTTP2-private.h"
+#include "http/SocketHTTP2Ext.h"
 
 /* ===================================================================== */
 /* Field validation                                                       */
@@ -470,26 +472,58 @@ on_push_promise (SocketHTTP2_Conn_T conn, uint32_t parent_id, uint32_t promised,
   return conn->failed ? -1 : 0;
 }
 
+/* Room for every field of the assembled block. Each field takes at least
+ * one byte of the block, so its length bounds the count: the cost follows
+ * what the peer sent, not MAX_HEADER_LIST_SIZE (which bounded the array
+ * before, 1.3 MB zeroed per block at 1 MiB). The array is kept and only
+ * grows, to the largest block seen (itself capped by block_cap()). */
+static SocketHPACK_Header *
+block_fields (SocketHTTP2_Conn_T conn, size_t *max)
+{
+  size_t need = conn->hb.len + 1, cap;
+  SocketHPACK_Header *f;
+
+  if (need > conn->hb_fields_cap)
+    {
+      cap = conn->hb_fields_cap ? conn->hb_fields_cap : 64;
+      while (cap < need)
+        cap *= 2;
+      f = realloc (conn->hb_fields, cap * sizeof *f);
+      if (f == NULL)
+        return NULL;
+      conn->hb_fields = f;
+      conn->hb_fields_cap = cap;
+    }
+  *max = need;
+  return conn->hb_fields;
+}
+
+/* The TRY lives alone here: no caller local can be clobbered. */
+static SocketHPACK_Result
+decode_block (SocketHTTP2_Conn_T conn, SocketHPACK_Header *fields, size_t max, size_t *count)
+{
+  volatile SocketHPACK_Result r = HPACK_ERROR;
+
+  TRY { r = SocketHPACK_Decoder_decode (conn->decoder, conn->hb.data, conn->hb.len, fields, max, count, conn->scratch); }
+  EXCEPT (Arena_Failed) { r = HPACK_ERROR; }
+  END_TRY;
+  return r;
+}
+
 /* Decode the assembled block and act on it. */
 static int
 finish_block (SocketHTTP2_Conn_T conn)
 {
-  size_t max = conn->local_sent[HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE] / SOCKETHPACK_ENTRY_OVERHEAD + 1;
-  SocketHPACK_Header *volatile fields = NULL;
-  volatile SocketHPACK_Result r = HPACK_ERROR;
-  size_t count = 0;
+  size_t max = 0, count = 0;
+  SocketHPACK_Header *fields = block_fields (conn, &max);
+  SocketHPACK_Result r;
   uint32_t id = conn->hb_stream;
   int rc;
 
   conn->hb_stream = 0;
-  TRY
-  {
-    fields = CALLOC (conn->scratch, max, sizeof (SocketHPACK_Header));
-    r = SocketHPACK_Decoder_decode (conn->decoder, conn->hb.data, conn->hb.len, fields, max, &count,
-                                    conn->scratch);
-  }
-  EXCEPT (Arena_Failed) { r = HPACK_ERROR; }
-  END_TRY;
+  if (fields == NULL)
+    return SocketHTTP2__conn_error (conn, HTTP2_INTERNAL_ERROR);
+  r = decode_block (conn, fields, max, &count);
   conn->hb.len = conn->hb.off = 0;
   if (r != HPACK_OK || count > max)
     {
@@ -575,7 +609,7 @@ handle_continuation (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, 
 /* ===================================================================== */
 
 static int
-handle_rst_stream (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h)
+handle_rst_stream (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsigned char *payload)
 {
   SocketHTTP2_Stream_T s = SocketHTTP2__stream_find (conn, h->stream_id);
 
@@ -587,8 +621,7 @@ handle_rst_stream (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h)
   /* CVE-2023-44487: open-and-reset churn costs us more than the peer. */
   if (!SocketHTTP2__budget_take (&conn->budget_rst, HTTP2_RST_RATE, HTTP2_RST_BURST))
     return SocketHTTP2__conn_error (conn, HTTP2_ENHANCE_YOUR_CALM);
-  s->reset = 1;
-  SocketHTTP2__stream_set_closed (s);
+  SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_RECEIVED, SocketHTTP2__u32 (payload));
   return conn->failed ? -1 : 0;
 }
 
@@ -644,7 +677,7 @@ SocketHTTP2__stream_frame (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeade
     case HTTP2_FRAME_PRIORITY:
       return handle_priority (conn, h, payload);
     case HTTP2_FRAME_RST_STREAM:
-      return handle_rst_stream (conn, h);
+      return handle_rst_stream (conn, h, payload);
     case HTTP2_FRAME_PUSH_PROMISE:
       return handle_push_promise (conn, h, payload);
     case HTTP2_FRAME_CONTINUATION:

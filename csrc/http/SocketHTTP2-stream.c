@@ -19,6 +19,7 @@
 
 #include "core/SocketUtil.h"
 #include "http/SocketHTTP2-private.h"
+#include "http/SocketHTTP2Ext.h"
 
 /* ===================================================================== */
 /* Table                                                                  */
@@ -199,10 +200,15 @@ SocketHTTP2__stream_set_closed (SocketHTTP2_Stream_T s)
   SocketHTTP2__stream_emit (s, s->reset ? HTTP2_EVENT_STREAM_RESET : HTTP2_EVENT_STREAM_END);
 }
 
-static void
-reset_stream (SocketHTTP2_Stream_T s)
+/* Close @p s as reset, remembering why (SocketHTTP2Ext_Stream_reset_info). */
+void
+SocketHTTP2__stream_reset (SocketHTTP2_Stream_T s, int origin, uint32_t code)
 {
+  if (s->state == HTTP2_STREAM_STATE_CLOSED)
+    return;
   s->reset = 1;
+  s->reset_origin = origin;
+  s->reset_code = code;
   SocketHTTP2__stream_set_closed (s);
 }
 
@@ -214,7 +220,7 @@ SocketHTTP2__stream_error (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, uint
   if (queue_reset (conn, id, code) < 0)
     return SocketHTTP2__conn_error (conn, HTTP2_INTERNAL_ERROR);
   if (s != NULL && s->state != HTTP2_STREAM_STATE_CLOSED)
-    reset_stream (s);
+    SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_SENT, code);
   if (!SocketHTTP2__budget_take (&conn->budget_rst, HTTP2_RST_RATE, HTTP2_RST_BURST))
     return SocketHTTP2__conn_error (conn, HTTP2_ENHANCE_YOUR_CALM);
   return 0;
@@ -272,7 +278,7 @@ SocketHTTP2__streams_goaway (SocketHTTP2_Conn_T conn, uint32_t last_id)
     {
       next = s->next;
       if (!s->peer_initiated && s->id > last_id && s->state != HTTP2_STREAM_STATE_CLOSED)
-        reset_stream (s);
+        SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_GOAWAY, conn->goaway_code);
     }
 }
 
@@ -290,7 +296,7 @@ SocketHTTP2__streams_check_stalled (SocketHTTP2_Conn_T conn, int64_t now_ms)
           && now_ms - s->stalled_since_ms > conn->stall_timeout_ms)
         {
           (void)queue_reset (conn, s->id, HTTP2_CANCEL);
-          reset_stream (s);
+          SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_SENT, HTTP2_CANCEL);
         }
     }
 }
@@ -445,7 +451,7 @@ SocketHTTP2_Stream_close (SocketHTTP2_Stream_T stream, SocketHTTP2_ErrorCode err
    * protocol error there (§6.4). */
   if (stream->state != HTTP2_STREAM_STATE_IDLE)
     (void)queue_reset (stream->conn, stream->id, error_code);
-  reset_stream (stream);
+  SocketHTTP2__stream_reset (stream, SOCKETHTTP2EXT_RESET_SENT, error_code);
 }
 
 void *
@@ -820,8 +826,17 @@ SocketHTTP2_Stream_push_promise (SocketHTTP2_Stream_T stream, const SocketHPACK_
   if (SocketHTTP2__encode_block (stream, HTTP2_FRAME_PUSH_PROMISE, 0, promised->id, request_headers, header_count)
       < 0)
     {
-      reset_stream (promised);
+      SocketHTTP2__stream_reset (promised, SOCKETHTTP2EXT_RESET_LOCAL, HTTP2_INTERNAL_ERROR);
       return NULL;
     }
   return promised;
+}
+
+int
+SocketHTTP2Ext_Stream_reset_info (SocketHTTP2_Stream_T stream, uint32_t *code)
+{
+  assert (stream != NULL);
+  if (code != NULL)
+    *code = stream->reset ? stream->reset_code : HTTP2_NO_ERROR;
+  return stream->reset ? stream->reset_origin : SOCKETHTTP2EXT_RESET_NONE;
 }

@@ -22,6 +22,7 @@
 #define SOCKETHTTP2EXT_INCLUDED
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/SocketHTTP2.h"
 
@@ -55,5 +56,58 @@ extern SOCKET_API const unsigned char *SocketHTTP2Ext_Conn_output (SocketHTTP2_C
 
 /** @brief Drop the first @p n bytes of the output (clamped to what is pending). */
 extern SOCKET_API void SocketHTTP2Ext_Conn_output_consumed (SocketHTTP2_Conn_T conn, size_t n);
+
+/* --- Error codes of resets and GOAWAY ------------------------------------ */
+
+/** How a stream was reset (SocketHTTP2Ext_Stream_reset_info()). */
+#define SOCKETHTTP2EXT_RESET_NONE 0     /**< not reset (open, or ended cleanly) */
+#define SOCKETHTTP2EXT_RESET_RECEIVED 1 /**< the peer sent RST_STREAM */
+#define SOCKETHTTP2EXT_RESET_SENT 2     /**< we reset it: a stream error the peer
+                                             caused, SocketHTTP2_Stream_close(),
+                                             or a zero-window stall (CANCEL); an
+                                             idle stream is closed without a frame */
+#define SOCKETHTTP2EXT_RESET_GOAWAY 3   /**< ours, above the last-stream-id of the
+                                             peer's GOAWAY: never processed, safe
+                                             to retry on a new connection */
+#define SOCKETHTTP2EXT_RESET_LOCAL 4    /**< closed by us without RST_STREAM
+                                             (SocketHTTP2_Conn_free(), a push we
+                                             could not queue) */
+
+/**
+ * @brief Why a stream ended with HTTP2_EVENT_STREAM_RESET.
+ * @param code receives the error code: the RST_STREAM code received or
+ *        sent; for SOCKETHTTP2EXT_RESET_GOAWAY the GOAWAY's code;
+ *        HTTP2_NO_ERROR when not reset. May be NULL.
+ * @return one of the SOCKETHTTP2EXT_RESET_* values. Valid as long as the
+ *         stream handle is (see "Stream lifetime" in SocketHTTP2.h), so
+ *         call it from the STREAM_RESET callback at the latest.
+ */
+extern SOCKET_API int SocketHTTP2Ext_Stream_reset_info (SocketHTTP2_Stream_T stream, uint32_t *code);
+
+/**
+ * @brief The GOAWAY the peer sent, if any.
+ * @param last_stream_id receives the lowest last-stream-id of the GOAWAYs
+ *        received (a later one may only lower it, RFC 9113 §6.8).
+ * @param code receives the error code of the most recent one.
+ * @param debug,debug_len receive its debug data (NULL and 0 when none);
+ *        at most the first 4096 bytes are kept. The pointer is valid
+ *        until the next call that takes input (SocketHTTP2_Conn_process(),
+ *        SocketHTTP2Ext_Conn_input()) or SocketHTTP2_Conn_free().
+ *        Any out-parameter may be NULL.
+ * @return 1 a GOAWAY was received (outputs set), 0 none (outputs untouched).
+ */
+extern SOCKET_API int SocketHTTP2Ext_Conn_goaway_received (SocketHTTP2_Conn_T conn, uint32_t *last_stream_id,
+                                                           uint32_t *code, const unsigned char **debug,
+                                                           size_t *debug_len);
+
+/**
+ * @brief The GOAWAY we sent, if any: by SocketHTTP2_Conn_goaway() or for a
+ *        connection error the peer caused.
+ * @param last_stream_id,code receive the fields of the most recent one
+ *        (NULL allowed).
+ * @return 1 a GOAWAY was sent (queued), 0 none.
+ */
+extern SOCKET_API int SocketHTTP2Ext_Conn_goaway_sent (SocketHTTP2_Conn_T conn, uint32_t *last_stream_id,
+                                                       uint32_t *code);
 
 #endif /* SOCKETHTTP2EXT_INCLUDED */
