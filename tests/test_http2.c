@@ -646,6 +646,39 @@ TEST (idle_and_ping_timeouts)
   pair_close (&p);
 }
 
+/* A blocking socket and a silent peer: Conn_process(events 0) checks the
+ * deadlines without waiting for input, and next_timeout_ms says when. */
+TEST (blocking_socket_timeout_without_input)
+{
+  Arena_T arena = Arena_new ();
+  Socket_T a, b;
+  SocketHTTP2_Config c;
+  SocketHTTP2_Conn_T conn;
+  int rounds = 0, rc = 0, wait;
+  uint32_t code = 0;
+
+  SocketPair_new (SOCK_STREAM, &a, &b);
+  SocketHTTP2_config_defaults (&c, HTTP2_ROLE_CLIENT);
+  c.settings_timeout_ms = 20;
+  conn = SocketHTTP2_Conn_new (a, &c, arena);
+  alarm (60); /* a read that waits for the silent peer never returns */
+  while (rounds++ < 100 && (rc = SocketHTTP2_Conn_process (conn, 0)) == 0)
+    {
+      ASSERT_EQ (SocketHTTP2_Conn_flush (conn), 0);
+      wait = SocketHTTP2Ext_Conn_next_timeout_ms (conn);
+      ASSERT (wait >= 0 && wait <= 21);
+      usleep ((useconds_t)(wait + 1) * 1000);
+    }
+  alarm (0);
+  ASSERT_EQ (rc, -1);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_sent (conn, NULL, &code), 1);
+  ASSERT_EQ (code, HTTP2_SETTINGS_TIMEOUT);
+  SocketHTTP2_Conn_free (&conn);
+  Socket_free (&a);
+  Socket_free (&b);
+  Arena_dispose (&arena);
+}
+
 /* A callback that calls Conn_process again gets 0 and changes nothing. */
 static SocketHTTP2_Conn_T reenter_conn;
 static int reenter_rc = -2;

@@ -318,4 +318,136 @@ TEST (goaway_getters_both_ways)
   mem_close (&m);
 }
 
+/* ---- Deadlines without input (silent peer) ------------------------------ */
+
+/* Wait as next_timeout_ms says and tick with Conn_process(events 0) until
+ * the connection fails; no input ever arrives. Bounded in rounds, not
+ * time: each round sleeps only as long as the engine asks. */
+static int
+tick_until_failed (SocketHTTP2_Conn_T conn, int max_rounds)
+{
+  int rounds = 0, wait;
+
+  while (rounds++ < max_rounds)
+    {
+      if (SocketHTTP2_Conn_process (conn, 0) < 0)
+        return rounds;
+      wait = SocketHTTP2Ext_Conn_next_timeout_ms (conn);
+      if (wait < 0)
+        return -1; /* nothing armed: it would never fire */
+      usleep ((useconds_t)(wait + 1) * 1000);
+    }
+  return -1;
+}
+
+TEST (settings_timeout_fires_without_input)
+{
+  Arena_T arena = Arena_new ();
+  SocketHTTP2_Config cfg;
+  SocketHTTP2_Conn_T conn;
+  uint32_t code = 0;
+  int wait;
+
+  SocketHTTP2_config_defaults (&cfg, HTTP2_ROLE_CLIENT);
+  cfg.settings_timeout_ms = 40;
+  cfg.ping_timeout_ms = 0;
+  conn = SocketHTTP2Ext_Conn_new_io (&cfg, arena);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_next_timeout_ms (conn), -1); /* nothing sent yet */
+  ASSERT_EQ (SocketHTTP2_Conn_handshake (conn), 1);
+  wait = SocketHTTP2Ext_Conn_next_timeout_ms (conn);
+  ASSERT (wait >= 0 && wait <= 41);
+  ASSERT (tick_until_failed (conn, 100) > 0);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_sent (conn, NULL, &code), 1);
+  ASSERT_EQ (code, HTTP2_SETTINGS_TIMEOUT);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_next_timeout_ms (conn), -1);
+  SocketHTTP2_Conn_free (&conn);
+  Arena_dispose (&arena);
+}
+
+TEST (keepalive_ping_and_its_timeout_without_input)
+{
+  MemPair m;
+  SocketHTTP2_Config c, s;
+  const unsigned char *out;
+  size_t len, i;
+  int pings = 0, wait, rounds;
+
+  /* A live peer answers the keepalive PINGs: the connection stays. */
+  memset (&m, 0, sizeof m);
+  m.arena = Arena_new ();
+  SocketHTTP2_config_defaults (&c, HTTP2_ROLE_CLIENT);
+  SocketHTTP2_config_defaults (&s, HTTP2_ROLE_SERVER);
+  c.ping_timeout_ms = 200;
+  m.client = SocketHTTP2Ext_Conn_new_io (&c, m.arena);
+  m.server = SocketHTTP2Ext_Conn_new_io (&s, m.arena);
+  side_init (&m.cside);
+  side_init (&m.sside);
+  SocketHTTP2Ext_Conn_set_keepalive (m.client, 10);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (SocketHTTP2_Conn_handshake (m.client), 0);
+  wait = SocketHTTP2Ext_Conn_next_timeout_ms (m.client);
+  ASSERT (wait >= 0 && wait <= 10);
+  for (rounds = 0; rounds < 5; rounds++)
+    {
+      usleep (15000);
+      ASSERT_EQ (SocketHTTP2_Conn_process (m.client, 0), 0);
+      out = SocketHTTP2Ext_Conn_output (m.client, &len);
+      for (i = 0; out != NULL && i + 9 <= len;)
+        {
+          SocketHTTP2_FrameHeader h;
+          SocketHTTP2_frame_header_parse (out + i, &h);
+          pings += h.type == HTTP2_FRAME_PING && !(h.flags & HTTP2_FLAG_ACK);
+          i += 9 + h.length;
+        }
+      mem_pump (&m, 0, 1); /* the server ACKs */
+    }
+  ASSERT_EQ (pings, 5);
+  ASSERT_EQ (SocketHTTP2_Conn_is_closed (m.client), 0);
+  /* Now the server goes silent: a PING, then the PING timeout. */
+  ASSERT (tick_until_failed (m.client, 100) > 0);
+  {
+    uint32_t code = 99;
+    ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_sent (m.client, NULL, &code), 1);
+    ASSERT_EQ (code, HTTP2_NO_ERROR);
+  }
+  mem_close (&m);
+}
+
+TEST (idle_and_stall_deadlines_are_reported)
+{
+  MemPair m;
+  SocketHTTP2_Config c, s;
+  SocketHTTP2_Stream_T st;
+  static unsigned char body[200000];
+  int wait;
+
+  memset (&m, 0, sizeof m);
+  m.arena = Arena_new ();
+  SocketHTTP2_config_defaults (&c, HTTP2_ROLE_CLIENT);
+  SocketHTTP2_config_defaults (&s, HTTP2_ROLE_SERVER);
+  c.settings_timeout_ms = c.ping_timeout_ms = 0;
+  m.client = SocketHTTP2Ext_Conn_new_io (&c, m.arena);
+  m.server = SocketHTTP2Ext_Conn_new_io (&s, m.arena);
+  side_init (&m.cside);
+  side_init (&m.sside);
+  m.sside.read_in_callback = 0; /* the server never reads: windows close */
+  SocketHTTP2_Conn_set_stream_callback (m.client, stream_cb, &m.cside);
+  SocketHTTP2_Conn_set_stream_callback (m.server, stream_cb, &m.sside);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_next_timeout_ms (m.client), -1);
+  m.client->stall_timeout_ms = 30; /* 30 s by default */
+  st = mem_request (&m, "POST", 0);
+  ASSERT (SocketHTTP2_Stream_send_data (st, body, sizeof body, 1) < (ssize_t)sizeof body);
+  mem_pump (&m, 0, 2);
+  ASSERT (SocketHTTP2_Stream_send_data (st, body, sizeof body, 1) == 0); /* stalled now */
+  wait = SocketHTTP2Ext_Conn_next_timeout_ms (m.client);
+  ASSERT (wait >= 0 && wait <= 31);
+  usleep ((useconds_t)(wait + 1) * 1000);
+  ASSERT_EQ (SocketHTTP2_Conn_process (m.client, 0), 0);
+  ASSERT_EQ (m.cside.streams_reset, 1);
+  ASSERT_EQ (m.cside.reset_origin, SOCKETHTTP2EXT_RESET_SENT);
+  ASSERT_EQ (m.cside.reset_code, HTTP2_CANCEL);
+  mem_close (&m);
+}
+
 TEST_MAIN ()

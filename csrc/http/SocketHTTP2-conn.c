@@ -750,6 +750,17 @@ read_some (SocketHTTP2_Conn_T conn)
   return n;
 }
 
+/* Keepalive: a PING once the peer has been silent for keepalive_ms
+ * (one per silence: its ACK is input and restarts the clock); with
+ * ping_timeout_ms set, a peer that stays silent is then dropped. */
+static void
+maybe_keepalive (SocketHTTP2_Conn_T conn, int64_t now)
+{
+  if (conn->keepalive_ms > 0 && !conn->ping_pending && conn->handshake_started
+      && now - conn->last_recv_ms >= conn->keepalive_ms)
+    (void)SocketHTTP2_Conn_ping (conn, NULL);
+}
+
 static int
 check_timeouts (SocketHTTP2_Conn_T conn)
 {
@@ -763,22 +774,73 @@ check_timeouts (SocketHTTP2_Conn_T conn)
     return SocketHTTP2__conn_error (conn, HTTP2_NO_ERROR);
   if (c->idle_timeout_ms > 0 && now - conn->last_recv_ms > c->idle_timeout_ms)
     return SocketHTTP2__conn_error (conn, HTTP2_NO_ERROR);
+  maybe_keepalive (conn, now);
   SocketHTTP2__streams_check_stalled (conn, now);
   return conn->failed ? -1 : 0;
+}
+
+/* Lower *@p next to the deadline @p at (check_timeouts fires once
+ * "now - start > timeout", one millisecond after start + timeout). */
+static void
+deadline_min (int64_t *next, int64_t at)
+{
+  if (*next < 0 || at < *next)
+    *next = at;
+}
+
+int
+SocketHTTP2Ext_Conn_next_timeout_ms (SocketHTTP2_Conn_T conn)
+{
+  const SocketHTTP2_Config *c;
+  SocketHTTP2_Stream_T s;
+  int64_t next = -1, now;
+
+  assert (conn != NULL);
+  if (conn->failed)
+    return -1;
+  c = &conn->config;
+  if (c->settings_timeout_ms > 0 && conn->pending_count > 0)
+    deadline_min (&next, conn->pending[0].sent_ms + c->settings_timeout_ms + 1);
+  if (c->ping_timeout_ms > 0 && conn->ping_pending)
+    deadline_min (&next, conn->ping_sent_ms + c->ping_timeout_ms + 1);
+  if (c->idle_timeout_ms > 0)
+    deadline_min (&next, conn->last_recv_ms + c->idle_timeout_ms + 1);
+  if (conn->keepalive_ms > 0 && !conn->ping_pending && conn->handshake_started)
+    deadline_min (&next, conn->last_recv_ms + conn->keepalive_ms);
+  for (s = conn->streams; s != NULL; s = s->next)
+    if (s->stalled_since_ms != 0 && s->state != HTTP2_STREAM_STATE_CLOSED)
+      deadline_min (&next, s->stalled_since_ms + conn->stall_timeout_ms + 1);
+  if (next < 0)
+    return -1;
+  now = Socket_get_monotonic_ms ();
+  if (next <= now)
+    return 0;
+  return next - now > INT32_MAX ? INT32_MAX : (int)(next - now);
+}
+
+void
+SocketHTTP2Ext_Conn_set_keepalive (SocketHTTP2_Conn_T conn, int idle_ms)
+{
+  assert (conn != NULL);
+  conn->keepalive_ms = idle_ms > 0 ? idle_ms : 0;
+}
+
+/* Sampled once: fcntl on every call cost 15 % of a busy server's
+ * system calls. */
+static int
+process_is_nonblocking (SocketHTTP2_Conn_T conn)
+{
+  if (conn->nonblocking < 0)
+    conn->nonblocking = socket_is_nonblocking (conn->socket);
+  return conn->nonblocking;
 }
 
 /* The read loop of Conn_process (callbacks run from here). */
 static int
 process_input (SocketHTTP2_Conn_T conn)
 {
-  int nonblocking;
+  int nonblocking = process_is_nonblocking (conn);
   ssize_t n;
-
-  /* Sampled once: fcntl on every call cost 15 % of a busy server's
-   * system calls. */
-  if (conn->nonblocking < 0)
-    conn->nonblocking = socket_is_nonblocking (conn->socket);
-  nonblocking = conn->nonblocking;
   do
     {
       /* Backpressure: a peer that sends requests but does not read our
@@ -806,7 +868,6 @@ SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
 {
   int rc;
 
-  (void)events;
   assert (conn != NULL);
   if (conn->failed)
     return -1;
@@ -819,6 +880,10 @@ SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
     return -1;
   if (conn->socket == NULL)
     return 0; /* memory I/O: input comes through SocketHTTP2Ext_Conn_input */
+  /* A blocking socket is read only when the caller says it is readable:
+   * events 0 is a timer tick (timeouts above) and must not wait. */
+  if (events == 0 && !process_is_nonblocking (conn))
+    return 0;
   conn->in_process = 1;
   rc = process_input (conn);
   conn->in_process = 0;

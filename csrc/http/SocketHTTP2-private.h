@@ -219,6 +219,7 @@ struct SocketHTTP2_Conn
   int ping_pending;
   int64_t ping_sent_ms;
   int64_t last_recv_ms;
+  int keepalive_ms;         /* PING after this long without input (0 = off) */
   int stall_timeout_ms;     /* reset streams stuck on a zero window */
   int nonblocking;          /* socket mode, sampled once (-1 unknown) */
   int in_process;           /* Conn_process is running (re-entry guard) */

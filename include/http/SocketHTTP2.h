@@ -338,16 +338,23 @@ extern SOCKET_API int SocketHTTP2_Conn_handshake (SocketHTTP2_Conn_T conn);
 /**
  * @brief Read from the socket until it would block and handle every
  *        complete frame; callbacks run from here. Also removes streams
- *        closed before this call and enforces the SETTINGS ACK, PING and
- *        idle timeouts (checked only here: with timeouts configured, also
- *        call it when the poll wait times out). On a blocking socket it
- *        reads once (and waits for that read); the socket's mode is
+ *        closed before this call and enforces the deadlines: SETTINGS ACK
+ *        (settings_timeout_ms), PING ACK (ping_timeout_ms), idle
+ *        (idle_timeout_ms), keepalive PINGs and zero-window stalls. They
+ *        are checked on every call, with or without input, so with any of
+ *        them armed call this when the poll wait times out too (events 0):
+ *        SocketHTTP2Ext_Conn_next_timeout_ms() (SocketHTTP2Ext.h) says
+ *        how long to wait at most. On a blocking socket it reads once (and
+ *        waits for that read) only when @p events is non-zero; events 0
+ *        then checks the deadlines without reading. The socket's mode is
  *        sampled on the first call, so set it before.
- * @param events poll events (POLL_READ etc.); 0 or any value reads.
+ * @param events poll events (POLL_READ etc.). A non-blocking socket is
+ *        read whatever the value; a blocking one only when it is non-zero.
  * @return 0 ok (call SocketHTTP2_Conn_flush() to send the replies),
- *         -1 connection error: GOAWAY queued (flush it, then close) or the
- *         peer closed the connection / the socket failed. Never raises for
- *         protocol or socket errors.
+ *         -1 connection error: GOAWAY queued (flush it, then close), a
+ *         deadline passed (GOAWAY SETTINGS_TIMEOUT, or NO_ERROR for the
+ *         PING and idle timeouts), or the peer closed the connection / the
+ *         socket failed. Never raises for protocol or socket errors.
  */
 extern SOCKET_API int SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events);
 

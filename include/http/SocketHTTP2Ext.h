@@ -57,6 +57,30 @@ extern SOCKET_API const unsigned char *SocketHTTP2Ext_Conn_output (SocketHTTP2_C
 /** @brief Drop the first @p n bytes of the output (clamped to what is pending). */
 extern SOCKET_API void SocketHTTP2Ext_Conn_output_consumed (SocketHTTP2_Conn_T conn, size_t n);
 
+/* --- Timers ---------------------------------------------------------------- */
+
+/**
+ * @brief Milliseconds until the connection's next deadline: SETTINGS ACK
+ *        (settings_timeout_ms), PING ACK (ping_timeout_ms), idle
+ *        (idle_timeout_ms), keepalive (SocketHTTP2Ext_Conn_set_keepalive())
+ *        and zero-window stalls. Call SocketHTTP2_Conn_process() (events 0
+ *        is fine) when it has passed: that is where deadlines fire, with or
+ *        without input. Recompute after every call into the connection.
+ * @return ms to wait (0 = due now), or -1 when no deadline is armed or
+ *         the connection has failed.
+ */
+extern SOCKET_API int SocketHTTP2Ext_Conn_next_timeout_ms (SocketHTTP2_Conn_T conn);
+
+/**
+ * @brief Keepalive: once no frame has arrived for @p idle_ms, queue a
+ *        PING (one per silent period; any input, such as its ACK, restarts
+ *        the period). Combined with config.ping_timeout_ms, a peer that
+ *        does not answer in time ends the connection (GOAWAY NO_ERROR), as
+ *        a lost TCP peer would otherwise go unnoticed. @p idle_ms <= 0
+ *        turns it off (the default).
+ */
+extern SOCKET_API void SocketHTTP2Ext_Conn_set_keepalive (SocketHTTP2_Conn_T conn, int idle_ms);
+
 /* --- Error codes of resets and GOAWAY ------------------------------------ */
 
 /** How a stream was reset (SocketHTTP2Ext_Stream_reset_info()). */
