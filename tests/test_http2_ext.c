@@ -450,4 +450,105 @@ TEST (idle_and_stall_deadlines_are_reported)
   mem_close (&m);
 }
 
+/* ---- Informational (1xx) responses --------------------------------------- */
+
+static SocketHTTP2_Stream_T server_stream;
+
+static void
+capture_server_stream (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int event, void *ud)
+{
+  if (event == HTTP2_EVENT_STREAM_START)
+    server_stream = s;
+  stream_cb (conn, s, event, ud);
+}
+
+TEST (interim_responses_then_final)
+{
+  MemPair m;
+  SocketHPACK_Header early[2] = { { ":status", 7, "103", 3, 0 }, { "link", 4, "</a.css>; rel=preload", 21, 0 } };
+  SocketHPACK_Header cont[1] = { { ":status", 7, "100", 3, 0 } };
+  SocketHPACK_Header final[2] = { { ":status", 7, "200", 3, 0 }, { "content-length", 14, "5", 1, 0 } };
+
+  mem_open (&m);
+  SocketHTTP2_Conn_set_stream_callback (m.server, capture_server_stream, &m.sside);
+  server_stream = NULL;
+  ASSERT (mem_request (&m, "POST", 0) != NULL);
+  mem_pump (&m, 0, 2);
+  ASSERT (server_stream != NULL);
+  /* Server role: an interim head may not end the stream, and 101 does
+   * not exist in HTTP/2. Neither changes anything. */
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (server_stream, cont, 1, 1), -1);
+  {
+    SocketHPACK_Header sw[1] = { { ":status", 7, "101", 3, 0 } };
+    ASSERT_EQ (SocketHTTP2_Stream_send_headers (server_stream, sw, 1, 0), -1);
+  }
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (server_stream, cont, 1, 0), 0);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (server_stream, early, 2, 0), 0);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (m.cside.informational, 2);
+  ASSERT_EQ (m.cside.events[HTTP2_EVENT_HEADERS_RECEIVED], 2);
+  ASSERT (strstr (m.cside.headers, ":status: 103\nlink: </a.css>; rel=preload\n") != NULL);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (server_stream, final, 2, 0), 0);
+  ASSERT_EQ (SocketHTTP2_Stream_send_data (server_stream, "hello", 5, 1), 5);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (m.cside.events[HTTP2_EVENT_HEADERS_RECEIVED], 3);
+  ASSERT_EQ (m.cside.informational, 2);
+  ASSERT_EQ (m.cside.events[HTTP2_EVENT_TRAILERS_RECEIVED], 0); /* the final head is not trailers */
+  ASSERT (strstr (m.cside.headers, ":status: 200\n") != NULL);
+  ASSERT_EQ (m.cside.body_len, 5);
+  ASSERT_EQ (m.cside.streams_reset, 0);
+  ASSERT_EQ (m.sside.streams_reset, 0);
+  mem_close (&m);
+}
+
+/* Feed the client a response HEADERS for stream 1 built by hand. */
+static void
+client_gets_head (MemPair *m, const char *status, uint8_t flags)
+{
+  const char *nv[] = { ":status", status, NULL };
+  unsigned char block[64], f[128];
+  size_t n = hp_block (block, nv), used;
+
+  n = SocketHTTP2__write_frame (f, HTTP2_FRAME_HEADERS, flags, 1, block, n);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_input (m->client, f, n, &used), 0);
+  ASSERT_EQ (used, n);
+}
+
+TEST (interim_response_with_end_stream_is_malformed)
+{
+  MemPair m;
+
+  mem_open (&m);
+  ASSERT (mem_request (&m, "GET", 1) != NULL);
+  mem_pump (&m, 0, 2);
+  client_gets_head (&m, "103", HTTP2_FLAG_END_HEADERS);
+  ASSERT_EQ (m.cside.informational, 1);
+  client_gets_head (&m, "100", HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM);
+  ASSERT_EQ (m.cside.streams_reset, 1);
+  ASSERT_EQ (m.cside.reset_origin, SOCKETHTTP2EXT_RESET_SENT);
+  ASSERT_EQ (m.cside.reset_code, HTTP2_PROTOCOL_ERROR);
+  ASSERT_EQ (SocketHTTP2_Conn_is_closed (m.client), 0); /* a stream error */
+  mem_close (&m);
+
+  mem_open (&m);
+  ASSERT (mem_request (&m, "GET", 1) != NULL);
+  mem_pump (&m, 0, 2);
+  client_gets_head (&m, "101", HTTP2_FLAG_END_HEADERS);
+  ASSERT_EQ (m.cside.streams_reset, 1);
+  ASSERT_EQ (m.cside.reset_code, HTTP2_PROTOCOL_ERROR);
+  mem_close (&m);
+
+  /* After the final head, another head without END_STREAM is malformed
+   * trailers, but after a 1xx it is the response. */
+  mem_open (&m);
+  ASSERT (mem_request (&m, "GET", 1) != NULL);
+  mem_pump (&m, 0, 2);
+  client_gets_head (&m, "103", HTTP2_FLAG_END_HEADERS);
+  client_gets_head (&m, "204", HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM);
+  ASSERT_EQ (m.cside.streams_ended, 1);
+  ASSERT_EQ (m.cside.events[HTTP2_EVENT_TRAILERS_RECEIVED], 0);
+  ASSERT (strstr (m.cside.headers, ":status: 204\n") != NULL);
+  mem_close (&m);
+}
+
 TEST_MAIN ()

@@ -166,7 +166,15 @@ stream_cb (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int event, void *ud)
     {
     case HTTP2_EVENT_HEADERS_RECEIVED:
       if (SocketHTTP2_Stream_recv_headers (s, h, 128, &n, &end) == 1)
-        fields_to_text (h, n < 128 ? n : 128, side->headers, sizeof side->headers);
+        {
+          fields_to_text (h, n < 128 ? n : 128, side->headers, sizeof side->headers);
+          /* How an application tells an interim head (see recv_headers). */
+          if (n > 0 && h[0].name_len == 7 && memcmp (h[0].name, ":status", 7) == 0 && h[0].value[0] == '1')
+            {
+              side->informational++;
+              break;
+            }
+        }
       if (side->respond && end)
         respond (side, s);
       break;

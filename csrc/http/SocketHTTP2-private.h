@@ -125,6 +125,7 @@ struct SocketHTTP2_Stream
   int headers_done;        /* final (non-1xx) head received */
   int end_stream_received;
   int peer_initiated;
+  int counted;             /* in peer_active/local_active (not an idle handle) */
   int reset;               /* closed by RST_STREAM (either way) */
   int reset_origin;        /* SOCKETHTTP2EXT_RESET_* (SocketHTTP2Ext.h) */
   uint32_t reset_code;     /* error code of that reset */
@@ -177,6 +178,8 @@ struct SocketHTTP2_Conn
   struct SocketHTTP2_Stream **buckets;
   struct SocketHTTP2_Stream *streams;
   uint32_t local_active;    /* streams we opened, not closed */
+  uint32_t local_idle;      /* Stream_new handles not opened yet */
+  uint32_t max_local_opened; /* highest id of ours the peer has seen */
   uint32_t peer_active;     /* streams the peer opened, not closed */
   uint32_t next_stream_id;
   uint32_t max_peer_id;     /* highest peer stream id opened */
@@ -257,6 +260,9 @@ struct SocketHTTP2_Conn
 /* Debug data of a received GOAWAY kept for SocketHTTP2Ext (the rest is
  * dropped: it is diagnostics, and a frame may carry 16 MiB of it). */
 #define HTTP2_GOAWAY_DEBUG_MAX 4096
+/* Idle stream handles (Stream_new, no HEADERS yet) a connection holds;
+ * they do not count toward MAX_CONCURRENT_STREAMS but cost memory. */
+#define HTTP2_MAX_IDLE_STREAMS SOCKETHTTP2_MAX_STREAMS
 /* Largest MAX_HEADER_LIST_SIZE a connection accepts (config clamp). */
 #define HTTP2_MAX_HEADER_LIST_CAP (1024 * 1024)
 /* Largest compressed header block accepted across CONTINUATIONs, beyond

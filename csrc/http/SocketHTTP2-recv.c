@@ -373,7 +373,9 @@ on_response (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int end, const Soc
 {
   BlockInfo info;
 
-  if (validate_block (f, n, BLOCK_RESPONSE, &info) < 0 || (info.status < 200 && end))
+  /* §8.1: an interim (1xx) head never ends the stream; §8.6: HTTP/2 has
+   * no 101. Either is a malformed response. */
+  if (validate_block (f, n, BLOCK_RESPONSE, &info) < 0 || (info.status < 200 && end) || info.status == 101)
     return SocketHTTP2__stream_error (conn, s, s->id, HTTP2_PROTOCOL_ERROR);
   if (info.status >= 200)
     {
@@ -437,7 +439,10 @@ on_headers (SocketHTTP2_Conn_T conn, uint32_t id, uint8_t flags, const SocketHPA
       return on_response (conn, s, end, f, n);
     case HTTP2_STREAM_STATE_OPEN:
     case HTTP2_STREAM_STATE_HALF_CLOSED_LOCAL:
-      if (!s->peer_initiated && !s->headers_done)
+      /* Until the final (non-1xx) head, a block is a response head: on
+       * our requests and on pushed streams alike (a server's peer
+       * streams start with headers_done set). */
+      if (!s->headers_done)
         return on_response (conn, s, end, f, n);
       return on_trailers (conn, s, end, f, n);
     case HTTP2_STREAM_STATE_HALF_CLOSED_REMOTE:

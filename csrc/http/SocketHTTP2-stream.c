@@ -42,8 +42,9 @@ SocketHTTP2__stream_find (SocketHTTP2_Conn_T conn, uint32_t id)
   return NULL;
 }
 
-SocketHTTP2_Stream_T
-SocketHTTP2__stream_create (SocketHTTP2_Conn_T conn, uint32_t id, int peer)
+/* A stream in the table, counted nowhere yet. */
+static SocketHTTP2_Stream_T
+stream_alloc (SocketHTTP2_Conn_T conn, uint32_t id, int peer)
 {
   SocketHTTP2_Stream_T s = calloc (1, sizeof *s);
   unsigned b = bucket_of (id);
@@ -63,10 +64,40 @@ SocketHTTP2__stream_create (SocketHTTP2_Conn_T conn, uint32_t id, int peer)
   if (conn->streams != NULL)
     conn->streams->prev = s;
   conn->streams = s;
+  return s;
+}
+
+/* Count a stream of ours toward the peer's MAX_CONCURRENT_STREAMS: it is
+ * (about to be) known to the peer. */
+static void
+count_local (SocketHTTP2_Stream_T s)
+{
+  SocketHTTP2_Conn_T conn = s->conn;
+
+  if (s->counted)
+    return;
+  s->counted = 1;
+  conn->local_active++;
+  if (s->id > conn->max_local_opened)
+    conn->max_local_opened = s->id;
+}
+
+/* A stream the peer knows of from the start: one it opened, or one of
+ * ours opened outside Stream_new (push, h2c upgrade). */
+SocketHTTP2_Stream_T
+SocketHTTP2__stream_create (SocketHTTP2_Conn_T conn, uint32_t id, int peer)
+{
+  SocketHTTP2_Stream_T s = stream_alloc (conn, id, peer);
+
+  if (s == NULL)
+    return NULL;
   if (peer)
-    conn->peer_active++;
+    {
+      s->counted = 1;
+      conn->peer_active++;
+    }
   else
-    conn->local_active++;
+    count_local (s);
   return s;
 }
 
@@ -163,7 +194,7 @@ int
 SocketHTTP2__is_idle_id (SocketHTTP2_Conn_T conn, uint32_t id)
 {
   if (!SocketHTTP2__is_peer_id (conn, id))
-    return id >= conn->next_stream_id;
+    return id > conn->max_local_opened;
   if (conn->config.role == HTTP2_ROLE_CLIENT)
     return id > conn->max_promised_id;
   return id > conn->max_peer_id;
@@ -195,8 +226,10 @@ SocketHTTP2__stream_set_closed (SocketHTTP2_Stream_T s)
       conn->peer_active--;
       SocketHTTP2__ring_add (conn, s->id);
     }
-  else
+  else if (s->counted)
     conn->local_active--;
+  else
+    conn->local_idle--;
   SocketHTTP2__stream_emit (s, s->reset ? HTTP2_EVENT_STREAM_RESET : HTTP2_EVENT_STREAM_END);
 }
 
@@ -417,13 +450,18 @@ SocketHTTP2_Stream_new (SocketHTTP2_Conn_T conn)
   SocketHTTP2_Stream_T s;
 
   assert (conn != NULL);
+  /* Idle until HEADERS (RFC 9113 §5.1): MAX_CONCURRENT_STREAMS is
+   * checked when it is opened, in Stream_send_headers(). */
   if (conn->failed || conn->goaway_sent || conn->goaway_received || conn->next_stream_id > HTTP2_STREAM_ID_MAX
-      || conn->local_active >= local_stream_limit (conn))
+      || conn->local_idle >= HTTP2_MAX_IDLE_STREAMS)
     return NULL;
   SocketHTTP2__ensure_started (conn);
-  s = SocketHTTP2__stream_create (conn, conn->next_stream_id, 0);
+  s = stream_alloc (conn, conn->next_stream_id, 0);
   if (s != NULL)
-    conn->next_stream_id += 2;
+    {
+      conn->next_stream_id += 2;
+      conn->local_idle++;
+    }
   return s;
 }
 
@@ -479,6 +517,14 @@ is_head_request (const SocketHPACK_Header *h, size_t n)
   return 0;
 }
 
+/* A response head with a 1xx :status (interim), as first field. */
+static int
+is_interim_response (const SocketHPACK_Header *h, size_t n)
+{
+  return n > 0 && h[0].name_len == 7 && memcmp (h[0].name, ":status", 7) == 0 && h[0].value_len == 3
+         && h[0].value[0] == '1';
+}
+
 int
 SocketHTTP2_Stream_send_headers (SocketHTTP2_Stream_T stream, const SocketHPACK_Header *headers,
                                  size_t header_count, int end_stream)
@@ -493,15 +539,36 @@ SocketHTTP2_Stream_send_headers (SocketHTTP2_Stream_T stream, const SocketHPACK_
       || (st != HTTP2_STREAM_STATE_IDLE && st != HTTP2_STREAM_STATE_OPEN
           && st != HTTP2_STREAM_STATE_HALF_CLOSED_REMOTE && st != HTTP2_STREAM_STATE_RESERVED_LOCAL))
     return -1;
+  /* §8.1: an interim response with END_STREAM is malformed; §8.6: no 101. */
+  if (conn->config.role == HTTP2_ROLE_SERVER && is_interim_response (headers, header_count)
+      && (end_stream || memcmp (headers[0].value, "101", 3) == 0))
+    return -1;
   SocketHTTP2__ensure_started (conn);
   if (st == HTTP2_STREAM_STATE_IDLE && !stream->peer_initiated)
-    stream->request_is_head = is_head_request (headers, header_count);
+    {
+      /* §5.1.1: opening a higher id closed this one at the peer. */
+      if (stream->id < conn->max_local_opened)
+        {
+          SocketHTTP2__stream_reset (stream, SOCKETHTTP2EXT_RESET_LOCAL, HTTP2_REFUSED_STREAM);
+          return -1;
+        }
+      if (conn->local_active >= local_stream_limit (conn))
+        return -1; /* stays idle: retry once a stream ends */
+      stream->request_is_head = is_head_request (headers, header_count);
+    }
   if (SocketHTTP2__encode_block (stream, HTTP2_FRAME_HEADERS, end_stream ? HTTP2_FLAG_END_STREAM : 0, 0, headers,
                                  header_count)
       < 0)
     return -1;
   if (st == HTTP2_STREAM_STATE_IDLE)
-    stream->state = HTTP2_STREAM_STATE_OPEN;
+    {
+      if (!stream->peer_initiated)
+        {
+          conn->local_idle--;
+          count_local (stream);
+        }
+      stream->state = HTTP2_STREAM_STATE_OPEN;
+    }
   else if (st == HTTP2_STREAM_STATE_RESERVED_LOCAL)
     stream->state = HTTP2_STREAM_STATE_HALF_CLOSED_REMOTE;
   if (end_stream)
@@ -839,4 +906,16 @@ SocketHTTP2Ext_Stream_reset_info (SocketHTTP2_Stream_T stream, uint32_t *code)
   if (code != NULL)
     *code = stream->reset ? stream->reset_code : HTTP2_NO_ERROR;
   return stream->reset ? stream->reset_origin : SOCKETHTTP2EXT_RESET_NONE;
+}
+
+uint32_t
+SocketHTTP2Ext_Conn_streams_available (SocketHTTP2_Conn_T conn)
+{
+  uint32_t limit;
+
+  assert (conn != NULL);
+  if (conn->failed || conn->goaway_sent || conn->goaway_received || conn->next_stream_id > HTTP2_STREAM_ID_MAX)
+    return 0;
+  limit = local_stream_limit (conn);
+  return conn->local_active < limit ? limit - conn->local_active : 0;
 }

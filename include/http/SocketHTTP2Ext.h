@@ -57,6 +57,19 @@ extern SOCKET_API const unsigned char *SocketHTTP2Ext_Conn_output (SocketHTTP2_C
 /** @brief Drop the first @p n bytes of the output (clamped to what is pending). */
 extern SOCKET_API void SocketHTTP2Ext_Conn_output_consumed (SocketHTTP2_Conn_T conn, size_t n);
 
+/* --- Streams ---------------------------------------------------------------- */
+
+/**
+ * @brief How many more streams of ours may be opened (HEADERS sent) now:
+ *        the peer's MAX_CONCURRENT_STREAMS (100 until its SETTINGS
+ *        arrive) minus our open ones; 0 once the connection is closed.
+ *        SocketHTTP2_Stream_new() no longer stops at that limit (an idle
+ *        stream does not count, RFC 9113 §5.1): check this first to keep
+ *        "no stream available" semantics, or let
+ *        SocketHTTP2_Stream_send_headers() refuse and retry later.
+ */
+extern SOCKET_API uint32_t SocketHTTP2Ext_Conn_streams_available (SocketHTTP2_Conn_T conn);
+
 /* --- Timers ---------------------------------------------------------------- */
 
 /**
