@@ -551,4 +551,177 @@ TEST (interim_response_with_end_stream_is_malformed)
   mem_close (&m);
 }
 
+/* ---- Extended CONNECT (RFC 8441) ---------------------------------------- */
+
+static const SocketHPACK_Header WS_CONNECT[5] = { { ":method", 7, "CONNECT", 7, 0 },
+                                                  { ":protocol", 9, "websocket", 9, 0 },
+                                                  { ":scheme", 7, "https", 5, 0 },
+                                                  { ":path", 5, "/chat", 5, 0 },
+                                                  { ":authority", 10, "mem", 3, 0 } };
+
+/* RST_STREAM / GOAWAY code in @p conn's pending output, or -1; the
+ * output is consumed. */
+static long
+out_code (SocketHTTP2_Conn_T conn, uint8_t type, uint32_t stream_id)
+{
+  const unsigned char *out;
+  size_t len, i;
+  long code = -1;
+
+  out = SocketHTTP2Ext_Conn_output (conn, &len);
+  for (i = 0; out != NULL && i + 9 <= len;)
+    {
+      SocketHTTP2_FrameHeader h;
+      SocketHTTP2_frame_header_parse (out + i, &h);
+      if (h.type == type && type == HTTP2_FRAME_GOAWAY)
+        code = (long)SocketHTTP2__u32 (out + i + 13);
+      else if (h.type == type && h.stream_id == stream_id)
+        code = (long)SocketHTTP2__u32 (out + i + 9);
+      i += 9 + h.length;
+    }
+  SocketHTTP2Ext_Conn_output_consumed (conn, len);
+  return code;
+}
+
+/* A server connection that got the client preface, SETTINGS (with
+ * @p settings) and then the request @p nv on stream 1 (no END_STREAM). */
+static SocketHTTP2_Conn_T
+server_fed (Arena_T arena, int enable, const unsigned char *settings, size_t settings_len, const char *const *nv)
+{
+  SocketHTTP2_Config cfg;
+  SocketHTTP2_Conn_T conn;
+  unsigned char buf[512], block[256];
+  size_t n = 0, used;
+
+  SocketHTTP2_config_defaults (&cfg, HTTP2_ROLE_SERVER);
+  conn = SocketHTTP2Ext_Conn_new_io (&cfg, arena);
+  if (enable)
+    SocketHTTP2Ext_Conn_enable_connect_protocol (conn);
+  memcpy (buf, SocketHTTP2__preface, HTTP2_PREFACE_SIZE);
+  n = HTTP2_PREFACE_SIZE;
+  n += SocketHTTP2__write_frame (buf + n, HTTP2_FRAME_SETTINGS, 0, 0, settings, settings_len);
+  if (nv != NULL)
+    n += SocketHTTP2__write_frame (buf + n, HTTP2_FRAME_HEADERS, HTTP2_FLAG_END_HEADERS, 1, block,
+                                   hp_block (block, nv));
+  SocketHTTP2Ext_Conn_input (conn, buf, n, &used);
+  return conn;
+}
+
+TEST (extended_connect_when_enabled)
+{
+  MemPair m;
+  SocketHTTP2_Stream_T s;
+  SocketHPACK_Header ok[1] = { { ":status", 7, "200", 3, 0 } };
+  const unsigned char *out;
+  size_t len, i;
+  int advertised = 0;
+
+  mem_open (&m);
+  SocketHTTP2_Conn_set_stream_callback (m.server, capture_server_stream, &m.sside);
+  server_stream = NULL;
+  ASSERT_EQ (SocketHTTP2Ext_Conn_enable_connect_protocol (m.server), 0);
+  /* The server's first SETTINGS carries 0x8 = 1. */
+  out = SocketHTTP2Ext_Conn_output (m.server, &len);
+  for (i = 9; out != NULL && i + 6 <= 9 + (size_t)(out[0] << 16 | out[1] << 8 | out[2]); i += 6)
+    advertised |= out[i] == 0 && out[i + 1] == 8 && SocketHTTP2__u32 (out + i + 2) == 1;
+  ASSERT (advertised);
+  /* The client may not use :protocol before it saw the setting. */
+  s = SocketHTTP2_Stream_new (m.client);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_peer_connect_protocol (m.client), 0);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (s, WS_CONNECT, 5, 0), -1);
+  ASSERT_EQ (SocketHTTP2_Stream_state (s), HTTP2_STREAM_STATE_IDLE);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_peer_connect_protocol (m.client), 1);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_peer_connect_protocol (m.server), 0);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (s, WS_CONNECT, 5, 0), 0);
+  mem_pump (&m, 0, 2);
+  ASSERT (server_stream != NULL);
+  ASSERT (strstr (m.sside.headers, ":protocol: websocket\n") != NULL);
+  ASSERT_EQ (m.sside.streams_reset, 0);
+  /* The stream is the tunnel: a 200 head, then bytes both ways. */
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (server_stream, ok, 1, 0), 0);
+  ASSERT_EQ (SocketHTTP2_Stream_send_data (server_stream, "ping", 4, 0), 4);
+  ASSERT_EQ (SocketHTTP2_Stream_send_data (s, "frame", 5, 0), 5);
+  mem_pump (&m, 0, 2);
+  ASSERT (strstr (m.cside.headers, ":status: 200\n") != NULL);
+  ASSERT_EQ (m.cside.body_len, 4);
+  ASSERT_EQ (m.sside.body_len, 5);
+  ASSERT_EQ (SocketHTTP2_Conn_is_closed (m.server), 0);
+  mem_close (&m);
+}
+
+TEST (extended_connect_malformed_or_not_enabled)
+{
+  Arena_T arena = Arena_new ();
+  SocketHTTP2_Conn_T conn;
+  static const char *const ws[] = { ":method", "CONNECT", ":protocol", "websocket", ":scheme", "https",
+                                    ":path", "/chat", ":authority", "x", NULL };
+  static const char *const no_path[] = { ":method", "CONNECT", ":protocol", "websocket", ":scheme", "https",
+                                         ":authority", "x", NULL };
+  static const char *const get_proto[] = { ":method", "GET", ":protocol", "websocket", ":scheme", "https",
+                                           ":path", "/", ":authority", "x", NULL };
+  static const char *const empty_proto[] = { ":method", "CONNECT", ":protocol", "", ":scheme", "https",
+                                             ":path", "/", ":authority", "x", NULL };
+  static const unsigned char two[6] = { 0, 8, 0, 0, 0, 2 };
+  static const unsigned char one[6] = { 0, 8, 0, 0, 0, 1 };
+  static const unsigned char zero[6] = { 0, 8, 0, 0, 0, 0 };
+  unsigned char f[32];
+  size_t used, n;
+
+  /* Not enabled: :protocol is an unknown pseudo-header. */
+  conn = server_fed (arena, 0, NULL, 0, ws);
+  ASSERT_EQ (out_code (conn, HTTP2_FRAME_RST_STREAM, 1), HTTP2_PROTOCOL_ERROR);
+  SocketHTTP2_Conn_free (&conn);
+  /* Enabled, well-formed: accepted. */
+  conn = server_fed (arena, 1, NULL, 0, ws);
+  ASSERT_EQ (out_code (conn, HTTP2_FRAME_RST_STREAM, 1), -1);
+  ASSERT_EQ (SocketHTTP2_Conn_is_closed (conn), 0);
+  SocketHTTP2_Conn_free (&conn);
+  /* Enabled, but :path missing, :protocol without CONNECT, or empty. */
+  conn = server_fed (arena, 1, NULL, 0, no_path);
+  ASSERT_EQ (out_code (conn, HTTP2_FRAME_RST_STREAM, 1), HTTP2_PROTOCOL_ERROR);
+  SocketHTTP2_Conn_free (&conn);
+  conn = server_fed (arena, 1, NULL, 0, get_proto);
+  ASSERT_EQ (out_code (conn, HTTP2_FRAME_RST_STREAM, 1), HTTP2_PROTOCOL_ERROR);
+  SocketHTTP2_Conn_free (&conn);
+  conn = server_fed (arena, 1, NULL, 0, empty_proto);
+  ASSERT_EQ (out_code (conn, HTTP2_FRAME_RST_STREAM, 1), HTTP2_PROTOCOL_ERROR);
+  SocketHTTP2_Conn_free (&conn);
+  /* The setting is 0 or 1, and never 0 after 1. */
+  conn = server_fed (arena, 0, two, 6, NULL);
+  ASSERT_EQ (out_code (conn, HTTP2_FRAME_GOAWAY, 0), HTTP2_PROTOCOL_ERROR);
+  SocketHTTP2_Conn_free (&conn);
+  conn = server_fed (arena, 0, one, 6, NULL);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_peer_connect_protocol (conn), 1);
+  n = SocketHTTP2__write_frame (f, HTTP2_FRAME_SETTINGS, 0, 0, zero, 6);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_input (conn, f, n, &used), -1);
+  ASSERT_EQ (out_code (conn, HTTP2_FRAME_GOAWAY, 0), HTTP2_PROTOCOL_ERROR);
+  SocketHTTP2_Conn_free (&conn);
+  /* Ours cannot be withdrawn either. */
+  conn = server_fed (arena, 1, NULL, 0, NULL);
+  {
+    SocketHTTP2_Setting off = { (SocketHTTP2_SettingsId)8, 0 };
+    ASSERT_EQ (SocketHTTP2_Conn_settings (conn, &off, 1), -1);
+    off.value = 2;
+    ASSERT_EQ (SocketHTTP2_Conn_settings (conn, &off, 1), -1);
+  }
+  SocketHTTP2_Conn_free (&conn);
+  Arena_dispose (&arena);
+}
+
+/* Enabling after the handshake sends a SETTINGS frame of its own. */
+TEST (extended_connect_enabled_later)
+{
+  MemPair m;
+
+  mem_open (&m);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_peer_connect_protocol (m.client), 0);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_enable_connect_protocol (m.server), 0);
+  mem_pump (&m, 0, 2);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_peer_connect_protocol (m.client), 1);
+  ASSERT_EQ (SocketHTTP2_Conn_handshake (m.server), 0); /* the extra SETTINGS was acknowledged */
+  mem_close (&m);
+}
+
 TEST_MAIN ()

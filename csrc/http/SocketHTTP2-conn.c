@@ -400,7 +400,7 @@ static int
 send_initial_settings (SocketHTTP2_Conn_T conn)
 {
   const SocketHTTP2_Config *c = &conn->config;
-  SocketHTTP2_Setting s[HTTP2_SETTINGS_COUNT];
+  SocketHTTP2_Setting s[HTTP2_SETTINGS_COUNT + 1];
   size_t n = 0;
 
   if (c->header_table_size != SOCKETHTTP2_DEFAULT_HEADER_TABLE_SIZE)
@@ -413,6 +413,8 @@ send_initial_settings (SocketHTTP2_Conn_T conn)
   if (c->max_frame_size != SOCKETHTTP2_DEFAULT_MAX_FRAME_SIZE)
     s[n++] = (SocketHTTP2_Setting){ HTTP2_SETTINGS_MAX_FRAME_SIZE, c->max_frame_size };
   s[n++] = (SocketHTTP2_Setting){ HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, c->max_header_list_size };
+  if (conn->connect_protocol_sent)
+    s[n++] = (SocketHTTP2_Setting){ (SocketHTTP2_SettingsId)HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1 };
   return send_settings (conn, s, n, 1);
 }
 
@@ -485,6 +487,8 @@ apply_peer_setting (SocketHTTP2_Conn_T conn, const SocketHTTP2_Setting *s)
 {
   uint32_t old;
 
+  if (s->id == HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL)
+    conn->connect_protocol_peer = s->value == 1;
   if (s->id < 1 || s->id > HTTP2_SETTINGS_COUNT)
     return 0; /* §6.5.2: unknown settings are ignored */
   old = conn->peer[s->id];
@@ -519,6 +523,10 @@ handle_settings (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, cons
       if (c.code != HTTP2_NO_ERROR)
         return SocketHTTP2__conn_error (conn, c.code);
       if (s.id == HTTP2_SETTINGS_ENABLE_PUSH && s.value == 1 && conn->config.role == HTTP2_ROLE_CLIENT)
+        return SocketHTTP2__conn_error (conn, HTTP2_PROTOCOL_ERROR);
+      /* RFC 8441 §3: 0 or 1, and never back to 0 once 1. */
+      if (s.id == HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL
+          && (s.value > 1 || (s.value == 0 && conn->connect_protocol_peer)))
         return SocketHTTP2__conn_error (conn, HTTP2_PROTOCOL_ERROR);
     }
   if (queued_bytes (conn) > HTTP2_CONTROL_QUEUE_MAX)
@@ -1024,10 +1032,16 @@ SocketHTTP2_Conn_settings (SocketHTTP2_Conn_T conn, const SocketHTTP2_Setting *s
       if ((st->id == HTTP2_SETTINGS_HEADER_TABLE_SIZE && st->value > conn->config.header_table_size)
           || (st->id == HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE && st->value > conn->config.max_header_list_size))
         return -1;
+      if ((unsigned)st->id == HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL
+          && (st->value > 1 || (st->value == 0 && conn->connect_protocol_sent)))
+        return -1; /* RFC 8441 §3 */
     }
   SocketHTTP2__ensure_started (conn);
   if (send_settings (conn, settings, count, 0) < 0)
     return -1;
+  for (i = 0; i < count; i++)
+    if ((unsigned)settings[i].id == HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL && settings[i].value == 1)
+      conn->connect_protocol_sent = 1;
   /* A larger frame size must fit the receive buffer from now on. */
   if (SocketHTTP2__buf_reserve (&conn->in, HTTP2_PREFACE_SIZE + HTTP2_FRAME_HEADER_SIZE + recv_frame_limit (conn),
                                 0)
@@ -1181,4 +1195,29 @@ SocketHTTP2Ext_Conn_goaway_sent (SocketHTTP2_Conn_T conn, uint32_t *last_stream_
   if (code != NULL)
     *code = conn->goaway_sent_code;
   return 1;
+}
+
+int
+SocketHTTP2Ext_Conn_enable_connect_protocol (SocketHTTP2_Conn_T conn)
+{
+  SocketHTTP2_Setting s = { (SocketHTTP2_SettingsId)HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1 };
+
+  assert (conn != NULL);
+  if (conn->failed)
+    return -1;
+  if (conn->connect_protocol_sent)
+    return 0;
+  if (!conn->handshake_started)
+    {
+      conn->connect_protocol_sent = 1; /* goes out with our first SETTINGS */
+      return 0;
+    }
+  return SocketHTTP2_Conn_settings (conn, &s, 1);
+}
+
+int
+SocketHTTP2Ext_Conn_peer_connect_protocol (SocketHTTP2_Conn_T conn)
+{
+  assert (conn != NULL);
+  return conn->connect_protocol_peer;
 }

@@ -223,6 +223,8 @@ struct SocketHTTP2_Conn
   int64_t ping_sent_ms;
   int64_t last_recv_ms;
   int keepalive_ms;         /* PING after this long without input (0 = off) */
+  int connect_protocol_sent; /* we sent ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441) */
+  int connect_protocol_peer; /* the peer did */
   int stall_timeout_ms;     /* reset streams stuck on a zero window */
   int nonblocking;          /* socket mode, sampled once (-1 unknown) */
   int in_process;           /* Conn_process is running (re-entry guard) */
@@ -260,6 +262,10 @@ struct SocketHTTP2_Conn
 /* Debug data of a received GOAWAY kept for SocketHTTP2Ext (the rest is
  * dropped: it is diagnostics, and a frame may carry 16 MiB of it). */
 #define HTTP2_GOAWAY_DEBUG_MAX 4096
+/* RFC 8441 §3: SETTINGS_ENABLE_CONNECT_PROTOCOL (extended CONNECT); an
+ * id above HTTP2_SETTINGS_COUNT, so it lives outside the settings arrays. */
+#define HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL 0x8
+
 /* Idle stream handles (Stream_new, no HEADERS yet) a connection holds;
  * they do not count toward MAX_CONCURRENT_STREAMS but cost memory. */
 #define HTTP2_MAX_IDLE_STREAMS SOCKETHTTP2_MAX_STREAMS

@@ -32,6 +32,7 @@ typedef struct
   int64_t content_length; /* -1 none */
   int status;             /* responses */
   int is_head;
+  int allow_protocol;     /* input: :protocol accepted (RFC 8441 enabled) */
 } BlockInfo;
 
 static int
@@ -103,14 +104,17 @@ enum
   P_SCHEME = 2,
   P_AUTHORITY = 4,
   P_PATH = 8,
-  P_STATUS = 16
+  P_STATUS = 16,
+  P_PROTOCOL = 32 /* RFC 8441, only where we enabled extended CONNECT */
 };
 
 static int
-pseudo_bit (const SocketHPACK_Header *h, BlockKind kind)
+pseudo_bit (const SocketHPACK_Header *h, BlockKind kind, int allow_protocol)
 {
   if (kind == BLOCK_REQUEST)
     {
+      if (allow_protocol && name_is (h, ":protocol"))
+        return P_PROTOCOL;
       if (name_is (h, ":method"))
         return P_METHOD;
       if (name_is (h, ":scheme"))
@@ -128,12 +132,12 @@ pseudo_bit (const SocketHPACK_Header *h, BlockKind kind)
 static int
 check_pseudo (const SocketHPACK_Header *h, BlockKind kind, unsigned *seen, BlockInfo *info, int *connect)
 {
-  int bit = pseudo_bit (h, kind);
+  int bit = pseudo_bit (h, kind, info->allow_protocol);
 
   if (bit == 0 || (*seen & (unsigned)bit))
     return -1;
   *seen |= (unsigned)bit;
-  if (bit == P_PATH && h->value_len == 0)
+  if ((bit == P_PATH || bit == P_PROTOCOL) && h->value_len == 0)
     return -1;
   if (bit == P_METHOD)
     {
@@ -177,7 +181,7 @@ validate_block (const SocketHPACK_Header *f, size_t n, BlockKind kind, BlockInfo
 
   info->content_length = -1;
   info->status = 0;
-  info->is_head = 0;
+  info->is_head = 0; /* allow_protocol is the caller's */
   for (i = 0; i < n; i++)
     {
       if (f[i].name_len == 0 || !valid_name (&f[i]) || !valid_value (&f[i]))
@@ -201,6 +205,9 @@ validate_block (const SocketHPACK_Header *f, size_t n, BlockKind kind, BlockInfo
     {
       if (!(seen & P_METHOD))
         return -1;
+      /* RFC 8441 §4: extended CONNECT carries the whole target. */
+      if (seen & P_PROTOCOL)
+        return connect && (seen & (P_SCHEME | P_PATH | P_AUTHORITY)) == (P_SCHEME | P_PATH | P_AUTHORITY) ? 0 : -1;
       /* §8.5: CONNECT carries :authority only. */
       if (connect)
         return (seen & P_AUTHORITY) && !(seen & (P_SCHEME | P_PATH)) ? 0 : -1;
@@ -334,7 +341,7 @@ open_peer_stream (SocketHTTP2_Conn_T conn, uint32_t id, int end, const SocketHPA
                   int self_dep)
 {
   SocketHTTP2_Stream_T s;
-  BlockInfo info;
+  BlockInfo info = { 0 };
 
   if (id <= conn->max_peer_id)
     /* Reused or lower id (§5.1.1); a stream we closed recently gets
@@ -351,6 +358,7 @@ open_peer_stream (SocketHTTP2_Conn_T conn, uint32_t id, int end, const SocketHPA
     return SocketHTTP2__stream_error (conn, NULL, id, HTTP2_PROTOCOL_ERROR);
   if (conn->peer_active >= conn->local_sent[HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS])
     return SocketHTTP2__stream_error (conn, NULL, id, HTTP2_REFUSED_STREAM);
+  info.allow_protocol = conn->connect_protocol_sent;
   if (validate_block (f, n, BLOCK_REQUEST, &info) < 0 || (end && info.content_length > 0))
     return SocketHTTP2__stream_error (conn, NULL, id, HTTP2_PROTOCOL_ERROR);
   s = SocketHTTP2__stream_create (conn, id, 1);
@@ -371,7 +379,7 @@ open_peer_stream (SocketHTTP2_Conn_T conn, uint32_t id, int end, const SocketHPA
 static int
 on_response (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int end, const SocketHPACK_Header *f, size_t n)
 {
-  BlockInfo info;
+  BlockInfo info = { 0 };
 
   /* §8.1: an interim (1xx) head never ends the stream; §8.6: HTTP/2 has
    * no 101. Either is a malformed response. */
@@ -398,7 +406,7 @@ on_response (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int end, const Soc
 static int
 on_trailers (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int end, const SocketHPACK_Header *f, size_t n)
 {
-  BlockInfo info;
+  BlockInfo info = { 0 };
 
   /* §8.1: a header block after the head must end the stream. */
   if (!end || validate_block (f, n, BLOCK_TRAILERS, &info) < 0 || !content_length_ok (s, 1))
@@ -459,7 +467,7 @@ on_push_promise (SocketHTTP2_Conn_T conn, uint32_t parent_id, uint32_t promised,
                  size_t n)
 {
   SocketHTTP2_Stream_T parent = SocketHTTP2__stream_find (conn, parent_id), s;
-  BlockInfo info;
+  BlockInfo info = { 0 };
 
   conn->max_promised_id = promised;
   if (parent == NULL || parent->state == HTTP2_STREAM_STATE_CLOSED)

@@ -517,6 +517,18 @@ is_head_request (const SocketHPACK_Header *h, size_t n)
   return 0;
 }
 
+/* RFC 8441 §3: a client sends :protocol only once the server enabled it. */
+static int
+has_protocol_pseudo (const SocketHPACK_Header *h, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n && h[i].name_len > 0 && h[i].name[0] == ':'; i++)
+    if (h[i].name_len == 9 && memcmp (h[i].name, ":protocol", 9) == 0)
+      return 1;
+  return 0;
+}
+
 /* A response head with a 1xx :status (interim), as first field. */
 static int
 is_interim_response (const SocketHPACK_Header *h, size_t n)
@@ -554,6 +566,8 @@ SocketHTTP2_Stream_send_headers (SocketHTTP2_Stream_T stream, const SocketHPACK_
         }
       if (conn->local_active >= local_stream_limit (conn))
         return -1; /* stays idle: retry once a stream ends */
+      if (!conn->connect_protocol_peer && has_protocol_pseudo (headers, header_count))
+        return -1;
       stream->request_is_head = is_head_request (headers, header_count);
     }
   if (SocketHTTP2__encode_block (stream, HTTP2_FRAME_HEADERS, end_stream ? HTTP2_FLAG_END_STREAM : 0, 0, headers,

@@ -70,6 +70,33 @@ extern SOCKET_API void SocketHTTP2Ext_Conn_output_consumed (SocketHTTP2_Conn_T c
  */
 extern SOCKET_API uint32_t SocketHTTP2Ext_Conn_streams_available (SocketHTTP2_Conn_T conn);
 
+/* --- Extended CONNECT (RFC 8441) ----------------------------------------- */
+
+/**
+ * @brief Advertise SETTINGS_ENABLE_CONNECT_PROTOCOL (0x8) = 1: a server
+ *        then accepts extended CONNECT requests (:method CONNECT with
+ *        :protocol, :scheme, :path and :authority, e.g. WebSockets over
+ *        HTTP/2, RFC 8441 §4; the stream is the tunnel: DATA both ways,
+ *        no END_STREAM on the head). Without it :protocol stays an unknown
+ *        pseudo-header (a malformed request: RST_STREAM PROTOCOL_ERROR).
+ *        Before the handshake starts the setting goes in our first
+ *        SETTINGS frame, later in a SETTINGS frame of its own; it cannot
+ *        be withdrawn (RFC 8441 §3; SocketHTTP2_Conn_settings() refuses
+ *        a 0 after it). SocketHTTP2_Config is ABI-frozen, hence this call.
+ * @return 0 enabled (or already), -1 the connection is closed or the
+ *         SETTINGS frame could not be queued.
+ */
+extern SOCKET_API int SocketHTTP2Ext_Conn_enable_connect_protocol (SocketHTTP2_Conn_T conn);
+
+/**
+ * @brief 1 once the peer's SETTINGS carried ENABLE_CONNECT_PROTOCOL = 1:
+ *        a client may then send :protocol (SocketHTTP2_Stream_send_headers()
+ *        refuses a head with :protocol before that, returning -1); 0
+ *        otherwise. A value other than 0 or 1, or 0 after 1, from the peer
+ *        is a connection error (PROTOCOL_ERROR).
+ */
+extern SOCKET_API int SocketHTTP2Ext_Conn_peer_connect_protocol (SocketHTTP2_Conn_T conn);
+
 /* --- Timers ---------------------------------------------------------------- */
 
 /**
