@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "20d2d3cfb10067f3e392696601e99a9f8840b822267f6447fa80aa24adcbe89b"
+const csrcHash = "28b1a4a2e6a818f0bf04bab0aba5ea36f4b2f1f9714504e0f3de56599f8d429f"
