@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "28b1a4a2e6a818f0bf04bab0aba5ea36f4b2f1f9714504e0f3de56599f8d429f"
+const csrcHash = "b32d37398839684f10a681c16b4589268d74849e8b71753478f0280598d1a188"

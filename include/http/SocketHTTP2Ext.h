@@ -133,15 +133,18 @@ extern SOCKET_API void SocketHTTP2Ext_Conn_set_keepalive (SocketHTTP2_Conn_T con
 #define SOCKETHTTP2EXT_RESET_GOAWAY 3   /**< ours, above the last-stream-id of the
                                              peer's GOAWAY: never processed, safe
                                              to retry on a new connection */
-#define SOCKETHTTP2EXT_RESET_LOCAL 4    /**< closed by us without RST_STREAM
-                                             (SocketHTTP2_Conn_free(), a push we
-                                             could not queue) */
+#define SOCKETHTTP2EXT_RESET_LOCAL 4    /**< closed by us without RST_STREAM:
+                                             SocketHTTP2_Conn_free() (CANCEL), an
+                                             idle stream that can no longer open
+                                             (REFUSED_STREAM), a push we could not
+                                             queue (INTERNAL_ERROR) */
 
 /**
  * @brief Why a stream ended with HTTP2_EVENT_STREAM_RESET.
  * @param code receives the error code: the RST_STREAM code received or
- *        sent; for SOCKETHTTP2EXT_RESET_GOAWAY the GOAWAY's code;
- *        HTTP2_NO_ERROR when not reset. May be NULL.
+ *        sent; for SOCKETHTTP2EXT_RESET_GOAWAY the GOAWAY's code; for
+ *        SOCKETHTTP2EXT_RESET_LOCAL the one named there; HTTP2_NO_ERROR
+ *        when not reset. May be NULL.
  * @return one of the SOCKETHTTP2EXT_RESET_* values. Valid as long as the
  *         stream handle is (see "Stream lifetime" in SocketHTTP2.h), so
  *         call it from the STREAM_RESET callback at the latest.
