@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "20d2d3cfb10067f3e392696601e99a9f8840b822267f6447fa80aa24adcbe89b"
+const csrcHash = "b32d37398839684f10a681c16b4589268d74849e8b71753478f0280598d1a188"

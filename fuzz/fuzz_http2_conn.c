@@ -9,9 +9,11 @@
  *   bit 0  role: 1 server (the client preface is prepended), 0 client
  *   bit 1  small limits (max_header_list_size 1024, window 1024)
  *   bit 2  the application answers with a 20000-byte body
+ *   bit 3  extended CONNECT (RFC 8441) enabled, keepalive PINGs armed
  *   bits 4-7 chunk size index (1, 3, 9, 64, 1000, whole)
  * Checks: no crash, leak or sanitizer report; the windows the engine
- * reports stay within the RFC range; a connection error is final.
+ * reports stay within the RFC range; a connection error is final; the
+ * SocketHTTP2Ext reset/GOAWAY getters agree with the events.
  */
 #include <string.h>
 
@@ -60,6 +62,12 @@ on_stream (SocketHTTP2_Conn_T c, SocketHTTP2_Stream_T s, int event, void *ud)
     case HTTP2_EVENT_WINDOW_UPDATE:
       CHECK (SocketHTTP2_Stream_send_window (s) >= 0);
       return;
+    case HTTP2_EVENT_STREAM_RESET:
+      CHECK (SocketHTTP2Ext_Stream_reset_info (s, NULL) != SOCKETHTTP2EXT_RESET_NONE);
+      return;
+    case HTTP2_EVENT_STREAM_END:
+      CHECK (SocketHTTP2Ext_Stream_reset_info (s, NULL) == SOCKETHTTP2EXT_RESET_NONE);
+      return;
     default:
       return;
     }
@@ -106,6 +114,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
   conn = SocketHTTP2Ext_Conn_new_io (&cfg, arena);
   SocketHTTP2_Conn_set_stream_callback (conn, on_stream, NULL);
+  if (mode & 8)
+    {
+      CHECK (SocketHTTP2Ext_Conn_enable_connect_protocol (conn) == 0);
+      SocketHTTP2Ext_Conn_set_keepalive (conn, 1);
+    }
   if (mode & 1)
     CHECK (SocketHTTP2Ext_Conn_input (conn, SocketHTTP2__preface, HTTP2_PREFACE_SIZE, &used) == 0);
   else
@@ -129,6 +142,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         CHECK (SocketHTTP2Ext_Conn_output (conn, &used) != NULL);
       drain (conn);
       CHECK (SocketHTTP2_Conn_send_window (conn) <= (int32_t)HTTP2_MAX_WINDOW);
+      CHECK (SocketHTTP2Ext_Conn_next_timeout_ms (conn) >= -1);
+      {
+        const unsigned char *debug = NULL;
+        size_t debug_len = 0;
+        if (SocketHTTP2Ext_Conn_goaway_received (conn, NULL, NULL, &debug, &debug_len))
+          CHECK (SocketHTTP2_Conn_is_closed (conn) && debug_len <= HTTP2_GOAWAY_DEBUG_MAX
+                 && (debug_len == 0) == (debug == NULL));
+      }
       if (rc < 0)
         {
           /* A connection error is final. */

@@ -222,10 +222,16 @@ TEST (many_sequential_streams_closed_streams_removed)
   pair_close (&p);
 }
 
-TEST (max_concurrent_streams_limits_new_streams)
+static const SocketHPACK_Header GET_ROOT[4] = { { ":method", 7, "GET", 3, 0 },
+                                                { ":scheme", 7, "http", 4, 0 },
+                                                { ":authority", 10, "localhost", 9, 0 },
+                                                { ":path", 5, "/", 1, 0 } };
+
+TEST (max_concurrent_streams_limits_open_streams)
 {
   Pair p;
   SocketHTTP2_Config s;
+  SocketHTTP2_Stream_T third;
 
   SocketHTTP2_config_defaults (&s, HTTP2_ROLE_SERVER);
   s.max_concurrent_streams = 2;
@@ -234,7 +240,74 @@ TEST (max_concurrent_streams_limits_new_streams)
   ASSERT_EQ (SocketHTTP2_Conn_get_setting (p.client, HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS), 2);
   ASSERT (get_request (&p, "GET", "/", 0) != NULL);
   ASSERT (get_request (&p, "GET", "/", 0) != NULL);
-  ASSERT (SocketHTTP2_Stream_new (p.client) == NULL);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_streams_available (p.client), 0);
+  third = SocketHTTP2_Stream_new (p.client); /* idle: not counted */
+  ASSERT (third != NULL);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (third, GET_ROOT, 4, 1), -1);
+  ASSERT_EQ (SocketHTTP2_Stream_state (third), HTTP2_STREAM_STATE_IDLE);
+  pair_pump (&p, 2);
+  ASSERT_EQ (p.sside.events[HTTP2_EVENT_STREAM_START], 2); /* never REFUSED_STREAM */
+  pair_close (&p);
+}
+
+/* RFC 9113 §5.1: a stream is idle until HEADERS; more handles than the
+ * peer's limit can wait, and each opens once a stream ended. */
+TEST (idle_streams_beyond_the_limit_open_one_by_one)
+{
+  Pair p;
+  SocketHTTP2_Config s;
+  SocketHTTP2_Stream_T st[6];
+  int i, opened = 0, rounds = 0;
+
+  SocketHTTP2_config_defaults (&s, HTTP2_ROLE_SERVER);
+  s.max_concurrent_streams = 2;
+  pair_open (&p, NULL, &s);
+  p.sside.respond = 1;
+  pair_pump (&p, 3);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_streams_available (p.client), 2);
+  for (i = 0; i < 6; i++)
+    {
+      st[i] = SocketHTTP2_Stream_new (p.client);
+      ASSERT (st[i] != NULL);
+      ASSERT_EQ (SocketHTTP2_Stream_id (st[i]), (uint32_t)(1 + 2 * i));
+    }
+  while (opened < 6 && rounds++ < 100)
+    {
+      /* In creation order; a refusal leaves the stream idle for later. */
+      while (opened < 6 && SocketHTTP2_Stream_send_headers (st[opened], GET_ROOT, 4, 1) == 0)
+        opened++;
+      ASSERT (opened == 6 || SocketHTTP2_Stream_state (st[opened]) == HTTP2_STREAM_STATE_IDLE);
+      ASSERT (p.client->local_active <= 2);
+      pair_pump (&p, 1);
+    }
+  pair_pump (&p, 3);
+  ASSERT_EQ (opened, 6);
+  ASSERT_EQ (p.sside.responses_done, 6);
+  ASSERT_EQ (p.cside.streams_ended, 6);
+  ASSERT_EQ (p.cside.streams_reset, 0);
+  ASSERT_EQ (p.sside.streams_reset, 0);
+  pair_close (&p);
+}
+
+/* §5.1.1: opening stream 3 closes idle stream 1 at the peer; HEADERS on 1
+ * would be a connection error there, so it is refused here. */
+TEST (idle_stream_below_an_opened_one_cannot_open)
+{
+  Pair p;
+  SocketHTTP2_Stream_T a, b;
+
+  pair_open (&p, NULL, NULL);
+  pair_pump (&p, 3);
+  a = SocketHTTP2_Stream_new (p.client);
+  b = SocketHTTP2_Stream_new (p.client);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (b, GET_ROOT, 4, 1), 0);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (a, GET_ROOT, 4, 1), -1);
+  ASSERT_EQ (p.cside.streams_reset, 1);
+  ASSERT_EQ (p.cside.reset_origin, SOCKETHTTP2EXT_RESET_LOCAL);
+  ASSERT_EQ (p.cside.reset_code, HTTP2_REFUSED_STREAM);
+  pair_pump (&p, 3);
+  ASSERT_EQ (p.slog.events[HTTP2_EVENT_CONNECTION_ERROR], 0);
+  ASSERT_EQ (p.sside.events[HTTP2_EVENT_STREAM_START], 1);
   pair_close (&p);
 }
 
@@ -646,6 +719,39 @@ TEST (idle_and_ping_timeouts)
   pair_close (&p);
 }
 
+/* A blocking socket and a silent peer: Conn_process(events 0) checks the
+ * deadlines without waiting for input, and next_timeout_ms says when. */
+TEST (blocking_socket_timeout_without_input)
+{
+  Arena_T arena = Arena_new ();
+  Socket_T a, b;
+  SocketHTTP2_Config c;
+  SocketHTTP2_Conn_T conn;
+  int rounds = 0, rc = 0, wait;
+  uint32_t code = 0;
+
+  SocketPair_new (SOCK_STREAM, &a, &b);
+  SocketHTTP2_config_defaults (&c, HTTP2_ROLE_CLIENT);
+  c.settings_timeout_ms = 20;
+  conn = SocketHTTP2_Conn_new (a, &c, arena);
+  alarm (60); /* a read that waits for the silent peer never returns */
+  while (rounds++ < 100 && (rc = SocketHTTP2_Conn_process (conn, 0)) == 0)
+    {
+      ASSERT_EQ (SocketHTTP2_Conn_flush (conn), 0);
+      wait = SocketHTTP2Ext_Conn_next_timeout_ms (conn);
+      ASSERT (wait >= 0 && wait <= 21);
+      usleep ((useconds_t)(wait + 1) * 1000);
+    }
+  alarm (0);
+  ASSERT_EQ (rc, -1);
+  ASSERT_EQ (SocketHTTP2Ext_Conn_goaway_sent (conn, NULL, &code), 1);
+  ASSERT_EQ (code, HTTP2_SETTINGS_TIMEOUT);
+  SocketHTTP2_Conn_free (&conn);
+  Socket_free (&a);
+  Socket_free (&b);
+  Arena_dispose (&arena);
+}
+
 /* A callback that calls Conn_process again gets 0 and changes nothing. */
 static SocketHTTP2_Conn_T reenter_conn;
 static int reenter_rc = -2;
@@ -679,6 +785,7 @@ TEST (thousand_concurrent_streams)
 {
   Pair p;
   SocketHTTP2_Config sc;
+  SocketHTTP2_Stream_T extra;
   int i;
 
   SocketHTTP2_config_defaults (&sc, HTTP2_ROLE_SERVER);
@@ -689,12 +796,14 @@ TEST (thousand_concurrent_streams)
   pair_pump (&p, 3);
   for (i = 0; i < SOCKETHTTP2_MAX_STREAMS; i++)
     ASSERT (get_request (&p, "GET", "/many", 1) != NULL);
-  ASSERT (SocketHTTP2_Stream_new (p.client) == NULL); /* the server's limit */
+  extra = SocketHTTP2_Stream_new (p.client); /* idle handles are not limited */
+  ASSERT (extra != NULL);
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (extra, GET_ROOT, 4, 1), -1); /* the server's limit */
   pair_pump (&p, 200);
   ASSERT_EQ (p.sside.responses_done, SOCKETHTTP2_MAX_STREAMS);
   ASSERT_EQ (p.cside.events[HTTP2_EVENT_STREAM_END], SOCKETHTTP2_MAX_STREAMS);
   ASSERT_EQ (p.cside.body_len, (size_t)SOCKETHTTP2_MAX_STREAMS * 1000);
-  ASSERT (SocketHTTP2_Stream_new (p.client) != NULL); /* room again */
+  ASSERT_EQ (SocketHTTP2_Stream_send_headers (extra, GET_ROOT, 4, 1), 0); /* room again */
   pair_close (&p);
 }
 

@@ -931,4 +931,33 @@ TEST (large_single_field_within_list_limit)
   raw_close (&r);
 }
 
+/* The decode array follows the blocks received, not the advertised
+ * MAX_HEADER_LIST_SIZE (1 MiB here: 32K fields were zeroed per block
+ * before), and still takes a block of many tiny fields. */
+TEST (header_decode_cost_follows_the_block)
+{
+  static unsigned char block[8192];
+  Raw r;
+  SocketHTTP2_Config cfg;
+  size_t n, i;
+
+  SocketHTTP2_config_defaults (&cfg, HTTP2_ROLE_SERVER);
+  cfg.max_header_list_size = 1 << 20;
+  raw_open_cfg (&r, &cfg);
+  raw_request (&r, 1, GET_REQ, HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM);
+  raw_run (&r);
+  ASSERT_EQ (r.side.events[HTTP2_EVENT_STREAM_START], 1);
+  ASSERT (r.conn->hb_fields_cap > 0 && r.conn->hb_fields_cap <= 128);
+  /* 4000 fields of one byte each (static index 32, "cookie: "). */
+  n = hp_block (block, GET_REQ);
+  for (i = 0; i < 4000; i++)
+    block[n++] = 0x80 | 32;
+  raw_frame (&r, HTTP2_FRAME_HEADERS, HTTP2_FLAG_END_HEADERS | HTTP2_FLAG_END_STREAM, 3, block, n);
+  raw_run (&r);
+  ASSERT_EQ (raw_goaway (&r), -1);
+  ASSERT_EQ (r.side.events[HTTP2_EVENT_STREAM_START], 2);
+  ASSERT (r.conn->hb_fields_cap >= 4000 + 4 && r.conn->hb_fields_cap <= 2 * (n + 1));
+  raw_close (&r);
+}
+
 TEST_MAIN ()

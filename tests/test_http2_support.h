@@ -18,6 +18,7 @@
 #include "core/Arena.h"
 #include "http/SocketHTTP2-private.h"
 #include "http/SocketHTTP2.h"
+#include "http/SocketHTTP2Ext.h"
 #include "socket/Socket.h"
 
 /* ---- Event recorder ------------------------------------------------------ */
@@ -41,6 +42,9 @@ typedef struct
   int responses_done;
   int streams_ended;
   int streams_reset;
+  int reset_origin;      /* SocketHTTP2Ext_Stream_reset_info of the last reset */
+  uint32_t reset_code;
+  int informational;     /* 1xx heads seen (HEADERS_RECEIVED with :status 1xx) */
 } Side;
 
 typedef struct
@@ -162,7 +166,15 @@ stream_cb (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int event, void *ud)
     {
     case HTTP2_EVENT_HEADERS_RECEIVED:
       if (SocketHTTP2_Stream_recv_headers (s, h, 128, &n, &end) == 1)
-        fields_to_text (h, n < 128 ? n : 128, side->headers, sizeof side->headers);
+        {
+          fields_to_text (h, n < 128 ? n : 128, side->headers, sizeof side->headers);
+          /* How an application tells an interim head (see recv_headers). */
+          if (n > 0 && h[0].name_len == 7 && memcmp (h[0].name, ":status", 7) == 0 && h[0].value[0] == '1')
+            {
+              side->informational++;
+              break;
+            }
+        }
       if (side->respond && end)
         respond (side, s);
       break;
@@ -192,7 +204,10 @@ stream_cb (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int event, void *ud)
       if (event == HTTP2_EVENT_STREAM_END)
         side->streams_ended++;
       else
-        side->streams_reset++;
+        {
+          side->streams_reset++;
+          side->reset_origin = SocketHTTP2Ext_Stream_reset_info (s, &side->reset_code);
+        }
       free (SocketHTTP2_Stream_get_userdata (s));
       SocketHTTP2_Stream_set_userdata (s, NULL);
       break;
@@ -509,7 +524,7 @@ __attribute__ ((unused)) static const char *const GET_REQ[] = { ":method", "GET"
 static inline void
 raw_request (Raw *r, uint32_t id, const char *const *nv, uint8_t flags)
 {
-  unsigned char block[4096];
+  unsigned char block[4096] = { 0 }; /* GCC -O2 cannot see hp_block fill it */
   size_t len = hp_block (block, nv);
   raw_frame (r, HTTP2_FRAME_HEADERS, flags, id, block, len);
 }

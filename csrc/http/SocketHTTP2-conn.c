@@ -141,6 +141,8 @@ SocketHTTP2__conn_error (SocketHTTP2_Conn_T conn, SocketHTTP2_ErrorCode code)
   conn->failed = 1;
   conn->error = code;
   conn->goaway_sent = 1;
+  conn->goaway_sent_code = code;
+  conn->goaway_sent_last_id = conn->last_stream_id;
   conn->hb_stream = 0;
   (void)SocketHTTP2__queue (conn, f, SocketHTTP2__write_goaway (f, conn->last_stream_id, code, NULL, 0));
   emit_conn (conn, HTTP2_EVENT_CONNECTION_ERROR);
@@ -260,6 +262,9 @@ release_memory (SocketHTTP2_Conn_T conn)
   SocketHTTP2__buf_free (&conn->in);
   SocketHTTP2__buf_free (&conn->out);
   SocketHTTP2__buf_free (&conn->hb);
+  SocketHTTP2__buf_free (&conn->goaway_debug);
+  free (conn->hb_fields);
+  conn->hb_fields = NULL;
   free (conn->buckets);
   conn->buckets = NULL;
   if (conn->scratch != NULL)
@@ -349,10 +354,7 @@ SocketHTTP2_Conn_free (SocketHTTP2_Conn_T *conn)
     {
       next = s->next;
       if (s->state != HTTP2_STREAM_STATE_CLOSED)
-        {
-          s->reset = 1;
-          SocketHTTP2__stream_set_closed (s);
-        }
+        SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_LOCAL, HTTP2_CANCEL);
     }
   release_memory (*conn);
   SocketHPACK_Encoder_free (&(*conn)->encoder);
@@ -398,7 +400,7 @@ static int
 send_initial_settings (SocketHTTP2_Conn_T conn)
 {
   const SocketHTTP2_Config *c = &conn->config;
-  SocketHTTP2_Setting s[HTTP2_SETTINGS_COUNT];
+  SocketHTTP2_Setting s[HTTP2_SETTINGS_COUNT + 1];
   size_t n = 0;
 
   if (c->header_table_size != SOCKETHTTP2_DEFAULT_HEADER_TABLE_SIZE)
@@ -411,6 +413,8 @@ send_initial_settings (SocketHTTP2_Conn_T conn)
   if (c->max_frame_size != SOCKETHTTP2_DEFAULT_MAX_FRAME_SIZE)
     s[n++] = (SocketHTTP2_Setting){ HTTP2_SETTINGS_MAX_FRAME_SIZE, c->max_frame_size };
   s[n++] = (SocketHTTP2_Setting){ HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, c->max_header_list_size };
+  if (conn->connect_protocol_sent)
+    s[n++] = (SocketHTTP2_Setting){ (SocketHTTP2_SettingsId)HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1 };
   return send_settings (conn, s, n, 1);
 }
 
@@ -483,6 +487,8 @@ apply_peer_setting (SocketHTTP2_Conn_T conn, const SocketHTTP2_Setting *s)
 {
   uint32_t old;
 
+  if (s->id == HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL)
+    conn->connect_protocol_peer = s->value == 1;
   if (s->id < 1 || s->id > HTTP2_SETTINGS_COUNT)
     return 0; /* §6.5.2: unknown settings are ignored */
   old = conn->peer[s->id];
@@ -517,6 +523,10 @@ handle_settings (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, cons
       if (c.code != HTTP2_NO_ERROR)
         return SocketHTTP2__conn_error (conn, c.code);
       if (s.id == HTTP2_SETTINGS_ENABLE_PUSH && s.value == 1 && conn->config.role == HTTP2_ROLE_CLIENT)
+        return SocketHTTP2__conn_error (conn, HTTP2_PROTOCOL_ERROR);
+      /* RFC 8441 §3: 0 or 1, and never back to 0 once 1. */
+      if (s.id == HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL
+          && (s.value > 1 || (s.value == 0 && conn->connect_protocol_peer)))
         return SocketHTTP2__conn_error (conn, HTTP2_PROTOCOL_ERROR);
     }
   if (queued_bytes (conn) > HTTP2_CONTROL_QUEUE_MAX)
@@ -561,10 +571,30 @@ handle_ping (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const un
   return SocketHTTP2__queue (conn, f, SocketHTTP2__write_ping (f, payload, 1));
 }
 
+/* Keep the code and (a capped copy of) the debug data for
+ * SocketHTTP2Ext_Conn_goaway_received(); the input buffer is reused. */
+static void
+record_goaway (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsigned char *payload)
+{
+  size_t n = h->length - 8;
+
+  if (n > HTTP2_GOAWAY_DEBUG_MAX)
+    n = HTTP2_GOAWAY_DEBUG_MAX;
+  conn->goaway_code = SocketHTTP2__u32 (payload + 4);
+  conn->goaway_debug.off = conn->goaway_debug.len = 0;
+  if (n > 0 && SocketHTTP2__buf_reserve (&conn->goaway_debug, n, 0) == 0)
+    {
+      memcpy (conn->goaway_debug.data, payload + 8, n);
+      conn->goaway_debug.len = n;
+    }
+}
+
 static int
-handle_goaway (SocketHTTP2_Conn_T conn, const unsigned char *payload)
+handle_goaway (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsigned char *payload)
 {
   uint32_t last = SocketHTTP2__u31 (payload);
+
+  record_goaway (conn, h, payload);
 
   /* A later GOAWAY may only lower the last-stream-id (§6.8). */
   if (!conn->goaway_received || last < conn->goaway_last_id)
@@ -617,7 +647,7 @@ dispatch (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsig
     case HTTP2_FRAME_PING:
       return handle_ping (conn, h, payload);
     case HTTP2_FRAME_GOAWAY:
-      return handle_goaway (conn, payload);
+      return handle_goaway (conn, h, payload);
     case HTTP2_FRAME_WINDOW_UPDATE:
       if (h->stream_id == 0)
         return handle_conn_window_update (conn, payload);
@@ -728,6 +758,17 @@ read_some (SocketHTTP2_Conn_T conn)
   return n;
 }
 
+/* Keepalive: a PING once the peer has been silent for keepalive_ms
+ * (one per silence: its ACK is input and restarts the clock); with
+ * ping_timeout_ms set, a peer that stays silent is then dropped. */
+static void
+maybe_keepalive (SocketHTTP2_Conn_T conn, int64_t now)
+{
+  if (conn->keepalive_ms > 0 && !conn->ping_pending && conn->handshake_started
+      && now - conn->last_recv_ms >= conn->keepalive_ms)
+    (void)SocketHTTP2_Conn_ping (conn, NULL);
+}
+
 static int
 check_timeouts (SocketHTTP2_Conn_T conn)
 {
@@ -741,22 +782,73 @@ check_timeouts (SocketHTTP2_Conn_T conn)
     return SocketHTTP2__conn_error (conn, HTTP2_NO_ERROR);
   if (c->idle_timeout_ms > 0 && now - conn->last_recv_ms > c->idle_timeout_ms)
     return SocketHTTP2__conn_error (conn, HTTP2_NO_ERROR);
+  maybe_keepalive (conn, now);
   SocketHTTP2__streams_check_stalled (conn, now);
   return conn->failed ? -1 : 0;
+}
+
+/* Lower *@p next to the deadline @p at (check_timeouts fires once
+ * "now - start > timeout", one millisecond after start + timeout). */
+static void
+deadline_min (int64_t *next, int64_t at)
+{
+  if (*next < 0 || at < *next)
+    *next = at;
+}
+
+int
+SocketHTTP2Ext_Conn_next_timeout_ms (SocketHTTP2_Conn_T conn)
+{
+  const SocketHTTP2_Config *c;
+  SocketHTTP2_Stream_T s;
+  int64_t next = -1, now;
+
+  assert (conn != NULL);
+  if (conn->failed)
+    return -1;
+  c = &conn->config;
+  if (c->settings_timeout_ms > 0 && conn->pending_count > 0)
+    deadline_min (&next, conn->pending[0].sent_ms + c->settings_timeout_ms + 1);
+  if (c->ping_timeout_ms > 0 && conn->ping_pending)
+    deadline_min (&next, conn->ping_sent_ms + c->ping_timeout_ms + 1);
+  if (c->idle_timeout_ms > 0)
+    deadline_min (&next, conn->last_recv_ms + c->idle_timeout_ms + 1);
+  if (conn->keepalive_ms > 0 && !conn->ping_pending && conn->handshake_started)
+    deadline_min (&next, conn->last_recv_ms + conn->keepalive_ms);
+  for (s = conn->streams; s != NULL; s = s->next)
+    if (s->stalled_since_ms != 0 && s->state != HTTP2_STREAM_STATE_CLOSED)
+      deadline_min (&next, s->stalled_since_ms + conn->stall_timeout_ms + 1);
+  if (next < 0)
+    return -1;
+  now = Socket_get_monotonic_ms ();
+  if (next <= now)
+    return 0;
+  return next - now > INT32_MAX ? INT32_MAX : (int)(next - now);
+}
+
+void
+SocketHTTP2Ext_Conn_set_keepalive (SocketHTTP2_Conn_T conn, int idle_ms)
+{
+  assert (conn != NULL);
+  conn->keepalive_ms = idle_ms > 0 ? idle_ms : 0;
+}
+
+/* Sampled once: fcntl on every call cost 15 % of a busy server's
+ * system calls. */
+static int
+process_is_nonblocking (SocketHTTP2_Conn_T conn)
+{
+  if (conn->nonblocking < 0)
+    conn->nonblocking = socket_is_nonblocking (conn->socket);
+  return conn->nonblocking;
 }
 
 /* The read loop of Conn_process (callbacks run from here). */
 static int
 process_input (SocketHTTP2_Conn_T conn)
 {
-  int nonblocking;
+  int nonblocking = process_is_nonblocking (conn);
   ssize_t n;
-
-  /* Sampled once: fcntl on every call cost 15 % of a busy server's
-   * system calls. */
-  if (conn->nonblocking < 0)
-    conn->nonblocking = socket_is_nonblocking (conn->socket);
-  nonblocking = conn->nonblocking;
   do
     {
       /* Backpressure: a peer that sends requests but does not read our
@@ -784,7 +876,6 @@ SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
 {
   int rc;
 
-  (void)events;
   assert (conn != NULL);
   if (conn->failed)
     return -1;
@@ -797,6 +888,10 @@ SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events)
     return -1;
   if (conn->socket == NULL)
     return 0; /* memory I/O: input comes through SocketHTTP2Ext_Conn_input */
+  /* A blocking socket is read only when the caller says it is readable:
+   * events 0 is a timer tick (timeouts above) and must not wait. */
+  if (events == 0 && !process_is_nonblocking (conn))
+    return 0;
   conn->in_process = 1;
   rc = process_input (conn);
   conn->in_process = 0;
@@ -937,10 +1032,16 @@ SocketHTTP2_Conn_settings (SocketHTTP2_Conn_T conn, const SocketHTTP2_Setting *s
       if ((st->id == HTTP2_SETTINGS_HEADER_TABLE_SIZE && st->value > conn->config.header_table_size)
           || (st->id == HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE && st->value > conn->config.max_header_list_size))
         return -1;
+      if ((unsigned)st->id == HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL
+          && (st->value > 1 || (st->value == 0 && conn->connect_protocol_sent)))
+        return -1; /* RFC 8441 §3 */
     }
   SocketHTTP2__ensure_started (conn);
   if (send_settings (conn, settings, count, 0) < 0)
     return -1;
+  for (i = 0; i < count; i++)
+    if ((unsigned)settings[i].id == HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL && settings[i].value == 1)
+      conn->connect_protocol_sent = 1;
   /* A larger frame size must fit the receive buffer from now on. */
   if (SocketHTTP2__buf_reserve (&conn->in, HTTP2_PREFACE_SIZE + HTTP2_FRAME_HEADER_SIZE + recv_frame_limit (conn),
                                 0)
@@ -1004,6 +1105,8 @@ SocketHTTP2_Conn_goaway (SocketHTTP2_Conn_T conn, SocketHTTP2_ErrorCode error_co
     debug_len = max_debug;
   SocketHTTP2__ensure_started (conn);
   conn->goaway_sent = 1;
+  conn->goaway_sent_code = (uint32_t)error_code;
+  conn->goaway_sent_last_id = conn->last_stream_id;
   f = SocketHTTP2__queue_reserve (conn, HTTP2_FRAME_HEADER_SIZE + 8 + debug_len);
   if (f == NULL)
     return -1;
@@ -1061,4 +1164,60 @@ SocketHTTP2_Conn_set_conn_callback (SocketHTTP2_Conn_T conn, SocketHTTP2_ConnCal
   assert (conn != NULL);
   conn->conn_cb = callback;
   conn->conn_cb_data = callback != NULL ? userdata : NULL;
+}
+
+int
+SocketHTTP2Ext_Conn_goaway_received (SocketHTTP2_Conn_T conn, uint32_t *last_stream_id, uint32_t *code,
+                                     const unsigned char **debug, size_t *debug_len)
+{
+  assert (conn != NULL);
+  if (!conn->goaway_received)
+    return 0;
+  if (last_stream_id != NULL)
+    *last_stream_id = conn->goaway_last_id;
+  if (code != NULL)
+    *code = conn->goaway_code;
+  if (debug != NULL)
+    *debug = conn->goaway_debug.len > 0 ? conn->goaway_debug.data : NULL;
+  if (debug_len != NULL)
+    *debug_len = conn->goaway_debug.len;
+  return 1;
+}
+
+int
+SocketHTTP2Ext_Conn_goaway_sent (SocketHTTP2_Conn_T conn, uint32_t *last_stream_id, uint32_t *code)
+{
+  assert (conn != NULL);
+  if (!conn->goaway_sent)
+    return 0;
+  if (last_stream_id != NULL)
+    *last_stream_id = conn->goaway_sent_last_id;
+  if (code != NULL)
+    *code = conn->goaway_sent_code;
+  return 1;
+}
+
+int
+SocketHTTP2Ext_Conn_enable_connect_protocol (SocketHTTP2_Conn_T conn)
+{
+  SocketHTTP2_Setting s = { (SocketHTTP2_SettingsId)HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1 };
+
+  assert (conn != NULL);
+  if (conn->failed)
+    return -1;
+  if (conn->connect_protocol_sent)
+    return 0;
+  if (!conn->handshake_started)
+    {
+      conn->connect_protocol_sent = 1; /* goes out with our first SETTINGS */
+      return 0;
+    }
+  return SocketHTTP2_Conn_settings (conn, &s, 1);
+}
+
+int
+SocketHTTP2Ext_Conn_peer_connect_protocol (SocketHTTP2_Conn_T conn)
+{
+  assert (conn != NULL);
+  return conn->connect_protocol_peer;
 }

@@ -125,7 +125,10 @@ struct SocketHTTP2_Stream
   int headers_done;        /* final (non-1xx) head received */
   int end_stream_received;
   int peer_initiated;
+  int counted;             /* in peer_active/local_active (not an idle handle) */
   int reset;               /* closed by RST_STREAM (either way) */
+  int reset_origin;        /* SOCKETHTTP2EXT_RESET_* (SocketHTTP2Ext.h) */
+  uint32_t reset_code;     /* error code of that reset */
   int send_blocked;        /* send_data was short of window */
   int64_t stalled_since_ms; /* DATA waiting on a zero window since then */
   int request_is_head;     /* client sent HEAD: no body expected */
@@ -175,6 +178,8 @@ struct SocketHTTP2_Conn
   struct SocketHTTP2_Stream **buckets;
   struct SocketHTTP2_Stream *streams;
   uint32_t local_active;    /* streams we opened, not closed */
+  uint32_t local_idle;      /* Stream_new handles not opened yet */
+  uint32_t max_local_opened; /* highest id of ours the peer has seen */
   uint32_t peer_active;     /* streams the peer opened, not closed */
   uint32_t next_stream_id;
   uint32_t max_peer_id;     /* highest peer stream id opened */
@@ -196,6 +201,8 @@ struct SocketHTTP2_Conn
   uint32_t hb_promised;
   int hb_self_dep;          /* HEADERS depends on its own stream */
   SocketHTTP2__Buf hb;
+  SocketHPACK_Header *hb_fields; /* decode output, reused across blocks */
+  size_t hb_fields_cap;
 
   int handshake_started;
   int preface_received;     /* server: client preface checked */
@@ -204,6 +211,10 @@ struct SocketHTTP2_Conn
   int goaway_sent;
   int goaway_received;
   uint32_t goaway_last_id;  /* from the peer's GOAWAY */
+  uint32_t goaway_code;     /* error code of the peer's last GOAWAY */
+  SocketHTTP2__Buf goaway_debug; /* its debug data (capped copy) */
+  uint32_t goaway_sent_code;
+  uint32_t goaway_sent_last_id;
   int failed;               /* connection error or transport gone */
   SocketHTTP2_ErrorCode error;
 
@@ -211,6 +222,9 @@ struct SocketHTTP2_Conn
   int ping_pending;
   int64_t ping_sent_ms;
   int64_t last_recv_ms;
+  int keepalive_ms;         /* PING after this long without input (0 = off) */
+  int connect_protocol_sent; /* we sent ENABLE_CONNECT_PROTOCOL = 1 (RFC 8441) */
+  int connect_protocol_peer; /* the peer did */
   int stall_timeout_ms;     /* reset streams stuck on a zero window */
   int nonblocking;          /* socket mode, sampled once (-1 unknown) */
   int in_process;           /* Conn_process is running (re-entry guard) */
@@ -245,6 +259,16 @@ struct SocketHTTP2_Conn
 #define HTTP2_TINY_DATA 16
 /* DATA at least this large pays back one tiny-frame token. */
 #define HTTP2_SUBSTANTIAL_DATA 1024
+/* Debug data of a received GOAWAY kept for SocketHTTP2Ext (the rest is
+ * dropped: it is diagnostics, and a frame may carry 16 MiB of it). */
+#define HTTP2_GOAWAY_DEBUG_MAX 4096
+/* RFC 8441 §3: SETTINGS_ENABLE_CONNECT_PROTOCOL (extended CONNECT); an
+ * id above HTTP2_SETTINGS_COUNT, so it lives outside the settings arrays. */
+#define HTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL 0x8
+
+/* Idle stream handles (Stream_new, no HEADERS yet) a connection holds;
+ * they do not count toward MAX_CONCURRENT_STREAMS but cost memory. */
+#define HTTP2_MAX_IDLE_STREAMS SOCKETHTTP2_MAX_STREAMS
 /* Largest MAX_HEADER_LIST_SIZE a connection accepts (config clamp). */
 #define HTTP2_MAX_HEADER_LIST_CAP (1024 * 1024)
 /* Largest compressed header block accepted across CONTINUATIONs, beyond
@@ -272,6 +296,7 @@ extern int SocketHTTP2__stream_frame (SocketHTTP2_Conn_T conn, const SocketHTTP2
                                       const unsigned char *payload);
 extern void SocketHTTP2__stream_emit (SocketHTTP2_Stream_T s, int event);
 extern void SocketHTTP2__stream_set_closed (SocketHTTP2_Stream_T s);
+extern void SocketHTTP2__stream_reset (SocketHTTP2_Stream_T s, int origin, uint32_t code);
 extern int SocketHTTP2__apply_initial_window (SocketHTTP2_Conn_T conn, uint32_t old_value, uint32_t new_value);
 extern void SocketHTTP2__streams_goaway (SocketHTTP2_Conn_T conn, uint32_t last_id);
 extern void SocketHTTP2__streams_check_stalled (SocketHTTP2_Conn_T conn, int64_t now_ms);

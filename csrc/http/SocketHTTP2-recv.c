@@ -9,9 +9,11 @@
  * refused or reset: skipping it would desynchronise the HPACK tables.
  * Decisions about the stream are taken after decoding.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/SocketHTTP2-private.h"
+#include "http/SocketHTTP2Ext.h"
 
 /* ===================================================================== */
 /* Field validation                                                       */
@@ -30,6 +32,7 @@ typedef struct
   int64_t content_length; /* -1 none */
   int status;             /* responses */
   int is_head;
+  int allow_protocol;     /* input: :protocol accepted (RFC 8441 enabled) */
 } BlockInfo;
 
 static int
@@ -101,14 +104,17 @@ enum
   P_SCHEME = 2,
   P_AUTHORITY = 4,
   P_PATH = 8,
-  P_STATUS = 16
+  P_STATUS = 16,
+  P_PROTOCOL = 32 /* RFC 8441, only where we enabled extended CONNECT */
 };
 
 static int
-pseudo_bit (const SocketHPACK_Header *h, BlockKind kind)
+pseudo_bit (const SocketHPACK_Header *h, BlockKind kind, int allow_protocol)
 {
   if (kind == BLOCK_REQUEST)
     {
+      if (allow_protocol && name_is (h, ":protocol"))
+        return P_PROTOCOL;
       if (name_is (h, ":method"))
         return P_METHOD;
       if (name_is (h, ":scheme"))
@@ -126,12 +132,12 @@ pseudo_bit (const SocketHPACK_Header *h, BlockKind kind)
 static int
 check_pseudo (const SocketHPACK_Header *h, BlockKind kind, unsigned *seen, BlockInfo *info, int *connect)
 {
-  int bit = pseudo_bit (h, kind);
+  int bit = pseudo_bit (h, kind, info->allow_protocol);
 
   if (bit == 0 || (*seen & (unsigned)bit))
     return -1;
   *seen |= (unsigned)bit;
-  if (bit == P_PATH && h->value_len == 0)
+  if ((bit == P_PATH || bit == P_PROTOCOL) && h->value_len == 0)
     return -1;
   if (bit == P_METHOD)
     {
@@ -175,7 +181,7 @@ validate_block (const SocketHPACK_Header *f, size_t n, BlockKind kind, BlockInfo
 
   info->content_length = -1;
   info->status = 0;
-  info->is_head = 0;
+  info->is_head = 0; /* allow_protocol is the caller's */
   for (i = 0; i < n; i++)
     {
       if (f[i].name_len == 0 || !valid_name (&f[i]) || !valid_value (&f[i]))
@@ -199,6 +205,9 @@ validate_block (const SocketHPACK_Header *f, size_t n, BlockKind kind, BlockInfo
     {
       if (!(seen & P_METHOD))
         return -1;
+      /* RFC 8441 §4: extended CONNECT carries the whole target. */
+      if (seen & P_PROTOCOL)
+        return connect && (seen & (P_SCHEME | P_PATH | P_AUTHORITY)) == (P_SCHEME | P_PATH | P_AUTHORITY) ? 0 : -1;
       /* §8.5: CONNECT carries :authority only. */
       if (connect)
         return (seen & P_AUTHORITY) && !(seen & (P_SCHEME | P_PATH)) ? 0 : -1;
@@ -332,7 +341,7 @@ open_peer_stream (SocketHTTP2_Conn_T conn, uint32_t id, int end, const SocketHPA
                   int self_dep)
 {
   SocketHTTP2_Stream_T s;
-  BlockInfo info;
+  BlockInfo info = { 0 };
 
   if (id <= conn->max_peer_id)
     /* Reused or lower id (§5.1.1); a stream we closed recently gets
@@ -349,6 +358,7 @@ open_peer_stream (SocketHTTP2_Conn_T conn, uint32_t id, int end, const SocketHPA
     return SocketHTTP2__stream_error (conn, NULL, id, HTTP2_PROTOCOL_ERROR);
   if (conn->peer_active >= conn->local_sent[HTTP2_SETTINGS_MAX_CONCURRENT_STREAMS])
     return SocketHTTP2__stream_error (conn, NULL, id, HTTP2_REFUSED_STREAM);
+  info.allow_protocol = conn->connect_protocol_sent;
   if (validate_block (f, n, BLOCK_REQUEST, &info) < 0 || (end && info.content_length > 0))
     return SocketHTTP2__stream_error (conn, NULL, id, HTTP2_PROTOCOL_ERROR);
   s = SocketHTTP2__stream_create (conn, id, 1);
@@ -369,9 +379,11 @@ open_peer_stream (SocketHTTP2_Conn_T conn, uint32_t id, int end, const SocketHPA
 static int
 on_response (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int end, const SocketHPACK_Header *f, size_t n)
 {
-  BlockInfo info;
+  BlockInfo info = { 0 };
 
-  if (validate_block (f, n, BLOCK_RESPONSE, &info) < 0 || (info.status < 200 && end))
+  /* §8.1: an interim (1xx) head never ends the stream; §8.6: HTTP/2 has
+   * no 101. Either is a malformed response. */
+  if (validate_block (f, n, BLOCK_RESPONSE, &info) < 0 || (info.status < 200 && end) || info.status == 101)
     return SocketHTTP2__stream_error (conn, s, s->id, HTTP2_PROTOCOL_ERROR);
   if (info.status >= 200)
     {
@@ -394,7 +406,7 @@ on_response (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int end, const Soc
 static int
 on_trailers (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, int end, const SocketHPACK_Header *f, size_t n)
 {
-  BlockInfo info;
+  BlockInfo info = { 0 };
 
   /* §8.1: a header block after the head must end the stream. */
   if (!end || validate_block (f, n, BLOCK_TRAILERS, &info) < 0 || !content_length_ok (s, 1))
@@ -435,7 +447,10 @@ on_headers (SocketHTTP2_Conn_T conn, uint32_t id, uint8_t flags, const SocketHPA
       return on_response (conn, s, end, f, n);
     case HTTP2_STREAM_STATE_OPEN:
     case HTTP2_STREAM_STATE_HALF_CLOSED_LOCAL:
-      if (!s->peer_initiated && !s->headers_done)
+      /* Until the final (non-1xx) head, a block is a response head: on
+       * our requests and on pushed streams alike (a server's peer
+       * streams start with headers_done set). */
+      if (!s->headers_done)
         return on_response (conn, s, end, f, n);
       return on_trailers (conn, s, end, f, n);
     case HTTP2_STREAM_STATE_HALF_CLOSED_REMOTE:
@@ -452,7 +467,7 @@ on_push_promise (SocketHTTP2_Conn_T conn, uint32_t parent_id, uint32_t promised,
                  size_t n)
 {
   SocketHTTP2_Stream_T parent = SocketHTTP2__stream_find (conn, parent_id), s;
-  BlockInfo info;
+  BlockInfo info = { 0 };
 
   conn->max_promised_id = promised;
   if (parent == NULL || parent->state == HTTP2_STREAM_STATE_CLOSED)
@@ -470,26 +485,58 @@ on_push_promise (SocketHTTP2_Conn_T conn, uint32_t parent_id, uint32_t promised,
   return conn->failed ? -1 : 0;
 }
 
+/* Room for every field of the assembled block. Each field takes at least
+ * one byte of the block, so its length bounds the count: the cost follows
+ * what the peer sent, not MAX_HEADER_LIST_SIZE (which bounded the array
+ * before, 1.3 MB zeroed per block at 1 MiB). The array is kept and only
+ * grows, to the largest block seen (itself capped by block_cap()). */
+static SocketHPACK_Header *
+block_fields (SocketHTTP2_Conn_T conn, size_t *max)
+{
+  size_t need = conn->hb.len + 1, cap;
+  SocketHPACK_Header *f;
+
+  if (need > conn->hb_fields_cap)
+    {
+      cap = conn->hb_fields_cap ? conn->hb_fields_cap : 64;
+      while (cap < need)
+        cap *= 2;
+      f = realloc (conn->hb_fields, cap * sizeof *f);
+      if (f == NULL)
+        return NULL;
+      conn->hb_fields = f;
+      conn->hb_fields_cap = cap;
+    }
+  *max = need;
+  return conn->hb_fields;
+}
+
+/* The TRY lives alone here: no caller local can be clobbered. */
+static SocketHPACK_Result
+decode_block (SocketHTTP2_Conn_T conn, SocketHPACK_Header *fields, size_t max, size_t *count)
+{
+  volatile SocketHPACK_Result r = HPACK_ERROR;
+
+  TRY { r = SocketHPACK_Decoder_decode (conn->decoder, conn->hb.data, conn->hb.len, fields, max, count, conn->scratch); }
+  EXCEPT (Arena_Failed) { r = HPACK_ERROR; }
+  END_TRY;
+  return r;
+}
+
 /* Decode the assembled block and act on it. */
 static int
 finish_block (SocketHTTP2_Conn_T conn)
 {
-  size_t max = conn->local_sent[HTTP2_SETTINGS_MAX_HEADER_LIST_SIZE] / SOCKETHPACK_ENTRY_OVERHEAD + 1;
-  SocketHPACK_Header *volatile fields = NULL;
-  volatile SocketHPACK_Result r = HPACK_ERROR;
-  size_t count = 0;
+  size_t max = 0, count = 0;
+  SocketHPACK_Header *fields = block_fields (conn, &max);
+  SocketHPACK_Result r;
   uint32_t id = conn->hb_stream;
   int rc;
 
   conn->hb_stream = 0;
-  TRY
-  {
-    fields = CALLOC (conn->scratch, max, sizeof (SocketHPACK_Header));
-    r = SocketHPACK_Decoder_decode (conn->decoder, conn->hb.data, conn->hb.len, fields, max, &count,
-                                    conn->scratch);
-  }
-  EXCEPT (Arena_Failed) { r = HPACK_ERROR; }
-  END_TRY;
+  if (fields == NULL)
+    return SocketHTTP2__conn_error (conn, HTTP2_INTERNAL_ERROR);
+  r = decode_block (conn, fields, max, &count);
   conn->hb.len = conn->hb.off = 0;
   if (r != HPACK_OK || count > max)
     {
@@ -575,7 +622,7 @@ handle_continuation (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, 
 /* ===================================================================== */
 
 static int
-handle_rst_stream (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h)
+handle_rst_stream (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h, const unsigned char *payload)
 {
   SocketHTTP2_Stream_T s = SocketHTTP2__stream_find (conn, h->stream_id);
 
@@ -587,8 +634,7 @@ handle_rst_stream (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeader *h)
   /* CVE-2023-44487: open-and-reset churn costs us more than the peer. */
   if (!SocketHTTP2__budget_take (&conn->budget_rst, HTTP2_RST_RATE, HTTP2_RST_BURST))
     return SocketHTTP2__conn_error (conn, HTTP2_ENHANCE_YOUR_CALM);
-  s->reset = 1;
-  SocketHTTP2__stream_set_closed (s);
+  SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_RECEIVED, SocketHTTP2__u32 (payload));
   return conn->failed ? -1 : 0;
 }
 
@@ -644,7 +690,7 @@ SocketHTTP2__stream_frame (SocketHTTP2_Conn_T conn, const SocketHTTP2_FrameHeade
     case HTTP2_FRAME_PRIORITY:
       return handle_priority (conn, h, payload);
     case HTTP2_FRAME_RST_STREAM:
-      return handle_rst_stream (conn, h);
+      return handle_rst_stream (conn, h, payload);
     case HTTP2_FRAME_PUSH_PROMISE:
       return handle_push_promise (conn, h, payload);
     case HTTP2_FRAME_CONTINUATION:

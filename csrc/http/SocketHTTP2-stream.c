@@ -19,6 +19,7 @@
 
 #include "core/SocketUtil.h"
 #include "http/SocketHTTP2-private.h"
+#include "http/SocketHTTP2Ext.h"
 
 /* ===================================================================== */
 /* Table                                                                  */
@@ -41,8 +42,9 @@ SocketHTTP2__stream_find (SocketHTTP2_Conn_T conn, uint32_t id)
   return NULL;
 }
 
-SocketHTTP2_Stream_T
-SocketHTTP2__stream_create (SocketHTTP2_Conn_T conn, uint32_t id, int peer)
+/* A stream in the table, counted nowhere yet. */
+static SocketHTTP2_Stream_T
+stream_alloc (SocketHTTP2_Conn_T conn, uint32_t id, int peer)
 {
   SocketHTTP2_Stream_T s = calloc (1, sizeof *s);
   unsigned b = bucket_of (id);
@@ -62,10 +64,40 @@ SocketHTTP2__stream_create (SocketHTTP2_Conn_T conn, uint32_t id, int peer)
   if (conn->streams != NULL)
     conn->streams->prev = s;
   conn->streams = s;
+  return s;
+}
+
+/* Count a stream of ours toward the peer's MAX_CONCURRENT_STREAMS: it is
+ * (about to be) known to the peer. */
+static void
+count_local (SocketHTTP2_Stream_T s)
+{
+  SocketHTTP2_Conn_T conn = s->conn;
+
+  if (s->counted)
+    return;
+  s->counted = 1;
+  conn->local_active++;
+  if (s->id > conn->max_local_opened)
+    conn->max_local_opened = s->id;
+}
+
+/* A stream the peer knows of from the start: one it opened, or one of
+ * ours opened outside Stream_new (push, h2c upgrade). */
+SocketHTTP2_Stream_T
+SocketHTTP2__stream_create (SocketHTTP2_Conn_T conn, uint32_t id, int peer)
+{
+  SocketHTTP2_Stream_T s = stream_alloc (conn, id, peer);
+
+  if (s == NULL)
+    return NULL;
   if (peer)
-    conn->peer_active++;
+    {
+      s->counted = 1;
+      conn->peer_active++;
+    }
   else
-    conn->local_active++;
+    count_local (s);
   return s;
 }
 
@@ -162,7 +194,7 @@ int
 SocketHTTP2__is_idle_id (SocketHTTP2_Conn_T conn, uint32_t id)
 {
   if (!SocketHTTP2__is_peer_id (conn, id))
-    return id >= conn->next_stream_id;
+    return id > conn->max_local_opened;
   if (conn->config.role == HTTP2_ROLE_CLIENT)
     return id > conn->max_promised_id;
   return id > conn->max_peer_id;
@@ -194,15 +226,22 @@ SocketHTTP2__stream_set_closed (SocketHTTP2_Stream_T s)
       conn->peer_active--;
       SocketHTTP2__ring_add (conn, s->id);
     }
-  else
+  else if (s->counted)
     conn->local_active--;
+  else
+    conn->local_idle--;
   SocketHTTP2__stream_emit (s, s->reset ? HTTP2_EVENT_STREAM_RESET : HTTP2_EVENT_STREAM_END);
 }
 
-static void
-reset_stream (SocketHTTP2_Stream_T s)
+/* Close @p s as reset, remembering why (SocketHTTP2Ext_Stream_reset_info). */
+void
+SocketHTTP2__stream_reset (SocketHTTP2_Stream_T s, int origin, uint32_t code)
 {
+  if (s->state == HTTP2_STREAM_STATE_CLOSED)
+    return;
   s->reset = 1;
+  s->reset_origin = origin;
+  s->reset_code = code;
   SocketHTTP2__stream_set_closed (s);
 }
 
@@ -214,7 +253,7 @@ SocketHTTP2__stream_error (SocketHTTP2_Conn_T conn, SocketHTTP2_Stream_T s, uint
   if (queue_reset (conn, id, code) < 0)
     return SocketHTTP2__conn_error (conn, HTTP2_INTERNAL_ERROR);
   if (s != NULL && s->state != HTTP2_STREAM_STATE_CLOSED)
-    reset_stream (s);
+    SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_SENT, code);
   if (!SocketHTTP2__budget_take (&conn->budget_rst, HTTP2_RST_RATE, HTTP2_RST_BURST))
     return SocketHTTP2__conn_error (conn, HTTP2_ENHANCE_YOUR_CALM);
   return 0;
@@ -272,7 +311,7 @@ SocketHTTP2__streams_goaway (SocketHTTP2_Conn_T conn, uint32_t last_id)
     {
       next = s->next;
       if (!s->peer_initiated && s->id > last_id && s->state != HTTP2_STREAM_STATE_CLOSED)
-        reset_stream (s);
+        SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_GOAWAY, conn->goaway_code);
     }
 }
 
@@ -290,7 +329,7 @@ SocketHTTP2__streams_check_stalled (SocketHTTP2_Conn_T conn, int64_t now_ms)
           && now_ms - s->stalled_since_ms > conn->stall_timeout_ms)
         {
           (void)queue_reset (conn, s->id, HTTP2_CANCEL);
-          reset_stream (s);
+          SocketHTTP2__stream_reset (s, SOCKETHTTP2EXT_RESET_SENT, HTTP2_CANCEL);
         }
     }
 }
@@ -411,13 +450,18 @@ SocketHTTP2_Stream_new (SocketHTTP2_Conn_T conn)
   SocketHTTP2_Stream_T s;
 
   assert (conn != NULL);
+  /* Idle until HEADERS (RFC 9113 §5.1): MAX_CONCURRENT_STREAMS is
+   * checked when it is opened, in Stream_send_headers(). */
   if (conn->failed || conn->goaway_sent || conn->goaway_received || conn->next_stream_id > HTTP2_STREAM_ID_MAX
-      || conn->local_active >= local_stream_limit (conn))
+      || conn->local_idle >= HTTP2_MAX_IDLE_STREAMS)
     return NULL;
   SocketHTTP2__ensure_started (conn);
-  s = SocketHTTP2__stream_create (conn, conn->next_stream_id, 0);
+  s = stream_alloc (conn, conn->next_stream_id, 0);
   if (s != NULL)
-    conn->next_stream_id += 2;
+    {
+      conn->next_stream_id += 2;
+      conn->local_idle++;
+    }
   return s;
 }
 
@@ -445,7 +489,7 @@ SocketHTTP2_Stream_close (SocketHTTP2_Stream_T stream, SocketHTTP2_ErrorCode err
    * protocol error there (§6.4). */
   if (stream->state != HTTP2_STREAM_STATE_IDLE)
     (void)queue_reset (stream->conn, stream->id, error_code);
-  reset_stream (stream);
+  SocketHTTP2__stream_reset (stream, SOCKETHTTP2EXT_RESET_SENT, error_code);
 }
 
 void *
@@ -473,6 +517,26 @@ is_head_request (const SocketHPACK_Header *h, size_t n)
   return 0;
 }
 
+/* RFC 8441 §3: a client sends :protocol only once the server enabled it. */
+static int
+has_protocol_pseudo (const SocketHPACK_Header *h, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n && h[i].name_len > 0 && h[i].name[0] == ':'; i++)
+    if (h[i].name_len == 9 && memcmp (h[i].name, ":protocol", 9) == 0)
+      return 1;
+  return 0;
+}
+
+/* A response head with a 1xx :status (interim), as first field. */
+static int
+is_interim_response (const SocketHPACK_Header *h, size_t n)
+{
+  return n > 0 && h[0].name_len == 7 && memcmp (h[0].name, ":status", 7) == 0 && h[0].value_len == 3
+         && h[0].value[0] == '1';
+}
+
 int
 SocketHTTP2_Stream_send_headers (SocketHTTP2_Stream_T stream, const SocketHPACK_Header *headers,
                                  size_t header_count, int end_stream)
@@ -487,15 +551,38 @@ SocketHTTP2_Stream_send_headers (SocketHTTP2_Stream_T stream, const SocketHPACK_
       || (st != HTTP2_STREAM_STATE_IDLE && st != HTTP2_STREAM_STATE_OPEN
           && st != HTTP2_STREAM_STATE_HALF_CLOSED_REMOTE && st != HTTP2_STREAM_STATE_RESERVED_LOCAL))
     return -1;
+  /* §8.1: an interim response with END_STREAM is malformed; §8.6: no 101. */
+  if (conn->config.role == HTTP2_ROLE_SERVER && is_interim_response (headers, header_count)
+      && (end_stream || memcmp (headers[0].value, "101", 3) == 0))
+    return -1;
   SocketHTTP2__ensure_started (conn);
   if (st == HTTP2_STREAM_STATE_IDLE && !stream->peer_initiated)
-    stream->request_is_head = is_head_request (headers, header_count);
+    {
+      /* §5.1.1: opening a higher id closed this one at the peer. */
+      if (stream->id < conn->max_local_opened)
+        {
+          SocketHTTP2__stream_reset (stream, SOCKETHTTP2EXT_RESET_LOCAL, HTTP2_REFUSED_STREAM);
+          return -1;
+        }
+      if (conn->local_active >= local_stream_limit (conn))
+        return -1; /* stays idle: retry once a stream ends */
+      if (!conn->connect_protocol_peer && has_protocol_pseudo (headers, header_count))
+        return -1;
+      stream->request_is_head = is_head_request (headers, header_count);
+    }
   if (SocketHTTP2__encode_block (stream, HTTP2_FRAME_HEADERS, end_stream ? HTTP2_FLAG_END_STREAM : 0, 0, headers,
                                  header_count)
       < 0)
     return -1;
   if (st == HTTP2_STREAM_STATE_IDLE)
-    stream->state = HTTP2_STREAM_STATE_OPEN;
+    {
+      if (!stream->peer_initiated)
+        {
+          conn->local_idle--;
+          count_local (stream);
+        }
+      stream->state = HTTP2_STREAM_STATE_OPEN;
+    }
   else if (st == HTTP2_STREAM_STATE_RESERVED_LOCAL)
     stream->state = HTTP2_STREAM_STATE_HALF_CLOSED_REMOTE;
   if (end_stream)
@@ -820,8 +907,29 @@ SocketHTTP2_Stream_push_promise (SocketHTTP2_Stream_T stream, const SocketHPACK_
   if (SocketHTTP2__encode_block (stream, HTTP2_FRAME_PUSH_PROMISE, 0, promised->id, request_headers, header_count)
       < 0)
     {
-      reset_stream (promised);
+      SocketHTTP2__stream_reset (promised, SOCKETHTTP2EXT_RESET_LOCAL, HTTP2_INTERNAL_ERROR);
       return NULL;
     }
   return promised;
+}
+
+int
+SocketHTTP2Ext_Stream_reset_info (SocketHTTP2_Stream_T stream, uint32_t *code)
+{
+  assert (stream != NULL);
+  if (code != NULL)
+    *code = stream->reset ? stream->reset_code : HTTP2_NO_ERROR;
+  return stream->reset ? stream->reset_origin : SOCKETHTTP2EXT_RESET_NONE;
+}
+
+uint32_t
+SocketHTTP2Ext_Conn_streams_available (SocketHTTP2_Conn_T conn)
+{
+  uint32_t limit;
+
+  assert (conn != NULL);
+  if (conn->failed || conn->goaway_sent || conn->goaway_received || conn->next_stream_id > HTTP2_STREAM_ID_MAX)
+    return 0;
+  limit = local_stream_limit (conn);
+  return conn->local_active < limit ? limit - conn->local_active : 0;
 }

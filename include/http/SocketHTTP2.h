@@ -338,16 +338,23 @@ extern SOCKET_API int SocketHTTP2_Conn_handshake (SocketHTTP2_Conn_T conn);
 /**
  * @brief Read from the socket until it would block and handle every
  *        complete frame; callbacks run from here. Also removes streams
- *        closed before this call and enforces the SETTINGS ACK, PING and
- *        idle timeouts (checked only here: with timeouts configured, also
- *        call it when the poll wait times out). On a blocking socket it
- *        reads once (and waits for that read); the socket's mode is
+ *        closed before this call and enforces the deadlines: SETTINGS ACK
+ *        (settings_timeout_ms), PING ACK (ping_timeout_ms), idle
+ *        (idle_timeout_ms), keepalive PINGs and zero-window stalls. They
+ *        are checked on every call, with or without input, so with any of
+ *        them armed call this when the poll wait times out too (events 0):
+ *        SocketHTTP2Ext_Conn_next_timeout_ms() (SocketHTTP2Ext.h) says
+ *        how long to wait at most. On a blocking socket it reads once (and
+ *        waits for that read) only when @p events is non-zero; events 0
+ *        then checks the deadlines without reading. The socket's mode is
  *        sampled on the first call, so set it before.
- * @param events poll events (POLL_READ etc.); 0 or any value reads.
+ * @param events poll events (POLL_READ etc.). A non-blocking socket is
+ *        read whatever the value; a blocking one only when it is non-zero.
  * @return 0 ok (call SocketHTTP2_Conn_flush() to send the replies),
- *         -1 connection error: GOAWAY queued (flush it, then close) or the
- *         peer closed the connection / the socket failed. Never raises for
- *         protocol or socket errors.
+ *         -1 connection error: GOAWAY queued (flush it, then close), a
+ *         deadline passed (GOAWAY SETTINGS_TIMEOUT, or NO_ERROR for the
+ *         PING and idle timeouts), or the peer closed the connection / the
+ *         socket failed. Never raises for protocol or socket errors.
  */
 extern SOCKET_API int SocketHTTP2_Conn_process (SocketHTTP2_Conn_T conn, unsigned events);
 
@@ -434,14 +441,15 @@ extern SOCKET_API int32_t SocketHTTP2_Conn_recv_window (SocketHTTP2_Conn_T conn)
 /**
  * @brief Create a local stream (idle) with the next id of our role
  *        (client 1, 3, 5...; server 2, 4, ...). Nothing is sent until
- *        headers are.
+ *        headers are, and an idle stream does not count toward the peer's
+ *        MAX_CONCURRENT_STREAMS (RFC 9113 §5.1): that limit is checked
+ *        when SocketHTTP2_Stream_send_headers() opens it.
  * Send headers on streams in the order they were created: opening a
- * higher id first closes the lower idle ones at the peer (RFC 9113 §5.1.1).
+ * higher id first closes the lower idle ones at the peer (RFC 9113
+ * §5.1.1), so sending HEADERS on such a stream fails and resets it.
  * @return the stream, or NULL if the connection is closed (GOAWAY sent or
- *         received), ids are exhausted, or the peer's
- *         MAX_CONCURRENT_STREAMS would be exceeded (until the peer's
- *         SETTINGS arrive, at most 100 streams are open at once, the
- *         minimum RFC 9113 §6.5.2 recommends). Retry after a stream ends.
+ *         received), ids are exhausted, or SOCKETHTTP2_MAX_STREAMS idle
+ *         streams already wait to be opened.
  */
 extern SOCKET_API SocketHTTP2_Stream_T SocketHTTP2_Stream_new (SocketHTTP2_Conn_T conn);
 
@@ -466,10 +474,21 @@ extern SOCKET_API void SocketHTTP2_Stream_set_userdata (SocketHTTP2_Stream_T str
 /**
  * @brief Queue a header block (HEADERS + CONTINUATION as the peer's
  *        MAX_FRAME_SIZE requires), encoded as given. Names must be
- *        lowercase; pseudo-headers come first.
+ *        lowercase; pseudo-headers come first. On an idle stream of ours
+ *        this opens it. A server may send any number of interim (1xx)
+ *        heads before the final one; an interim head with @p end_stream,
+ *        or a 101 (which HTTP/2 does not have, RFC 9113 §8.6), is refused
+ *        (-1).
  * @return 0 queued; -1 if the state forbids HEADERS (half-closed local,
  *         closed, reserved remote), the connection is closed, or the
  *         headers cannot be encoded. The state changes only on success.
+ *         Opening an idle stream also fails (-1) while the peer's
+ *         MAX_CONCURRENT_STREAMS streams of ours are open (until the
+ *         peer's SETTINGS arrive, 100: the minimum RFC 9113 §6.5.2
+ *         recommends); the stream stays idle, retry after a stream ends
+ *         (SocketHTTP2_Stream_state() is still HTTP2_STREAM_STATE_IDLE).
+ *         A stream below an id already opened cannot be opened any more:
+ *         -1, and it is closed (HTTP2_EVENT_STREAM_RESET).
  */
 extern SOCKET_API int SocketHTTP2_Stream_send_headers (SocketHTTP2_Stream_T stream,
                                                        const SocketHPACK_Header *headers, size_t header_count,
@@ -516,9 +535,15 @@ extern SOCKET_API int SocketHTTP2_Stream_send_trailers (SocketHTTP2_Stream_T str
                                                         const SocketHPACK_Header *trailers, size_t count);
 
 /**
- * @brief Copy the first received header block (pseudo-headers first, as
- *        received). Strings are owned by the stream (valid as long as the
- *        stream is).
+ * @brief Copy the head received last (pseudo-headers first, as received):
+ *        the request or response head. A client can see interim (1xx)
+ *        response heads first (100 Continue, 103 Early Hints): each fires
+ *        HTTP2_EVENT_HEADERS_RECEIVED and replaces the previous one, and
+ *        its first field is ":status" with a value from "100" to "199":
+ *        that is how to tell it is informational (a final head follows;
+ *        *end_stream is 0). The final head (status >= 200) is never
+ *        reported as trailers. Strings are owned by the stream (valid as
+ *        long as the stream is, and until the next head replaces them).
  * @param headers,max_headers caller's array (NULL only with 0).
  * @param header_count receives the number of fields (may exceed
  *        @p max_headers: only the first max_headers are copied).

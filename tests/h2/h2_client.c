@@ -27,6 +27,7 @@
 #include "core/Arena.h"
 #include "core/SocketUtil.h"
 #include "http/SocketHTTP2.h"
+#include "http/SocketHTTP2Ext.h"
 #include "core/Except.h"
 #include "socket/Socket.h"
 #include "tls/SocketTLS.h"
@@ -261,8 +262,9 @@ main (int argc, char **argv)
                                       { ":scheme", 7, tls ? "https" : "http", tls ? 5u : 4u, 0 },
                                       { ":authority", 10, "127.0.0.1", 9, 0 },
                                       { ":path", 5, path, strlen (path), 0 } };
-          SocketHTTP2_Stream_T s = SocketHTTP2_Stream_new (conn);
-          if (s == NULL)
+          SocketHTTP2_Stream_T s;
+          /* Idle streams are not limited; opening them is. */
+          if (SocketHTTP2Ext_Conn_streams_available (conn) == 0 || (s = SocketHTTP2_Stream_new (conn)) == NULL)
             break;
           reqs[i].upload_left = upload;
           reqs[i].s = s;

@@ -14,7 +14,8 @@
  * Listens on 127.0.0.1 (default port 8080, 0 = any; prints the port):
  * h2c with prior knowledge, or with a certificate and key h2 over TLS
  * (ALPN "h2" required). -m sets SETTINGS_MAX_CONCURRENT_STREAMS (default
- * 100). One poll(2) loop, non-blocking sockets.
+ * 100). Extended CONNECT (RFC 8441) is enabled. One poll(2) loop,
+ * non-blocking sockets.
  */
 #include <errno.h>
 #include <poll.h>
@@ -32,6 +33,7 @@
 #include "core/Except.h"
 #include "core/SocketUtil.h"
 #include "http/SocketHTTP2.h"
+#include "http/SocketHTTP2Ext.h"
 #include "socket/Socket.h"
 #include "tls/SocketTLS.h"
 #include "tls/SocketTLSContext.h"
@@ -372,6 +374,8 @@ static void
 start_h2 (Conn *c)
 {
   c->h2 = SocketHTTP2_Conn_new (c->sock, &cfg, c->arena);
+  /* RFC 8441 on: h2spec then checks the server with the setting sent. */
+  SocketHTTP2Ext_Conn_enable_connect_protocol (c->h2);
   SocketHTTP2_Conn_set_stream_callback (c->h2, on_stream, c);
 }
 
