@@ -20,10 +20,11 @@
 # Client interface: CLIENT [--deflate] ws://127.0.0.1:PORT/echo.
 #
 # Stand-ins (to prove the harness with reference peers):
-#   WS_SERVER_CMD  command used instead of OUR_SERVER, e.g.
-#                  "tests/ws/node/echo-server.js" run by node, or the
-#                  gointerop binary with "server"; words are split
-#   WS_CLIENT_CMD  command used instead of OUR_CLIENT
+#   WS_SERVER_CMD  used instead of OUR_SERVER: "node", "gorilla" or "coder"
+#                  (the reference echo servers here), or a command (words
+#                  are split)
+#   WS_CLIENT_CMD  used instead of OUR_CLIENT: "node", "gorilla", "coder"
+#                  or a command
 #   WS_TLS=0       skip the TLS pairs; WS_TLS=1 run them with a stand-in
 #                  server (default: only for OUR_SERVER)
 #   WS_PEERS       peers to use (default "node go chromium")
@@ -91,6 +92,31 @@ if [ $((have_node + have_go + have_chromium)) -eq 0 ]; then
   exit 77
 fi
 
+# Reference peers standing in for ours.
+stand_in() { # stand_in server|client NAME: sets $cmd, 1 if that peer is missing
+  case "$2" in
+    node) [ $have_node = 1 ] || return 1
+          cmd=("$node_bin" "$here/node/$([ "$1" = server ] && echo echo-server.js || echo client.js)") ;;
+    gorilla) [ $have_go = 1 ] || return 1
+          cmd=("$dir/gointerop" "$([ "$1" = server ] && echo server || echo client)") ;;
+    coder) [ $have_go = 1 ] || return 1
+          cmd=("$dir/gointerop" "$([ "$1" = server ] && echo coderserver || echo coderclient)") ;;
+    *) return 0 ;;
+  esac
+}
+cmd=()
+if [ -n "${WS_SERVER_CMD:-}" ]; then
+  stand_in server "$WS_SERVER_CMD" || { echo "stand-in server $WS_SERVER_CMD unavailable: skipped"; exit 77; }
+  [ ${#cmd[@]} -gt 0 ] && server=("${cmd[@]}")
+fi
+cmd=()
+if [ -n "${WS_CLIENT_CMD:-}" ]; then
+  stand_in client "$WS_CLIENT_CMD" || { echo "stand-in client $WS_CLIENT_CMD unavailable: skipped"; exit 77; }
+  [ ${#cmd[@]} -gt 0 ] && client=("${cmd[@]}")
+fi
+echo "server under test: ${server[*]}"
+echo "client under test: ${client[*]}"
+
 fail=0 npass=0 nfail=0
 check() { # check NAME EXIT-STATUS
   if [ "$2" -eq 0 ]; then
@@ -106,6 +132,7 @@ check() { # check NAME EXIT-STATUS
 start_server() {
   local name=$1 log="$dir/$1.log" pid i
   shift
+  : >"$log" # exists before the background redirection opens it
   "$@" >"$log" 2>&1 &
   pid=$!
   pids+=("$pid")
