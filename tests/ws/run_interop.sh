@@ -55,7 +55,7 @@ if [ ${#server[@]} -eq 0 ] || [ ${#client[@]} -eq 0 ]; then
 fi
 tls_wanted=${WS_TLS:-}
 [ -z "$tls_wanted" ] && { [ -n "${WS_SERVER_CMD:-}" ] && tls_wanted=0 || tls_wanted=1; }
-peers=" ${WS_PEERS:-node go chromium} "
+peers=" ${WS_PEERS-node go chromium} "
 CLIENT_TIMEOUT=300 # seconds per client run; generous for loaded machines
 NCASES=13          # cases every client reports
 

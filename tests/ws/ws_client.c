@@ -227,6 +227,17 @@ send_msg (const Msg *m, int64_t deadline)
     }
 }
 
+static int
+try_recv_message (SocketWS_Message *msg)
+{
+  volatile int rc = -1;
+  memset (msg, 0, sizeof *msg);
+  TRY rc = SocketWS_recv_message (ws, msg);
+  ELSE rc = -1;
+  END_TRY;
+  return rc;
+}
+
 /* Next data message, comparing it with @p want. */
 static const char *
 recv_cmp (const Msg *want, int64_t deadline)
@@ -234,20 +245,16 @@ recv_cmp (const Msg *want, int64_t deadline)
   SocketWS_Message msg;
   for (;;)
     {
-      volatile int rc = 0;
-      if (SocketWS_recv_available (ws) > 0)
-        {
-          memset (&msg, 0, sizeof msg);
-          TRY rc = SocketWS_recv_message (ws, &msg);
-          ELSE rc = -1;
-          END_TRY;
-          if (rc == 1)
-            break;
-          if (rc == 0)
-            return ws_error ("connection closed before the echo");
-          if (SocketWS_last_error (ws) != WS_ERROR_WOULD_BLOCK)
-            return ws_error ("recv_message");
-        }
+      /* recv_message is asked even when recv_available says 0: on a
+       * non-blocking socket it answers WS_ERROR_WOULD_BLOCK rather than
+       * wait, and a message must not stall on a miscount. */
+      int rc = try_recv_message (&msg);
+      if (rc == 1)
+        break;
+      if (SocketWS_state (ws) == WS_STATE_CLOSED)
+        return ws_error ("connection closed before the echo");
+      if (rc < 0 && SocketWS_last_error (ws) != WS_ERROR_WOULD_BLOCK)
+        return ws_error ("recv_message");
       if (Socket_get_monotonic_ms () > deadline)
         return "timeout waiting for the echo";
       if (pump (POLL_READ | POLL_WRITE, deadline) < 0)

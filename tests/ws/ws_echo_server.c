@@ -58,6 +58,7 @@ typedef struct
   unsigned registered;   /* events given to SocketPoll */
   SocketWS_Message held; /* an echo the library could not take yet */
   int holding;
+  int closed_rounds; /* events seen since the state became CLOSED */
 } Conn;
 
 static SocketPoll_T loop;
@@ -303,12 +304,14 @@ ws_step (Conn *c, unsigned events)
         return -1;
       c->holding = r == 0;
     }
-  while (!c->holding && SocketWS_recv_available (c->ws) > 0)
+  /* Until recv_message has nothing complete (WS_ERROR_WOULD_BLOCK on a
+   * non-blocking socket) or the connection closed. */
+  while (!c->holding)
     {
       SocketWS_Message m;
       int r = recv_one (c, &m);
       if (r != 1)
-        break; /* closed, or nothing complete after all */
+        break;
       if (m.type == WS_OPCODE_TEXT && m.len >= 7 && memcmp (m.data, "REPORT ", 7) == 0)
         {
           fwrite (m.data, 1, m.len, stdout);
@@ -324,7 +327,12 @@ ws_step (Conn *c, unsigned events)
           c->holding = 1;
         }
     }
-  return SocketWS_state (c->ws) == WS_STATE_CLOSED ? -1 : 0;
+  /* Closed, and the answer to the peer's CLOSE (if any) written out; a
+   * few rounds at most, in case a closed instance no longer writes. */
+  if (SocketWS_state (c->ws) == WS_STATE_CLOSED
+      && (!(SocketWS_poll_events (c->ws) & POLL_WRITE) || ++c->closed_rounds > 100))
+    return -1;
+  return 0;
 }
 
 /* One readiness event for @p c; -1 drops the connection. */
