@@ -76,7 +76,7 @@ conn_free (Conn *c)
 {
   SocketPoll_del (loop, c->sock);
   if (c->holding)
-    free (c->held.data);
+    SocketWS_Message_free (&c->held);
   SocketWS_free (&c->ws);
   Socket_free (&c->sock);
   Arena_dispose (&c->arena);
@@ -262,8 +262,7 @@ echo (Conn *c, SocketWS_Message *m)
   END_TRY;
   if (rc < 0 && SocketWS_last_error (c->ws) == WS_ERROR_WOULD_BLOCK)
     return 0;
-  free (m->data);
-  m->data = NULL;
+  SocketWS_Message_free (m);
   if (rc < 0)
     fprintf (stderr, "echo failed: %s\n", SocketWS_error_string (SocketWS_last_error (c->ws)));
   return rc < 0 ? -1 : 1;
