@@ -13,6 +13,9 @@
 # 100 pipelined, ping/pong, close 1000 + reason) and prints PASS/FAIL per
 # case; a pair passes when its client exits 0 with no FAIL line, printed
 # every case, and the negotiated extensions match the run (deflate or not).
+# Our server (not a stand-in) must also exit with status 0 on SIGTERM at
+# the end: it frees everything first, so a sanitizer build checks it for
+# leaks too.
 #
 # Server interface: SERVER [--deflate] --page FILE [--tls CERT KEY], prints
 # "listening on 127.0.0.1:PORT", echoes on /echo, serves FILE on GET / and
@@ -135,6 +138,7 @@ start_server() {
   : >"$log" # exists before the background redirection opens it
   "$@" >"$log" 2>&1 &
   pid=$!
+  server_pid=$pid
   pids+=("$pid")
   port=""
   for i in $(seq 1 600); do
@@ -216,6 +220,7 @@ run_chromium() {
 }
 
 page="$here/page.html"
+suts=() # name:pid of each server-under-test instance
 node_server=("$node_bin" "$here/node/echo-server.js")
 node_client=("$node_bin" "$here/node/client.js")
 
@@ -225,6 +230,7 @@ for deflate in 0 1; do
   echo "=== permessage-deflate $([ $deflate = 1 ] && echo on || echo off)"
   if start_server "sut$deflate" "${server[@]}" "${dflag[@]}" --page "$page"; then
     sut=$port
+    suts+=("sut$deflate:$server_pid")
     if [ $have_node = 1 ]; then
       echo "  node ws client -> server under test ($mode)"
       run_client "node client -> server ($mode)" $deflate "ws://127.0.0.1:$sut/echo" "${node_client[@]}"
@@ -271,6 +277,7 @@ if [ "$tls_wanted" = 1 ] && [ $((have_node + have_chromium)) -gt 0 ] && command 
        -out "$dir/cert.pem" -days 2 -subj /CN=localhost \
        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1 \
      && start_server sut_tls "${server[@]}" --deflate --page "$page" --tls "$dir/cert.pem" "$dir/key.pem"; then
+    suts+=("sut_tls:$server_pid")
     if [ $have_node = 1 ]; then
       echo "  node ws client -> server under test over wss (deflate on)"
       NODE_TLS_REJECT_UNAUTHORIZED=0 NODE_NO_WARNINGS=1 \
@@ -283,6 +290,20 @@ if [ "$tls_wanted" = 1 ] && [ $((have_node + have_chromium)) -gt 0 ] && command 
   else
     check "server under test starts with --tls" 1
   fi
+fi
+
+# --- our server stops cleanly (stand-ins are not ours to judge)
+if [ -z "${WS_SERVER_CMD:-}" ]; then
+  for s in "${suts[@]}"; do
+    name=${s%%:*} pid=${s##*:}
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid"
+    rc=$?
+    [ $rc -eq 0 ] || { echo "    exit status $rc; its log ends:"; tail -n 30 "$dir/$name.log" | sed 's/^/    /'; }
+    check "server under test ($name) exits cleanly on SIGTERM" $rc
+  done
 fi
 
 echo "ws_interop: $npass passed, $nfail failed"

@@ -13,6 +13,8 @@
  *              also printed to stdout (the page's result line)
  *   otherwise  404
  * One SocketPoll loop, non-blocking sockets, any number of clients.
+ * SIGTERM/SIGINT end the loop and free everything, so a sanitizer build
+ * checks the server for leaks too (exit status 0 = clean).
  *
  * Bytes after the request head are never read here: they stay in the
  * socket for SocketWS (a client's first frame must not be lost). Plain
@@ -48,8 +50,9 @@ typedef enum
   PHASE_WS            /* echoing */
 } Phase;
 
-typedef struct
+typedef struct Conn
 {
+  struct Conn *prev, *next; /* all connections, for the cleanup at exit */
   Socket_T sock;
   Arena_T arena;
   SocketHTTP1_Parser_T parser;
@@ -70,10 +73,21 @@ static void *tls_ctx; /* always NULL: built without TLS */
 #endif
 static char *page;
 static size_t page_len;
+static Conn conns = { .prev = &conns, .next = &conns }; /* list head */
+static volatile sig_atomic_t stop;
+
+static void
+on_signal (int sig)
+{
+  (void)sig;
+  stop = 1;
+}
 
 static void
 conn_free (Conn *c)
 {
+  c->prev->next = c->next;
+  c->next->prev = c->prev;
   SocketPoll_del (loop, c->sock);
   if (c->holding)
     SocketWS_Message_free (&c->held);
@@ -409,6 +423,10 @@ accept_all (Socket_T listener)
           continue;
         }
       c->sock = s;
+      c->next = &conns;
+      c->prev = conns.prev;
+      conns.prev->next = c;
+      conns.prev = c;
       c->arena = Arena_new ();
       c->parser = SocketHTTP1_Parser_new (HTTP1_PARSE_REQUEST, NULL, c->arena);
       c->phase = tls_ctx ? PHASE_TLS : PHASE_HTTP;
@@ -476,6 +494,13 @@ main (int argc, char **argv)
           return 2;
         }
     }
+  {
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: the wait returns */
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+  }
   signal (SIGPIPE, SIG_IGN);
   SocketWS_config_defaults (&ws_cfg);
   ws_cfg.role = WS_ROLE_SERVER;
@@ -494,7 +519,7 @@ main (int argc, char **argv)
   printf ("listening on 127.0.0.1:%d\n", Socket_getlocalport (listener));
   fflush (stdout);
 
-  for (;;)
+  while (!stop)
     {
       SocketEvent_T *events;
       int n = SocketPoll_wait (loop, &events, 1000);
@@ -507,5 +532,14 @@ main (int argc, char **argv)
             conn_free (c);
         }
     }
+  while (conns.next != &conns)
+    conn_free (conns.next);
+  SocketPoll_del (loop, listener);
+  SocketPoll_free (&loop);
+  Socket_free (&listener);
+#if SOCKET_HAS_TLS
+  SocketTLSContext_free (&tls_ctx);
+#endif
+  free (page);
   return 0;
 }
