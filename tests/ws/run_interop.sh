@@ -3,6 +3,7 @@
 # loopback, every pair with permessage-deflate off and on:
 #   node ws client       -> server under test
 #   8 concurrent clients -> server under test (gorilla, coder, node mixed)
+#   our client           -> server under test
 #   our client           -> node ws echo server
 #   gorilla/coder client -> server under test
 #   our client           -> gorilla and coder echo servers
@@ -282,6 +283,8 @@ for deflate in 0 1; do
         run_client "$name client -> server ($mode)" $deflate "ws://127.0.0.1:$sut/echo" "$dir/gointerop" $c
       done
     fi
+    echo "  our client -> server under test ($mode)"
+    run_client "client -> server ($mode)" $deflate "ws://127.0.0.1:$sut/echo" "${client[@]}"
     run_concurrent "$deflate" "$mode" "ws://127.0.0.1:$sut/echo"
     if [ $have_chromium = 1 ]; then
       echo "  Chromium -> server under test ($mode)"
