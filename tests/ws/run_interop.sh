@@ -230,7 +230,7 @@ run_chromium() {
 # node ones, as available), each running the whole case list: the server
 # under test has to serve many connections from one loop.
 run_concurrent() {
-  local deflate=$1 mode=$2 url=$3 kinds=() k i pid ok=0 args=() cpids=()
+  local deflate=$1 mode=$2 url=$3 kinds=() k i rc ok=0 args=() cpids=()
   [ $have_go = 1 ] && kinds+=(gorilla coder)
   [ $have_node = 1 ] && kinds+=(node)
   [ ${#kinds[@]} -eq 0 ] && return 0
@@ -248,10 +248,10 @@ run_concurrent() {
   done
   for i in 0 1 2 3 4 5 6 7; do
     wait "${cpids[$i]}"
-    pid=$?
-    if [ $pid -ne 0 ] || grep -q '^FAIL' "$dir/conc$i.log" \
+    rc=$?
+    if [ $rc -ne 0 ] || grep -q '^FAIL' "$dir/conc$i.log" \
        || [ "$(grep -c '^PASS ' "$dir/conc$i.log")" -lt $NCASES ]; then
-      echo "    client $i (${kinds[$((i % ${#kinds[@]}))]}) exit $pid:"
+      echo "    client $i (${kinds[$((i % ${#kinds[@]}))]}) exit $rc:"
       grep -v '^PASS ' "$dir/conc$i.log" | sed 's/^/      /'
       ok=1
     fi
