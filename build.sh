@@ -55,6 +55,24 @@ base_deps() { need_pkgs cmake make gcc pkg-config libssl-dev zlib1g-dev python3 
 peer_deps() {
   need_pkgs libnghttp2-dev dante-server tinyproxy nghttp2-client nghttp2-server curl
   need_h2spec
+  need_ws_peers
+}
+
+# WebSocket interop peers (tests/ws/run_interop.sh): Debian's chromium
+# (headless browser leg) and Node's ws, pinned by
+# tests/ws/node/package-lock.json, installed into tests/ws/node/node_modules.
+# The Go peers (gorilla, coder) are built by the script itself. Optional:
+# the script skips whatever is missing.
+need_ws_peers() {
+  if [ "$(id -u)" -eq 0 ]; then
+    need_pkgs chromium || echo "chromium could not be installed; the browser leg is skipped"
+    command -v npm >/dev/null || need_pkgs npm || echo "npm could not be installed"
+  fi
+  command -v npm >/dev/null || { echo "npm not found: the Node ws pairs are skipped"; return 0; }
+  [ -f tests/ws/node/node_modules/ws/package.json ] && return 0
+  log "npm ci (tests/ws/node: ws for the WebSocket interop run)"
+  (cd tests/ws/node && npm ci --no-audit --no-fund --loglevel=error) \
+    || echo "npm ci failed; the Node ws pairs of the WebSocket interop run are skipped"
 }
 
 # h2spec (HTTP/2 conformance, a Go program): built from the pinned tools
