@@ -51,6 +51,7 @@ type clientConn struct {
 	lastUsed     time.Time
 	peerGoAway   *GoAwayError
 	sentGoAway   *ErrCode
+	bounds       frameBounds // frame boundaries of the input fed
 	inScan       frameScanner
 	outScan      frameScanner
 	rstIn        map[uint32]ErrCode
@@ -270,7 +271,13 @@ func (cc *clientConn) read() error {
 		p := buf[:n]
 		for len(p) > 0 {
 			cc.mu.Lock()
-			used, ok, err := cc.eng.Input(p)
+			// Each header block goes in alone, so the head it carries
+			// is read before a later one (a 1xx, then the final head)
+			// replaces it in the engine.
+			peek := cc.bounds
+			cut := peek.advance(p, true)
+			used, ok, err := cc.eng.Input(p[:cut])
+			cc.bounds.advance(p[:used], false)
 			cc.inScan.scan(p[:used])
 			cc.drain()
 			if err == nil && ok && time.Since(lastProcess) > 100*time.Millisecond {
@@ -679,7 +686,7 @@ func (cs *clientStream) awaitHead() (*http.Response, error) {
 }
 
 func (cs *clientStream) deliver1xx(fields []cgo.H2Field) error {
-	if cs.trace == nil || cs.trace.Got1xxResponse == nil {
+	if cs.trace == nil {
 		return nil
 	}
 	code := 0
@@ -693,6 +700,9 @@ func (cs *clientStream) deliver1xx(fields []cgo.H2Field) error {
 	}
 	if code == http.StatusContinue && cs.trace.Got100Continue != nil {
 		cs.trace.Got100Continue()
+	}
+	if cs.trace.Got1xxResponse == nil {
+		return nil
 	}
 	return cs.trace.Got1xxResponse(code, h)
 }
@@ -1034,4 +1044,46 @@ func validHeaderName(s string) bool {
 		}
 	}
 	return true
+}
+
+// frameBounds follows the frame boundaries of the input so the reader
+// can cut it after each HEADERS or CONTINUATION frame. A copy peeks.
+type frameBounds struct {
+	hdr  [9]byte
+	nh   int // header bytes seen of the current frame
+	left int // its payload bytes still to come
+}
+
+const (
+	frameHeaders      = 0x1
+	frameContinuation = 0x9
+)
+
+// advance follows p and returns its length, or with stop the length of
+// its prefix that ends with the first complete HEADERS or CONTINUATION
+// frame.
+func (b *frameBounds) advance(p []byte, stop bool) int {
+	n := 0
+	for n < len(p) {
+		if b.nh < len(b.hdr) {
+			c := copy(b.hdr[b.nh:], p[n:])
+			b.nh += c
+			n += c
+			if b.nh < len(b.hdr) {
+				break
+			}
+			b.left = int(b.hdr[0])<<16 | int(b.hdr[1])<<8 | int(b.hdr[2])
+		}
+		c := min(b.left, len(p)-n)
+		b.left -= c
+		n += c
+		if b.left > 0 {
+			break
+		}
+		b.nh = 0
+		if typ := b.hdr[3]; stop && (typ == frameHeaders || typ == frameContinuation) {
+			return n
+		}
+	}
+	return n
 }
