@@ -33,6 +33,8 @@ type clientConn struct {
 	wake       chan struct{} // wakes the writer; never closed
 	quit       chan struct{} // closed to stop the writer
 	readerDone chan struct{}
+	wmu        sync.Mutex // held while writing c (flush)
+	wbuf       []byte     // output being written, guarded by wmu
 
 	mu           sync.Mutex
 	cond         *sync.Cond // broadcast on every event, drained output, end
@@ -56,6 +58,7 @@ type clientConn struct {
 	outScan      frameScanner
 	rstIn        map[uint32]ErrCode
 	resetPending map[uint32]*clientStream // reset by the engine, code in the output
+	retiring     []*clientStream          // ended, handle valid until the next Input/Process
 }
 
 type reserveResult int
@@ -178,8 +181,12 @@ func (cc *clientConn) event(ev cgo.H2Event) {
 		}
 	case cgo.H2EventStreamEnd:
 		if cs != nil {
-			cs.saveRest()
+			// The handle stays valid until the next Input or Process:
+			// the body reader usually finishes with it before then
+			// (retire copies out what is left otherwise).
 			cc.forget(cs)
+			cs.dead = false
+			cc.retiring = append(cc.retiring, cs)
 		}
 	case cgo.H2EventStreamReset:
 		if cs != nil {
@@ -197,6 +204,17 @@ func (cc *clientConn) event(ev cgo.H2Event) {
 	}
 }
 
+// retire copies out the unread DATA of the streams that ended, whose
+// handles the next Input or Process invalidates. Called with mu held.
+func (cc *clientConn) retire() {
+	for _, cs := range cc.retiring {
+		cs.saveRest()
+		cs.dead = true
+	}
+	clear(cc.retiring)
+	cc.retiring = cc.retiring[:0]
+}
+
 // forget drops an ended stream: its handle is dead from now on.
 func (cc *clientConn) forget(cs *clientStream) {
 	cs.dead = true
@@ -211,6 +229,7 @@ func (cc *clientConn) forget(cs *clientStream) {
 func (cc *clientConn) readLoop() {
 	err := cc.read()
 	cc.mu.Lock()
+	cc.retire()
 	cc.done = true
 	if cc.doneErr == nil {
 		cc.doneErr = cc.endErrorLocked(err)
@@ -276,12 +295,14 @@ func (cc *clientConn) read() error {
 			// replaces it in the engine.
 			peek := cc.bounds
 			cut := peek.advance(p, true)
+			cc.retire()
 			used, ok, err := cc.eng.Input(p[:cut])
 			cc.bounds.advance(p[:used], false)
 			cc.inScan.scan(p[:used])
 			cc.drain()
 			if err == nil && ok && time.Since(lastProcess) > 100*time.Millisecond {
 				lastProcess = time.Now()
+				cc.retire()
 				ok, _, err = cc.eng.Process()
 				cc.ended = false
 				cc.drain()
@@ -380,48 +401,57 @@ func (cc *clientConn) closeIfIdle() bool {
 
 // writer writes the engine's output whenever woken.
 func (cc *clientConn) writer() {
-	var buf []byte
 	for {
 		select {
 		case <-cc.wake:
 		case <-cc.quit:
 			return
 		}
-		for {
-			cc.mu.Lock()
-			if cc.done {
-				cc.outEmpty = true
-				cc.cond.Broadcast()
-				cc.mu.Unlock()
-				break
-			}
-			var err error
-			buf, err = cc.eng.Output(buf[:0], 256<<10)
-			cc.outScan.scan(buf)
-			cc.drain()
-			if err != nil || len(buf) == 0 || cc.writeErr != nil {
-				cc.outEmpty = true
-				cc.cond.Broadcast()
-				cc.mu.Unlock()
-				break
-			}
-			cc.mu.Unlock()
-			_, werr := cc.c.Write(buf)
-			cc.mu.Lock()
-			if werr != nil {
-				cc.writeErr = werr
-				cc.cond.Broadcast()
-				cc.mu.Unlock()
-				cc.c.Close() // ends the reader
-				break
-			}
-			if !cc.done {
-				cc.eng.Consumed(len(buf))
-				cc.drain()
-			}
+		cc.flush()
+	}
+}
+
+// flush writes the engine's output until none is left. The writer runs
+// it when woken; RoundTrip runs it itself after queueing a request head,
+// saving a hand-off to the writer on the latency path. wmu makes the
+// writes of both one sequence.
+func (cc *clientConn) flush() {
+	cc.wmu.Lock()
+	defer cc.wmu.Unlock()
+	for {
+		cc.mu.Lock()
+		if cc.done {
+			cc.outEmpty = true
 			cc.cond.Broadcast()
 			cc.mu.Unlock()
+			return
 		}
+		var err error
+		cc.wbuf, err = cc.eng.Output(cc.wbuf[:0], 256<<10)
+		cc.outScan.scan(cc.wbuf)
+		cc.drain()
+		if err != nil || len(cc.wbuf) == 0 || cc.writeErr != nil {
+			cc.outEmpty = true
+			cc.cond.Broadcast()
+			cc.mu.Unlock()
+			return
+		}
+		cc.mu.Unlock()
+		_, werr := cc.c.Write(cc.wbuf)
+		cc.mu.Lock()
+		if werr != nil {
+			cc.writeErr = werr
+			cc.cond.Broadcast()
+			cc.mu.Unlock()
+			cc.c.Close() // ends the reader
+			return
+		}
+		if !cc.done {
+			cc.eng.Consumed(len(cc.wbuf))
+			cc.drain()
+		}
+		cc.cond.Broadcast()
+		cc.mu.Unlock()
 	}
 }
 
@@ -588,6 +618,7 @@ func (cc *clientConn) roundTrip(req *http.Request) (*http.Response, error) {
 		// Removes the streams that ended: they no longer count toward
 		// the peer's limit in the engine.
 		cc.ended = false
+		cc.retire()
 		cc.eng.Process()
 		cc.drain()
 	}
@@ -617,7 +648,6 @@ func (cc *clientConn) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	cc.kick()
 	cs.stopCtx = context.AfterFunc(ctx, func() {
 		cc.mu.Lock()
 		defer cc.mu.Unlock()
@@ -627,6 +657,11 @@ func (cc *clientConn) roundTrip(req *http.Request) (*http.Response, error) {
 		}
 	})
 	cc.mu.Unlock()
+	if hasBody {
+		cc.kick() // the body follows at once: one write for both
+	} else {
+		cc.flush()
+	}
 	if cs.trace != nil && cs.trace.WroteHeaders != nil {
 		cs.trace.WroteHeaders()
 	}
