@@ -697,13 +697,13 @@ func (cs *clientStream) awaitHead() (*http.Response, error) {
 				cs.resetLocked(ErrCodeCancel, err)
 			}
 		}
+		if cs.gotHead {
+			break // a reset after the head is the body's error
+		}
 		if cs.err != nil {
 			err := cs.err
 			cc.mu.Unlock()
 			return nil, err
-		}
-		if cs.gotHead {
-			break
 		}
 		if cs.dead || cc.done {
 			err := cc.doneErr

@@ -589,3 +589,65 @@ func TestTransportHTTPNotAllowed(t *testing.T) {
 		t.Fatal("http URL without AllowHTTP succeeded")
 	}
 }
+
+func TestTransportStreamErrorTyped(t *testing.T) {
+	p := xnetH2C(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/mid" {
+			io.WriteString(w, "partial")
+			w.(http.Flusher).Flush()
+		}
+		panic(http.ErrAbortHandler) // x/net resets the stream with INTERNAL_ERROR
+	}), 0)
+	_, err := p.tr.RoundTrip(must(http.NewRequest("GET", p.url+"/head", nil)))
+	var se StreamError
+	if !errors.As(err, &se) || se.Code != ErrCodeInternal || se.StreamID != 1 {
+		t.Errorf("reset before the head: %v, want StreamError INTERNAL_ERROR on stream 1", err)
+	}
+	res, err := p.tr.RoundTrip(must(http.NewRequest("GET", p.url+"/mid", nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.ReadAll(res.Body)
+	res.Body.Close()
+	if !errors.As(err, &se) || se.Code != ErrCodeInternal {
+		t.Errorf("reset mid-body: %v, want StreamError INTERNAL_ERROR", err)
+	}
+}
+
+// TestTransportConnectionErrorTyped: a server that sends PUSH_PROMISE
+// although the client disabled push commits a connection error; the
+// request fails with ConnectionError(PROTOCOL_ERROR).
+func TestTransportConnectionErrorTyped(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.ReadFull(c, make([]byte, len(clientPreface)))
+		fr := xhttp2.NewFramer(c, c)
+		fr.WriteSettings()
+		for {
+			f, err := fr.ReadFrame()
+			if err != nil {
+				return
+			}
+			if h, ok := f.(*xhttp2.HeadersFrame); ok {
+				fr.WritePushPromise(xhttp2.PushPromiseParam{StreamID: h.StreamID, PromiseID: 2,
+					BlockFragment: []byte{0x82, 0x84, 0x86}, EndHeaders: true}) // GET / http
+			}
+		}
+	}()
+	tr := &Transport{AllowHTTP: true}
+	defer tr.CloseIdleConnections()
+	_, err = tr.RoundTrip(must(http.NewRequest("GET", "http://"+ln.Addr().String()+"/", nil)))
+	var ce ConnectionError
+	if !errors.As(err, &ce) || ErrCode(ce) != ErrCodeProtocol {
+		t.Fatalf("RoundTrip: %v, want ConnectionError PROTOCOL_ERROR", err)
+	}
+}
