@@ -27,6 +27,7 @@ type peer struct {
 	url     string
 	tr      *Transport
 	accepts *atomic.Int64
+	cert    *x509.Certificate // the TLS server's
 }
 
 // countingListener counts accepted connections.
@@ -74,6 +75,7 @@ func xnetTLS(t testing.TB, h http.Handler) *peer {
 	pool := x509.NewCertPool()
 	pool.AddCert(ts.Certificate())
 	p.url = ts.URL
+	p.cert = ts.Certificate()
 	p.tr = &Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	t.Cleanup(func() {
 		p.tr.CloseIdleConnections()
