@@ -68,6 +68,7 @@ const (
 	full
 	pending // wait for the peer's SETTINGS
 	unusable
+	canceled // the context ended while waiting
 )
 
 // usableLocked reports whether new streams may start.
@@ -92,12 +93,23 @@ func (cc *clientConn) limitLocked() int {
 //
 // waitSettings waits for the peer's SETTINGS instead of returning
 // pending; waitSlot waits for a free slot instead of returning full.
-func (cc *clientConn) reserve(waitSettings, waitSlot bool) reserveResult {
+func (cc *clientConn) reserve(ctx context.Context, waitSettings, waitSlot bool) reserveResult {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
+	if waitSettings || waitSlot {
+		stop := context.AfterFunc(ctx, func() {
+			cc.mu.Lock()
+			cc.cond.Broadcast()
+			cc.mu.Unlock()
+		})
+		defer stop()
+	}
 	for {
 		if !cc.usableLocked() {
 			return unusable
+		}
+		if ctx.Err() != nil {
+			return canceled
 		}
 		inUse := cc.open + cc.reservedN
 		if !cc.gotSettings && inUse >= 1 {
@@ -273,7 +285,7 @@ var errClientConnLost = errors.New("http2: client connection lost")
 // stream above the peer's GOAWAY last-stream-id was not processed.
 func (cc *clientConn) streamEndErrorLocked(cs *clientStream) error {
 	if g := cc.peerGoAway; g != nil && cs.id > g.LastStreamID {
-		return errUnprocessed{*g}
+		return errUnprocessed{err: *g}
 	}
 	return cc.doneErr
 }
@@ -378,20 +390,32 @@ func (cc *clientConn) fail(err error) error {
 // which ends the reader.
 func (cc *clientConn) close(code ErrCode) {
 	cc.mu.Lock()
-	if !cc.done && !cc.goingAway {
-		cc.goingAway = true
-		cc.eng.GoAway(int(code))
-		cc.drain()
-		cc.waitFlushedLocked()
-	}
+	cc.goAwayLocked(code)
+	cc.waitFlushedLocked()
 	cc.mu.Unlock()
 	cc.c.Close()
 }
 
-// closeIfIdle closes the connection when no request uses it.
+// goAwayLocked queues GOAWAY(code) once; no stream starts afterwards.
+func (cc *clientConn) goAwayLocked(code ErrCode) {
+	if !cc.done && !cc.goingAway {
+		cc.goingAway = true
+		cc.eng.GoAway(int(code))
+		cc.drain()
+	}
+}
+
+// closeIfIdle closes the connection when no request uses it; it is
+// marked going away at once, so no request can take it meanwhile.
 func (cc *clientConn) closeIfIdle() bool {
 	cc.mu.Lock()
+	if !cc.done {
+		cc.retire() // ended streams: what their bodies still hold is copied out
+	}
 	idle := len(cc.streams) == 0 && cc.reservedN == 0
+	if idle {
+		cc.goAwayLocked(ErrCodeNo)
+	}
 	cc.mu.Unlock()
 	if idle {
 		go cc.close(ErrCodeNo)
@@ -546,14 +570,14 @@ func (cs *clientStream) resetByPeerOrEngine() {
 	if code, ok := cc.rstIn[cs.id]; ok {
 		se := StreamError{StreamID: cs.id, Code: code, Cause: errStreamReset}
 		if code == ErrCodeRefusedStream && !cs.gotHead {
-			cs.err = errUnprocessed{se}
+			cs.err = errUnprocessed{err: se}
 		} else {
 			cs.err = se
 		}
 		return
 	}
 	if g := cc.peerGoAway; g != nil && cs.id > g.LastStreamID {
-		cs.err = errUnprocessed{*g}
+		cs.err = errUnprocessed{err: *g}
 		return
 	}
 	if cc.failed {
@@ -612,7 +636,7 @@ func (cc *clientConn) roundTrip(req *http.Request) (*http.Response, error) {
 	if !cc.usableLocked() {
 		cc.cond.Broadcast()
 		cc.mu.Unlock()
-		return nil, errUnprocessed{errClientConnUnusable}
+		return nil, errUnprocessed{err: errClientConnUnusable, fresh: true}
 	}
 	if cc.ended {
 		// Removes the streams that ended: they no longer count toward
@@ -630,7 +654,7 @@ func (cc *clientConn) roundTrip(req *http.Request) (*http.Response, error) {
 			closeBody(body)
 			return nil, errs.Wrap("http2.Transport.RoundTrip", nerr, nil)
 		}
-		return nil, errUnprocessed{errClientConnUnusable}
+		return nil, errUnprocessed{err: errClientConnUnusable, fresh: true}
 	}
 	cs := &clientStream{cc: cc, id: id, h: h, req: req, trace: httptrace.ContextClientTrace(ctx)}
 	cc.streams[id] = cs

@@ -76,7 +76,11 @@ var errRequestCanceled = errors.New("http2: request canceled")
 // errUnprocessed marks a request the server did not process (refused
 // by its GOAWAY or REFUSED_STREAM): it may be retried on another
 // connection.
-type errUnprocessed struct{ err error }
+// fresh means the request was not started at all (its body untouched).
+type errUnprocessed struct {
+	err   error
+	fresh bool
+}
 
 func (e errUnprocessed) Error() string { return e.err.Error() }
 func (e errUnprocessed) Unwrap() error { return e.err }
@@ -112,7 +116,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			return res, err
 		}
-		if req.Body != nil && req.Body != http.NoBody {
+		if req.Body != nil && req.Body != http.NoBody && !un.fresh {
 			if req.GetBody == nil {
 				return nil, un.err
 			}
@@ -151,7 +155,7 @@ func (t *Transport) getConn(ctx context.Context, scheme, addr string) (*clientCo
 		t.mu.Lock()
 		var busy, starting *clientConn
 		for _, cc := range t.conns[key] {
-			switch cc.reserve(false, false) {
+			switch cc.reserve(ctx, false, false) {
 			case reserved:
 				t.mu.Unlock()
 				return cc, nil
@@ -167,8 +171,11 @@ func (t *Transport) getConn(ctx context.Context, scheme, addr string) (*clientCo
 		}
 		if busy != nil && (t.StrictMaxConcurrentStreams || busy == starting) {
 			t.mu.Unlock()
-			if busy.reserve(true, t.StrictMaxConcurrentStreams) == reserved {
+			switch busy.reserve(ctx, true, t.StrictMaxConcurrentStreams) {
+			case reserved:
 				return busy, nil
+			case canceled:
+				return nil, ctx.Err()
 			}
 			continue
 		}
@@ -323,7 +330,11 @@ type ClientConn struct{ cc *clientConn }
 
 // RoundTrip sends req on this connection (no retry elsewhere).
 func (c *ClientConn) RoundTrip(req *http.Request) (*http.Response, error) {
-	if c.cc.reserve(true, true) != reserved {
+	switch c.cc.reserve(req.Context(), true, true) {
+	case reserved:
+	case canceled:
+		return nil, req.Context().Err()
+	default:
 		return nil, errClientConnUnusable
 	}
 	res, err := c.cc.roundTrip(req)

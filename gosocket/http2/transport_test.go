@@ -653,3 +653,39 @@ func TestTransportConnectionErrorTyped(t *testing.T) {
 		t.Fatalf("RoundTrip: %v, want ConnectionError PROTOCOL_ERROR", err)
 	}
 }
+
+// A request waiting for a stream slot (strict, peer limit 1) gives up
+// at its deadline.
+func TestTransportSlotWaitDeadline(t *testing.T) {
+	release := make(chan struct{})
+	p := xnetH2C(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/block" {
+			<-release
+		}
+	}), 1)
+	p.tr.StrictMaxConcurrentStreams = true
+	// Let the peer's SETTINGS arrive first.
+	res, err := p.tr.RoundTrip(must(http.NewRequest("GET", p.url+"/", nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	blocked := make(chan struct{})
+	go func() {
+		defer close(blocked)
+		if res, err := p.tr.RoundTrip(must(http.NewRequest("GET", p.url+"/block", nil))); err == nil {
+			res.Body.Close()
+		}
+	}()
+	defer func() { close(release); <-blocked }()
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = p.tr.RoundTrip(must(http.NewRequestWithContext(ctx, "GET", p.url+"/", nil)))
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("RoundTrip waiting for a slot: %v, want context.DeadlineExceeded", err)
+	}
+	if p.accepts.Load() != 1 {
+		t.Errorf("%d connections, want 1 (strict)", p.accepts.Load())
+	}
+}
