@@ -9,6 +9,11 @@
 // Use Server.ServeConn for one connection, Server.Serve for a listener
 // whose connections all speak HTTP/2 with prior knowledge (h2c), and
 // ConfigureServer to serve "h2" negotiated by ALPN from an http.Server.
+// Handlers get http.Flusher, http.Pusher and 1xx responses.
+//
+// Transport is the client side: an http.RoundTripper multiplexing the
+// requests to each host on one connection, over TLS with ALPN "h2" or
+// h2c with prior knowledge.
 package http2
 
 import (
