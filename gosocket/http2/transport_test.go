@@ -64,13 +64,17 @@ func xnetH2C(t testing.TB, h http.Handler, maxStreams uint32) *peer {
 	return p
 }
 
-// xnetTLS serves h with x/net's server behind crypto/tls with ALPN.
+// xnetTLS serves h with x/net's server (not net/http's bundled copy)
+// behind crypto/tls with ALPN.
 func xnetTLS(t testing.TB, h http.Handler) *peer {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(h)
 	p := &peer{accepts: new(atomic.Int64)}
 	ts.Listener = countingListener{ts.Listener, p.accepts}
-	ts.EnableHTTP2 = true
+	if err := xhttp2.ConfigureServer(ts.Config, &xhttp2.Server{}); err != nil {
+		t.Fatal(err)
+	}
+	ts.TLS = ts.Config.TLSConfig // NextProtos "h2", "http/1.1"
 	ts.StartTLS()
 	pool := x509.NewCertPool()
 	pool.AddCert(ts.Certificate())
@@ -687,5 +691,37 @@ func TestTransportSlotWaitDeadline(t *testing.T) {
 	}
 	if p.accepts.Load() != 1 {
 		t.Errorf("%d connections, want 1 (strict)", p.accepts.Load())
+	}
+}
+
+// Bodies closed unread must give their DATA back to the connection
+// window: after more than the window (16 MiB) was sent and dropped on
+// one connection, a full body still arrives.
+func TestTransportBodyCloseCreditsWindow(t *testing.T) {
+	p := xnetH2C(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(w, &pattern{n: 8 << 20})
+	}), 0)
+	for range 6 {
+		res, err := p.tr.RoundTrip(must(http.NewRequest("GET", p.url+"/", nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Read(make([]byte, 100))
+		time.Sleep(20 * time.Millisecond) // let the stream window fill
+		res.Body.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := p.tr.RoundTrip(must(http.NewRequestWithContext(ctx, "GET", p.url+"/", nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if err != nil || n != 8<<20 {
+		t.Fatalf("after 6 abandoned bodies: %d bytes, %v", n, err)
+	}
+	if p.accepts.Load() != 1 {
+		t.Errorf("%d connections, want 1", p.accepts.Load())
 	}
 }
