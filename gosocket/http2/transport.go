@@ -97,24 +97,40 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case "https":
 	case "http":
 		if !t.AllowHTTP {
+			closeBody(req.Body)
 			return nil, errors.New("http2: unencrypted HTTP/2 not enabled (Transport.AllowHTTP)")
 		}
 	default:
+		closeBody(req.Body)
 		return nil, fmt.Errorf("http2: unsupported scheme %q", req.URL.Scheme)
 	}
 	addr := authorityAddr(req.URL.Scheme, req.URL.Host)
+	// bodyOpen: the body was not handed to a request yet, so closing it
+	// on failure is ours (RoundTripper contract).
+	bodyOpen := true
+	fail := func(err error) (*http.Response, error) {
+		if bodyOpen {
+			closeBody(req.Body)
+		}
+		return nil, err
+	}
 	for attempt := 0; ; attempt++ {
 		cc, err := t.getConn(req.Context(), req.URL.Scheme, addr)
 		if err != nil {
-			return nil, err
+			return fail(err)
 		}
 		res, err := cc.roundTrip(req)
 		var un errUnprocessed
-		if err == nil || !errors.As(err, &un) || attempt >= maxRetries {
-			if errors.As(err, &un) {
+		isUn := errors.As(err, &un)
+		bodyOpen = isUn && un.fresh
+		if err == nil || !isUn || attempt >= maxRetries {
+			if isUn {
 				err = un.err
 			}
-			return res, err
+			if err != nil {
+				return fail(err)
+			}
+			return res, nil
 		}
 		if req.Body != nil && req.Body != http.NoBody && !un.fresh {
 			if req.GetBody == nil {
@@ -127,10 +143,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r2 := *req
 			r2.Body = body
 			req = &r2
+			bodyOpen = true
 		}
 		select {
 		case <-req.Context().Done():
-			return nil, req.Context().Err()
+			return fail(req.Context().Err())
 		case <-time.After(time.Duration(attempt) * 10 * time.Millisecond):
 		}
 	}
