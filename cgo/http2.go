@@ -30,6 +30,9 @@ package cgo
 #cgo nocallback go_h2_stream_send_window
 #cgo nocallback go_h2_last_stream_id
 #cgo nocallback go_h2_is_closed
+#cgo nocallback go_h2_peer_setting
+#cgo nocallback go_h2_push_promise
+#cgo noescape go_h2_push_promise
 #cgo nocallback go_h2_error_string
 */
 import "C"
@@ -245,10 +248,9 @@ func (h *H2Conn) RecvData(s H2Stream, b []byte) (n int, end bool, err error) {
 	return n, end, err
 }
 
-// SendHeaders queues a header block (trailers: with END_STREAM, no
-// pseudo-headers); ok is false when the engine refused it (stream state,
-// connection closed, unencodable).
-func (h *H2Conn) SendHeaders(s H2Stream, fields []H2Field, trailers, endStream bool) (ok bool, err error) {
+// flatFields lays fields out as one buffer and (offset, length) spans
+// of names and values, as the shims take them.
+func flatFields(fields []H2Field) ([]byte, []C.size_t) {
 	size := 0
 	for _, f := range fields {
 		size += len(f.Name) + len(f.Value)
@@ -263,7 +265,14 @@ func (h *H2Conn) SendHeaders(s H2Stream, fields []H2Field, trailers, endStream b
 		spans[4*i+3] = C.size_t(len(f.Value))
 		buf = append(buf, f.Value...)
 	}
-	buf = nonEmpty(buf[:cap(buf)])
+	return nonEmpty(buf[:cap(buf)]), spans
+}
+
+// SendHeaders queues a header block (trailers: with END_STREAM, no
+// pseudo-headers); ok is false when the engine refused it (stream state,
+// connection closed, unencodable).
+func (h *H2Conn) SendHeaders(s H2Stream, fields []H2Field, trailers, endStream bool) (ok bool, err error) {
+	buf, spans := flatFields(fields)
 	err = h.use(func(p *C.GoH2Conn) error {
 		kind, es := C.int(0), C.int(0)
 		if trailers {
@@ -364,6 +373,38 @@ func (h *H2Conn) LastStreamID() (id uint32, err error) {
 		return nil
 	})
 	return id, err
+}
+
+// PeerSetting returns the peer's value of SETTINGS id (the RFC default
+// until its SETTINGS arrive; MAX_CONCURRENT_STREAMS and
+// MAX_HEADER_LIST_SIZE start at 0xFFFFFFFF).
+func (h *H2Conn) PeerSetting(id int) (v uint32, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		v = uint32(C.go_h2_peer_setting(p, C.int(id)))
+		return nil
+	})
+	return v, err
+}
+
+// PushPromise queues a PUSH_PROMISE on s for the request head fields
+// (pseudo-headers first) and returns the promised stream (reserved;
+// send its response with SendHeaders). ok is false when the engine
+// refused: the peer disabled push, the state of s, the peer's stream
+// limit or a closed connection.
+func (h *H2Conn) PushPromise(s H2Stream, fields []H2Field) (ps H2Stream, id uint32, ok bool, err error) {
+	buf, spans := flatFields(fields)
+	err = h.use(func(p *C.GoH2Conn) error {
+		var out C.uintptr_t
+		var sid C.uint32_t
+		var e C.GoErr
+		if C.go_h2_push_promise(p, C.uintptr_t(s), (*C.char)(unsafe.Pointer(&buf[0])), &spans[0],
+			C.size_t(len(fields)), &out, &sid, &e) != 0 {
+			return goError(&e)
+		}
+		ps, id, ok = H2Stream(out), uint32(sid), out != 0
+		return nil
+	})
+	return ps, id, ok, err
 }
 
 // Closed reports whether a GOAWAY was sent or received.

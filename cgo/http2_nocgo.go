@@ -25,4 +25,8 @@ func (*H2Conn) GoAway(int) error                                          { retu
 func (*H2Conn) SendWindow(H2Stream) (int, error)                          { return 0, ErrNoCgo }
 func (*H2Conn) LastStreamID() (uint32, error)                             { return 0, ErrNoCgo }
 func (*H2Conn) Closed() (bool, error)                                     { return true, ErrNoCgo }
-func H2ErrorString(int) string                                            { return "" }
+func (*H2Conn) PeerSetting(int) (uint32, error)                           { return 0, ErrNoCgo }
+func (*H2Conn) PushPromise(H2Stream, []H2Field) (H2Stream, uint32, bool, error) {
+	return 0, 0, false, ErrNoCgo
+}
+func H2ErrorString(int) string { return "" }

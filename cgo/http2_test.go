@@ -254,3 +254,43 @@ func TestHTTP2ConnClientServer(t *testing.T) {
 		t.Errorf("client events %v, want HEADERS, STREAM_END", resEvents)
 	}
 }
+
+// PeerSetting reads the client's SETTINGS; PushPromise is refused when
+// the client disabled push and accepted (a promised stream with the
+// next even id) when it enabled it.
+func TestHTTP2ConnPeerSettingAndPush(t *testing.T) {
+	for _, enable := range []uint32{0, 1} {
+		h, err := NewH2Conn(H2Config{Server: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf, hb bytes.Buffer
+		buf.WriteString(xhttp2.ClientPreface)
+		fr := xhttp2.NewFramer(&buf, nil)
+		fr.WriteSettings(xhttp2.Setting{ID: xhttp2.SettingEnablePush, Val: enable},
+			xhttp2.Setting{ID: xhttp2.SettingMaxConcurrentStreams, Val: 7})
+		enc := hpack.NewEncoder(&hb)
+		for _, f := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":authority", "h"}, {":path", "/"}} {
+			enc.WriteField(hpack.HeaderField{Name: f[0], Value: f[1]})
+		}
+		fr.WriteHeaders(xhttp2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndHeaders: true, EndStream: true})
+		if _, ok, err := h.Input(buf.Bytes()); !ok || err != nil {
+			t.Fatalf("Input: %v %v", ok, err)
+		}
+		evs := h.TakeEvents(nil)
+		if len(evs) < 2 {
+			t.Fatalf("events %+v", evs)
+		}
+		if v, err := h.PeerSetting(H2SettingMaxConcurrentStreams); v != 7 || err != nil {
+			t.Errorf("PeerSetting(MAX_CONCURRENT_STREAMS) = %d, %v; want 7", v, err)
+		}
+		if v, _ := h.PeerSetting(H2SettingEnablePush); v != enable {
+			t.Errorf("PeerSetting(ENABLE_PUSH) = %d, want %d", v, enable)
+		}
+		ps, id, ok, err := h.PushPromise(evs[1].Stream, []H2Field{{":method", "GET"}, {":scheme", "http"}, {":authority", "h"}, {":path", "/style.css"}})
+		if err != nil || ok != (enable == 1) || (ok && (id != 2 || ps == 0)) {
+			t.Errorf("ENABLE_PUSH %d: PushPromise = %v, %d, %v, %v", enable, ps, id, ok, err)
+		}
+		h.Close()
+	}
+}

@@ -47,3 +47,13 @@ type H2Config struct {
 type H2Field struct {
 	Name, Value string
 }
+
+// HTTP/2 SETTINGS identifiers (RFC 9113 §6.5.2).
+const (
+	H2SettingHeaderTableSize      = 1
+	H2SettingEnablePush           = 2
+	H2SettingMaxConcurrentStreams = 3
+	H2SettingInitialWindowSize    = 4
+	H2SettingMaxFrameSize         = 5
+	H2SettingMaxHeaderListSize    = 6
+)

@@ -231,19 +231,19 @@ go_h2_recv_data (GoH2Conn *c, uintptr_t stream, unsigned char *buf,
   return rc;
 }
 
-static int
-send_headers (SocketHTTP2_Stream_T s, int kind, const char *buf,
-              const size_t *spans, size_t count, int end_stream)
+/* Fills @small (or a heap array when @count exceeds 32) from Go's flat
+ * buffer and spans; NULL when out of memory. */
+static SocketHPACK_Header *
+fields_from_spans (SocketHPACK_Header small[32], const char *buf,
+                   const size_t *spans, size_t count)
 {
-  SocketHPACK_Header small[32];
   SocketHPACK_Header *h = small;
-  int r;
 
   if (count > 32)
     {
       h = calloc (count, sizeof *h);
       if (h == NULL)
-        return -1;
+        return NULL;
     }
   for (size_t i = 0; i < count; i++)
     {
@@ -253,6 +253,19 @@ send_headers (SocketHTTP2_Stream_T s, int kind, const char *buf,
       h[i].value_len = spans[4 * i + 3];
       h[i].never_index = 0;
     }
+  return h;
+}
+
+static int
+send_headers (SocketHTTP2_Stream_T s, int kind, const char *buf,
+              const size_t *spans, size_t count, int end_stream)
+{
+  SocketHPACK_Header small[32];
+  SocketHPACK_Header *h = fields_from_spans (small, buf, spans, count);
+  int r;
+
+  if (h == NULL)
+    return -1;
   if (kind == 1)
     r = SocketHTTP2_Stream_send_trailers (s, h, count);
   else
@@ -374,6 +387,50 @@ go_h2_last_stream_id (GoH2Conn *c)
   id = SocketHTTP2_Conn_last_stream_id (c->conn);
   GO_NOCB_LEAVE ();
   return id;
+}
+
+uint32_t
+go_h2_peer_setting (GoH2Conn *c, int id)
+{
+  uint32_t v;
+
+  GO_NOCB_ENTER ();
+  reset_events (c);
+  v = SocketHTTP2_Conn_get_setting (c->conn, (SocketHTTP2_SettingsId)id);
+  GO_NOCB_LEAVE ();
+  return v;
+}
+
+static void
+push_promise (SocketHTTP2_Stream_T s, const char *buf, const size_t *spans,
+              size_t count, uintptr_t *out, uint32_t *id)
+{
+  SocketHPACK_Header small[32];
+  SocketHPACK_Header *h = fields_from_spans (small, buf, spans, count);
+  SocketHTTP2_Stream_T p;
+
+  if (h == NULL)
+    return;
+  p = SocketHTTP2_Stream_push_promise (s, h, count);
+  if (h != small)
+    free (h);
+  *out = (uintptr_t)p;
+  *id = p ? SocketHTTP2_Stream_id (p) : 0;
+}
+
+int
+go_h2_push_promise (GoH2Conn *c, uintptr_t stream, const char *buf,
+                    const size_t *spans, size_t count, uintptr_t *out,
+                    uint32_t *id, GoErr *e)
+{
+  volatile int rc = 0;
+
+  reset_events (c);
+  *out = 0;
+  *id = 0;
+  GO_CALL_NOCB (rc, e, push_promise ((SocketHTTP2_Stream_T)stream, buf, spans,
+                                     count, out, id));
+  return rc;
 }
 
 int

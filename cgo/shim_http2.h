@@ -92,6 +92,14 @@ int go_h2_goaway (GoH2Conn *c, int code, GoErr *e);
 /* Stream send window (min with the connection's). */
 int32_t go_h2_stream_send_window (GoH2Conn *c, uintptr_t stream);
 uint32_t go_h2_last_stream_id (GoH2Conn *c);
+/* The peer's value of SETTINGS @id (SocketHTTP2_Conn_get_setting). */
+uint32_t go_h2_peer_setting (GoH2Conn *c, int id);
+/* Server push: PUSH_PROMISE on @stream for the request head in @buf and
+ * @spans (as go_h2_send_headers); *@out is the promised stream, 0 when
+ * the engine refused (peer disabled push, state, stream limit). */
+int go_h2_push_promise (GoH2Conn *c, uintptr_t stream, const char *buf,
+                        const size_t *spans, size_t count, uintptr_t *out,
+                        uint32_t *id, GoErr *e);
 int go_h2_is_closed (GoH2Conn *c);
 
 const char *go_h2_error_string (int code);

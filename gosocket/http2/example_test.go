@@ -30,3 +30,34 @@ func ExampleConfigureServer() {
 	}
 	log.Fatal(hs.ListenAndServeTLS("cert.pem", "key.pem"))
 }
+
+// A client for HTTP/2 servers: "https" with ALPN, "http" as h2c with
+// prior knowledge (AllowHTTP), all requests to one host multiplexed on
+// one connection.
+func ExampleTransport() {
+	tr := &http2.Transport{AllowHTTP: true}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr}
+	res, err := c.Get("http://127.0.0.1:8080/")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer res.Body.Close()
+	io.Copy(io.Discard, res.Body)
+}
+
+// Server push from a handler; clients that disabled push (Go's among
+// them) get http.ErrNotSupported.
+func ExampleServer_push() {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := w.(http.Pusher); ok && r.URL.Path == "/" {
+			p.Push("/style.css", nil) // a failed push is no reason to fail the page
+		}
+		io.WriteString(w, "<link rel=stylesheet href=/style.css>")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:8080")
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Fatal((&http2.Server{}).Serve(ln, h))
+}

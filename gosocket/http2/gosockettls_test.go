@@ -8,9 +8,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -91,5 +93,31 @@ func TestGosocketTLSALPN(t *testing.T) {
 	ln.Close()
 	if err := <-done; err != ErrServerClosed {
 		t.Errorf("Serve: %v", err)
+	}
+}
+
+// TestTransportGosocketTLS runs the Transport over libsocket's own TLS
+// (OpenSSL, ALPN "h2") through DialTLSContext, against x/net's server on
+// crypto/tls.
+func TestTransportGosocketTLS(t *testing.T) {
+	p := xnetTLS(t, http.HandlerFunc(echoHandler))
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.cert.Raw})
+	tc, err := gosocket.NewTLSContext(&gosocket.TLSConfig{RootCAsPEM: ca, ServerName: "example.com", NextProtos: []string{NextProtoTLS}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	tr := &Transport{DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
+		return gosocket.DialTLSContext(ctx, network, addr, tc)
+	}}
+	defer tr.CloseIdleConnections()
+	res, err := tr.RoundTrip(must(http.NewRequest("POST", p.url+"/", &pattern{n: 1 << 20})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if err != nil || n != 1<<20 || res.TLS == nil || res.TLS.NegotiatedProtocol != NextProtoTLS {
+		t.Fatalf("echo %d bytes, %v, TLS %+v", n, err, res.TLS)
 	}
 }

@@ -9,6 +9,11 @@
 // Use Server.ServeConn for one connection, Server.Serve for a listener
 // whose connections all speak HTTP/2 with prior knowledge (h2c), and
 // ConfigureServer to serve "h2" negotiated by ALPN from an http.Server.
+// Handlers get http.Flusher, http.Pusher and 1xx responses.
+//
+// Transport is the client side: an http.RoundTripper multiplexing the
+// requests to each host on one connection, over TLS with ALPN "h2" or
+// h2c with prior knowledge.
 package http2
 
 import (
@@ -621,6 +626,10 @@ type stream struct {
 	codeKnown bool
 	// trailers received, given to the request at EOF
 	trailers []cgo.H2Field
+	// the request asked for 100-continue, not sent yet
+	expectContinue bool
+	headSent       bool // the final response head was queued
+	pushed         bool // a promised stream (server push)
 }
 
 // eof marks the body read to its end and hands over the trailers.
@@ -773,6 +782,7 @@ func (sc *serverConn) newRequest(st *stream, fields []cgo.H2Field, end bool) (*h
 			}
 		}
 		req.Body = &requestBody{st: st}
+		st.expectContinue = strings.EqualFold(header.Get("Expect"), "100-continue")
 	}
 	return req.WithContext(st.ctx), nil
 }
@@ -850,6 +860,15 @@ func (b *requestBody) Read(p []byte) (int, error) {
 		if len(p) == 0 {
 			return 0, nil
 		}
+		if st.expectContinue {
+			// The handler wants the body: let the client send it.
+			st.expectContinue = false
+			if !st.headSent {
+				sc.eng.SendHeaders(st.h, []cgo.H2Field{{Name: ":status", Value: "100"}}, false, false)
+				sc.drain()
+				sc.kick()
+			}
+		}
 		n, end, err := sc.eng.RecvData(st.h, p)
 		sc.drain()
 		if err != nil {
@@ -904,7 +923,8 @@ func (rw *responseWriter) WriteHeader(code int) {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
 	if code >= 100 && code < 200 {
-		return // informational responses are not sent
+		rw.writeInformational(code)
+		return
 	}
 	rw.wroteHeader = true
 	rw.status = code
@@ -915,6 +935,38 @@ func (rw *responseWriter) WriteHeader(code int) {
 			}
 		}
 	}
+}
+
+// writeInformational sends a 1xx head with the header fields set so
+// far (103 Early Hints carries Link fields); 101 does not exist in
+// HTTP/2 (RFC 9113 §8.6) and is dropped.
+func (rw *responseWriter) writeInformational(code int) {
+	if code == http.StatusSwitchingProtocols || rw.sentHeader || rw.err != nil {
+		return
+	}
+	fields := []cgo.H2Field{{Name: ":status", Value: strconv.Itoa(code)}}
+	for k, vs := range rw.header {
+		lk := strings.ToLower(k)
+		if hopHeaders[lk] || lk == "trailer" || strings.HasPrefix(k, http.TrailerPrefix) {
+			continue
+		}
+		for _, v := range vs {
+			fields = append(fields, cgo.H2Field{Name: lk, Value: v})
+		}
+	}
+	rw.st.sc.sendInformational(rw.st, fields)
+}
+
+// sendInformational queues a 1xx head unless the final head went out.
+func (sc *serverConn) sendInformational(st *stream, fields []cgo.H2Field) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if st.headSent || st.unusable() != nil {
+		return
+	}
+	sc.eng.SendHeaders(st.h, fields, false, false)
+	sc.drain()
+	sc.kick()
 }
 
 func bodyAllowed(status int) bool {
@@ -1086,6 +1138,7 @@ func (sc *serverConn) sendHeaders(st *stream, fields []cgo.H2Field, trailers, en
 	if err := st.unusable(); err != nil {
 		return err
 	}
+	st.headSent = true
 	ok, err := sc.eng.SendHeaders(st.h, fields, trailers, end)
 	sc.drain()
 	if !more {
@@ -1136,4 +1189,105 @@ func (sc *serverConn) sendData(st *stream, p []byte, end bool) error {
 	}
 }
 
-var _ http.Flusher = (*responseWriter)(nil)
+var (
+	_ http.Flusher = (*responseWriter)(nil)
+	_ http.Pusher  = (*responseWriter)(nil)
+)
+
+// Push promises the response to a GET or HEAD of target (an absolute
+// path, or a URL of the request's scheme and authority) and serves it
+// with the connection's handler on a pushed stream (RFC 9113 §8.4). It
+// returns http.ErrNotSupported when the client disabled push
+// (SETTINGS_ENABLE_PUSH 0, as Go's and our Transport do) or when called
+// for a pushed response, and an error when the engine refuses the
+// promise (state, the client's stream limit, connection closing).
+func (rw *responseWriter) Push(target string, opts *http.PushOptions) error {
+	st := rw.st
+	sc := st.sc
+	if st.pushed {
+		return http.ErrNotSupported
+	}
+	method := http.MethodGet
+	var extra http.Header
+	if opts != nil {
+		if opts.Method != "" {
+			method = opts.Method
+		}
+		extra = opts.Header
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		return fmt.Errorf("http2: push method %q must be GET or HEAD", method)
+	}
+	req := st.req
+	scheme := "http"
+	if req.TLS != nil {
+		scheme = "https"
+	}
+	u, err := url.Parse(target)
+	if err != nil {
+		return err
+	}
+	if u.Scheme != "" || u.Host != "" {
+		if u.Scheme != scheme || u.Host != req.Host {
+			return fmt.Errorf("http2: push target %q is not of %s://%s", target, scheme, req.Host)
+		}
+	} else if !strings.HasPrefix(target, "/") {
+		return fmt.Errorf("http2: push target %q is not an absolute path", target)
+	}
+	path := u.RequestURI()
+	fields := []cgo.H2Field{
+		{Name: ":method", Value: method},
+		{Name: ":scheme", Value: scheme},
+		{Name: ":authority", Value: req.Host},
+		{Name: ":path", Value: path},
+	}
+	header := make(http.Header)
+	for k, vs := range extra {
+		lk := strings.ToLower(k)
+		if hopHeaders[lk] || lk == "host" || lk == "content-length" || lk == "trailer" {
+			continue
+		}
+		for _, v := range vs {
+			fields = append(fields, cgo.H2Field{Name: lk, Value: v})
+			header.Add(k, v)
+		}
+	}
+
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if err := st.unusable(); err != nil {
+		return err
+	}
+	if v, err := sc.eng.PeerSetting(cgo.H2SettingEnablePush); err != nil || v == 0 {
+		return http.ErrNotSupported
+	}
+	ps, id, ok, err := sc.eng.PushPromise(st.h, fields)
+	sc.drain()
+	if err != nil {
+		return errs.Wrap("http2.ResponseWriter.Push", err, nil)
+	}
+	if !ok {
+		return errors.New("http2: push promise refused (stream state, client's stream limit or connection closing)")
+	}
+	sc.kick()
+	ctx, cancel := context.WithCancel(sc.ctx)
+	pst := &stream{sc: sc, id: id, h: ps, ctx: ctx, cancel: cancel, pushed: true, bodyEOF: true}
+	sc.streams[id] = pst
+	preq := &http.Request{
+		Method:     method,
+		URL:        &url.URL{Scheme: scheme, Host: req.Host, Path: u.Path, RawQuery: u.RawQuery},
+		Proto:      "HTTP/2.0",
+		ProtoMajor: 2,
+		Header:     header,
+		Host:       req.Host,
+		RequestURI: path,
+		RemoteAddr: req.RemoteAddr,
+		TLS:        req.TLS,
+		Body:       http.NoBody,
+	}
+	pst.req = preq.WithContext(ctx)
+	sc.handlers++
+	sc.wg.Add(1)
+	go sc.runHandler(pst)
+	return nil
+}
