@@ -197,11 +197,13 @@ record_stop (SocketWS_T ws)
     }
 }
 
-/* parse buffered input into complete messages */
+/* Parse buffered input until a complete message is queued. Parsing no
+ * further keeps a peer's CLOSE (which the codec answers at once) behind the
+ * messages before it, so an application can still reply to those. */
 static void
 pump (SocketWS_T ws)
 {
-  for (;;)
+  while (ws->qcount == 0)
     {
       SocketWS_Message m;
       MsgNode *node;
@@ -791,6 +793,7 @@ SocketWS_process (SocketWS_T ws, unsigned events)
       int nonblock = is_nonblocking (ws), got = 0;
       for (;;)
         {
+          size_t space;
           int r = read_step (ws);
           pump (ws);
           if (r <= 0 || ws->state == WS_STATE_CLOSED)
@@ -798,6 +801,9 @@ SocketWS_process (SocketWS_T ws, unsigned events)
           got = 1;
           if (!nonblock)
             break; /* a blocking socket would wait: one read per call */
+          SocketWSExt_input_space (ws->codec, &space);
+          if (space == 0 && ws->qcount > 0)
+            break; /* buffer full: the application drains messages first */
         }
       if (!got && (events & (POLL_ERROR | POLL_HANGUP)) && ws->state != WS_STATE_CLOSED)
         abnormal (ws);

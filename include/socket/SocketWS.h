@@ -11,8 +11,11 @@
  *   the close; on a non-blocking socket with no complete message buffered
  *   it returns -1 with SocketWS_last_error() == WS_ERROR_WOULD_BLOCK.
  * - SocketWS_recv_available() counts complete messages already buffered,
- *   including those SocketWS_process() read: an event loop drains them with
- *   recv_message while recv_available() > 0.
+ *   including bytes SocketWS_process() read: an event loop drains them with
+ *   recv_message while recv_available() > 0. Buffered bytes are parsed
+ *   lazily (up to the next complete message), so a peer's CLOSE is acted on
+ *   only after the messages before it were taken: replies to them still go
+ *   out before our closing answer.
  * - On a receive error the library queues the close RFC 6455 requires
  *   itself (1002 protocol, 1007 invalid UTF-8, 1009 too big) and reports it
  *   through close_code()/last_error().
@@ -265,7 +268,11 @@ extern SOCKET_API int SocketWS_close_len (SocketWS_T ws, int code, const char *r
  */
 extern SOCKET_API int SocketWS_recv_message (SocketWS_T ws, SocketWS_Message *msg);
 
-/** @brief Number of complete messages buffered (readable without blocking). */
+/**
+ * @brief Complete messages readable without blocking: 0 when none, else
+ *        the number parsed so far (at least 1; parsing stops at the first
+ *        complete message, so call again after each recv_message).
+ */
 extern SOCKET_API int SocketWS_recv_available (SocketWS_T ws);
 
 /** @brief Release a message's data and zero it. NULL-safe. */
