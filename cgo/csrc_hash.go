@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "20d2d3cfb10067f3e392696601e99a9f8840b822267f6447fa80aa24adcbe89b"
+const csrcHash = "084479cdd66b77a9aedf10671bdb075641710342e7736f1072dde5d74bb5f662"

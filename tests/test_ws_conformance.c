@@ -1254,6 +1254,15 @@ client_thread (void *arg)
   e.ws = SocketWS_client_new (s, "127.0.0.1", "/echo", &cfg);
   if (SocketWS_handshake (e.ws) == 0)
     echo_thread (&e);
+  /* a client leaves the TCP close to the server: closing with unread
+   * input would reset the connection and could destroy our CLOSE frame */
+  Socket_shutdown (s, SHUT_WR);
+  {
+    char sink[4096];
+    struct pollfd pfd = { Socket_fd (s), POLLIN, 0 };
+    while (poll (&pfd, 1, 5000) > 0 && read (Socket_fd (s), sink, sizeof sink) > 0)
+      ;
+  }
   SocketWS_free (&e.ws);
   Socket_free (&s);
   return NULL;

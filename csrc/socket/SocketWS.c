@@ -697,8 +697,19 @@ SocketWS_close_len (SocketWS_T ws, int code, const char *reason, size_t reason_l
       return -1;
     }
   ws->close_code = code;
-  snprintf (ws->close_reason, sizeof ws->close_reason, "%.*s", (int)(reason_len > 123 ? 123 : reason_len),
-            reason ? reason : "");
+  {
+    /* record what went on the wire: cut at 123 bytes on a UTF-8 boundary */
+    size_t n = reason && code != WS_CLOSE_NO_STATUS ? reason_len : 0;
+    if (n > 123)
+      {
+        n = 123;
+        while (n > 0 && ((unsigned char)reason[n] & 0xc0) == 0x80)
+          n--;
+      }
+    if (n)
+      memcpy (ws->close_reason, reason, n);
+    ws->close_reason[n] = '\0';
+  }
   if (ws->state == WS_STATE_OPEN)
     ws->state = WS_STATE_CLOSING;
   flush (ws);
