@@ -306,6 +306,8 @@ write_fragments (struct SocketWSExt_Codec *c, unsigned opcode, int first, int fi
       if (write_frame (c, first ? opcode : WS_OPCODE_CONTINUATION, fin && last, first && rsv1, data, n) < 0)
         return -1;
       first = 0;
+      if (n == 0)
+        break; /* data may be NULL for an empty message */
       data += n;
       len -= n;
     }
