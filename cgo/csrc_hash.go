@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "b32d37398839684f10a681c16b4589268d74849e8b71753478f0280598d1a188"
+const csrcHash = "68b1e96ee967f57aaa2cd319472408fbfe547b7ad3cd9800301572b8536a683d"

@@ -25,6 +25,7 @@
 #include "socket/SocketBuf.h"
 #include "socket/SocketReconnect.h"
 #include "socket/SocketProxy.h"
+#include "socket/SocketWS.h"
 #include "http/SocketHPACK.h"
 #include "http/SocketHTTP.h"
 #include "http/SocketHTTP1.h"
