@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/libsocket/libsocket/cgo"
@@ -368,6 +369,14 @@ func runHandshake(ctx context.Context, nc net.Conn, spec *proxySpec, hs *cgo.Pro
 			if err := hs.Sent(n); err != nil {
 				return nil, "proxyconnect", wrapErr(op, err, ErrProxy)
 			}
+			if werr != nil && proxyClosed(werr) {
+				// The proxy hung up mid-handshake: its reply so far
+				// decides (as for EOF below), not the reset.
+				if _, _, err := hs.Input(nil); err != nil {
+					return nil, "proxyconnect", wrapErr(op, err, ErrProxy)
+				}
+				continue
+			}
 			if werr != nil {
 				failOp, err = ioErr(werr)
 				return nil, failOp, err
@@ -387,7 +396,7 @@ func runHandshake(ctx context.Context, nc net.Conn, spec *proxySpec, hs *cgo.Pro
 			n, rerr := nc.Read(in[len(in):cap(in)])
 			in = in[:len(in)+n]
 			switch {
-			case n == 0 && errors.Is(rerr, io.EOF):
+			case n == 0 && (errors.Is(rerr, io.EOF) || proxyClosed(rerr)):
 				// The proxy closed: the codec decides whether the reply
 				// was complete.
 				if _, _, err := hs.Input(nil); err != nil {
@@ -411,6 +420,13 @@ func runHandshake(ctx context.Context, nc net.Conn, spec *proxySpec, hs *cgo.Pro
 		in = in[:copy(in, in[used:])]
 		starved = used == 0
 	}
+}
+
+// proxyClosed reports a proxy that closed the connection under us: a
+// reset (it closed with our request unread) or a broken pipe. Either way
+// the bytes it sent before are all there is.
+func proxyClosed(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 // proxyError converts a failed handshake: the sentinel of its result,
