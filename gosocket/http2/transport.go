@@ -394,12 +394,9 @@ func (t *Transport) newClientConn(c net.Conn, key string) (*clientConn, error) {
 		wake:       make(chan struct{}, 1),
 		quit:       make(chan struct{}),
 		readerDone: make(chan struct{}),
-		rstIn:      make(map[uint32]ErrCode),
 		lastUsed:   time.Now(),
 	}
 	cc.cond = sync.NewCond(&cc.mu)
-	cc.outScan = frameScanner{skip: len(clientPreface), onFrame: cc.outFrame}
-	cc.inScan = frameScanner{onFrame: cc.inFrame}
 	go cc.writer()
 	go cc.readLoop()
 	cc.kick() // preface and SETTINGS
