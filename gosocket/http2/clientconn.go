@@ -23,7 +23,8 @@ type clientConn struct {
 	c          net.Conn
 	eng        *cgo.H2Conn
 	wake       chan struct{} // wakes the writer; never closed
-	quit       chan struct{} // closed to stop the writer
+	quit       chan struct{} // closed to stop the writer and the timer
+	timer      *engineTimer
 	readerDone chan struct{}
 	wmu        sync.Mutex // held while writing c (flush)
 	wbuf       []byte     // output being written, guarded by wmu
@@ -272,8 +273,15 @@ func (cc *clientConn) read() error {
 	lastProcess := time.Now()
 	idle := cc.t.IdleConnTimeout
 	for {
-		if idle > 0 {
+		// Under mu: fireDeadline's wake-up deadline must not be replaced.
+		cc.mu.Lock()
+		failed := cc.failed
+		if idle > 0 && !failed {
 			cc.c.SetReadDeadline(time.Now().Add(idle))
+		}
+		cc.mu.Unlock()
+		if failed {
+			return cc.fail(nil)
 		}
 		n, rerr := cc.c.Read(buf)
 		p := buf[:n]
@@ -318,6 +326,12 @@ func (cc *clientConn) read() error {
 			cc.kick()
 		}
 		if rerr != nil {
+			cc.mu.Lock()
+			failed := cc.failed // a deadline fired (fireDeadline)
+			cc.mu.Unlock()
+			if failed {
+				return cc.fail(nil)
+			}
 			if ne, ok := rerr.(net.Error); ok && ne.Timeout() && n == 0 && idle > 0 {
 				cc.mu.Lock()
 				quiet := len(cc.streams) == 0 && cc.reservedN == 0 && time.Since(cc.lastUsed) >= idle
@@ -337,6 +351,35 @@ func (cc *clientConn) read() error {
 			return rerr
 		}
 	}
+}
+
+// nextDeadline and fireDeadline drive the engine's deadlines (see
+// engineTimer). A deadline that fails the connection wakes the reader,
+// which writes the GOAWAY and ends it.
+func (cc *clientConn) nextDeadline() (time.Duration, bool, bool) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.done || cc.failed {
+		return 0, false, true
+	}
+	d, ok, err := cc.eng.NextTimeout()
+	return d, ok, err != nil
+}
+
+func (cc *clientConn) fireDeadline() {
+	cc.mu.Lock()
+	if !cc.done && !cc.failed {
+		cc.retire()
+		ok, _, err := cc.eng.Process()
+		cc.ended = false
+		cc.drain()
+		if err != nil || !ok || cc.failed {
+			cc.failed = true
+			cc.c.SetReadDeadline(time.Now())
+		}
+	}
+	cc.mu.Unlock()
+	cc.kick() // a keepalive PING or the GOAWAY
 }
 
 // waitFlushedLocked wakes the writer and waits until it found no
@@ -451,6 +494,7 @@ func (cc *clientConn) flush() {
 		}
 		cc.cond.Broadcast()
 		cc.mu.Unlock()
+		cc.timer.poke()
 	}
 }
 

@@ -64,6 +64,16 @@ type Server struct {
 	// IdleTimeout closes a connection without streams that received
 	// nothing for this long, with GOAWAY(NO_ERROR); 0 means none.
 	IdleTimeout time.Duration
+	// SettingsTimeout is how long the client may take to acknowledge
+	// our SETTINGS before the connection ends with GOAWAY
+	// (SETTINGS_TIMEOUT); 0 means 30 s, negative means no limit.
+	SettingsTimeout time.Duration
+	// ReadIdleTimeout sends a PING once nothing was received for this
+	// long (a health check, as x/net's); 0 means never.
+	ReadIdleTimeout time.Duration
+	// PingTimeout closes the connection when a PING is not acknowledged
+	// in time; 0 means 15 s, as x/net.
+	PingTimeout time.Duration
 	// ErrorLog receives handler panics; nil means the log package.
 	ErrorLog *log.Logger
 
@@ -224,6 +234,9 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		InitialWindowSize:    1 << 20,
 		ConnectionWindowSize: 1 << 20,
 		MaxFrameSize:         s.MaxReadFrameSize,
+		SettingsTimeoutMS:    durationMS(s.SettingsTimeout, 0),
+		PingTimeoutMS:        durationMS(s.PingTimeout, 15*time.Second),
+		KeepaliveMS:          durationMS(s.ReadIdleTimeout, 0),
 	}
 	if s.MaxConcurrentStreams > 0 {
 		cfg.MaxConcurrentStreams = s.MaxConcurrentStreams
@@ -250,6 +263,7 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		streams: make(map[uint32]*stream),
 		wake:    make(chan struct{}, 1),
 		quit:    make(chan struct{}),
+		timer:   newEngineTimer(),
 	}
 	sc.cond = sync.NewCond(&sc.mu)
 	sc.ctx, sc.cancel = context.WithCancel(context.Background())
@@ -274,7 +288,8 @@ type serverConn struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wake   chan struct{} // wakes the writer; never closed
-	quit   chan struct{} // closed to stop the writer
+	quit   chan struct{} // closed to stop the writer and the timer
+	timer  *engineTimer
 	wg     sync.WaitGroup
 
 	mu        sync.Mutex
@@ -298,6 +313,11 @@ func (sc *serverConn) serve() error {
 		defer close(writerDone)
 		sc.writer()
 	}()
+	timerDone := make(chan struct{})
+	go func() {
+		defer close(timerDone)
+		sc.timer.run(sc.quit, sc.nextDeadline, sc.fireDeadline)
+	}()
 	sc.kick() // our SETTINGS
 	err := sc.reader()
 
@@ -312,6 +332,7 @@ func (sc *serverConn) serve() error {
 	sc.wg.Wait()
 	close(sc.quit)
 	<-writerDone
+	<-timerDone
 	sc.c.Close()
 	sc.eng.Close()
 	if err == nil && sc.peerGoAway != nil && sc.peerGoAway.ErrCode != ErrCodeNo {
@@ -393,8 +414,16 @@ func (sc *serverConn) reader() error {
 	lastProcess := time.Now()
 	idle := sc.srv.IdleTimeout
 	for {
-		if idle > 0 {
+		// Under mu: fireDeadline's wake-up deadline must not be replaced.
+		sc.mu.Lock()
+		failed := sc.failed
+		if idle > 0 && !failed {
 			sc.c.SetReadDeadline(time.Now().Add(idle))
+		}
+		sc.mu.Unlock()
+		if failed {
+			sc.kick()
+			return sc.fail(nil)
 		}
 		n, rerr := sc.c.Read(buf)
 		p := buf[:n]
@@ -433,6 +462,10 @@ func (sc *serverConn) reader() error {
 			sc.kick()
 		}
 		if rerr != nil {
+			if sc.isFailed() { // a deadline fired (fireDeadline)
+				sc.kick()
+				return sc.fail(nil)
+			}
 			if sc.finished() {
 				return nil
 			}
@@ -449,6 +482,39 @@ func (sc *serverConn) reader() error {
 			return rerr
 		}
 	}
+}
+
+// nextDeadline and fireDeadline drive the engine's deadlines (see
+// engineTimer). A deadline that fails the connection wakes the reader,
+// which writes the GOAWAY and ends it.
+func (sc *serverConn) nextDeadline() (time.Duration, bool, bool) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.done || sc.failed {
+		return 0, false, true
+	}
+	d, ok, err := sc.eng.NextTimeout()
+	return d, ok, err != nil
+}
+
+func (sc *serverConn) fireDeadline() {
+	sc.mu.Lock()
+	if !sc.done && !sc.failed {
+		ok, _, err := sc.eng.Process()
+		sc.drain()
+		if err != nil || !ok || sc.failed {
+			sc.failed = true
+			sc.c.SetReadDeadline(time.Now())
+		}
+	}
+	sc.mu.Unlock()
+	sc.kick() // a keepalive PING or the GOAWAY
+}
+
+func (sc *serverConn) isFailed() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.failed
 }
 
 // idleFor reports a connection without streams or handlers.
@@ -563,6 +629,7 @@ func (sc *serverConn) writer() {
 			sc.drain()
 			sc.cond.Broadcast()
 			sc.mu.Unlock()
+			sc.timer.poke()
 		}
 	}
 }
