@@ -24,7 +24,6 @@ type clientConn struct {
 	eng        *cgo.H2Conn
 	wake       chan struct{} // wakes the writer; never closed
 	quit       chan struct{} // closed to stop the writer and the timer
-	timer      *engineTimer
 	readerDone chan struct{}
 	wmu        sync.Mutex // held while writing c (flush)
 	wbuf       []byte     // output being written, guarded by wmu
@@ -354,7 +353,7 @@ func (cc *clientConn) read() error {
 }
 
 // nextDeadline and fireDeadline drive the engine's deadlines (see
-// engineTimer). A deadline that fails the connection wakes the reader,
+// runEngineTimer). A deadline that fails the connection wakes the reader,
 // which writes the GOAWAY and ends it.
 func (cc *clientConn) nextDeadline() (time.Duration, bool, bool) {
 	cc.mu.Lock()
@@ -494,7 +493,6 @@ func (cc *clientConn) flush() {
 		}
 		cc.cond.Broadcast()
 		cc.mu.Unlock()
-		cc.timer.poke()
 	}
 }
 

@@ -263,7 +263,6 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		streams: make(map[uint32]*stream),
 		wake:    make(chan struct{}, 1),
 		quit:    make(chan struct{}),
-		timer:   newEngineTimer(),
 	}
 	sc.cond = sync.NewCond(&sc.mu)
 	sc.ctx, sc.cancel = context.WithCancel(context.Background())
@@ -289,7 +288,6 @@ type serverConn struct {
 	cancel context.CancelFunc
 	wake   chan struct{} // wakes the writer; never closed
 	quit   chan struct{} // closed to stop the writer and the timer
-	timer  *engineTimer
 	wg     sync.WaitGroup
 
 	mu        sync.Mutex
@@ -316,7 +314,7 @@ func (sc *serverConn) serve() error {
 	timerDone := make(chan struct{})
 	go func() {
 		defer close(timerDone)
-		sc.timer.run(sc.quit, sc.nextDeadline, sc.fireDeadline)
+		runEngineTimer(sc.quit, sc.nextDeadline, sc.fireDeadline)
 	}()
 	sc.kick() // our SETTINGS
 	err := sc.reader()
@@ -485,7 +483,7 @@ func (sc *serverConn) reader() error {
 }
 
 // nextDeadline and fireDeadline drive the engine's deadlines (see
-// engineTimer). A deadline that fails the connection wakes the reader,
+// runEngineTimer). A deadline that fails the connection wakes the reader,
 // which writes the GOAWAY and ends it.
 func (sc *serverConn) nextDeadline() (time.Duration, bool, bool) {
 	sc.mu.Lock()
@@ -629,7 +627,6 @@ func (sc *serverConn) writer() {
 			sc.drain()
 			sc.cond.Broadcast()
 			sc.mu.Unlock()
-			sc.timer.poke()
 		}
 	}
 }

@@ -1,46 +1,25 @@
 package http2
 
-import (
-	"sync/atomic"
-	"time"
-)
+import "time"
 
 // The engine's deadlines (SETTINGS and PING acknowledgements, keepalive
 // PINGs, stalled streams) fire only when Process runs. A reader blocked
-// on a silent peer never calls it, so each connection runs an
-// engineTimer: a goroutine that sleeps until H2Conn.NextTimeout and then
-// calls Process without input.
+// on a silent peer never calls it, so each connection runs
+// runEngineTimer: a goroutine that sleeps until H2Conn.NextTimeout and
+// then calls Process without input.
 
-// maxTimerSleep bounds one sleep of the timer. A deadline armed while it
-// sleeps is at most this late: the writer only wakes a timer that has
-// no deadline (waking it after every write would cost a lock and a walk
-// of the streams per write).
+// maxTimerSleep bounds one sleep of the timer, also when no deadline is
+// armed: a deadline armed meanwhile (the first SETTINGS written, a
+// stream stalled on a zero window) fires at most this late. Polling
+// costs one wake-up per second per connection; waking the timer from
+// every write instead would cost a lock and a walk of the streams per
+// write.
 const maxTimerSleep = time.Second
 
-type engineTimer struct {
-	wake  chan struct{}
-	armed atomic.Bool
-}
-
-func newEngineTimer() *engineTimer {
-	return &engineTimer{wake: make(chan struct{}, 1)}
-}
-
-// poke makes a timer without a deadline look again (output was written:
-// a SETTINGS or PING may now wait for its acknowledgement).
-func (et *engineTimer) poke() {
-	if !et.armed.Load() {
-		select {
-		case et.wake <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// run loops until quit closes or next reports the connection done.
-// next returns the engine's next deadline (ok false: none); fire runs
-// Process.
-func (et *engineTimer) run(quit <-chan struct{}, next func() (d time.Duration, ok, done bool), fire func()) {
+// runEngineTimer loops until quit closes or next reports the connection
+// done. next returns the engine's next deadline (ok false: none); fire
+// runs Process.
+func runEngineTimer(quit <-chan struct{}, next func() (d time.Duration, ok, done bool), fire func()) {
 	t := time.NewTimer(maxTimerSleep)
 	defer t.Stop()
 	for {
@@ -48,16 +27,15 @@ func (et *engineTimer) run(quit <-chan struct{}, next func() (d time.Duration, o
 		if done {
 			return
 		}
-		et.armed.Store(ok)
-		if ok {
-			t.Reset(min(d, maxTimerSleep))
-		} else {
-			t.Stop()
+		if !ok {
+			d = maxTimerSleep
 		}
+		t.Reset(min(d, maxTimerSleep))
 		select {
 		case <-t.C:
-			fire()
-		case <-et.wake:
+			if ok && d <= maxTimerSleep {
+				fire()
+			}
 		case <-quit:
 			return
 		}

@@ -407,12 +407,11 @@ func (t *Transport) newClientConn(c net.Conn, key string) (*clientConn, error) {
 		wake:       make(chan struct{}, 1),
 		quit:       make(chan struct{}),
 		readerDone: make(chan struct{}),
-		timer:      newEngineTimer(),
 		lastUsed:   time.Now(),
 	}
 	cc.cond = sync.NewCond(&cc.mu)
 	go cc.writer()
-	go cc.timer.run(cc.quit, cc.nextDeadline, cc.fireDeadline)
+	go runEngineTimer(cc.quit, cc.nextDeadline, cc.fireDeadline)
 	go cc.readLoop()
 	cc.kick() // preface and SETTINGS
 	return cc, nil
