@@ -163,6 +163,10 @@ func (cs *clientStream) resetLocked(code ErrCode, err error) {
 	cc.kick()
 }
 
+// testHookSlotWait, when set by a test, runs as a request head refused
+// at the peer's stream limit starts waiting for a slot.
+var testHookSlotWait func()
+
 // openStreamLocked makes a stream and sends the request head on it.
 // The caller's slot makes a refusal at the peer's stream limit rare
 // (the peer lowered MAX_CONCURRENT_STREAMS meanwhile); the engine then
@@ -210,6 +214,9 @@ func (cc *clientConn) openStreamLocked(ctx context.Context, fields []cgo.H2Field
 				cc.cond.Broadcast()
 				cc.mu.Unlock()
 			})
+		}
+		if testHookSlotWait != nil {
+			testHookSlotWait()
 		}
 		for cc.usableLocked() && ctx.Err() == nil && cc.availableLocked() <= cc.reservedN {
 			cc.cond.Wait()

@@ -86,7 +86,7 @@ func TestServerPeerResetCode(t *testing.T) {
 // rawH2Server accepts connections on a loopback listener, exchanges
 // SETTINGS and calls onFrame for every other frame the client sends; it
 // returns the Transport's URL and a counter of accepted connections.
-func rawH2Server(t *testing.T, onFrame func(fr *xhttp2.Framer, f xhttp2.Frame)) (string, *atomic.Int64) {
+func rawH2Server(t *testing.T, onFrame func(fr *xhttp2.Framer, f xhttp2.Frame), settings ...xhttp2.Setting) (string, *atomic.Int64) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -108,7 +108,7 @@ func rawH2Server(t *testing.T, onFrame func(fr *xhttp2.Framer, f xhttp2.Frame)) 
 					return
 				}
 				fr := xhttp2.NewFramer(c, c)
-				fr.WriteSettings()
+				fr.WriteSettings(settings...)
 				for {
 					f, err := fr.ReadFrame()
 					if err != nil {
@@ -205,5 +205,83 @@ func TestTransportRefusedStreamRetried(t *testing.T) {
 	var se StreamError
 	if !errors.As(err, &se) || se.Code != ErrCodeRefusedStream {
 		t.Errorf("ClientConn.RoundTrip: %v, want StreamError(REFUSED_STREAM)", err)
+	}
+}
+
+// The peer's limit can drop between a request's slot reservation and its
+// HEADERS (new SETTINGS): the engine then refuses the head and leaves the
+// stream idle. The Transport drops that stream, waits for a slot and
+// sends the request on a new one once a stream ends. The slot is
+// reserved by hand here to make that race happen every time.
+func TestTransportWaitsForSlotAfterRefusedHead(t *testing.T) {
+	heads := make(chan uint32, 4)
+	url, _ := rawH2Server(t, func(fr *xhttp2.Framer, f xhttp2.Frame) {
+		h, ok := f.(*xhttp2.HeadersFrame)
+		if !ok {
+			return
+		}
+		heads <- h.StreamID
+		if h.StreamID != 1 {
+			fr.WriteHeaders(xhttp2.HeadersFrameParam{StreamID: h.StreamID, EndHeaders: true, EndStream: true,
+				BlockFragment: headerBlock(":status", "204")})
+		}
+	}, xhttp2.Setting{ID: xhttp2.SettingMaxConcurrentStreams, Val: 1})
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &Transport{AllowHTTP: true}
+	ccw, err := tr.NewClientConn(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ccw.Close()
+	cc := ccw.cc
+	first := make(chan error, 1)
+	go func() {
+		_, err := ccw.RoundTrip(must(http.NewRequest("GET", url+"/1", nil)))
+		first <- err
+	}()
+	if id := <-heads; id != 1 {
+		t.Fatalf("first stream %d, want 1", id)
+	}
+	cc.mu.Lock()
+	for !cc.gotSettings { // the peer's limit of 1 is known
+		cc.cond.Wait()
+	}
+	cc.reservedN++ // as if reserved before that
+	cc.mu.Unlock()
+
+	waiting := make(chan struct{})
+	testHookSlotWait = func() { close(waiting) }
+	defer func() { testHookSlotWait = nil }()
+	second := make(chan error, 1)
+	go func() {
+		res, err := cc.roundTrip(must(http.NewRequest("GET", url+"/2", nil)))
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode != 204 {
+				err = errors.New(res.Status)
+			}
+		}
+		second <- err
+	}()
+	<-waiting // its head was refused at the limit
+	// End stream 1: the waiting request gets its slot.
+	cc.mu.Lock()
+	for _, cs := range cc.streams {
+		cs.resetLocked(ErrCodeCancel, errors.New("test: freeing the slot"))
+	}
+	cc.cond.Broadcast()
+	cc.mu.Unlock()
+	if err := <-second; err != nil {
+		t.Fatalf("request waiting for a slot: %v", err)
+	}
+	// Stream 3 was made and dropped idle; the request went out on 5.
+	if id := <-heads; id != 5 {
+		t.Errorf("second request on stream %d, want 5", id)
+	}
+	if err := <-first; err == nil {
+		t.Error("first request survived its reset")
 	}
 }
