@@ -34,11 +34,24 @@ package cgo
 #cgo nocallback go_h2_push_promise
 #cgo noescape go_h2_push_promise
 #cgo nocallback go_h2_error_string
+#cgo nocallback go_h2_stream_reset_info
+#cgo noescape go_h2_stream_reset_info
+#cgo nocallback go_h2_goaway_received
+#cgo noescape go_h2_goaway_received
+#cgo nocallback go_h2_goaway_sent
+#cgo noescape go_h2_goaway_sent
+#cgo nocallback go_h2_streams_available
+#cgo nocallback go_h2_stream_is_idle
+#cgo nocallback go_h2_next_timeout_ms
+#cgo nocallback go_h2_enable_connect_protocol
+#cgo noescape go_h2_enable_connect_protocol
+#cgo nocallback go_h2_peer_connect_protocol
 */
 import "C"
 
 import (
 	"sync"
+	"time"
 	"unsafe"
 )
 
@@ -56,6 +69,11 @@ var (
 	_ = [1]struct{}{}[H2EventPingAck-C.HTTP2_EVENT_PING_ACK]
 	_ = [1]struct{}{}[H2EventGoAwayReceived-C.HTTP2_EVENT_GOAWAY_RECEIVED]
 	_ = [1]struct{}{}[H2EventConnectionError-C.HTTP2_EVENT_CONNECTION_ERROR]
+	_ = [1]struct{}{}[H2ResetNone-C.SOCKETHTTP2EXT_RESET_NONE]
+	_ = [1]struct{}{}[H2ResetReceived-C.SOCKETHTTP2EXT_RESET_RECEIVED]
+	_ = [1]struct{}{}[H2ResetSent-C.SOCKETHTTP2EXT_RESET_SENT]
+	_ = [1]struct{}{}[H2ResetGoAway-C.SOCKETHTTP2EXT_RESET_GOAWAY]
+	_ = [1]struct{}{}[H2ResetLocal-C.SOCKETHTTP2EXT_RESET_LOCAL]
 )
 
 // H2Conn owns one HTTP/2 connection of the engine with memory I/O
@@ -79,6 +97,9 @@ func NewH2Conn(cfg H2Config) (*H2Conn, error) {
 		max_header_list_size:   C.uint32_t(cfg.MaxHeaderListSize),
 		connection_window_size: C.uint32_t(cfg.ConnectionWindowSize),
 		idle_timeout_ms:        C.int(cfg.IdleTimeoutMS),
+		settings_timeout_ms:    C.int(cfg.SettingsTimeoutMS),
+		ping_timeout_ms:        C.int(cfg.PingTimeoutMS),
+		keepalive_ms:           C.int(cfg.KeepaliveMS),
 	}
 	if cfg.Server {
 		g.server = 1
@@ -115,7 +136,8 @@ func (h *H2Conn) collect(p *C.GoH2Conn) {
 	}
 	evs := unsafe.Slice(p.events, int(p.nevents))
 	for _, ev := range evs {
-		h.events = append(h.events, H2Event{Type: int(ev.event), StreamID: uint32(ev.stream_id), Stream: H2Stream(ev.stream)})
+		h.events = append(h.events, H2Event{Type: int(ev.event), StreamID: uint32(ev.stream_id), Stream: H2Stream(ev.stream),
+			ResetHow: int(ev.reset_how), ResetCode: uint32(ev.reset_code)})
 	}
 	if p.overflow != 0 {
 		h.events = append(h.events, H2Event{Type: H2EventConnectionError})
@@ -155,7 +177,9 @@ func (h *H2Conn) Input(b []byte) (consumed int, ok bool, err error) {
 
 // Process runs the housekeeping (removal of closed streams, timeouts).
 // ok is false after a connection error; closed reports a GOAWAY sent or
-// received.
+// received. Deadlines (SETTINGS and PING acknowledgements, idle,
+// keepalive, stalled streams) fire only here: call it when NextTimeout
+// has passed, with or without input.
 func (h *H2Conn) Process() (ok, closed bool, err error) {
 	err = h.use(func(p *C.GoH2Conn) error {
 		var r, c C.int
@@ -270,7 +294,12 @@ func flatFields(fields []H2Field) ([]byte, []C.size_t) {
 
 // SendHeaders queues a header block (trailers: with END_STREAM, no
 // pseudo-headers); ok is false when the engine refused it (stream state,
-// connection closed, unencodable).
+// connection closed, unencodable). On an idle stream of ours it is also
+// false while the peer's MAX_CONCURRENT_STREAMS is reached
+// (StreamsAvailable is 0): the stream then stays idle and may be sent
+// once a stream ends; StreamIdle tells the two refusals apart. A stream
+// left idle is refused (H2ResetLocal, REFUSED_STREAM) when a higher
+// stream id opens first, so open streams in id order.
 func (h *H2Conn) SendHeaders(s H2Stream, fields []H2Field, trailers, endStream bool) (ok bool, err error) {
 	buf, spans := flatFields(fields)
 	err = h.use(func(p *C.GoH2Conn) error {
@@ -316,10 +345,12 @@ func (h *H2Conn) SendData(s H2Stream, b []byte, endStream bool) (n int, ended bo
 	return n, ended, err
 }
 
-// NewStream creates a local stream (client role: ids 1, 3, ...; send its
-// request with SendHeaders). ok is false when the engine refused: the
-// connection is closed, ids are exhausted or the peer's
-// MAX_CONCURRENT_STREAMS is reached (retry after a stream ends).
+// NewStream creates a local stream (client role: ids 1, 3, ...) in the
+// idle state; SendHeaders opens it. ok is false when the engine refused:
+// the connection is closed or stream ids are exhausted. The peer's
+// MAX_CONCURRENT_STREAMS does not stop NewStream (an idle stream does
+// not count, RFC 9113 §5.1): check StreamsAvailable first to wait for a
+// slot, or let SendHeaders refuse and keep the stream idle.
 func (h *H2Conn) NewStream() (s H2Stream, id uint32, ok bool, err error) {
 	err = h.use(func(p *C.GoH2Conn) error {
 		var out C.uintptr_t
@@ -414,6 +445,110 @@ func (h *H2Conn) Closed() (closed bool, err error) {
 		return nil
 	})
 	return closed, err
+}
+
+// StreamsAvailable returns how many more streams of ours may open now:
+// the peer's MAX_CONCURRENT_STREAMS (100 until its SETTINGS arrive)
+// minus our open streams; 0 once a GOAWAY was sent or received or the
+// connection failed.
+func (h *H2Conn) StreamsAvailable() (n uint32, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		n = uint32(C.go_h2_streams_available(p))
+		return nil
+	})
+	return n, err
+}
+
+// StreamIdle reports whether s is still idle (created by NewStream, no
+// HEADERS sent): after a refused SendHeaders it means "no slot yet".
+func (h *H2Conn) StreamIdle(s H2Stream) (idle bool, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		idle = C.go_h2_stream_is_idle(p, C.uintptr_t(s)) != 0
+		return nil
+	})
+	return idle, err
+}
+
+// StreamResetInfo returns how s was reset (an H2Reset* value) and the
+// error code; the STREAM_RESET event carries the same.
+func (h *H2Conn) StreamResetInfo(s H2Stream) (how int, code uint32, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		var c C.uint32_t
+		how = int(C.go_h2_stream_reset_info(p, C.uintptr_t(s), &c))
+		code = uint32(c)
+		return nil
+	})
+	return how, code, err
+}
+
+// GoAwayReceived returns the peer's GOAWAY (the lowest last-stream-id
+// of those received, the latest code and debug data, copied); ok is
+// false when none arrived.
+func (h *H2Conn) GoAwayReceived() (g H2GoAway, ok bool, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		var last, code C.uint32_t
+		var dbg *C.uchar
+		var n C.size_t
+		if C.go_h2_goaway_received(p, &last, &code, &dbg, &n) == 0 {
+			return nil
+		}
+		ok = true
+		g = H2GoAway{LastStreamID: uint32(last), Code: uint32(code)}
+		if n > 0 {
+			g.Debug = C.GoBytes(unsafe.Pointer(dbg), C.int(n))
+		}
+		return nil
+	})
+	return g, ok, err
+}
+
+// GoAwaySent returns the fields of the GOAWAY we sent (queued: by GoAway
+// or for a connection error the peer caused); ok is false when none.
+func (h *H2Conn) GoAwaySent() (lastStreamID, code uint32, ok bool, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		var last, c C.uint32_t
+		ok = C.go_h2_goaway_sent(p, &last, &c) != 0
+		lastStreamID, code = uint32(last), uint32(c)
+		return nil
+	})
+	return lastStreamID, code, ok, err
+}
+
+// NextTimeout returns how long until Process must run for the
+// connection's next deadline (0: due now); ok is false when no deadline
+// is armed or the connection failed. Ask again after every call.
+func (h *H2Conn) NextTimeout() (d time.Duration, ok bool, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		ms := int(C.go_h2_next_timeout_ms(p))
+		d, ok = time.Duration(ms)*time.Millisecond, ms >= 0
+		return nil
+	})
+	return d, ok, err
+}
+
+// EnableConnectProtocol advertises SETTINGS_ENABLE_CONNECT_PROTOCOL
+// (RFC 8441); ok is false when the connection is closed.
+func (h *H2Conn) EnableConnectProtocol() (ok bool, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		var r C.int
+		var e C.GoErr
+		if C.go_h2_enable_connect_protocol(p, &r, &e) != 0 {
+			return goError(&e)
+		}
+		ok = r == 0
+		return nil
+	})
+	return ok, err
+}
+
+// PeerConnectProtocol reports whether the peer's SETTINGS enabled
+// extended CONNECT (RFC 8441).
+func (h *H2Conn) PeerConnectProtocol() (on bool, err error) {
+	err = h.use(func(p *C.GoH2Conn) error {
+		on = C.go_h2_peer_connect_protocol(p) != 0
+		return nil
+	})
+	return on, err
 }
 
 // H2ErrorString is SocketHTTP2_error_string.

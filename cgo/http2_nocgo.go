@@ -2,6 +2,8 @@
 
 package cgo
 
+import "time"
+
 // Without cgo: see nocgo.go.
 
 type H2Conn struct{}
@@ -29,4 +31,12 @@ func (*H2Conn) PeerSetting(int) (uint32, error)                           { retu
 func (*H2Conn) PushPromise(H2Stream, []H2Field) (H2Stream, uint32, bool, error) {
 	return 0, 0, false, ErrNoCgo
 }
-func H2ErrorString(int) string { return "" }
+func (*H2Conn) StreamsAvailable() (uint32, error)             { return 0, ErrNoCgo }
+func (*H2Conn) StreamIdle(H2Stream) (bool, error)             { return false, ErrNoCgo }
+func (*H2Conn) StreamResetInfo(H2Stream) (int, uint32, error) { return 0, 0, ErrNoCgo }
+func (*H2Conn) GoAwayReceived() (H2GoAway, bool, error)       { return H2GoAway{}, false, ErrNoCgo }
+func (*H2Conn) GoAwaySent() (uint32, uint32, bool, error)     { return 0, 0, false, ErrNoCgo }
+func (*H2Conn) NextTimeout() (time.Duration, bool, error)     { return 0, false, ErrNoCgo }
+func (*H2Conn) EnableConnectProtocol() (bool, error)          { return false, ErrNoCgo }
+func (*H2Conn) PeerConnectProtocol() (bool, error)            { return false, ErrNoCgo }
+func H2ErrorString(int) string                                { return "" }

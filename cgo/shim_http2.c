@@ -25,6 +25,12 @@ push_event (GoH2Conn *c, int event, SocketHTTP2_Stream_T s)
   c->events[c->nevents].event = event;
   c->events[c->nevents].stream_id = s ? SocketHTTP2_Stream_id (s) : 0;
   c->events[c->nevents].stream = (uintptr_t)s;
+  c->events[c->nevents].reset_code = 0;
+  c->events[c->nevents].reset_how
+      = event == HTTP2_EVENT_STREAM_RESET && s
+            ? SocketHTTP2Ext_Stream_reset_info (
+                  s, &c->events[c->nevents].reset_code)
+            : SOCKETHTTP2EXT_RESET_NONE;
   c->nevents++;
 }
 
@@ -68,8 +74,14 @@ conn_new (const GoH2Config *g, GoH2Conn *c)
   if (g->connection_window_size)
     cfg.connection_window_size = g->connection_window_size;
   cfg.idle_timeout_ms = g->idle_timeout_ms;
+  if (g->settings_timeout_ms)
+    cfg.settings_timeout_ms
+        = g->settings_timeout_ms > 0 ? g->settings_timeout_ms : 0;
+  if (g->ping_timeout_ms)
+    cfg.ping_timeout_ms = g->ping_timeout_ms > 0 ? g->ping_timeout_ms : 0;
   c->arena = Arena_new ();
   c->conn = SocketHTTP2Ext_Conn_new_io (&cfg, c->arena);
+  SocketHTTP2Ext_Conn_set_keepalive (c->conn, g->keepalive_ms);
   SocketHTTP2_Conn_set_stream_callback (c->conn, on_stream, c);
   SocketHTTP2_Conn_set_conn_callback (c->conn, on_conn, c);
   return c;
@@ -441,6 +453,107 @@ go_h2_is_closed (GoH2Conn *c)
   GO_NOCB_ENTER ();
   reset_events (c);
   r = SocketHTTP2_Conn_is_closed (c->conn);
+  GO_NOCB_LEAVE ();
+  return r;
+}
+
+int
+go_h2_stream_reset_info (GoH2Conn *c, uintptr_t stream, uint32_t *code)
+{
+  int how;
+
+  GO_NOCB_ENTER ();
+  reset_events (c);
+  how = SocketHTTP2Ext_Stream_reset_info ((SocketHTTP2_Stream_T)stream, code);
+  GO_NOCB_LEAVE ();
+  return how;
+}
+
+int
+go_h2_goaway_received (GoH2Conn *c, uint32_t *last_stream_id, uint32_t *code,
+                       const unsigned char **debug, size_t *debug_len)
+{
+  int r;
+
+  GO_NOCB_ENTER ();
+  reset_events (c);
+  *debug = NULL;
+  *debug_len = 0;
+  r = SocketHTTP2Ext_Conn_goaway_received (c->conn, last_stream_id, code,
+                                           debug, debug_len);
+  GO_NOCB_LEAVE ();
+  return r;
+}
+
+int
+go_h2_goaway_sent (GoH2Conn *c, uint32_t *last_stream_id, uint32_t *code)
+{
+  int r;
+
+  GO_NOCB_ENTER ();
+  reset_events (c);
+  r = SocketHTTP2Ext_Conn_goaway_sent (c->conn, last_stream_id, code);
+  GO_NOCB_LEAVE ();
+  return r;
+}
+
+int
+go_h2_stream_is_idle (GoH2Conn *c, uintptr_t stream)
+{
+  int idle;
+
+  GO_NOCB_ENTER ();
+  reset_events (c);
+  idle = SocketHTTP2_Stream_state ((SocketHTTP2_Stream_T)stream)
+         == HTTP2_STREAM_STATE_IDLE;
+  GO_NOCB_LEAVE ();
+  return idle;
+}
+
+uint32_t
+go_h2_streams_available (GoH2Conn *c)
+{
+  uint32_t n;
+
+  GO_NOCB_ENTER ();
+  reset_events (c);
+  n = SocketHTTP2Ext_Conn_streams_available (c->conn);
+  GO_NOCB_LEAVE ();
+  return n;
+}
+
+int
+go_h2_next_timeout_ms (GoH2Conn *c)
+{
+  int ms;
+
+  GO_NOCB_ENTER ();
+  reset_events (c);
+  ms = SocketHTTP2Ext_Conn_next_timeout_ms (c->conn);
+  GO_NOCB_LEAVE ();
+  return ms;
+}
+
+int
+go_h2_enable_connect_protocol (GoH2Conn *c, int *result, GoErr *e)
+{
+  volatile int rc = 0;
+
+  reset_events (c);
+  *result = -1;
+  GO_CALL_NOCB (rc, e,
+                *result = SocketHTTP2Ext_Conn_enable_connect_protocol (c->conn));
+  return rc;
+}
+
+int
+go_h2_peer_connect_protocol (GoH2Conn *c)
+{
+  int r;
+
+  GO_NOCB_ENTER ();
+  reset_events (c);
+  r = SocketHTTP2Ext_Conn_peer_connect_protocol (c->conn);
   GO_NOCB_LEAVE ();
   return r;
 }

@@ -19,12 +19,16 @@
 
 /* One engine event. stream is the SocketHTTP2_Stream_T as an integer (0
  * for connection events); it stays valid until the next go_h2_input or
- * go_h2_process after the stream's STREAM_END/STREAM_RESET event. */
+ * go_h2_process after the stream's STREAM_END/STREAM_RESET event. For
+ * STREAM_RESET, reset_how and reset_code are SocketHTTP2Ext_Stream_reset_info
+ * read in the callback, so Go never needs the handle to learn them. */
 typedef struct GoH2Event
 {
   int event;
   uint32_t stream_id;
   uintptr_t stream;
+  int reset_how;       /* SOCKETHTTP2EXT_RESET_* (STREAM_RESET only) */
+  uint32_t reset_code; /* its error code */
 } GoH2Event;
 
 /* A connection plus what the shims keep for Go. */
@@ -50,6 +54,9 @@ typedef struct GoH2Config
   uint32_t max_header_list_size;
   uint32_t connection_window_size;
   int idle_timeout_ms;
+  int settings_timeout_ms; /* 0 default, < 0 none */
+  int ping_timeout_ms;     /* 0 default, < 0 none */
+  int keepalive_ms;        /* SocketHTTP2Ext_Conn_set_keepalive; 0 off */
 } GoH2Config;
 
 int go_h2_new (const GoH2Config *cfg, GoH2Conn **out, GoErr *e);
@@ -84,8 +91,10 @@ int go_h2_send_headers (GoH2Conn *c, uintptr_t stream, int kind,
 int go_h2_send_data (GoH2Conn *c, uintptr_t stream, const unsigned char *data,
                      size_t len, int end_stream, ssize_t *n, int *ended,
                      GoErr *e);
-/* A new local stream (client: 1, 3, ...); *@out 0 when the engine
- * refused (connection closed, ids exhausted, peer's stream limit). */
+/* A new local stream (client: 1, 3, ...), idle until go_h2_send_headers;
+ * *@out 0 when the engine refused (connection closed, ids exhausted).
+ * The peer's stream limit is not checked here: see
+ * go_h2_streams_available. */
 int go_h2_stream_new (GoH2Conn *c, uintptr_t *out, uint32_t *id, GoErr *e);
 int go_h2_stream_close (GoH2Conn *c, uintptr_t stream, int code, GoErr *e);
 int go_h2_goaway (GoH2Conn *c, int code, GoErr *e);
@@ -101,6 +110,27 @@ int go_h2_push_promise (GoH2Conn *c, uintptr_t stream, const char *buf,
                         const size_t *spans, size_t count, uintptr_t *out,
                         uint32_t *id, GoErr *e);
 int go_h2_is_closed (GoH2Conn *c);
+
+/* SocketHTTP2Ext_Stream_reset_info: SOCKETHTTP2EXT_RESET_* and the code. */
+int go_h2_stream_reset_info (GoH2Conn *c, uintptr_t stream, uint32_t *code);
+/* SocketHTTP2Ext_Conn_goaway_received; *@debug valid until the next call
+ * on @c. Returns 1 when a GOAWAY was received. */
+int go_h2_goaway_received (GoH2Conn *c, uint32_t *last_stream_id,
+                           uint32_t *code, const unsigned char **debug,
+                           size_t *debug_len);
+/* SocketHTTP2Ext_Conn_goaway_sent: 1 when we sent (queued) a GOAWAY. */
+int go_h2_goaway_sent (GoH2Conn *c, uint32_t *last_stream_id, uint32_t *code);
+/* 1 when @stream is idle (no HEADERS sent yet). */
+int go_h2_stream_is_idle (GoH2Conn *c, uintptr_t stream);
+/* SocketHTTP2Ext_Conn_streams_available. */
+uint32_t go_h2_streams_available (GoH2Conn *c);
+/* SocketHTTP2Ext_Conn_next_timeout_ms: ms until go_h2_process is due, -1
+ * none. */
+int go_h2_next_timeout_ms (GoH2Conn *c);
+/* SocketHTTP2Ext_Conn_enable_connect_protocol; @result 0 or -1. */
+int go_h2_enable_connect_protocol (GoH2Conn *c, int *result, GoErr *e);
+/* SocketHTTP2Ext_Conn_peer_connect_protocol. */
+int go_h2_peer_connect_protocol (GoH2Conn *c);
 
 const char *go_h2_error_string (int code);
 

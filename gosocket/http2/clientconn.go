@@ -2,7 +2,6 @@ package http2
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -24,34 +23,30 @@ type clientConn struct {
 	c          net.Conn
 	eng        *cgo.H2Conn
 	wake       chan struct{} // wakes the writer; never closed
-	quit       chan struct{} // closed to stop the writer
+	quit       chan struct{} // closed to stop the writer and the timer
 	readerDone chan struct{}
 	wmu        sync.Mutex // held while writing c (flush)
 	wbuf       []byte     // output being written, guarded by wmu
 
-	mu           sync.Mutex
-	cond         *sync.Cond // broadcast on every event, drained output, end
-	streams      map[uint32]*clientStream
-	events       []cgo.H2Event
-	reservedN    int  // slots reserved by getConn, stream not made yet
-	open         int  // streams the engine has not ended
-	ended        bool // a stream ended since the last Process
-	gotSettings  bool // our SETTINGS were acknowledged (theirs arrived)
-	done         bool // no more I/O
-	doneErr      error
-	failed       bool // connection error (GOAWAY queued by the engine)
-	goingAway    bool // we queued a GOAWAY
-	outEmpty     bool
-	writeErr     error
-	lastUsed     time.Time
-	peerGoAway   *GoAwayError
-	sentGoAway   *ErrCode
-	bounds       frameBounds // frame boundaries of the input fed
-	inScan       frameScanner
-	outScan      frameScanner
-	rstIn        map[uint32]ErrCode
-	resetPending map[uint32]*clientStream // reset by the engine, code in the output
-	retiring     []*clientStream          // ended, handle valid until the next Input/Process
+	mu          sync.Mutex
+	cond        *sync.Cond // broadcast on every event, drained output, end
+	streams     map[uint32]*clientStream
+	events      []cgo.H2Event
+	reservedN   int  // slots reserved by getConn, stream not made yet
+	open        int  // streams the engine has not ended
+	ended       bool // a stream ended since the last Process
+	gotSettings bool // our SETTINGS were acknowledged (theirs arrived)
+	done        bool // no more I/O
+	doneErr     error
+	failed      bool // connection error (GOAWAY queued by the engine)
+	goingAway   bool // we queued a GOAWAY
+	outEmpty    bool
+	writeErr    error
+	lastUsed    time.Time
+	peerGoAway  *GoAwayError
+	sentGoAway  *ErrCode        // the code of our GOAWAY (read before the engine is freed)
+	bounds      frameBounds     // frame boundaries of the input fed
+	retiring    []*clientStream // ended, handle valid until the next Input/Process
 }
 
 type reserveResult int
@@ -69,20 +64,19 @@ func (cc *clientConn) usableLocked() bool {
 	return !cc.done && !cc.failed && !cc.goingAway && cc.peerGoAway == nil && cc.writeErr == nil
 }
 
-// limitLocked is the peer's SETTINGS_MAX_CONCURRENT_STREAMS.
-func (cc *clientConn) limitLocked() int {
-	v, err := cc.eng.PeerSetting(cgo.H2SettingMaxConcurrentStreams)
+// availableLocked is how many more streams the engine lets us open:
+// the peer's SETTINGS_MAX_CONCURRENT_STREAMS minus our open streams.
+func (cc *clientConn) availableLocked() int {
+	n, err := cc.eng.StreamsAvailable()
 	if err != nil {
 		return 0
 	}
-	if v > 1<<20 {
-		v = 1 << 20
-	}
-	return int(v)
+	return int(min(n, 1<<20))
 }
 
-// reserve takes a stream slot. Until the peer's SETTINGS arrived only
-// one stream is started (its limit is unknown).
+// reserve takes a stream slot: one of the engine's StreamsAvailable not
+// yet reserved. Until the peer's SETTINGS arrived only one stream is
+// started (its limit is unknown).
 //
 // waitSettings waits for the peer's SETTINGS instead of returning
 // pending; waitSlot waits for a free slot instead of returning full.
@@ -109,7 +103,7 @@ func (cc *clientConn) reserve(ctx context.Context, waitSettings, waitSlot bool) 
 			if !waitSettings {
 				return pending
 			}
-		} else if inUse < cc.limitLocked() {
+		} else if cc.reservedN < cc.availableLocked() {
 			cc.reservedN++
 			return reserved
 		} else if !waitSlot {
@@ -126,32 +120,17 @@ func (cc *clientConn) kick() {
 	}
 }
 
-func (cc *clientConn) inFrame(typ byte, sid uint32, p []byte) {
-	switch {
-	case typ == frameRSTStream && len(p) >= 4:
-		cc.rstIn[sid] = ErrCode(binary.BigEndian.Uint32(p))
-	case typ == frameGoAway && len(p) >= 8:
-		cc.peerGoAway = &GoAwayError{
-			LastStreamID: binary.BigEndian.Uint32(p) & 0x7fffffff,
-			ErrCode:      ErrCode(binary.BigEndian.Uint32(p[4:])),
-			DebugData:    string(p[8:]),
+// peerGoAwayLocked returns the peer's GOAWAY, nil when none arrived.
+// The engine resets the streams above its last-stream-id before it
+// reports the GOAWAY itself, so the fields are fetched on first need.
+// Called with mu held.
+func (cc *clientConn) peerGoAwayLocked() *GoAwayError {
+	if cc.peerGoAway == nil && !cc.done {
+		if g, ok, err := cc.eng.GoAwayReceived(); err == nil && ok {
+			cc.peerGoAway = &GoAwayError{LastStreamID: g.LastStreamID, ErrCode: ErrCode(g.Code), DebugData: string(g.Debug)}
 		}
 	}
-}
-
-func (cc *clientConn) outFrame(typ byte, sid uint32, p []byte) {
-	switch {
-	case typ == frameRSTStream && len(p) >= 4:
-		if cs := cc.resetPending[sid]; cs != nil {
-			delete(cc.resetPending, sid)
-			if cs.err == nil {
-				cs.err = StreamError{StreamID: sid, Code: ErrCode(binary.BigEndian.Uint32(p)), Cause: errStreamReset}
-			}
-		}
-	case typ == frameGoAway && len(p) >= 8:
-		code := ErrCode(binary.BigEndian.Uint32(p[4:]))
-		cc.sentGoAway = &code
-	}
+	return cc.peerGoAway
 }
 
 // drain handles the events of the engine calls made since the last
@@ -161,7 +140,6 @@ func (cc *clientConn) drain() {
 		evs := cc.eng.TakeEvents(cc.events[:0])
 		cc.events = evs
 		if len(evs) == 0 {
-			clear(cc.rstIn)
 			return
 		}
 		for _, ev := range evs {
@@ -196,9 +174,10 @@ func (cc *clientConn) event(ev cgo.H2Event) {
 	case cgo.H2EventStreamReset:
 		if cs != nil {
 			cc.forget(cs)
-			cs.resetByPeerOrEngine()
+			cs.resetByPeerOrEngine(ev.ResetHow, ErrCode(ev.ResetCode))
 		}
 	case cgo.H2EventGoAwayReceived:
+		cc.peerGoAwayLocked()
 		if cc.key != "" {
 			go cc.t.removeConn(cc)
 		}
@@ -235,6 +214,11 @@ func (cc *clientConn) readLoop() {
 	err := cc.read()
 	cc.mu.Lock()
 	cc.retire()
+	cc.peerGoAwayLocked()
+	if _, code, ok, gerr := cc.eng.GoAwaySent(); gerr == nil && ok {
+		c := ErrCode(code)
+		cc.sentGoAway = &c
+	}
 	cc.done = true
 	if cc.doneErr == nil {
 		cc.doneErr = cc.endErrorLocked(err)
@@ -288,8 +272,15 @@ func (cc *clientConn) read() error {
 	lastProcess := time.Now()
 	idle := cc.t.IdleConnTimeout
 	for {
-		if idle > 0 {
+		// Under mu: fireDeadline's wake-up deadline must not be replaced.
+		cc.mu.Lock()
+		failed := cc.failed
+		if idle > 0 && !failed {
 			cc.c.SetReadDeadline(time.Now().Add(idle))
+		}
+		cc.mu.Unlock()
+		if failed {
+			return cc.fail(nil)
 		}
 		n, rerr := cc.c.Read(buf)
 		p := buf[:n]
@@ -303,7 +294,6 @@ func (cc *clientConn) read() error {
 			cc.retire()
 			used, ok, err := cc.eng.Input(p[:cut])
 			cc.bounds.advance(p[:used], false)
-			cc.inScan.scan(p[:used])
 			cc.drain()
 			if err == nil && ok && time.Since(lastProcess) > 100*time.Millisecond {
 				lastProcess = time.Now()
@@ -335,6 +325,12 @@ func (cc *clientConn) read() error {
 			cc.kick()
 		}
 		if rerr != nil {
+			cc.mu.Lock()
+			failed := cc.failed // a deadline fired (fireDeadline)
+			cc.mu.Unlock()
+			if failed {
+				return cc.fail(nil)
+			}
 			if ne, ok := rerr.(net.Error); ok && ne.Timeout() && n == 0 && idle > 0 {
 				cc.mu.Lock()
 				quiet := len(cc.streams) == 0 && cc.reservedN == 0 && time.Since(cc.lastUsed) >= idle
@@ -354,6 +350,35 @@ func (cc *clientConn) read() error {
 			return rerr
 		}
 	}
+}
+
+// nextDeadline and fireDeadline drive the engine's deadlines (see
+// runEngineTimer). A deadline that fails the connection wakes the reader,
+// which writes the GOAWAY and ends it.
+func (cc *clientConn) nextDeadline() (time.Duration, bool, bool) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.done || cc.failed {
+		return 0, false, true
+	}
+	d, ok, err := cc.eng.NextTimeout()
+	return d, ok, err != nil
+}
+
+func (cc *clientConn) fireDeadline() {
+	cc.mu.Lock()
+	if !cc.done && !cc.failed {
+		cc.retire()
+		ok, _, err := cc.eng.Process()
+		cc.ended = false
+		cc.drain()
+		if err != nil || !ok || cc.failed {
+			cc.failed = true
+			cc.c.SetReadDeadline(time.Now())
+		}
+	}
+	cc.mu.Unlock()
+	cc.kick() // a keepalive PING or the GOAWAY
 }
 
 // waitFlushedLocked wakes the writer and waits until it found no
@@ -445,7 +470,6 @@ func (cc *clientConn) flush() {
 		}
 		var err error
 		cc.wbuf, err = cc.eng.Output(cc.wbuf[:0], 256<<10)
-		cc.outScan.scan(cc.wbuf)
 		cc.drain()
 		if err != nil || len(cc.wbuf) == 0 || cc.writeErr != nil {
 			cc.outEmpty = true

@@ -101,36 +101,43 @@ func (cs *clientStream) saveRest() {
 	}
 }
 
-// resetByPeerOrEngine records why a stream was reset. Called with mu
+// resetByPeerOrEngine records why a stream was reset (how is an
+// H2Reset* value, code the RST_STREAM or GOAWAY code). Called with mu
 // held, the stream forgotten.
-func (cs *clientStream) resetByPeerOrEngine() {
+func (cs *clientStream) resetByPeerOrEngine(how int, code ErrCode) {
 	cc := cs.cc
 	if cs.err != nil {
 		return // our own reset: the error is set
 	}
-	if code, ok := cc.rstIn[cs.id]; ok {
-		se := StreamError{StreamID: cs.id, Code: code, Cause: errStreamReset}
+	se := StreamError{StreamID: cs.id, Code: code, Cause: errStreamReset}
+	switch how {
+	case cgo.H2ResetReceived:
 		if code == ErrCodeRefusedStream && !cs.gotHead {
 			cs.err = errUnprocessed{err: se}
 		} else {
 			cs.err = se
 		}
-		return
+	case cgo.H2ResetGoAway:
+		// Above the peer's last-stream-id: never processed.
+		if g := cc.peerGoAwayLocked(); g != nil {
+			cs.err = errUnprocessed{err: *g}
+		} else {
+			cs.err = errUnprocessed{err: se}
+		}
+	case cgo.H2ResetLocal:
+		// Refused before it opened: never sent.
+		if code == ErrCodeRefusedStream {
+			cs.err = errUnprocessed{err: se}
+		} else if !cc.failed {
+			cs.err = se
+		}
+	default:
+		// Reset by the engine (a protocol error in the response). After
+		// a connection error the connection end sets the error.
+		if !cc.failed {
+			cs.err = se
+		}
 	}
-	if g := cc.peerGoAway; g != nil && cs.id > g.LastStreamID {
-		cs.err = errUnprocessed{err: *g}
-		return
-	}
-	if cc.failed {
-		return // the connection end sets the error
-	}
-	// Reset by the engine (protocol error in the response): the code is
-	// in the output, read by the writer.
-	if cc.resetPending == nil {
-		cc.resetPending = make(map[uint32]*clientStream)
-	}
-	cc.resetPending[cs.id] = cs
-	cc.kick()
 }
 
 // resetLocked resets cs with code and err (idempotent). Called with mu
@@ -154,6 +161,67 @@ func (cs *clientStream) resetLocked(code ErrCode, err error) {
 	cc.eng.ResetStream(cs.h, int(code))
 	cc.drain()
 	cc.kick()
+}
+
+// testHookSlotWait, when set by a test, runs as a request head refused
+// at the peer's stream limit starts waiting for a slot.
+var testHookSlotWait func()
+
+// openStreamLocked makes a stream and sends the request head on it.
+// The caller's slot makes a refusal at the peer's stream limit rare
+// (the peer lowered MAX_CONCURRENT_STREAMS meanwhile); the engine then
+// leaves the stream idle. It is dropped and a new one made once a slot
+// frees: an idle stream waiting while a higher id opens would be
+// refused. Called with mu held; it may wait on cond.
+func (cc *clientConn) openStreamLocked(ctx context.Context, fields []cgo.H2Field, endStream bool) (cgo.H2Stream, uint32, error) {
+	var stop func() bool
+	defer func() {
+		if stop != nil {
+			stop()
+		}
+	}()
+	for {
+		if !cc.usableLocked() {
+			return 0, 0, errUnprocessed{err: errClientConnUnusable, fresh: true}
+		}
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
+		}
+		h, id, ok, err := cc.eng.NewStream()
+		if err != nil {
+			return 0, 0, errs.Wrap("http2.Transport.RoundTrip", err, nil)
+		}
+		if !ok {
+			return 0, 0, errUnprocessed{err: errClientConnUnusable, fresh: true}
+		}
+		sent, err := cc.eng.SendHeaders(h, fields, false, endStream)
+		if err == nil && sent {
+			cc.drain()
+			return h, id, nil
+		}
+		idle, _ := cc.eng.StreamIdle(h)
+		cc.eng.ResetStream(h, int(ErrCodeCancel)) // idle: dropped without a frame
+		cc.drain()
+		if err != nil {
+			return 0, 0, errs.Wrap("http2.Transport.RoundTrip", err, nil)
+		}
+		if !idle || cc.availableLocked() > cc.reservedN {
+			return 0, 0, errors.New("http2: request header block refused by the engine")
+		}
+		if stop == nil {
+			stop = context.AfterFunc(ctx, func() {
+				cc.mu.Lock()
+				cc.cond.Broadcast()
+				cc.mu.Unlock()
+			})
+		}
+		if testHookSlotWait != nil {
+			testHookSlotWait()
+		}
+		for cc.usableLocked() && ctx.Err() == nil && cc.availableLocked() <= cc.reservedN {
+			cc.cond.Wait()
+		}
+	}
 }
 
 // roundTrip runs req on cc, whose slot the caller reserved.
@@ -180,39 +248,26 @@ func (cc *clientConn) roundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errUnprocessed{err: errClientConnUnusable, fresh: true}
 	}
 	if cc.ended {
-		// Removes the streams that ended: they no longer count toward
-		// the peer's limit in the engine.
+		// Frees the streams that ended.
 		cc.ended = false
 		cc.retire()
 		cc.eng.Process()
 		cc.drain()
 	}
-	h, id, ok, nerr := cc.eng.NewStream()
-	if nerr != nil || !ok {
+	h, id, oerr := cc.openStreamLocked(ctx, fields, !hasBody)
+	if oerr != nil {
 		cc.cond.Broadcast()
 		cc.mu.Unlock()
-		if nerr != nil {
+		var un errUnprocessed
+		if !errors.As(oerr, &un) || !un.fresh {
 			closeBody(body)
-			return nil, errs.Wrap("http2.Transport.RoundTrip", nerr, nil)
 		}
-		return nil, errUnprocessed{err: errClientConnUnusable, fresh: true}
+		return nil, oerr
 	}
 	cs := &clientStream{cc: cc, id: id, h: h, req: req, trace: httptrace.ContextClientTrace(ctx)}
 	cc.streams[id] = cs
 	cc.open++
 	cc.lastUsed = time.Now()
-	sent, serr := cc.eng.SendHeaders(h, fields, false, !hasBody)
-	cc.drain()
-	if serr != nil || !sent {
-		cs.resetLocked(ErrCodeInternal, errors.New("http2: request header block refused by the engine"))
-		err := cs.err
-		cc.mu.Unlock()
-		closeBody(body)
-		if serr != nil {
-			return nil, errs.Wrap("http2.Transport.RoundTrip", serr, nil)
-		}
-		return nil, err
-	}
 	cs.stopCtx = context.AfterFunc(ctx, func() {
 		cc.mu.Lock()
 		defer cc.mu.Unlock()

@@ -33,10 +33,12 @@ func rawConn(t *testing.T, h http.Handler) (net.Conn, *xhttp2.Framer, <-chan err
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	t.Cleanup(func() { ln.Close() })
 	done := make(chan error, 1)
 	go func() {
+		// Closed only once accepted: Dial can return before Accept ran.
 		c, err := ln.Accept()
+		ln.Close()
 		if err != nil {
 			done <- err
 			return

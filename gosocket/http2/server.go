@@ -19,7 +19,6 @@ package http2
 import (
 	"context"
 	"crypto/tls"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +64,16 @@ type Server struct {
 	// IdleTimeout closes a connection without streams that received
 	// nothing for this long, with GOAWAY(NO_ERROR); 0 means none.
 	IdleTimeout time.Duration
+	// SettingsTimeout is how long the client may take to acknowledge
+	// our SETTINGS before the connection ends with GOAWAY
+	// (SETTINGS_TIMEOUT); 0 means 30 s, negative means no limit.
+	SettingsTimeout time.Duration
+	// ReadIdleTimeout sends a PING once nothing was received for this
+	// long (a health check, as x/net's); 0 means never.
+	ReadIdleTimeout time.Duration
+	// PingTimeout closes the connection when a PING is not acknowledged
+	// in time; 0 means 15 s, as x/net.
+	PingTimeout time.Duration
 	// ErrorLog receives handler panics; nil means the log package.
 	ErrorLog *log.Logger
 
@@ -225,6 +234,9 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		InitialWindowSize:    1 << 20,
 		ConnectionWindowSize: 1 << 20,
 		MaxFrameSize:         s.MaxReadFrameSize,
+		SettingsTimeoutMS:    durationMS(s.SettingsTimeout, 0),
+		PingTimeoutMS:        durationMS(s.PingTimeout, 15*time.Second),
+		KeepaliveMS:          durationMS(s.ReadIdleTimeout, 0),
 	}
 	if s.MaxConcurrentStreams > 0 {
 		cfg.MaxConcurrentStreams = s.MaxConcurrentStreams
@@ -253,10 +265,6 @@ func (s *Server) ServeConn(c net.Conn, h http.Handler) error {
 		quit:    make(chan struct{}),
 	}
 	sc.cond = sync.NewCond(&sc.mu)
-	sc.rstIn = make(map[uint32]ErrCode)
-	sc.resetByID = make(map[uint32]*stream)
-	sc.inScan = frameScanner{skip: len(clientPreface), onFrame: sc.inFrame}
-	sc.outScan = frameScanner{onFrame: sc.outFrame}
 	sc.ctx, sc.cancel = context.WithCancel(context.Background())
 	if !s.track(sc, true) {
 		eng.Close()
@@ -279,7 +287,7 @@ type serverConn struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wake   chan struct{} // wakes the writer; never closed
-	quit   chan struct{} // closed to stop the writer
+	quit   chan struct{} // closed to stop the writer and the timer
 	wg     sync.WaitGroup
 
 	mu        sync.Mutex
@@ -294,39 +302,7 @@ type serverConn struct {
 	peerGone  bool  // the peer sent GOAWAY
 	handlers  int   // handlers running
 
-	inScan, outScan frameScanner
-	rstIn           map[uint32]ErrCode // peer RST_STREAM codes of the last Input
-	resetByID       map[uint32]*stream // reset streams whose code is not known yet
-	peerGoAway      *GoAwayError       // the peer's GOAWAY
-	sentGoAway      *ErrCode           // the code of our GOAWAY, once written
-}
-
-// inFrame and outFrame record the RST_STREAM and GOAWAY frames the
-// scanners find. Called with mu held.
-func (sc *serverConn) inFrame(typ byte, sid uint32, p []byte) {
-	switch {
-	case typ == frameRSTStream && len(p) >= 4:
-		sc.rstIn[sid] = ErrCode(binary.BigEndian.Uint32(p))
-	case typ == frameGoAway && len(p) >= 8:
-		sc.peerGoAway = &GoAwayError{
-			LastStreamID: binary.BigEndian.Uint32(p) & 0x7fffffff,
-			ErrCode:      ErrCode(binary.BigEndian.Uint32(p[4:])),
-			DebugData:    string(p[8:]),
-		}
-	}
-}
-
-func (sc *serverConn) outFrame(typ byte, sid uint32, p []byte) {
-	switch {
-	case typ == frameRSTStream && len(p) >= 4:
-		if st := sc.resetByID[sid]; st != nil {
-			st.code, st.codeKnown = ErrCode(binary.BigEndian.Uint32(p)), true
-			delete(sc.resetByID, sid)
-		}
-	case typ == frameGoAway && len(p) >= 8:
-		code := ErrCode(binary.BigEndian.Uint32(p[4:]))
-		sc.sentGoAway = &code
-	}
+	peerGoAway *GoAwayError // the peer's GOAWAY
 }
 
 func (sc *serverConn) serve() error {
@@ -334,6 +310,11 @@ func (sc *serverConn) serve() error {
 	go func() {
 		defer close(writerDone)
 		sc.writer()
+	}()
+	timerDone := make(chan struct{})
+	go func() {
+		defer close(timerDone)
+		runEngineTimer(sc.quit, sc.nextDeadline, sc.fireDeadline)
 	}()
 	sc.kick() // our SETTINGS
 	err := sc.reader()
@@ -349,6 +330,7 @@ func (sc *serverConn) serve() error {
 	sc.wg.Wait()
 	close(sc.quit)
 	<-writerDone
+	<-timerDone
 	sc.c.Close()
 	sc.eng.Close()
 	if err == nil && sc.peerGoAway != nil && sc.peerGoAway.ErrCode != ErrCodeNo {
@@ -372,7 +354,6 @@ func (sc *serverConn) drain() {
 		evs := sc.eng.TakeEvents(sc.events[:0])
 		sc.events = evs
 		if len(evs) == 0 {
-			clear(sc.rstIn)
 			return
 		}
 		for _, ev := range evs {
@@ -406,14 +387,8 @@ func (sc *serverConn) event(ev cgo.H2Event) {
 			st.dead = true
 			st.reset = ev.Type == cgo.H2EventStreamReset
 			delete(sc.streams, ev.StreamID)
-			if st.reset && !st.codeKnown {
-				if code, ok := sc.rstIn[ev.StreamID]; ok {
-					st.code, st.codeKnown = code, true
-				} else {
-					// Sent by us or the engine: the writer reads the
-					// code in the output.
-					sc.resetByID[ev.StreamID] = st
-				}
+			if st.reset {
+				st.code = ErrCode(ev.ResetCode) // received or sent
 			}
 			if st.reset {
 				st.cancel()
@@ -422,7 +397,10 @@ func (sc *serverConn) event(ev cgo.H2Event) {
 			}
 		}
 	case cgo.H2EventGoAwayReceived:
-		sc.peerGone = true // fields in peerGoAway (scanned)
+		sc.peerGone = true
+		if g, ok, err := sc.eng.GoAwayReceived(); err == nil && ok {
+			sc.peerGoAway = &GoAwayError{LastStreamID: g.LastStreamID, ErrCode: ErrCode(g.Code), DebugData: string(g.Debug)}
+		}
 	case cgo.H2EventConnectionError:
 		sc.failed = true
 	}
@@ -434,15 +412,22 @@ func (sc *serverConn) reader() error {
 	lastProcess := time.Now()
 	idle := sc.srv.IdleTimeout
 	for {
-		if idle > 0 {
+		// Under mu: fireDeadline's wake-up deadline must not be replaced.
+		sc.mu.Lock()
+		failed := sc.failed
+		if idle > 0 && !failed {
 			sc.c.SetReadDeadline(time.Now().Add(idle))
+		}
+		sc.mu.Unlock()
+		if failed {
+			sc.kick()
+			return sc.fail(nil)
 		}
 		n, rerr := sc.c.Read(buf)
 		p := buf[:n]
 		for len(p) > 0 {
 			sc.mu.Lock()
 			used, ok, err := sc.eng.Input(p)
-			sc.inScan.scan(p[:used])
 			sc.drain()
 			if err == nil && ok && time.Since(lastProcess) > 100*time.Millisecond {
 				lastProcess = time.Now()
@@ -475,6 +460,10 @@ func (sc *serverConn) reader() error {
 			sc.kick()
 		}
 		if rerr != nil {
+			if sc.isFailed() { // a deadline fired (fireDeadline)
+				sc.kick()
+				return sc.fail(nil)
+			}
 			if sc.finished() {
 				return nil
 			}
@@ -491,6 +480,39 @@ func (sc *serverConn) reader() error {
 			return rerr
 		}
 	}
+}
+
+// nextDeadline and fireDeadline drive the engine's deadlines (see
+// runEngineTimer). A deadline that fails the connection wakes the reader,
+// which writes the GOAWAY and ends it.
+func (sc *serverConn) nextDeadline() (time.Duration, bool, bool) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.done || sc.failed {
+		return 0, false, true
+	}
+	d, ok, err := sc.eng.NextTimeout()
+	return d, ok, err != nil
+}
+
+func (sc *serverConn) fireDeadline() {
+	sc.mu.Lock()
+	if !sc.done && !sc.failed {
+		ok, _, err := sc.eng.Process()
+		sc.drain()
+		if err != nil || !ok || sc.failed {
+			sc.failed = true
+			sc.c.SetReadDeadline(time.Now())
+		}
+	}
+	sc.mu.Unlock()
+	sc.kick() // a keepalive PING or the GOAWAY
+}
+
+func (sc *serverConn) isFailed() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.failed
 }
 
 // idleFor reports a connection without streams or handlers.
@@ -528,8 +550,8 @@ func (sc *serverConn) fail(err error) error {
 	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if sc.sentGoAway != nil {
-		return ConnectionError(*sc.sentGoAway)
+	if _, code, ok, gerr := sc.eng.GoAwaySent(); gerr == nil && ok {
+		return ConnectionError(code)
 	}
 	if sc.writeErr != nil {
 		return sc.writeErr
@@ -583,7 +605,6 @@ func (sc *serverConn) writer() {
 			sc.mu.Lock()
 			var err error
 			buf, err = sc.eng.Output(buf[:0], 256<<10)
-			sc.outScan.scan(buf) // all of buf is consumed after the write
 			sc.drain()
 			if err != nil || len(buf) == 0 || sc.writeErr != nil {
 				sc.outEmpty = true
@@ -621,9 +642,7 @@ type stream struct {
 	dead    bool // the engine ended the stream: h is no longer used
 	reset   bool
 	bodyEOF bool
-	// code of the RST_STREAM, once known
-	code      ErrCode
-	codeKnown bool
+	code    ErrCode // of the RST_STREAM received or sent (reset)
 	// trailers received, given to the request at EOF
 	trailers []cgo.H2Field
 	// the request asked for 100-continue, not sent yet
@@ -652,13 +671,6 @@ func (st *stream) eof() {
 func (st *stream) unusable() error {
 	switch {
 	case st.reset:
-		for !st.codeKnown && !st.sc.done && st.sc.writeErr == nil {
-			st.sc.kick()
-			st.sc.cond.Wait()
-		}
-		if !st.codeKnown {
-			return errClientDisconnected
-		}
 		return StreamError{StreamID: st.id, Code: st.code, Cause: errStreamReset}
 	case st.sc.done || st.sc.writeErr != nil:
 		return errClientDisconnected

@@ -49,6 +49,16 @@ type Transport struct {
 	// IdleConnTimeout closes connections without streams for this
 	// long; 0 means never (CloseIdleConnections does it at once).
 	IdleConnTimeout time.Duration
+	// SettingsTimeout is how long the server may take to acknowledge
+	// our SETTINGS before the connection ends with GOAWAY
+	// (SETTINGS_TIMEOUT); 0 means 30 s, negative means no limit.
+	SettingsTimeout time.Duration
+	// ReadIdleTimeout sends a PING once nothing was received for this
+	// long (a health check, as x/net's); 0 means never.
+	ReadIdleTimeout time.Duration
+	// PingTimeout closes the connection when a PING is not acknowledged
+	// in time; 0 means 15 s, as x/net.
+	PingTimeout time.Duration
 
 	mu      sync.Mutex
 	conns   map[string][]*clientConn
@@ -379,6 +389,9 @@ func (t *Transport) newClientConn(c net.Conn, key string) (*clientConn, error) {
 		ConnectionWindowSize: transportConnWindow,
 		MaxFrameSize:         t.MaxReadFrameSize,
 		MaxHeaderListSize:    t.MaxHeaderListSize,
+		SettingsTimeoutMS:    durationMS(t.SettingsTimeout, 0),
+		PingTimeoutMS:        durationMS(t.PingTimeout, 15*time.Second),
+		KeepaliveMS:          durationMS(t.ReadIdleTimeout, 0),
 	}
 	eng, err := cgo.NewH2Conn(cfg)
 	if err != nil {
@@ -394,13 +407,11 @@ func (t *Transport) newClientConn(c net.Conn, key string) (*clientConn, error) {
 		wake:       make(chan struct{}, 1),
 		quit:       make(chan struct{}),
 		readerDone: make(chan struct{}),
-		rstIn:      make(map[uint32]ErrCode),
 		lastUsed:   time.Now(),
 	}
 	cc.cond = sync.NewCond(&cc.mu)
-	cc.outScan = frameScanner{skip: len(clientPreface), onFrame: cc.outFrame}
-	cc.inScan = frameScanner{onFrame: cc.inFrame}
 	go cc.writer()
+	go runEngineTimer(cc.quit, cc.nextDeadline, cc.fireDeadline)
 	go cc.readLoop()
 	cc.kick() // preface and SETTINGS
 	return cc, nil
