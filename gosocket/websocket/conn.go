@@ -1,6 +1,7 @@
 package websocket
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -13,6 +14,10 @@ import (
 	"github.com/libsocket/libsocket/cgo"
 	"github.com/libsocket/libsocket/gosocket/internal/errs"
 )
+
+// DefaultMaxFragments is the default cap on the frames of one received
+// message.
+const DefaultMaxFragments = 1 << 16
 
 // DefaultCloseTimeout bounds how long Close waits for the peer's CLOSE.
 const DefaultCloseTimeout = 5 * time.Second
@@ -76,6 +81,7 @@ type connConfig struct {
 	server         bool
 	maxFrameSize   int
 	maxMessageSize int64
+	maxFragments   int
 	deflate        cgo.WSDeflate
 	subprotocol    string
 	leftover       []byte
@@ -86,6 +92,7 @@ func newConn(nc net.Conn, cfg connConfig) (*Conn, error) {
 		Server:         cfg.server,
 		MaxFrameSize:   cfg.maxFrameSize,
 		MaxMessageSize: int(cfg.maxMessageSize),
+		MaxFragments:   cmp.Or(cfg.maxFragments, DefaultMaxFragments),
 		ValidateUTF8:   true,
 		Params:         cfg.deflate,
 	})

@@ -35,6 +35,11 @@ type DialOptions struct {
 	// 0 means the library's 64 MiB. MaxFrameSize likewise (16 MiB).
 	ReadLimit    int64
 	MaxFrameSize int
+	// MaxFragments caps the frames of one received message; 0 means
+	// DefaultMaxFragments (gorilla writes 4 KiB frames by default, so a
+	// 4 MiB message from it is 1024 frames: the C default of 1000 is too
+	// low for Go peers).
+	MaxFragments int
 }
 
 // Dial opens a WebSocket connection to a ws:// or wss:// URL. ctx bounds
@@ -164,6 +169,7 @@ func handshake(ctx context.Context, nc net.Conn, u *url.URL, host string, secure
 	c, err := newConn(nc, connConfig{
 		maxFrameSize:   opts.MaxFrameSize,
 		maxMessageSize: opts.ReadLimit,
+		maxFragments:   opts.MaxFragments,
 		deflate:        deflate,
 		subprotocol:    resp.Header.Get("Sec-WebSocket-Protocol"),
 		leftover:       leftover,

@@ -30,6 +30,11 @@ type Upgrader struct {
 	// 0 means the library's 64 MiB. MaxFrameSize likewise (16 MiB).
 	ReadLimit    int64
 	MaxFrameSize int
+	// MaxFragments caps the frames of one received message; 0 means
+	// DefaultMaxFragments (gorilla writes 4 KiB frames by default, so a
+	// 4 MiB message from it is 1024 frames: the C default of 1000 is too
+	// low for Go peers).
+	MaxFragments int
 	// HandshakeTimeout bounds writing the 101 response (0: none).
 	HandshakeTimeout time.Duration
 	// Error writes the HTTP error response; nil: http.Error.
@@ -188,6 +193,7 @@ outer:
 		server:         true,
 		maxFrameSize:   u.MaxFrameSize,
 		maxMessageSize: u.ReadLimit,
+		maxFragments:   u.MaxFragments,
 		deflate:        deflate,
 		subprotocol:    subprotocol,
 		leftover:       leftover,
