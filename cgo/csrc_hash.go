@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "084479cdd66b77a9aedf10671bdb075641710342e7736f1072dde5d74bb5f662"
+const csrcHash = "fa834661e86c2c72ee8fa61e0d17b8e141d84e04ed232b99ef0e55dd1e4773cc"

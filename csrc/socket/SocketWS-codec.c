@@ -75,7 +75,8 @@ SocketWSExt_codec_new (const SocketWS_Config *config, const SocketWSExt_Deflate 
   else
     SocketWS_config_defaults (&c->cfg);
   c->server = c->cfg.role == WS_ROLE_SERVER;
-  c->in = malloc (SOCKETWSEXT_INPUT_CAP);
+  c->in_cap = SOCKETWS_INPUT_INITIAL;
+  c->in = malloc (c->in_cap);
   c->rnd_pos = sizeof c->rnd;
   SocketUTF8_init (&c->utf8);
   SocketUTF8_init (&c->send_utf8);
@@ -128,17 +129,27 @@ input_compact (struct SocketWSExt_Codec *c)
 void *
 SocketWSExt_input_space (SocketWSExt_Codec_T c, size_t *space)
 {
-  if (c->in_start > 0 && (c->in_start == c->in_end || c->in_end > SOCKETWSEXT_INPUT_CAP / 2))
+  if (c->in_start > 0 && (c->in_start == c->in_end || c->in_end > c->in_cap / 2))
     input_compact (c);
-  *space = SOCKETWSEXT_INPUT_CAP - c->in_end;
+  /* grow when mostly full: large frames then arrive in large reads */
+  if (c->in_cap - c->in_end < c->in_cap / 4 && c->in_cap < SOCKETWSEXT_INPUT_CAP)
+    {
+      unsigned char *p = realloc (c->in, c->in_cap * 2);
+      if (p != NULL)
+        {
+          c->in = p;
+          c->in_cap *= 2;
+        }
+    }
+  *space = c->in_cap - c->in_end;
   return c->in + c->in_end;
 }
 
 void
 SocketWSExt_input_commit (SocketWSExt_Codec_T c, size_t n)
 {
-  if (n > SOCKETWSEXT_INPUT_CAP - c->in_end)
-    n = SOCKETWSEXT_INPUT_CAP - c->in_end;
+  if (n > c->in_cap - c->in_end)
+    n = c->in_cap - c->in_end;
   c->in_end += n;
 }
 
@@ -295,6 +306,8 @@ write_fragments (struct SocketWSExt_Codec *c, unsigned opcode, int first, int fi
       if (write_frame (c, first ? opcode : WS_OPCODE_CONTINUATION, fin && last, first && rsv1, data, n) < 0)
         return -1;
       first = 0;
+      if (n == 0)
+        break; /* data may be NULL for an empty message */
       data += n;
       len -= n;
     }

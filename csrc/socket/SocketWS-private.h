@@ -16,6 +16,9 @@
 #define SOCKETWS_DEFLATE 0
 #endif
 
+/* first size of the input buffer: idle connections stay small */
+#define SOCKETWS_INPUT_INITIAL (16u * 1024u)
+
 /* inflate output chunk: the size of one DATA event of a compressed message */
 #define SOCKETWS_INFLATE_CHUNK (64u * 1024u)
 
@@ -26,7 +29,7 @@ struct SocketWSExt_Codec
 
   /* received bytes: in[in_start, in_end) */
   unsigned char *in;
-  size_t in_start, in_end;
+  size_t in_start, in_end, in_cap; /* grows up to SOCKETWSEXT_INPUT_CAP */
 
   /* frame being parsed */
   int in_frame;
@@ -74,7 +77,10 @@ struct SocketWSExt_Codec
   SocketWSExt_Deflate pmd;
   void *inflater; /* z_stream * */
   void *deflater; /* z_stream * */
-  unsigned char *zout; /* inflate output chunk */
+  unsigned char *zout; /* first size of the input buffer: idle connections stay small */
+#define SOCKETWS_INPUT_INITIAL (16u * 1024u)
+
+/* inflate output chunk */
   unsigned char *zsend;
   size_t zsend_cap;
 

@@ -683,9 +683,10 @@ SocketWS_close_len (SocketWS_T ws, int code, const char *reason, size_t reason_l
     return -1;
   if (ws->state == WS_STATE_CLOSED || (ws->codec && SocketWSExt_close_sent (ws->codec)))
     return 0;
-  if (ws->codec == NULL)
+  if (ws->codec == NULL || ws->state == WS_STATE_CONNECTING)
     {
-      /* nothing was agreed yet: a client that gives up mid-handshake */
+      /* nothing was agreed yet: give up the handshake (a CLOSE frame
+       * must not precede the server's 101 response) */
       ws->state = WS_STATE_CLOSED;
       ws->close_code = code;
       return 0;

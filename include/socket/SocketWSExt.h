@@ -26,7 +26,8 @@
  *
  * Limits: max_frame_size, max_message_size (also caps decompressed
  * output: a decompression bomb ends in 1009) and max_fragments from the
- * SocketWS_Config; the input buffer holds SOCKETWSEXT_INPUT_CAP bytes.
+ * SocketWS_Config; the input buffer starts at 16 KiB and grows up to
+ * SOCKETWSEXT_INPUT_CAP bytes.
  *
  * Thread-safety: one thread per codec; the handshake helpers are thread-safe.
  */
