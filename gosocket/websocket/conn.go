@@ -27,6 +27,7 @@ const (
 	maxWriteBufSize = 1 << 20
 	fragmentSize    = 32 << 10 // NextWriter frame size
 	scratchSize     = 4 << 10
+	stageSize       = 64 << 10 // reads smaller than this go through a Go buffer
 	maxScratchKept  = 1 << 20
 )
 
@@ -48,8 +49,9 @@ type Conn struct {
 
 	readMu    sync.Mutex
 	pendingIn int    // bytes read into the codec's input space, not yet committed
-	leftover  []byte // bytes read with the handshake, fed before the socket
-	inMessage bool   // a message started, its end not seen yet
+	leftover  []byte // bytes read (with the handshake, or into stage), fed before the socket
+	stage     []byte
+	inMessage bool // a message started, its end not seen yet
 	msgLen    int64
 	readErr   error // sticky: CloseError
 	reader    *messageReader
@@ -332,8 +334,25 @@ func (c *Conn) readInput() error {
 		c.pendingIn = n
 		return nil
 	}
-	n, err := c.conn.Read(space)
-	c.pendingIn = n
+	var n int
+	if len(space) < stageSize {
+		// The codec's input space starts small (16 KiB) and grows only
+		// while it stays full: reading through a larger Go buffer saves
+		// a syscall per message of 16 KiB and more, for one memcpy.
+		if c.stage == nil {
+			c.stage = make([]byte, stageSize)
+		}
+		n, err = c.conn.Read(c.stage)
+		if n > 0 {
+			k := copy(space, c.stage[:n])
+			c.leftover = c.stage[k:n]
+			c.pendingIn = k
+			return nil
+		}
+	} else {
+		n, err = c.conn.Read(space)
+		c.pendingIn = n
+	}
 	if n > 0 || err == nil {
 		return nil
 	}
