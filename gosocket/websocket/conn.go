@@ -226,7 +226,11 @@ func (c *Conn) CloseWithStatus(code int, reason string) error {
 }
 
 func (c *Conn) doClose(code int, reason string) error {
-	c.writeMu.Lock()
+	if !lockWithin(&c.writeMu, c.closeTimeout) {
+		// a write is stuck (the peer does not read): end it
+		c.conn.Close()
+		c.writeMu.Lock()
+	}
 	if c.writer != nil {
 		c.writer.closed = true
 		c.writer = nil
@@ -849,4 +853,16 @@ func (w *messageWriter) Close() error {
 		return errWriterClosed
 	}
 	return w.finishLocked()
+}
+
+// lockWithin takes mu unless it stays held for d.
+func lockWithin(mu *sync.Mutex, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for !mu.TryLock() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
 }

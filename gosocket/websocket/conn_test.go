@@ -388,3 +388,88 @@ func TestNetConnAndTLS(t *testing.T) {
 		t.Fatalf("Close: %v", err)
 	}
 }
+
+// Close returns even when a write is stuck because the peer never reads.
+func TestCloseWithStuckWriter(t *testing.T) {
+	checkLeaks(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	release := make(chan struct{})
+	go func() {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer nc.Close()
+		br := bufio.NewReader(nc)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		nc.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " +
+			acceptFor(req.Header.Get("Sec-WebSocket-Key")) + "\r\n\r\n"))
+		<-release // never read
+	}()
+	c := dial(t, "ws://"+ln.Addr().String()+"/", nil)
+	c.SetCloseTimeout(200 * time.Millisecond)
+	werr := make(chan error, 1)
+	go func() {
+		big := make([]byte, 1<<20)
+		for {
+			if err := c.WriteMessage(BinaryMessage, big); err != nil {
+				werr <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	c.Close()
+	if err := <-werr; err == nil {
+		t.Fatal("stuck write ended without error")
+	}
+	close(release)
+}
+
+// A raw client's invalid UTF-8 (and a protocol error) reaches our server:
+// it answers with the CLOSE RFC 6455 requires and reads a local CloseError.
+func TestServerRejectsBadFrames(t *testing.T) {
+	checkLeaks(t)
+	for _, tc := range []struct {
+		frame []byte
+		code  int
+	}{
+		{frame(true, 1, []byte{'a', 0xc3, 0x28}, true), 1007},
+		{frame(true, 1, []byte("unmasked"), false), 1002},
+		{frame(true, 3, []byte("reserved opcode"), true), 1002},
+		{frame(false, 9, []byte("fragmented ping"), true), 1002},
+	} {
+		got := make(chan error, 1)
+		srv := startServer(t, &Upgrader{}, func(c *Conn) {
+			_, _, err := c.ReadMessage()
+			got <- err
+		})
+		nc, err := net.Dial("tcp", srv.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+			"Sec-WebSocket-Key: " + testKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n"
+		nc.Write([]byte(req))
+		br := bufio.NewReader(nc)
+		if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 101 {
+			t.Fatalf("handshake: %v", err)
+		}
+		nc.Write(tc.frame)
+		if code := readCloseFrame(br); code != tc.code {
+			t.Fatalf("close %d, want %d", code, tc.code)
+		}
+		var ce *CloseError
+		if err := <-got; !errors.As(err, &ce) || ce.Code != tc.code || !ce.Local {
+			t.Fatalf("server read %v, want local close %d", err, tc.code)
+		}
+		nc.Close()
+	}
+}
