@@ -187,11 +187,14 @@ func payloads() []struct {
 			data []byte
 		}{"bin" + itoa(n), BinaryMessage, bin(n)})
 	}
+	for _, n := range []int{125, 70000, 1 << 20, 4 << 20} {
+		out = append(out, struct {
+			name string
+			mt   MessageType
+			data []byte
+		}{"text" + itoa(n), TextMessage, text(n)})
+	}
 	out = append(out, struct {
-		name string
-		mt   MessageType
-		data []byte
-	}{"text", TextMessage, text(70000)}, struct {
 		name string
 		mt   MessageType
 		data []byte
