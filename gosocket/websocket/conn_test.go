@@ -315,6 +315,14 @@ func TestHandshakeFailures(t *testing.T) {
 		t.Fatalf("subprotocol %q, want the server's preference v2", c2.Subprotocol())
 	}
 	c2.Close()
+	// extra headers travel: a foreign Origin is refused by the default check
+	_, resp403, err := Dial(ctx, wsURL(srv), &DialOptions{HTTPHeader: http.Header{"Origin": {"http://elsewhere.example"}}})
+	var he *HandshakeError
+	if !errors.As(err, &he) || he.Status != 403 || resp403 == nil || resp403.StatusCode != 403 {
+		t.Fatalf("foreign origin: %v", err)
+	}
+	c3 := dial(t, wsURL(srv), &DialOptions{HTTPHeader: http.Header{"Origin": {srv.URL}}})
+	c3.Close()
 	// plain HTTP to the upgrade endpoint, wrong version, cross origin
 	for _, tc := range []struct {
 		hdr    map[string]string

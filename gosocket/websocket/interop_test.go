@@ -285,3 +285,35 @@ func TestCloseCodes(t *testing.T) {
 func startGorilla(t *testing.T, h http.HandlerFunc) *httptestServer {
 	return newHTTPTest(t, h)
 }
+
+// Our server closes with a code of its own while gorilla reads; the
+// Upgrader's extra response headers reach the client.
+func TestServerCloseAndResponseHeader(t *testing.T) {
+	checkLeaks(t)
+	up := &Upgrader{}
+	done := make(chan error, 1)
+	srv := newHTTPTest(t, func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, http.Header{"X-Served-By": {"libsocket"}, "Set-Cookie": {"a=1", "b=2"}})
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- c.CloseWithStatus(4003, "server says bye")
+	})
+	gc, resp, err := gorilla.DefaultDialer.Dial(wsURL(srv), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gc.Close()
+	if resp.Header.Get("X-Served-By") != "libsocket" || len(resp.Header.Values("Set-Cookie")) != 2 {
+		t.Fatalf("response headers %v", resp.Header)
+	}
+	_, _, err = gc.ReadMessage() // gorilla echoes the close
+	var ge *gorilla.CloseError
+	if !errors.As(err, &ge) || ge.Code != 4003 || ge.Text != "server says bye" {
+		t.Fatalf("gorilla saw %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("server CloseWithStatus: %v", err)
+	}
+}
