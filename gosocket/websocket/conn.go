@@ -90,6 +90,9 @@ type connConfig struct {
 }
 
 func newConn(nc net.Conn, cfg connConfig) (*Conn, error) {
+	if cfg.maxMessageSize < 0 || cfg.maxFrameSize < 0 || cfg.maxFragments < 0 {
+		return nil, errors.New("websocket: negative ReadLimit, MaxFrameSize or MaxFragments")
+	}
 	codec, err := cgo.NewWSCodec(cgo.WSConfig{
 		Server:         cfg.server,
 		MaxFrameSize:   cfg.maxFrameSize,

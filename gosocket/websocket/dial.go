@@ -52,6 +52,9 @@ func Dial(ctx context.Context, rawURL string, opts *DialOptions) (*Conn, *http.R
 	if opts == nil {
 		opts = &DialOptions{}
 	}
+	if opts.ReadLimit < 0 || opts.MaxFrameSize < 0 || opts.MaxFragments < 0 {
+		return nil, nil, &HandshakeError{Reason: "negative ReadLimit, MaxFrameSize or MaxFragments"}
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, nil, &HandshakeError{Reason: "bad URL: " + err.Error()}

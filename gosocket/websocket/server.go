@@ -97,6 +97,9 @@ func (u *Upgrader) fail(w http.ResponseWriter, r *http.Request, status int, reas
 // respHeader added. Bytes the client sent behind its request (already in
 // the server's buffer) become the connection's first input.
 func (u *Upgrader) Upgrade(w http.ResponseWriter, r *http.Request, respHeader http.Header) (*Conn, error) {
+	if u.ReadLimit < 0 || u.MaxFrameSize < 0 || u.MaxFragments < 0 {
+		return u.fail(w, r, http.StatusInternalServerError, "negative ReadLimit, MaxFrameSize or MaxFragments")
+	}
 	if r.Method != http.MethodGet {
 		return u.fail(w, r, http.StatusMethodNotAllowed, "method is not GET")
 	}
