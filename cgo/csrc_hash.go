@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "fa834661e86c2c72ee8fa61e0d17b8e141d84e04ed232b99ef0e55dd1e4773cc"
+const csrcHash = "71908bf724f61b73f4d9ee4c281ffc27f5ddd26f5fc049cdee4cdba75707b73e"

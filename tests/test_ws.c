@@ -14,7 +14,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
+/* sanitizer allocators bypass malloc's statistics: ask them instead */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define WS_SANITIZER_HEAP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define WS_SANITIZER_HEAP 1
+#endif
+#endif
+#ifdef WS_SANITIZER_HEAP
 size_t __sanitizer_get_current_allocated_bytes (void);
 #define HEAP_IN_USE() __sanitizer_get_current_allocated_bytes ()
 #else

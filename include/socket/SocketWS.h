@@ -210,7 +210,11 @@ extern SOCKET_API SocketWS_T SocketWS_server_accept (Socket_T socket, const Sock
  */
 extern SOCKET_API void SocketWS_server_reject (Socket_T socket, int status_code, const char *reason);
 
-/** @brief Free the connection (not the socket), cancel auto-ping, set *@p ws NULL. NULL-safe. */
+/**
+ * @brief Free the connection (not the socket), cancel auto-ping, set *@p ws
+ *        NULL. NULL-safe. With auto-ping on, call it (or
+ *        SocketWS_disable_auto_ping) before freeing the poll.
+ */
 extern SOCKET_API void SocketWS_free (SocketWS_T *ws);
 
 /**
