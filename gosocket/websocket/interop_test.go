@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -315,5 +316,65 @@ func TestServerCloseAndResponseHeader(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("server CloseWithStatus: %v", err)
+	}
+}
+
+// One reader, one writer (streaming), pings and a final Close from other
+// goroutines at once: the race detector watches, the echo must be exact.
+func TestConcurrentUse(t *testing.T) {
+	checkLeaks(t)
+	for _, compress := range []bool{false, true} {
+		srv := startServer(t, &Upgrader{EnableCompression: compress}, echo)
+		c := dial(t, wsURL(srv), &DialOptions{EnableCompression: compress})
+		const n = 300
+		werr := make(chan error, 1)
+		go func() {
+			for i := 0; i < n; i++ {
+				w, err := c.NextWriter(BinaryMessage)
+				if err != nil {
+					werr <- err
+					return
+				}
+				for j := 0; j < i%5+1; j++ {
+					w.Write(bytes.Repeat([]byte{byte(i)}, 20000))
+				}
+				if err := w.Close(); err != nil {
+					werr <- err
+					return
+				}
+			}
+			werr <- nil
+		}()
+		pingDone := make(chan struct{})
+		go func() {
+			defer close(pingDone)
+			for i := 0; i < 50; i++ {
+				if c.Ping([]byte("p")) != nil {
+					return
+				}
+			}
+		}()
+		for i := 0; i < n; i++ {
+			_, p, err := c.ReadMessage()
+			if err != nil {
+				t.Fatalf("read %d: %v", i, err)
+			}
+			if len(p) != 20000*(i%5+1) || p[0] != byte(i) || p[len(p)-1] != byte(i) {
+				t.Fatalf("message %d: %d bytes", i, len(p))
+			}
+		}
+		if err := <-werr; err != nil {
+			t.Fatal(err)
+		}
+		<-pingDone
+		closed := make(chan error, 1)
+		go func() { closed <- c.Close() }()
+		_, _, err := c.ReadMessage() // the reader sees the server's answer
+		if CloseStatus(err) != CloseNormalClosure && !errors.Is(err, net.ErrClosed) {
+			t.Fatalf("final read: %v", err)
+		}
+		if err := <-closed; err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 	}
 }
