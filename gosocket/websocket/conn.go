@@ -76,7 +76,7 @@ type Conn struct {
 	closeRecvSet sync.Once
 	closeOnce    sync.Once
 	closeErr     error
-	closeTimeout time.Duration
+	closeTimeout atomic.Int64 // time.Duration
 }
 
 type connConfig struct {
@@ -105,16 +105,16 @@ func newConn(nc net.Conn, cfg connConfig) (*Conn, error) {
 		return nil, errs.Wrap("websocket.newConn", err, nil)
 	}
 	c := &Conn{
-		conn:         nc,
-		codec:        codec,
-		server:       cfg.server,
-		subprotocol:  cfg.subprotocol,
-		compressed:   cfg.deflate.Enabled,
-		leftover:     cfg.leftover,
-		wbuf:         make([]byte, writeBufSize),
-		closeRecv:    make(chan struct{}),
-		closeTimeout: DefaultCloseTimeout,
+		conn:        nc,
+		codec:       codec,
+		server:      cfg.server,
+		subprotocol: cfg.subprotocol,
+		compressed:  cfg.deflate.Enabled,
+		leftover:    cfg.leftover,
+		wbuf:        make([]byte, writeBufSize),
+		closeRecv:   make(chan struct{}),
 	}
+	c.closeTimeout.Store(int64(DefaultCloseTimeout))
 	return c, nil
 }
 
@@ -141,7 +141,7 @@ func (c *Conn) SetReadLimit(limit int64) { c.readLimit.Store(limit) }
 
 // SetCloseTimeout sets how long Close waits for the peer's CLOSE
 // (DefaultCloseTimeout).
-func (c *Conn) SetCloseTimeout(d time.Duration) { c.closeTimeout = d }
+func (c *Conn) SetCloseTimeout(d time.Duration) { c.closeTimeout.Store(int64(d)) }
 
 // SetReadDeadline sets the deadline of reads. A read that times out
 // returns an error matching os.ErrDeadlineExceeded and leaves the
@@ -229,7 +229,7 @@ func (c *Conn) CloseWithStatus(code int, reason string) error {
 }
 
 func (c *Conn) doClose(code int, reason string) error {
-	if !lockWithin(&c.writeMu, c.closeTimeout) {
+	if !lockWithin(&c.writeMu, time.Duration(c.closeTimeout.Load())) {
 		// a write is stuck (the peer does not read): end it
 		c.conn.Close()
 		c.writeMu.Lock()
@@ -261,11 +261,12 @@ func (c *Conn) doClose(code int, reason string) error {
 }
 
 func (c *Conn) awaitPeerClose() {
-	timer := time.NewTimer(c.closeTimeout)
+	wait := time.Duration(c.closeTimeout.Load())
+	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	if c.readMu.TryLock() {
 		if c.readErr == nil {
-			c.conn.SetReadDeadline(time.Now().Add(c.closeTimeout))
+			c.conn.SetReadDeadline(time.Now().Add(wait))
 			for c.readErr == nil {
 				if c.discardStep() != nil {
 					break
