@@ -481,3 +481,33 @@ func TestServerRejectsBadFrames(t *testing.T) {
 		nc.Close()
 	}
 }
+
+func TestDialIPv6(t *testing.T) {
+	checkLeaks(t)
+	ln, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := (&Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		echoWhole(c)
+	}))
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	c := dial(t, "ws://"+ln.Addr().String()+"/v6", nil)
+	if err := c.WriteMessage(TextMessage, []byte("over ::1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, p, err := c.ReadMessage(); err != nil || string(p) != "over ::1" {
+		t.Fatalf("read %q %v", p, err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
