@@ -73,6 +73,8 @@ type Conn struct {
 
 	closed       atomic.Bool
 	closeRecv    chan struct{} // closed when reading ended (peer CLOSE, protocol error, EOF)
+	done         chan struct{} // closed by Close
+	pongSeen     chan struct{} // one token per PONG, for Keepalive
 	closeRecvSet sync.Once
 	closeOnce    sync.Once
 	closeErr     error
@@ -113,6 +115,8 @@ func newConn(nc net.Conn, cfg connConfig) (*Conn, error) {
 		leftover:    cfg.leftover,
 		wbuf:        make([]byte, writeBufSize),
 		closeRecv:   make(chan struct{}),
+		done:        make(chan struct{}),
+		pongSeen:    make(chan struct{}, 1),
 	}
 	c.closeTimeout.Store(int64(DefaultCloseTimeout))
 	return c, nil
@@ -229,6 +233,7 @@ func (c *Conn) CloseWithStatus(code int, reason string) error {
 }
 
 func (c *Conn) doClose(code int, reason string) error {
+	close(c.done)
 	if !lockWithin(&c.writeMu, time.Duration(c.closeTimeout.Load())) {
 		// a write is stuck (the peer does not read): end it
 		c.conn.Close()
@@ -427,6 +432,10 @@ func (c *Conn) controlEvent(r cgo.WSRead) error {
 			}
 		}
 	case cgo.WSEventPong:
+		select {
+		case c.pongSeen <- struct{}{}:
+		default:
+		}
 		c.handlerMu.Lock()
 		h := c.pongHandler
 		c.handlerMu.Unlock()
@@ -869,4 +878,46 @@ func lockWithin(mu *sync.Mutex, d time.Duration) bool {
 		time.Sleep(time.Millisecond)
 	}
 	return true
+}
+
+// Keepalive sends a PING every interval and, when no PONG arrives within
+// timeout of one, closes the network connection: the reading goroutine
+// then gets a 1006 CloseError. PONGs are seen by the reader, so a
+// goroutine must be reading. The pinger stops when reading ends or at
+// Close; call Keepalive once.
+func (c *Conn) Keepalive(interval, timeout time.Duration) {
+	go func() {
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-c.closeRecv:
+				return
+			case <-c.done:
+				return
+			case <-tick.C:
+			}
+			select { // forget a PONG that answered an earlier PING
+			case <-c.pongSeen:
+			default:
+			}
+			if c.Ping([]byte("keepalive")) != nil {
+				return
+			}
+			wait := time.NewTimer(timeout)
+			select {
+			case <-c.pongSeen:
+				wait.Stop()
+			case <-c.closeRecv:
+				wait.Stop()
+				return
+			case <-c.done:
+				wait.Stop()
+				return
+			case <-wait.C:
+				c.conn.Close()
+				return
+			}
+		}
+	}()
 }

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -509,5 +510,52 @@ func TestDialIPv6(t *testing.T) {
 	}
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestKeepalive(t *testing.T) {
+	checkLeaks(t)
+	// gorilla answers the PINGs: the connection lives on
+	srv := gorillaEchoServer(t, false)
+	c := dial(t, wsURL(srv), nil)
+	var pongs atomic.Int32
+	c.SetPongHandler(func(string) error { pongs.Add(1); return nil })
+	c.Keepalive(20*time.Millisecond, 5*time.Second)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for pongs.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if pongs.Load() < 3 {
+		t.Fatalf("%d pongs", pongs.Load())
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-readErr; CloseStatus(err) != CloseNormalClosure {
+		t.Fatalf("reader: %v", err)
+	}
+
+	// a peer that never answers: the connection ends with 1006
+	url := rawServer(t, "", func(nc net.Conn, br *bufio.Reader) {
+		io.Copy(io.Discard, br) // swallows the PINGs, answers nothing
+	})
+	c2 := dial(t, url, nil)
+	c2.Keepalive(20*time.Millisecond, 100*time.Millisecond)
+	start := time.Now()
+	_, _, err := c2.ReadMessage()
+	if CloseStatus(err) != CloseAbnormalClosure {
+		t.Fatalf("read: %v, want 1006", err)
+	}
+	if time.Since(start) > 2500*time.Millisecond {
+		t.Fatalf("the silent peer was noticed only after %v", time.Since(start))
 	}
 }

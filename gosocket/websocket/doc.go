@@ -17,7 +17,8 @@
 // written whole (WriteMessage) or streamed in frames (NextWriter). PINGs
 // are answered by the codec; the peer's CLOSE is echoed; a peer breaking
 // the protocol gets the CLOSE RFC 6455 requires (1002, 1007, 1009). The
-// end of reading is always a *CloseError.
+// end of reading is always a *CloseError. Keepalive pings a peer at an
+// interval and drops the connection when no PONG comes back in time.
 //
 // Context: ReadMessageContext, NextReaderContext and WriteMessageContext
 // take a context besides the deadline setters; a cancelled read leaves
