@@ -559,3 +559,27 @@ func TestKeepalive(t *testing.T) {
 		t.Fatalf("the silent peer was noticed only after %v", time.Since(start))
 	}
 }
+
+// A write blocked by a peer that does not read ends with the context's
+// error; the connection is unusable for writing afterwards.
+func TestWriteContextStuck(t *testing.T) {
+	checkLeaks(t)
+	release := make(chan struct{})
+	url := rawServer(t, "", func(net.Conn, *bufio.Reader) {
+		<-release // never reads
+	})
+	t.Cleanup(func() { close(release) }) // runs before rawServer's cleanup
+	c := dial(t, url, nil)
+	c.SetCloseTimeout(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	big := make([]byte, 32<<20)
+	err := c.WriteMessageContext(ctx, BinaryMessage, big)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("stuck write: %v", err)
+	}
+	if err := c.WriteMessage(BinaryMessage, []byte("x")); err == nil {
+		t.Fatal("write after a cut frame succeeded")
+	}
+	c.Close()
+}
