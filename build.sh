@@ -9,6 +9,7 @@
 #   ./build.sh clang           the C build and tests with clang
 #   ./build.sh pollbackend     the network tests on the poll(2) backend
 #   ./build.sh nopeers         build everything + ctest with every optional peer off
+#                              and without WebSocket permessage-deflate (zlib)
 #   ./build.sh export-test     ./build.sh test in a `git archive` of HEAD (no ../shared)
 #   ./build.sh goconsumer      a Go module using this one: go mod vendor, cgo and CGO_ENABLED=0 builds
 #   ./build.sh socketsystem    go test -tags socket_system against an installed libsocket
@@ -240,11 +241,14 @@ cmd_clang() {
   (cd build-clang && ctest --output-on-failure -j "$JOBS")
 }
 
+# "Everything optional off": no test peers, and WebSocket permessage-deflate
+# not compiled in, so the ws tests assert the extension is never negotiated
+# (the default legs assert it is).
 cmd_nopeers() {
   WERROR=ON
-  log "C build (tests, benchmarks, fuzz replays) + ctest with every optional peer disabled"
+  log "C build (tests, benchmarks, fuzz replays) + ctest with every optional peer disabled, no permessage-deflate"
   cmake_build build-nopeers -DCMAKE_BUILD_TYPE=Debug -DSOCKET_WITH_PEERS=OFF \
-      -DSOCKET_BUILD_BENCH=ON
+      -DSOCKET_BUILD_BENCH=ON -DENABLE_WEBSOCKET_DEFLATE=OFF
   (cd build-nopeers && ctest --output-on-failure -j "$JOBS" -LE slow)
 }
 
@@ -368,5 +372,5 @@ case "${1:-}" in
   gen)      gen ;;
   check)    WERROR=ON; check ;;
   install)  shift; cmd_install "$@" ;;
-  *)        sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *)        sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

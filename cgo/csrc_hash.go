@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "68b1e96ee967f57aaa2cd319472408fbfe547b7ad3cd9800301572b8536a683d"
+const csrcHash = "4a9787d2742efab26714a9f8795ae0b45cad722c40bcbbec52207f3ba6407451"

@@ -6,7 +6,10 @@
  * echoed (exercising the sender and compressor). Invariants: events come
  * in START (DATA*) END order; a message never exceeds max_message_size; a
  * validated TEXT message is UTF-8; an ERROR carries 1002/1007/1009/1011
- * and leaves a CLOSE queued; nothing follows ERROR or CLOSE.
+ * and leaves a CLOSE queued; nothing follows ERROR or CLOSE. Without
+ * permessage-deflate compiled in, a codec asked to compress must be
+ * refused; the input then runs through a plain codec (where RSV1 is a
+ * protocol error).
  */
 #include <string.h>
 
@@ -41,8 +44,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     default: cfg.max_message_size = 1 << 20; break;
     }
   c = SocketWSExt_codec_new (&cfg, (data[0] & 2) ? &d : NULL);
+  CHECK ((c != NULL) == (!(data[0] & 2) || SocketWSExt_deflate_available ()));
   if (c == NULL)
-    return 0;
+    c = SocketWSExt_codec_new (&cfg, NULL);
+  CHECK (c != NULL);
   rng = 0x9E3779B9u ^ data[1];
   while (pos < size && !stopped)
     {

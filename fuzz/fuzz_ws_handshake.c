@@ -6,6 +6,7 @@
  * rest is a server response checked by SocketWSExt_client_verify against
  * a fixed key; an accepted response must be a 101 whose subprotocol is one
  * we offered. The Sec-WebSocket-Extensions parsers also get the raw bytes.
+ * Without permessage-deflate compiled in, nothing may ever negotiate it.
  */
 #include <string.h>
 
@@ -32,6 +33,7 @@ check_server (const SocketHTTP_Request *req, const SocketWS_Config *cfg, Arena_T
 
   if (SocketWSExt_server_check (req, cfg, &proto, &d) != NULL)
     return;
+  CHECK (!d.enabled || SocketWSExt_deflate_available ());
   CHECK (SocketWS_is_upgrade (req));
   n = SocketWSExt_server_response (resp, sizeof resp, SocketHTTP_Headers_get (req->headers, "Sec-WebSocket-Key"),
                                    proto, &d);
@@ -66,8 +68,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   SocketWS_config_defaults (&cfg);
   cfg.subprotocols = protos;
   cfg.enable_permessage_deflate = 1;
-  (void)SocketWSExt_deflate_negotiate (text, &cfg, &d);
-  (void)SocketWSExt_deflate_accept_response (text, &cfg, &d);
+  if (SocketWSExt_deflate_negotiate (text, &cfg, &d))
+    CHECK (d.enabled && SocketWSExt_deflate_available ());
+  if (SocketWSExt_deflate_accept_response (text, &cfg, &d))
+    CHECK (d.enabled && SocketWSExt_deflate_available ());
   arena = Arena_new ();
   p = SocketHTTP1_Parser_new ((data[0] & 1) ? HTTP1_PARSE_RESPONSE : HTTP1_PARSE_REQUEST, NULL, arena);
   if (SocketHTTP1_Parser_execute (p, (const char *)data + 1, size - 1, &used) == HTTP1_OK)
@@ -79,6 +83,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
           if (SocketWSExt_client_verify (r, KEY, &cfg, &sub, &d) == NULL)
             {
               CHECK (r->status_code == 101);
+              CHECK (!d.enabled || SocketWSExt_deflate_available ());
               CHECK (sub == NULL || strcmp (sub, "chat") == 0 || strcmp (sub, "superchat") == 0);
             }
         }

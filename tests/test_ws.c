@@ -4,7 +4,9 @@
  * non-blocking event loop (process/poll_events/recv_available, would-block,
  * large queued sends), leftover bytes after the upgrade request,
  * auto-ping with pong timeout, wss over SocketTLS, flat memory over 1M
- * messages, and the README forms.
+ * messages, and the README forms. Every peer has receive/send timeouts
+ * and every thread is joined with a deadline, so a failed check on one
+ * side is reported instead of leaving the other side waiting.
  */
 #include <fcntl.h>
 #include <malloc.h>
@@ -12,6 +14,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 /* sanitizer allocators bypass malloc's statistics: ask them instead */
@@ -50,24 +55,109 @@ size_t __sanitizer_get_current_allocated_bytes (void);
 /* helpers                                                            */
 /* ------------------------------------------------------------------ */
 
-/* read an HTTP head byte by byte (what follows stays in the socket) */
+/* a blocking peer gives up after this long: a check that fails on one
+ * side of a pair then fails the other side too, instead of hanging it */
+#define PEER_TIMEOUT_S 10
+
+static void
+peer_deadline (Socket_T s)
+{
+  struct timeval tv = { PEER_TIMEOUT_S, 0 };
+
+  setsockopt (Socket_fd (s), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt (Socket_fd (s), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+static void
+pair_new (Socket_T *a, Socket_T *b)
+{
+  SocketPair_new (SOCK_STREAM, a, b);
+  peer_deadline (*a);
+  peer_deadline (*b);
+}
+
+/* join a peer thread; one still stuck well past its socket timeouts means
+ * the test cannot clean up safely, so the run ends here, failed */
+static void
+join_peer (pthread_t th)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  ts.tv_sec += 3 * PEER_TIMEOUT_S;
+  if (pthread_timedjoin_np (th, NULL, &ts) != 0)
+    {
+      fprintf (stderr, "  peer thread still running after %d s: giving up\n", 3 * PEER_TIMEOUT_S);
+      fflush (NULL);
+      _exit (1);
+    }
+}
+
+/* read an HTTP head byte by byte (what follows stays in the socket);
+ * -1 on EOF, error or the receive timeout (Socket_recv returns 0) */
 static ssize_t
 read_head (Socket_T s, char *buf, size_t cap)
 {
-  size_t n = 0;
-  while (n + 1 < cap)
-    {
-      ssize_t r = Socket_recv (s, buf + n, 1);
-      if (r <= 0)
-        continue;
-      n++;
-      if (n >= 4 && memcmp (buf + n - 4, "\r\n\r\n", 4) == 0)
-        {
-          buf[n] = '\0';
-          return (ssize_t)n;
-        }
-    }
-  return -1;
+  volatile size_t n = 0;
+  volatile int done = 0;
+
+  TRY
+  {
+    while (!done && n + 1 < cap)
+      {
+        if (Socket_recv (s, buf + n, 1) <= 0)
+          break;
+        n++;
+        if (n >= 4 && memcmp (buf + n - 4, "\r\n\r\n", 4) == 0)
+          done = 1;
+      }
+  }
+  ELSE { done = 0; }
+  END_TRY;
+  if (!done)
+    return -1;
+  buf[n] = '\0';
+  return (ssize_t)n;
+}
+
+/* sends one text message from a thread while the caller receives: a
+ * message larger than the socket buffers cannot be sent and received by
+ * one thread on blocking sockets */
+typedef struct
+{
+  SocketWS_T ws;
+  const char *data;
+  size_t len;
+  int rc;
+} Sender;
+
+static void *
+sender_thread (void *arg)
+{
+  Sender *sd = arg;
+  sd->rc = SocketWS_send_text (sd->ws, sd->data, sd->len);
+  return NULL;
+}
+
+/* receive one message on @p to while a thread sends @p data on @p from;
+ * 1 when it arrived intact */
+static int
+relay (SocketWS_T from, SocketWS_T to, const char *data, size_t len)
+{
+  Sender sd = { from, data, len, -1 };
+  SocketWS_Message m;
+  pthread_t th;
+  int r, ok;
+
+  pthread_create (&th, NULL, sender_thread, &sd);
+  r = SocketWS_recv_message (to, &m);
+  join_peer (th);
+  ok = sd.rc == 0 && r == 1 && m.len == len && memcmp (m.data, data, len) == 0;
+  if (!ok)
+    fprintf (stderr, "  relay: send %d, recv %d (error %d), %zu of %zu bytes\n", sd.rc, r,
+             (int)SocketWS_last_error (to), m.len, len);
+  SocketWS_Message_free (&m);
+  return ok;
 }
 
 typedef struct
@@ -119,7 +209,7 @@ ws_pair (SocketWS_Config *ccfg, SocketWS_Config *scfg, Socket_T *cs, Socket_T *s
   pthread_t th;
   int rc;
 
-  SocketPair_new (SOCK_STREAM, cs, ss);
+  pair_new (cs, ss);
   memset (&sv, 0, sizeof sv);
   sv.sock = *ss;
   if (scfg)
@@ -129,7 +219,7 @@ ws_pair (SocketWS_Config *ccfg, SocketWS_Config *scfg, Socket_T *cs, Socket_T *s
   pthread_create (&th, NULL, server_accept_thread, &sv);
   *cw = SocketWS_client_new (*cs, "localhost", "/chat", ccfg);
   rc = SocketWS_handshake (*cw);
-  pthread_join (th, NULL);
+  join_peer (th);
   *sw = sv.ws;
   *arena = sv.arena;
   if (sv.fail)
@@ -263,39 +353,38 @@ TEST (echo_with_subprotocol_and_close_handshake)
   pair_free (&cs, &ss, &cw, &sw, &arena);
 }
 
+/* with permessage-deflate compiled in both ends agree on it; without,
+ * the offer is never sent and the connection runs uncompressed */
 TEST (deflate_negotiated_both_ways)
 {
   SocketWS_Config cc, sc;
   Socket_T cs, ss;
   SocketWS_T cw, sw;
   Arena_T arena;
-  SocketWS_Message m;
+  const int avail = SocketWSExt_deflate_available ();
   char *big = malloc (300000);
+  int round;
 
+  ASSERT (big != NULL);
+#if SOCKETWS_HAS_DEFLATE || SOCKETHTTP1_HAS_COMPRESSION
+  ASSERT_EQ (avail, 1);
+#else
+  ASSERT_EQ (avail, 0);
+#endif
   SocketWS_config_defaults (&cc);
   SocketWS_config_defaults (&sc);
   cc.enable_permessage_deflate = sc.enable_permessage_deflate = 1;
   ASSERT (ws_pair (&cc, &sc, &cs, &ss, &cw, &sw, &arena));
-#if SOCKETWS_HAS_DEFLATE || SOCKETHTTP1_HAS_COMPRESSION
-  ASSERT_EQ (SocketWS_compression_enabled (cw), 1);
-  ASSERT_EQ (SocketWS_compression_enabled (sw), 1);
-#endif
+  ASSERT_EQ (SocketWS_compression_enabled (cw), avail);
+  ASSERT_EQ (SocketWS_compression_enabled (sw), avail);
   for (int i = 0; i < 300000; i++)
     big[i] = (char)('A' + (i / 7) % 26);
-  for (int round = 0; round < 3; round++)
-    {
-      ASSERT_EQ (SocketWS_send_text (cw, big, 300000), 0);
-      ASSERT_EQ (SocketWS_recv_message (sw, &m), 1);
-      ASSERT_EQ (m.len, 300000);
-      ASSERT (memcmp (m.data, big, 300000) == 0);
-      ASSERT_EQ (SocketWS_send_text (sw, (char *)m.data, m.len), 0);
-      SocketWS_Message_free (&m);
-      ASSERT_EQ (SocketWS_recv_message (cw, &m), 1);
-      ASSERT_EQ (m.len, 300000);
-      SocketWS_Message_free (&m);
-    }
+  for (round = 0; round < 3; round++)
+    if (!relay (cw, sw, big, 300000) || !relay (sw, cw, big, 300000))
+      break;
   free (big);
   pair_free (&cs, &ss, &cw, &sw, &arena);
+  ASSERT_EQ (round, 3);
 }
 
 /* a raw server answering the client's request with a canned response */
@@ -304,18 +393,22 @@ typedef struct
   Socket_T sock;
   const char *response; /* "%s" is replaced by the right accept value */
   int wrong_accept;
+  char request[4096]; /* the client's request head, "" if unreadable */
 } RawServer;
 
 static void *
 raw_server_thread (void *arg)
 {
   RawServer *rs = arg;
-  char head[4096], resp[2048];
+  char *head = rs->request, resp[2048];
   char accept[SOCKET_CRYPTO_WEBSOCKET_ACCEPT_SIZE];
   const char *k;
 
-  if (read_head (rs->sock, head, sizeof head) < 0)
-    return NULL;
+  if (read_head (rs->sock, head, sizeof rs->request) < 0)
+    {
+      head[0] = '\0';
+      return NULL;
+    }
   k = strstr (head, "Sec-WebSocket-Key: ");
   if (k == NULL)
     return NULL;
@@ -337,21 +430,29 @@ raw_server_thread (void *arg)
   return NULL;
 }
 
+/* the client's handshake against a canned response: 0 accepted, -1
+ * refused as it should be, -2/-3 refused wrongly; the request head sent
+ * is copied to @p request_out (when not NULL) */
 static int
-client_against (const char *response, int wrong_accept, SocketWS_Config *cfg)
+client_against_req (const char *response, int wrong_accept, SocketWS_Config *cfg, char *request_out, size_t cap)
 {
   Socket_T cs, ss;
-  RawServer rs = { NULL, response, wrong_accept };
+  RawServer rs;
   pthread_t th;
   SocketWS_T ws;
   int rc;
 
-  SocketPair_new (SOCK_STREAM, &cs, &ss);
+  memset (&rs, 0, sizeof rs);
+  rs.response = response;
+  rs.wrong_accept = wrong_accept;
+  pair_new (&cs, &ss);
   rs.sock = ss;
   pthread_create (&th, NULL, raw_server_thread, &rs);
   ws = SocketWS_client_new (cs, "example.com", "/x?y=1", cfg);
   rc = SocketWS_handshake (ws);
-  pthread_join (th, NULL);
+  join_peer (th);
+  if (request_out)
+    snprintf (request_out, cap, "%s", rs.request);
   if (rc < 0 && SocketWS_last_error (ws) != WS_ERROR_HANDSHAKE)
     rc = -2;
   if (rc < 0 && SocketWS_state (ws) != WS_STATE_CLOSED)
@@ -362,12 +463,19 @@ client_against (const char *response, int wrong_accept, SocketWS_Config *cfg)
   return rc;
 }
 
+static int
+client_against (const char *response, int wrong_accept, SocketWS_Config *cfg)
+{
+  return client_against_req (response, wrong_accept, cfg, NULL, 0);
+}
+
 #define OK_101 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
 
 TEST (client_handshake_checks)
 {
   static const char *protos[] = { "a", "b", NULL };
   SocketWS_Config cfg;
+  char request[4096];
 
   SocketWS_config_defaults (&cfg);
   ASSERT_EQ (client_against (OK_101 "\r\n", 0, NULL), 0);
@@ -386,7 +494,19 @@ TEST (client_handshake_checks)
   ASSERT_EQ (client_against (OK_101 "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n", 0, NULL), -1);
   ASSERT_EQ (client_against (OK_101 "Sec-WebSocket-Extensions: x-unknown\r\n\r\n", 0, NULL), -1);
   cfg.enable_permessage_deflate = 1;
-#if SOCKETWS_HAS_DEFLATE || SOCKETHTTP1_HAS_COMPRESSION
+  ASSERT_EQ (client_against_req (OK_101 "\r\n", 0, &cfg, request, sizeof request), 0);
+  if (!SocketWSExt_deflate_available ())
+    {
+      /* nothing offered, so a 101 that selects it anyway is refused */
+      ASSERT (strstr (request, "GET /x?y=1 HTTP/1.1\r\n") == request);
+      ASSERT (strstr (request, "Sec-WebSocket-Extensions") == NULL);
+      ASSERT_EQ (client_against (OK_101 "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n", 0, &cfg), -1);
+      ASSERT_EQ (client_against (OK_101 "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n",
+                                 0, &cfg),
+                 -1);
+      return;
+    }
+  ASSERT (strstr (request, "Sec-WebSocket-Extensions: permessage-deflate\r\n") != NULL);
   ASSERT_EQ (client_against (OK_101 "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n\r\n",
                              0, &cfg),
              0);
@@ -394,7 +514,6 @@ TEST (client_handshake_checks)
   ASSERT_EQ (client_against (OK_101 "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10\r\n\r\n",
                              0, &cfg),
              -1); /* we did not offer client_max_window_bits */
-#endif
 }
 
 TEST (client_new_rejects_bad_input)
@@ -402,7 +521,7 @@ TEST (client_new_rejects_bad_input)
   Socket_T a, b;
   char longpath[5000];
 
-  SocketPair_new (SOCK_STREAM, &a, &b);
+  pair_new (&a, &b);
   ASSERT (RAISES (SocketWS_Failed, SocketWS_client_new (a, NULL, "/", NULL)));
   ASSERT (RAISES (SocketWS_Failed, SocketWS_client_new (a, "h\r\nX: y", "/", NULL)));
   ASSERT (RAISES (SocketWS_Failed, SocketWS_client_new (a, "h", "/a b", NULL)));
@@ -436,7 +555,7 @@ TEST (server_accept_validation_and_is_upgrade)
   SocketWS_T ws;
   char head[1024];
 
-  SocketPair_new (SOCK_STREAM, &a, &b);
+  pair_new (&a, &b);
   r = parse_req (arena, REQ_HEAD "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n" GOOD_KEY
                                  "Sec-WebSocket-Version: 13\r\nOrigin: http://example.com\r\n\r\n");
   ASSERT (r != NULL);
@@ -487,7 +606,7 @@ TEST (server_reject_sends_status)
   char buf[1024];
   ssize_t n;
 
-  SocketPair_new (SOCK_STREAM, &a, &b);
+  pair_new (&a, &b);
   SocketWS_server_reject (a, 400, "Bad Request");
   n = Socket_recv (b, buf, sizeof buf - 1);
   ASSERT (n > 0);
@@ -518,7 +637,7 @@ TEST (leftover_bytes_after_request_reach_the_codec)
   size_t olen, used;
   ssize_t n;
 
-  SocketPair_new (SOCK_STREAM, &a, &b);
+  pair_new (&a, &b);
   SocketCrypto_websocket_key (key);
   n = SocketWSExt_client_request (req, sizeof req, "h", "/", key, NULL, NULL);
   ASSERT (n > 0);
@@ -793,7 +912,7 @@ TEST (wss_over_tls)
   Server sv;
   pthread_t th;
   SocketWS_Message m;
-  int port;
+  int port, hs;
   char *big;
 
   if (tls_test_certs_init () != 0)
@@ -813,6 +932,8 @@ TEST (wss_over_tls)
     fl = fcntl (Socket_fd (s), F_GETFL);
     fcntl (Socket_fd (s), F_SETFL, fl & ~O_NONBLOCK);
   }
+  peer_deadline (c);
+  peer_deadline (s);
   SocketWS_config_defaults (&cc);
   SocketWS_config_defaults (&sc);
   cc.enable_permessage_deflate = sc.enable_permessage_deflate = 1;
@@ -821,18 +942,18 @@ TEST (wss_over_tls)
   sv.cfg = sc;
   pthread_create (&th, NULL, server_accept_thread, &sv);
   cw = SocketWS_client_new (c, "localhost", "/secure", &cc);
-  ASSERT_EQ (SocketWS_handshake (cw), 0);
-  pthread_join (th, NULL);
+  hs = SocketWS_handshake (cw);
+  join_peer (th); /* before any check: the thread uses sv on this stack */
+  ASSERT_EQ (hs, 0);
   ASSERT (sv.fail == NULL);
   sw = sv.ws;
+  ASSERT_EQ (SocketWS_compression_enabled (cw), SocketWSExt_deflate_available ());
+  ASSERT_EQ (SocketWS_compression_enabled (sw), SocketWSExt_deflate_available ());
   big = malloc (200000);
+  ASSERT (big != NULL);
   for (int i = 0; i < 200000; i++)
     big[i] = (char)('a' + i % 13);
-  ASSERT_EQ (SocketWS_send_text (cw, big, 200000), 0);
-  ASSERT_EQ (SocketWS_recv_message (sw, &m), 1);
-  ASSERT_EQ (m.len, 200000);
-  ASSERT (memcmp (m.data, big, 200000) == 0);
-  SocketWS_Message_free (&m);
+  ASSERT (relay (cw, sw, big, 200000));
   ASSERT_EQ (SocketWS_send_text (sw, "secure echo", 11), 0);
   ASSERT_EQ (SocketWS_recv_message (cw, &m), 1);
   ASSERT_STREQ ((char *)m.data, "secure echo");

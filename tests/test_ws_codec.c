@@ -167,8 +167,17 @@ TEST (streamed_send_deflate_context_takeover_and_not)
   d.server_no_context_takeover = d.client_no_context_takeover = 1;
   d.client_max_window_bits = 9;
   streamed_send (&d);
+  ASSERT_EQ (SocketWSExt_deflate_available (), 1);
 #else
-  TEST_SKIP ("built without zlib");
+  /* without zlib a codec asked to compress is refused, not made plain */
+  SocketWSExt_Deflate d = { 1, 0, 0, 15, 15 };
+  SocketWS_Config cfg;
+
+  ASSERT_EQ (SocketWSExt_deflate_available (), 0);
+  SocketWS_config_defaults (&cfg);
+  ASSERT (SocketWSExt_codec_new (&cfg, &d) == NULL);
+  cfg.role = WS_ROLE_SERVER;
+  ASSERT (SocketWSExt_codec_new (&cfg, &d) == NULL);
 #endif
 }
 
@@ -292,8 +301,29 @@ TEST (deflate_negotiation_parsing)
                        "server_no_context_takeover; client_max_window_bits=12\r\n")
           != NULL);
 #else
-  ASSERT_EQ (SocketWSExt_deflate_negotiate ("permessage-deflate", &cfg, &d), 0);
-  (void)buf, (void)n;
+  {
+    /* offers and answers that a deflate build accepts are all declined */
+    static const char *const valid[] = {
+      "permessage-deflate",
+      "x-webkit-deflate-frame, permessage-deflate; client_max_window_bits",
+      "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+      "permessage-deflate; client_max_window_bits=\"12\"",
+    };
+    for (size_t i = 0; i < sizeof valid / sizeof valid[0]; i++)
+      {
+        ASSERT_EQ (SocketWSExt_deflate_negotiate (valid[i], &cfg, &d), 0);
+        ASSERT_EQ (d.enabled, 0);
+      }
+    ASSERT_EQ (SocketWSExt_deflate_accept_response (valid[0], &cfg, &d), 0);
+    ASSERT_EQ (SocketWSExt_deflate_accept_response (valid[2], &cfg, &d), 0);
+    ASSERT_EQ (d.enabled, 0);
+    /* the client makes no offer even when configured to */
+    cfg.deflate_no_context_takeover = 1;
+    n = SocketWSExt_client_request (buf, sizeof buf, "h", "/", "dGhlIHNhbXBsZSBub25jZQ==", &cfg, NULL);
+    ASSERT (n > 0);
+    ASSERT (strstr (buf, "GET / HTTP/1.1\r\n") == buf);
+    ASSERT (strstr (buf, "Sec-WebSocket-Extensions") == NULL);
+  }
 #endif
 }
 
@@ -354,7 +384,22 @@ TEST (deflate_bomb_capped)
   SocketWSExt_codec_free (&c);
   SocketWSExt_codec_free (&s);
 #else
-  TEST_SKIP ("built without zlib");
+  /* nothing was negotiated, so a compressed (RSV1) frame is a protocol
+   * error that closes with 1002 instead of being inflated */
+  static const unsigned char rsv1_frame[] = { 0xc2, 0x83, 1, 2, 3, 4, 'a' ^ 1, 'b' ^ 2, 'c' ^ 3 };
+  SocketWS_Config sc;
+  SocketWSExt_Codec_T s;
+  SocketWS_Message m;
+
+  SocketWS_config_defaults (&sc);
+  sc.role = WS_ROLE_SERVER;
+  s = SocketWSExt_codec_new (&sc, NULL);
+  ASSERT (s != NULL);
+  ASSERT_EQ (SocketWSExt_input (s, rsv1_frame, sizeof rsv1_frame), sizeof rsv1_frame);
+  ASSERT_EQ (SocketWSExt_next_message (s, &m), -1);
+  ASSERT_EQ (SocketWSExt_error (s), WS_ERROR_PROTOCOL);
+  ASSERT_EQ (SocketWSExt_close_code (s), 1002);
+  SocketWSExt_codec_free (&s);
 #endif
 }
 

@@ -204,6 +204,12 @@ SocketWS__deflate (struct SocketWSExt_Codec *c, const unsigned char *data, size_
 }
 #endif
 
+int
+SocketWSExt_deflate_available (void)
+{
+  return SOCKETWS_DEFLATE;
+}
+
 /* ---------------------------------------------------------------- */
 /* negotiation                                                      */
 /* ---------------------------------------------------------------- */

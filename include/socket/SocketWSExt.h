@@ -218,6 +218,19 @@ extern SOCKET_API const char *SocketWSExt_server_check (const SocketHTTP_Request
 extern SOCKET_API ssize_t SocketWSExt_server_response (char *buf, size_t cap, const char *key,
                                                        const char *subprotocol, const SocketWSExt_Deflate *deflate);
 
+/**
+ * @brief Whether permessage-deflate (RFC 7692) is compiled in.
+ *
+ * It is when the library was built with ENABLE_WEBSOCKET_DEFLATE (the
+ * default) and zlib was found. When it is not, enable_permessage_deflate
+ * is ignored: a client sends no offer and refuses a 101 that selects the
+ * extension, a server declines every offer, and a codec given enabled
+ * deflate parameters is not created.
+ *
+ * @return 1 if compiled in, 0 if not. Thread-safe; never raises.
+ */
+extern SOCKET_API int SocketWSExt_deflate_available (void);
+
 /** @brief Parse a Sec-WebSocket-Extensions offer as a server. @return 1 accepted (*@p out filled), 0 declined. */
 extern SOCKET_API int SocketWSExt_deflate_negotiate (const char *offer, const SocketWS_Config *config,
                                                      SocketWSExt_Deflate *out);

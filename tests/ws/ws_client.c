@@ -3,6 +3,8 @@
  * interop matrix (tests/ws/run_interop.sh) against other servers.
  *
  * Usage: ws_client [--deflate] ws://HOST:PORT/PATH
+ *        ws_client --deflate-available   (exit 0 if permessage-deflate is
+ *        compiled in, 1 if not; --deflate is refused when it is not)
  * Connects, handshakes (offering permessage-deflate with --deflate) and
  * runs the case list shared by every client of the matrix (same payloads
  * as tests/ws/gointerop/cases.go and tests/ws/node/cases.js), comparing
@@ -37,6 +39,7 @@
 #include "poll/SocketPoll.h"
 #include "socket/Socket.h"
 #include "socket/SocketWS.h"
+#include "socket/SocketWSExt.h"
 
 #define CASE_TIMEOUT_MS 60000 /* generous: the machine may be loaded */
 #define MAX_CASE_MSGS 100
@@ -609,8 +612,15 @@ main (int argc, char **argv)
   Msg m[MAX_CASE_MSGS];
   unsigned char zero_to_255[256];
 
+  if (argc == 2 && strcmp (argv[1], "--deflate-available") == 0)
+    return SocketWSExt_deflate_available () ? 0 : 1;
   if (argc > 1 && strcmp (argv[1], "--deflate") == 0)
     {
+      if (!SocketWSExt_deflate_available ())
+        {
+          fprintf (stderr, "ws_client: --deflate: permessage-deflate is not compiled into this libsocket\n");
+          return 2;
+        }
       deflate = 1;
       argv++;
       argc--;

@@ -3,6 +3,8 @@
  * "server under test" of the interop matrix (tests/ws/run_interop.sh).
  *
  * Usage: ws_echo_server [--deflate] [--page FILE] [--tls CERT KEY]
+ *        ws_echo_server --deflate-available   (exit 0 if permessage-deflate
+ *        is compiled in, 1 if not; --deflate is refused when it is not)
  * Listens on 127.0.0.1 (any port) and prints "listening on
  * 127.0.0.1:PORT". Plain HTTP/1.1 (or HTTPS with --tls), one request per
  * connection, parsed with SocketHTTP1:
@@ -35,6 +37,7 @@
 #include "poll/SocketPoll.h"
 #include "socket/Socket.h"
 #include "socket/SocketWS.h"
+#include "socket/SocketWSExt.h"
 #if SOCKET_HAS_TLS
 #include "tls/SocketTLS.h"
 #include "tls/SocketTLSContext.h"
@@ -466,10 +469,19 @@ main (int argc, char **argv)
   Socket_T listener;
   int i, deflate = 0;
 
+  if (argc == 2 && strcmp (argv[1], "--deflate-available") == 0)
+    return SocketWSExt_deflate_available () ? 0 : 1;
   for (i = 1; i < argc; i++)
     {
       if (strcmp (argv[i], "--deflate") == 0)
-        deflate = 1;
+        {
+          if (!SocketWSExt_deflate_available ())
+            {
+              fprintf (stderr, "%s: --deflate: permessage-deflate is not compiled into this libsocket\n", argv[0]);
+              return 2;
+            }
+          deflate = 1;
+        }
       else if (strcmp (argv[i], "--page") == 0 && i + 1 < argc)
         {
           if ((page = read_file (argv[++i], &page_len)) == NULL)
