@@ -221,7 +221,9 @@ close_frame (Peer *p, int code, const char *reason, size_t rlen)
 static unsigned char *
 pattern (size_t n, int text)
 {
-  unsigned char *b = malloc (n + 1);
+  unsigned char *b = calloc (n + 1, 1); /* initialised even when n == 0 */
+  if (b == NULL)
+    abort ();
   for (size_t i = 0; i < n; i++)
     b[i] = text ? (unsigned char)('a' + i % 26) : (unsigned char)(i * 7 + 3);
   return b;
