@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "4a9787d2742efab26714a9f8795ae0b45cad722c40bcbbec52207f3ba6407451"
+const csrcHash = "667c61db5985df088c676cc73792e00f81fabf9eeeeb2f9a57b91880bff58133"

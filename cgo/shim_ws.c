@@ -224,6 +224,15 @@ go_ws_send (GoWS *w, int op, int arg, const unsigned char *data, size_t len,
 }
 
 int
+go_ws_set_deflate_level (GoWS *w, int level, int *ok, GoErr *e)
+{
+  volatile int rc = 0;
+
+  GO_CALL_NOCB (rc, e, *ok = SocketWSExt_set_deflate_level (w->codec, level) == 0);
+  return rc;
+}
+
+int
 go_ws_state (GoWS *w, int *sent, int *received, int *code, char *reason,
              size_t cap, int *wserr, GoErr *e)
 {

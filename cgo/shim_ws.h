@@ -91,6 +91,8 @@ int go_ws_send (GoWS *w, int op, int arg, const unsigned char *data,
 
 /* Close state: close_sent, close_received, close code, reason (copied,
  * NUL-terminated, at most @cap - 1 bytes), and the codec's error. */
+/* SocketWSExt_set_deflate_level: *ok 1 when the level was taken. */
+int go_ws_set_deflate_level (GoWS *w, int level, int *ok, GoErr *e);
 int go_ws_state (GoWS *w, int *sent, int *received, int *code, char *reason,
                  size_t cap, int *wserr, GoErr *e);
 

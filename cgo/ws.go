@@ -14,6 +14,8 @@ package cgo
 #cgo nocallback go_ws_send
 #cgo noescape go_ws_send
 #cgo nocallback go_ws_state
+#cgo nocallback go_ws_set_deflate_level
+#cgo noescape go_ws_set_deflate_level
 #cgo noescape go_ws_state
 #cgo nocallback go_ws_client_request
 #cgo noescape go_ws_client_request
@@ -196,6 +198,22 @@ func (w *WSCodec) State() (s WSState, err error) {
 		return nil
 	})
 	return s, err
+}
+
+// SetDeflateLevel sets the zlib level (-1 default, 0..9) of the messages
+// sent from now on; false when deflate is not in use, a streamed send
+// is open or the level is out of range.
+func (w *WSCodec) SetDeflateLevel(level int) (ok bool, err error) {
+	err = w.use(func(p *C.GoWS) error {
+		var cok C.int
+		var e C.GoErr
+		if C.go_ws_set_deflate_level(p, C.int(level), &cok, &e) != 0 {
+			return goError(&e)
+		}
+		ok = cok != 0
+		return nil
+	})
+	return ok, err
 }
 
 // nulList joins strs as NUL-terminated strings; false if one holds a NUL.

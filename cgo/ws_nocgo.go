@@ -12,6 +12,7 @@ func (*WSCodec) InputSpace() ([]byte, error)                          { return n
 func (*WSCodec) Read(int, []byte) (WSRead, error)                     { return WSRead{}, ErrNoCgo }
 func (*WSCodec) Send(int, int, []byte, []byte) (int, int, int, error) { return 0, 0, 0, ErrNoCgo }
 func (*WSCodec) State() (WSState, error)                              { return WSState{}, ErrNoCgo }
+func (*WSCodec) SetDeflateLevel(int) (bool, error)                    { return false, ErrNoCgo }
 
 func WSClientRequest(string, string, string, WSConfig, []string, [][2]string) ([]byte, error) {
 	return nil, ErrNoCgo

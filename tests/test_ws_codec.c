@@ -181,6 +181,67 @@ TEST (streamed_send_deflate_context_takeover_and_not)
 #endif
 }
 
+/* bytes on the wire for one 64 KiB text message at @p level (-2: untouched) */
+static void
+deflated_size (SocketWSExt_Codec_T c, SocketWSExt_Codec_T s, const char *text, size_t n, int level, size_t *out)
+{
+  SocketWS_Message m;
+
+  if (level != -2)
+    ASSERT_EQ (SocketWSExt_set_deflate_level (c, level), 0);
+  ASSERT_EQ (SocketWSExt_send_message (c, WS_OPCODE_TEXT, text, n), WS_OK);
+  *out = SocketWSExt_output_pending (c);
+  transfer (c, s);
+  ASSERT_EQ (SocketWSExt_next_message (s, &m), 1);
+  ASSERT_EQ (m.len, n);
+  ASSERT (memcmp (m.data, text, n) == 0);
+  SocketWS_Message_free (&m);
+}
+
+TEST (deflate_level_changes_the_ratio_not_the_message)
+{
+  SocketWSExt_Codec_T plain = codec (WS_ROLE_CLIENT, NULL);
+
+  ASSERT_EQ (SocketWSExt_set_deflate_level (plain, 1), -1); /* no deflate in use */
+  ASSERT_EQ (SocketWSExt_set_deflate_level (NULL, 1), -1);
+  SocketWSExt_codec_free (&plain);
+#if HAVE_DEFLATE
+  {
+    /* no context takeover, so each message is compressed on its own */
+    SocketWSExt_Deflate d = { 1, 1, 1, 15, 15 };
+    SocketWSExt_Codec_T c = codec (WS_ROLE_CLIENT, &d), s = codec (WS_ROLE_SERVER, &d);
+    size_t n = 65536, stored, fast, best, dflt, again;
+    char *text = malloc (n);
+    unsigned x = 12345;
+
+    ASSERT (text != NULL);
+    for (size_t i = 0; i < n; i++) /* words from a small alphabet: compressible, not trivially */
+      {
+        x = x * 1103515245u + 12345u;
+        text[i] = (x >> 16) % 7 == 0 ? ' ' : (char)('a' + (x >> 20) % 12);
+      }
+    deflated_size (c, s, text, n, -2, &dflt);
+    deflated_size (c, s, text, n, 0, &stored);
+    deflated_size (c, s, text, n, 1, &fast);
+    deflated_size (c, s, text, n, 9, &best);
+    ASSERT (stored > n);   /* level 0 stores: framing overhead only */
+    ASSERT (fast < n * 3 / 4); /* level 1 still compresses */
+    ASSERT (best <= fast);
+    deflated_size (c, s, text, n, -1, &again);
+    ASSERT_EQ (again, dflt);
+    ASSERT_EQ (SocketWSExt_set_deflate_level (c, 10), -1);
+    ASSERT_EQ (SocketWSExt_set_deflate_level (c, -2), -1);
+    ASSERT_EQ (SocketWSExt_send_begin (c, WS_OPCODE_BINARY), WS_OK);
+    ASSERT_EQ (SocketWSExt_set_deflate_level (c, 1), -1); /* not inside a message */
+    ASSERT_EQ (SocketWSExt_send_finish (c, "", 0), WS_OK);
+    ASSERT_EQ (SocketWSExt_set_deflate_level (c, 1), 0);
+    free (text);
+    SocketWSExt_codec_free (&c);
+    SocketWSExt_codec_free (&s);
+  }
+#endif
+}
+
 TEST (invalid_utf8_fails_before_the_frame_ends)
 {
   SocketWSExt_Codec_T s = codec (WS_ROLE_SERVER, NULL);

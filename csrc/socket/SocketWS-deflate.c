@@ -164,7 +164,36 @@ SocketWS__deflate (struct SocketWSExt_Codec *c, const unsigned char *data, size_
   return 0;
 }
 
+int
+SocketWSExt_set_deflate_level (SocketWSExt_Codec_T c, int level)
+{
+  unsigned char scratch[16];
+  z_stream *z;
+
+  if (c == NULL || c->deflater == NULL || c->send_open || level < -1 || level > 9)
+    return -1;
+  z = c->deflater;
+  /* every message ends with a sync flush, so nothing is pending and
+   * deflateParams has nothing to emit; give it room all the same rather
+   * than the stale pointers of the last message */
+  z->next_in = NULL;
+  z->avail_in = 0;
+  z->next_out = scratch;
+  z->avail_out = sizeof scratch;
+  if (deflateParams (z, level, Z_DEFAULT_STRATEGY) != Z_OK || z->avail_out != sizeof scratch)
+    return -1;
+  return 0;
+}
+
 #else /* !SOCKETWS_DEFLATE */
+
+int
+SocketWSExt_set_deflate_level (SocketWSExt_Codec_T c, int level)
+{
+  (void)c;
+  (void)level;
+  return -1;
+}
 
 int
 SocketWS__deflate_init (struct SocketWSExt_Codec *c)

@@ -77,11 +77,8 @@ struct SocketWSExt_Codec
   SocketWSExt_Deflate pmd;
   void *inflater; /* z_stream * */
   void *deflater; /* z_stream * */
-  unsigned char *zout; /* first size of the input buffer: idle connections stay small */
-#define SOCKETWS_INPUT_INITIAL (16u * 1024u)
-
-/* inflate output chunk */
-  unsigned char *zsend;
+  unsigned char *zout;  /* inflate output, SOCKETWS_INFLATE_CHUNK bytes */
+  unsigned char *zsend; /* deflate output of the message being sent */
   size_t zsend_cap;
 
   /* whole-message assembly (SocketWSExt_next_message) */

@@ -89,10 +89,15 @@ func pair(b *testing.B, impl string, compress bool) (client, server benchEnd) {
 	}
 	srv := httptest.NewServer(h)
 	url := "ws" + strings.TrimPrefix(srv.URL, "http")
-	if impl == "libsocket" {
+	if strings.HasPrefix(impl, "libsocket") {
 		c, _, err := Dial(context.Background(), url, &DialOptions{EnableCompression: compress})
 		if err != nil {
 			b.Fatal(err)
+		}
+		if impl == "libsocket-level6" { // zlib's default level, as the C SocketWS_T uses
+			if err := c.SetCompressionLevel(6); err != nil {
+				b.Fatal(err)
+			}
 		}
 		client = ourEnd{c}
 	} else {
@@ -167,7 +172,7 @@ func BenchmarkSmall125(b *testing.B) {
 }
 
 func BenchmarkDeflate16K(b *testing.B) {
-	for _, impl := range []string{"libsocket", "gorilla", "gorilla-level6"} {
+	for _, impl := range []string{"libsocket", "gorilla", "libsocket-level6", "gorilla-level6"} {
 		b.Run(impl, func(b *testing.B) { benchStream(b, impl, 16<<10, true) })
 	}
 }

@@ -378,3 +378,51 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestCompressionLevel: messages at every level round-trip through
+// gorilla's inflater (the size on the wire per level is test_ws_codec's),
+// and misuse is refused.
+func TestCompressionLevel(t *testing.T) {
+	checkLeaks(t)
+	srv := gorillaEchoServer(t, true)
+	c := dial(t, wsURL(srv), &DialOptions{EnableCompression: true})
+	defer c.Close()
+	msg := bytes.Repeat([]byte("level test: the quick brown fox jumps over the lazy dog 0123456789. "), 4096)
+	for _, level := range []int{-1, 0, 1, 6, 9} {
+		if err := c.SetCompressionLevel(level); err != nil {
+			t.Fatalf("SetCompressionLevel(%d): %v", level, err)
+		}
+		if err := c.WriteMessage(TextMessage, msg); err != nil {
+			t.Fatal(err)
+		}
+		mt, got, err := c.ReadMessage()
+		if err != nil || mt != TextMessage || !bytes.Equal(got, msg) {
+			t.Fatalf("level %d: echo %v, %d bytes, %v", level, mt, len(got), err)
+		}
+	}
+	for _, bad := range []int{-2, 10} {
+		if err := c.SetCompressionLevel(bad); err == nil {
+			t.Errorf("SetCompressionLevel(%d) accepted", bad)
+		}
+	}
+	w, err := c.NextWriter(BinaryMessage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetCompressionLevel(1); err == nil {
+		t.Error("SetCompressionLevel inside a NextWriter message accepted")
+	}
+	w.Write([]byte("x"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := c.ReadMessage(); err != nil || string(got) != "x" {
+		t.Fatalf("echo after writer: %q, %v", got, err)
+	}
+
+	plain := dial(t, wsURL(gorillaEchoServer(t, false)), nil)
+	defer plain.Close()
+	if err := plain.SetCompressionLevel(9); err != nil {
+		t.Errorf("SetCompressionLevel without compression: %v, want nil", err)
+	}
+}
