@@ -1,11 +1,14 @@
 package websocket
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -178,7 +181,9 @@ func BenchmarkDeflate16K(b *testing.B) {
 }
 
 // BenchmarkEcho16K: the same gorilla client keeps 16 messages of 16 KiB
-// in flight against a gorilla echo server and against ours.
+// in flight against a gorilla echo server and against ours: the Go
+// Upgrader and, when LIBSOCKET_WS_ECHO_SERVER names the C program
+// tests/ws/ws_echo_server (built by CMake), the C SocketWS_T server.
 func BenchmarkEcho16K(b *testing.B) {
 	servers := map[string]http.HandlerFunc{
 		"libsocket": func(w http.ResponseWriter, r *http.Request) {
@@ -207,12 +212,18 @@ func BenchmarkEcho16K(b *testing.B) {
 			}
 		},
 	}
-	for _, impl := range []string{"libsocket", "gorilla"} {
+	for _, impl := range []string{"libsocket", "gorilla", "libsocket-c"} {
 		b.Run(impl, func(b *testing.B) {
-			srv := httptest.NewServer(servers[impl])
-			defer srv.Close()
+			var url string
+			if impl == "libsocket-c" {
+				url = cEchoServer(b)
+			} else {
+				srv := httptest.NewServer(servers[impl])
+				defer srv.Close()
+				url = "ws" + strings.TrimPrefix(srv.URL, "http")
+			}
 			d := gorilla.Dialer{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10}
-			c, _, err := d.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+			c, _, err := d.Dial(url, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -251,4 +262,31 @@ func BenchmarkEcho16K(b *testing.B) {
 			c.WriteControl(gorilla.CloseMessage, gorilla.FormatCloseMessage(1000, ""), time.Now().Add(time.Second))
 		})
 	}
+}
+
+// cEchoServer starts the C echo server named by LIBSOCKET_WS_ECHO_SERVER
+// and returns its ws:// URL; skips when the variable is not set.
+func cEchoServer(b *testing.B) string {
+	bin := os.Getenv("LIBSOCKET_WS_ECHO_SERVER")
+	if bin == "" {
+		b.Skip("LIBSOCKET_WS_ECHO_SERVER (path of tests/ws/ws_echo_server) not set")
+	}
+	cmd := exec.Command(bin)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if addr, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
+			go io.Copy(io.Discard, out)
+			return "ws://" + addr + "/echo"
+		}
+	}
+	b.Fatalf("%s did not print its address", bin)
+	return ""
 }
