@@ -209,6 +209,9 @@ cmd_test() {
   (cd build && ctest --output-on-failure -j "$JOBS")
   log "HTTP/2 conformance (h2spec against tests/h2/h2_server)"
   grep -h '^h2spec (' build/Testing/Temporary/LastTest.log 2>/dev/null || echo "h2spec not run (not installed)"
+  log "WebSocket conformance table and interop matrix"
+  grep -h '^ws conformance (' build/Testing/Temporary/LastTest.log 2>/dev/null || echo "ws conformance table not run"
+  grep -h '^ws_interop: ' build/Testing/Temporary/LastTest.log 2>/dev/null || echo "ws_interop not run (no peer installed)"
   need_go
   log "go vet"
   go vet ./...

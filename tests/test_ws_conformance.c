@@ -1067,7 +1067,7 @@ TEST (conformance_codec_server_role)
   build_table ();
   for (int i = 0; i < ncases; i++)
     bad += !run_mem (&cases[i], 1);
-  printf ("  %d cases, %d failed\n", ncases, bad);
+  printf ("ws conformance (codec, server role): %d cases, %d passed, %d failed\n", ncases, ncases - bad, bad);
   ASSERT_EQ (bad, 0);
 }
 
@@ -1077,6 +1077,7 @@ TEST (conformance_codec_client_role)
   build_table ();
   for (int i = 0; i < ncases; i++)
     bad += !run_mem (&cases[i], 0);
+  printf ("ws conformance (codec, client role): %d cases, %d passed, %d failed\n", ncases, ncases - bad, bad);
   ASSERT_EQ (bad, 0);
 }
 
@@ -1269,6 +1270,7 @@ TEST (conformance_our_server_socketpair)
   build_table ();
   for (int i = 0; i < ncases; i++)
     bad += !run_server (&cases[i]);
+  printf ("ws conformance (our server, socketpair): %d cases, %d passed, %d failed\n", ncases, ncases - bad, bad);
   ASSERT_EQ (bad, 0);
 }
 
@@ -1421,6 +1423,7 @@ TEST (conformance_our_client_tcp)
   build_table ();
   for (int i = 0; i < ncases; i++)
     bad += !run_client (&cases[i]);
+  printf ("ws conformance (our client, TCP): %d cases, %d passed, %d failed\n", ncases, ncases - bad, bad);
   ASSERT_EQ (bad, 0);
 }
 
