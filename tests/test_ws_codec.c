@@ -181,6 +181,7 @@ TEST (streamed_send_deflate_context_takeover_and_not)
 #endif
 }
 
+#if HAVE_DEFLATE
 /* bytes on the wire for one 64 KiB text message at @p level (-2: untouched) */
 static void
 deflated_size (SocketWSExt_Codec_T c, SocketWSExt_Codec_T s, const char *text, size_t n, int level, size_t *out)
@@ -197,6 +198,7 @@ deflated_size (SocketWSExt_Codec_T c, SocketWSExt_Codec_T s, const char *text, s
   ASSERT (memcmp (m.data, text, n) == 0);
   SocketWS_Message_free (&m);
 }
+#endif
 
 TEST (deflate_level_changes_the_ratio_not_the_message)
 {
