@@ -120,29 +120,7 @@ func TestRequestBodyStreamError(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan error, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			done <- err
-			return
-		}
-		done <- (&Server{IdleTimeout: 100 * time.Millisecond}).ServeConn(c, http.NotFoundHandler())
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, xhttp2.ClientPreface)
-	fr := xhttp2.NewFramer(c, c)
-	fr.WriteSettings()
+	_, fr, done := rawPeer(t, &Server{IdleTimeout: 100 * time.Millisecond}, 10*time.Second)
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {
@@ -158,4 +136,35 @@ func TestIdleTimeout(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("ServeConn: %v", err)
 	}
+}
+
+// rawPeer serves one connection with s on 127.0.0.1 and returns a raw
+// client connected to it that has sent the preface and its (empty)
+// SETTINGS, its framer, and the channel ServeConn's result arrives on.
+func rawPeer(t *testing.T, s *Server, deadline time.Duration) (net.Conn, *xhttp2.Framer, <-chan error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	done := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- s.ServeConn(c, http.NotFoundHandler())
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetDeadline(time.Now().Add(deadline))
+	io.WriteString(c, xhttp2.ClientPreface)
+	fr := xhttp2.NewFramer(c, c)
+	fr.WriteSettings()
+	return c, fr, done
 }

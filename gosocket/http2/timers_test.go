@@ -31,29 +31,7 @@ func readGoAway(t *testing.T, fr *xhttp2.Framer, seen *[]xhttp2.FrameType) *xhtt
 // silent: the SETTINGS timeout fires without any input (the engine timer
 // calls Process) and ends the connection with SETTINGS_TIMEOUT.
 func TestServerSettingsTimeoutSilentPeer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan error, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			done <- err
-			return
-		}
-		done <- (&Server{SettingsTimeout: 100 * time.Millisecond}).ServeConn(c, http.NotFoundHandler())
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	io.WriteString(c, xhttp2.ClientPreface)
-	fr := xhttp2.NewFramer(c, c)
-	fr.WriteSettings() // ours; the server's is never acknowledged
+	_, fr, done := rawPeer(t, &Server{SettingsTimeout: 100 * time.Millisecond}, 20*time.Second) // ours; the server's is never acknowledged
 	var seen []xhttp2.FrameType
 	g := readGoAway(t, fr, &seen)
 	if g.ErrCode != xhttp2.ErrCodeSettingsTimeout {
@@ -131,30 +109,7 @@ func rawH2ServerNoAck(t *testing.T, goaway chan<- xhttp2.ErrCode) (string, net.L
 // ReadIdleTimeout: a server whose client goes silent sends a PING and,
 // without its ACK in PingTimeout, ends the connection.
 func TestServerKeepalivePing(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	done := make(chan error, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			done <- err
-			return
-		}
-		s := &Server{ReadIdleTimeout: 50 * time.Millisecond, PingTimeout: 100 * time.Millisecond}
-		done <- s.ServeConn(c, http.NotFoundHandler())
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(20 * time.Second))
-	io.WriteString(c, xhttp2.ClientPreface)
-	fr := xhttp2.NewFramer(c, c)
-	fr.WriteSettings()
+	_, fr, done := rawPeer(t, &Server{ReadIdleTimeout: 50 * time.Millisecond, PingTimeout: 100 * time.Millisecond}, 20*time.Second)
 	// Acknowledge the server's SETTINGS, then stay silent.
 	for {
 		f, err := fr.ReadFrame()
