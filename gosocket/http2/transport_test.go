@@ -662,8 +662,10 @@ func TestTransportConnectionErrorTyped(t *testing.T) {
 // at its deadline.
 func TestTransportSlotWaitDeadline(t *testing.T) {
 	release := make(chan struct{})
+	arrived := make(chan struct{})
 	p := xnetH2C(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/block" {
+			close(arrived)
 			<-release
 		}
 	}), 1)
@@ -682,7 +684,7 @@ func TestTransportSlotWaitDeadline(t *testing.T) {
 		}
 	}()
 	defer func() { close(release); <-blocked }()
-	time.Sleep(50 * time.Millisecond)
+	<-arrived // the only slot is taken
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err = p.tr.RoundTrip(must(http.NewRequestWithContext(ctx, "GET", p.url+"/", nil)))

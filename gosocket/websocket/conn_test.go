@@ -565,18 +565,38 @@ func TestKeepalive(t *testing.T) {
 func TestWriteContextStuck(t *testing.T) {
 	checkLeaks(t)
 	release := make(chan struct{})
-	url := rawServer(t, "", func(net.Conn, *bufio.Reader) {
-		<-release // never reads
+	started := make(chan struct{})
+	url := rawServer(t, "", func(_ net.Conn, br *bufio.Reader) {
+		// Read the start of the message, then stop reading: the write is
+		// then provably in progress when the context ends. (A deadline
+		// that expires before the write starts cuts nothing and leaves
+		// the connection usable, which is not what this test is about.)
+		if _, err := io.ReadFull(br, make([]byte, 4096)); err == nil {
+			close(started)
+		}
+		<-release
 	})
 	t.Cleanup(func() { close(release) }) // runs before rawServer's cleanup
 	c := dial(t, url, nil)
 	c.SetCloseTimeout(100 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	go func() {
+		select {
+		case <-started:
+		case <-time.After(10 * time.Second):
+		}
+		cancel()
+	}()
 	big := make([]byte, 32<<20)
 	err := c.WriteMessageContext(ctx, BinaryMessage, big)
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("stuck write: %v", err)
+	}
+	select {
+	case <-started:
+	default:
+		t.Fatal("the peer never received the start of the message")
 	}
 	if err := c.WriteMessage(BinaryMessage, []byte("x")); err == nil {
 		t.Fatal("write after a cut frame succeeded")
