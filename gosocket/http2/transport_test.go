@@ -389,12 +389,28 @@ func TestTransportMaxConcurrentStreams(t *testing.T) {
 			var mu sync.Mutex
 			perConn := map[string]int{}
 			peak := 0
+			// Handlers hold their streams until enough requests are in
+			// flight at once (a sleep would need the requests to arrive
+			// promptly): strict, all the limit on one connection; not
+			// strict, one more, which needs a second connection.
+			want := limit
+			if !strict {
+				want = limit + 1
+			}
+			arrived := 0
+			gate := make(chan struct{})
 			p := xnetH2C(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				mu.Lock()
 				perConn[r.RemoteAddr]++
 				peak = max(peak, perConn[r.RemoteAddr])
+				if arrived++; arrived == want {
+					close(gate)
+				}
 				mu.Unlock()
-				time.Sleep(20 * time.Millisecond)
+				select {
+				case <-gate:
+				case <-time.After(20 * time.Second): // guard; the checks below then fail
+				}
 				mu.Lock()
 				perConn[r.RemoteAddr]--
 				mu.Unlock()
@@ -460,7 +476,10 @@ type goAwayServer struct {
 	code    xhttp2.ErrCode
 	accepts atomic.Int64
 	gotAll  chan struct{} // closed when the first connection saw n requests
-	n       int
+	// gotFirst, if not nil, is closed when the first connection saw its
+	// first request.
+	gotFirst chan struct{}
+	n        int
 }
 
 func (g *goAwayServer) serve(h http.Handler) {
@@ -498,7 +517,9 @@ func (g *goAwayServer) first(c net.Conn) {
 				fr.WriteSettingsAck()
 			}
 		case *xhttp2.HeadersFrame:
-			ids = append(ids, f.StreamID)
+			if ids = append(ids, f.StreamID); len(ids) == 1 && g.gotFirst != nil {
+				close(g.gotFirst)
+			}
 		}
 	}
 	close(g.gotAll)
@@ -563,7 +584,7 @@ func TestTransportGoAwayNotReplayable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	g := &goAwayServer{ln: ln, code: xhttp2.ErrCodeEnhanceYourCalm, n: 2, gotAll: make(chan struct{})}
+	g := &goAwayServer{ln: ln, code: xhttp2.ErrCodeEnhanceYourCalm, n: 2, gotAll: make(chan struct{}), gotFirst: make(chan struct{})}
 	go g.serve(http.HandlerFunc(echoHandler))
 	tr := &Transport{AllowHTTP: true, StrictMaxConcurrentStreams: true}
 	defer tr.CloseIdleConnections()
@@ -578,7 +599,13 @@ func TestTransportGoAwayNotReplayable(t *testing.T) {
 	}()
 	// The second request has a body that cannot be replayed.
 	req, _ := http.NewRequest("POST", url+"/", io.NopCloser(strings.NewReader("once")))
-	time.Sleep(50 * time.Millisecond) // the first request takes stream 1
+	select { // the first request takes stream 1: wait until the server has it
+	case <-g.gotFirst:
+	case err := <-first:
+		t.Fatalf("first request ended before the server saw it: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server never saw the first request")
+	}
 	_, err = tr.RoundTrip(req)
 	var ga GoAwayError
 	if !errors.As(err, &ga) || ga.ErrCode != ErrCodeEnhanceYourCalm || ga.DebugData != "bye" {
