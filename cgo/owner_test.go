@@ -95,12 +95,18 @@ func TestOwnerCleanupBackstop(t *testing.T) {
 		v := 3
 		Own(w, &w.own, kind, &v, func(*int) { close(done) })
 	}()
-	for i := 0; i < 50; i++ {
+	// Cleanups run on a goroutine of the runtime's: poll with a generous
+	// deadline (50 tries of 10 ms were too few on a loaded machine).
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		runtime.GC()
 		select {
 		case <-done:
-			for kind.Live() != 0 {
-				runtime.Gosched()
+			// The count drops just after the free function returns.
+			for kind.Live() != 0 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			if n := kind.Live(); n != 0 {
+				t.Fatalf("%d live after the free function ran", n)
 			}
 			if _, ok := LiveObjects()["test-owner-leak"]; ok {
 				t.Fatal("LiveObjects still lists the freed kind")
