@@ -147,7 +147,7 @@ func TestDeadlines(t *testing.T) {
 	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("Read after deadline = %v, want a timeout", err)
 	}
-	if d := time.Since(start); d < 25*time.Millisecond || d > 2*time.Second {
+	if d := time.Since(start); d < 25*time.Millisecond || d > 10*time.Second { // upper bound generous: load
 		t.Errorf("timed out after %v", d)
 	}
 	// The deadline can be lifted and the connection still works.

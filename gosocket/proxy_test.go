@@ -563,7 +563,10 @@ func TestProxyContext(t *testing.T) {
 	t.Run("https proxy silent in the TLS handshake", func(t *testing.T) {
 		u := *u
 		u.Scheme = "https"
-		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+		// The deadline must fire in the TLS handshake, after the TCP
+		// connect to the proxy (else the error is a dial's, not a
+		// proxyconnect's): 2 s is ample for a loopback connect under load.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		c, err := (&ProxyDialer{URL: &u}).DialContext(ctx, "tcp", "127.0.0.1:80")
 		if err == nil {

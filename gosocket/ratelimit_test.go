@@ -118,11 +118,13 @@ func TestRateLimiterWait(t *testing.T) {
 		}
 	})
 	t.Run("cancel", func(t *testing.T) {
-		r := newLimiter(t, 1, 1) // the next token is a second away
-		r.Allow(1)
+		// 100 tokens are 100 s away: the cancel wins even if this
+		// goroutine is descheduled for a long while before Wait.
+		r := newLimiter(t, 1, 100)
+		r.Allow(100)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(20*time.Millisecond, cancel)
-		if err := r.Wait(ctx, 1); !errors.Is(err, context.Canceled) {
+		if err := r.Wait(ctx, 100); !errors.Is(err, context.Canceled) {
 			t.Errorf("Wait = %v, want context.Canceled", err)
 		}
 	})
@@ -138,16 +140,19 @@ func TestRateLimiterWait(t *testing.T) {
 		}
 	})
 	t.Run("deadline too close", func(t *testing.T) {
-		r := newLimiter(t, 1, 1)
-		r.Allow(1)
+		// The tokens are 100 s away; failing at once or at the 50 ms
+		// deadline both satisfy the contract, waiting for the tokens does
+		// not. The 30 s bound leaves room for a loaded machine.
+		r := newLimiter(t, 1, 100)
+		r.Allow(100)
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		err := r.Wait(ctx, 1)
+		err := r.Wait(ctx, 100)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("Wait = %v, want an error matching context.DeadlineExceeded", err)
 		}
-		if d := time.Since(start); d > 900*time.Millisecond {
+		if d := time.Since(start); d > 30*time.Second {
 			t.Errorf("Wait took %v; it should fail without waiting for the token", d)
 		}
 	})
@@ -238,7 +243,10 @@ func TestRateLimiterHugeWait(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
-	time.AfterFunc(200*time.Millisecond, cancel)
+	// Only a guard against a wrapped Duration's busy loop: if it fires,
+	// Wait returns context.Canceled and the test fails. A short guard
+	// could fire first on a loaded machine.
+	time.AfterFunc(10*time.Second, cancel)
 	if err := r.Wait(ctx, n); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Wait = %v, want an immediate error matching context.DeadlineExceeded", err)
 	}

@@ -106,11 +106,26 @@ func TestReconnectorServerRestart(t *testing.T) {
 	if s := r.State(); s != gosocket.ReconnectBackoff {
 		t.Fatalf("state after Fail = %v", s)
 	}
-	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	// Give up after the second failed dial (not after a fixed time, which
+	// a loaded machine may spend before the first retry): the hook runs
+	// in Conn's goroutine before it waits out the next backoff.
+	short, cancel := context.WithCancel(ctx)
+	failed := 0
+	r.OnStateChange = func(o, n gosocket.ReconnectState) {
+		tr.add(o, n)
+		if o == gosocket.ReconnectConnecting && n == gosocket.ReconnectBackoff {
+			if failed++; failed == 2 {
+				cancel()
+			}
+		}
+	}
+	stop := time.AfterFunc(20*time.Second, cancel) // guard only
 	if _, err := r.Conn(short); err == nil {
 		t.Fatal("Conn succeeded with the server down")
 	}
+	stop.Stop()
 	cancel()
+	r.OnStateChange = tr.add
 	if r.Attempts() < 2 {
 		t.Fatalf("attempts while down = %d", r.Attempts())
 	}
@@ -121,7 +136,7 @@ func TestReconnectorServerRestart(t *testing.T) {
 	}
 	kill2 := gosocket.ServeEcho(ln2)
 	defer kill2()
-	long, cancel2 := context.WithTimeout(ctx, 5*time.Second)
+	long, cancel2 := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel2()
 	c, err = r.Conn(long)
 	if err != nil {
@@ -198,10 +213,23 @@ func TestReconnectorCircuitHalfOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	r.OnStateChange = tr.add
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	// Stop once the circuit opens (after the second failure) rather than
+	// at a fixed time, which a loaded machine may spend before the retry;
+	// the hook runs in Conn's goroutine before it waits for the probe.
+	ctx, cancel := context.WithCancel(context.Background())
+	r.OnStateChange = func(o, n gosocket.ReconnectState) {
+		tr.add(o, n)
+		if n == gosocket.ReconnectCircuitOpen {
+			cancel()
+		}
+	}
+	stop := time.AfterFunc(20*time.Second, cancel) // guard only
+	// Before the circuit opens: the probe comes CircuitReset after that.
+	start := time.Now()
 	_, err = r.Conn(ctx)
+	stop.Stop()
 	cancel()
+	r.OnStateChange = tr.add
 	if err == nil {
 		t.Fatal("Conn to a dead port succeeded")
 	}
@@ -217,14 +245,16 @@ func TestReconnectorCircuitHalfOpen(t *testing.T) {
 	}
 	kill := gosocket.ServeEcho(ln)
 	defer kill()
-	start := time.Now()
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel2()
 	c, err := r.Conn(ctx2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if el := time.Since(start); el < 100*time.Millisecond {
+	// Measured from before the circuit opened, so never less than the
+	// 300 ms reset however slow the machine (backoff alone would retry
+	// after 10-40 ms); a little slack for the C clock's milliseconds.
+	if el := time.Since(start); el < 250*time.Millisecond {
 		t.Errorf("probe after %v: the open circuit did not hold", el)
 	}
 	gosocket.EchoOnce(t, c, "probe")

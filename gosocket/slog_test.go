@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
@@ -17,11 +18,14 @@ type logRecord struct {
 	Component string
 }
 
-// recordHandler keeps every record at or above its level.
+// recordHandler keeps every record at or above its level whose message
+// starts with prefix: the logger is process-wide, and goroutines other
+// tests left winding down may log real messages meanwhile.
 type recordHandler struct {
-	level slog.Level
-	mu    sync.Mutex
-	recs  []logRecord
+	level  slog.Level
+	prefix string
+	mu     sync.Mutex
+	recs   []logRecord
 }
 
 func (h *recordHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
@@ -29,6 +33,9 @@ func (h *recordHandler) WithAttrs([]slog.Attr) slog.Handler           { return h
 func (h *recordHandler) WithGroup(string) slog.Handler                { return h }
 
 func (h *recordHandler) Handle(_ context.Context, r slog.Record) error {
+	if !strings.HasPrefix(r.Message, h.prefix) {
+		return nil
+	}
 	rec := logRecord{Level: r.Level, Message: r.Message}
 	r.Attrs(func(a slog.Attr) bool {
 		if a.Key == "component" {
@@ -51,7 +58,7 @@ func (h *recordHandler) records() []logRecord {
 // Messages emitted by the C library (SocketLog_emit, reached through a
 // shim) arrive in slog with mapped levels.
 func TestSetLogger(t *testing.T) {
-	h := &recordHandler{level: LevelTrace}
+	h := &recordHandler{level: LevelTrace, prefix: "TestSetLogger: "}
 	SetLogger(slog.New(h))
 	defer SetLogger(nil)
 	levels := []struct {
@@ -67,7 +74,7 @@ func TestSetLogger(t *testing.T) {
 	}
 	var want []logRecord
 	for _, l := range levels {
-		msg := fmt.Sprintf("message at C level %d", l.c)
+		msg := fmt.Sprintf("TestSetLogger: message at C level %d", l.c)
 		if err := cgo.LogEmit(l.c, "DNS", msg); err != nil {
 			t.Fatal(err)
 		}
@@ -79,27 +86,28 @@ func TestSetLogger(t *testing.T) {
 }
 
 func TestSetLoggerLevelFilterAndRestore(t *testing.T) {
-	h := &recordHandler{level: slog.LevelWarn}
+	const p = "TestSetLoggerLevelFilterAndRestore: "
+	h := &recordHandler{level: slog.LevelWarn, prefix: p}
 	SetLogger(slog.New(h))
-	cgo.LogEmit(cgo.LogInfo, "Socket", "dropped by the handler level")
-	cgo.LogEmit(cgo.LogError, "Socket", "kept")
+	cgo.LogEmit(cgo.LogInfo, "Socket", p+"dropped by the handler level")
+	cgo.LogEmit(cgo.LogError, "Socket", p+"kept")
 	SetLogger(nil)
-	cgo.LogEmit(cgo.LogError, "Socket", "discarded: the package default is quiet")
-	want := []logRecord{{slog.LevelError, "kept", "Socket"}}
+	cgo.LogEmit(cgo.LogError, "Socket", p+"discarded: the package default is quiet")
+	want := []logRecord{{slog.LevelError, p + "kept", "Socket"}}
 	if diff := cmp.Diff(want, h.records()); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
 	}
 }
 
 func TestSetLoggerConcurrent(t *testing.T) {
-	h := &recordHandler{level: slog.LevelInfo}
+	h := &recordHandler{level: slog.LevelInfo, prefix: "TestSetLoggerConcurrent: "}
 	SetLogger(slog.New(h))
 	defer SetLogger(nil)
 	var wg sync.WaitGroup
 	for g := range 16 {
 		wg.Go(func() {
 			for i := range 50 {
-				cgo.LogEmit(cgo.LogInfo, "Test", fmt.Sprintf("%d/%d", g, i))
+				cgo.LogEmit(cgo.LogInfo, "Test", fmt.Sprintf("TestSetLoggerConcurrent: %d/%d", g, i))
 			}
 		})
 	}
