@@ -9,10 +9,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -117,6 +120,32 @@ test_wait_thread_in_poll (pid_t tid, int timeout_ms)
         return 1;
       if (test_now_ms () - t0 >= timeout_ms)
         return 0;
+      test_sleep_ms (1);
+    }
+}
+
+/*
+ * Wait until the accept queue of listening TCP socket @p fd holds at least
+ * @p n connections (Linux reports its length as tcpi_unacked of a listener)
+ * or @p timeout_ms pass. A completed connect() on the client side does not
+ * mean the listener has queued it yet on a loaded machine. Returns the
+ * queue length last seen, -1 if TCP_INFO is unavailable.
+ */
+static inline int
+test_wait_accept_queue (int fd, int n, int timeout_ms)
+{
+  int64_t t0 = test_now_ms ();
+
+  for (;;)
+    {
+      struct tcp_info ti;
+      socklen_t len = sizeof ti;
+
+      memset (&ti, 0, sizeof ti);
+      if (getsockopt (fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+        return -1;
+      if ((int)ti.tcpi_unacked >= n || test_now_ms () - t0 >= timeout_ms)
+        return (int)ti.tcpi_unacked;
       test_sleep_ms (1);
     }
 }
