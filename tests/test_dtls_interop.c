@@ -159,7 +159,7 @@ client_session (int port, SocketDTLSContext_T ctx, struct proc *srv,
   ssize_t n;
   int ok;
 
-  ok = SocketDTLS_handshake_loop (c, 5000) == DTLS_HANDSHAKE_COMPLETE
+  ok = SocketDTLS_handshake_loop (c, 30000) == DTLS_HANDSHAKE_COMPLETE
        && strcmp (SocketDTLS_get_version (c), "DTLSv1.2") == 0
        && SocketDTLS_get_alpn_selected (c) != NULL
        && strcmp (SocketDTLS_get_alpn_selected (c), "coap") == 0
@@ -249,7 +249,7 @@ TEST (client_rejects_s_server_with_untrusted_cert)
   ASSERT (port > 0);
   c = dtls_client_socket (ctx, port, "localhost");
   ASSERT_EQ (RAISES (SocketDTLS_HandshakeFailed,
-                     SocketDTLS_handshake_loop (c, 5000)),
+                     SocketDTLS_handshake_loop (c, 30000)),
              1);
   ASSERT (strstr (dtls_error_buf, "certificate verification failed") != NULL);
   SocketDgram_free (&c);
@@ -282,7 +282,7 @@ TEST (s_client_to_server_with_cookies)
           "-servername", "localhost", "-verify_hostname", "localhost",
           "-alpn", "coap", NULL };
   ASSERT_EQ (proc_start (&cli, (char *const *)argv), 0);
-  ASSERT_EQ (SocketDTLS_handshake_loop (s, 10000), DTLS_HANDSHAKE_COMPLETE);
+  ASSERT_EQ (SocketDTLS_handshake_loop (s, 30000), DTLS_HANDSHAKE_COMPLETE);
   ASSERT (atomic_load (&SocketDTLS__stats.hvr_sent) > hvr); /* cookies */
   ASSERT_STREQ (SocketDTLS_get_alpn_selected (s), "coap");
   ASSERT (proc_expect (&cli, "Verify return code: 0 (ok)", 5000));
@@ -320,7 +320,7 @@ TEST (s_client_with_small_mtu)
                          dtls_file ("client.crt"), "-key",
                          dtls_file ("client.key"), NULL };
   ASSERT_EQ (proc_start (&cli, (char *const *)argv), 0);
-  ASSERT_EQ (SocketDTLS_handshake_loop (s, 10000), DTLS_HANDSHAKE_COMPLETE);
+  ASSERT_EQ (SocketDTLS_handshake_loop (s, 30000), DTLS_HANDSHAKE_COMPLETE);
   ASSERT (proc_expect (&cli, "Verify return code: 0 (ok)", 5000));
   ASSERT (proc_write (&cli, "x\n"));
   ASSERT_EQ (dtls_recv_wait (s, buf, sizeof buf, 5000), 2);

@@ -689,7 +689,7 @@ TEST (handshake_loop_blocking)
   pthread_create (&th, NULL, echo_server, &e);
   SocketTLS_enable (c, cctx);
   SocketTLS_set_hostname (c, "localhost");
-  ASSERT_EQ (SocketTLS_handshake_loop (c, 5000), TLS_HANDSHAKE_COMPLETE);
+  ASSERT_EQ (SocketTLS_handshake_loop (c, 30000), TLS_HANDSHAKE_COMPLETE);
   flags = fcntl (Socket_fd (c), F_GETFL);
   ASSERT ((flags & O_NONBLOCK) == 0); /* mode restored */
   ASSERT_EQ (SocketTLS_send (c, "ping", 4), 4);

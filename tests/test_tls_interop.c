@@ -80,7 +80,7 @@ client_talk (SocketTLSContext_T ctx, int port, ClientResult *r)
     Socket_settimeout (s, 5);
     SocketTLS_enable (s, ctx);
     SocketTLS_set_hostname (s, "localhost");
-    if (SocketTLS_handshake_loop (s, 5000) != TLS_HANDSHAKE_COMPLETE)
+    if (SocketTLS_handshake_loop (s, 30000) != TLS_HANDSHAKE_COMPLETE)
       RAISE (SocketTLS_HandshakeFailed);
     snprintf (r->version, sizeof r->version, "%s", SocketTLS_get_version (s));
     snprintf (r->cipher, sizeof r->cipher, "%s", SocketTLS_get_cipher (s));
@@ -306,7 +306,7 @@ serve_one (Server *sv, Socket_T s)
 
   Socket_settimeout (s, 5);
   SocketTLS_enable (s, sv->ctx);
-  if (SocketTLS_handshake_loop (s, 5000) != TLS_HANDSHAKE_COMPLETE)
+  if (SocketTLS_handshake_loop (s, 30000) != TLS_HANDSHAKE_COMPLETE)
     RAISE (SocketTLS_HandshakeFailed);
   snprintf (sv->alpn, sizeof sv->alpn, "%s",
             SocketTLS_get_alpn_selected (s) ? SocketTLS_get_alpn_selected (s)
