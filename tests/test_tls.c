@@ -524,7 +524,7 @@ TEST (sni_exact_and_wildcard)
   ASSERT (roundtrip (cctx, sctx, "localhost", NULL)); /* default cert */
   /* The wildcard covers one label only: default cert, name mismatch. */
   pair_open (&p, cctx, sctx, "a.b.api.example.com");
-  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 5000));
+  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 20000));
   ASSERT (c.exc == &SocketTLS_HandshakeFailed);
   ASSERT (strstr (c.msg, "a.b.api.example.com") != NULL);
   pair_close (&p);
@@ -559,7 +559,7 @@ alpn_of (SocketTLSContext_T cctx, SocketTLSContext_T sctx, TLSSide *c)
   Pair p;
 
   pair_open (&p, cctx, sctx, "localhost");
-  if (tls_test_pump (p.c, p.s, c, &s, 5000))
+  if (tls_test_pump (p.c, p.s, c, &s, 20000))
     snprintf (result, sizeof result, "%s",
               SocketTLS_get_alpn_selected (p.c) ? SocketTLS_get_alpn_selected (p.c)
                                                 : "(none)");

@@ -65,7 +65,7 @@ attempt (SocketTLSContext_T cctx, SocketTLSContext_T sctx, const char *host,
   SocketTLS_enable (ss, sctx);
   if (host != NULL)
     SocketTLS_set_hostname (cs, host);
-  ok = tls_test_pump (cs, ss, c, s, 5000);
+  ok = tls_test_pump (cs, ss, c, s, 20000);
   if (verify != NULL)
     *verify = SocketTLS_get_verify_result (cs);
   Socket_free (&cs);
@@ -147,7 +147,7 @@ TEST (reject_wrong_hostname)
   SocketTLS_enable (cs, c);
   SocketTLS_enable (ss, s);
   SocketTLS_set_hostname (cs, "localhost");
-  ASSERT (!tls_test_pump (cs, ss, &cside, &sside, 5000));
+  ASSERT (!tls_test_pump (cs, ss, &cside, &sside, 20000));
   ASSERT (SocketTLS_get_verify_error_string (cs, buf, sizeof buf) != NULL);
   ASSERT_STREQ (buf, "hostname mismatch");
   ASSERT_EQ (cside.exc == &SocketTLS_HandshakeFailed, 1);
@@ -254,7 +254,7 @@ TEST (reject_missing_client_certificate)
   SocketTLS_enable (cs, c);
   SocketTLS_enable (ss, s);
   SocketTLS_set_hostname (cs, "localhost");
-  ASSERT (!tls_test_pump (cs, ss, &cside, &sside, 5000));
+  ASSERT (!tls_test_pump (cs, ss, &cside, &sside, 20000));
   ASSERT (sside.exc == &SocketTLS_HandshakeFailed);
   ASSERT_CONTAINS (sside.msg, "client certificate required");
   /* TLS 1.3: the client finished first and learns it from the alert. */
