@@ -249,7 +249,7 @@ TEST (handshake_and_echo)
   int port = 0;
 
   pair_open (&p, 1, "localhost");
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT_EQ (SocketDTLS_is_handshake_done (p.c), 1);
   ASSERT_EQ (SocketDTLS_is_handshake_done (p.s), 1);
   ASSERT_EQ (SocketDTLS_get_last_state (p.c), DTLS_HANDSHAKE_COMPLETE);
@@ -262,12 +262,12 @@ TEST (handshake_and_echo)
   ASSERT_EQ (SocketDgram_isconnected (p.s), 1);
 
   ASSERT_EQ (SocketDTLS_send (p.c, "ping", 4), 4);
-  ASSERT_EQ (dtls_recv_wait (p.s, buf, sizeof buf, 2000), 4);
+  ASSERT_EQ (dtls_recv_wait (p.s, buf, sizeof buf, 20000), 4);
   ASSERT_MEMEQ (buf, "ping", 4);
   ASSERT_EQ (SocketDTLS_sendto (p.s, "pong!", 5, "127.0.0.1",
                                 SocketDgram_getlocalport (p.c)),
              5);
-  ASSERT_EQ (dtls_recv_wait (p.c, buf, 1, 2000), 0 + 1); /* first byte */
+  ASSERT_EQ (dtls_recv_wait (p.c, buf, 1, 20000), 0 + 1); /* first byte */
   ASSERT_EQ (SocketDTLS_recvfrom (p.c, buf + 1, sizeof buf - 1, host,
                                   sizeof host, &port),
              4); /* rest of the same record */
@@ -296,12 +296,12 @@ TEST (dgram_calls_route_through_dtls)
   pair_open (&p, 1, "localhost");
   ASSERT_RAISES_MSG (SocketDTLS_Failed, "not complete",
                      SocketDgram_send (p.c, "early", 5));
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT_EQ (SocketDgram_send (p.c, "ping", 4), 4);
-  ASSERT_EQ (dtls_recv_wait (p.s, buf, sizeof buf, 2000), 4);
+  ASSERT_EQ (dtls_recv_wait (p.s, buf, sizeof buf, 20000), 4);
   ASSERT_MEMEQ (buf, "ping", 4);
   ASSERT_EQ (SocketDgram_sendall (p.c, "again", 5), 5);
-  ASSERT_EQ (dtls_recv_wait (p.s, buf, sizeof buf, 2000), 5);
+  ASSERT_EQ (dtls_recv_wait (p.s, buf, sizeof buf, 20000), 5);
   ASSERT_MEMEQ (buf, "again", 5);
   ASSERT_EQ (SocketDgram_sendto (p.s, "pong", 4, "127.0.0.1",
                                  SocketDgram_getlocalport (p.c)),
@@ -368,12 +368,12 @@ TEST (shutdown_sends_close_notify)
   char buf[16];
 
   pair_open (&p, 0, "localhost");
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   SocketDTLS_shutdown (p.c);
   ASSERT_EQ (SocketDTLS_is_shutdown (p.c), 1);
   SocketDTLS_shutdown (p.c); /* idempotent */
   ASSERT_EQ (RAISES (Socket_Closed, dtls_recv_wait (p.s, buf, sizeof buf,
-                                                    2000)),
+                                                    20000)),
              1);
   ASSERT (strstr (dtls_error_buf, "close_notify") != NULL);
   ASSERT_EQ (SocketDTLS_is_shutdown (p.s), 1);
@@ -390,7 +390,7 @@ TEST (context_outlives_its_free)
   pair_open (&p, 1, "localhost");
   SocketDTLSContext_free (&p.sctx);
   SocketDTLSContext_free (&p.cctx);
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT_EQ (SocketDTLS_send (p.c, "x", 1), 1);
   pair_close (&p);
 }
@@ -404,7 +404,7 @@ static int
 client_fails (struct pair *p, const Except_T *exc)
 {
   volatile int r = 0;
-  TRY dtls_pump (p->c, p->s, 5000);
+  TRY dtls_pump (p->c, p->s, 20000);
   EXCEPT (SocketDTLS_VerifyFailed) r = exc == &SocketDTLS_VerifyFailed;
   EXCEPT (SocketDTLS_HandshakeFailed)
   r = exc == &SocketDTLS_HandshakeFailed;
@@ -445,11 +445,11 @@ TEST (set_peer_verifies_the_dialled_address)
       SocketDTLS_enable (c, cctx);
       SocketDTLS_set_peer (c, hosts[i], SocketDgram_getlocalport (s));
       if (i == 0)
-        ASSERT (dtls_pump (c, s, 5000));
+        ASSERT (dtls_pump (c, s, 20000));
       else
         {
           ASSERT_EQ (
-              RAISES (SocketDTLS_HandshakeFailed, dtls_pump (c, s, 5000)), 1);
+              RAISES (SocketDTLS_HandshakeFailed, dtls_pump (c, s, 20000)), 1);
           ASSERT (strstr (dtls_error_buf, "IP address mismatch") != NULL);
         }
       SocketDgram_free (&c);
@@ -489,7 +489,7 @@ TEST (client_certificate_required)
                                                  | TLS_VERIFY_FAIL_IF_NO_PEER_CERT);
   pair_open (&p, 0, "localhost");
   /* No client certificate: the server refuses. */
-  TRY dtls_pump (p.c, p.s, 5000);
+  TRY dtls_pump (p.c, p.s, 20000);
   EXCEPT (SocketDTLS_HandshakeFailed) raised = 1;
   END_TRY;
   ASSERT_EQ (raised, 1);
@@ -500,7 +500,7 @@ TEST (client_certificate_required)
   SocketDTLSContext_load_certificate (p.cctx, dtls_file ("client.crt"),
                                       dtls_file ("client.key"));
   pair_open (&p, 0, "localhost");
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT_EQ (SocketDTLS_get_verify_result (p.s), X509_V_OK);
   X509 *peer = SSL_get1_peer_certificate (
       ((struct SocketDTLS_Conn *)p.s->dtls)->ssl);
@@ -525,14 +525,14 @@ TEST (alpn_client_preference_and_mismatch)
   SocketDTLSContext_set_alpn_protos (p.sctx, server, 2);
   SocketDTLSContext_set_alpn_protos (p.cctx, client, 2);
   pair_open (&p, 0, "localhost");
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT_STREQ (SocketDTLS_get_alpn_selected (p.c), "coap");
   ASSERT_STREQ (SocketDTLS_get_alpn_selected (p.s), "coap");
   SocketDgram_free (&p.c);
   SocketDgram_free (&p.s);
   SocketDTLSContext_set_alpn_protos (p.cctx, other, 1);
   pair_open (&p, 0, "localhost");
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT (SocketDTLS_get_alpn_selected (p.c) == NULL);
   pair_close (&p);
 }
@@ -549,7 +549,7 @@ TEST (session_resumption)
   SocketDTLSContext_enable_session_cache (p.cctx, 4, 60);
   pair_open (&p, 0, "localhost");
   port = SocketDgram_getlocalport (p.s);
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT_EQ (SocketDTLS_is_session_reused (p.c), 0);
   SocketDgram_free (&p.c); /* no close_notify: still resumable */
   SocketDgram_free (&p.s);
@@ -558,7 +558,7 @@ TEST (session_resumption)
   p.s = dtls_bound_socket (port);
   SocketDTLS_enable (p.s, p.sctx);
   p.c = dtls_client_socket (p.cctx, port, "localhost");
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT_EQ (SocketDTLS_is_session_reused (p.c), 1);
   ASSERT_EQ (SocketDTLS_is_session_reused (p.s), 1);
   SocketDTLSContext_get_cache_stats (p.cctx, &hits, &misses, &stores);
@@ -575,7 +575,7 @@ TEST (session_resumption)
   SocketDgram_free (&p.s);
   p.s = dtls_bound_socket (port);
   SocketDTLS_enable (p.s, p.sctx);
-  ASSERT (dtls_pump (p.c, p.s, 5000));
+  ASSERT (dtls_pump (p.c, p.s, 20000));
   ASSERT_EQ (SocketDTLS_is_session_reused (p.c), 0);
   pair_close (&p);
 }
@@ -597,7 +597,7 @@ shared_worker (void *arg)
     SocketDTLS_enable (s, r->p.sctx);
     c = dtls_client_socket (r->p.cctx, SocketDgram_getlocalport (s),
                             "localhost");
-    r->done += dtls_pump (c, s, 5000);
+    r->done += dtls_pump (c, s, 20000);
     SocketDgram_free (&c);
     SocketDgram_free (&s);
   }
@@ -643,7 +643,7 @@ TEST (no_leaks_of_sockets_or_fds)
   for (int i = 0; i < 3; i++)
     {
       pair_open (&p, i & 1, "localhost");
-      ASSERT (dtls_pump (p.c, p.s, 5000));
+      ASSERT (dtls_pump (p.c, p.s, 20000));
       SocketDgram_free (&p.c);
       SocketDgram_free (&p.s);
     }

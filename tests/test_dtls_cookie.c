@@ -30,7 +30,7 @@ capture_client_hello (unsigned char *buf, size_t cap)
   ssize_t n;
 
   (void)SocketDTLS_handshake (c);
-  n = dtls_raw_recv (sink, buf, cap, 2000);
+  n = dtls_raw_recv (sink, buf, cap, 20000);
   SocketDgram_free (&c);
   SocketDTLSContext_free (&ctx);
   close (sink);
@@ -67,7 +67,7 @@ static DTLSHandshakeState
 listen_when_readable (SocketDgram_T s)
 {
   struct pollfd p = { SocketDgram_fd (s), POLLIN, 0 };
-  (void)poll (&p, 1, 2000);
+  (void)poll (&p, 1, 20000);
   return SocketDTLS_listen (s);
 }
 
@@ -103,7 +103,7 @@ TEST (spoofed_client_hello_gets_only_hello_verify_request)
   /* A ClientHello from a new source: one HelloVerifyRequest, no state. */
   ASSERT (dtls_raw_send (a, sport, ch, chlen) > 0);
   ASSERT_EQ (listen_when_readable (s), DTLS_HANDSHAKE_COOKIE_EXCHANGE);
-  ASSERT (is_hvr (reply, dtls_raw_recv (a, reply, sizeof reply, 2000), cookie,
+  ASSERT (is_hvr (reply, dtls_raw_recv (a, reply, sizeof reply, 20000), cookie,
                   &clen));
   ASSERT_EQ (clen, SOCKET_DTLS_COOKIE_LEN);
   ASSERT_EQ (dtls_raw_recv (a, reply, sizeof reply, 100), -1); /* only one */
@@ -118,7 +118,7 @@ TEST (spoofed_client_hello_gets_only_hello_verify_request)
   size_t n2 = with_cookie (ch, chlen, cookie, clen, ch2);
   ASSERT (dtls_raw_send (b, sport, ch2, n2) > 0);
   ASSERT_EQ (listen_when_readable (s), DTLS_HANDSHAKE_COOKIE_EXCHANGE);
-  ASSERT (is_hvr (reply, dtls_raw_recv (b, reply, sizeof reply, 2000), c2,
+  ASSERT (is_hvr (reply, dtls_raw_recv (b, reply, sizeof reply, 20000), c2,
                   &c2len));
   ASSERT (memcmp (c2, cookie, clen) != 0);
   ASSERT_UEQ (STAT (cookies_bad), bad + 1);
@@ -253,7 +253,7 @@ run_to_second_client_hello (SocketDgram_T c, SocketDgram_T s)
 
   (void)SocketDTLS_handshake (c);
   (void)listen_when_readable (s);
-  (void)poll (&p, 1, 2000);
+  (void)poll (&p, 1, 20000);
   (void)SocketDTLS_handshake (c); /* reads HVR, sends ClientHello 2 */
 }
 
@@ -271,7 +271,7 @@ TEST (rotation_during_an_exchange)
   ok = STAT (cookies_ok);
   ASSERT_EQ (listen_when_readable (s), DTLS_HANDSHAKE_IN_PROGRESS);
   ASSERT_UEQ (STAT (cookies_ok), ok + 1);
-  ASSERT (dtls_pump (c, s, 5000));
+  ASSERT (dtls_pump (c, s, 20000));
   SocketDgram_free (&c);
   SocketDgram_free (&s);
 
@@ -315,7 +315,7 @@ relay_handshake (size_t mtu, struct dtls_relay *r, SocketDTLSContext_T *ctxs,
   socks[1] = dtls_client_socket (ctxs[1], r->port, "localhost");
   if (mtu)
     SocketDTLS_set_mtu (socks[1], mtu);
-  return dtls_pump (socks[1], socks[0], 5000);
+  return dtls_pump (socks[1], socks[0], 20000);
 }
 
 static void
@@ -355,7 +355,7 @@ TEST (mtu_bounds_every_datagram)
   ASSERT (max > 400 && max < limit);
   memset (big, 'm', sizeof big);
   ASSERT_EQ (SocketDTLS_send (socks[1], big, max), (ssize_t)max);
-  ASSERT_EQ (dtls_recv_wait (socks[0], buf, sizeof buf, 2000), (ssize_t)max);
+  ASSERT_EQ (dtls_recv_wait (socks[0], buf, sizeof buf, 20000), (ssize_t)max);
   ASSERT (atomic_load (&r.max_c2s) <= limit);
   ASSERT_EQ (RAISES (SocketDTLS_Failed,
                      SocketDTLS_send (socks[1], big, max + 1)),
@@ -390,7 +390,7 @@ TEST (lost_flights_are_retransmitted)
   SocketDgram_connect (c, "127.0.0.1", r.port);
   SocketDTLS_enable (c, cctx);
   t0 = test_now_ms ();
-  ASSERT_EQ (SocketDTLS_handshake_loop (c, 5000), DTLS_HANDSHAKE_COMPLETE);
+  ASSERT_EQ (SocketDTLS_handshake_loop (c, 30000), DTLS_HANDSHAKE_COMPLETE);
   ASSERT (test_now_ms () - t0 >= 90); /* waited for at least one timer */
   pthread_join (th, NULL);
   ASSERT_STREQ (srv.err, "");
@@ -472,7 +472,7 @@ TEST (silent_peer_exhausts_retransmissions)
                      SocketDTLS_handshake_loop (c, -1)),
              1);
   ASSERT (strstr (dtls_error_buf, "no answer") != NULL);
-  ASSERT (test_now_ms () - t0 < 5000);
+  ASSERT (test_now_ms () - t0 < 30000); /* gave up, no hang */
   ASSERT_EQ (SocketDTLS_get_last_state (c), DTLS_HANDSHAKE_ERROR);
   while (dtls_raw_recv (sink, d, sizeof d, 0) > 0)
     n++;
@@ -496,7 +496,7 @@ TEST (handshake_services_timer_and_returns_error)
 
   SocketDTLSContext_set_timeout (cctx, 5, 10);
   c = dtls_client_socket (cctx, port, "localhost");
-  while (st == DTLS_HANDSHAKE_WANT_READ && test_now_ms () - t0 < 5000)
+  while (st == DTLS_HANDSHAKE_WANT_READ && test_now_ms () - t0 < 30000)
     {
       errno = 0;
       st = SocketDTLS_handshake (c);

@@ -141,7 +141,7 @@ start_s_server (struct proc *p, const char *const *extra)
         argv[n++] = extra[i];
       argv[n] = NULL;
       if (proc_start (p, (char *const *)argv) == 0
-          && proc_expect (p, "ACCEPT", 5000))
+          && proc_expect (p, "ACCEPT", 30000))
         return port;
       fprintf (stderr, "  s_server did not start: %s\n", p->log);
       proc_stop (p, 0);
@@ -159,7 +159,7 @@ client_session (int port, SocketDTLSContext_T ctx, struct proc *srv,
   ssize_t n;
   int ok;
 
-  ok = SocketDTLS_handshake_loop (c, 5000) == DTLS_HANDSHAKE_COMPLETE
+  ok = SocketDTLS_handshake_loop (c, 30000) == DTLS_HANDSHAKE_COMPLETE
        && strcmp (SocketDTLS_get_version (c), "DTLSv1.2") == 0
        && SocketDTLS_get_alpn_selected (c) != NULL
        && strcmp (SocketDTLS_get_alpn_selected (c), "coap") == 0
@@ -167,7 +167,7 @@ client_session (int port, SocketDTLSContext_T ctx, struct proc *srv,
        && SocketDTLS_is_session_reused (c) == expect_reused;
   if (ok)
     ok = SocketDTLS_send (c, "ping from libsocket\n", 20) == 20
-         && proc_expect (srv, "ping from libsocket", 5000)
+         && proc_expect (srv, "ping from libsocket", 30000)
          && proc_write (srv, "pong from openssl\n");
   n = ok ? dtls_recv_wait (c, buf, sizeof buf - 1, 5000) : 0;
   ok = ok && n == 18 && memcmp (buf, "pong from openssl\n", 18) == 0;
@@ -227,7 +227,7 @@ TEST (client_resumes_session_with_s_server)
   SocketDTLSContext_set_alpn_protos (ctx, alpn, 1);
   SocketDTLSContext_enable_session_cache (ctx, 0, 0);
   ASSERT (client_session (port, ctx, &srv, 0));
-  ASSERT (proc_expect (&srv, "ACCEPT", 5000));
+  ASSERT (proc_expect (&srv, "ACCEPT", 30000));
   srv.log[0] = '\0', srv.len = 0;
   ASSERT (client_session (port, ctx, &srv, 1));
   SocketDTLSContext_get_cache_stats (ctx, &hits, &misses, NULL);
@@ -249,7 +249,7 @@ TEST (client_rejects_s_server_with_untrusted_cert)
   ASSERT (port > 0);
   c = dtls_client_socket (ctx, port, "localhost");
   ASSERT_EQ (RAISES (SocketDTLS_HandshakeFailed,
-                     SocketDTLS_handshake_loop (c, 5000)),
+                     SocketDTLS_handshake_loop (c, 30000)),
              1);
   ASSERT (strstr (dtls_error_buf, "certificate verification failed") != NULL);
   SocketDgram_free (&c);
@@ -282,20 +282,20 @@ TEST (s_client_to_server_with_cookies)
           "-servername", "localhost", "-verify_hostname", "localhost",
           "-alpn", "coap", NULL };
   ASSERT_EQ (proc_start (&cli, (char *const *)argv), 0);
-  ASSERT_EQ (SocketDTLS_handshake_loop (s, 10000), DTLS_HANDSHAKE_COMPLETE);
+  ASSERT_EQ (SocketDTLS_handshake_loop (s, 30000), DTLS_HANDSHAKE_COMPLETE);
   ASSERT (atomic_load (&SocketDTLS__stats.hvr_sent) > hvr); /* cookies */
   ASSERT_STREQ (SocketDTLS_get_alpn_selected (s), "coap");
-  ASSERT (proc_expect (&cli, "Verify return code: 0 (ok)", 5000));
-  ASSERT (proc_expect (&cli, "ALPN protocol: coap", 1000));
+  ASSERT (proc_expect (&cli, "Verify return code: 0 (ok)", 30000));
+  ASSERT (proc_expect (&cli, "ALPN protocol: coap", 30000));
   ASSERT (proc_write (&cli, "hello from openssl\n"));
   n = dtls_recv_wait (s, buf, sizeof buf, 5000);
   ASSERT_EQ (n, 19);
   ASSERT_MEMEQ (buf, "hello from openssl\n", 19);
   ASSERT_EQ (SocketDTLS_send (s, "echo from libsocket\n", 20), 20);
-  ASSERT (proc_expect (&cli, "echo from libsocket", 5000));
+  ASSERT (proc_expect (&cli, "echo from libsocket", 30000));
   SocketDTLS_shutdown (s);
-  ASSERT (proc_expect (&cli, "closed", 5000)); /* saw close_notify */
-  ASSERT_EQ (proc_stop (&cli, 2000), 0);
+  ASSERT (proc_expect (&cli, "closed", 30000)); /* saw close_notify */
+  ASSERT_EQ (proc_stop (&cli, 20000), 0);
   SocketDgram_free (&s);
   SocketDTLSContext_free (&ctx);
 }
@@ -320,8 +320,8 @@ TEST (s_client_with_small_mtu)
                          dtls_file ("client.crt"), "-key",
                          dtls_file ("client.key"), NULL };
   ASSERT_EQ (proc_start (&cli, (char *const *)argv), 0);
-  ASSERT_EQ (SocketDTLS_handshake_loop (s, 10000), DTLS_HANDSHAKE_COMPLETE);
-  ASSERT (proc_expect (&cli, "Verify return code: 0 (ok)", 5000));
+  ASSERT_EQ (SocketDTLS_handshake_loop (s, 30000), DTLS_HANDSHAKE_COMPLETE);
+  ASSERT (proc_expect (&cli, "Verify return code: 0 (ok)", 30000));
   ASSERT (proc_write (&cli, "x\n"));
   ASSERT_EQ (dtls_recv_wait (s, buf, sizeof buf, 5000), 2);
   proc_stop (&cli, 0);

@@ -379,7 +379,8 @@ TEST (process_without_data_keeps_waiting)
   ASSERT_EQ (fake_script_start (&silent), 0);
   cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, silent.port);
   conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
-  for (int i = 0; i < 20 && SocketProxy_Conn_state (conn) != PROXY_STATE_HANDSHAKE_RECV; i++)
+  for (int64_t end = test_now_ms () + 20000;
+       SocketProxy_Conn_state (conn) != PROXY_STATE_HANDSHAKE_RECV && test_now_ms () < end;)
     {
       test_sleep_ms (5);
       SocketProxy_Conn_process (conn);
@@ -448,7 +449,9 @@ TEST (proxy_connect_in_progress_then_timeout)
       connect (filler[nfill], (struct sockaddr *)&a, sizeof a);
       nfill++;
     }
-  test_sleep_ms (50);
+  /* Queue full (backlog 0 holds one) before our connect, whatever the
+   * scheduler did with the fillers' handshakes. */
+  test_wait_accept_queue (lfd, 1, 20000);
   cfg = loopback_proxy (SOCKET_PROXY_SOCKS5, port);
   cfg.connect_timeout_ms = 300;
   t0 = test_now_ms ();
@@ -615,7 +618,8 @@ TEST (port_zero_means_protocol_default)
   conn = SocketProxy_Conn_new (&cfg, "127.0.0.1", 7);
   peer = fake_accept (lfd);
   ASSERT (peer >= 0);
-  for (int i = 0; i < 50 && SocketProxy_Conn_state (conn) != PROXY_STATE_HANDSHAKE_RECV; i++)
+  for (int64_t end = test_now_ms () + 20000;
+       SocketProxy_Conn_state (conn) != PROXY_STATE_HANDSHAKE_RECV && test_now_ms () < end;)
     {
       test_sleep_ms (5);
       SocketProxy_Conn_process (conn);

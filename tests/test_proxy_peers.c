@@ -151,7 +151,7 @@ peer_start (Peer *peer, char *const argv[])
       execv (argv[0], argv);
       _exit (127);
     }
-  for (int i = 0; i < 100; i++)
+  for (int i = 0; i < 600; i++) /* up to 30 s: a loaded machine */
     {
       int fd = fake_connect_loopback (peer->port);
       if (fd >= 0)

@@ -147,14 +147,17 @@ TEST (ratelimit_arena_owned)
 
 TEST (ratelimit_real_clock_refills)
 {
-  SocketRateLimit_T l = SocketRateLimit_new (NULL, 1000, 10);
+  /* 20/s: the bucket of 10 takes 500 ms to refill, far more than the gap
+   * between two calls even on a loaded machine (at 1000/s a 10 ms pause
+   * refilled it before the second call). */
+  SocketRateLimit_T l = SocketRateLimit_new (NULL, 20, 10);
 
   ASSERT_EQ (SocketRateLimit_try_acquire (l, 10), 1);
   ASSERT_EQ (SocketRateLimit_try_acquire (l, 10), 0);
   int64_t wait = SocketRateLimit_wait_time_ms (l, 10);
-  ASSERT (wait > 0 && wait <= 10);
-  struct timespec ts = { 0, 50 * 1000000L };
-  nanosleep (&ts, NULL); /* 50 ms ≫ the 10 ms needed */
+  ASSERT (wait > 0 && wait <= 500);
+  struct timespec ts = { 0, 600 * 1000000L };
+  nanosleep (&ts, NULL); /* more than the 500 ms needed */
   ASSERT_EQ (SocketRateLimit_try_acquire (l, 10), 1);
   SocketRateLimit_free (&l);
 }

@@ -57,13 +57,13 @@ TEST (timer_oneshot_fires_once_inside_wait)
   SocketTimer_T t = SocketTimer_add (poll, 30, count_cb, &fired);
   ASSERT (t != NULL);
   ASSERT_EQ (SocketTimer__count (SocketPoll__timer_heap (poll)), 1);
-  /* The wait is clamped to the deadline even with a 5 s timeout. */
-  while (fired == 0 && Socket_get_monotonic_ms () - t0 < 3000)
-    SocketPoll_wait (poll, &ev, 5000);
+  /* The wait is clamped to the deadline even with a 60 s timeout. */
+  while (fired == 0 && Socket_get_monotonic_ms () - t0 < 60000)
+    SocketPoll_wait (poll, &ev, 60000);
   dt = Socket_get_monotonic_ms () - t0;
   ASSERT_EQ (fired, 1);
   ASSERT (dt >= 29);
-  ASSERT (dt < 2000);
+  ASSERT (dt < 30000);
   SocketPoll_wait (poll, &ev, 60);
   ASSERT_EQ (fired, 1);
   ASSERT_EQ (SocketTimer_cancel (poll, t), -1);   /* already fired */
@@ -157,8 +157,11 @@ TEST (timer_repeating_real_clock)
   SocketTimer_T t = SocketTimer_add_repeating (poll, 20, count_cb, &fired);
   while (Socket_get_monotonic_ms () - t0 < 300)
     SocketPoll_wait (poll, &ev, 1000);
-  ASSERT (fired >= 5);  /* 15 nominal; generous for loaded CI machines */
-  ASSERT (fired <= 16);
+  /* Missed periods are caught up, so the count follows the time really
+   * spent (a late last wait fires more), never more than one per 20 ms. */
+  int64_t spent = Socket_get_monotonic_ms () - t0;
+  ASSERT (fired >= 5); /* 15 nominal */
+  ASSERT (fired <= spent / 20 + 1);
   SocketTimer_cancel (poll, t);
   SocketPoll_free (&poll);
 }

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,16 @@
 #include "poll/SocketPoll.h"
 
 /* ------------------------------------------------------------------ */
+
+/* The peer's bytes (data, close_notify, FIN or RST) have arrived: the
+ * checks after it must not depend on how fast loopback delivers them. */
+static int
+wait_readable (Socket_T s)
+{
+  struct pollfd p = { Socket_fd (s), POLLIN, 0 };
+
+  return poll (&p, 1, 20000) == 1;
+}
 
 TEST (context_basics)
 {
@@ -265,7 +276,7 @@ TEST (handshake_tls13_and_data)
   SocketTLS_shutdown (p.c);
   SocketTLS_shutdown (p.c);
   ASSERT_EQ (RAISES (SocketTLS_Failed, SocketTLS_send (p.c, "x", 1)), 1);
-  test_sleep_ms (20);
+  ASSERT (wait_readable (p.s));
   ASSERT_EQ (RAISES (Socket_Closed, SocketTLS_recv (p.s, buf, sizeof buf)), 1);
   ASSERT (strstr (tls_error_buf, "close_notify") != NULL);
   pair_close (&p);
@@ -383,7 +394,7 @@ TEST (shutdown_after_peer_left_is_quiet)
   SocketTLS_shutdown (p.s);
   setsockopt (Socket_fd (p.s), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   Socket_free (&p.s);
-  test_sleep_ms (20);
+  ASSERT (wait_readable (p.c));
   ASSERT_EQ (RAISES (Socket_Closed, SocketTLS_recv (p.c, buf, sizeof buf)), 1);
   ASSERT_EQ (RAISES (Socket_Closed, SocketTLS_send (p.c, "x", 1))
                  + RAISES (Socket_Closed, SocketTLS_send (p.c, "x", 1)),
@@ -513,7 +524,7 @@ TEST (sni_exact_and_wildcard)
   ASSERT (roundtrip (cctx, sctx, "localhost", NULL)); /* default cert */
   /* The wildcard covers one label only: default cert, name mismatch. */
   pair_open (&p, cctx, sctx, "a.b.api.example.com");
-  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 5000));
+  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 20000));
   ASSERT (c.exc == &SocketTLS_HandshakeFailed);
   ASSERT (strstr (c.msg, "a.b.api.example.com") != NULL);
   pair_close (&p);
@@ -548,7 +559,7 @@ alpn_of (SocketTLSContext_T cctx, SocketTLSContext_T sctx, TLSSide *c)
   Pair p;
 
   pair_open (&p, cctx, sctx, "localhost");
-  if (tls_test_pump (p.c, p.s, c, &s, 5000))
+  if (tls_test_pump (p.c, p.s, c, &s, 20000))
     snprintf (result, sizeof result, "%s",
               SocketTLS_get_alpn_selected (p.c) ? SocketTLS_get_alpn_selected (p.c)
                                                 : "(none)");
@@ -608,7 +619,7 @@ TEST (recv_never_loses_buffered_plaintext)
   test_fill (big, sizeof big, 0, 5);
   ASSERT_EQ (SocketTLS_send (p.s, big, sizeof big), (ssize_t)sizeof big);
   SocketTLS_shutdown (p.s); /* data and close_notify back to back */
-  test_sleep_ms (20);
+  ASSERT (wait_readable (p.c));
   /* Small reads drain one decrypted record before the end is reported. */
   while (!closed && got <= sizeof in)
     {
@@ -678,7 +689,7 @@ TEST (handshake_loop_blocking)
   pthread_create (&th, NULL, echo_server, &e);
   SocketTLS_enable (c, cctx);
   SocketTLS_set_hostname (c, "localhost");
-  ASSERT_EQ (SocketTLS_handshake_loop (c, 5000), TLS_HANDSHAKE_COMPLETE);
+  ASSERT_EQ (SocketTLS_handshake_loop (c, 30000), TLS_HANDSHAKE_COMPLETE);
   flags = fcntl (Socket_fd (c), F_GETFL);
   ASSERT ((flags & O_NONBLOCK) == 0); /* mode restored */
   ASSERT_EQ (SocketTLS_send (c, "ping", 4), 4);
@@ -707,7 +718,7 @@ TEST (handshake_loop_times_out)
   t0 = test_now_ms ();
   ASSERT_EQ (SocketTLS_handshake_loop (c, 200), TLS_HANDSHAKE_WANT_READ);
   dt = test_now_ms () - t0;
-  ASSERT (dt >= 190 && dt < 2000);
+  ASSERT (dt >= 190 && dt < 30000); /* the timeout, no hang */
   ASSERT_EQ (SocketTLS_handshake_loop (c, 0), TLS_HANDSHAKE_WANT_READ);
   ASSERT ((fcntl (Socket_fd (c), F_GETFL) & O_NONBLOCK) == 0);
   Socket_free (&c);

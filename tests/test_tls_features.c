@@ -195,7 +195,7 @@ TEST (crl_load_and_refresh)
   ASSERT (roundtrip (cctx, sctx, "localhost", NULL));
   SocketTLSContext_refresh_crl (cctx, tls_cert ("crl.pem"));
   pair_open (&p, cctx, sctx, "localhost");
-  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 5000));
+  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 20000));
   ASSERT (c.exc == &SocketTLS_HandshakeFailed);
   ASSERT (strstr (c.msg, "revoked") != NULL);
   ASSERT_EQ (SocketTLS_get_verify_result (p.c), X509_V_ERR_CERT_REVOKED);
@@ -395,12 +395,12 @@ TEST (verify_callback)
   /* Rejecting, and raising, both fail verification. */
   v.override = 0;
   pair_open (&p, cctx, sctx, "localhost");
-  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 5000));
+  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 20000));
   ASSERT (c.exc == &SocketTLS_HandshakeFailed);
   pair_close (&p);
   v.override = 2;
   pair_open (&p, cctx, sctx, "localhost");
-  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 5000));
+  ASSERT (!tls_test_pump (p.c, p.s, &c, &s, 20000));
   ASSERT (c.exc == &SocketTLS_HandshakeFailed);
   ASSERT (strstr (c.msg, "callback") != NULL);
   pair_close (&p);

@@ -53,7 +53,7 @@ start_s_server (TLSTestPeer *p, int naccept, const char *const *extra)
   argv[argc] = NULL;
   if (tls_peer_spawn (p, (char *const *)argv) != 0)
     return 0;
-  return tls_peer_accept_port (p, 5000);
+  return tls_peer_accept_port (p, 30000);
 }
 
 typedef struct ClientResult
@@ -77,10 +77,10 @@ client_talk (SocketTLSContext_T ctx, int port, ClientResult *r)
   {
     size_t got = 0;
     Socket_connect (s, "127.0.0.1", port);
-    Socket_settimeout (s, 5);
+    Socket_settimeout (s, 30);
     SocketTLS_enable (s, ctx);
     SocketTLS_set_hostname (s, "localhost");
-    if (SocketTLS_handshake_loop (s, 5000) != TLS_HANDSHAKE_COMPLETE)
+    if (SocketTLS_handshake_loop (s, 30000) != TLS_HANDSHAKE_COMPLETE)
       RAISE (SocketTLS_HandshakeFailed);
     snprintf (r->version, sizeof r->version, "%s", SocketTLS_get_version (s));
     snprintf (r->cipher, sizeof r->cipher, "%s", SocketTLS_get_cipher (s));
@@ -121,7 +121,7 @@ TEST (client_vs_s_server_tls13)
   port = start_s_server (&p, 1, NULL);
   ASSERT (port > 0);
   client_talk (c, port, &r);
-  ASSERT_EQ (tls_peer_reap (&p, 5000), 0);
+  ASSERT_EQ (tls_peer_reap (&p, 30000), 0);
   ASSERT_STREQ (r.version, "TLSv1.3");
   ASSERT_STREQ (r.cipher, "TLS_AES_256_GCM_SHA384");
   ASSERT_STREQ (r.reply, "olleh\n");
@@ -143,7 +143,7 @@ TEST (client_vs_s_server_tls12)
   port = start_s_server (&p, 1, tls12);
   ASSERT (port > 0);
   client_talk (c, port, &r);
-  ASSERT_EQ (tls_peer_reap (&p, 5000), 0);
+  ASSERT_EQ (tls_peer_reap (&p, 30000), 0);
   ASSERT_STREQ (r.version, "TLSv1.2");
   ASSERT_STREQ (r.cipher, "ECDHE-ECDSA-AES256-GCM-SHA384");
   ASSERT_STREQ (r.reply, "olleh\n");
@@ -188,7 +188,7 @@ TEST (client_vs_s_server_alpn)
   SocketTLSContext_set_alpn_protos (c, h1, 1);
   client_talk (c, port, &r);
   ASSERT_STREQ (r.alpn, "http/1.1");
-  ASSERT_EQ (tls_peer_reap (&p, 5000), 0);
+  ASSERT_EQ (tls_peer_reap (&p, 30000), 0);
   SocketTLSContext_free (&c);
 }
 
@@ -236,7 +236,7 @@ TEST (client_reads_stapled_ocsp_from_s_server)
   port = start_s_server (&p, 1, args);
   ASSERT (port > 0);
   client_talk (c, port, &r);
-  ASSERT_EQ (tls_peer_reap (&p, 5000), 0);
+  ASSERT_EQ (tls_peer_reap (&p, 30000), 0);
   ASSERT_EQ (r.ocsp, 1);
   SocketTLSContext_free (&c);
 }
@@ -262,7 +262,7 @@ TEST (client_resumes_with_s_server)
   client_talk (c, port, &r);
   ASSERT_EQ (r.reused, 1);
   ASSERT_STREQ (r.reply, "olleh\n");
-  ASSERT_EQ (tls_peer_reap (&p, 5000), 0);
+  ASSERT_EQ (tls_peer_reap (&p, 30000), 0);
   SocketTLSContext_get_cache_stats (c, &hits, &misses, NULL);
   ASSERT_EQ (hits, 2);
   ASSERT_EQ (misses, 1);
@@ -274,7 +274,7 @@ TEST (client_resumes_with_s_server)
   client_talk (c, port, &r);
   ASSERT_STREQ (r.version, "TLSv1.2");
   ASSERT_EQ (r.reused, 1);
-  ASSERT_EQ (tls_peer_reap (&p, 5000), 0);
+  ASSERT_EQ (tls_peer_reap (&p, 30000), 0);
   SocketTLSContext_free (&c);
 }
 
@@ -304,9 +304,9 @@ serve_one (Server *sv, Socket_T s)
   char buf[128], out[160];
   ssize_t n;
 
-  Socket_settimeout (s, 5);
+  Socket_settimeout (s, 30);
   SocketTLS_enable (s, sv->ctx);
-  if (SocketTLS_handshake_loop (s, 5000) != TLS_HANDSHAKE_COMPLETE)
+  if (SocketTLS_handshake_loop (s, 30000) != TLS_HANDSHAKE_COMPLETE)
     RAISE (SocketTLS_HandshakeFailed);
   snprintf (sv->alpn, sizeof sv->alpn, "%s",
             SocketTLS_get_alpn_selected (s) ? SocketTLS_get_alpn_selected (s)
@@ -392,8 +392,8 @@ run_s_client (TLSTestPeer *p, int port, const char *const *extra)
   if (tls_peer_spawn (p, (char *const *)argv) != 0)
     return -1;
   tls_peer_write (p, "ping\n");
-  tls_peer_wait_for (p, "pong:ping", 5000);
-  return tls_peer_reap (p, 5000); /* we sent close_notify: it exits */
+  tls_peer_wait_for (p, "pong:ping", 30000);
+  return tls_peer_reap (p, 30000); /* we sent close_notify: it exits */
 }
 
 static SocketTLSContext_T
@@ -463,9 +463,9 @@ TEST (s_client_renegotiation_refused)
   server_start (&sv, s, 1);
   snprintf (addr, sizeof addr, "127.0.0.1:%d", sv.port);
   ASSERT_EQ (tls_peer_spawn (&p, (char *const *)argv), 0);
-  tls_peer_wait_for (&p, "Verify return code", 5000);
+  tls_peer_wait_for (&p, "Verify return code", 30000);
   tls_peer_write (&p, "R\n"); /* s_client: renegotiate */
-  tls_peer_wait_for (&p, "no renegotiation", 5000);
+  tls_peer_wait_for (&p, "no renegotiation", 30000);
   tls_peer_reap (&p, 5000);
   server_stop (&sv);
   ASSERT_CONTAINS (p.out, "RENEGOTIATING");

@@ -32,7 +32,7 @@ static int
 tls_read_exact (Socket_T s, unsigned char *buf, size_t n)
 {
   size_t got = 0;
-  int64_t end = test_now_ms () + 10000;
+  int64_t end = test_now_ms () + 20000;
 
   while (got < n && test_now_ms () < end)
     {
@@ -79,7 +79,11 @@ TEST (send_and_recv_go_through_tls)
   /* After close_notify nothing may leak out as plaintext. */
   SocketTLS_shutdown (p.c);
   ASSERT_EQ (RAISES (SocketTLS_Failed, Socket_send (p.c, "x", 1)), 1);
-  test_sleep_ms (20);
+  {
+    /* The close_notify has arrived (not: 20 ms have passed). */
+    struct pollfd pfd = { Socket_fd (p.s), POLLIN, 0 };
+    ASSERT_EQ (poll (&pfd, 1, 20000), 1);
+  }
   ASSERT_EQ (RAISES (Socket_Closed, Socket_recv (p.s, buf, sizeof buf)), 1);
   pair_close (&p);
   SocketTLSContext_free (&cctx);

@@ -428,7 +428,7 @@ serve (Conn *c)
   if (rc < 0)
     {
       shutdown (Socket_fd (c->sock), SHUT_WR); /* errors do not matter here */
-      c->closing_until = Socket_get_monotonic_ms () + 1000;
+      c->closing_until = Socket_get_monotonic_ms () + 5000; /* loaded peers */
       c->want_write = 0;
     }
   return 0;

@@ -19,10 +19,10 @@ trap 'exit 1' HUP INT TERM PIPE  # run the EXIT trap (stop the servers) on signa
 # Its own module (x/net is fetched through the module proxy on first use).
 (cd "$src/tests/h2/gointerop" && "$go" build -o "$dir/gointerop" .) || { echo "go build failed: skipped"; exit 77; }
 
-# wait_listen PID PORT: 0 once PORT accepts connections (up to ~10 s),
+# wait_listen PID PORT: 0 once PORT accepts connections (up to ~30 s),
 # 1 if PID exits first (a fixed sleep is not enough on a loaded machine).
 wait_listen() {
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     kill -0 "$1" 2>/dev/null || return 1
     if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
     sleep 0.1
@@ -43,7 +43,7 @@ done
 "$server" 0 >"$dir/server.log" 2>&1 &
 spid=$!
 sport=""
-for _ in $(seq 1 50); do
+for _ in $(seq 1 150); do
   sport=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/server.log")
   [ -n "$sport" ] && break
   sleep 0.2

@@ -37,11 +37,11 @@ check() { # check NAME CONDITION-EXIT-STATUS
   if [ "$2" -eq 0 ]; then echo "PASS $1"; else echo "FAIL $1"; fail=1; fi
 }
 
-# wait_listen PID PORT: 0 once PORT accepts connections (up to ~10 s),
+# wait_listen PID PORT: 0 once PORT accepts connections (up to ~30 s),
 # 1 if PID exits first. Being alive is not enough: under load nghttpd can
 # take longer than any fixed sleep to bind.
 wait_listen() {
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     kill -0 "$1" 2>/dev/null || return 1
     if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then return 0; fi
     sleep 0.1
@@ -64,7 +64,7 @@ start_server() {
   log=$1; shift
   "$server" "$@" >"$log" 2>&1 &
   lastpid=$!
-  for _ in $(seq 1 50); do
+  for _ in $(seq 1 150); do
     port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
     [ -n "$port" ] && return 0
     sleep 0.2

@@ -22,7 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define FAKE_IO_TIMEOUT_MS 5000
+/* A bound against hangs only: generous for sanitizer runs under load. */
+#define FAKE_IO_TIMEOUT_MS 20000
 
 /* Listening socket on 127.0.0.1 with a kernel-chosen port. */
 static inline int

@@ -117,7 +117,7 @@ tls_test_connect (Socket_T client, Socket_T server)
 {
   TLSSide c, s;
 
-  if (tls_test_pump (client, server, &c, &s, 5000))
+  if (tls_test_pump (client, server, &c, &s, 30000))
     return 1;
   fprintf (stderr, "  handshake failed: client %s%s, server %s%s\n",
            c.done ? "ok" : "", c.msg, s.done ? "ok" : "", s.msg);
