@@ -1,0 +1,371 @@
+/**
+ * @file SocketHTTPClient.h
+ * @brief HTTP client: HTTP/1.1 and HTTP/2 (ALPN "h2" over TLS, or prior
+ *        knowledge for cleartext when allowed), connection pooling per
+ *        host, redirects, authentication (Basic, Digest, Bearer), cookies
+ *        (RFC 6265) and gzip/deflate response decoding.
+ *
+ * Three ways to send a request:
+ * - one call per method (SocketHTTPClient_get(), _post(), ...);
+ * - a request builder (SocketHTTPClient_Request_new(), headers, body or
+ *   body stream, timeout, auth, then SocketHTTPClient_Request_execute());
+ * - asynchronously (SocketHTTPClient_get_async(), _Request_async()),
+ *   driven by SocketHTTPClient_process() from the caller's loop.
+ *
+ * Errors: a call that cannot produce a response returns -1 (or NULL) and
+ * records the reason in SocketHTTPClient_last_error(); a redirect loop
+ * raises SocketHTTPClient_TooManyRedirects. A response with any status
+ * code (4xx/5xx included) is a success.
+ *
+ * Thread-safety: a client belongs to one thread at a time;
+ * SocketHTTPClient_config_defaults, SocketHTTPClient_new,
+ * SocketHTTPClient_CookieJar_new and SocketHTTPClient_error_string are
+ * thread-safe, and a cookie jar may be shared by clients on different
+ * threads (it locks internally).
+ */
+#ifndef SOCKETHTTPCLIENT_INCLUDED
+#define SOCKETHTTPCLIENT_INCLUDED
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "core/Arena.h"
+#include "core/Except.h"
+#include "core/SocketConfig.h"
+#include "http/SocketHTTP.h"
+
+#if SOCKET_HAS_TLS
+#include "tls/SocketTLSContext.h"
+#else
+typedef struct SocketTLSContext_T *SocketTLSContext_T;
+#endif
+
+/** Proxy configuration of socket/SocketProxy.h. */
+typedef struct SocketProxy_Config SocketProxy_Config;
+
+/* ===================================================================== */
+/* Defaults                                                              */
+/* ===================================================================== */
+
+/** Connections kept per host (scheme, host, port) by the pool. */
+#define HTTPCLIENT_DEFAULT_MAX_CONNS_PER_HOST 6
+/** Connections kept by the pool in total. */
+#define HTTPCLIENT_DEFAULT_MAX_TOTAL_CONNS 100
+/** Time to establish a connection (TCP and TLS), in milliseconds. */
+#define HTTPCLIENT_DEFAULT_CONNECT_TIMEOUT_MS 30000
+/** Time for a whole request, from send to the last body byte, in ms. */
+#define HTTPCLIENT_DEFAULT_REQUEST_TIMEOUT_MS 60000
+/** Time for name resolution, in milliseconds. */
+#define HTTPCLIENT_DEFAULT_DNS_TIMEOUT_MS 10000
+/** Idle pooled connections older than this are closed, in ms. */
+#define HTTPCLIENT_DEFAULT_IDLE_TIMEOUT_MS 60000
+/** Redirects followed before SocketHTTPClient_TooManyRedirects. */
+#define HTTPCLIENT_DEFAULT_MAX_REDIRECTS 10
+/** Largest response body accepted; 0 = unlimited. */
+#define HTTPCLIENT_DEFAULT_MAX_RESPONSE_SIZE 0
+/** User-Agent sent when the configuration does not name one. */
+#define HTTPCLIENT_DEFAULT_USER_AGENT "SocketHTTPClient/1.0"
+/** Buckets of the pool's host table. */
+#define HTTPCLIENT_POOL_HASH_SIZE 127
+
+/** @name Accept-Encoding bits of SocketHTTPClient_Config.accept_encoding */
+/**@{*/
+#define HTTPCLIENT_ENCODING_IDENTITY 0x00
+#define HTTPCLIENT_ENCODING_GZIP 0x01
+#define HTTPCLIENT_ENCODING_DEFLATE 0x02
+#define HTTPCLIENT_ENCODING_BR 0x04
+/**@}*/
+
+/* ===================================================================== */
+/* Types                                                                 */
+/* ===================================================================== */
+
+/** Why a request failed (SocketHTTPClient_last_error(), callbacks). */
+typedef enum
+{
+  HTTPCLIENT_OK = 0,
+  HTTPCLIENT_ERROR_DNS = 1,
+  HTTPCLIENT_ERROR_CONNECT = 2,
+  HTTPCLIENT_ERROR_TLS = 3,
+  HTTPCLIENT_ERROR_TIMEOUT = 4,
+  HTTPCLIENT_ERROR_PROTOCOL = 5,
+  HTTPCLIENT_ERROR_TOO_MANY_REDIRECTS = 6,
+  HTTPCLIENT_ERROR_RESPONSE_TOO_LARGE = 7,
+  HTTPCLIENT_ERROR_CANCELLED = 8,
+  HTTPCLIENT_ERROR_OUT_OF_MEMORY = 9
+} SocketHTTPClient_Error;
+
+/** Authentication scheme. */
+typedef enum
+{
+  HTTP_AUTH_NONE = 0,
+  HTTP_AUTH_BASIC = 1,     /**< RFC 7617 */
+  HTTP_AUTH_DIGEST = 2,    /**< RFC 7616 (MD5, SHA-256; qop auth) */
+  HTTP_AUTH_BEARER = 3,    /**< RFC 6750 */
+  HTTP_AUTH_NTLM = 4,      /**< not supported: sends nothing */
+  HTTP_AUTH_NEGOTIATE = 5  /**< not supported: sends nothing */
+} SocketHTTPClient_AuthType;
+
+/** Credentials for one scheme. */
+typedef struct
+{
+  SocketHTTPClient_AuthType type;
+  const char *username; /**< Basic, Digest */
+  const char *password; /**< Basic, Digest */
+  const char *token;    /**< Bearer */
+  const char *realm;    /**< Digest: answer only this realm (NULL = any) */
+} SocketHTTPClient_Auth;
+
+/** Client configuration (SocketHTTPClient_config_defaults() fills it). */
+typedef struct
+{
+  SocketHTTP_Version max_version;  /**< highest version offered */
+  int allow_http2_cleartext;       /**< h2 prior knowledge on http:// */
+  int enable_connection_pool;      /**< 0: one connection per request */
+  size_t max_connections_per_host;
+  size_t max_total_connections;
+  int idle_timeout_ms;             /**< pooled idle connections; <= 0: none */
+  int connect_timeout_ms;
+  int request_timeout_ms;
+  int dns_timeout_ms;
+  int follow_redirects;            /**< redirects followed; 0: none */
+  int redirect_on_post;            /**< follow 301/302 for POST too */
+  int accept_encoding;             /**< HTTPCLIENT_ENCODING_* bits */
+  int auto_decompress;             /**< decode gzip/deflate bodies */
+  SocketTLSContext_T tls_context;  /**< NULL: a default verifying context */
+  int verify_ssl;                  /**< with the default context */
+  SocketProxy_Config *proxy;       /**< NULL: direct connections */
+  const char *user_agent;          /**< NULL: no User-Agent header */
+  size_t max_response_size;        /**< body limit; 0: unlimited */
+} SocketHTTPClient_Config;
+
+/** Client handle. */
+typedef struct SocketHTTPClient *SocketHTTPClient_T;
+/** Request builder handle. */
+typedef struct SocketHTTPClient_Request *SocketHTTPClient_Request_T;
+/** Asynchronous request handle. */
+typedef struct SocketHTTPClient_AsyncRequest *SocketHTTPClient_AsyncRequest_T;
+/** Cookie jar handle. */
+typedef struct SocketHTTPClient_CookieJar *SocketHTTPClient_CookieJar_T;
+
+/** A received response; release with SocketHTTPClient_Response_free(). */
+typedef struct
+{
+  int status_code;
+  SocketHTTP_Headers_T headers; /**< final response's header fields */
+  void *body;                   /**< NULL when empty; not NUL-terminated */
+  size_t body_len;
+  SocketHTTP_Version version;
+  Arena_T arena;                /**< owns headers and body */
+} SocketHTTPClient_Response;
+
+/**
+ * Completion of an asynchronous request, called from
+ * SocketHTTPClient_process() on the caller's thread. @p response is valid
+ * (and owned by the library) only during the call when @p error is
+ * HTTPCLIENT_OK, NULL otherwise.
+ */
+typedef void (*SocketHTTPClient_Callback) (SocketHTTPClient_AsyncRequest_T req,
+                                           SocketHTTPClient_Response *response,
+                                           SocketHTTPClient_Error error, void *userdata);
+
+/** Cookie SameSite attribute. */
+typedef enum
+{
+  COOKIE_SAMESITE_NONE = 0,
+  COOKIE_SAMESITE_LAX = 1,
+  COOKIE_SAMESITE_STRICT = 2
+} SocketHTTPClient_SameSite;
+
+/** One cookie (strings owned by whoever made the struct). */
+typedef struct
+{
+  const char *name;
+  const char *value;
+  const char *domain; /**< a leading '.' or a Domain attribute: subdomains match */
+  const char *path;
+  time_t expires;     /**< 0: session cookie */
+  int secure;
+  int http_only;
+  SocketHTTPClient_SameSite same_site;
+} SocketHTTPClient_Cookie;
+
+/** Pool counters (SocketHTTPClient_pool_stats()). */
+typedef struct
+{
+  size_t active_connections; /**< pooled connections carrying a request */
+  size_t idle_connections;   /**< pooled connections waiting for one */
+  size_t total_requests;     /**< requests sent */
+  size_t reused_connections; /**< requests sent on a reused connection */
+} SocketHTTPClient_PoolStats;
+
+/* ===================================================================== */
+/* Exceptions                                                            */
+/* ===================================================================== */
+
+extern SOCKET_API const Except_T SocketHTTPClient_Failed;
+extern SOCKET_API const Except_T SocketHTTPClient_DNSFailed;
+extern SOCKET_API const Except_T SocketHTTPClient_ConnectFailed;
+extern SOCKET_API const Except_T SocketHTTPClient_TLSFailed;
+extern SOCKET_API const Except_T SocketHTTPClient_Timeout;
+extern SOCKET_API const Except_T SocketHTTPClient_ProtocolError;
+extern SOCKET_API const Except_T SocketHTTPClient_TooManyRedirects;
+extern SOCKET_API const Except_T SocketHTTPClient_ResponseTooLarge;
+
+/* ===================================================================== */
+/* Client                                                                */
+/* ===================================================================== */
+
+/** @brief Fill @p config with the defaults (see HTTPCLIENT_DEFAULT_*). */
+extern SOCKET_API void SocketHTTPClient_config_defaults (SocketHTTPClient_Config *config);
+
+/**
+ * @brief Create a client. @p config NULL = defaults; the struct is copied,
+ *        user_agent duplicated, tls_context and proxy kept by pointer.
+ * @throws SocketHTTPClient_Failed when the client cannot be set up.
+ */
+extern SOCKET_API SocketHTTPClient_T SocketHTTPClient_new (const SocketHTTPClient_Config *config);
+
+/** @brief Close pooled connections, free the client, set *@p client to NULL. */
+extern SOCKET_API void SocketHTTPClient_free (SocketHTTPClient_T *client);
+
+/**
+ * @brief GET @p url. @return 0 when a response arrived (any status), -1
+ *        otherwise (SocketHTTPClient_last_error() says why; *@p response
+ *        is then zeroed).
+ * @throws SocketHTTPClient_TooManyRedirects
+ */
+extern SOCKET_API int SocketHTTPClient_get (SocketHTTPClient_T client, const char *url,
+                                            SocketHTTPClient_Response *response);
+/** @brief HEAD @p url (as SocketHTTPClient_get()). */
+extern SOCKET_API int SocketHTTPClient_head (SocketHTTPClient_T client, const char *url,
+                                             SocketHTTPClient_Response *response);
+/** @brief POST @p body (copied); @p content_type NULL = no Content-Type. */
+extern SOCKET_API int SocketHTTPClient_post (SocketHTTPClient_T client, const char *url,
+                                             const char *content_type, const void *body,
+                                             size_t body_len, SocketHTTPClient_Response *response);
+/** @brief PUT @p body (as SocketHTTPClient_post()). */
+extern SOCKET_API int SocketHTTPClient_put (SocketHTTPClient_T client, const char *url,
+                                            const char *content_type, const void *body,
+                                            size_t body_len, SocketHTTPClient_Response *response);
+/** @brief DELETE @p url (as SocketHTTPClient_get()). */
+extern SOCKET_API int SocketHTTPClient_delete (SocketHTTPClient_T client, const char *url,
+                                               SocketHTTPClient_Response *response);
+
+/** @brief Free the response's arena and zero it; NULL and repeats are no-ops. */
+extern SOCKET_API void SocketHTTPClient_Response_free (SocketHTTPClient_Response *response);
+
+/* ===================================================================== */
+/* Request builder                                                       */
+/* ===================================================================== */
+
+/** @brief New builder; NULL when @p url does not parse (last_error PROTOCOL). */
+extern SOCKET_API SocketHTTPClient_Request_T SocketHTTPClient_Request_new (SocketHTTPClient_T client,
+                                                                           SocketHTTP_Method method,
+                                                                           const char *url);
+/** @brief Free the builder (and an async handle made from it); *@p req = NULL. */
+extern SOCKET_API void SocketHTTPClient_Request_free (SocketHTTPClient_Request_T *req);
+/** @brief Append a header field (copied). @return 0, or -1 when invalid. */
+extern SOCKET_API int SocketHTTPClient_Request_header (SocketHTTPClient_Request_T req, const char *name,
+                                                       const char *value);
+/** @brief Set the body (copied; NULL/0 clears). @return 0, or -1. */
+extern SOCKET_API int SocketHTTPClient_Request_body (SocketHTTPClient_Request_T req, const void *data,
+                                                     size_t len);
+/**
+ * @brief Stream the body from @p read_cb (sent chunked on HTTP/1.1): it
+ *        returns the bytes it put in @p buf, 0 at the end, -1 to abort.
+ * @return 0.
+ */
+extern SOCKET_API int SocketHTTPClient_Request_body_stream (SocketHTTPClient_Request_T req,
+                                                            ssize_t (*read_cb) (void *buf, size_t len,
+                                                                                void *userdata),
+                                                            void *userdata);
+/** @brief Whole-request timeout for this request; -1 = the client's. */
+extern SOCKET_API void SocketHTTPClient_Request_timeout (SocketHTTPClient_Request_T req, int ms);
+/** @brief Credentials for this request (copied); NULL = the client's. */
+extern SOCKET_API void SocketHTTPClient_Request_auth (SocketHTTPClient_Request_T req,
+                                                      const SocketHTTPClient_Auth *auth);
+/**
+ * @brief Send the request and read the response (following redirects and
+ *        answering one authentication challenge).
+ * @return 0 when a response arrived, -1 otherwise.
+ * @throws SocketHTTPClient_TooManyRedirects
+ */
+extern SOCKET_API int SocketHTTPClient_Request_execute (SocketHTTPClient_Request_T req,
+                                                        SocketHTTPClient_Response *response);
+
+/* ===================================================================== */
+/* Asynchronous requests                                                 */
+/* ===================================================================== */
+
+/** @brief Start a GET; the callback runs from SocketHTTPClient_process(). */
+extern SOCKET_API SocketHTTPClient_AsyncRequest_T SocketHTTPClient_get_async (SocketHTTPClient_T client,
+                                                                              const char *url,
+                                                                              SocketHTTPClient_Callback callback,
+                                                                              void *userdata);
+/** @brief Start a POST (body copied). */
+extern SOCKET_API SocketHTTPClient_AsyncRequest_T
+SocketHTTPClient_post_async (SocketHTTPClient_T client, const char *url, const char *content_type,
+                             const void *body, size_t body_len, SocketHTTPClient_Callback callback,
+                             void *userdata);
+/** @brief Start the builder's request; the handle lives as long as @p req. */
+extern SOCKET_API SocketHTTPClient_AsyncRequest_T
+SocketHTTPClient_Request_async (SocketHTTPClient_Request_T req, SocketHTTPClient_Callback callback,
+                                void *userdata);
+/** @brief Cancel: the callback runs once with HTTPCLIENT_ERROR_CANCELLED. */
+extern SOCKET_API void SocketHTTPClient_AsyncRequest_cancel (SocketHTTPClient_AsyncRequest_T req);
+/**
+ * @brief Make progress on asynchronous requests, waiting up to
+ *        @p timeout_ms (0: do not wait, -1: until something completes),
+ *        and close idle pooled connections.
+ * @return the number of callbacks run.
+ */
+extern SOCKET_API int SocketHTTPClient_process (SocketHTTPClient_T client, int timeout_ms);
+
+/* ===================================================================== */
+/* Cookies                                                               */
+/* ===================================================================== */
+
+/** @brief New empty jar (thread-safe), or NULL. */
+extern SOCKET_API SocketHTTPClient_CookieJar_T SocketHTTPClient_CookieJar_new (void);
+/** @brief Free the jar; *@p jar = NULL. Detach it from clients first. */
+extern SOCKET_API void SocketHTTPClient_CookieJar_free (SocketHTTPClient_CookieJar_T *jar);
+/** @brief Attach @p jar (not owned; NULL detaches). */
+extern SOCKET_API void SocketHTTPClient_set_cookie_jar (SocketHTTPClient_T client,
+                                                        SocketHTTPClient_CookieJar_T jar);
+/** @brief The attached jar, or NULL. */
+extern SOCKET_API SocketHTTPClient_CookieJar_T SocketHTTPClient_get_cookie_jar (SocketHTTPClient_T client);
+/** @brief Store a copy of @p cookie (replacing name+domain+path). @return 0 or -1. */
+extern SOCKET_API int SocketHTTPClient_CookieJar_set (SocketHTTPClient_CookieJar_T jar,
+                                                      const SocketHTTPClient_Cookie *cookie);
+/** @brief Exact lookup (path NULL = "/"); the cookie stays owned by the jar. */
+extern SOCKET_API const SocketHTTPClient_Cookie *SocketHTTPClient_CookieJar_get (SocketHTTPClient_CookieJar_T jar,
+                                                                                 const char *domain,
+                                                                                 const char *path,
+                                                                                 const char *name);
+/** @brief Remove every cookie. */
+extern SOCKET_API void SocketHTTPClient_CookieJar_clear (SocketHTTPClient_CookieJar_T jar);
+/** @brief Remove cookies whose expiry has passed (session cookies stay). */
+extern SOCKET_API void SocketHTTPClient_CookieJar_clear_expired (SocketHTTPClient_CookieJar_T jar);
+/** @brief Merge a Netscape cookie file. @return 0, or -1 if it cannot be opened. */
+extern SOCKET_API int SocketHTTPClient_CookieJar_load (SocketHTTPClient_CookieJar_T jar, const char *filename);
+/** @brief Write the jar as a Netscape cookie file. @return 0, or -1. */
+extern SOCKET_API int SocketHTTPClient_CookieJar_save (SocketHTTPClient_CookieJar_T jar, const char *filename);
+
+/* ===================================================================== */
+/* Authentication, pool, errors                                          */
+/* ===================================================================== */
+
+/** @brief Default credentials for every request (copied; NULL clears). */
+extern SOCKET_API void SocketHTTPClient_set_auth (SocketHTTPClient_T client, const SocketHTTPClient_Auth *auth);
+/** @brief Fill @p stats (zeroed first). */
+extern SOCKET_API void SocketHTTPClient_pool_stats (SocketHTTPClient_T client, SocketHTTPClient_PoolStats *stats);
+/** @brief Close every pooled connection. */
+extern SOCKET_API void SocketHTTPClient_pool_clear (SocketHTTPClient_T client);
+/** @brief The last recorded error (HTTPCLIENT_OK after new). */
+extern SOCKET_API SocketHTTPClient_Error SocketHTTPClient_last_error (SocketHTTPClient_T client);
+/** @brief Static description of @p error ("Unknown error" outside the enum). */
+extern SOCKET_API const char *SocketHTTPClient_error_string (SocketHTTPClient_Error error);
+
+#endif /* SOCKETHTTPCLIENT_INCLUDED */
