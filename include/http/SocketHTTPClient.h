@@ -368,4 +368,96 @@ extern SOCKET_API SocketHTTPClient_Error SocketHTTPClient_last_error (SocketHTTP
 /** @brief Static description of @p error ("Unknown error" outside the enum). */
 extern SOCKET_API const char *SocketHTTPClient_error_string (SocketHTTPClient_Error error);
 
+/* ===================================================================== */
+/* README forms                                                          */
+/* ===================================================================== */
+/*
+ * The README shows a handle-based response API and a few other spellings.
+ * They are provided here without touching the functions above (the ABI):
+ * extra functions, plus macros that pick by argument count or type.
+ * `(SocketHTTPClient_get)(...)` and `&SocketHTTPClient_get` still name the
+ * real functions. See docs/MIGRATION.md for what cannot be bridged.
+ */
+
+/** README handle to a response (heap-allocated; free with SocketHTTPClient_Response_free(&resp)). */
+typedef SocketHTTPClient_Response *SocketHTTPClient_Response_T;
+
+/** README name of SocketHTTPClient_TLSFailed. */
+#define SocketHTTPClient_TLSError SocketHTTPClient_TLSFailed
+/** README names of the SocketHTTPClient_AuthType values. */
+#define HTTPCLIENT_AUTH_NONE HTTP_AUTH_NONE
+#define HTTPCLIENT_AUTH_BASIC HTTP_AUTH_BASIC
+#define HTTPCLIENT_AUTH_DIGEST HTTP_AUTH_DIGEST
+#define HTTPCLIENT_AUTH_BEARER HTTP_AUTH_BEARER
+
+/** @brief Status code of @p resp (0 for NULL). */
+extern SOCKET_API int SocketHTTPClient_Response_status (SocketHTTPClient_Response_T resp);
+/** @brief Body of @p resp (NULL when empty or @p resp is NULL; not NUL-terminated). */
+extern SOCKET_API const char *SocketHTTPClient_Response_body (SocketHTTPClient_Response_T resp);
+/** @brief Body length of @p resp (0 for NULL). */
+extern SOCKET_API size_t SocketHTTPClient_Response_body_len (SocketHTTPClient_Response_T resp);
+
+/**
+ * @brief README form of SocketHTTPClient_get(client, url): the response as
+ *        a heap handle, or NULL (SocketHTTPClient_last_error() says why).
+ * @throws SocketHTTPClient_TooManyRedirects
+ */
+extern SOCKET_API SocketHTTPClient_Response_T SocketHTTPClient_get_response (SocketHTTPClient_T client,
+                                                                             const char *url);
+/**
+ * @brief README form of SocketHTTPClient_Request_execute(req): the
+ *        response as a heap handle, or NULL.
+ * @throws SocketHTTPClient_TooManyRedirects
+ */
+extern SOCKET_API SocketHTTPClient_Response_T
+SocketHTTPClient_Request_execute_response (SocketHTTPClient_Request_T req);
+/**
+ * @brief README form of SocketHTTPClient_Request_new() with the method as
+ *        a string ("GET", "POST", ... or any other token, case-sensitive).
+ * @return the builder, or NULL for an invalid method token or URL.
+ */
+extern SOCKET_API SocketHTTPClient_Request_T SocketHTTPClient_Request_new_str (SocketHTTPClient_T client,
+                                                                              const char *method,
+                                                                              const char *url);
+/** @brief Free a handle from the README forms and set *@p resp to NULL. */
+extern SOCKET_API void SocketHTTPClient_Response_release (SocketHTTPClient_Response_T *resp);
+/**
+ * @brief README form of SocketHTTPClient_set_auth(): @p type with a user
+ *        name and password (Basic, Digest) or a token in @p user (Bearer).
+ */
+extern SOCKET_API void SocketHTTPClient_setauth (SocketHTTPClient_T client, SocketHTTPClient_AuthType type,
+                                                 const char *user, const char *pass);
+
+#define SOCKETHTTPCLIENT_ARGC_N_(_1, _2, _3, _4, _5, _6, N, ...) N
+#define SOCKETHTTPCLIENT_ARGC_(...) SOCKETHTTPCLIENT_ARGC_N_ (__VA_ARGS__, 6, 5, 4, 3, 2, 1, 0)
+#define SOCKETHTTPCLIENT_CAT_(a, b) a##b
+#define SOCKETHTTPCLIENT_DISPATCH_(name, n) SOCKETHTTPCLIENT_CAT_ (name, n)
+
+#define SOCKETHTTPCLIENT_GET_2(c, u) SocketHTTPClient_get_response (c, u)
+#define SOCKETHTTPCLIENT_GET_3(c, u, r) (SocketHTTPClient_get) (c, u, r)
+/** Header form (client, url, &response) -> int, or README form (client, url) -> handle. */
+#define SocketHTTPClient_get(...)                                                                  \
+  SOCKETHTTPCLIENT_DISPATCH_ (SOCKETHTTPCLIENT_GET_, SOCKETHTTPCLIENT_ARGC_ (__VA_ARGS__)) (__VA_ARGS__)
+
+#define SOCKETHTTPCLIENT_EXECUTE_1(q) SocketHTTPClient_Request_execute_response (q)
+#define SOCKETHTTPCLIENT_EXECUTE_2(q, r) (SocketHTTPClient_Request_execute) (q, r)
+/** Header form (req, &response) -> int, or README form (req) -> handle. */
+#define SocketHTTPClient_Request_execute(...)                                                      \
+  SOCKETHTTPCLIENT_DISPATCH_ (SOCKETHTTPCLIENT_EXECUTE_, SOCKETHTTPCLIENT_ARGC_ (__VA_ARGS__))     \
+  (__VA_ARGS__)
+
+/** Method as SocketHTTP_Method (header) or as a string (README). */
+#define SocketHTTPClient_Request_new(c, m, u)                                                      \
+  _Generic ((m), char *: SocketHTTPClient_Request_new_str,                                         \
+           const char *: SocketHTTPClient_Request_new_str,                                         \
+           default: (SocketHTTPClient_Request_new)) (c, m, u)
+
+/** &struct (header) or &handle (README). */
+#define SocketHTTPClient_Response_free(p)                                                          \
+  _Generic ((p), SocketHTTPClient_Response_T *: SocketHTTPClient_Response_release,                 \
+           default: (SocketHTTPClient_Response_free)) (p)
+
+/** SocketHTTPClient_CookieJar_new() or the README's SocketHTTPClient_CookieJar_new(NULL). */
+#define SocketHTTPClient_CookieJar_new(...) (SocketHTTPClient_CookieJar_new) ()
+
 #endif /* SOCKETHTTPCLIENT_INCLUDED */
