@@ -34,7 +34,7 @@
 
 static pid_t peer_pid = -1;
 static int peer_stdin = -1;
-static int port_a, port_b, port_tls;
+static int port_a, port_b, port_tls, port_h2c;
 static char ca_path[256];
 static int peer_tried;
 
@@ -84,7 +84,7 @@ peer_start (void)
   peer_stdin = in[1];
   f = fdopen (out[0], "r");
   if (f == NULL || fgets (line, sizeof line, f) == NULL
-      || sscanf (line, "ports %d %d %d", &port_a, &port_b, &port_tls) != 3)
+      || sscanf (line, "ports %d %d %d %d", &port_a, &port_b, &port_tls, &port_h2c) != 4)
     {
       if (f != NULL)
         fclose (f);
@@ -1058,6 +1058,122 @@ TEST (https_verification)
   ASSERT (body_is_pattern (&r, 9));
   SocketHTTPClient_Response_free (&r);
   SocketHTTPClient_free (&client);
+}
+#endif
+
+/* ===================================================================== */
+/* HTTP/2                                                                */
+/* ===================================================================== */
+
+static void
+tweak_h2c (SocketHTTPClient_Config *c)
+{
+  c->allow_http2_cleartext = 1;
+}
+
+TEST (h2c_prior_knowledge)
+{
+  SocketHTTPClient_T client;
+  SocketHTTPClient_Response r;
+  SocketHTTPClient_Request_T req;
+  SocketHTTPClient_PoolStats st;
+  size_t left = 200000;
+
+  NEED_PEER ();
+  client = client_with (tweak_h2c);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/proto"), &r), 0);
+  ASSERT_EQ (r.version, HTTP_VERSION_2);
+  ASSERT (body_eq (&r, "HTTP/2.0"));
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/chunked?n=3000000"), &r), 0);
+  ASSERT (body_is_pattern (&r, 3000000)); /* well past the initial windows */
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_post (client, url_on (port_h2c, "http", "/echo"), "text/plain", "h2 body", 7, &r), 0);
+  ASSERT_STREQ (hdr (&r, "X-Method"), "POST");
+  ASSERT (body_eq (&r, "h2 body"));
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_head (client, url_on (port_h2c, "http", "/fixed?n=77"), &r), 0);
+  ASSERT_EQ (r.status_code, 200);
+  ASSERT_UEQ (r.body_len, 0);
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/gzip?n=9000"), &r), 0);
+  ASSERT (body_is_pattern (&r, 9000));
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/redirect/302?to=/status/404"), &r), 0);
+  ASSERT_EQ (r.status_code, 404);
+  SocketHTTPClient_Response_free (&r);
+  req = SocketHTTPClient_Request_new (client, HTTP_METHOD_PUT, url_on (port_h2c, "http", "/upload"));
+  SocketHTTPClient_Request_body_stream (req, stream_cb, &left);
+  ASSERT_EQ (SocketHTTPClient_Request_execute (req, &r), 0);
+  ASSERT (r.body_len >= 8 && memcmp (r.body, "n=200000", 8) == 0);
+  SocketHTTPClient_Response_free (&r);
+  SocketHTTPClient_Request_free (&req);
+  SocketHTTPClient_pool_stats (client, &st);
+  ASSERT_UEQ (st.total_requests, 8); /* the redirect is two exchanges */
+  ASSERT_UEQ (st.reused_connections, 7); /* one connection carried everything */
+  ASSERT_UEQ (st.idle_connections, 1);
+  SocketHTTPClient_free (&client);
+}
+
+TEST (h2c_many_streams_share_one_connection)
+{
+  enum { N = 16 };
+  SocketHTTPClient_T client;
+  SocketHTTPClient_Response r;
+  SocketHTTPClient_PoolStats st;
+  async_result res[N];
+  char first[64];
+  int done = 0;
+
+  NEED_PEER ();
+  client = client_with (tweak_h2c);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/conn"), &r), 0);
+  snprintf (first, sizeof first, "%.*s", (int)r.body_len, (const char *)r.body);
+  SocketHTTPClient_Response_free (&r);
+  memset (res, 0, sizeof res);
+  for (int i = 0; i < N; i++)
+    ASSERT (SocketHTTPClient_get_async (client,
+                                        url_on (port_h2c, "http", i % 2 ? "/slow?ms=200" : "/chunked?n=100000"),
+                                        on_done, &res[i])
+            != NULL);
+  for (int guard = 0; done < N && guard < 10000; guard++)
+    done += SocketHTTPClient_process (client, 1000);
+  ASSERT_EQ (done, N);
+  for (int i = 0; i < N; i++)
+    {
+      ASSERT_EQ (res[i].error, HTTPCLIENT_OK);
+      ASSERT_EQ (res[i].status, 200);
+      ASSERT_UEQ (res[i].body_len, i % 2 ? 4 : 100000);
+    }
+  SocketHTTPClient_pool_stats (client, &st);
+  ASSERT_UEQ (st.reused_connections, N);
+  ASSERT_UEQ (st.idle_connections + st.active_connections, 1);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/conn"), &r), 0);
+  ASSERT (body_eq (&r, first));
+  SocketHTTPClient_Response_free (&r);
+  SocketHTTPClient_free (&client);
+}
+
+#if SOCKET_HAS_TLS
+TEST (h2_over_tls_by_alpn)
+{
+  static const char *alpn[] = { "h2", "http/1.1" };
+  SocketHTTPClient_T client;
+  SocketHTTPClient_Response r;
+
+  NEED_PEER ();
+  test_ctx = SocketTLSContext_new_client (ca_path);
+  SocketTLSContext_set_alpn_protos (test_ctx, alpn, 2);
+  client = client_with (tweak_peer_ca);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_tls, "https", "/proto"), &r), 0);
+  ASSERT_EQ (r.version, HTTP_VERSION_2);
+  ASSERT (body_eq (&r, "HTTP/2.0"));
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_tls, "https", "/fixed?n=500000"), &r), 0);
+  ASSERT (body_is_pattern (&r, 500000));
+  SocketHTTPClient_Response_free (&r);
+  SocketHTTPClient_free (&client);
+  SocketTLSContext_free (&test_ctx);
 }
 #endif
 

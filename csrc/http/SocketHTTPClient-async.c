@@ -23,9 +23,6 @@
 #include "core/SocketUtil.h"
 #include "http/SocketHTTPClient-private.h"
 
-void httpclient__async_release_all (SocketHTTPClient_T client);
-void httpclient__async_detach (SocketHTTPClient_AsyncRequest_T async);
-
 /* Handles made by get_async/post_async that already completed; freed with
  * the client so that a late cancel on them stays harmless. */
 static void

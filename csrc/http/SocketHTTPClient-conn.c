@@ -100,6 +100,7 @@ conn_close (SocketHTTPClient_T client, struct hc_conn *conn)
   if (conn == NULL)
     return;
   conn_unlink (client, conn);
+  httpclient__h2_teardown (conn);
   if (conn->sock != NULL)
     Socket_free (&conn->sock);
   if (conn->arena != NULL)
@@ -227,7 +228,23 @@ pool_take_idle (SocketHTTPClient_T client, int secure, const char *host, int por
   for (; c != NULL; c = next)
     {
       next = c->next;
-      if (c->in_use || !conn_matches (c, secure, host, port))
+      if (!conn_matches (c, secure, host, port))
+        continue;
+      if (c->h2 != NULL) /* shared by every request to the host */
+        {
+          if (c->in_use && httpclient__h2_usable (c))
+            return c;
+          if (c->in_use)
+            continue;
+          if ((idle_ms > 0 && now_ms () - c->idle_since >= idle_ms) || !httpclient__h2_usable (c))
+            {
+              conn_close (client, c);
+              continue;
+            }
+          c->in_use = 1;
+          return c;
+        }
+      if (c->in_use || c->h2_wanted)
         continue;
       if ((idle_ms > 0 && now_ms () - c->idle_since >= idle_ms) || !conn_alive (c))
         {
@@ -295,8 +312,8 @@ httpclient__pool_count (SocketHTTPClient_T client, size_t *active, size_t *idle)
 /* Exchange: failure and completion                                      */
 /* ===================================================================== */
 
-static int
-ex_fail (struct hc_exchange *ex, SocketHTTPClient_Error error)
+int
+httpclient__ex_fail (struct hc_exchange *ex, SocketHTTPClient_Error error)
 {
   ex->state = HC_EX_FAILED;
   ex->error = error;
@@ -304,6 +321,8 @@ ex_fail (struct hc_exchange *ex, SocketHTTPClient_Error error)
   ex->wait_events = 0;
   return 1;
 }
+
+#define ex_fail httpclient__ex_fail
 
 static void
 ex_consume (struct hc_exchange *ex, size_t used)
@@ -349,8 +368,8 @@ body_store (struct hc_exchange *ex, const void *data, size_t len)
 
 /* Append received content, decoding it when a decoder is active.
  * 0, or a negative SocketHTTPClient_Error. */
-static int
-body_append (struct hc_exchange *ex, const char *data, size_t len)
+int
+httpclient__ex_body (struct hc_exchange *ex, const char *data, size_t len)
 {
 #ifdef SOCKETHTTP1_HAS_COMPRESSION
   if (ex->decoder != NULL)
@@ -380,6 +399,8 @@ body_append (struct hc_exchange *ex, const char *data, size_t len)
   return body_store (ex, data, len);
 }
 
+#define body_append httpclient__ex_body
+
 static int
 body_finish (struct hc_exchange *ex)
 {
@@ -406,8 +427,8 @@ body_finish (struct hc_exchange *ex)
   return 0;
 }
 
-static int
-ex_complete (struct hc_exchange *ex)
+int
+httpclient__ex_complete (struct hc_exchange *ex, int reusable)
 {
   int rc = body_finish (ex);
 
@@ -430,11 +451,17 @@ ex_complete (struct hc_exchange *ex)
   free (ex->body);
   ex->body = NULL;
   ex->body_len = ex->body_cap = 0;
-  ex->reusable = SocketHTTP1_Parser_should_keepalive (ex->conn->parser) && ex->in_len == 0
-                 && !ex->peer_closed;
+  ex->reusable = reusable;
   ex->state = HC_EX_DONE;
   ex->wait_events = 0;
   return 1;
+}
+
+static int
+ex_complete (struct hc_exchange *ex)
+{
+  return httpclient__ex_complete (ex, SocketHTTP1_Parser_should_keepalive (ex->conn->parser)
+                                          && ex->in_len == 0 && !ex->peer_closed);
 }
 
 /* ===================================================================== */
@@ -461,10 +488,10 @@ copy_headers (struct hc_exchange *ex, SocketHTTP_Headers_T from, int decoded)
     }
 }
 
-#ifdef SOCKETHTTP1_HAS_COMPRESSION
-static int
-start_decoder (struct hc_exchange *ex, SocketHTTP_Headers_T headers)
+int
+httpclient__ex_start_decoder (struct hc_exchange *ex, SocketHTTP_Headers_T headers)
 {
+#ifdef SOCKETHTTP1_HAS_COMPRESSION
   const char *ce = SocketHTTP_Headers_get (headers, "Content-Encoding");
   SocketHTTP_Coding coding;
 
@@ -476,8 +503,12 @@ start_decoder (struct hc_exchange *ex, SocketHTTP_Headers_T headers)
   ex->decoder_arena = Arena_new ();
   ex->decoder = SocketHTTP1_Decoder_new (coding, ex->decoder_arena);
   return ex->decoder != NULL;
-}
+#else
+  (void)ex;
+  (void)headers;
+  return 0;
 #endif
+}
 
 /* The head is parsed. 1: interim response (skip it), 0: go on to the
  * body, -1: the exchange failed. */
@@ -508,7 +539,7 @@ ex_on_head (struct hc_exchange *ex)
     ex->resp_arena = Arena_new ();
 #ifdef SOCKETHTTP1_HAS_COMPRESSION
     if (ex->run->req->method != HTTP_METHOD_HEAD && !SocketHTTP1_Parser_body_complete (parser))
-      decoded = start_decoder (ex, r->headers);
+      decoded = httpclient__ex_start_decoder (ex, r->headers);
 #endif
     copy_headers (ex, r->headers, decoded);
   }
@@ -673,11 +704,65 @@ ex_send (struct hc_exchange *ex)
 /* Exchange: connecting                                                  */
 /* ===================================================================== */
 
-static void
+/* Serialize the HTTP/1.1 head (+ fixed body) into ex->out. */
+static int
+ex_serialize_h1 (struct hc_exchange *ex)
+{
+  SocketHTTPClient_Request_T req = ex->run->req;
+  SocketHTTP_Request *r = &ex->head;
+
+  if (req->read_cb != NULL)
+    SocketHTTP_Headers_add (r->headers, "Transfer-Encoding", "chunked");
+  r->scheme = NULL; /* origin-form target */
+  for (size_t cap = 4096; cap <= HC_MAX_HEAD; cap *= 4)
+    {
+      char *buf = malloc (cap + req->body_len);
+      ssize_t w;
+      if (buf == NULL)
+        return -1;
+      w = SocketHTTP1_serialize_request (r, buf, cap);
+      if (w > 0)
+        {
+          if (req->body_len > 0)
+            memcpy (buf + w, req->body, req->body_len);
+          free (ex->out);
+          ex->out = buf;
+          ex->out_len = (size_t)w + req->body_len;
+          ex->out_off = 0;
+          return 0;
+        }
+      free (buf);
+    }
+  return -1;
+}
+
+/* The connection is ready (and its protocol known): send the request. */
+static int
 ex_enter_request_phase (struct hc_exchange *ex)
 {
-  ex->state = HC_EX_SENDING;
+  volatile int rc = 0;
+
   ex->phase_deadline = ex->run->request_deadline;
+  if (ex->conn->h2 != NULL)
+    return httpclient__h2_begin (ex);
+  TRY rc = ex_serialize_h1 (ex);
+  ELSE rc = -1;
+  END_TRY;
+  if (ex->head_arena != NULL)
+    Arena_dispose (&ex->head_arena);
+  if (rc < 0)
+    return ex_fail (ex, HTTPCLIENT_ERROR_PROTOCOL);
+  ex->state = HC_EX_SENDING;
+  return 0;
+}
+
+/* Switch @p conn to HTTP/2 (ALPN "h2" or prior knowledge). */
+static int
+ex_start_h2 (struct hc_exchange *ex)
+{
+  if (httpclient__h2_setup (ex->conn) < 0)
+    return ex_fail (ex, HTTPCLIENT_ERROR_OUT_OF_MEMORY);
+  return 0;
 }
 
 #if SOCKET_HAS_TLS
@@ -688,11 +773,12 @@ client_tls_context (SocketHTTPClient_T client)
     return client->config.tls_context;
   if (client->tls_default == NULL)
     {
-      static const char *alpn[] = { "http/1.1" };
+      static const char *alpn[] = { "h2", "http/1.1" };
+      int h2 = client->config.max_version >= HTTP_VERSION_2;
       client->tls_default = SocketTLSContext_new_client (NULL);
       if (!client->config.verify_ssl)
         SocketTLSContext_set_verify_mode (client->tls_default, TLS_VERIFY_NONE);
-      SocketTLSContext_set_alpn_protos (client->tls_default, alpn, 1);
+      SocketTLSContext_set_alpn_protos (client->tls_default, h2 ? alpn : alpn + 1, h2 ? 2 : 1);
     }
   return client->tls_default;
 }
@@ -706,8 +792,9 @@ ex_connected (struct hc_exchange *ex)
 
   if (!conn->secure)
     {
-      ex_enter_request_phase (ex);
-      return 0;
+      if (conn->h2_wanted && ex_start_h2 (ex))
+        return 1;
+      return ex_enter_request_phase (ex);
     }
 #if SOCKET_HAS_TLS
   {
@@ -795,8 +882,10 @@ ex_handshake (struct hc_exchange *ex)
   END_TRY;
   if (st == TLS_HANDSHAKE_COMPLETE)
     {
-      ex_enter_request_phase (ex);
-      return -1;
+      const char *alpn = SocketTLS_get_alpn_selected (ex->conn->sock);
+      if (alpn != NULL && strcmp (alpn, "h2") == 0 && ex_start_h2 (ex))
+        return 1;
+      return ex_enter_request_phase (ex) ? 1 : -1;
     }
   if (st == TLS_HANDSHAKE_WANT_READ || st == TLS_HANDSHAKE_WANT_WRITE)
     {
@@ -886,7 +975,8 @@ uri_host (const SocketHTTP_URI *uri, char *out, size_t out_size)
 }
 
 int
-httpclient__exchange_start (struct hc_run *run, char *out, size_t out_len, int fresh_connection)
+httpclient__exchange_start (struct hc_run *run, Arena_T head_arena, const SocketHTTP_Request *head,
+                            int fresh_connection)
 {
   SocketHTTPClient_T client = run->client;
   const SocketHTTP_URI *uri = &run->req->uri;
@@ -897,14 +987,14 @@ httpclient__exchange_start (struct hc_run *run, char *out, size_t out_len, int f
 
   if (ex == NULL)
     {
-      free (out);
+      Arena_dispose (&head_arena);
       run->error = HTTPCLIENT_ERROR_OUT_OF_MEMORY;
       return -1;
     }
   uri_host (uri, host, sizeof host);
   ex->run = run;
-  ex->out = out;
-  ex->out_len = out_len;
+  ex->head_arena = head_arena;
+  ex->head = *head;
   run->ex = ex;
   client->total_requests++;
   if (!fresh_connection && client->config.enable_connection_pool)
@@ -915,15 +1005,19 @@ httpclient__exchange_start (struct hc_run *run, char *out, size_t out_len, int f
       ex->conn->requests++;
       client->reused_connections++;
       ex_enter_request_phase (ex);
-      return 0;
     }
-  ex->conn = conn_new (client, secure, host, port);
-  if (ex->conn == NULL)
-    ex_fail (ex, HTTPCLIENT_ERROR_OUT_OF_MEMORY);
   else
     {
-      ex->conn->requests = 1;
-      ex_open (ex, host, port);
+      ex->conn = conn_new (client, secure, host, port);
+      if (ex->conn == NULL)
+        ex_fail (ex, HTTPCLIENT_ERROR_OUT_OF_MEMORY);
+      else
+        {
+          ex->conn->requests = 1;
+          ex->conn->h2_wanted = !secure && client->config.allow_http2_cleartext
+                                && client->config.max_version >= HTTP_VERSION_2;
+          ex_open (ex, host, port);
+        }
     }
   if (ex->state == HC_EX_FAILED)
     {
@@ -958,6 +1052,10 @@ httpclient__exchange_step (struct hc_exchange *ex, unsigned revents)
             break;
           case HC_EX_RECEIVING:
             rc = ex_receive (ex);
+            break;
+          case HC_EX_H2:
+            rc = httpclient__h2_step (ex, revents);
+            revents = 0;
             break;
           default:
             rc = 1;
@@ -1005,7 +1103,24 @@ httpclient__exchange_free (struct hc_exchange **exp)
 
   if (ex == NULL)
     return;
-  if (ex->conn != NULL)
+  if (ex->conn != NULL && ex->conn->h2 != NULL)
+    {
+      struct hc_conn *conn = ex->conn;
+      httpclient__h2_detach (ex);
+      if (!conn->dead && conn->pooled && !SocketHTTP2_Conn_is_closed (conn->h2))
+        {
+          if (conn->h2_users == NULL)
+            {
+              conn->in_use = 0;
+              conn->idle_since = now_ms ();
+            }
+        }
+      else if (conn->h2_users == NULL)
+        conn_close (ex->run->client, conn);
+      else
+        conn_unlink (ex->run->client, conn); /* closed by its last user */
+    }
+  else if (ex->conn != NULL)
     {
       SocketHTTPClient_T client = ex->run->client;
       if (ex->state == HC_EX_DONE && ex->reusable && ex->conn->pooled)
@@ -1017,6 +1132,8 @@ httpclient__exchange_free (struct hc_exchange **exp)
       else
         conn_close (client, ex->conn);
     }
+  if (ex->head_arena != NULL)
+    Arena_dispose (&ex->head_arena);
   if (ex->addrs != NULL)
     SocketCommon_free_addrinfo (ex->addrs);
 #ifdef SOCKETHTTP1_HAS_COMPRESSION

@@ -20,6 +20,7 @@
 
 #include "http/SocketHTTP.h"
 #include "http/SocketHTTP1.h"
+#include "http/SocketHTTP2.h"
 #include "http/SocketHTTPClient.h"
 #include "socket/Socket.h"
 
@@ -52,6 +53,11 @@ struct hc_conn
   unsigned requests;          /* exchanges sent on it */
   Arena_T arena;              /* parser memory */
   SocketHTTP1_Parser_T parser;
+  SocketHTTP2_Conn_T h2;      /* set once the connection speaks HTTP/2 */
+  Arena_T h2_arena;
+  int h2_wanted;              /* h2c prior knowledge on this connection */
+  int dead;                   /* transport or HTTP/2 connection failed */
+  struct hc_exchange *h2_users; /* exchanges with a stream on it */
   struct hc_conn *next;       /* bucket chain */
 };
 
@@ -63,6 +69,7 @@ typedef enum
   HC_EX_SENDING,        /* request head and fixed body */
   HC_EX_STREAMING,      /* body from the read callback, chunked */
   HC_EX_RECEIVING,      /* response head and body */
+  HC_EX_H2,             /* request and response on an HTTP/2 stream */
   HC_EX_DONE,
   HC_EX_FAILED
 } hc_ex_state;
@@ -82,6 +89,16 @@ struct hc_exchange
   int64_t phase_deadline;        /* connect (TCP + TLS) or request deadline */
   struct addrinfo *addrs;        /* connect candidates (owned) */
   struct addrinfo *next_addr;
+  /* request head until it is sent (serialized for HTTP/1.1) */
+  Arena_T head_arena;
+  SocketHTTP_Request head;
+  /* HTTP/2 */
+  SocketHTTP2_Stream_T stream;
+  struct hc_exchange *h2_next;   /* conn->h2_users chain */
+  size_t body_off;               /* fixed body bytes sent as DATA */
+  int h2_end;                    /* the response is complete */
+  int h2_reset;                  /* the stream was reset */
+  int h2_sent;                   /* request (body included) fully queued */
   /* outgoing bytes: head (+ fixed body), then streamed chunks */
   char *out;
   size_t out_len, out_off;
@@ -184,12 +201,14 @@ struct SocketHTTPClient
 /* ---- SocketHTTPClient-conn.c ----------------------------------------- */
 
 /**
- * Start an exchange for @p run sending @p out (request head and any fixed
- * body; ownership passes to the exchange, malloc'd). A streamed body
- * follows from run->req->read_cb. @p fresh_connection skips the pool.
- * Returns 0, or -1 with run->error set (nothing left allocated).
+ * Start an exchange for @p run with the request head @p head (its strings
+ * and fields live in @p head_arena; both pass to the exchange, which
+ * serializes HTTP/1.1 or sends HTTP/2 HEADERS once the connection is up).
+ * The body comes from run->req (fixed or streamed). @p fresh_connection
+ * skips the pool. Returns 0, or -1 with run->error set (the arena freed).
  */
-int httpclient__exchange_start (struct hc_run *run, char *out, size_t out_len, int fresh_connection);
+int httpclient__exchange_start (struct hc_run *run, Arena_T head_arena, const SocketHTTP_Request *head,
+                                int fresh_connection);
 /** Advance without waiting; returns 1 when the exchange finished (DONE or FAILED). */
 int httpclient__exchange_step (struct hc_exchange *ex, unsigned revents);
 /** Descriptor and events the exchange waits for (-1 when none). */
@@ -206,6 +225,39 @@ void httpclient__pool_expire (SocketHTTPClient_T client);
 void httpclient__pool_clear (SocketHTTPClient_T client, int including_in_use);
 /** Count pooled connections. */
 void httpclient__pool_count (SocketHTTPClient_T client, size_t *active, size_t *idle);
+
+/* ---- SocketHTTPClient-conn.c, response path shared with -h2.c --------- */
+
+/** Fail the exchange with @p error; returns 1 (finished). */
+int httpclient__ex_fail (struct hc_exchange *ex, SocketHTTPClient_Error error);
+/** Append received content (decoded when a decoder runs); 0 or a negative error. */
+int httpclient__ex_body (struct hc_exchange *ex, const char *data, size_t len);
+/** Finish the body and hand the response to the run; returns 1 (finished). */
+int httpclient__ex_complete (struct hc_exchange *ex, int reusable);
+/** Start a gzip/deflate decoder for the response fields; 1 when decoding. */
+int httpclient__ex_start_decoder (struct hc_exchange *ex, SocketHTTP_Headers_T headers);
+
+/* ---- SocketHTTPClient-h2.c ------------------------------------------- */
+
+/** Put an HTTP/2 connection on @p conn's socket; 0 or -1. */
+int httpclient__h2_setup (struct hc_conn *conn);
+/** Free @p conn's HTTP/2 state (no callbacks). */
+void httpclient__h2_teardown (struct hc_conn *conn);
+/** 1 when @p conn (HTTP/2) can take another stream. */
+int httpclient__h2_usable (struct hc_conn *conn);
+/** Open the exchange's stream and send its head; 0, or 1 when it failed. */
+int httpclient__h2_begin (struct hc_exchange *ex);
+/** Advance an HTTP/2 exchange; 1 when finished. */
+int httpclient__h2_step (struct hc_exchange *ex, unsigned revents);
+/** Drop the exchange's stream (reset when still open) and unlink it. */
+void httpclient__h2_detach (struct hc_exchange *ex);
+
+/* ---- SocketHTTPClient-async.c ---------------------------------------- */
+
+/** Client free: drop every pending and retired asynchronous handle. */
+void httpclient__async_release_all (SocketHTTPClient_T client);
+/** Builder freed: drop its asynchronous handle without a callback. */
+void httpclient__async_detach (SocketHTTPClient_AsyncRequest_T async);
 
 /* ---- SocketHTTPClient.c ---------------------------------------------- */
 

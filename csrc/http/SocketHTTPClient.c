@@ -143,8 +143,6 @@ clear_client_auth (SocketHTTPClient_T client)
   client->has_auth = 0;
 }
 
-void httpclient__async_release_all (SocketHTTPClient_T client);
-
 void
 SocketHTTPClient_free (SocketHTTPClient_T *clientp)
 {
@@ -304,8 +302,6 @@ SocketHTTPClient_Request_T
 {
   return httpclient__request_new (client, method, url);
 }
-
-void httpclient__async_detach (SocketHTTPClient_AsyncRequest_T async);
 
 void
 SocketHTTPClient_Request_free (SocketHTTPClient_Request_T *reqp)
@@ -547,9 +543,11 @@ add_credentials (struct hc_run *run, SocketHTTP_Headers_T h, const char *host, c
     }
 }
 
-/* Serialize the next request head (+ fixed body) into a malloc'd buffer. */
-static char *
-build_request (struct hc_run *run, size_t *out_len)
+/* The next request head, unserialized (HTTP/1.1 or HTTP/2 is only known
+ * once the connection is up): fields, method, target, authority in
+ * *@p arena (created here; NULL on failure). */
+static int
+build_request (struct hc_run *run, Arena_T *arenap, SocketHTTP_Request *out)
 {
   SocketHTTPClient_Request_T req = run->req;
   const SocketHTTPClient_Config *cfg = &run->client->config;
@@ -558,20 +556,18 @@ build_request (struct hc_run *run, size_t *out_len)
   int secure = SocketHTTP_URI_is_secure (&req->uri);
   int same_origin;
   Arena_T volatile arena = NULL;
-  char *volatile out = NULL;
-  volatile size_t len = 0;
+  volatile int ok = 0;
 
   host_and_path (&req->uri, host, sizeof host, target, sizeof target);
   authority_of (&req->uri, authority, sizeof authority);
   origin_of (&req->uri, origin, sizeof origin);
   same_origin = strcasecmp (origin, run->origin) == 0;
+  memset (out, 0, sizeof *out);
   TRY
   {
-    SocketHTTP_Request r;
     SocketHTTP_Headers_T h;
     const char *ae = accept_encoding_value (cfg);
     size_t n = SocketHTTP_Headers_count (req->headers);
-    size_t cap;
 
     arena = Arena_new ();
     h = SocketHTTP_Headers_new (arena);
@@ -598,44 +594,23 @@ build_request (struct hc_run *run, size_t *out_len)
     if (ae != NULL && !SocketHTTP_Headers_has (h, "Accept-Encoding"))
       SocketHTTP_Headers_add (h, "Accept-Encoding", ae);
     add_credentials (run, h, host, target, secure, same_origin);
-    if (req->read_cb != NULL)
-      SocketHTTP_Headers_add (h, "Transfer-Encoding", "chunked");
-    memset (&r, 0, sizeof r);
-    r.method = req->method == HTTP_METHOD_UNKNOWN ? HTTP_METHOD_GET : req->method;
-    r.version = HTTP_VERSION_1_1;
-    r.authority = authority;
-    r.path = target;
-    r.headers = h;
-    r.has_body = req->body_len > 0;
-    r.content_length = req->body_len > 0 ? (int64_t)req->body_len : -1;
-    for (cap = 4096; cap <= HC_MAX_HEAD && len == 0; cap *= 4)
-      {
-        char *buf = malloc (cap + req->body_len);
-        ssize_t w;
-        if (buf == NULL)
-          break;
-        w = SocketHTTP1_serialize_request (&r, buf, cap);
-        if (w > 0)
-          {
-            if (req->body_len > 0)
-              memcpy (buf + w, req->body, req->body_len);
-            len = (size_t)w + req->body_len;
-            out = buf;
-          }
-        else
-          free (buf);
-      }
+    out->method = req->method == HTTP_METHOD_UNKNOWN ? HTTP_METHOD_GET : req->method;
+    out->version = HTTP_VERSION_1_1;
+    out->scheme = secure ? "https" : "http";
+    out->authority = arena_strdup (arena, authority);
+    out->path = arena_strdup (arena, target);
+    out->headers = h;
+    out->has_body = req->body_len > 0 || req->read_cb != NULL || out->method == HTTP_METHOD_POST
+                    || out->method == HTTP_METHOD_PUT || out->method == HTTP_METHOD_PATCH;
+    out->content_length = req->body_len > 0 ? (int64_t)req->body_len : (req->read_cb ? -1 : 0);
+    ok = 1;
   }
-  ELSE
-  {
-    free (out);
-    out = NULL;
-  }
+  ELSE ok = 0;
   END_TRY;
-  if (arena != NULL)
+  if (!ok && arena != NULL)
     Arena_dispose ((Arena_T *)&arena);
-  *out_len = len;
-  return out;
+  *arenap = ok ? arena : NULL;
+  return ok ? 0 : -1;
 }
 
 /* ===================================================================== */
@@ -654,15 +629,15 @@ httpclient__run_init (struct hc_run *run, SocketHTTPClient_Request_T req)
 static int
 run_next_exchange (struct hc_run *run, int fresh)
 {
-  size_t len = 0;
-  char *out = build_request (run, &len);
+  Arena_T arena = NULL;
+  SocketHTTP_Request head;
 
-  if (out == NULL)
+  if (build_request (run, &arena, &head) < 0)
     {
-      httpclient__run_finish (run, HTTPCLIENT_ERROR_PROTOCOL);
+      httpclient__run_finish (run, HTTPCLIENT_ERROR_OUT_OF_MEMORY);
       return -1;
     }
-  if (httpclient__exchange_start (run, out, len, fresh) < 0)
+  if (httpclient__exchange_start (run, arena, &head, fresh) < 0)
     {
       httpclient__run_finish (run, run->error);
       return -1;

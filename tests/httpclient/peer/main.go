@@ -5,9 +5,10 @@
 // responses and HTTPS with a certificate made at start-up.
 //
 // Usage: peer CA_PEM_PATH
-// It listens on three loopback ports (plain origin A, plain origin B for
-// cross-origin redirects, TLS), writes the CA certificate to CA_PEM_PATH,
-// prints "ports A B TLS" on stdout and serves until stdin is closed.
+// It listens on four loopback ports (plain origin A, plain origin B for
+// cross-origin redirects, TLS with h2 and http/1.1 by ALPN, h2c with prior
+// knowledge), writes the CA certificate to CA_PEM_PATH, prints
+// "ports A B TLS H2C" on stdout and serves until stdin is closed.
 package main
 
 import (
@@ -244,6 +245,9 @@ func handler(selfA, selfB, tlsPort string) http.Handler {
 	mux.HandleFunc("/conn", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, r.RemoteAddr)
 	})
+	mux.HandleFunc("/proto", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Proto)
+	})
 	mux.HandleFunc("/close", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Connection", "close")
 		io.WriteString(w, "closing")
@@ -318,13 +322,22 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
+	lc, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
 	port := func(l net.Listener) string { return strconv.Itoa(l.Addr().(*net.TCPAddr).Port) }
 	h := handler(port(la), port(lb), port(lt))
 	go http.Serve(la, h)
 	go http.Serve(lb, h)
 	ts := &http.Server{Handler: h, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
 	go ts.ServeTLS(lt, "", "")
-	fmt.Printf("ports %s %s %s\n", port(la), port(lb), port(lt))
+	// h2c with prior knowledge only (RFC 9113 section 3.3)
+	var protos http.Protocols
+	protos.SetUnencryptedHTTP2(true)
+	hs := &http.Server{Handler: h, Protocols: &protos}
+	go hs.Serve(lc)
+	fmt.Printf("ports %s %s %s %s\n", port(la), port(lb), port(lt), port(lc))
 	os.Stdout.Sync()
 	io.Copy(io.Discard, os.Stdin) // the test closes stdin (or exits) to stop us
 }
