@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "667c61db5985df088c676cc73792e00f81fabf9eeeeb2f9a57b91880bff58133"
+const csrcHash = "d3af9d114c02bbee3fab3c630e997c3934127cec59ebd90a8125e4d60313e9fb"
