@@ -19,11 +19,13 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include "FakeProxy.h"
 #include "Test.h"
 #include "core/Except.h"
 #include "http/SocketHTTPClient.h"
 #include "http/SocketHTTPClient-private.h"
 #include "socket/Socket.h"
+#include "socket/SocketProxy.h"
 #if SOCKET_HAS_TLS
 #include "tls/SocketTLSContext.h"
 #endif
@@ -1176,6 +1178,47 @@ TEST (h2_over_tls_by_alpn)
   SocketTLSContext_free (&test_ctx);
 }
 #endif
+
+/* ===================================================================== */
+/* Proxy                                                                 */
+/* ===================================================================== */
+
+static SocketProxy_Config test_proxy;
+
+static void
+tweak_proxy (SocketHTTPClient_Config *c)
+{
+  c->proxy = &test_proxy;
+}
+
+TEST (through_socks5_and_http_connect_proxies)
+{
+  for (int http = 0; http < 2; http++)
+    {
+      FakeRelay relay;
+      SocketHTTPClient_T client;
+      SocketHTTPClient_Response r;
+      char want[64];
+
+      NEED_PEER ();
+      ASSERT_EQ (fake_relay_start (&relay, http, NULL, NULL, 1), 0);
+      SocketProxy_config_defaults (&test_proxy);
+      test_proxy.type = http ? SOCKET_PROXY_HTTP : SOCKET_PROXY_SOCKS5;
+      test_proxy.host = "127.0.0.1";
+      test_proxy.port = relay.port;
+      client = client_with (tweak_proxy);
+      for (int i = 0; i < 3; i++) /* one tunnel, pooled */
+        {
+          ASSERT_EQ (SocketHTTPClient_get (client, URL ("/fixed?n=321"), &r), 0);
+          ASSERT (body_is_pattern (&r, 321));
+          SocketHTTPClient_Response_free (&r);
+        }
+      snprintf (want, sizeof want, "127.0.0.1:%d", port_a);
+      SocketHTTPClient_free (&client);
+      fake_relay_stop (&relay);
+      ASSERT_STREQ (relay.last_target, want);
+    }
+}
 
 /* ===================================================================== */
 /* README forms                                                          */
