@@ -12,10 +12,20 @@
  * - asynchronously (SocketHTTPClient_get_async(), _Request_async()),
  *   driven by SocketHTTPClient_process() from the caller's loop.
  *
+ * Connections: HTTP/1.1 keeps idle connections in a per-host pool
+ * (checked before reuse; an idempotent request that fails on a reused
+ * connection before any response byte is retried once on a new one).
+ * HTTP/2 is used when the server picks "h2" by ALPN (max_version
+ * HTTP_VERSION_2, the default) or, on http://, with allow_http2_cleartext
+ * (prior knowledge); one HTTP/2 connection then carries every concurrent
+ * request to that host. Connections go through config.proxy when set.
+ *
  * Errors: a call that cannot produce a response returns -1 (or NULL) and
- * records the reason in SocketHTTPClient_last_error(); a redirect loop
- * raises SocketHTTPClient_TooManyRedirects. A response with any status
- * code (4xx/5xx included) is a success.
+ * records the reason in SocketHTTPClient_last_error() (DNS, CONNECT, TLS,
+ * TIMEOUT, PROTOCOL, RESPONSE_TOO_LARGE, OUT_OF_MEMORY; a completed
+ * request sets HTTPCLIENT_OK); a redirect loop raises
+ * SocketHTTPClient_TooManyRedirects. A response with any status code
+ * (4xx/5xx included) is a success.
  *
  * Thread-safety: a client belongs to one thread at a time;
  * SocketHTTPClient_config_defaults, SocketHTTPClient_new,
@@ -231,10 +241,15 @@ extern SOCKET_API SocketHTTPClient_T SocketHTTPClient_new (const SocketHTTPClien
 extern SOCKET_API void SocketHTTPClient_free (SocketHTTPClient_T *client);
 
 /**
- * @brief GET @p url. @return 0 when a response arrived (any status), -1
- *        otherwise (SocketHTTPClient_last_error() says why; *@p response
- *        is then zeroed).
- * @throws SocketHTTPClient_TooManyRedirects
+ * @brief GET @p url (absolute http:// or https:// URL), following
+ *        redirects and answering one Digest challenge.
+ * @param response  filled on success; owns its headers and body (release
+ *                  with SocketHTTPClient_Response_free()).
+ * @return 0 when a response arrived (any status), -1 otherwise
+ *         (SocketHTTPClient_last_error() says why; *@p response is then
+ *         zeroed).
+ * @throws SocketHTTPClient_TooManyRedirects (reason "Too many redirects (N)").
+ * Not thread-safe: one thread per client at a time.
  */
 extern SOCKET_API int SocketHTTPClient_get (SocketHTTPClient_T client, const char *url,
                                             SocketHTTPClient_Response *response);
@@ -253,14 +268,24 @@ extern SOCKET_API int SocketHTTPClient_put (SocketHTTPClient_T client, const cha
 extern SOCKET_API int SocketHTTPClient_delete (SocketHTTPClient_T client, const char *url,
                                                SocketHTTPClient_Response *response);
 
-/** @brief Free the response's arena and zero it; NULL and repeats are no-ops. */
+/**
+ * @brief Free the response's arena (headers and body) and zero the
+ *        struct; NULL and repeats are no-ops. (A macro also accepts the
+ *        README's handle: SocketHTTPClient_Response_free(&handle).)
+ */
 extern SOCKET_API void SocketHTTPClient_Response_free (SocketHTTPClient_Response *response);
 
 /* ===================================================================== */
 /* Request builder                                                       */
 /* ===================================================================== */
 
-/** @brief New builder; NULL when @p url does not parse (last_error PROTOCOL). */
+/**
+ * @brief New request builder for @p method and @p url (copied).
+ * @return the builder (release with SocketHTTPClient_Request_free()), or
+ *         NULL when @p url is not an absolute http/https URL (last_error
+ *         PROTOCOL) or memory runs out (OUT_OF_MEMORY). A macro also
+ *         accepts the method as a string (README form).
+ */
 extern SOCKET_API SocketHTTPClient_Request_T SocketHTTPClient_Request_new (SocketHTTPClient_T client,
                                                                            SocketHTTP_Method method,
                                                                            const char *url);
@@ -281,15 +306,29 @@ extern SOCKET_API int SocketHTTPClient_Request_body_stream (SocketHTTPClient_Req
                                                             ssize_t (*read_cb) (void *buf, size_t len,
                                                                                 void *userdata),
                                                             void *userdata);
-/** @brief Whole-request timeout for this request; -1 = the client's. */
+/**
+ * @brief Whole-request timeout for this request in ms (redirects and
+ *        retries included; the connect has its own connect_timeout_ms);
+ *        -1 = the client's request_timeout_ms, 0 = none.
+ */
 extern SOCKET_API void SocketHTTPClient_Request_timeout (SocketHTTPClient_Request_T req, int ms);
-/** @brief Credentials for this request (copied); NULL = the client's. */
+/**
+ * @brief Credentials for this request (strings copied, realm borrowed);
+ *        NULL = the client's. Basic and Bearer are sent with the first
+ *        attempt; Digest answers the server's 401 challenge (one retry).
+ *        Credentials only go to the origin of the request's first URL.
+ */
 extern SOCKET_API void SocketHTTPClient_Request_auth (SocketHTTPClient_Request_T req,
                                                       const SocketHTTPClient_Auth *auth);
 /**
- * @brief Send the request and read the response (following redirects and
- *        answering one authentication challenge).
- * @return 0 when a response arrived, -1 otherwise.
+ * @brief Send the request and read the response, blocking (bounded by the
+ *        timeouts). Follows up to config.follow_redirects redirects (RFC
+ *        9110: a relative Location is resolved, 303 becomes GET, POST
+ *        follows 301/302/307/308 only with redirect_on_post) and answers
+ *        one Digest challenge. The builder's URL and method follow the
+ *        redirects. Set-Cookie fields of every response go to the jar.
+ * @param response  zeroed, then filled on success (owned by the caller).
+ * @return 0 when a response arrived, -1 otherwise (last_error).
  * @throws SocketHTTPClient_TooManyRedirects
  */
 extern SOCKET_API int SocketHTTPClient_Request_execute (SocketHTTPClient_Request_T req,
@@ -299,7 +338,14 @@ extern SOCKET_API int SocketHTTPClient_Request_execute (SocketHTTPClient_Request
 /* Asynchronous requests                                                 */
 /* ===================================================================== */
 
-/** @brief Start a GET; the callback runs from SocketHTTPClient_process(). */
+/**
+ * @brief Start a GET now (name resolution happens here; the connect and
+ *        everything after it progress in SocketHTTPClient_process()).
+ * @return a handle owned by the library (valid until the client is
+ *         freed; its request and response are released after the
+ *         callback), or NULL for an invalid URL or no memory.
+ * The callback runs exactly once, from SocketHTTPClient_process().
+ */
 extern SOCKET_API SocketHTTPClient_AsyncRequest_T SocketHTTPClient_get_async (SocketHTTPClient_T client,
                                                                               const char *url,
                                                                               SocketHTTPClient_Callback callback,
@@ -309,17 +355,29 @@ extern SOCKET_API SocketHTTPClient_AsyncRequest_T
 SocketHTTPClient_post_async (SocketHTTPClient_T client, const char *url, const char *content_type,
                              const void *body, size_t body_len, SocketHTTPClient_Callback callback,
                              void *userdata);
-/** @brief Start the builder's request; the handle lives as long as @p req. */
+/**
+ * @brief Start the builder's request asynchronously (one at a time per
+ *        builder); the handle lives as long as @p req, and freeing @p req
+ *        drops a pending request without a callback.
+ * @return the handle, or NULL (a request of this builder is pending, no memory).
+ */
 extern SOCKET_API SocketHTTPClient_AsyncRequest_T
 SocketHTTPClient_Request_async (SocketHTTPClient_Request_T req, SocketHTTPClient_Callback callback,
                                 void *userdata);
-/** @brief Cancel: the callback runs once with HTTPCLIENT_ERROR_CANCELLED. */
+/**
+ * @brief Cancel a pending request: its connection is dropped and its
+ *        callback runs once, from the next SocketHTTPClient_process(),
+ *        with HTTPCLIENT_ERROR_CANCELLED. No-op for NULL or after completion.
+ */
 extern SOCKET_API void SocketHTTPClient_AsyncRequest_cancel (SocketHTTPClient_AsyncRequest_T req);
 /**
- * @brief Make progress on asynchronous requests, waiting up to
- *        @p timeout_ms (0: do not wait, -1: until something completes),
- *        and close idle pooled connections.
- * @return the number of callbacks run.
+ * @brief Make progress on every pending asynchronous request with one
+ *        poll() over their connections, waiting up to @p timeout_ms
+ *        (0: do not wait, -1: until something completes; it returns as
+ *        soon as at least one request completed), run the callbacks of the
+ *        completed ones (on this thread), and close pooled connections
+ *        idle for idle_timeout_ms.
+ * @return the number of callbacks run (0 when nothing is pending).
  */
 extern SOCKET_API int SocketHTTPClient_process (SocketHTTPClient_T client, int timeout_ms);
 
@@ -357,13 +415,23 @@ extern SOCKET_API int SocketHTTPClient_CookieJar_save (SocketHTTPClient_CookieJa
 /* Authentication, pool, errors                                          */
 /* ===================================================================== */
 
-/** @brief Default credentials for every request (copied; NULL clears). */
+/**
+ * @brief Default credentials for every request (username, password and
+ *        token copied, realm borrowed; NULL clears). See
+ *        SocketHTTPClient_Request_auth() for how they are used.
+ */
 extern SOCKET_API void SocketHTTPClient_set_auth (SocketHTTPClient_T client, const SocketHTTPClient_Auth *auth);
-/** @brief Fill @p stats (zeroed first). */
+/**
+ * @brief Fill @p stats (zeroed first): pooled connections in use and
+ *        idle (0 when pooling is disabled), requests sent (every exchange:
+ *        a redirect or an authentication retry counts again) and how many
+ *        of them went on a reused connection (a pooled HTTP/1.1 connection
+ *        or a shared HTTP/2 one).
+ */
 extern SOCKET_API void SocketHTTPClient_pool_stats (SocketHTTPClient_T client, SocketHTTPClient_PoolStats *stats);
-/** @brief Close every pooled connection. */
+/** @brief Close every idle pooled connection; those in use close when their request ends. */
 extern SOCKET_API void SocketHTTPClient_pool_clear (SocketHTTPClient_T client);
-/** @brief The last recorded error (HTTPCLIENT_OK after new). */
+/** @brief Outcome of the last request (HTTPCLIENT_OK after new and after a success). */
 extern SOCKET_API SocketHTTPClient_Error SocketHTTPClient_last_error (SocketHTTPClient_T client);
 /** @brief Static description of @p error ("Unknown error" outside the enum). */
 extern SOCKET_API const char *SocketHTTPClient_error_string (SocketHTTPClient_Error error);
