@@ -976,6 +976,42 @@ TEST (async_process_timeout_returns_zero)
   SocketHTTPClient_free (&client);
 }
 
+static void
+tweak_short_idle_one_per_host (SocketHTTPClient_Config *c)
+{
+  c->idle_timeout_ms = 100;
+  c->max_connections_per_host = 1;
+}
+
+TEST (pool_idle_timeout_and_per_host_limit)
+{
+  SocketHTTPClient_T client;
+  SocketHTTPClient_Response r;
+  SocketHTTPClient_PoolStats st;
+  async_result res[3];
+  int done = 0;
+
+  NEED_PEER ();
+  client = client_with (tweak_short_idle_one_per_host);
+  memset (res, 0, sizeof res);
+  for (int i = 0; i < 3; i++)
+    ASSERT (SocketHTTPClient_get_async (client, URL ("/slow?ms=100"), on_done, &res[i]) != NULL);
+  for (int guard = 0; done < 3 && guard < 1000; guard++)
+    done += SocketHTTPClient_process (client, 1000);
+  ASSERT_EQ (done, 3);
+  for (int i = 0; i < 3; i++)
+    ASSERT_EQ (res[i].status, 200);
+  SocketHTTPClient_pool_stats (client, &st);
+  ASSERT_UEQ (st.idle_connections, 1); /* the other two were used once and closed */
+  usleep (300 * 1000);
+  ASSERT_EQ (SocketHTTPClient_process (client, 0), 0); /* closes the expired idle one */
+  SocketHTTPClient_pool_stats (client, &st);
+  ASSERT_UEQ (st.idle_connections, 0);
+  ASSERT_EQ (SocketHTTPClient_get (client, URL ("/fixed?n=2"), &r), 0);
+  SocketHTTPClient_Response_free (&r);
+  SocketHTTPClient_free (&client);
+}
+
 /* ===================================================================== */
 /* Content coding                                                        */
 /* ===================================================================== */
