@@ -1153,6 +1153,8 @@ TEST (h2c_prior_knowledge)
   SocketHTTPClient_free (&client);
 }
 
+/* The h2c peer allows 4 concurrent streams: the other requests queue on
+ * the shared connection until a stream ends. */
 TEST (h2c_many_streams_share_one_connection)
 {
   enum { N = 16 };

@@ -248,28 +248,63 @@ h2_send_body (struct hc_exchange *ex)
     }
 }
 
+/* Open waiting streams in arrival order while the peer's
+ * MAX_CONCURRENT_STREAMS allows (streams must open in id order, so the
+ * oldest waiting one holds the only idle stream). */
+static void
+h2_open_waiting (struct hc_conn *conn)
+{
+  for (;;)
+    {
+      struct hc_exchange *next = NULL;
+      SocketHTTPClient_Request_T req;
+      int has_body;
+
+      for (struct hc_exchange *e = conn->h2_users; e != NULL; e = e->h2_next)
+        if (e->h2_waiting && e->state == HC_EX_H2 && (next == NULL || e->h2_seq < next->h2_seq))
+          next = e;
+      if (next == NULL)
+        return;
+      req = next->run->req;
+      has_body = req->body_len > 0 || req->read_cb != NULL;
+      if (next->stream == NULL)
+        {
+          next->stream = SocketHTTP2_Stream_new (conn->h2);
+          if (next->stream == NULL)
+            {
+              httpclient__ex_fail (next, HTTPCLIENT_ERROR_CONNECT);
+              continue;
+            }
+          SocketHTTP2_Stream_set_userdata (next->stream, next);
+        }
+      if (SocketHTTP2_Stream_send_request (next->stream, &next->head, !has_body) < 0)
+        {
+          if (next->stream != NULL && SocketHTTP2_Stream_state (next->stream) == HTTP2_STREAM_STATE_IDLE)
+            return; /* at the peer's limit: retried when a stream ends */
+          httpclient__ex_fail (next, HTTPCLIENT_ERROR_PROTOCOL);
+          continue;
+        }
+      next->h2_waiting = 0;
+      if (!has_body)
+        next->h2_sent = 1;
+      if (next->head_arena != NULL)
+        Arena_dispose (&next->head_arena);
+    }
+}
+
 int
 httpclient__h2_begin (struct hc_exchange *ex)
 {
   struct hc_conn *conn = ex->conn;
-  SocketHTTPClient_Request_T req = ex->run->req;
-  int has_body = req->body_len > 0 || req->read_cb != NULL;
 
-  ex->stream = SocketHTTP2_Stream_new (conn->h2);
-  if (ex->stream == NULL)
-    return httpclient__ex_fail (ex, HTTPCLIENT_ERROR_CONNECT);
-  SocketHTTP2_Stream_set_userdata (ex->stream, ex);
   ex->h2_next = conn->h2_users;
   conn->h2_users = ex;
+  ex->h2_seq = ++conn->h2_seq;
+  ex->h2_waiting = 1;
   ex->state = HC_EX_H2;
   ex->head.version = HTTP_VERSION_2;
-  if (SocketHTTP2_Stream_send_request (ex->stream, &ex->head, !has_body) < 0)
-    return httpclient__ex_fail (ex, HTTPCLIENT_ERROR_PROTOCOL);
-  if (!has_body)
-    ex->h2_sent = 1;
-  if (ex->head_arena != NULL)
-    Arena_dispose (&ex->head_arena);
-  return 0;
+  h2_open_waiting (conn);
+  return ex->state == HC_EX_FAILED;
 }
 
 /* Fail every exchange on a connection that died. */
@@ -293,9 +328,11 @@ httpclient__h2_step (struct hc_exchange *ex, unsigned revents)
       SocketHTTP2_Conn_flush (conn->h2);
       h2_conn_failed (conn);
     }
+  if (!conn->dead)
+    h2_open_waiting (conn);
   if (ex->state != HC_EX_H2)
     return 1;
-  if (!ex->h2_sent && ex->stream != NULL && !ex->h2_reset && h2_send_body (ex) < 0)
+  if (!ex->h2_waiting && !ex->h2_sent && ex->stream != NULL && !ex->h2_reset && h2_send_body (ex) < 0)
     return httpclient__ex_fail (ex, HTTPCLIENT_ERROR_PROTOCOL);
   flush = conn->dead ? -1 : SocketHTTP2_Conn_flush (conn->h2);
   if (flush < 0)
@@ -329,7 +366,9 @@ httpclient__h2_detach (struct hc_exchange *ex)
   if (ex->stream != NULL)
     {
       SocketHTTP2_Stream_set_userdata (ex->stream, NULL);
-      if (!conn->dead && conn->h2 != NULL)
+      /* an idle stream is never reset (RFC 9113 section 5.1): opening a
+       * later one closes it implicitly */
+      if (!conn->dead && conn->h2 != NULL && !ex->h2_waiting)
         {
           SocketHTTP2_Stream_close (ex->stream, HTTP2_CANCEL);
           SocketHTTP2_Conn_flush (conn->h2);

@@ -58,6 +58,7 @@ struct hc_conn
   int h2_wanted;              /* h2c prior knowledge on this connection */
   int dead;                   /* transport or HTTP/2 connection failed */
   struct hc_exchange *h2_users; /* exchanges with a stream on it */
+  unsigned long h2_seq;       /* last opening order handed out */
   struct hc_conn *next;       /* bucket chain */
 };
 
@@ -99,6 +100,8 @@ struct hc_exchange
   int h2_end;                    /* the response is complete */
   int h2_reset;                  /* the stream was reset */
   int h2_sent;                   /* request (body included) fully queued */
+  int h2_waiting;                /* stream not open yet (peer's concurrency limit) */
+  unsigned long h2_seq;          /* opening order on the connection */
   /* outgoing bytes: head (+ fixed body), then streamed chunks */
   char *out;
   size_t out_len, out_off;

@@ -7,7 +7,7 @@
 // Usage: peer CA_PEM_PATH
 // It listens on four loopback ports (plain origin A, plain origin B for
 // cross-origin redirects, TLS with h2 and http/1.1 by ALPN, h2c with prior
-// knowledge), writes the CA certificate to CA_PEM_PATH, prints
+// knowledge, at most 4 concurrent streams), writes the CA certificate to CA_PEM_PATH, prints
 // "ports A B TLS H2C" on stdout and serves until stdin is closed.
 package main
 
@@ -335,7 +335,8 @@ func main() {
 	// h2c with prior knowledge only (RFC 9113 section 3.3)
 	var protos http.Protocols
 	protos.SetUnencryptedHTTP2(true)
-	hs := &http.Server{Handler: h, Protocols: &protos}
+	// a low stream limit, so that clients must queue streams
+	hs := &http.Server{Handler: h, Protocols: &protos, HTTP2: &http.HTTP2Config{MaxConcurrentStreams: 4}}
 	go hs.Serve(lc)
 	fmt.Printf("ports %s %s %s %s\n", port(la), port(lb), port(lt), port(lc))
 	os.Stdout.Sync()
