@@ -100,6 +100,15 @@ conn_close (SocketHTTPClient_T client, struct hc_conn *conn)
   if (conn == NULL)
     return;
   conn_unlink (client, conn);
+  /* exchanges waiting for this connection to turn HTTP/2 open their own */
+  for (struct hc_exchange *e = conn->h2_users, *next; e != NULL; e = next)
+    {
+      next = e->h2_next;
+      e->h2_next = NULL;
+      e->conn = NULL;
+      e->stream = NULL;
+    }
+  conn->h2_users = NULL;
   httpclient__h2_teardown (conn);
   if (conn->sock != NULL)
     Socket_free (&conn->sock);
@@ -743,6 +752,7 @@ ex_enter_request_phase (struct hc_exchange *ex)
   volatile int rc = 0;
 
   ex->phase_deadline = ex->run->request_deadline;
+  ex->conn->settled = 1;
   if (ex->conn->h2 != NULL)
     return httpclient__h2_begin (ex);
   TRY rc = ex_serialize_h1 (ex);
@@ -957,6 +967,52 @@ ex_open (struct hc_exchange *ex, const char *host, int port)
 /* Exchange: public entry points                                         */
 /* ===================================================================== */
 
+/* A pooled connection to the host that is still being set up and may
+ * turn out HTTP/2: an asynchronous request waits for it rather than
+ * opening one more (a blocking one cannot: nobody would drive it). */
+static struct hc_conn *
+pool_find_pending_h2 (SocketHTTPClient_T client, int secure, const char *host, int port)
+{
+  for (struct hc_conn *c = client->buckets[pool_bucket (secure, host, port)]; c != NULL; c = c->next)
+    if (conn_matches (c, secure, host, port) && c->in_use && c->h2_maybe && !c->settled && !c->dead)
+      return c;
+  return NULL;
+}
+
+static void
+ex_wait_for_h2 (struct hc_exchange *ex)
+{
+  struct hc_conn *conn = ex->conn;
+
+  ex->reused = 1;
+  conn->requests++;
+  ex->run->client->reused_connections++;
+  ex->h2_next = conn->h2_users;
+  conn->h2_users = ex;
+  ex->h2_seq = ++conn->h2_seq;
+  ex->h2_waiting = 1;
+  ex->state = HC_EX_H2;
+  ex->phase_deadline = ex->run->request_deadline;
+}
+
+static void
+ex_open_new (struct hc_exchange *ex, int secure, const char *host, int port)
+{
+  SocketHTTPClient_T client = ex->run->client;
+  int h2 = client->config.max_version >= HTTP_VERSION_2;
+
+  ex->conn = conn_new (client, secure, host, port);
+  if (ex->conn == NULL)
+    {
+      ex_fail (ex, HTTPCLIENT_ERROR_OUT_OF_MEMORY);
+      return;
+    }
+  ex->conn->requests = 1;
+  ex->conn->h2_wanted = !secure && client->config.allow_http2_cleartext && h2;
+  ex->conn->h2_maybe = ex->conn->h2_wanted || (secure && h2 && client->config.tls_context == NULL);
+  ex_open (ex, host, port);
+}
+
 static void
 uri_host (const SocketHTTP_URI *uri, char *out, size_t out_size)
 {
@@ -1006,19 +1062,11 @@ httpclient__exchange_start (struct hc_run *run, Arena_T head_arena, const Socket
       client->reused_connections++;
       ex_enter_request_phase (ex);
     }
+  else if (!fresh_connection && run->async != NULL && client->config.enable_connection_pool
+           && (ex->conn = pool_find_pending_h2 (client, secure, host, port)) != NULL)
+    ex_wait_for_h2 (ex);
   else
-    {
-      ex->conn = conn_new (client, secure, host, port);
-      if (ex->conn == NULL)
-        ex_fail (ex, HTTPCLIENT_ERROR_OUT_OF_MEMORY);
-      else
-        {
-          ex->conn->requests = 1;
-          ex->conn->h2_wanted = !secure && client->config.allow_http2_cleartext
-                                && client->config.max_version >= HTTP_VERSION_2;
-          ex_open (ex, host, port);
-        }
-    }
+    ex_open_new (ex, secure, host, port);
   if (ex->state == HC_EX_FAILED)
     {
       run->error = ex->error;
@@ -1026,6 +1074,27 @@ httpclient__exchange_start (struct hc_run *run, Arena_T head_arena, const Socket
       return -1;
     }
   return 0;
+}
+
+int
+httpclient__exchange_reopen (struct hc_exchange *ex)
+{
+  const SocketHTTP_URI *uri = &ex->run->req->uri;
+  int secure = SocketHTTP_URI_is_secure (uri);
+  char host[HC_MAX_HOST];
+
+  if (ex->conn != NULL)
+    httpclient__h2_detach (ex);
+  ex->conn = NULL;
+  ex->h2_waiting = 0;
+  if (ex->reused)
+    {
+      ex->reused = 0;
+      ex->run->client->reused_connections--;
+    }
+  uri_host (uri, host, sizeof host);
+  ex_open_new (ex, secure, host, SocketHTTP_URI_get_port (uri, secure ? 443 : 80));
+  return ex->state == HC_EX_FAILED ? 1 : -1;
 }
 
 int
@@ -1081,6 +1150,8 @@ httpclient__exchange_pollfd (const struct hc_exchange *ex, unsigned *events)
   *events = ex->wait_events;
   if (ex->conn == NULL || ex->conn->sock == NULL || ex->state >= HC_EX_DONE)
     return -1;
+  if (ex->h2_waiting && ex->conn->h2 == NULL)
+    return -1; /* waiting for another exchange's connection */
   return Socket_fd (ex->conn->sock);
 }
 
@@ -1103,6 +1174,11 @@ httpclient__exchange_free (struct hc_exchange **exp)
 
   if (ex == NULL)
     return;
+  if (ex->conn != NULL && ex->conn->h2 == NULL && ex->h2_waiting)
+    {
+      httpclient__h2_detach (ex); /* the connection is someone else's */
+      ex->conn = NULL;
+    }
   if (ex->conn != NULL && ex->conn->h2 != NULL)
     {
       struct hc_conn *conn = ex->conn;

@@ -323,6 +323,16 @@ httpclient__h2_step (struct hc_exchange *ex, unsigned revents)
   struct hc_conn *conn = ex->conn;
   int flush;
 
+  if (conn == NULL || conn->h2 == NULL)
+    {
+      /* waiting for a connection that is still being set up */
+      if (conn != NULL && !conn->settled && !conn->dead)
+        {
+          ex->wait_events = 0;
+          return 0;
+        }
+      return httpclient__exchange_reopen (ex);
+    }
   if (!conn->dead && SocketHTTP2_Conn_process (conn->h2, revents) < 0)
     {
       SocketHTTP2_Conn_flush (conn->h2);
@@ -339,6 +349,8 @@ httpclient__h2_step (struct hc_exchange *ex, unsigned revents)
     h2_conn_failed (conn);
   if (ex->h2_end && ex->head_done)
     return httpclient__ex_complete (ex, !conn->dead && !SocketHTTP2_Conn_is_closed (conn->h2));
+  if (ex->h2_reset && !ex->head_done)
+    ex->h2_refused = 1; /* e.g. REFUSED_STREAM while the peer's limit was unknown */
   if (ex->h2_end || ex->h2_reset)
     return httpclient__ex_fail (ex, ex->any_response_byte || ex->head_done ? HTTPCLIENT_ERROR_PROTOCOL
                                                                            : HTTPCLIENT_ERROR_CONNECT);

@@ -56,6 +56,8 @@ struct hc_conn
   SocketHTTP2_Conn_T h2;      /* set once the connection speaks HTTP/2 */
   Arena_T h2_arena;
   int h2_wanted;              /* h2c prior knowledge on this connection */
+  int h2_maybe;               /* may turn out HTTP/2 (h2c, or ALPN offered) */
+  int settled;                /* protocol known (a request went out on it) */
   int dead;                   /* transport or HTTP/2 connection failed */
   struct hc_exchange *h2_users; /* exchanges with a stream on it */
   unsigned long h2_seq;       /* last opening order handed out */
@@ -101,6 +103,7 @@ struct hc_exchange
   int h2_reset;                  /* the stream was reset */
   int h2_sent;                   /* request (body included) fully queued */
   int h2_waiting;                /* stream not open yet (peer's concurrency limit) */
+  int h2_refused;                /* reset before any response byte: safe to retry */
   unsigned long h2_seq;          /* opening order on the connection */
   /* outgoing bytes: head (+ fixed body), then streamed chunks */
   char *out;
@@ -254,6 +257,12 @@ int httpclient__h2_begin (struct hc_exchange *ex);
 int httpclient__h2_step (struct hc_exchange *ex, unsigned revents);
 /** Drop the exchange's stream (reset when still open) and unlink it. */
 void httpclient__h2_detach (struct hc_exchange *ex);
+/**
+ * An asynchronous exchange waited for a connection that turned out not to
+ * speak HTTP/2 (or went away): open one of its own. Returns -1 (go on
+ * stepping) or 1 (failed). In SocketHTTPClient-conn.c.
+ */
+int httpclient__exchange_reopen (struct hc_exchange *ex);
 
 /* ---- SocketHTTPClient-async.c ---------------------------------------- */
 

@@ -768,14 +768,17 @@ httpclient__run_exchange_done (struct hc_run *run)
   if (ex->state != HC_EX_DONE)
     {
       SocketHTTPClient_Error err = ex->state == HC_EX_FAILED ? ex->error : HTTPCLIENT_ERROR_PROTOCOL;
-      int retry = ex->reused && !ex->any_response_byte && err == HTTPCLIENT_ERROR_CONNECT
-                  && !run->conn_retried && method_idempotent (run->req->method)
-                  && run->req->read_cb == NULL;
+      int retry = (ex->reused || ex->h2_refused) && !ex->any_response_byte
+                  && err == HTTPCLIENT_ERROR_CONNECT && !run->conn_retried
+                  && method_idempotent (run->req->method) && run->req->read_cb == NULL;
+      /* a refused HTTP/2 stream goes back to the shared connection, which
+       * now knows the server's stream limit; anything else to a new one */
+      int fresh = !(ex->h2_refused && ex->conn != NULL && !ex->conn->dead);
       httpclient__exchange_free (&run->ex);
       if (retry)
         {
           run->conn_retried = 1;
-          run_next_exchange (run, 1);
+          run_next_exchange (run, fresh);
           return;
         }
       httpclient__run_finish (run, err);

@@ -7,8 +7,9 @@
 // Usage: peer CA_PEM_PATH
 // It listens on four loopback ports (plain origin A, plain origin B for
 // cross-origin redirects, TLS with h2 and http/1.1 by ALPN, h2c with prior
-// knowledge, at most 4 concurrent streams), writes the CA certificate to CA_PEM_PATH, prints
-// "ports A B TLS H2C" on stdout and serves until stdin is closed.
+// knowledge, at most 4 concurrent streams) plus a fifth, TLS with
+// http/1.1 only; writes the CA certificate to CA_PEM_PATH, prints
+// "ports A B TLS H2C TLS1" on stdout and serves until stdin is closed.
 package main
 
 import (
@@ -326,6 +327,10 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
+	l1, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
 	port := func(l net.Listener) string { return strconv.Itoa(l.Addr().(*net.TCPAddr).Port) }
 	h := handler(port(la), port(lb), port(lt))
 	go http.Serve(la, h)
@@ -338,7 +343,11 @@ func main() {
 	// a low stream limit, so that clients must queue streams
 	hs := &http.Server{Handler: h, Protocols: &protos, HTTP2: &http.HTTP2Config{MaxConcurrentStreams: 4}}
 	go hs.Serve(lc)
-	fmt.Printf("ports %s %s %s %s\n", port(la), port(lb), port(lt), port(lc))
+	// TLS without h2: an empty TLSNextProto map turns HTTP/2 off
+	t1 := &http.Server{Handler: h, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){}}
+	go t1.ServeTLS(l1, "", "")
+	fmt.Printf("ports %s %s %s %s %s\n", port(la), port(lb), port(lt), port(lc), port(l1))
 	os.Stdout.Sync()
 	io.Copy(io.Discard, os.Stdin) // the test closes stdin (or exits) to stop us
 }
