@@ -188,11 +188,31 @@ pool_make_room (SocketHTTPClient_T client, int secure, const char *host, int por
   return 1;
 }
 
+/* Parser memory of a new connection; 0 or -1. */
+static int
+conn_parser_new (struct hc_conn *conn)
+{
+  volatile int ok = 0;
+  SocketHTTP1_Config pcfg;
+
+  TRY
+  {
+    conn->arena = Arena_new ();
+    SocketHTTP1_config_defaults (&pcfg);
+    conn->parser = SocketHTTP1_Parser_new (HTTP1_PARSE_RESPONSE, &pcfg, conn->arena);
+    ok = 1;
+  }
+  ELSE ok = 0;
+  END_TRY;
+  if (!ok && conn->arena != NULL)
+    Arena_dispose (&conn->arena);
+  return ok ? 0 : -1;
+}
+
 static struct hc_conn *
 conn_new (SocketHTTPClient_T client, int secure, const char *host, int port)
 {
   struct hc_conn *conn = calloc (1, sizeof *conn);
-  SocketHTTP1_Config pcfg;
 
   if (conn == NULL)
     return NULL;
@@ -201,22 +221,11 @@ conn_new (SocketHTTPClient_T client, int secure, const char *host, int port)
   conn->port = port;
   conn->bucket = pool_bucket (secure, host, port);
   conn->in_use = 1;
-  TRY
-  {
-    conn->arena = Arena_new ();
-    SocketHTTP1_config_defaults (&pcfg);
-    conn->parser = SocketHTTP1_Parser_new (HTTP1_PARSE_RESPONSE, &pcfg, conn->arena);
-  }
-  EXCEPT (Arena_Failed)
-  {
-    if (conn->arena != NULL)
-      Arena_dispose (&conn->arena);
-    free (conn);
-    conn = NULL;
-  }
-  END_TRY;
-  if (conn == NULL)
-    return NULL;
+  if (conn_parser_new (conn) < 0)
+    {
+      free (conn);
+      return NULL;
+    }
   if (client->config.enable_connection_pool && pool_make_room (client, secure, host, port))
     {
       conn->pooled = 1;
@@ -830,6 +839,27 @@ ex_connected (struct hc_exchange *ex)
 #endif
 }
 
+/* A non-blocking socket with a connect to @p ai in progress (or done), or NULL. */
+static Socket_T
+connect_start (const struct addrinfo *ai)
+{
+  Socket_T volatile s = NULL;
+  volatile int ok = 0;
+
+  TRY
+  {
+    s = Socket_new (ai->ai_family, SOCK_STREAM, 0);
+    Socket_setnonblocking (s);
+    if (connect (Socket_fd (s), ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
+      ok = 1;
+  }
+  ELSE ok = 0;
+  END_TRY;
+  if (!ok && s != NULL)
+    Socket_free ((Socket_T *)&s);
+  return ok ? s : NULL;
+}
+
 /* Try the next address. 0: connecting or connected, 1: failed. */
 static int
 ex_connect_next (struct hc_exchange *ex)
@@ -837,25 +867,12 @@ ex_connect_next (struct hc_exchange *ex)
   while (ex->next_addr != NULL)
     {
       struct addrinfo *ai = ex->next_addr;
-      volatile int ok = 0;
-      Socket_T s = NULL;
+      Socket_T s;
 
       ex->next_addr = ai->ai_next;
-      TRY
-      {
-        s = Socket_new (ai->ai_family, SOCK_STREAM, 0);
-        Socket_setnonblocking (s);
-        if (connect (Socket_fd (s), ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
-          ok = 1;
-      }
-      ELSE ok = 0;
-      END_TRY;
-      if (!ok)
-        {
-          if (s != NULL)
-            Socket_free (&s);
-          continue;
-        }
+      s = connect_start (ai);
+      if (s == NULL)
+        continue;
       ex->conn->sock = s;
       ex->wait_events = POLLOUT;
       return 0;
@@ -1098,9 +1115,10 @@ httpclient__exchange_reopen (struct hc_exchange *ex)
 }
 
 int
-httpclient__exchange_step (struct hc_exchange *ex, unsigned revents)
+httpclient__exchange_step (struct hc_exchange *ex, unsigned revents_in)
 {
   volatile int rc = -1;
+  volatile unsigned revents = revents_in;
 
   TRY
   {

@@ -27,7 +27,8 @@ h2_on_head (struct hc_exchange *ex, SocketHTTP2_Stream_T stream)
 {
   SocketHPACK_Header fields[H2_MAX_FIELDS];
   size_t count = 0, n;
-  int end = 0, status = 0;
+  int end = 0;
+  volatile int status = 0;
   volatile int failed = 0;
   size_t limit = ex->run->client->config.max_response_size;
 
