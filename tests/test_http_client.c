@@ -1064,6 +1064,14 @@ tweak_no_verify (SocketHTTPClient_Config *c)
   c->verify_ssl = 0;
 }
 
+static void
+tweak_no_verify_http11 (SocketHTTPClient_Config *c)
+{
+  c->verify_ssl = 0;
+  c->max_version = HTTP_VERSION_1_1;
+  c->allow_http2_cleartext = 1; /* ignored below HTTP/2 */
+}
+
 TEST (https_verification)
 {
   SocketHTTPClient_T client;
@@ -1094,6 +1102,16 @@ TEST (https_verification)
   client = client_with (tweak_no_verify);
   ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_tls, "https", "/fixed?n=9"), &r), 0);
   ASSERT (body_is_pattern (&r, 9));
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_tls, "https", "/proto"), &r), 0);
+  ASSERT (body_eq (&r, "HTTP/2.0")); /* the default context offers h2 */
+  SocketHTTPClient_Response_free (&r);
+  SocketHTTPClient_free (&client);
+
+  client = client_with (tweak_no_verify_http11);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_tls, "https", "/proto"), &r), 0);
+  ASSERT (body_eq (&r, "HTTP/1.1")); /* max_version 1.1: no h2 offered */
+  ASSERT_EQ (r.version, HTTP_VERSION_1_1);
   SocketHTTPClient_Response_free (&r);
   SocketHTTPClient_free (&client);
 }
