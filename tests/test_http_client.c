@@ -957,6 +957,42 @@ TEST (async_cancel_and_errors)
   SocketHTTPClient_free (&client);
 }
 
+TEST (async_name_lookup)
+{
+  enum { N = 4 };
+  SocketHTTPClient_T client;
+  SocketHTTPClient_Response r;
+  async_result res[N];
+  int done = 0;
+
+  NEED_PEER ();
+  client = client_with (NULL);
+  memset (res, 0, sizeof res);
+  /* "localhost" comes from /etc/hosts (loopback only); its first address
+   * may be ::1, where the peer does not listen: the next one is tried */
+  for (int i = 0; i < N; i++)
+    ASSERT (SocketHTTPClient_get_async (client, url_on (port_a, "http", "/fixed?n=50"), on_done, &res[i])
+            != NULL);
+  {
+    char url[128];
+    snprintf (url, sizeof url, "http://localhost:%d/fixed?n=60", port_a);
+    async_result named = { 0 };
+    ASSERT (SocketHTTPClient_get_async (client, url, on_done, &named) != NULL);
+    for (int guard = 0; done < N + 1 && guard < 1000; guard++)
+      done += SocketHTTPClient_process (client, 1000);
+    ASSERT_EQ (done, N + 1);
+    ASSERT_EQ (named.calls, 1);
+    ASSERT_EQ (named.error, HTTPCLIENT_OK);
+    ASSERT_UEQ (named.body_len, 60);
+    ASSERT_EQ (SocketHTTPClient_get (client, url, &r), 0); /* blocking lookup too */
+    ASSERT (body_is_pattern (&r, 60));
+    SocketHTTPClient_Response_free (&r);
+  }
+  for (int i = 0; i < N; i++)
+    ASSERT_EQ (res[i].error, HTTPCLIENT_OK);
+  SocketHTTPClient_free (&client);
+}
+
 TEST (async_process_timeout_returns_zero)
 {
   SocketHTTPClient_T client;

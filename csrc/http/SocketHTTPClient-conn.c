@@ -23,6 +23,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <netdb.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "core/SocketUtil.h"
 #include "dns/SocketDNS.h"
@@ -944,6 +946,40 @@ resolve (SocketHTTPClient_T client, const char *host, int port)
   return res;
 }
 
+static int
+is_ip_literal (const char *host)
+{
+  unsigned char buf[sizeof (struct in6_addr)];
+  return inet_pton (AF_INET, host, buf) == 1 || inet_pton (AF_INET6, host, buf) == 1;
+}
+
+/* Queue the lookup on the client's own resolver (its descriptor wakes
+ * only this client's loop). */
+static int
+ex_resolve_async (struct hc_exchange *ex, const char *host, int port)
+{
+  SocketHTTPClient_T client = ex->run->client;
+  volatile int ok = 0;
+
+  TRY
+  {
+    if (client->dns == NULL)
+      client->dns = SocketDNS_new ();
+    ex->dns_req = SocketDNS_resolve (client->dns, host, port, NULL, NULL);
+    if (client->config.dns_timeout_ms > 0)
+      SocketDNS_request_settimeout (client->dns, ex->dns_req, client->config.dns_timeout_ms);
+    ok = 1;
+  }
+  ELSE ok = 0;
+  END_TRY;
+  if (!ok)
+    return ex_fail (ex, HTTPCLIENT_ERROR_DNS);
+  ex->state = HC_EX_RESOLVING;
+  ex->phase_deadline = client->config.dns_timeout_ms > 0 ? now_ms () + client->config.dns_timeout_ms + 1000 : 0;
+  ex->wait_events = POLLIN;
+  return 0;
+}
+
 /* Open the transport for @p ex: through the proxy (blocking, bounded by
  * the proxy's own timeouts) or by a non-blocking connect. */
 static int
@@ -972,12 +1008,43 @@ ex_open (struct hc_exchange *ex, const char *host, int port)
       ex->conn->sock = s;
       return ex_connected (ex);
     }
+  if (ex->run->async != NULL && !is_ip_literal (host))
+    return ex_resolve_async (ex, host, port);
   ex->addrs = resolve (client, host, port);
   if (ex->addrs == NULL)
     return ex_fail (ex, HTTPCLIENT_ERROR_DNS);
   ex->next_addr = ex->addrs;
   ex->state = HC_EX_CONNECTING;
   return ex_connect_next (ex);
+}
+
+/* The asynchronous lookup finished (or not yet: wait on the resolver's
+ * descriptor). Every waiting exchange is stepped after a wake-up, so the
+ * one that drains the descriptor need not be the one whose lookup ended. */
+static int
+ex_resolved (struct hc_exchange *ex)
+{
+  SocketDNS_T dns = ex->run->client->dns;
+  int err;
+
+  SocketDNS_check (dns);
+  ex->addrs = SocketDNS_getresult (dns, ex->dns_req);
+  if (ex->addrs != NULL)
+    {
+      ex->dns_req = NULL;
+      ex->next_addr = ex->addrs;
+      ex->state = HC_EX_CONNECTING;
+      ex->phase_deadline = deadline_after (ex->run->client->config.connect_timeout_ms);
+      return ex_connect_next (ex);
+    }
+  err = SocketDNS_geterror (dns, ex->dns_req);
+  if (err != 0)
+    {
+      ex->dns_req = NULL;
+      return ex_fail (ex, HTTPCLIENT_ERROR_DNS);
+    }
+  ex->wait_events = POLLIN;
+  return 0;
 }
 
 /* ===================================================================== */
@@ -1130,6 +1197,9 @@ httpclient__exchange_step (struct hc_exchange *ex, unsigned revents_in)
             rc = ex_check_connect (ex, revents);
             revents = 0;
             break;
+          case HC_EX_RESOLVING:
+            rc = ex_resolved (ex);
+            break;
           case HC_EX_HANDSHAKE:
             rc = ex_handshake (ex);
             break;
@@ -1166,6 +1236,8 @@ int
 httpclient__exchange_pollfd (const struct hc_exchange *ex, unsigned *events)
 {
   *events = ex->wait_events;
+  if (ex->state == HC_EX_RESOLVING)
+    return SocketDNS_pollfd (ex->run->client->dns);
   if (ex->conn == NULL || ex->conn->sock == NULL || ex->state >= HC_EX_DONE)
     return -1;
   if (ex->h2_waiting && ex->conn->h2 == NULL)
@@ -1230,6 +1302,8 @@ httpclient__exchange_free (struct hc_exchange **exp)
     Arena_dispose (&ex->head_arena);
   if (ex->addrs != NULL)
     SocketCommon_free_addrinfo (ex->addrs);
+  if (ex->dns_req != NULL)
+    SocketDNS_cancel (ex->run->client->dns, ex->dns_req);
 #ifdef SOCKETHTTP1_HAS_COMPRESSION
   if (ex->decoder != NULL)
     SocketHTTP1_Decoder_free (&ex->decoder);

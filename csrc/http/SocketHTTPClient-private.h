@@ -22,6 +22,7 @@
 #include "http/SocketHTTP1.h"
 #include "http/SocketHTTP2.h"
 #include "http/SocketHTTPClient.h"
+#include "dns/SocketDNS.h"
 #include "socket/Socket.h"
 
 #include "http/SocketHTTPClient-support.h"
@@ -68,6 +69,7 @@ struct hc_conn
 typedef enum
 {
   HC_EX_CONNECTING = 0, /* non-blocking connect in progress */
+  HC_EX_RESOLVING,      /* asynchronous name lookup (client's resolver) */
   HC_EX_HANDSHAKE,      /* TLS handshake */
   HC_EX_SENDING,        /* request head and fixed body */
   HC_EX_STREAMING,      /* body from the read callback, chunked */
@@ -91,6 +93,8 @@ struct hc_exchange
   int reusable;                  /* connection may carry another request */
   int64_t phase_deadline;        /* connect (TCP + TLS) or request deadline */
   struct addrinfo *addrs;        /* connect candidates (owned) */
+  SocketDNS_Request_T dns_req;   /* pending lookup (HC_EX_RESOLVING) */
+  int port;                      /* of the lookup */
   struct addrinfo *next_addr;
   /* request head until it is sent (serialized for HTTP/1.1) */
   Arena_T head_arena;
@@ -194,6 +198,7 @@ struct SocketHTTPClient
   SocketHTTPClient_Auth auth;     /* strings owned (malloc) */
   char *auth_strings[3];
   SocketTLSContext_T tls_default; /* made on first https use */
+  SocketDNS_T dns;                /* asynchronous lookups; made on first use */
   /* pool */
   struct hc_conn *buckets[HTTPCLIENT_POOL_HASH_SIZE];
   size_t pool_count;

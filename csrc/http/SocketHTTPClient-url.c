@@ -94,8 +94,7 @@ put (sbuf *b, const char *s, size_t n)
   b->buf[b->len] = '\0';
 }
 
-/* RFC 3986 section 5.2.4, appending the result to @p out. @p in is a
- * scratch copy that is consumed. */
+/* RFC 3986 section 5.2.4 on @p path, appending the result to @p out. */
 static void
 remove_dot_segments (const char *path, size_t len, sbuf *out)
 {

@@ -158,6 +158,8 @@ SocketHTTPClient_free (SocketHTTPClient_T *clientp)
   if (client->tls_default != NULL)
     SocketTLSContext_free (&client->tls_default);
 #endif
+  if (client->dns != NULL)
+    SocketDNS_free (&client->dns);
   free (client->user_agent);
   free (client);
   *clientp = NULL;
