@@ -2,10 +2,10 @@
  * SocketHTTPClient-async.c - asynchronous requests.
  *
  * An asynchronous request is a run (SocketHTTPClient.c) started at once:
- * name resolution happens in the starting call (bounded by
- * dns_timeout_ms), the connect is non-blocking, and everything after it
- * moves in SocketHTTPClient_process(), which polls every pending run's
- * descriptor in one poll() and steps the runs that are ready. Callbacks
+ * its name lookup goes to the client's own resolver (poll mode), the
+ * connect is non-blocking, and everything moves in
+ * SocketHTTPClient_process(), which polls every pending run's descriptor
+ * (the resolver's while looking up) in one poll() and steps them all. Callbacks
  * only ever run from process(), once per request, on the caller's thread;
  * a cancelled request gets HTTPCLIENT_ERROR_CANCELLED there.
  *

@@ -339,8 +339,9 @@ extern SOCKET_API int SocketHTTPClient_Request_execute (SocketHTTPClient_Request
 /* ===================================================================== */
 
 /**
- * @brief Start a GET now (name resolution happens here; the connect and
- *        everything after it progress in SocketHTTPClient_process()).
+ * @brief Start a GET now; the lookup (on the client's own resolver),
+ *        connect, TLS and exchange progress in SocketHTTPClient_process()
+ *        without blocking (a configured proxy is connected here, blocking).
  * @return a handle owned by the library (valid until the client is
  *         freed; its request and response are released after the
  *         callback), or NULL for an invalid URL or no memory.
