@@ -425,6 +425,36 @@ TEST (builder_headers_and_streamed_body)
   SocketHTTPClient_free (&client);
 }
 
+static ssize_t
+stream_abort_cb (void *buf, size_t len, void *ud)
+{
+  int *calls = ud;
+  (void)buf;
+  (void)len;
+  return ++*calls == 1 ? (memset (buf, 'q', 10), 10) : -1;
+}
+
+TEST (streamed_body_abort)
+{
+  SocketHTTPClient_T client;
+  SocketHTTPClient_Request_T req;
+  SocketHTTPClient_Response r;
+  int calls = 0;
+
+  NEED_PEER ();
+  client = client_with (NULL);
+  req = SocketHTTPClient_Request_new (client, HTTP_METHOD_POST, URL ("/upload"));
+  SocketHTTPClient_Request_body_stream (req, stream_abort_cb, &calls);
+  ASSERT_EQ (SocketHTTPClient_Request_execute (req, &r), -1);
+  ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_PROTOCOL);
+  ASSERT_EQ (calls, 2);
+  SocketHTTPClient_Request_free (&req);
+  /* the aborted connection was not pooled: the next request is fine */
+  ASSERT_EQ (SocketHTTPClient_get (client, URL ("/fixed?n=4"), &r), 0);
+  SocketHTTPClient_Response_free (&r);
+  SocketHTTPClient_free (&client);
+}
+
 /* ===================================================================== */
 /* Redirects                                                             */
 /* ===================================================================== */
@@ -1209,6 +1239,40 @@ TEST (h2c_prior_knowledge)
 
 /* The h2c peer allows 4 concurrent streams: the other requests queue on
  * the shared connection until a stream ends. */
+static void
+tweak_h2c_small_limit (SocketHTTPClient_Config *c)
+{
+  c->allow_http2_cleartext = 1;
+  c->max_response_size = 5000;
+}
+
+TEST (h2c_limits_and_timeouts)
+{
+  SocketHTTPClient_T client;
+  SocketHTTPClient_Request_T req;
+  SocketHTTPClient_Response r;
+
+  NEED_PEER ();
+  client = client_with (tweak_h2c_small_limit);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/chunked?n=5000"), &r), 0);
+  ASSERT (body_is_pattern (&r, 5000));
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/chunked?n=50000"), &r), -1);
+  ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_RESPONSE_TOO_LARGE);
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/fixed?n=6000"), &r), -1);
+  ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_RESPONSE_TOO_LARGE);
+  req = SocketHTTPClient_Request_new (client, HTTP_METHOD_GET, url_on (port_h2c, "http", "/slow?ms=20000"));
+  SocketHTTPClient_Request_timeout (req, 200);
+  ASSERT_EQ (SocketHTTPClient_Request_execute (req, &r), -1);
+  ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_TIMEOUT);
+  SocketHTTPClient_Request_free (&req);
+  /* the shared connection survived its reset streams */
+  ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/proto"), &r), 0);
+  ASSERT (body_eq (&r, "HTTP/2.0"));
+  SocketHTTPClient_Response_free (&r);
+  SocketHTTPClient_free (&client);
+}
+
 TEST (h2c_many_streams_share_one_connection)
 {
   enum { N = 16 };
@@ -1346,6 +1410,15 @@ tweak_proxy (SocketHTTPClient_Config *c)
   c->proxy = &test_proxy;
 }
 
+#if SOCKET_HAS_TLS
+static void
+tweak_proxy_and_ca (SocketHTTPClient_Config *c)
+{
+  c->proxy = &test_proxy;
+  c->tls_context = test_ctx;
+}
+#endif
+
 TEST (through_socks5_and_http_connect_proxies)
 {
   for (int http = 0; http < 2; http++)
@@ -1356,7 +1429,7 @@ TEST (through_socks5_and_http_connect_proxies)
       char want[64];
 
       NEED_PEER ();
-      ASSERT_EQ (fake_relay_start (&relay, http, NULL, NULL, 1), 0);
+      ASSERT_EQ (fake_relay_start (&relay, http, NULL, NULL, SOCKET_HAS_TLS ? 2 : 1), 0);
       SocketProxy_config_defaults (&test_proxy);
       test_proxy.type = http ? SOCKET_PROXY_HTTP : SOCKET_PROXY_SOCKS5;
       test_proxy.host = "127.0.0.1";
@@ -1369,9 +1442,21 @@ TEST (through_socks5_and_http_connect_proxies)
           SocketHTTPClient_Response_free (&r);
         }
       snprintf (want, sizeof want, "127.0.0.1:%d", port_a);
-      SocketHTTPClient_free (&client);
-      fake_relay_stop (&relay);
       ASSERT_STREQ (relay.last_target, want);
+      SocketHTTPClient_free (&client);
+#if SOCKET_HAS_TLS
+      /* TLS to the origin through the tunnel (certificate name checked) */
+      test_ctx = SocketTLSContext_new_client (ca_path);
+      client = client_with (tweak_proxy_and_ca);
+      ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_tls, "https", "/fixed?n=123"), &r), 0);
+      ASSERT (body_is_pattern (&r, 123));
+      SocketHTTPClient_Response_free (&r);
+      snprintf (want, sizeof want, "127.0.0.1:%d", port_tls);
+      ASSERT_STREQ (relay.last_target, want);
+      SocketHTTPClient_free (&client);
+      SocketTLSContext_free (&test_ctx);
+#endif
+      fake_relay_stop (&relay);
     }
 }
 

@@ -91,7 +91,7 @@ static void
 h2_drain_data (struct hc_exchange *ex, SocketHTTP2_Stream_T stream)
 {
   char buf[HC_RECV_CHUNK];
-  int end = 0;
+  int end = 0, rc;
 
   for (;;)
     {
@@ -100,10 +100,11 @@ h2_drain_data (struct hc_exchange *ex, SocketHTTP2_Stream_T stream)
         break;
       if (ex->state != HC_EX_H2)
         continue; /* already failed: discard (and credit the window) */
-      if (!ex->head_done || httpclient__ex_body (ex, buf, (size_t)n) < 0)
+      rc = ex->head_done ? httpclient__ex_body (ex, buf, (size_t)n) : -HTTPCLIENT_ERROR_PROTOCOL;
+      if (rc < 0)
         {
           if (ex->state == HC_EX_H2)
-            httpclient__ex_fail (ex, HTTPCLIENT_ERROR_PROTOCOL);
+            httpclient__ex_fail (ex, (SocketHTTPClient_Error)-rc);
           SocketHTTP2_Stream_close (stream, HTTP2_CANCEL);
           return;
         }
