@@ -1404,6 +1404,12 @@ TEST (h2_over_tls_by_alpn)
 
 static SocketProxy_Config test_proxy;
 
+#if SOCKET_HAS_TLS
+#define RELAY_CONNECTIONS 2 /* plain, then TLS through the tunnel */
+#else
+#define RELAY_CONNECTIONS 1
+#endif
+
 static void
 tweak_proxy (SocketHTTPClient_Config *c)
 {
@@ -1429,7 +1435,7 @@ TEST (through_socks5_and_http_connect_proxies)
       char want[64];
 
       NEED_PEER ();
-      ASSERT_EQ (fake_relay_start (&relay, http, NULL, NULL, SOCKET_HAS_TLS ? 2 : 1), 0);
+      ASSERT_EQ (fake_relay_start (&relay, http, NULL, NULL, RELAY_CONNECTIONS), 0);
       SocketProxy_config_defaults (&test_proxy);
       test_proxy.type = http ? SOCKET_PROXY_HTTP : SOCKET_PROXY_SOCKS5;
       test_proxy.host = "127.0.0.1";
