@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "d3af9d114c02bbee3fab3c630e997c3934127cec59ebd90a8125e4d60313e9fb"
+const csrcHash = "4253bd0a163d619676d061f984a6d404a7f966b40acf0a855844938ea09519e7"
