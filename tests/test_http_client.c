@@ -811,6 +811,31 @@ tweak_no_pool (SocketHTTPClient_Config *c)
   c->enable_connection_pool = 0;
 }
 
+/* A reused connection that fails before any response byte: an idempotent
+ * request is sent once more on a new connection, a POST is not. */
+TEST (pool_retry_once_on_reused_connection)
+{
+  SocketHTTPClient_T client;
+  SocketHTTPClient_Response r;
+  SocketHTTPClient_PoolStats st;
+
+  NEED_PEER ();
+  client = client_with (NULL);
+  ASSERT_EQ (SocketHTTPClient_get (client, URL ("/fixed?n=1"), &r), 0);
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_get (client, URL ("/drop"), &r), -1);
+  ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_CONNECT);
+  SocketHTTPClient_pool_stats (client, &st);
+  ASSERT_UEQ (st.total_requests, 3); /* on the pooled connection, then on a new one */
+  ASSERT_UEQ (st.reused_connections, 1);
+  ASSERT_EQ (SocketHTTPClient_get (client, URL ("/fixed?n=1"), &r), 0);
+  SocketHTTPClient_Response_free (&r);
+  ASSERT_EQ (SocketHTTPClient_post (client, URL ("/drop"), NULL, "x", 1, &r), -1);
+  SocketHTTPClient_pool_stats (client, &st);
+  ASSERT_UEQ (st.total_requests, 5); /* POST: no second attempt */
+  SocketHTTPClient_free (&client);
+}
+
 TEST (pool_disabled_opens_each_time)
 {
   SocketHTTPClient_T client;

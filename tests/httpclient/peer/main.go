@@ -264,6 +264,10 @@ func handler(selfA, selfB, tlsPort string) http.Handler {
 		buf.Flush()
 		c.Close()
 	})
+	mux.HandleFunc("/drop", func(w http.ResponseWriter, r *http.Request) {
+		c, _, _ := w.(http.Hijacker).Hijack()
+		c.Close() // no response at all
+	})
 	mux.HandleFunc("/truncated", func(w http.ResponseWriter, r *http.Request) {
 		hj := w.(http.Hijacker)
 		c, buf, _ := hj.Hijack()
