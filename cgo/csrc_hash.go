@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "667c61db5985df088c676cc73792e00f81fabf9eeeeb2f9a57b91880bff58133"
+const csrcHash = "4253bd0a163d619676d061f984a6d404a7f966b40acf0a855844938ea09519e7"

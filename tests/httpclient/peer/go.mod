@@ -1,0 +1,3 @@
+module libsocket/tests/httpclient/peer
+
+go 1.26.0
