@@ -29,6 +29,8 @@
 #define AUTH_MAX_CHALLENGE_VALUES 32
 /* Parameters accepted per challenge before it is considered hostile. */
 #define AUTH_MAX_PARAMS 32
+/* Longest cnonce (ours are 32 hex digits; the test seam may pin longer). */
+#define AUTH_MAX_CNONCE 128
 /* Scratch for one parameter value (longer known ones spoil the challenge). */
 #define AUTH_MAX_PARAM_VALUE 512
 
@@ -238,7 +240,7 @@ parse_challenge_params (Cursor *c, Challenge *ch)
       if (first && take_token68 (c))
         {
           first = 0;
-          continue;
+          continue; /* take_token68 stopped at ',' or the end */
         }
       save = c->p;
       nl = read_token (c, &name);
@@ -260,6 +262,9 @@ parse_challenge_params (Cursor *c, Challenge *ch)
       if (ch->is_digest)
         digest_param (ch, name, nl, value, vlen);
       first = 0;
+      skip_ows (c);
+      if (c->p < c->end && *c->p != ',')
+        return -1; /* items are separated by commas */
     }
 }
 
@@ -577,7 +582,7 @@ static int
 digest_header (const SocketHTTPClient_Auth *auth, httpclient_digest_state *st, SocketHTTP_Method method,
                const char *target, char *out, size_t out_size)
 {
-  char ha1[65], ha2[65], response[65], user_hash[65], cnonce[33], nc[9];
+  char ha1[65], ha2[65], response[65], user_hash[65], cnonce[AUTH_MAX_CNONCE + 1], nc[9];
   const char *mname = SocketHTTP_method_name (method);
   int sha256 = strncmp (st->algorithm, "SHA-256", 7) == 0;
   int sess = strstr (st->algorithm, "-sess") != NULL;
@@ -590,7 +595,11 @@ digest_header (const SocketHTTPClient_Auth *auth, httpclient_digest_state *st, S
   if (st->nonce_count == UINT32_MAX)
     return 0; /* a nonce this old needs a new challenge */
   if (fixed_cnonce != NULL)
-    snprintf (cnonce, sizeof cnonce, "%s", fixed_cnonce);
+    {
+      if (strlen (fixed_cnonce) > AUTH_MAX_CNONCE || !credential_ok (fixed_cnonce))
+        return -1;
+      strcpy (cnonce, fixed_cnonce);
+    }
   else
     {
       unsigned char rnd[16];
