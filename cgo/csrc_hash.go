@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "667c61db5985df088c676cc73792e00f81fabf9eeeeb2f9a57b91880bff58133"
+const csrcHash = "fc505d4a0e207b99215a0b8be5983ae3eda0cc4bd2d5b9b71dc8d0ca2eaf021f"
