@@ -94,6 +94,15 @@ TEST (domain_must_domain_match_host)
   ASSERT_EQ (store (jar, "127.0.0.1", "/", 0, "ip=1"), 1);
   ASSERT_STREQ (header (jar, "127.0.0.1", "/", 0), "ip=1");
   ASSERT_STREQ (header (jar, "www.example.com", "/", 0), "");
+  /* IPv6 literals, with or without brackets, and ports are ignored. */
+  ASSERT_EQ (store (jar, "[::1]:8443", "/", 0, "v6=1"), 1);
+  ASSERT (SocketHTTPClient_CookieJar_get (jar, "::1", "/", "v6") != NULL);
+  ASSERT_STREQ (header (jar, "::1", "/", 0), "v6=1");
+  ASSERT_STREQ (header (jar, "[::1]", "/", 0), "v6=1");
+  ASSERT_EQ (store (jar, "[::1]", "/", 0, "x=1; Domain=:1"), 0);
+  ASSERT_STREQ (header (jar, "127.0.0.1:8080", "/", 0), "ip=1");
+  ASSERT_EQ (store (jar, "www.example.com:80", "/", 0, "p=1; Domain=example.com"), 1);
+  ASSERT_STREQ (header (jar, "example.com:443", "/", 0), "p=1");
   SocketHTTPClient_CookieJar_free (&jar);
 }
 

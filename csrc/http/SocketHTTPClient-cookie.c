@@ -995,13 +995,43 @@ parse_set_cookie (SetCookie *sc, const char *s, size_t len, time_t now)
   return sc->refuse ? -1 : 0;
 }
 
-/* Lower-case copy of the request host without a trailing '.'; -1 if it
- * is empty or too long. */
+/* Cookies ignore ports (RFC 6265 §8.5): drop a ":port" that a caller
+ * may have left on the host, and the brackets of an IPv6 literal. */
+static void
+strip_port (const char **host, size_t *len)
+{
+  const char *h = *host;
+  const char *colon = memrchr (h, ':', *len);
+
+  if (*len > 0 && h[0] == '[')
+    {
+      const char *close = memchr (h, ']', *len);
+
+      if (close != NULL)
+        {
+          *host = h + 1;
+          *len = (size_t)(close - h - 1);
+        }
+      return;
+    }
+  if (colon != NULL && memchr (h, ':', (size_t)(colon - h)) == NULL) /* one ':' only: not IPv6 */
+    {
+      size_t digits = *len - (size_t)(colon - h) - 1;
+
+      if (digits > 0 && strspn (colon + 1, "0123456789") >= digits)
+        *len = (size_t)(colon - h);
+    }
+}
+
+/* Lower-case copy of the request host without a port or a trailing '.';
+ * -1 if it is empty or too long. */
 static int
 canonical_host (const char *host, char out[COOKIE_MAX_DOMAIN + 1])
 {
   size_t len = host ? strlen (host) : 0;
 
+  if (len > 0)
+    strip_port (&host, &len);
   if (len > 0 && host[len - 1] == '.')
     len--;
   if (len == 0 || len > COOKIE_MAX_DOMAIN || !text_ok (host, len))
