@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "fc505d4a0e207b99215a0b8be5983ae3eda0cc4bd2d5b9b71dc8d0ca2eaf021f"
+const csrcHash = "531a03f8ddb3a83443e8aeeb0d28d40297d379a635f6481798526271b291fa79"
