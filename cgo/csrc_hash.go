@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "531a03f8ddb3a83443e8aeeb0d28d40297d379a635f6481798526271b291fa79"
+const csrcHash = "d221d8888883d578af2cbc96ee538edf2027bc11c03f0cbd13ff64cdb7a5356d"

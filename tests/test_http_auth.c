@@ -328,6 +328,11 @@ TEST (challenge_lists)
   ASSERT_EQ (httpclient_digest_parse_challenge (&auth, &v, 1, &st), 0);
   ASSERT_STREQ (st.nonce, "b");
   ASSERT_STREQ (st.algorithm, "MD5-sess");
+  /* A bare token after a comma is the next scheme, not a token68. */
+  v = "Bearer, Digest, Digest realm=\"r\", nonce=\"n4\"";
+  memset (&st, 0, sizeof st);
+  ASSERT_EQ (httpclient_digest_parse_challenge (&auth, &v, 1, &st), 0);
+  ASSERT_STREQ (st.nonce, "n4");
   /* Across several values. */
   const char *vals[] = { "Basic realm=\"x\"", "Bearer realm=\"y\"", "Digest realm=\"z\", nonce=\"n3\"" };
   memset (&st, 0, sizeof st);

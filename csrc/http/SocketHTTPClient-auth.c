@@ -235,6 +235,7 @@ parse_challenge_params (Cursor *c, Challenge *ch)
       if (*c->p == ',')
         {
           c->p++;
+          first = 0; /* a token68 comes right after the scheme, never after ',' */
           continue;
         }
       if (first && take_token68 (c))
