@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "d221d8888883d578af2cbc96ee538edf2027bc11c03f0cbd13ff64cdb7a5356d"
+const csrcHash = "5b562571e97240475f1f5906a6809e5b3a06ee12ae379e97a2873f48eb3af8a7"

@@ -392,19 +392,51 @@ TEST (jar_limit_evicts_least_recently_used)
   char sc[64], out[64];
   int n = 0;
 
+  char host[32];
+
+  /* 30 sites of 100 cookies each: the jar limit, not the site limit. */
   for (int i = 0; i < HTTPCLIENT_COOKIE_MAX_PER_JAR; i++)
     {
       snprintf (sc, sizeof sc, "c%d=%d", i, i);
-      n += httpclient_cookie_store (jar, i == 0 ? "zero.test" : "h.test", "/", 0, sc, strlen (sc), T0);
+      snprintf (host, sizeof host, "s%d.test", i / 100);
+      n += httpclient_cookie_store (jar, host, "/", 0, sc, strlen (sc), T0);
     }
   ASSERT_EQ (n, HTTPCLIENT_COOKIE_MAX_PER_JAR);
   /* Use c0, so c1 is now the least recently used. */
-  ASSERT_UEQ (httpclient_cookie_header (jar, "zero.test", "/", 0, T0, out, sizeof out), 4);
-  ASSERT_EQ (store (jar, "h.test", "/", 0, "new=1"), 1);
-  ASSERT (SocketHTTPClient_CookieJar_get (jar, "zero.test", "/", "c0") != NULL);
-  ASSERT (SocketHTTPClient_CookieJar_get (jar, "h.test", "/", "c1") == NULL);
-  ASSERT (SocketHTTPClient_CookieJar_get (jar, "h.test", "/", "c2") != NULL);
-  ASSERT (SocketHTTPClient_CookieJar_get (jar, "h.test", "/", "new") != NULL);
+  ASSERT_UEQ (httpclient_cookie_header (jar, "s0.test", "/c0", 0, T0, out, 8), 4);
+  ASSERT_STREQ (out, "c0=0");
+  ASSERT_EQ (store (jar, "new.test", "/", 0, "new=1"), 1);
+  ASSERT (SocketHTTPClient_CookieJar_get (jar, "s0.test", "/", "c0") != NULL);
+  ASSERT (SocketHTTPClient_CookieJar_get (jar, "s0.test", "/", "c1") == NULL);
+  ASSERT (SocketHTTPClient_CookieJar_get (jar, "s0.test", "/", "c2") != NULL);
+  ASSERT (SocketHTTPClient_CookieJar_get (jar, "new.test", "/", "new") != NULL);
+  SocketHTTPClient_CookieJar_free (&jar);
+}
+
+TEST (site_limit_keeps_other_sites)
+{
+  SocketHTTPClient_CookieJar_T jar = SocketHTTPClient_CookieJar_new ();
+  char sc[64], host[64], out[HTTPCLIENT_COOKIE_MAX_HEADER + 1];
+  size_t pairs = 0;
+
+  ASSERT_EQ (store (jar, "other.test", "/", 0, "keep=1"), 1);
+  ASSERT_EQ (store (jar, "shop.example.co.uk", "/", 0, "uk=1"), 1);
+  /* 300 cookies from subdomains of one site, all visible at example.com. */
+  for (int i = 0; i < 300; i++)
+    {
+      snprintf (sc, sizeof sc, "f%d=1; Domain=example.com", i);
+      snprintf (host, sizeof host, "h%d.example.com", i);
+      ASSERT_EQ (store (jar, host, "/", 0, sc), 1);
+    }
+  httpclient_cookie_header (jar, "example.com", "/", 0, T0, out, sizeof out);
+  for (const char *p = out; (p = strchr (p, '=')) != NULL; p++)
+    pairs++;
+  ASSERT_UEQ (pairs, 180);
+  /* The oldest went first. */
+  ASSERT (strncmp (out, "f120=1; ", 8) == 0);
+  ASSERT_STREQ (header (jar, "other.test", "/", 0), "keep=1");
+  /* example.co.uk is a different site from co.uk's other registrants. */
+  ASSERT_STREQ (header (jar, "shop.example.co.uk", "/", 0), "uk=1");
   SocketHTTPClient_CookieJar_free (&jar);
 }
 
@@ -649,20 +681,30 @@ static void *
 worker (void *arg)
 {
   int id = (int)(intptr_t)arg;
-  char sc[64], out[HTTPCLIENT_COOKIE_MAX_HEADER + 1], name[16];
+  char sc[64], out[HTTPCLIENT_COOKIE_MAX_HEADER + 1], name[16], host[16];
   long bad = 0;
+
+  snprintf (host, sizeof host, "mt%d.test", id);
 
   for (int i = 0; i < ROUNDS; i++)
     {
       const SocketHTTPClient_Cookie *c;
 
       snprintf (sc, sizeof sc, "t%d_%d=%d; Path=/", id, i % 50, i);
-      if (httpclient_cookie_store (shared_jar, "mt.test", "/", 0, sc, strlen (sc), T0) != 1)
+      if (httpclient_cookie_store (shared_jar, host, "/", 0, sc, strlen (sc), T0) != 1)
         bad++;
-      httpclient_cookie_header (shared_jar, "mt.test", "/", 0, T0, out, sizeof out);
+      httpclient_cookie_header (shared_jar, host, "/", 0, T0, out, sizeof out);
       snprintf (name, sizeof name, "t%d_%d", id, i % 50);
-      c = SocketHTTPClient_CookieJar_get (shared_jar, "mt.test", "/", name);
+      c = SocketHTTPClient_CookieJar_get (shared_jar, host, "/", name);
       if (c == NULL || strcmp (c->name, name) != 0)
+        bad++;
+      /* One cookie all threads replace, read through the header only
+       * (a pointer from _get would race with the in-place update). */
+      snprintf (sc, sizeof sc, "shared=%d", id);
+      if (httpclient_cookie_store (shared_jar, "common.test", "/", 0, sc, strlen (sc), T0) != 1)
+        bad++;
+      httpclient_cookie_header (shared_jar, "common.test", "/", 0, T0, out, sizeof out);
+      if (strncmp (out, "shared=", 7) != 0 || strchr (out, ';') != NULL)
         bad++;
       if (i % 500 == 499)
         SocketHTTPClient_CookieJar_clear_expired (shared_jar);
@@ -688,11 +730,17 @@ TEST (threads_share_one_jar)
       ASSERT_EQ ((intptr_t)bad, 0);
     }
   /* Each thread left 50 distinct cookies, each with its last value. */
-  httpclient_cookie_header (shared_jar, "mt.test", "/", 0, T0, out, sizeof out);
-  for (const char *p = out; (p = strchr (p, '=')) != NULL; p++)
-    pairs++;
+  for (int i = 0; i < THREADS; i++)
+    {
+      char host[16];
+
+      snprintf (host, sizeof host, "mt%d.test", i);
+      httpclient_cookie_header (shared_jar, host, "/", 0, T0, out, sizeof out);
+      for (const char *p = out; (p = strchr (p, '=')) != NULL; p++)
+        pairs++;
+    }
   ASSERT_UEQ (pairs, THREADS * 50);
-  ASSERT_STREQ (SocketHTTPClient_CookieJar_get (shared_jar, "mt.test", "/", "t3_49")->value, "1999");
+  ASSERT_STREQ (SocketHTTPClient_CookieJar_get (shared_jar, "mt3.test", "/", "t3_49")->value, "1999");
   SocketHTTPClient_CookieJar_free (&shared_jar);
 }
 

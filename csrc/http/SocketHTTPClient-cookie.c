@@ -41,6 +41,9 @@
 /* Longest Domain and Path kept (longer attributes refuse the cookie). */
 #define COOKIE_MAX_DOMAIN 255
 #define COOKIE_MAX_PATH 1024
+/* Cookies kept per site (registrable domain), so one site cannot push
+ * every other site's cookies out of the jar (RFC 6265 §6.1 asks for 50). */
+#define COOKIE_MAX_PER_SITE 180
 /* Memory kept alive for pointers CookieJar_get handed out. */
 #define COOKIE_RETIRED_MAX_BYTES (4u * 1024u * 1024u)
 /* Longest line CookieJar_load reads; longer lines are skipped whole. */
@@ -472,28 +475,88 @@ jar_find (SocketHTTPClient_CookieJar_T jar, const char *name, const char *domain
   return -1;
 }
 
-/* Make room for one more cookie: drop expired ones, then the one used
- * least recently (RFC 6265 §5.3 step 12). */
-static void
-jar_make_room (SocketHTTPClient_CookieJar_T jar, time_t now)
+/* Start of the label before @p end within @p d (the whole of @p d if
+ * there is none). */
+static const char *
+label_before (const char *d, const char *end)
 {
-  size_t i, victim = 0;
+  const char *p = end;
 
-  if (jar->count < HTTPCLIENT_COOKIE_MAX_PER_JAR)
+  while (p > d && p[-1] != '.')
+    p--;
+  return p;
+}
+
+/* The registrable part of a domain ("a.b.example.co.uk" ->
+ * "example.co.uk"), approximated with the suffix list above; an IP
+ * literal is its own site. Used to stop one site from filling the jar. */
+static const char *
+site_of (const char *domain)
+{
+  const char *d = undot (domain);
+  const char *last = label_before (d, d + strlen (d));
+  const char *two, *three;
+
+  if (last == d || is_ip_literal (d))
+    return d;
+  two = label_before (d, last - 1);
+  if (two == d || !is_public_suffix (two))
+    return two;
+  three = label_before (d, two - 1);
+  return three;
+}
+
+/* Index of the least recently used cookie, of @p site only when set. */
+static size_t
+jar_lru (SocketHTTPClient_CookieJar_T jar, const char *site)
+{
+  size_t victim = SIZE_MAX;
+
+  for (size_t i = 0; i < jar->count; i++)
+    {
+      const CookieEntry *e = jar->entries[i];
+
+      if (site != NULL && strcasecmp (site_of (e->pub.domain), site) != 0)
+        continue;
+      if (victim == SIZE_MAX || e->last_access < jar->entries[victim]->last_access)
+        victim = i;
+    }
+  return victim;
+}
+
+static size_t
+jar_count_site (SocketHTTPClient_CookieJar_T jar, const char *site)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; i < jar->count; i++)
+    if (strcasecmp (site_of (jar->entries[i]->pub.domain), site) == 0)
+      n++;
+  return n;
+}
+
+/* Make room for one more cookie of @p domain: drop expired ones, then the
+ * one used least recently, of the same site when that site has
+ * COOKIE_MAX_PER_SITE, else of the whole jar (RFC 6265 §5.3 step 12). */
+static void
+jar_make_room (SocketHTTPClient_CookieJar_T jar, const char *domain, time_t now)
+{
+  const char *site = site_of (domain);
+  size_t same_site = jar_count_site (jar, site);
+
+  if (jar->count < HTTPCLIENT_COOKIE_MAX_PER_JAR && same_site < COOKIE_MAX_PER_SITE)
     return;
-  for (i = jar->count; i-- > 0;)
+  for (size_t i = jar->count; i-- > 0;)
     {
       time_t exp = jar->entries[i]->pub.expires;
 
       if (exp != 0 && exp <= now)
         jar_remove_at (jar, i);
     }
-  if (jar->count < HTTPCLIENT_COOKIE_MAX_PER_JAR)
-    return;
-  for (i = 1; i < jar->count; i++)
-    if (jar->entries[i]->last_access < jar->entries[victim]->last_access)
-      victim = i;
-  jar_remove_at (jar, victim);
+  if (jar_count_site (jar, site) >= COOKIE_MAX_PER_SITE)
+    jar_remove_at (jar, jar_lru (jar, site));
+  else if (jar->count >= HTTPCLIENT_COOKIE_MAX_PER_JAR)
+    jar_remove_at (jar, jar_lru (jar, NULL));
 }
 
 /* Insert or replace under the lock. Strings are validated by the caller.
@@ -520,7 +583,7 @@ jar_put (SocketHTTPClient_CookieJar_T jar, const SocketHTTPClient_Cookie *c, int
     }
   else
     {
-      jar_make_room (jar, now);
+      jar_make_room (jar, c->domain, now);
       if (jar->count == jar->capacity)
         {
           size_t cap = jar->capacity ? jar->capacity * 2 : 16;
