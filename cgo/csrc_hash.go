@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "5b562571e97240475f1f5906a6809e5b3a06ee12ae379e97a2873f48eb3af8a7"
+const csrcHash = "97e45385e312c3581789131c6cd17d053485f1c66aba1271acd40b6e8ded9a1a"

@@ -5,7 +5,9 @@
  * at most HTTPCLIENT_COOKIE_MAX_PER_JAR cookies and scans them once per
  * request, so a hash table would buy little. Each entry embeds the public
  * SocketHTTPClient_Cookie (what CookieJar_get hands out) and one block
- * holding its four strings.
+ * holding its four strings. Beyond HTTPCLIENT_COOKIE_MAX_PER_JAR, or
+ * COOKIE_MAX_PER_SITE for one registrable domain, the least recently used
+ * cookie goes (of that site first), after any expired ones.
  *
  * Domains follow the Netscape/curl convention: a domain cookie (one that
  * came with a Domain attribute) is stored with a leading '.', a host-only
