@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "4253bd0a163d619676d061f984a6d404a7f966b40acf0a855844938ea09519e7"
+const csrcHash = "b77c2a822cbf7b48494d3b1468bf7a62d94eaf9ab73104940c1d4bde477ae158"

@@ -30,6 +30,7 @@
  * only from a @p secure_channel; names/values without CTLs) and store it.
  * @p now is the current time (injectable for tests).
  * Returns 1 stored, 0 deleted or ignored (invalid or refused), never raises.
+ * @p request_host may carry a ":port" (ignored, RFC 6265 §8.5).
  */
 int httpclient_cookie_store (SocketHTTPClient_CookieJar_T jar, const char *request_host,
                              const char *request_path, int secure_channel, const char *set_cookie,
@@ -81,8 +82,13 @@ int httpclient_digest_parse_challenge (const SocketHTTPClient_Auth *auth, const 
  * response for @p method and @p request_target (path and query), with a
  * fresh cnonce and the next nonce count. Returns the length written to
  * @p out (NUL-terminated), 0 when @p auth yields no header (NONE, NTLM,
- * NEGOTIATE, Digest without a challenge, missing fields), -1 when it does
- * not fit in @p out_size or a credential contains CR/LF/NUL.
+ * NEGOTIATE, Digest without a challenge, missing fields, unknown method),
+ * -1 when it does not fit in @p out_size (or HTTPCLIENT_AUTH_MAX_HEADER)
+ * or a credential cannot be sent: control characters (CR, LF, ...) in
+ * any of them or in @p request_target, ':' in a Basic user-id (RFC 7617
+ * §2), a Bearer token that is not a b64token (RFC 6750 §2.1). The nonce
+ * count only advances when a Digest value is written; @p out is "" unless
+ * a value is returned.
  */
 int httpclient_auth_header (const SocketHTTPClient_Auth *auth, httpclient_digest_state *digest,
                             SocketHTTP_Method method, const char *request_target, char *out,
