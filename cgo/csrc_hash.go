@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "b77c2a822cbf7b48494d3b1468bf7a62d94eaf9ab73104940c1d4bde477ae158"
+const csrcHash = "badc16f4cb15ddbebe6339325dabe6d98ca69abbe21285852b0a88049bb48406"

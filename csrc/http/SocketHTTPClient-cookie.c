@@ -1066,7 +1066,14 @@ static void
 strip_port (const char **host, size_t *len)
 {
   const char *h = *host;
-  const char *colon = memrchr (h, ':', *len);
+  const char *colon = NULL;
+
+  for (size_t i = *len; i > 0; i--) /* last ':' (memrchr is not portable) */
+    if (h[i - 1] == ':')
+      {
+        colon = h + i - 1;
+        break;
+      }
 
   if (*len > 0 && h[0] == '[')
     {
