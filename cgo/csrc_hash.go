@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "667c61db5985df088c676cc73792e00f81fabf9eeeeb2f9a57b91880bff58133"
+const csrcHash = "fc08ecbeb5ed921c248d532b244c367ee3d3b80d481e63ac31ac7a1d00462430"
