@@ -111,6 +111,9 @@ struct SocketHTTPServer
 };
 
 /* SocketHTTPServer.c */
+/* Serve an already connected @p sock (ownership passes; closed when
+ * refused). The fuzz harness feeds a socketpair end through this. */
+void SocketHTTPServer__adopt (SocketHTTPServer_T server, Socket_T sock);
 int SocketHTTPServer__send (ServerConn *c, const void *data, size_t len);
 int SocketHTTPServer__flush (ServerConn *c);
 void SocketHTTPServer__closing (ServerConn *c);

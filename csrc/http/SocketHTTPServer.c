@@ -651,6 +651,12 @@ conn_accept_one (SocketHTTPServer_T s, Socket_T sock)
   s->nconns++;
 }
 
+void
+SocketHTTPServer__adopt (SocketHTTPServer_T s, Socket_T sock)
+{
+  conn_accept_one (s, sock);
+}
+
 static void
 accept_ready (SocketHTTPServer_T s)
 {
