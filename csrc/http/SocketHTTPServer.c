@@ -509,6 +509,8 @@ tls_step (ServerConn *c)
       alpn = SocketTLS_get_alpn_selected (c->sock);
       c->state = SERVERCONN_HTTP1;
       c->poll_events = 0;
+      c->request_start_ms = 0; /* the first request starts its own clock */
+      c->last_active_ms = Socket_get_monotonic_ms ();
       if (alpn != NULL && strcmp (alpn, "h2") == 0 && c->server->config.max_version >= HTTP_VERSION_2
           && SocketHTTPServer__h2_start (c, NULL, NULL, 0) < 0)
         conn_kill (c);

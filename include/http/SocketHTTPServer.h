@@ -30,8 +30,10 @@
  * "Expect: 100-continue" is answered with 100 before the body is read;
  * HEAD responses carry Content-Length but no body. Bad input is answered
  * and the connection closed: 400 (malformed), 413 (body over
- * max_body_size), 431 (head over max_header_size), 408 (request not
- * complete within request_timeout_ms), 501 (unsupported transfer coding).
+ * max_body_size), 431 (head over max_header_size), 414 (request line too
+ * long), 408 (request not complete within request_timeout_ms). Request
+ * smuggling patterns (Content-Length with Transfer-Encoding, bad chunk
+ * sizes, ...) are 400.
  * The response to the last request allowed by max_requests_per_connection
  * carries "Connection: close".
  *
@@ -46,7 +48,9 @@
  * @par Limits and timeouts
  * At most max_connections clients: further connections are accepted and
  * closed at once. keepalive_timeout_ms closes a connection idle between
- * requests; request_timeout_ms bounds one request from its first byte.
+ * requests (HTTP/2: with no stream open); request_timeout_ms bounds the
+ * TLS handshake and each HTTP/1 request from its first byte (HTTP/2
+ * streams are bounded by the engine's own timeouts and flow control).
  * Both are checked by SocketHTTPServer_process(), which waits no longer
  * than the next deadline.
  *
@@ -231,8 +235,10 @@ extern SOCKET_API int SocketHTTPServer_port (SocketHTTPServer_T server);
  *        all; shortened to the next connection deadline) for events,
  *        accept, read, call handlers, write, expire timeouts.
  * @return the number of handler invocations in this call.
- * Raises: SocketPoll_Failed if the wait fails. Exceptions from handlers
- *         propagate after the connection that ran them is closed.
+ * Raises: SocketPoll_Failed if the wait fails. An exception escaping a
+ *         handler does not leave process: the client gets 500 (unless
+ *         the response was already finished) and its connection is
+ *         closed (HTTP/2: the stream is reset).
  */
 extern SOCKET_API int SocketHTTPServer_process (SocketHTTPServer_T server, int timeout_ms);
 
@@ -283,7 +289,12 @@ extern SOCKET_API Arena_T SocketHTTPServer_Request_arena (SocketHTTPServer_Reque
 /* Response (built on the request)                                       */
 /* ===================================================================== */
 
-/** @brief Status code (default 200); codes outside 100..599 send 500. Ignored after finish. */
+/**
+ * @brief Status code (default 200). The reason phrase comes from the code
+ *        ("Unknown" when unlisted). Codes outside 100..999 are stored as
+ *        500; a 1xx is not a final answer and is sent as 500. Ignored
+ *        after finish.
+ */
 extern SOCKET_API void SocketHTTPServer_Request_status (SocketHTTPServer_Request_T req, int code);
 
 /**
@@ -302,9 +313,11 @@ extern SOCKET_API void SocketHTTPServer_Request_body_data (SocketHTTPServer_Requ
 extern SOCKET_API void SocketHTTPServer_Request_body_string (SocketHTTPServer_Request_T req, const char *str);
 
 /**
- * @brief Complete the response: it is serialized and written (as far as
- *        the socket takes it; the rest by process) now, before the handler
- *        returns. Idempotent.
+ * @brief Complete the response. HTTP/1: serialized and written now, as far
+ *        as the socket takes it (the rest by process), before the handler
+ *        returns. HTTP/2: the frames are queued now and written as soon as
+ *        the handler returns to the server (the handler runs inside the
+ *        HTTP/2 engine), the body as flow control allows. Idempotent.
  */
 extern SOCKET_API void SocketHTTPServer_Request_finish (SocketHTTPServer_Request_T req);
 
@@ -321,13 +334,14 @@ extern SOCKET_API int SocketHTTPServer_Request_is_websocket (SocketHTTPServer_Re
  *        completes it if the socket was full), and bytes the client sent
  *        after the request are passed to the WebSocket.
  * @return a SocketWS_T in OPEN (or CONNECTING, see above), or NULL when
- *         the request is not a valid upgrade (then answered 400 as usual
- *         when the handler returns) or arrived over HTTP/2.
+ *         the request is not a valid RFC 6455 upgrade, arrived over
+ *         HTTP/2, or earlier responses could not be written within
+ *         request_timeout_ms; the request then stays valid and the
+ *         handler answers it as usual (e.g. 400).
  *         On success the request handle is finished and invalid (its
  *         response is the 101), and the connection leaves the server: the
  *         caller owns the socket: `Socket_T s = SocketWS_socket(ws);
  *         SocketWS_free(&ws); Socket_free(&s);`.
- * Raises: SocketWS_Failed on allocation failure.
  */
 extern SOCKET_API SocketWS_T SocketHTTPServer_Request_upgrade_websocket (SocketHTTPServer_Request_T req);
 
