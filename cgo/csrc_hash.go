@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "fc08ecbeb5ed921c248d532b244c367ee3d3b80d481e63ac31ac7a1d00462430"
+const csrcHash = "1dfddc8960ab393ff968008e55c9c2bf9422ba6622735c1037760036299abfab"
