@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -138,7 +139,13 @@ serve_ws (void)
   SocketWS_Message msg;
   if (ws == NULL)
     return;
-  if (SocketWS_process (ws, POLL_READ) < 0 || SocketWS_state (ws) == WS_STATE_CLOSED)
+  struct pollfd p = { SocketWS_pollfd (ws), POLLIN, 0 };
+  unsigned ev = 0;
+  if (SocketWS_poll_events (ws) & POLL_WRITE)
+    p.events |= POLLOUT;
+  if (poll (&p, 1, 0) > 0)
+    ev = ((p.revents & (POLLIN | POLLHUP | POLLERR)) ? POLL_READ : 0) | ((p.revents & POLLOUT) ? POLL_WRITE : 0);
+  if ((ev != 0 && SocketWS_process (ws, ev) < 0) || SocketWS_state (ws) == WS_STATE_CLOSED)
     {
       Socket_T s = SocketWS_socket (ws);
       SocketWS_free (&ws);
@@ -162,7 +169,7 @@ srv_loop (void *arg)
   Srv *s = arg;
   while (!atomic_load (&s->stop))
     {
-      TRY SocketHTTPServer_process (s->server, 20);
+      TRY SocketHTTPServer_process (s->server, upgraded_ws != NULL ? 0 : 20);
       ELSE fprintf (stderr, "process raised %s\n", Except_frame.exception->reason);
       END_TRY;
       serve_ws ();
@@ -809,7 +816,7 @@ TEST (websocket_upgrade_echo)
 }
 
 /* ===================================================================== */
-/* curl and h2load                                                        */
+/* curl, Node ws and h2load                                               */
 /* ===================================================================== */
 
 /* An optional peer on PATH (never with SOCKET_WITH_PEERS=OFF). */
@@ -933,6 +940,48 @@ TEST (curl_h2c_prior_knowledge_and_upgrade)
   c.enable_h2c_upgrade = 1;
   s = srv_start (&c);
   run_curl_h2c (s);
+  srv_free (s);
+}
+
+static int
+count_lines (const char *out, const char *prefix)
+{
+  int n = 0;
+  const char *p = out;
+  while ((p = strstr (p, prefix)) != NULL)
+    {
+      if (p == out || p[-1] == '\n')
+        n++;
+      p++;
+    }
+  return n;
+}
+
+static void
+run_node_ws (Srv *s)
+{
+  char cmd[1024], out[16384];
+  snprintf (cmd, sizeof cmd, "cd '%s/../ws/node' && node client.js ws://127.0.0.1:%d/ws 2>&1", SOCKET_TEST_SUPPORT_DIR, s->port);
+  ASSERT_EQ (run_capture (cmd, out, sizeof out), 0);
+  ASSERT (strstr (out, "PASS text_4MiB_utf8") != NULL);
+  ASSERT (strstr (out, "PASS pipelined_100") != NULL);
+  ASSERT (strstr (out, "FAIL") == NULL);
+  fprintf (stderr, "  node ws: %d cases passed\n", count_lines (out, "PASS "));
+}
+
+/* The Node ws interop client (tests/ws/node, `npm ci` by build.sh
+ * peer_deps) runs its whole case list over one upgraded connection. */
+TEST (node_ws_client_over_upgrade)
+{
+  SocketHTTPServer_Config c;
+  Srv *s;
+  char mod[512];
+  snprintf (mod, sizeof mod, "%s/../ws/node/node_modules/ws/package.json", SOCKET_TEST_SUPPORT_DIR);
+  if (!have ("node") || access (mod, R_OK) != 0)
+    TEST_SKIP ("node or tests/ws/node/node_modules/ws missing");
+  test_config (&c);
+  s = srv_start (&c);
+  run_node_ws (s);
   srv_free (s);
 }
 
