@@ -84,6 +84,7 @@ struct ServerConn
   int64_t linger_until_ms;  /* CLOSING: drop the connection at this time */
   size_t requests;
   int peer_closed;
+  int shut_wr; /* our FIN sent (CLOSING, output drained) */
   /* HTTP/1 */
   SocketHTTP1_Parser_T parser;
   SocketHTTPServer_Request_T cur; /* request being read */

@@ -447,6 +447,11 @@ conn_read (ServerConn *c)
       c->in_len += (size_t)n;
       c->server->stats.total_bytes_received += (size_t)n;
       c->last_active_ms = Socket_get_monotonic_ms ();
+      /* A short read drained the kernel buffer: the (level-triggered)
+       * poll reports what comes next, so skip the recv that would only
+       * say EAGAIN. TLS may hold more decrypted bytes: read on. */
+      if (!c->tls && c->in_len < c->in_cap)
+        return 0;
     }
 }
 
@@ -565,8 +570,9 @@ conn_service (ServerConn *c, unsigned events)
         {
           /* Last bytes out: half-close, then wait for the peer's EOF so
            * unread input does not turn into a reset that eats them. */
-          if (c->linger_until_ms > 0 && !c->peer_closed)
+          if (c->linger_until_ms > 0 && !c->peer_closed && !c->shut_wr)
             {
+              c->shut_wr = 1;
               TRY Socket_shutdown (c->sock, SHUT_WR);
               ELSE conn_kill (c);
               END_TRY;

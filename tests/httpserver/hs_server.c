@@ -2,10 +2,10 @@
  * hs_server.c - SocketHTTPServer as a stand-alone program, for manual
  * checks with nghttp/curl/h2load and for tests/bench/run_http_server.sh.
  *
- * Usage: hs_server [-u] [port [cert.pem key.pem]]
+ * Usage: hs_server [-u] [-b BODY] [port [cert.pem key.pem]]
  * Listens on 127.0.0.1 (port 0 = any; the port is printed). -u enables
  * the h2c upgrade. Routes: /echo (request body back, x-body-len),
- * /big/N (N bytes), anything else "hello world".
+ * /big/N (N bytes), anything else "hello world" (or BODY).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@
 #endif
 
 static volatile sig_atomic_t stop;
+static const char *default_body = "hello world";
 
 static void
 on_signal (int sig)
@@ -54,7 +55,7 @@ handler (SocketHTTPServer_Request_T req, void *ud)
   else
     {
       SocketHTTPServer_Request_header (req, "Content-Type", "text/plain");
-      SocketHTTPServer_Request_body_string (req, "hello world");
+      SocketHTTPServer_Request_body_string (req, default_body);
     }
 }
 
@@ -72,14 +73,18 @@ main (int argc, char **argv)
   cfg.bind_address = "127.0.0.1";
   cfg.port = 8080;
   cfg.max_connections = 4096;
-  while ((opt = getopt (argc, argv, "u")) != -1)
+  cfg.max_requests_per_connection = 0; /* load generators do not reconnect after GOAWAY */
+  while ((opt = getopt (argc, argv, "ub:")) != -1)
     {
-      if (opt != 'u')
+      if (opt == 'u')
+        cfg.enable_h2c_upgrade = 1;
+      else if (opt == 'b')
+        default_body = optarg;
+      else
         {
-          fprintf (stderr, "usage: %s [-u] [port [cert.pem key.pem]]\n", argv[0]);
+          fprintf (stderr, "usage: %s [-u] [-b BODY] [port [cert.pem key.pem]]\n", argv[0]);
           return 2;
         }
-      cfg.enable_h2c_upgrade = 1;
     }
   if (optind < argc)
     cfg.port = atoi (argv[optind]);
