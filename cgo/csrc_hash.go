@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "1dfddc8960ab393ff968008e55c9c2bf9422ba6622735c1037760036299abfab"
+const csrcHash = "c3b87f45986d9cbca960224a896e353ac9e6935d422e25c559649edc8c4e66f9"
