@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "c3b87f45986d9cbca960224a896e353ac9e6935d422e25c559649edc8c4e66f9"
+const csrcHash = "3d6a416e4b2384279c3810a404cdf7c1d2f7ad82231437d3c70073f5a63636ce"

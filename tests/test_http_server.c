@@ -47,6 +47,7 @@ static atomic_int early_released; /* /early: set by the client once it has the r
 static atomic_int early_saw_release;
 static SocketWS_T volatile upgraded_ws; /* /ws: served by the server thread */
 static const Except_T Test_HandlerBoom = { &Test_HandlerBoom, "handler failure" };
+static SocketHTTPServer_T current_server; /* for /reenter */
 
 static void
 handler (SocketHTTPServer_Request_T req, void *ud)
@@ -86,6 +87,14 @@ handler (SocketHTTPServer_Request_T req, void *ud)
     }
   else if (strcmp (path, "/boom") == 0)
     RAISE (Test_HandlerBoom);
+  else if (strcmp (path, "/reenter") == 0)
+    {
+      volatile int refused = 0;
+      TRY SocketHTTPServer_process (current_server, 0);
+      EXCEPT (SocketHTTPServer_Failed) refused = 1;
+      END_TRY;
+      SocketHTTPServer_Request_body_string (req, refused ? "refused" : "reentered");
+    }
   else if (strcmp (path, "/ws") == 0)
     {
       if (SocketHTTPServer_Request_is_websocket (req))
@@ -184,6 +193,7 @@ srv_start (SocketHTTPServer_Config *cfg)
   cfg->bind_address = "127.0.0.1";
   cfg->port = 0;
   s->server = SocketHTTPServer_new (cfg);
+  current_server = s->server;
   SocketHTTPServer_set_handler (s->server, handler, NULL);
   SocketHTTPServer_start (s->server);
   s->port = SocketHTTPServer_port (s->server);
@@ -579,6 +589,14 @@ run_errors (Srv *s)
   send_str (fd, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
   ASSERT_EQ (read_resp (fd, &r, 0), 0);
   ASSERT_EQ (r.status, 400);
+  close (fd);
+
+  /* process() from inside a handler is refused */
+  fd = dial (s->port);
+  send_str (fd, "GET /reenter HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ (read_resp (fd, &r, 0), 0);
+  ASSERT_EQ (r.status, 200);
+  ASSERT_MEMEQ (r.body, "refused", 7);
   close (fd);
 
   /* an exception in the handler: 500, connection closed */

@@ -125,6 +125,8 @@ SocketHTTPServer_free (SocketHTTPServer_T *server)
   if (server == NULL || *server == NULL)
     return;
   s = *server;
+  if (s->in_process)
+    SOCKET_RAISE_MSG (SocketHTTPServer, SocketHTTPServer_Failed, "SocketHTTPServer_free called from a handler");
   SocketHTTPServer_stop (s);
   while (s->conns != NULL)
     {
@@ -768,29 +770,40 @@ SocketHTTPServer_process (SocketHTTPServer_T s, int timeout_ms)
   ServerConn *c, *next;
 
   assert (s != NULL);
+  if (s->in_process)
+    SOCKET_RAISE_MSG (SocketHTTPServer, SocketHTTPServer_Failed, "SocketHTTPServer_process called from a handler");
   s->handler_calls = 0;
   n = SocketPoll_wait (s->poll, &events, next_timeout (s, timeout_ms));
-  for (i = 0; i < n; i++)
-    {
-      if (events[i].data == s)
-        {
-          accept_ready (s);
+  s->in_process = 1;
+  TRY
+  {
+    for (i = 0; i < n; i++)
+      {
+        if (events[i].data == s)
+          {
+            accept_ready (s);
+            continue;
+          }
+        c = events[i].data;
+        if (c == NULL || conn_dead (c))
           continue;
-        }
-      c = events[i].data;
-      if (c == NULL || conn_dead (c))
-        continue;
-      conn_service (c, events[i].events);
-    }
-  now = Socket_get_monotonic_ms ();
-  for (c = s->conns; c != NULL; c = c->next)
-    (void)conn_deadline (c, now, 1);
-  for (c = s->conns; c != NULL; c = next)
-    {
-      next = c->next;
-      if (conn_dead (c))
-        conn_release (c);
-    }
+        conn_service (c, events[i].events);
+      }
+    now = Socket_get_monotonic_ms ();
+    for (c = s->conns; c != NULL; c = c->next)
+      (void)conn_deadline (c, now, 1);
+  }
+  FINALLY
+  {
+    s->in_process = 0;
+    for (c = s->conns; c != NULL; c = next)
+      {
+        next = c->next;
+        if (conn_dead (c))
+          conn_release (c);
+      }
+  }
+  END_TRY;
   return s->handler_calls;
 }
 

@@ -56,7 +56,8 @@
  *
  * Thread-safety: a server is used by one thread at a time (all calls,
  * including the handler, run on the thread calling process).
- * config_defaults is reentrant.
+ * config_defaults is reentrant. A handler must not call process or free
+ * on its own server (SocketHTTPServer_Failed).
  */
 #ifndef SOCKETHTTPSERVER_INCLUDED
 #define SOCKETHTTPSERVER_INCLUDED
@@ -235,7 +236,8 @@ extern SOCKET_API int SocketHTTPServer_port (SocketHTTPServer_T server);
  *        all; shortened to the next connection deadline) for events,
  *        accept, read, call handlers, write, expire timeouts.
  * @return the number of handler invocations in this call.
- * Raises: SocketPoll_Failed if the wait fails. An exception escaping a
+ * Raises: SocketPoll_Failed if the wait fails; SocketHTTPServer_Failed
+ *         when called from a handler. An exception escaping a
  *         handler does not leave process: the client gets 500 (unless
  *         the response was already finished) and its connection is
  *         closed (HTTP/2: the stream is reset).
