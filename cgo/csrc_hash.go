@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "3d6a416e4b2384279c3810a404cdf7c1d2f7ad82231437d3c70073f5a63636ce"
+const csrcHash = "a7b44d8f93df910624a43d3e873465bf97dbe103d5b3ca7ff0b848650c3dc59a"

@@ -946,6 +946,13 @@ run_curl_h2c (Srv *s)
   ASSERT (strstr (out, "HTTP/1.1 101 Switching Protocols") != NULL);
   ASSERT (strstr (out, "[2 200 11]") != NULL);
   ASSERT (strstr (out, "[2 200 70000]") != NULL);
+  /* a large answer to the upgraded request itself (stream 1) */
+  snprintf (cmd, sizeof cmd,
+            "curl -sS --http2 -o /dev/null -w '[%%{http_version} %%{http_code} %%{size_download}]' "
+            "http://127.0.0.1:%d/big/200000 2>&1",
+            s->port);
+  ASSERT_EQ (run_capture (cmd, out, sizeof out), 0);
+  ASSERT (strstr (out, "[2 200 200000]") != NULL);
 }
 
 TEST (curl_h2c_prior_knowledge_and_upgrade)

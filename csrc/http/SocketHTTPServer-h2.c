@@ -361,19 +361,31 @@ SocketHTTPServer__h2_start (ServerConn *c, const SocketHTTP_Request *upgrade_req
   SocketHTTP2_Conn_set_stream_callback (h2, on_stream, c);
   if (s1 != NULL)
     {
+      /* Answered once the client's preface and SETTINGS are in: its
+       * window settings then apply, and clients that read only so much
+       * behind the 101 at once (curl: 32 KiB) are not flooded. */
       SocketHTTPServer_Request_T req = request_from_stream (c, s1);
       if (req == NULL)
         SocketHTTP2_Stream_close (s1, HTTP2_INTERNAL_ERROR);
       else
         {
-          req->busy++;
-          answer (req);
-          req->busy--;
-          release (req);
+          req->busy++; /* kept even if the stream is reset meanwhile */
+          c->h2_upgrade_req = req;
         }
     }
   pump (c);
   return 0;
+}
+
+static void
+answer_upgrade (ServerConn *c)
+{
+  SocketHTTPServer_Request_T req = c->h2_upgrade_req;
+  c->h2_upgrade_req = NULL;
+  if (!req->stream_closed)
+    answer (req);
+  req->busy--;
+  release (req);
 }
 
 void
@@ -395,6 +407,8 @@ SocketHTTPServer__h2_input (ServerConn *c)
         break;
       rc = SocketHTTP2Ext_Conn_input (c->h2, c->in + c->in_off, avail, &used);
       c->in_off += used;
+      if (used > 0 && rc == 0 && c->h2_upgrade_req != NULL)
+        answer_upgrade (c);
       pump (c);
       if (rc < 0)
         {
@@ -432,5 +446,12 @@ SocketHTTPServer__h2_next_timeout (ServerConn *c)
 void
 SocketHTTPServer__h2_free (ServerConn *c)
 {
+  SocketHTTPServer_Request_T up = c->h2_upgrade_req;
+  c->h2_upgrade_req = NULL;
+  if (up != NULL)
+    {
+      up->busy--;
+      release (up); /* frees it if its stream is already closed */
+    }
   SocketHTTP2_Conn_free (&c->h2); /* STREAM_RESET for the open streams frees their requests */
 }

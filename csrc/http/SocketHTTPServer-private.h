@@ -93,6 +93,8 @@ struct ServerConn
   SocketHTTP2_Conn_T h2;
   struct SocketHTTPServer_Request pending; /* list head of replies with body left */
   size_t h2_active; /* requests (streams) alive */
+  SocketHTTPServer_Request_T h2_upgrade_req; /* stream 1 of an h2c upgrade, answered
+                                                once the client's preface is in */
   int h2_goaway_sent;
 };
 
