@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "a7b44d8f93df910624a43d3e873465bf97dbe103d5b3ca7ff0b848650c3dc59a"
+const csrcHash = "bd097b158761879f8d3fb79cb0da47830105399936b4ff07d1b08f8a31ebedb1"
