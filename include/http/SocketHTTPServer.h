@@ -41,9 +41,12 @@
  * With max_version HTTP_VERSION_2: a TLS client that selects "h2" by ALPN,
  * a cleartext client that starts with the connection preface (prior
  * knowledge), and, with enable_h2c_upgrade, a request with "Upgrade: h2c"
- * and no body (answered 101, then served as stream 1). Streams map to the
- * same request API (pseudo-headers give method, path and authority;
- * a "host" header is added from :authority).
+ * and no body (answered 101, then served as stream 1 once the client's
+ * preface is in). Streams map to the same request API (pseudo-headers
+ * give method, path and authority; a "host" header is added from
+ * :authority). A body over max_body_size is answered 413 without calling
+ * the handler; after max_requests_per_connection streams a GOAWAY lets
+ * the open ones finish.
  *
  * @par Limits and timeouts
  * At most max_connections clients: further connections are accepted and
