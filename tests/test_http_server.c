@@ -992,6 +992,39 @@ count_lines (const char *out, const char *prefix)
 }
 
 static void
+run_curl_h2_limits (Srv *s)
+{
+  char cmd[1024], out[16384];
+  /* 5000-byte body over max_body_size 1000: 413 on the stream */
+  snprintf (cmd, sizeof cmd,
+            "head -c 5000 /dev/zero | curl -sS --http2-prior-knowledge -o /dev/null "
+            "-w '[%%{http_version} %%{http_code}]' --data-binary @- http://127.0.0.1:%d/echo 2>&1",
+            s->port);
+  ASSERT_EQ (run_capture (cmd, out, sizeof out), 0);
+  ASSERT (strstr (out, "[2 413]") != NULL);
+  /* within the limit */
+  snprintf (cmd, sizeof cmd,
+            "head -c 900 /dev/zero | curl -sS --http2-prior-knowledge -o /dev/null -D - "
+            "--data-binary @- http://127.0.0.1:%d/echo 2>&1",
+            s->port);
+  ASSERT_EQ (run_capture (cmd, out, sizeof out), 0);
+  ASSERT (strstr (out, "x-body-len: 900") != NULL);
+}
+
+TEST (curl_h2c_body_limit)
+{
+  SocketHTTPServer_Config c;
+  Srv *s;
+  if (!have ("curl"))
+    TEST_SKIP ("curl not installed");
+  test_config (&c);
+  c.max_body_size = 1000;
+  s = srv_start (&c);
+  run_curl_h2_limits (s);
+  srv_free (s);
+}
+
+static void
 run_node_ws (Srv *s)
 {
   char cmd[1024], out[16384];
