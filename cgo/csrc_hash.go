@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "bd097b158761879f8d3fb79cb0da47830105399936b4ff07d1b08f8a31ebedb1"
+const csrcHash = "33f2c42aed23fa1671e1442fccb4a2f448adda74fdf6616ddf3f352b1927f7e1"
