@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "badc16f4cb15ddbebe6339325dabe6d98ca69abbe21285852b0a88049bb48406"
+const csrcHash = "b9789e6b655d439a161a241e27c55956ff0b292d9b5b39e2cb64183ec7fd2018"

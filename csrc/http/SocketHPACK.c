@@ -763,7 +763,7 @@ SocketHPACK__decoder_decode (SocketHPACK_Decoder_T decoder, const unsigned char 
       || header_count == NULL || arena == NULL)
     return HPACK_ERROR;
   b.p = b.start = input;
-  b.end = input + input_len;
+  b.end = input_len > 0 ? input + input_len : input; /* NULL + 0 is UB */
   b.arena = arena;
   b.list_size = b.decoded = 0;
   r = decode_size_updates (decoder, &b);

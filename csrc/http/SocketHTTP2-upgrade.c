@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "http/SocketHTTP2-private.h"
+#include "http/SocketHTTP2Ext.h"
 
 /* Validate a SETTINGS payload; -1 if malformed or a value is invalid. */
 static int
@@ -131,9 +132,10 @@ store_request (SocketHTTP2_Stream_T s, const SocketHTTP_Request *req)
   return rc;
 }
 
-SocketHTTP2_Conn_T
-SocketHTTP2_Conn_upgrade_server (Socket_T socket, const SocketHTTP_Request *initial_request,
-                                 const unsigned char *settings_payload, size_t settings_len, Arena_T arena)
+/* Both server forms: @p socket NULL makes a memory-I/O connection. */
+static SocketHTTP2_Conn_T
+upgrade_server (Socket_T socket, const SocketHTTP_Request *initial_request, const unsigned char *settings_payload,
+                size_t settings_len, Arena_T arena, SocketHTTP2_Stream_T *stream_out)
 {
   SocketHTTP2_Config config;
   SocketHTTP2_Conn_T conn;
@@ -144,7 +146,7 @@ SocketHTTP2_Conn_upgrade_server (Socket_T socket, const SocketHTTP_Request *init
   if (settings_payload_ok (settings_payload, settings_len) < 0)
     return NULL;
   SocketHTTP2_config_defaults (&config, HTTP2_ROLE_SERVER);
-  conn = SocketHTTP2_Conn_new (socket, &config, arena);
+  conn = socket != NULL ? SocketHTTP2_Conn_new (socket, &config, arena) : SocketHTTP2Ext_Conn_new_io (&config, arena);
   for (i = 0; i < settings_len / 6; i++)
     {
       SocketHTTP2__setting_get (settings_payload, i, &st);
@@ -166,5 +168,22 @@ SocketHTTP2_Conn_upgrade_server (Socket_T socket, const SocketHTTP_Request *init
   conn->last_stream_id = 1;
   SocketHTTP2__ring_add (conn, 1);
   SocketHTTP2__ensure_started (conn);
+  if (stream_out != NULL)
+    *stream_out = s;
   return conn;
+}
+
+SocketHTTP2_Conn_T
+SocketHTTP2_Conn_upgrade_server (Socket_T socket, const SocketHTTP_Request *initial_request,
+                                 const unsigned char *settings_payload, size_t settings_len, Arena_T arena)
+{
+  return upgrade_server (socket, initial_request, settings_payload, settings_len, arena, NULL);
+}
+
+SocketHTTP2_Conn_T
+SocketHTTP2Ext_Conn_upgrade_server_io (const SocketHTTP_Request *initial_request,
+                                       const unsigned char *settings_payload, size_t settings_len, Arena_T arena,
+                                       SocketHTTP2_Stream_T *stream1)
+{
+  return upgrade_server (NULL, initial_request, settings_payload, settings_len, arena, stream1);
 }

@@ -57,6 +57,19 @@ extern SOCKET_API const unsigned char *SocketHTTP2Ext_Conn_output (SocketHTTP2_C
 /** @brief Drop the first @p n bytes of the output (clamped to what is pending). */
 extern SOCKET_API void SocketHTTP2Ext_Conn_output_consumed (SocketHTTP2_Conn_T conn, size_t n);
 
+/**
+ * @brief SocketHTTP2_Conn_upgrade_server() for a memory-I/O connection
+ *        (the HTTP/1.1 server answered "Upgrade: h2c" with 101 itself).
+ * @param stream1 receives stream 1, which carries @p initial_request
+ *        (half-closed remote: answer it like any request). May be NULL.
+ * @return the connection, NULL if the settings payload is malformed.
+ * @throws SocketHTTP2_ProtocolError as SocketHTTP2Ext_Conn_new_io().
+ */
+extern SOCKET_API SocketHTTP2_Conn_T SocketHTTP2Ext_Conn_upgrade_server_io (const SocketHTTP_Request *initial_request,
+                                                                           const unsigned char *settings_payload,
+                                                                           size_t settings_len, Arena_T arena,
+                                                                           SocketHTTP2_Stream_T *stream1);
+
 /* --- Streams ---------------------------------------------------------------- */
 
 /**
