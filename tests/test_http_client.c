@@ -22,6 +22,7 @@
 #include "FakeProxy.h"
 #include "Test.h"
 #include "core/Except.h"
+#include "core/SocketUtil.h"
 #include "http/SocketHTTPClient.h"
 #include "http/SocketHTTPClient-private.h"
 #include "socket/Socket.h"
@@ -705,10 +706,15 @@ TEST (request_timeouts)
   SocketHTTPClient_Request_T req;
   SocketHTTPClient_Response r;
 
+  int64_t t0;
+
   NEED_PEER ();
   client = client_with (tweak_short_request_timeout);
+  /* a timeout never fires early; the 20 s answer is the upper bound */
+  t0 = Socket_get_monotonic_ms ();
   ASSERT_EQ (SocketHTTPClient_get (client, URL ("/slow?ms=20000"), &r), -1);
   ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_TIMEOUT);
+  ASSERT (Socket_get_monotonic_ms () - t0 >= 300 - 1);
   /* the per-request timeout wins over the client's */
   req = SocketHTTPClient_Request_new (client, HTTP_METHOD_GET, URL ("/slow?ms=50"));
   SocketHTTPClient_Request_timeout (req, 20000);
@@ -721,8 +727,10 @@ TEST (request_timeouts)
   client = client_with (NULL);
   req = SocketHTTPClient_Request_new (client, HTTP_METHOD_GET, URL ("/slow?ms=20000"));
   SocketHTTPClient_Request_timeout (req, 200);
+  t0 = Socket_get_monotonic_ms ();
   ASSERT_EQ (SocketHTTPClient_Request_execute (req, &r), -1);
   ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_TIMEOUT);
+  ASSERT (Socket_get_monotonic_ms () - t0 >= 200 - 1);
   SocketHTTPClient_Request_free (&req);
   SocketHTTPClient_free (&client);
 }
@@ -1067,10 +1075,14 @@ TEST (async_process_timeout_returns_zero)
   SocketHTTPClient_free (&client);
 }
 
+/* Long enough that the pooled connection normally outlives the wait for
+ * the other two requests on a loaded machine; the test sleeps past it. */
+#define SHORT_IDLE_MS 2000
+
 static void
 tweak_short_idle_one_per_host (SocketHTTPClient_Config *c)
 {
-  c->idle_timeout_ms = 100;
+  c->idle_timeout_ms = SHORT_IDLE_MS;
   c->max_connections_per_host = 1;
 }
 
@@ -1081,10 +1093,12 @@ TEST (pool_idle_timeout_and_per_host_limit)
   SocketHTTPClient_PoolStats st;
   async_result res[3];
   int done = 0;
+  int64_t started, finished;
 
   NEED_PEER ();
   client = client_with (tweak_short_idle_one_per_host);
   memset (res, 0, sizeof res);
+  started = Socket_get_monotonic_ms ();
   for (int i = 0; i < 3; i++)
     ASSERT (SocketHTTPClient_get_async (client, URL ("/slow?ms=100"), on_done, &res[i]) != NULL);
   for (int guard = 0; done < 3 && guard < 1000; guard++)
@@ -1093,8 +1107,16 @@ TEST (pool_idle_timeout_and_per_host_limit)
   for (int i = 0; i < 3; i++)
     ASSERT_EQ (res[i].status, 200);
   SocketHTTPClient_pool_stats (client, &st);
-  ASSERT_UEQ (st.idle_connections, 1); /* the other two were used once and closed */
-  usleep (300 * 1000);
+  finished = Socket_get_monotonic_ms ();
+  /* The idle clock of the pooled connection started after `started`: it
+   * cannot have expired unless the whole run took longer than the idle
+   * timeout (a stalled machine), when process() may rightly have closed it. */
+  if (finished - started < SHORT_IDLE_MS)
+    ASSERT_UEQ (st.idle_connections, 1); /* the other two were used once and closed */
+  ASSERT (st.idle_connections <= 1);
+  /* every idle clock started before `finished`: wait until all are past due */
+  while (Socket_get_monotonic_ms () - finished <= SHORT_IDLE_MS)
+    usleep (50 * 1000);
   ASSERT_EQ (SocketHTTPClient_process (client, 0), 0); /* closes the expired idle one */
   SocketHTTPClient_pool_stats (client, &st);
   ASSERT_UEQ (st.idle_connections, 0);
@@ -1276,6 +1298,7 @@ TEST (h2c_limits_and_timeouts)
   SocketHTTPClient_T client;
   SocketHTTPClient_Request_T req;
   SocketHTTPClient_Response r;
+  int64_t t0;
 
   NEED_PEER ();
   client = client_with (tweak_h2c_small_limit);
@@ -1288,8 +1311,10 @@ TEST (h2c_limits_and_timeouts)
   ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_RESPONSE_TOO_LARGE);
   req = SocketHTTPClient_Request_new (client, HTTP_METHOD_GET, url_on (port_h2c, "http", "/slow?ms=20000"));
   SocketHTTPClient_Request_timeout (req, 200);
+  t0 = Socket_get_monotonic_ms ();
   ASSERT_EQ (SocketHTTPClient_Request_execute (req, &r), -1);
   ASSERT_EQ (SocketHTTPClient_last_error (client), HTTPCLIENT_ERROR_TIMEOUT);
+  ASSERT (Socket_get_monotonic_ms () - t0 >= 200 - 1); /* never early; the 20 s answer bounds it above */
   SocketHTTPClient_Request_free (&req);
   /* the shared connection survived its reset streams */
   ASSERT_EQ (SocketHTTPClient_get (client, url_on (port_h2c, "http", "/proto"), &r), 0);

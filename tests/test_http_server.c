@@ -71,7 +71,7 @@ handler (SocketHTTPServer_Request_T req, void *ud)
     }
   else if (strcmp (path, "/early") == 0)
     {
-      int64_t until = Socket_get_monotonic_ms () + 10000;
+      int64_t until = Socket_get_monotonic_ms () + 60000;
       SocketHTTPServer_Request_body_string (req, "early");
       SocketHTTPServer_Request_finish (req);
       SocketHTTPServer_Request_body_string (req, "ignored after finish");
@@ -234,7 +234,9 @@ static int
 dial (int port)
 {
   struct sockaddr_in a;
-  struct timeval tv = { 10, 0 };
+  /* a failure bound only (every read expects data or EOF): generous for
+   * sanitizer builds on a loaded machine */
+  struct timeval tv = { 60, 0 };
   int fd = socket (AF_INET, SOCK_STREAM, 0);
   memset (&a, 0, sizeof a);
   a.sin_family = AF_INET;
@@ -659,7 +661,8 @@ static void
 run_limits (Srv *s)
 {
   Resp r;
-  int fd = dial (s->port), fd2, attempt;
+  int fd = dial (s->port), fd2;
+  int64_t until;
 
   /* max_requests_per_connection = 2: the second answer closes */
   send_str (fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -670,20 +673,22 @@ run_limits (Srv *s)
   ASSERT (strstr (r.head, "Connection: close") != NULL);
   ASSERT (reads_eof (fd));
   close (fd);
+  fd = -1;
 
   /* max_connections = 1: a second client is closed at once. The slot of
    * the connection above frees once the server has seen its close, which
    * may take a loop turn: retry the first client until it is served. */
-  for (attempt = 0; attempt < 200; attempt++)
+  for (until = Socket_get_monotonic_ms () + 60000; Socket_get_monotonic_ms () < until;)
     {
       fd = dial (s->port);
       send_str (fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
       if (read_resp (fd, &r, 0) == 0)
         break;
       close (fd);
+      fd = -1;
       usleep (50000);
     }
-  ASSERT (attempt < 200);
+  ASSERT (fd >= 0);
   fd2 = dial (s->port);
   ASSERT (fd2 >= 0);
   send_str (fd2, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -704,24 +709,57 @@ TEST (max_requests_and_max_connections)
   srv_free (s);
 }
 
+/* Both timeouts of the test server, in ms. */
+#define SHORT_TIMEOUT_MS 300
+
+/* Dial, send @p req and read one response. A connection closed without an
+ * answer is dialled again, but only when the server was entitled to close
+ * it: the keep-alive clock runs from accept until the first byte arrives,
+ * so a client stalled that long between connect and send (a loaded
+ * machine) loses the connection. @p t0 is set before each dial. */
+static int
+dial_and_ask (Srv *s, const char *req, Resp *r, int64_t *t0)
+{
+  int64_t until = Socket_get_monotonic_ms () + 60000;
+  while (Socket_get_monotonic_ms () < until)
+    {
+      int fd;
+      *t0 = Socket_get_monotonic_ms ();
+      fd = dial (s->port);
+      if (fd < 0)
+        return -1;
+      send_str (fd, req);
+      if (read_resp (fd, r, 0) == 0)
+        return fd;
+      close (fd);
+      if (Socket_get_monotonic_ms () - *t0 < SHORT_TIMEOUT_MS - 1)
+        return -1; /* closed before any timeout could fire */
+    }
+  return -1;
+}
+
 static void
 run_timeouts (Srv *s)
 {
   Resp r;
-  int fd = dial (s->port);
+  int64_t t0;
+  int fd;
 
-  /* a head that never completes: 408 */
-  send_str (fd, "GET /hello HTTP/1.1\r\nHost:");
-  ASSERT_EQ (read_resp (fd, &r, 0), 0);
+  /* a head that never completes: 408, never before the request timeout */
+  fd = dial_and_ask (s, "GET /hello HTTP/1.1\r\nHost:", &r, &t0);
+  ASSERT (fd >= 0);
   ASSERT_EQ (r.status, 408);
+  ASSERT (Socket_get_monotonic_ms () - t0 >= SHORT_TIMEOUT_MS - 1);
   ASSERT (reads_eof (fd));
   close (fd);
 
-  /* idle between requests: closed without a response */
-  fd = dial (s->port);
-  send_str (fd, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-  ASSERT_EQ (read_resp (fd, &r, 0), 0);
+  /* idle between requests: answered, then closed without a response once
+   * the keep-alive timeout (counted from the request) has passed */
+  fd = dial_and_ask (s, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n", &r, &t0);
+  ASSERT (fd >= 0);
+  ASSERT_EQ (r.status, 200);
   ASSERT (reads_eof (fd));
+  ASSERT (Socket_get_monotonic_ms () - t0 >= SHORT_TIMEOUT_MS - 1);
   close (fd);
 }
 
@@ -730,8 +768,8 @@ TEST (request_and_keepalive_timeouts)
   SocketHTTPServer_Config c;
   Srv *s;
   test_config (&c);
-  c.request_timeout_ms = 300;
-  c.keepalive_timeout_ms = 300;
+  c.request_timeout_ms = SHORT_TIMEOUT_MS;
+  c.keepalive_timeout_ms = SHORT_TIMEOUT_MS;
   s = srv_start (&c);
   run_timeouts (s);
   srv_free (s);
@@ -805,11 +843,13 @@ run_ws (Srv *s)
   Socket_T sock = Socket_new (AF_INET, SOCK_STREAM, 0);
   SocketWS_T ws = NULL;
   SocketWS_Message msg;
-  int rc = -1, i;
+  int64_t until;
+  int rc = -1;
 
   Socket_connect (sock, "127.0.0.1", s->port);
   ws = SocketWS_client_new (sock, "127.0.0.1", "/ws", NULL);
-  for (i = 0; i < 1000 && (rc = SocketWS_handshake (ws)) == 1; i++)
+  until = Socket_get_monotonic_ms () + 60000;
+  while ((rc = SocketWS_handshake (ws)) == 1 && Socket_get_monotonic_ms () < until)
     usleep (1000);
   ASSERT_EQ (rc, 0);
   ASSERT_EQ (SocketWS_send_text (ws, "ping over upgrade", 17), 0);
@@ -909,7 +949,7 @@ run_curl_h1 (Srv *s)
   ASSERT_EQ (run_capture (cmd, out, sizeof out), 0);
   ASSERT (strstr (out, "X-Body-Len: 200000") != NULL);
   snprintf (cmd, sizeof cmd,
-            "curl -sS -v -o /dev/null -H 'Expect: 100-continue' --data-binary @%s http://127.0.0.1:%d/echo 2>&1",
+            "curl -sS -v -o /dev/null --expect100-timeout 120 -H 'Expect: 100-continue' --data-binary @%s http://127.0.0.1:%d/echo 2>&1",
             file, s->port);
   ASSERT_EQ (run_capture (cmd, out, sizeof out), 0);
   unlink (file);

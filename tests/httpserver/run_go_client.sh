@@ -14,9 +14,11 @@ trap 'exit 1' HUP INT TERM PIPE
 "$server" 0 >"$dir/server.log" 2>&1 &
 spid=$!
 port=""
-for _ in $(seq 1 100); do
+# readiness: the port line (up to 60 s for sanitizer builds under load)
+for _ in $(seq 1 600); do
   port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$dir/server.log")
   [ -n "$port" ] && break
+  kill -0 "$spid" 2>/dev/null || break
   sleep 0.1
 done
 [ -n "$port" ] || { cat "$dir/server.log"; exit 1; }
