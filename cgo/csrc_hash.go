@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "b9789e6b655d439a161a241e27c55956ff0b292d9b5b39e2cb64183ec7fd2018"
+const csrcHash = "63ea38728c7807087a3233e8c0f4685e4e93ad8813bab1a8b20ea78a4f54b825"

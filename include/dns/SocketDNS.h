@@ -28,6 +28,10 @@
 typedef struct SocketDNS_T *SocketDNS_T;
 typedef struct SocketDNS_Request_T *SocketDNS_Request_T;
 
+/* Declared at file scope so prototypes using it compile even when
+ * <netdb.h> hides it (strict -std=c11 without POSIX feature macros). */
+struct addrinfo;
+
 /**
  * Completion callback, called once on a worker thread for a request that a
  * worker resolved (success, failure, or a timeout noticed after the

@@ -120,6 +120,10 @@ SocketCommon_check_bound_by_family (const struct sockaddr_storage *addr)
     }
 }
 
+/* Declared at file scope so prototypes using it compile even when
+ * <netdb.h> hides it (strict -std=c11 without POSIX feature macros). */
+struct addrinfo;
+
 /* --- resolution and validation ------------------------------------- */
 extern SOCKET_API void SocketCommon_setup_hints (struct addrinfo *hints, int socktype, int flags);
 /**
