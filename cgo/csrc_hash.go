@@ -4,4 +4,4 @@ package cgo
 
 // csrcHash changes whenever a C source or header changes, so the Go build
 // cache (which does not follow #include) recompiles the cgo package.
-const csrcHash = "63ea38728c7807087a3233e8c0f4685e4e93ad8813bab1a8b20ea78a4f54b825"
+const csrcHash = "91144ea832c39926455f95d36f3556f05f00bf7f02f0e29eee9758d5d58a17a8"

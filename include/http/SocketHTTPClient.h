@@ -482,8 +482,11 @@ extern SOCKET_API SocketHTTPClient_Response_T
 SocketHTTPClient_Request_execute_response (SocketHTTPClient_Request_T req);
 /**
  * @brief README form of SocketHTTPClient_Request_new() with the method as
- *        a string ("GET", "POST", ... or any other token, case-sensitive).
- * @return the builder, or NULL for an invalid method token or URL.
+ *        a string: one of the nine registered methods ("GET", "HEAD", "POST",
+ *        "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"), which
+ *        are all SocketHTTP_Method can express.
+ * @return the builder, or NULL for any other method or an invalid URL
+ *         (SocketHTTPClient_last_error(): HTTPCLIENT_ERROR_PROTOCOL).
  */
 extern SOCKET_API SocketHTTPClient_Request_T SocketHTTPClient_Request_new_str (SocketHTTPClient_T client,
                                                                               const char *method,
